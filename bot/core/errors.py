@@ -1,0 +1,97 @@
+"""One error hierarchy for the domain.
+
+Every error carries a message written for the person who triggered it, so the adapters can
+show it as it is (as a polite ephemeral reply) without knowing what went wrong::
+
+    CocBotError
+    ├── InvalidInput            the request itself is malformed (bad duration, empty reason)
+    │   └── InvalidDuration
+    ├── NotFound                a reference that does not exist (or is not yours to see)
+    ├── NotPermitted            the actor may not do this (not staff, recused, ineligible)
+    ├── InvalidState            the thing exists but is past the point where this applies
+    │   ├── DeadlinePassed      e.g. an appeal after its 60-day window
+    │   └── AlreadyDone         idempotent repeats the caller should know about
+    ├── RateLimited             too many reports in a short time
+    ├── ConfigError             the configuration file or environment is wrong (start-up)
+    ├── StorageError            the database failed; nothing was changed
+    └── PlatformError           Discord or Slack refused or failed
+        ├── DeliveryFailed      a DM could not be delivered (closed DMs, blocked bot)
+        ├── PlatformForbidden   the bot lacks a permission on the platform
+        └── PlatformUnavailable the platform API is down or timing out; retry later
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class CocBotError(Exception):
+    """Base of every error the bot raises on purpose; ``str(err)`` is for a person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(CocBotError):
+    """The request is malformed; repeating it unchanged will fail again."""
+
+
+class InvalidDuration(InvalidInput):
+    """A duration such as ``7d`` could not be understood."""
+
+
+class NotFound(CocBotError):
+    """A referenced report, case, sanction or appeal does not exist."""
+
+
+class NotPermitted(CocBotError):
+    """The actor is not allowed to do this."""
+
+
+class InvalidState(CocBotError):
+    """The target is in a state where this action no longer (or not yet) applies."""
+
+
+class DeadlinePassed(InvalidState):
+    """A window such as the appeal window has closed; the message states when."""
+
+    def __init__(self, message: str, deadline: datetime) -> None:
+        super().__init__(message)
+        self.deadline = deadline
+
+
+class AlreadyDone(InvalidState):
+    """The action was already carried out; repeating it changed nothing."""
+
+
+class RateLimited(CocBotError):
+    """The actor is doing this too often; the message says when to try again."""
+
+    def __init__(self, message: str, retry_after_seconds: float) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class ConfigError(CocBotError):
+    """The configuration is invalid; the message names the key and the problem."""
+
+
+class StorageError(CocBotError):
+    """The database failed; the transaction was rolled back."""
+
+
+class PlatformError(CocBotError):
+    """Discord or Slack refused or failed a request."""
+
+
+class DeliveryFailed(PlatformError):
+    """A direct message could not be delivered to the person."""
+
+
+class PlatformForbidden(PlatformError):
+    """The bot lacks a permission it needs on the platform."""
+
+
+class PlatformUnavailable(PlatformError):
+    """The platform is unreachable or failing; the action should be retried later."""

@@ -1,0 +1,98 @@
+"""Platform-qualified references to people, places and messages.
+
+A person is ``(platform, space, id)``: one case log then serves Discord and Slack at once,
+and a person's history can follow them across spaces once staff link their accounts.
+References are encoded as ``platform:space:id`` strings for storage and for opaque ids in
+button payloads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.core.errors import InvalidInput
+
+
+class PlatformName(StrEnum):
+    DISCORD = "discord"
+    SLACK = "slack"
+
+
+def _split(encoded: str, parts: int, what: str) -> list[str]:
+    pieces = encoded.split(":")
+    if len(pieces) != parts or not all(pieces):
+        raise InvalidInput(f"'{encoded}' is not a valid {what} reference.")
+    try:
+        PlatformName(pieces[0])
+    except ValueError as exc:
+        raise InvalidInput(f"'{pieces[0]}' is not a platform this bot serves.") from exc
+    return pieces
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PersonRef:
+    """A person on one platform, in one space (Discord guild or Slack workspace)."""
+
+    platform: PlatformName
+    space: str
+    id: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform.value}:{self.space}:{self.id}"
+
+    @classmethod
+    def parse(cls, encoded: str) -> PersonRef:
+        platform, space, ident = _split(encoded, 3, "person")
+        return cls(PlatformName(platform), space, ident)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PlaceRef:
+    """A channel (or thread) on one platform, in one space."""
+
+    platform: PlatformName
+    space: str
+    id: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform.value}:{self.space}:{self.id}"
+
+    @classmethod
+    def parse(cls, encoded: str) -> PlaceRef:
+        platform, space, ident = _split(encoded, 3, "channel")
+        return cls(PlatformName(platform), space, ident)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class MessageRef:
+    """A message in a channel; Slack message ids are timestamps such as ``1700000000.0001``."""
+
+    platform: PlatformName
+    space: str
+    channel: str
+    id: str
+
+    @property
+    def place(self) -> PlaceRef:
+        return PlaceRef(self.platform, self.space, self.channel)
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform.value}:{self.space}:{self.channel}:{self.id}"
+
+    @classmethod
+    def parse(cls, encoded: str) -> MessageRef:
+        platform, space, channel, ident = _split(encoded, 4, "message")
+        return cls(PlatformName(platform), space, channel, ident)
+
+    def __str__(self) -> str:
+        return self.key

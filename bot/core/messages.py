@@ -1,0 +1,78 @@
+"""Message templates, edited by operators in ``config/templates/messages.toml``.
+
+Each template declares the placeholders it may use; a template naming an unknown one is
+refused at start-up, so a typo is found by ``check-config`` rather than by a member who
+receives a broken DM.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+
+from bot.core.errors import ConfigError
+
+TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
+    name: frozenset(fields.split()) for name, fields in {
+        "report_received": "ref due",
+        "report_queued": "ref reporter target channel reason excerpt link due",
+        "report_overdue": "ref due queue_link",
+        "report_dismissed": "ref note",
+        "removal_dm": "space_name clause_title clause_text avoid excerpt note how_to_ask",
+        "redaction_dm": "space_name clause_title clause_text avoid note how_to_ask",
+        "warning_dm": "space_name clause_title clause_text avoid note how_to_ask",
+        "incident_summary": "ref kind subject channel clause_title note actor delivered",
+        "dm_failed": "ref subject what",
+        "suspension_dm": (
+            "space_name scope start end duration reason clause_title avoid appeal review"
+        ),
+        "suspension_summary": "ref subject scope start end duration reason actor interim",
+        "lift_dm": "space_name scope",
+        "lift_failed": "ref subject error",
+        "case_opened": "ref subject summary origin severity quorum eligible emergency",
+        "motion": "case motion text closes quorum",
+        "motion_result": "case motion text result tally",
+        "overruled": "case motion reason",
+        "decision_dm": "case decision deadline appeal_route",
+        "appeal_filed": "ref case appellant reason deadline",
+        "appeal_decided_dm": "ref case outcome reason",
+        "code_accept_prompt": "version summary space_name",
+        "acceptance_reminder": "version space_name",
+        "escalated": "ref subject count days",
+        "review_due": "ref subject",
+        "term_ending": "person seat term_end",
+        "yearly_review": "year",
+        "monthly_digest": "month body",
+    }.items()
+}
+
+
+class MessageCatalog:
+    """Renders named templates; unknown placeholders are refused when loading."""
+
+    def __init__(self, templates: Mapping[str, str]) -> None:
+        missing = sorted(set(TEMPLATE_FIELDS) - set(templates))
+        if missing:
+            raise ConfigError(f"message templates: missing template(s) {', '.join(missing)}.")
+        for name, text in templates.items():
+            allowed = TEMPLATE_FIELDS.get(name)
+            if allowed is None:
+                raise ConfigError(f"message templates: '{name}' is not a known template.")
+            try:
+                used = {field for _, field, _, _ in string.Formatter().parse(text) if field}
+            except ValueError as exc:
+                raise ConfigError(f"message templates: '{name}' is malformed: {exc}.") from exc
+            unknown = used - allowed
+            if unknown:
+                raise ConfigError(
+                    f"message templates: '{name}' uses unknown placeholder(s) "
+                    f"{', '.join(sorted(unknown))}; allowed: {', '.join(sorted(allowed))}."
+                )
+        self._templates = dict(templates)
+
+    def render(self, name: str, **values: object) -> str:
+        allowed = TEMPLATE_FIELDS[name]
+        filled = {key: "" if value is None else str(value) for key, value in values.items()}
+        for key in allowed:
+            filled.setdefault(key, "")
+        return self._templates[name].format_map(filled).strip()

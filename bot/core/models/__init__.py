@@ -1,0 +1,36 @@
+"""Domain records: frozen dataclasses and their enums, one module per domain noun."""
+
+from bot.core.models._actions import ActionKind, ActionStatus, ScheduledAction
+from bot.core.models._appeals import Appeal, AppealStatus
+from bot.core.models._audit import AuditEntry
+from bot.core.models._base import Entity
+from bot.core.models._cases import (
+    Case,
+    CaseOrigin,
+    CaseStatus,
+    Motion,
+    MotionStatus,
+    Recusal,
+    Vote,
+    VoteChoice,
+)
+from bot.core.models._code import Acceptance, AcceptancePrompt, CodeVersion
+from bot.core.models._incidents import Incident, IncidentKind, Severity
+from bot.core.models._people import Actor, PersonLink, Role
+from bot.core.models._reports import Report, ReportStatus
+from bot.core.models._roster import Appointment, Office
+from bot.core.models._sanctions import Sanction, SanctionScope, SanctionStatus
+
+ENTITY_TYPES: tuple[type, ...] = (
+    Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
+    Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
+)
+"""Every persisted record type; the storage schema test checks each has a matching table."""
+
+__all__ = [
+    "ENTITY_TYPES", "Acceptance", "AcceptancePrompt", "ActionKind", "ActionStatus", "Actor",
+    "Appeal", "AppealStatus", "Appointment", "AuditEntry", "Case", "CaseOrigin", "CaseStatus",
+    "CodeVersion", "Entity", "Incident", "IncidentKind", "Motion", "MotionStatus", "Office",
+    "PersonLink", "Recusal", "Report", "ReportStatus", "Role", "Sanction", "SanctionScope",
+    "SanctionStatus", "ScheduledAction", "Severity", "Vote", "VoteChoice",
+]

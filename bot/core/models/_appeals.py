@@ -1,0 +1,35 @@
+"""Appeals of committee decisions, overseen by the Executive Committee."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
+
+from bot.core.identity import PersonRef
+
+
+class AppealStatus(StrEnum):
+    PENDING = "pending"
+    UPHELD = "upheld"
+    MODIFIED = "modified"
+    OVERTURNED = "overturned"
+
+    @property
+    def decided(self) -> bool:
+        return self is not AppealStatus.PENDING
+
+
+@dataclass(frozen=True, slots=True)
+class Appeal:
+    TABLE: ClassVar[str] = "appeals"
+    id: str
+    case_id: str
+    appellant: PersonRef
+    reason: str
+    filed_at: datetime
+    status: AppealStatus = AppealStatus.PENDING
+    decided_by: PersonRef | None = None
+    decided_at: datetime | None = None
+    decision_reason: str | None = None

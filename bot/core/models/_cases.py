@@ -1,0 +1,113 @@
+"""Committee cases for serious violations: motions, votes, recusals and decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
+
+from bot.core.identity import MessageRef, PersonRef, PlaceRef
+from bot.core.models._incidents import Severity
+
+
+class CaseOrigin(StrEnum):
+    REPORT = "report"
+    INCIDENT = "incident"
+    ESCALATION = "escalation"
+    STAFF = "staff"
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"  # decision communicated; appeal window running
+    APPEALED = "appealed"
+    FINAL = "final"
+    CLOSED = "closed"  # closed without a decision (e.g. withdrawn)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """A serious matter before the Member Review Committee."""
+
+    TABLE: ClassVar[str] = "cases"
+    id: str
+    subject: PersonRef
+    summary: str
+    origin: CaseOrigin
+    severity: Severity
+    opened_at: datetime
+    status: CaseStatus = CaseStatus.OPEN
+    opened_by: PersonRef | None = None
+    reporter: PersonRef | None = None
+    report_id: str | None = None
+    subject_statement: str | None = None
+    thread: PlaceRef | None = None
+    decision: str | None = None
+    decided_motion_id: str | None = None
+    communicated_at: datetime | None = None
+    appeal_deadline: datetime | None = None
+    final_at: datetime | None = None
+
+
+class MotionStatus(StrEnum):
+    OPEN = "open"
+    CARRIED = "carried"
+    FAILED = "failed"
+    OVERRULED = "overruled"
+
+
+@dataclass(frozen=True, slots=True)
+class Motion:
+    """A proposal put to the committee; closes when carried, failed or its window ends."""
+
+    TABLE: ClassVar[str] = "motions"
+    id: str
+    case_id: str
+    text: str
+    proposed_by: PersonRef
+    opened_at: datetime
+    closes_at: datetime
+    status: MotionStatus = MotionStatus.OPEN
+    message: MessageRef | None = None
+    closed_at: datetime | None = None
+    overruled_by: PersonRef | None = None
+    overrule_reason: str | None = None
+
+
+class VoteChoice(StrEnum):
+    YES = "yes"
+    NO = "no"
+    ABSTAIN = "abstain"
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """One member's current vote on a motion; ``id`` is motion id + voter key (one each)."""
+
+    TABLE: ClassVar[str] = "votes"
+    id: str
+    motion_id: str
+    voter: PersonRef
+    choice: VoteChoice
+    cast_at: datetime
+
+    @staticmethod
+    def key_for(motion_id: str, voter: PersonRef) -> str:
+        return f"{motion_id}/{voter.key}"
+
+
+@dataclass(frozen=True, slots=True)
+class Recusal:
+    """A declared conflict of interest: the member cannot vote or count toward quorum."""
+
+    TABLE: ClassVar[str] = "recusals"
+    id: str
+    case_id: str
+    member: PersonRef
+    reason: str
+    declared_at: datetime
+
+    @staticmethod
+    def key_for(case_id: str, member: PersonRef) -> str:
+        return f"{case_id}/{member.key}"

@@ -1,0 +1,29 @@
+"""The tunable numbers of the Review Protocols, with the protocols' own defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    committee_seats: int = 7
+    quorum: int = 4
+    term_years: int = 3
+    appeal_window: timedelta = timedelta(days=60)
+    escalation_incidents: int = 3
+    escalation_window: timedelta = timedelta(days=180)
+    report_limit: int = 5
+    report_limit_window: timedelta = timedelta(hours=1)
+    bad_faith_warning_threshold: int = 2
+    vote_window: timedelta = timedelta(days=7)
+    acceptance_reminder_after: timedelta = timedelta(days=14)
+    term_warning: timedelta = timedelta(days=60)
+    suspension_ending_soon: timedelta = timedelta(days=7)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.quorum <= self.committee_seats:
+            raise ValueError("quorum must be between 1 and the number of committee seats")
+        if self.escalation_incidents < 1 or self.report_limit < 1:
+            raise ValueError("escalation_incidents and report_limit must be at least 1")

@@ -1,0 +1,178 @@
+"""The ports the domain needs, implemented by ``storage/`` and the platform adapters.
+
+The domain never imports a database driver or a chat client; it talks to these
+protocols, and tests give it working fakes (real SQLite, a recording platform).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol, TypeVar
+
+from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
+from bot.core.models import Entity, Sanction, ScheduledAction
+
+E = TypeVar("E", bound=Entity)
+
+
+class Tx(Protocol):
+    """One unit of work: everything done through it commits together or not at all.
+
+    ``find``/``count`` filters are ``field=value`` (``None`` matches NULL) or Django-style
+    ``field__in``, ``field__lt``, ``field__lte``, ``field__gt``, ``field__gte``,
+    ``field__ne``; field names are checked against the entity, values are domain types.
+    """
+
+    async def get(self, cls: type[E], id: str) -> E | None: ...
+
+    async def find(
+        self,
+        cls: type[E],
+        *,
+        order_by: str | None = None,
+        descending: bool = False,
+        limit: int | None = None,
+        **where: object,
+    ) -> list[E]: ...
+
+    async def count(self, cls: type[Entity], **where: object) -> int: ...
+
+    async def insert(self, entity: Entity) -> None:
+        """Add a new record; raises ``StorageError`` if the id exists."""
+
+    async def update(self, entity: Entity) -> None:
+        """Replace a record by id; raises ``NotFound`` if it does not exist."""
+
+    async def upsert(self, entity: Entity) -> None: ...
+
+    async def delete(self, cls: type[Entity], id: str) -> bool: ...
+
+    async def update_if(self, entity: Entity, **expected: object) -> bool:
+        """Replace the record only if its stored fields equal ``expected``.
+
+        This is the conditional update that lets two processes race for a timed action
+        and have exactly one of them win.
+        """
+
+
+class Storage(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[Tx]: ...
+
+    async def migrate(self) -> list[int]:
+        """Apply pending numbered migrations; return the numbers applied."""
+
+    async def close(self) -> None: ...
+
+
+class Audience(StrEnum):
+    """Private channels the configuration names on each platform."""
+
+    STAFF = "staff"
+    COMMITTEE = "committee"
+    EXECUTIVE = "executive"
+
+
+class NoticeKind(StrEnum):
+    """What a message is for, so an adapter can attach the right buttons or reactions."""
+
+    INFO = "info"
+    REPORT_QUEUED = "report_queued"
+    INCIDENT_SUMMARY = "incident_summary"
+    REMOVAL_DM = "removal_dm"
+    SANCTION_DM = "sanction_dm"
+    LIFT_DM = "lift_dm"
+    CASE_OPENED = "case_opened"
+    MOTION = "motion"
+    RESULT = "result"
+    DECISION_DM = "decision_dm"
+    APPEAL_FILED = "appeal_filed"
+    APPEAL_DECIDED_DM = "appeal_decided_dm"
+    CODE_ACCEPT_PROMPT = "code_accept_prompt"
+    REMINDER = "reminder"
+    DIGEST = "digest"
+    STAFF_ALERT = "staff_alert"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Text to show a person or a channel, plus the record it is about."""
+
+    kind: NoticeKind
+    text: str
+    subject_id: str | None = None
+    title: str | None = None
+    mention_everyone: bool = False
+
+
+class Platform(Protocol):
+    """What the domain asks of Discord or Slack. Failures raise ``PlatformError`` types."""
+
+    @property
+    def name(self) -> PlatformName: ...
+
+    def format_time(self, moment: datetime) -> str:
+        """Render a moment the way this platform shows times in each reader's zone."""
+
+    def mention(self, person: PersonRef) -> str:
+        """How to name a person in a message on this platform."""
+
+    async def send_dm(self, person: PersonRef, notice: Notice) -> MessageRef:
+        """Raises ``DeliveryFailed`` when the person cannot be reached."""
+
+    async def post(self, audience: Audience, notice: Notice) -> MessageRef: ...
+
+    async def post_in(self, place: PlaceRef, notice: Notice) -> MessageRef: ...
+
+    async def edit(self, message: MessageRef, notice: Notice) -> None: ...
+
+    async def delete_message(self, message: MessageRef) -> None:
+        """Delete content; a message that is already gone counts as deleted."""
+
+    async def restrict(self, sanction: Sanction) -> None:
+        """Apply a suspension on the platform (overwrite, timeout, role, kick)."""
+
+    async def restore(self, sanction: Sanction) -> None:
+        """Undo :meth:`restrict`; idempotent."""
+
+    async def open_private_thread(
+        self, audience: Audience, title: str, members: Sequence[PersonRef], notice: Notice
+    ) -> PlaceRef: ...
+
+    async def remove_from_thread(self, thread: PlaceRef, person: PersonRef) -> None: ...
+
+    async def add_reactions(self, message: MessageRef, emojis: Sequence[str]) -> None: ...
+
+    async def remove_reaction(self, message: MessageRef, emoji: str, person: PersonRef) -> None:
+        ...
+
+
+class Waker(Protocol):
+    """Told after a commit that a timed action exists, so the scheduler can wake for it.
+
+    The action is already durable in the database; a lost wake-up is caught by the sweep.
+    """
+
+    def wake(self, action: ScheduledAction) -> None: ...
+
+    def forget(self, action_id: str) -> None: ...
+
+
+class NullWaker:
+    """A waker for processes that only write (CLI commands); the bot's sweep finds the rows."""
+
+    def wake(self, action: ScheduledAction) -> None:
+        return None
+
+    def forget(self, action_id: str) -> None:
+        return None
+
+
+def utc(moment: datetime) -> datetime:
+    """Reject naive datetimes at the boundary rather than guessing their zone."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime reached the domain; use the injected clock")
+    return moment

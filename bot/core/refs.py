@@ -1,0 +1,27 @@
+"""Short, unguessable reference numbers such as ``R-7K3Q9AX``.
+
+They are typed by people (``/appeal C-...``), so the alphabet avoids look-alikes
+(Crockford base32: no I, L, O, U), and they are random so that one reference does not
+reveal how many reports exist or let someone guess another person's case.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_LENGTH = 7
+
+
+def new_ref(prefix: str) -> str:
+    return f"{prefix}-" + "".join(secrets.choice(_ALPHABET) for _ in range(_LENGTH))
+
+
+def normalise_ref(text: str) -> str:
+    """Accept what people type: lower case, spaces, ``O`` for ``0``."""
+    cleaned = text.strip().upper().replace(" ", "")
+    if "-" in cleaned:
+        prefix, _, body = cleaned.partition("-")
+        body = body.replace("O", "0").replace("I", "1").replace("L", "1")
+        return f"{prefix}-{body}"
+    return cleaned

@@ -1,0 +1,50 @@
+"""Use cases of the Review Protocols, one service per domain noun."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.services._context import Context
+from bot.core.services.appeals import AppealService
+from bot.core.services.cases import CaseService, VoteOutcome
+from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
+from bot.core.services.decisions import DecisionService
+from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
+from bot.core.services.people import History, PeopleService
+from bot.core.services.reports import ReportDraft, ReportService
+from bot.core.services.roster import RosterService
+from bot.core.services.sanctions import SanctionService, SuspensionRequest
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every use case, built once over one context and shared by all front-ends."""
+
+    ctx: Context
+    reports: ReportService
+    incidents: IncidentService
+    sanctions: SanctionService
+    cases: CaseService
+    decisions: DecisionService
+    appeals: AppealService
+    code: CodeService
+    roster: RosterService
+    people: PeopleService
+
+    @classmethod
+    def build(cls, ctx: Context) -> Services:
+        reports = ReportService(ctx)
+        cases = CaseService(ctx)
+        return cls(ctx=ctx, reports=reports, incidents=IncidentService(ctx, reports, cases),
+                   sanctions=SanctionService(ctx), cases=cases,
+                   decisions=DecisionService(ctx, cases), appeals=AppealService(ctx),
+                   code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx))
+
+
+__all__ = [
+    "AcceptanceStatus", "AppealService", "CaseService", "CodeService", "Context",
+    "DecisionService", "History",
+    "IncidentDraft", "IncidentOutcome", "IncidentService", "PeopleService", "PromptResult",
+    "ReportDraft", "ReportService", "RosterService", "SanctionService", "Services",
+    "SuspensionRequest", "VoteOutcome",
+]

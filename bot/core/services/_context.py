@@ -1,0 +1,177 @@
+"""What every service needs, handed in once by the composition root."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time
+
+from bot.core.business_days import BusinessCalendar
+from bot.core.clock import Clock
+from bot.core.code_text import CodeText, ProfileBook
+from bot.core.errors import DeliveryFailed, NotPermitted, PlatformError
+from bot.core.identity import PersonRef, PlaceRef
+from bot.core.messages import MessageCatalog
+from bot.core.models import (
+    ActionKind,
+    ActionStatus,
+    Actor,
+    AuditEntry,
+    PersonLink,
+    Role,
+    ScheduledAction,
+)
+from bot.core.platforms import PlatformRegistry
+from bot.core.policy import Policy
+from bot.core.ports import Audience, Notice, NullWaker, Storage, Tx, Waker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Context:
+    storage: Storage
+    clock: Clock
+    policy: Policy
+    calendar: BusinessCalendar
+    code: CodeText
+    profiles: ProfileBook
+    messages: MessageCatalog
+    platforms: PlatformRegistry
+    waker: Waker = field(default_factory=NullWaker)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def morning_of(self, day: date) -> datetime:
+        """09:00 on ``day`` in the association's time zone, as UTC, for reminders."""
+        local = datetime.combine(day, time(9, 0), tzinfo=self.calendar.zone)
+        return local.astimezone(UTC)
+
+
+def require(actor: Actor, role: Role, doing: str) -> None:
+    if role not in actor.roles:
+        raise NotPermitted(f"Only {role.value} can {doing}.")
+
+
+async def audit(
+    tx: Tx,
+    ctx: Context,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    *,
+    actor: PersonRef | None,
+    reason: str | None = None,
+    details: str | None = None,
+) -> None:
+    """Append to the audit log; ``actor=None`` marks an automated act."""
+    await tx.insert(AuditEntry(
+        id=uuid.uuid4().hex, at=ctx.now(), action=action, subject_type=subject_type,
+        subject_id=subject_id, automated=actor is None, actor=actor, reason=reason,
+        details=details,
+    ))
+
+
+async def schedule(
+    tx: Tx, ctx: Context, kind: ActionKind, subject_id: str, due_at: datetime
+) -> ScheduledAction:
+    """Record a timed action in the same transaction as the change that needs it.
+
+    Re-scheduling the same ``kind/subject`` moves the existing action instead of adding
+    a second one, so handlers never see duplicates.
+    """
+    action = ScheduledAction(
+        id=ScheduledAction.key_for(kind, subject_id), kind=kind, subject_id=subject_id,
+        due_at=due_at,
+    )
+    await tx.upsert(action)
+    return action
+
+
+async def cancel(tx: Tx, kind: ActionKind, subject_id: str) -> str | None:
+    key = ScheduledAction.key_for(kind, subject_id)
+    existing = await tx.get(ScheduledAction, key)
+    if existing is None or existing.status is not ActionStatus.PENDING:
+        return None
+    await tx.update_if(replace(existing, status=ActionStatus.CANCELLED),
+                       status=ActionStatus.PENDING)
+    return key
+
+
+async def identity_of(tx: Tx, person: PersonRef) -> str:
+    """The real person behind an account: a staff-made link, or the account itself."""
+    link = await tx.get(PersonLink, person.key)
+    return link.identity if link else person.key
+
+
+async def accounts_of(tx: Tx, person: PersonRef) -> list[PersonRef]:
+    """Every account linked to the same person (at least ``person`` itself)."""
+    link = await tx.get(PersonLink, person.key)
+    if link is None:
+        return [person]
+    linked = await tx.find(PersonLink, identity=link.identity)
+    accounts = {entry.person for entry in linked} | {person}
+    return sorted(accounts)
+
+
+async def try_dm(ctx: Context, person: PersonRef, notice: Notice) -> bool:
+    """Send a DM; report delivery rather than fail the action that needed it."""
+    try:
+        await ctx.platforms.get(person.platform).send_dm(person, notice)
+    except DeliveryFailed as exc:
+        log.info("DM to %s not delivered: %s", person.key, exc)
+        return False
+    except PlatformError as exc:
+        log.warning("DM to %s failed: %s", person.key, exc)
+        return False
+    return True
+
+
+async def try_post(ctx: Context, platform_person: PersonRef | None, audience: Audience,
+                   notice: Notice) -> bool:
+    """Post to a private staff/committee channel; a failure is logged, never fatal.
+
+    Staff notices go to the staff queue of the platform the matter came from; committee
+    and executive notices go to the home platform where those bodies meet.
+    """
+    try:
+        if audience is Audience.STAFF and platform_person is not None \
+                and ctx.platforms.has(platform_person.platform):
+            platform = ctx.platforms.get(platform_person.platform)
+        else:
+            platform = ctx.platforms.home
+        await platform.post(audience, notice)
+    except PlatformError as exc:
+        log.warning("could not post %s notice to %s: %s", notice.kind, audience, exc)
+        return False
+    return True
+
+
+def when(ctx: Context, person: PersonRef | None, moment: datetime | None) -> str:
+    """A time as the reader's platform shows it ("never" for a permanent end)."""
+    if moment is None:
+        return "never (permanent)"
+    if person is not None and ctx.platforms.has(person.platform):
+        return ctx.platforms.get(person.platform).format_time(moment)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def after_commit(ctx: Context, *actions: ScheduledAction | None) -> None:
+    for action in actions:
+        if action is not None:
+            ctx.waker.wake(action)
+
+
+def mention(ctx: Context, person: PersonRef | None) -> str:
+    if person is None:
+        return "(unknown)"
+    if ctx.platforms.has(person.platform):
+        return ctx.platforms.get(person.platform).mention(person)
+    return person.key
+
+
+def mention_place(place: PlaceRef | None) -> str:
+    """Both Discord and Slack render ``<#id>`` as a channel link."""
+    return "(direct report)" if place is None else f"<#{place.id}>"

@@ -1,0 +1,129 @@
+"""Appeals to the Executive Committee, within 60 days of the decision being communicated."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.core.errors import DeadlinePassed, InvalidInput, InvalidState, NotFound, NotPermitted
+from bot.core.identity import PersonRef
+from bot.core.models import (
+    ActionKind,
+    Actor,
+    Appeal,
+    AppealStatus,
+    Case,
+    CaseStatus,
+    Office,
+    Role,
+)
+from bot.core.ports import Audience, Notice, NoticeKind
+from bot.core.refs import new_ref, normalise_ref
+from bot.core.rules.windows import appeal_window_open
+from bot.core.services._committee import holds_office
+from bot.core.services._context import (
+    Context,
+    audit,
+    cancel,
+    identity_of,
+    mention,
+    try_dm,
+    try_post,
+    when,
+)
+from bot.core.services.cases import load_case
+
+
+class AppealService:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def file(self, appellant: PersonRef, case_ref: str, reason: str) -> Appeal:
+        """Accept an appeal from someone involved, inside the window; refuse with the date."""
+        ctx = self._ctx
+        reason = reason.strip()
+        if len(reason) < 10:
+            raise InvalidInput("Please describe the reason for the appeal and why the decision "
+                               "should be changed (at least a sentence).")
+        now = ctx.now()
+        async with ctx.storage.transaction() as tx:
+            case = await load_case(tx, case_ref)
+            involved = {await identity_of(tx, case.subject)}
+            if case.reporter is not None:
+                involved.add(await identity_of(tx, case.reporter))
+            if await identity_of(tx, appellant) not in involved:
+                raise NotFound(f"There is no case '{case_ref}' that involves you.")
+            if case.communicated_at is None or case.appeal_deadline is None:
+                raise InvalidState(f"Case {case.id} has no decision to appeal yet.")
+            if not appeal_window_open(now, case.communicated_at, ctx.policy.appeal_window):
+                raise DeadlinePassed(
+                    f"The appeal window for case {case.id} closed on "
+                    f"{when(ctx, appellant, case.appeal_deadline)} (60 days after the "
+                    "decision was communicated), so the decision is final.",
+                    deadline=case.appeal_deadline)
+            if case.status is CaseStatus.FINAL:
+                raise InvalidState(f"Case {case.id} is final; its appeal was already decided.")
+            if await tx.count(Appeal, case_id=case.id, appellant=appellant,
+                              status=AppealStatus.PENDING):
+                raise InvalidState(f"Your appeal of case {case.id} is already with the "
+                                   "Executive Committee.")
+            appeal = Appeal(id=new_ref("A"), case_id=case.id, appellant=appellant,
+                            reason=reason[:4000], filed_at=now)
+            await tx.insert(appeal)
+            await tx.update(replace(case, status=CaseStatus.APPEALED))
+            await audit(tx, ctx, "appeal.filed", "appeal", appeal.id, actor=appellant,
+                        details=case.id)
+        text = ctx.messages.render("appeal_filed", ref=appeal.id, case=case.id,
+                                   appellant=mention(ctx, appellant), reason=appeal.reason,
+                                   deadline=when(ctx, None, case.appeal_deadline))
+        await try_post(ctx, appellant, Audience.EXECUTIVE,
+                       Notice(NoticeKind.APPEAL_FILED, text, subject_id=appeal.id,
+                              title=f"Appeal {appeal.id}"))
+        return appeal
+
+    async def decide(self, actor: Actor, ref: str, outcome: AppealStatus, reason: str) -> Appeal:
+        """The Executive Committee's decision; with it the case is final."""
+        ctx = self._ctx
+        if not outcome.decided:
+            raise InvalidInput("Choose upheld, modified or overturned.")
+        if not reason.strip():
+            raise InvalidInput("Please give the reason for the decision; the appellant gets it.")
+        async with ctx.storage.transaction() as tx:
+            if not (actor.has(Role.EXECUTIVE) or await holds_office(
+                    tx, actor.person, Office.EXECUTIVE, ctx.now().date())):
+                raise NotPermitted("Only the Executive Committee decides appeals.")
+            appeal = await tx.get(Appeal, normalise_ref(ref))
+            if appeal is None:
+                raise NotFound(f"There is no appeal '{ref}'.")
+            if appeal.status.decided:
+                raise InvalidState(f"Appeal {appeal.id} was already decided "
+                                   f"({appeal.status.value}).")
+            decided = replace(appeal, status=outcome, decided_by=actor.person,
+                              decided_at=ctx.now(), decision_reason=reason.strip())
+            await tx.update(decided)
+            case = await load_case(tx, appeal.case_id)
+            await tx.update(replace(case, status=CaseStatus.FINAL, final_at=ctx.now()))
+            await cancel(tx, ActionKind.APPEAL_WINDOW_CLOSE, case.id)
+            await audit(tx, ctx, f"appeal.{outcome.value}", "appeal", appeal.id,
+                        actor=actor.person, reason=decided.decision_reason)
+        text = ctx.messages.render("appeal_decided_dm", ref=appeal.id, case=case.id,
+                                   outcome=outcome.value, reason=decided.decision_reason)
+        notice = Notice(NoticeKind.APPEAL_DECIDED_DM, text, subject_id=appeal.id)
+        await try_dm(ctx, appeal.appellant, notice)
+        if case.subject != appeal.appellant:
+            await try_dm(ctx, case.subject, notice)
+        return decided
+
+    async def close_window(self, case_ref: str) -> Case | None:
+        """Scheduler entry point: a window that closed with no appeal makes the case final."""
+        ctx = self._ctx
+        async with ctx.storage.transaction() as tx:
+            case = await tx.get(Case, normalise_ref(case_ref))
+            if case is None or case.status is not CaseStatus.DECIDED:
+                return None
+            if case.appeal_deadline is None or ctx.now() < case.appeal_deadline:
+                return None
+            final = replace(case, status=CaseStatus.FINAL, final_at=ctx.now())
+            await tx.update(final)
+            await audit(tx, ctx, "case.final", "case", case.id, actor=None,
+                        reason="appeal window closed without an appeal")
+        return final

@@ -1,0 +1,343 @@
+"""Committee cases: opening, recusal, motions, reaction votes, counsel, decisions.
+
+Votes live in our tables; reactions are only input. The tally is recomputed from stored
+votes each time, so a restart, an edited message or a replayed gateway event cannot
+change a result silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from bot.core.errors import InvalidInput, InvalidState, NotFound, NotPermitted, PlatformError
+from bot.core.identity import MessageRef, PersonRef
+from bot.core.models import (
+    ActionKind,
+    Actor,
+    Case,
+    CaseOrigin,
+    CaseStatus,
+    Motion,
+    MotionStatus,
+    Office,
+    Recusal,
+    Role,
+    Severity,
+    Vote,
+    VoteChoice,
+)
+from bot.core.ports import Audience, Notice, NoticeKind, Tx
+from bot.core.refs import new_ref, normalise_ref
+from bot.core.rules.voting import Ballot, Tally, tally
+from bot.core.services._committee import Panel, holds_office, panel_for
+from bot.core.services._context import (
+    Context,
+    after_commit,
+    audit,
+    cancel,
+    identity_of,
+    mention,
+    require,
+    schedule,
+)
+
+log = logging.getLogger(__name__)
+VOTE_EMOJI = {"✅": VoteChoice.YES, "❌": VoteChoice.NO, "➖": VoteChoice.ABSTAIN}
+
+
+@dataclass(frozen=True, slots=True)
+class VoteOutcome:
+    counted: bool
+    reason: str
+    motion: Motion
+    tally: Tally
+
+
+class CaseService:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def open(self, opener: PersonRef | None, subject: PersonRef, summary: str, *,
+                   origin: CaseOrigin, severity: Severity = Severity.SERIOUS,
+                   reporter: PersonRef | None = None, report_id: str | None = None) -> Case:
+        """Record a case and open its private thread with the eligible members only."""
+        summary = summary.strip()
+        if not summary:
+            raise InvalidInput("Please give the committee a short summary of the case.")
+        case = Case(id=new_ref("C"), subject=subject, summary=summary[:2000], origin=origin,
+                    severity=severity, opened_at=self._ctx.now(), opened_by=opener,
+                    reporter=reporter, report_id=report_id)
+        async with self._ctx.storage.transaction() as tx:
+            await tx.insert(case)
+            await audit(tx, self._ctx, "case.opened", "case", case.id, actor=opener,
+                        details=f"origin={origin.value} severity={severity.value}")
+            panel = await panel_for(tx, case, self._ctx.now().date())
+        return await self._open_thread(case, panel)
+
+    async def open_by_staff(self, actor: Actor, subject: PersonRef, summary: str,
+                            severity: Severity) -> Case:
+        require(actor, Role.STAFF, "open committee cases")
+        return await self.open(actor.person, subject, summary, origin=CaseOrigin.STAFF,
+                               severity=severity)
+
+    async def _open_thread(self, case: Case, panel: Panel) -> Case:
+        ctx = self._ctx
+        text = ctx.messages.render(
+            "case_opened", ref=case.id, subject=mention(ctx, case.subject), summary=case.summary,
+            origin=case.origin.value, severity=case.severity.value, quorum=ctx.policy.quorum,
+            eligible=len(panel.voting),
+            emergency="EMERGENCY: please convene as soon as practical."
+            if case.severity is Severity.SEVERE else "",
+        )
+        home = ctx.platforms.home
+        members = [p for p in [*panel.accounts.values(), *panel.counsel]
+                   if p.platform is home.name]
+        notice = Notice(NoticeKind.CASE_OPENED, text, subject_id=case.id,
+                        title=f"Case {case.id}", mention_everyone=case.severity is Severity.SEVERE)
+        try:
+            thread = await home.open_private_thread(Audience.COMMITTEE, f"Case {case.id}",
+                                                    members, notice)
+        except PlatformError as exc:
+            log.warning("case %s: thread not opened: %s", case.id, exc)
+            return case
+        async with ctx.storage.transaction() as tx:
+            updated = replace(case, thread=thread)
+            await tx.update(updated)
+        return updated
+
+    async def get(self, ref: str) -> Case:
+        async with self._ctx.storage.transaction() as tx:
+            return await load_case(tx, ref)
+
+    async def recuse(self, actor: Actor, ref: str, reason: str) -> Recusal:
+        """A member declares a conflict: they leave the thread and none of their votes count."""
+        if not reason.strip():
+            raise InvalidInput("Please state the nature of the conflict; the protocols ask "
+                               "members to inform the committee of it.")
+        async with self._ctx.storage.transaction() as tx:
+            case = await load_case(tx, ref)
+            if not await holds_office(tx, actor.person, Office.COMMITTEE, self._ctx.now().date()):
+                raise NotPermitted("Only seated committee members can recuse from a case.")
+            key = Recusal.key_for(case.id, actor.person)
+            if await tx.get(Recusal, key) is not None:
+                raise InvalidState(f"You have already recused yourself from case {case.id}.")
+            recusal = Recusal(id=key, case_id=case.id, member=actor.person,
+                              reason=reason.strip(), declared_at=self._ctx.now())
+            await tx.insert(recusal)
+            await audit(tx, self._ctx, "case.recusal", "case", case.id, actor=actor.person,
+                        reason=recusal.reason)
+            open_motions = await tx.find(Motion, case_id=case.id, status=MotionStatus.OPEN)
+        if case.thread is not None:
+            try:
+                await self._ctx.platforms.get(case.thread.platform).remove_from_thread(
+                    case.thread, actor.person)
+            except PlatformError as exc:
+                log.warning("case %s: could not remove recused member: %s", case.id, exc)
+        for motion in open_motions:
+            await self.refresh_tally(motion.id)
+        return recusal
+
+    async def add_statement(self, actor: Actor, ref: str, statement: str) -> Case:
+        """The protocols ask the committee to collect input from the reported person."""
+        async with self._ctx.storage.transaction() as tx:
+            case = await load_case(tx, ref)
+            if actor.person != case.subject and not actor.is_staff:
+                raise NotPermitted("Only the person concerned or staff can add a statement.")
+            updated = replace(case, subject_statement=statement.strip()[:4000])
+            await tx.update(updated)
+            await audit(tx, self._ctx, "case.statement", "case", case.id, actor=actor.person)
+        return updated
+
+    async def propose(self, actor: Actor, ref: str, text: str) -> Motion:
+        """Put a motion to the committee in the case thread, with the voting reactions."""
+        ctx = self._ctx
+        if not text.strip():
+            raise InvalidInput("Please write the motion, e.g. 'Suspend for 30 days'.")
+        async with ctx.storage.transaction() as tx:
+            case = await load_case(tx, ref)
+            if case.status is not CaseStatus.OPEN:
+                raise InvalidState(f"Case {case.id} is {case.status.value}; no new motions.")
+            panel = await panel_for(tx, case, ctx.now().date())
+            if await identity_of(tx, actor.person) not in panel.voting:
+                raise NotPermitted("Only eligible, non-recused committee members can propose "
+                                   "a motion on this case.")
+            now = ctx.now()
+            motion = Motion(id=new_ref("M"), case_id=case.id, text=text.strip()[:1500],
+                            proposed_by=actor.person, opened_at=now,
+                            closes_at=now + ctx.policy.vote_window)
+            await tx.insert(motion)
+            await audit(tx, ctx, "motion.proposed", "motion", motion.id, actor=actor.person,
+                        details=case.id)
+            action = await schedule(tx, ctx, ActionKind.MOTION_CLOSE, motion.id,
+                                    motion.closes_at)
+        after_commit(ctx, action)
+        return await self._post_motion(case, motion)
+
+    async def _post_motion(self, case: Case, motion: Motion) -> Motion:
+        ctx = self._ctx
+        platform = ctx.platforms.home
+        text = ctx.messages.render("motion", case=case.id, motion=motion.id, text=motion.text,
+                                   closes=platform.format_time(motion.closes_at),
+                                   quorum=ctx.policy.quorum)
+        notice = Notice(NoticeKind.MOTION, text, subject_id=motion.id, title=f"Motion {motion.id}")
+        if case.thread is not None:
+            message = await platform.post_in(case.thread, notice)
+        else:
+            message = await platform.post(Audience.COMMITTEE, notice)
+        await platform.add_reactions(message, list(VOTE_EMOJI))
+        async with ctx.storage.transaction() as tx:
+            updated = replace(motion, message=message)
+            await tx.update(updated)
+        return updated
+
+    async def motion_for_message(self, message: MessageRef) -> Motion | None:
+        async with self._ctx.storage.transaction() as tx:
+            found = await tx.find(Motion, message=message, limit=1)
+        return found[0] if found else None
+
+    async def vote(self, voter: PersonRef, motion_id: str,
+                   choice: VoteChoice | None) -> VoteOutcome:
+        """Record (or with ``None`` withdraw) a vote; ineligible votes are refused, not stored.
+
+        Re-sending the same vote (a replayed gateway event) stores the same row again, so
+        it can never count twice.
+        """
+        async with self._ctx.storage.transaction() as tx:
+            motion = await _load_motion(tx, motion_id)
+            case = await load_case(tx, motion.case_id)
+            panel = await panel_for(tx, case, self._ctx.now().date())
+            identity = await identity_of(tx, voter)
+            reason = ""
+            if motion.status is not MotionStatus.OPEN:
+                reason = f"Motion {motion.id} is closed ({motion.status.value})."
+            elif identity in panel.recused:
+                reason = "You have recused yourself from this case; your vote does not count."
+            elif identity not in panel.eligible:
+                reason = "Only eligible committee members can vote on this case."
+            if reason:
+                current = await _tally(tx, motion, panel, self._ctx.policy.quorum)
+                return VoteOutcome(False, reason, motion, current)
+            key = Vote.key_for(motion.id, voter)
+            if choice is None:
+                await tx.delete(Vote, key)
+            else:
+                await tx.upsert(Vote(id=key, motion_id=motion.id, voter=voter, choice=choice,
+                                     cast_at=self._ctx.now()))
+            await audit(tx, self._ctx, "vote.withdrawn" if choice is None else "vote.cast",
+                        "motion", motion.id, actor=voter,
+                        details=None if choice is None else choice.value)
+            result = await _tally(tx, motion, panel, self._ctx.policy.quorum)
+        closed = await self._close_if_decided(motion, result, panel)
+        await self._show_tally(closed or motion, result)
+        return VoteOutcome(True, "", closed or motion, result)
+
+    async def _close_if_decided(self, motion: Motion, result: Tally, panel: Panel) -> Motion | None:
+        """Close early only once no remaining vote could change the outcome."""
+        outstanding = len(panel.voting) - result.participating
+        if result.quorum_met and result.yes > result.no + outstanding:
+            return await self.close_motion(motion.id, MotionStatus.CARRIED)
+        if result.yes + outstanding <= result.no and \
+                result.participating + outstanding >= result.quorum:
+            return await self.close_motion(motion.id, MotionStatus.FAILED)
+        return None  # still open; the window closes it with the result as it stands
+
+    async def close_motion(self, motion_id: str, status: MotionStatus | None = None,
+                           ) -> Motion | None:
+        """Close a motion with its result as it stands; idempotent (None if already closed)."""
+        ctx = self._ctx
+        async with ctx.storage.transaction() as tx:
+            motion = await _load_motion(tx, motion_id)
+            if motion.status is not MotionStatus.OPEN:
+                return None
+            case = await load_case(tx, motion.case_id)
+            panel = await panel_for(tx, case, ctx.now().date())
+            result = await _tally(tx, motion, panel, self._ctx.policy.quorum)
+            final = status or (MotionStatus.CARRIED if result.carried else MotionStatus.FAILED)
+            closed = replace(motion, status=final, closed_at=ctx.now())
+            if not await tx.update_if(closed, status=MotionStatus.OPEN):
+                return None
+            await cancel(tx, ActionKind.MOTION_CLOSE, motion.id)
+            await audit(tx, ctx, f"motion.{final.value}", "motion", motion.id, actor=None,
+                        details=result.describe())
+        text = ctx.messages.render("motion_result", case=case.id, motion=motion.id,
+                                   text=motion.text, result=final.value.upper(),
+                                   tally=result.describe())
+        await self.announce(case, Notice(NoticeKind.RESULT, text, subject_id=motion.id))
+        return closed
+
+    async def refresh_tally(self, motion_id: str) -> Tally:
+        async with self._ctx.storage.transaction() as tx:
+            motion = await _load_motion(tx, motion_id)
+            case = await load_case(tx, motion.case_id)
+            panel = await panel_for(tx, case, self._ctx.now().date())
+            result = await _tally(tx, motion, panel, self._ctx.policy.quorum)
+        await self._show_tally(motion, result)
+        return result
+
+    async def _show_tally(self, motion: Motion, result: Tally) -> None:
+        """Update the motion message in place so members see the count as it stands."""
+        if motion.message is None:
+            return
+        ctx = self._ctx
+        platform = ctx.platforms.get(motion.message.platform)
+        text = ctx.messages.render("motion", case=motion.case_id, motion=motion.id,
+                                   text=motion.text, closes=platform.format_time(motion.closes_at),
+                                   quorum=ctx.policy.quorum)
+        status = "" if motion.status is MotionStatus.OPEN else f" — {motion.status.value.upper()}"
+        try:
+            await platform.edit(motion.message, Notice(
+                NoticeKind.MOTION, f"{text}\n\n**Tally:** {result.describe()}{status}",
+                subject_id=motion.id, title=f"Motion {motion.id}"))
+        except PlatformError as exc:
+            log.warning("motion %s: tally not shown: %s", motion.id, exc)
+
+    async def announce(self, case: Case, notice: Notice) -> None:
+        platform = self._ctx.platforms.home
+        try:
+            if case.thread is not None:
+                await platform.post_in(case.thread, notice)
+            else:
+                await platform.post(Audience.COMMITTEE, notice)
+        except PlatformError as exc:
+            log.warning("case %s: announcement failed: %s", case.id, exc)
+
+    async def close(self, actor: Actor, ref: str, reason: str) -> Case:
+        """Close a case with no decision (withdrawn, resolved by amends)."""
+        require(actor, Role.STAFF, "close cases")
+        async with self._ctx.storage.transaction() as tx:
+            case = await load_case(tx, ref)
+            if case.status is not CaseStatus.OPEN:
+                raise InvalidState(f"Case {case.id} is {case.status.value}, not open.")
+            updated = replace(case, status=CaseStatus.CLOSED, final_at=self._ctx.now())
+            await tx.update(updated)
+            await audit(tx, self._ctx, "case.closed", "case", case.id, actor=actor.person,
+                        reason=reason)
+        return updated
+
+    async def tally_for(self, motion_id: str) -> Tally:
+        async with self._ctx.storage.transaction() as tx:
+            motion = await _load_motion(tx, motion_id)
+            case = await load_case(tx, motion.case_id)
+            panel = await panel_for(tx, case, self._ctx.now().date())
+            return await _tally(tx, motion, panel, self._ctx.policy.quorum)
+
+
+async def load_case(tx: Tx, ref: str) -> Case:
+    case = await tx.get(Case, normalise_ref(ref))
+    if case is None:
+        raise NotFound(f"There is no case '{ref}'. Check the reference number.")
+    return case
+
+
+async def _load_motion(tx: Tx, ref: str) -> Motion:
+    motion = await tx.get(Motion, normalise_ref(ref))
+    if motion is None:
+        raise NotFound(f"There is no motion '{ref}'.")
+    return motion
+
+
+async def _tally(tx: Tx, motion: Motion, panel: Panel, quorum: int) -> Tally:
+    votes = await tx.find(Vote, motion_id=motion.id)
+    ballots = [Ballot(await identity_of(tx, v.voter), v.choice, v.cast_at) for v in votes]
+    return tally(ballots, panel.eligible, panel.recused, quorum)

@@ -1,0 +1,159 @@
+"""Versions of the Code, and members' acceptance of the current one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from bot.core.errors import AlreadyDone, InvalidState, NotFound
+from bot.core.identity import PersonRef
+from bot.core.models import (
+    Acceptance,
+    AcceptancePrompt,
+    ActionKind,
+    Actor,
+    CodeVersion,
+    Role,
+)
+from bot.core.ports import Notice, NoticeKind
+from bot.core.services._context import (
+    Context,
+    after_commit,
+    audit,
+    require,
+    schedule,
+    try_dm,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptanceStatus:
+    version: CodeVersion
+    accepted: list[PersonRef]
+    pending: list[PersonRef]
+
+
+@dataclass(frozen=True, slots=True)
+class PromptResult:
+    version: CodeVersion
+    sent: int
+    undeliverable: list[PersonRef]
+    already: int
+
+
+class CodeService:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def current(self) -> CodeVersion | None:
+        async with self._ctx.storage.transaction() as tx:
+            latest = await tx.find(CodeVersion, order_by="number", descending=True, limit=1)
+        return latest[0] if latest else None
+
+    async def ensure_published(self) -> CodeVersion:
+        """At start-up: the text in config is version 1, or a newer one if it changed."""
+        current = await self.current()
+        if current is not None and current.digest == self._ctx.code.digest():
+            return current
+        return await self._publish(None, "Code of Conduct text updated from configuration"
+                                   if current else "Initial version")
+
+    async def publish(self, actor: Actor, summary: str) -> CodeVersion:
+        require(actor, Role.STAFF, "publish a new version of the Code")
+        current = await self.current()
+        if current is not None and current.digest == self._ctx.code.digest():
+            raise AlreadyDone(f"The Code has not changed since {current.id}; edit the Code "
+                              "file in the configuration first, then publish.")
+        return await self._publish(actor.person, summary.strip() or "Updated Code of Conduct")
+
+    async def _publish(self, by: PersonRef | None, summary: str) -> CodeVersion:
+        async with self._ctx.storage.transaction() as tx:
+            latest = await tx.find(CodeVersion, order_by="number", descending=True, limit=1)
+            number = latest[0].number + 1 if latest else 1
+            version = CodeVersion(id=f"v{number}", number=number, digest=self._ctx.code.digest(),
+                                  published_at=self._ctx.now(), published_by=by, summary=summary)
+            await tx.insert(version)
+            await audit(tx, self._ctx, "code.published", "code", version.id, actor=by,
+                        reason=summary)
+        return version
+
+    async def prompt(self, members: Sequence[PersonRef]) -> PromptResult:
+        """DM everyone who has neither accepted nor been asked about the current version."""
+        ctx = self._ctx
+        version = await self._require_current()
+        sent, failed, already = 0, [], 0
+        for person in members:
+            key = Acceptance.key_for(version.id, person)
+            async with ctx.storage.transaction() as tx:
+                if await tx.get(Acceptance, key) or await tx.get(AcceptancePrompt, key):
+                    already += 1
+                    continue
+            profile = ctx.profiles.for_place(f"{person.platform.value}:{person.space}")
+            text = ctx.messages.render("code_accept_prompt", version=version.id,
+                                       summary=version.summary, space_name=profile.space_name)
+            delivered = await try_dm(ctx, person, Notice(NoticeKind.CODE_ACCEPT_PROMPT, text,
+                                                         subject_id=version.id))
+            async with ctx.storage.transaction() as tx:
+                await tx.insert(AcceptancePrompt(id=key, version_id=version.id, person=person,
+                                                 prompted_at=ctx.now(), delivered=delivered))
+                action = await schedule(tx, ctx, ActionKind.ACCEPTANCE_REMINDER, key,
+                                        ctx.now() + ctx.policy.acceptance_reminder_after)
+            after_commit(ctx, action)
+            if delivered:
+                sent += 1
+            else:
+                failed.append(person)
+        return PromptResult(version, sent, failed, already)
+
+    async def accept(self, person: PersonRef, version_id: str) -> Acceptance:
+        ctx = self._ctx
+        version = await self._require_current()
+        if version_id != version.id:
+            raise InvalidState(f"{version_id} is no longer the current Code; please read and "
+                               f"accept {version.id} (use /code).")
+        key = Acceptance.key_for(version.id, person)
+        async with ctx.storage.transaction() as tx:
+            existing = await tx.get(Acceptance, key)
+            if existing is not None:
+                return existing
+            acceptance = Acceptance(id=key, version_id=version.id, person=person,
+                                    accepted_at=ctx.now())
+            await tx.insert(acceptance)
+            await audit(tx, ctx, "code.accepted", "code", version.id, actor=person)
+        return acceptance
+
+    async def status(self, actor: Actor, members: Sequence[PersonRef]) -> AcceptanceStatus:
+        require(actor, Role.STAFF, "see who has accepted the Code")
+        version = await self._require_current()
+        async with self._ctx.storage.transaction() as tx:
+            accepted_keys = {a.person for a in await tx.find(Acceptance, version_id=version.id)}
+        accepted = [m for m in members if m in accepted_keys]
+        pending = [m for m in members if m not in accepted_keys]
+        return AcceptanceStatus(version, accepted, pending)
+
+    async def remind(self, prompt_key: str) -> bool:
+        """Scheduler entry point: remind a member who has not accepted after N days."""
+        ctx = self._ctx
+        async with ctx.storage.transaction() as tx:
+            prompt = await tx.get(AcceptancePrompt, prompt_key)
+            if prompt is None or prompt.reminded_at is not None:
+                return False
+            if await tx.get(Acceptance, prompt_key) is not None:
+                return False
+            current = await tx.find(CodeVersion, order_by="number", descending=True, limit=1)
+            if not current or current[0].id != prompt.version_id:
+                return False
+        profile = ctx.profiles.for_place(f"{prompt.person.platform.value}:{prompt.person.space}")
+        text = ctx.messages.render("acceptance_reminder", version=prompt.version_id,
+                                   space_name=profile.space_name)
+        await try_dm(ctx, prompt.person, Notice(NoticeKind.CODE_ACCEPT_PROMPT, text,
+                                                subject_id=prompt.version_id))
+        async with ctx.storage.transaction() as tx:
+            await tx.update(replace(prompt, reminded_at=ctx.now()))
+        return True
+
+    async def _require_current(self) -> CodeVersion:
+        version = await self.current()
+        if version is None:
+            raise NotFound("No version of the Code has been published yet.")
+        return version

@@ -1,0 +1,123 @@
+"""Decisions: counsel's overrule, communicating the result, and the appeal clock.
+
+The protocols start the 60-day appeal window when the decision is *communicated*, so the
+moment is recorded only when the DM reached the person (or staff say they told them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.core.errors import InvalidInput, InvalidState, NotPermitted
+from bot.core.models import (
+    ActionKind,
+    Actor,
+    Case,
+    CaseStatus,
+    Motion,
+    MotionStatus,
+    Office,
+    Role,
+)
+from bot.core.ports import Notice, NoticeKind
+from bot.core.rules.windows import appeal_deadline
+from bot.core.services._committee import holds_office
+from bot.core.services._context import (
+    Context,
+    after_commit,
+    audit,
+    schedule,
+    try_dm,
+    when,
+)
+from bot.core.services.cases import CaseService, load_case
+
+
+class DecisionService:
+    def __init__(self, ctx: Context, cases: CaseService) -> None:
+        self._ctx = ctx
+        self._cases = cases
+
+    async def overrule(self, actor: Actor, ref: str, reason: str) -> Motion:
+        """Legal counsel overrules the carried motion when it would put the organisation at risk."""
+        if not reason.strip():
+            raise InvalidInput("An overrule needs a written reason; it is recorded.")
+        async with self._ctx.storage.transaction() as tx:
+            if not (actor.has(Role.COUNSEL) or await holds_office(
+                    tx, actor.person, Office.COUNSEL, self._ctx.now().date())):
+                raise NotPermitted("Only legal counsel can overrule the committee.")
+            case = await load_case(tx, ref)
+            carried = await tx.find(Motion, case_id=case.id, status=MotionStatus.CARRIED,
+                                    order_by="closed_at", descending=True, limit=1)
+            if not carried:
+                raise InvalidState(f"Case {case.id} has no carried motion to overrule.")
+            if case.status is not CaseStatus.OPEN:
+                raise InvalidState(f"Case {case.id} was already decided; use the appeal route.")
+            motion = replace(carried[0], status=MotionStatus.OVERRULED,
+                             overruled_by=actor.person, overrule_reason=reason.strip())
+            await tx.update(motion)
+            await audit(tx, self._ctx, "motion.overruled", "motion", motion.id,
+                        actor=actor.person, reason=motion.overrule_reason)
+        text = self._ctx.messages.render("overruled", case=case.id, motion=motion.id,
+                                         reason=motion.overrule_reason)
+        await self._cases.announce(case, Notice(NoticeKind.RESULT, text, subject_id=motion.id))
+        return motion
+
+    async def decide(self, actor: Actor, ref: str) -> tuple[Case, bool]:
+        """Communicate the carried motion to the subject; delivery starts the appeal window.
+
+        Returns the case and whether the DM reached the person. If it did not, the case
+        is decided but not yet communicated: staff tell the person another way and run
+        :meth:`mark_communicated`, which starts the window then.
+        """
+        if not (actor.has(Role.COMMITTEE) or actor.is_staff):
+            raise NotPermitted("Only committee members or staff can communicate a decision.")
+        async with self._ctx.storage.transaction() as tx:
+            case = await load_case(tx, ref)
+            if case.status is not CaseStatus.OPEN:
+                raise InvalidState(f"Case {case.id} was already decided.")
+            carried = await tx.find(Motion, case_id=case.id, status=MotionStatus.CARRIED,
+                                    order_by="closed_at", descending=True, limit=1)
+            if not carried:
+                raise InvalidState(f"Case {case.id} has no carried motion (that was not "
+                                   "overruled) to communicate.")
+            decided = replace(case, status=CaseStatus.DECIDED, decision=carried[0].text,
+                              decided_motion_id=carried[0].id)
+            await tx.update(decided)
+            await audit(tx, self._ctx, "case.decided", "case", case.id, actor=actor.person,
+                        details=carried[0].id)
+        delivered = await try_dm(self._ctx, case.subject, self._decision_notice(decided))
+        if delivered:
+            decided = await self.mark_communicated(None, decided.id)
+        return decided, delivered
+
+    def _decision_notice(self, case: Case) -> Notice:
+        ctx = self._ctx
+        deadline = appeal_deadline(ctx.now(), ctx.policy.appeal_window)
+        text = ctx.messages.render(
+            "decision_dm", case=case.id, decision=case.decision,
+            deadline=when(ctx, case.subject, deadline),
+            appeal_route=f"use /appeal with reference {case.id}")
+        return Notice(NoticeKind.DECISION_DM, text, subject_id=case.id,
+                      title=f"Decision on case {case.id}")
+
+    async def mark_communicated(self, actor: Actor | None, ref: str) -> Case:
+        """Record when the decision reached the person; the appeal window starts now."""
+        ctx = self._ctx
+        if actor is not None and not actor.is_staff:
+            raise NotPermitted("Only staff can record that a decision was communicated.")
+        async with ctx.storage.transaction() as tx:
+            case = await load_case(tx, ref)
+            if case.status is not CaseStatus.DECIDED or case.communicated_at is not None:
+                raise InvalidState(f"Case {case.id} is not awaiting communication.")
+            now = ctx.now()
+            updated = replace(case, communicated_at=now,
+                              appeal_deadline=appeal_deadline(now, ctx.policy.appeal_window))
+            await tx.update(updated)
+            await audit(tx, ctx, "case.communicated", "case", case.id,
+                        actor=actor.person if actor else None)
+            assert updated.appeal_deadline is not None
+            action = await schedule(tx, ctx, ActionKind.APPEAL_WINDOW_CLOSE, case.id,
+                                    updated.appeal_deadline)
+        after_commit(ctx, action)
+        return updated

@@ -1,0 +1,183 @@
+"""Lesser violations handled by staff (or automod) on their own, as the protocols allow.
+
+Each removal is explained to the person by DM with the exact clause and how to avoid it,
+recorded, and summarised to the committee. Repeated incidents escalate to a case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.core.errors import InvalidInput, InvalidState, NotFound
+from bot.core.identity import MessageRef, PersonRef, PlaceRef
+from bot.core.models import (
+    Actor,
+    Case,
+    CaseOrigin,
+    CaseStatus,
+    Incident,
+    IncidentKind,
+    ReportStatus,
+    Role,
+    Severity,
+)
+from bot.core.ports import Audience, Notice, NoticeKind, Tx
+from bot.core.refs import new_ref, normalise_ref
+from bot.core.rules.escalation import should_escalate
+from bot.core.services._context import (
+    Context,
+    accounts_of,
+    audit,
+    mention,
+    mention_place,
+    require,
+    try_dm,
+    try_post,
+)
+from bot.core.services.cases import CaseService
+from bot.core.services.reports import ReportService
+
+_DM_TEMPLATE = {IncidentKind.REMOVAL: "removal_dm", IncidentKind.REDACTION: "redaction_dm",
+                IncidentKind.WARNING: "warning_dm"}
+HOW_TO_ASK = "If you have questions, reply to staff or use /report to reach an administrator."
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentDraft:
+    subject: PersonRef
+    kind: IncidentKind
+    clause_id: str
+    severity: Severity = Severity.MINOR
+    note: str | None = None
+    message: MessageRef | None = None
+    excerpt: str | None = None
+    channel: PlaceRef | None = None
+    report_id: str | None = None
+    rule_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentOutcome:
+    incident: Incident
+    escalated: Case | None
+
+
+class IncidentService:
+    def __init__(self, ctx: Context, reports: ReportService, cases: CaseService) -> None:
+        self._ctx = ctx
+        self._reports = reports
+        self._cases = cases
+
+    async def handle(self, actor: Actor | None, draft: IncidentDraft) -> IncidentOutcome:
+        """Carry out and record one incident; ``actor=None`` is automod.
+
+        The platform action comes first: if the message cannot be deleted nothing is
+        recorded and staff see why. DM delivery failure never undoes the action.
+        """
+        if actor is not None:
+            require(actor, Role.STAFF, "remove content or warn members")
+        clause = self._ctx.code.clause(draft.clause_id)
+        if draft.kind in (IncidentKind.REMOVAL, IncidentKind.REDACTION):
+            if draft.message is None:
+                raise InvalidInput("Tell me which message to remove (a message link).")
+            await self._ctx.platforms.get(draft.message.platform).delete_message(draft.message)
+        delivered = None
+        if draft.kind in _DM_TEMPLATE:
+            delivered = await try_dm(self._ctx, draft.subject, self._dm(draft))
+        incident = Incident(
+            id=new_ref("I"), subject=draft.subject, kind=draft.kind, clause_id=clause.id,
+            severity=draft.severity, created_at=self._ctx.now(), automated=actor is None,
+            actor=actor.person if actor else None, note=draft.note,
+            message=draft.message, excerpt=(draft.excerpt or "")[:500] or None,
+            channel=draft.channel or (draft.message.place if draft.message else None),
+            report_id=draft.report_id, rule_id=draft.rule_id, dm_delivered=delivered)
+        async with self._ctx.storage.transaction() as tx:
+            await tx.insert(incident)
+            await audit(tx, self._ctx, f"incident.{incident.kind.value}", "incident",
+                        incident.id, actor=incident.actor, reason=draft.note,
+                        details=f"clause={clause.id} rule={draft.rule_id or '-'}")
+            escalate = await self._should_escalate(tx, draft.subject)
+        if draft.report_id:
+            await self._reports.close(incident.actor, draft.report_id, ReportStatus.ACTIONED,
+                                      f"incident {incident.id}")
+        incident = await self._report_to_committee(incident, clause.title)
+        if delivered is False:
+            await self._tell_staff_dm_failed(incident, draft.kind.value)
+        case = await self._escalate(incident) if escalate else None
+        return IncidentOutcome(incident, case)
+
+    def _dm(self, draft: IncidentDraft) -> Notice:
+        ctx = self._ctx
+        clause = ctx.code.clause(draft.clause_id)
+        profile = ctx.profiles.for_place(draft.channel.key if draft.channel else None,
+                                         f"{draft.subject.platform.value}:{draft.subject.space}")
+        text = ctx.messages.render(
+            _DM_TEMPLATE[draft.kind], space_name=profile.space_name, clause_title=clause.title,
+            clause_text=clause.render(profile), avoid=clause.avoid.format_map(profile.values()),
+            excerpt=(draft.excerpt or "")[:300], note=draft.note or "", how_to_ask=HOW_TO_ASK)
+        kind = NoticeKind.REMOVAL_DM if draft.kind is not IncidentKind.WARNING else NoticeKind.INFO
+        return Notice(kind, text, title=f"About your message in {profile.space_name}")
+
+    async def _should_escalate(self, tx: Tx, subject: PersonRef) -> bool:
+        policy = self._ctx.policy
+        now = self._ctx.now()
+        times = []
+        for account in await accounts_of(tx, subject):
+            found = await tx.find(Incident, subject=account, reversed_at=None,
+                                  created_at__gte=now - policy.escalation_window)
+            times += [i.created_at for i in found if i.kind is not IncidentKind.ALERT]
+            if await tx.count(Case, subject=account, status=CaseStatus.OPEN):
+                return False
+        return should_escalate(times, now, policy.escalation_incidents, policy.escalation_window)
+
+    async def _escalate(self, incident: Incident) -> Case:
+        policy = self._ctx.policy
+        days = policy.escalation_window.days
+        summary = self._ctx.messages.render(
+            "escalated", ref=incident.id, subject=mention(self._ctx, incident.subject),
+            count=policy.escalation_incidents, days=days)
+        case = await self._cases.open(None, incident.subject, summary,
+                                      origin=CaseOrigin.ESCALATION, severity=Severity.SERIOUS)
+        async with self._ctx.storage.transaction() as tx:
+            await tx.update(replace(incident, case_id=case.id))
+        return case
+
+    async def _report_to_committee(self, incident: Incident, clause_title: str) -> Incident:
+        ctx = self._ctx
+        text = ctx.messages.render(
+            "incident_summary", ref=incident.id, kind=incident.kind.value,
+            subject=mention(ctx, incident.subject), channel=mention_place(incident.channel),
+            clause_title=clause_title, note=incident.note or "",
+            actor="automod" if incident.automated else mention(ctx, incident.actor),
+            delivered={True: "yes", False: "NO - please contact them another way",
+                       None: "not applicable"}[incident.dm_delivered])
+        audience = Audience.STAFF if incident.kind is IncidentKind.ALERT else Audience.COMMITTEE
+        posted = await try_post(ctx, incident.subject, audience,
+                                Notice(NoticeKind.INCIDENT_SUMMARY, text, subject_id=incident.id))
+        if not posted or audience is Audience.STAFF:
+            return incident
+        updated = replace(incident, reported_to_committee=True)
+        async with ctx.storage.transaction() as tx:
+            await tx.update(updated)
+        return updated
+
+    async def _tell_staff_dm_failed(self, incident: Incident, what: str) -> None:
+        text = self._ctx.messages.render("dm_failed", ref=incident.id,
+                                         subject=mention(self._ctx, incident.subject), what=what)
+        await try_post(self._ctx, incident.subject, Audience.STAFF,
+                       Notice(NoticeKind.STAFF_ALERT, text, subject_id=incident.id))
+
+    async def reverse(self, actor: Actor, ref: str, note: str) -> Incident:
+        """Staff mark an incident (often an automated one) as a mistake; it stops counting."""
+        require(actor, Role.STAFF, "reverse incidents")
+        async with self._ctx.storage.transaction() as tx:
+            incident = await tx.get(Incident, normalise_ref(ref))
+            if incident is None:
+                raise NotFound(f"There is no incident '{ref}'.")
+            if incident.reversed_at is not None:
+                raise InvalidState(f"Incident {incident.id} was already reversed.")
+            updated = replace(incident, reversed_at=self._ctx.now(), reversed_by=actor.person)
+            await tx.update(updated)
+            await audit(tx, self._ctx, "incident.reversed", "incident", incident.id,
+                        actor=actor.person, reason=note)
+        return updated

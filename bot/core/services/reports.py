@@ -1,0 +1,198 @@
+"""Reports: intake from participants, the staff queue, triage and dismissal.
+
+Confidentiality rule: the reporter's identity is stored (abuse of reporting is itself a
+violation, so bad-faith dismissals must count against someone) but it is shown only to
+staff, and for anonymous reports not even to them. Nothing the reported person or a
+public channel sees is ever rendered from ``Report.reporter``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.core.errors import InvalidInput, InvalidState, NotFound, RateLimited
+from bot.core.identity import MessageRef, PersonRef, PlaceRef
+from bot.core.models import ActionKind, Actor, Report, ReportStatus, Role
+from bot.core.ports import Audience, Notice, NoticeKind, Tx
+from bot.core.refs import new_ref, normalise_ref
+from bot.core.rules.rate_limit import retry_after
+from bot.core.services._context import (
+    Context,
+    after_commit,
+    audit,
+    cancel,
+    mention,
+    mention_place,
+    require,
+    schedule,
+    try_post,
+    when,
+)
+
+MAX_REASON = 1500
+MAX_EXCERPT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDraft:
+    """What a participant submits; the adapter fills in what the platform knows."""
+
+    reason: str
+    anonymous: bool = False
+    target: PersonRef | None = None
+    message: MessageRef | None = None
+    message_excerpt: str | None = None
+    message_link: str | None = None
+    channel: PlaceRef | None = None
+
+
+class ReportService:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def submit(self, reporter: PersonRef, draft: ReportDraft) -> Report:
+        """File a report, queue it for staff, and start the next-business-day clock."""
+        reason = _clean_reason(draft.reason)
+        if draft.target is None and draft.message is None:
+            raise InvalidInput("Please say who or which message you are reporting.")
+        if draft.target == reporter:
+            raise InvalidInput("You cannot report yourself. If you need help, contact staff.")
+        now = self._ctx.now()
+        report = Report(
+            id=new_ref("R"), reporter=reporter, anonymous=draft.anonymous, reason=reason,
+            created_at=now, due_at=self._ctx.calendar.end_of_next_business_day(now),
+            target=draft.target, message=draft.message,
+            message_excerpt=(draft.message_excerpt or "")[:MAX_EXCERPT] or None,
+            message_link=draft.message_link, channel=draft.channel,
+        )
+        async with self._ctx.storage.transaction() as tx:
+            await self._check_rate(tx, reporter)
+            await tx.insert(report)
+            await audit(tx, self._ctx, "report.filed", "report", report.id, actor=reporter,
+                        details="anonymous" if report.anonymous else None)
+            action = await schedule(tx, self._ctx, ActionKind.REPORT_DUE, report.id,
+                                    report.due_at)
+        after_commit(self._ctx, action)
+        await try_post(self._ctx, reporter, Audience.STAFF, self.queue_notice(report))
+        return report
+
+    def acknowledgement(self, report: Report) -> str:
+        return self._ctx.messages.render(
+            "report_received", ref=report.id, due=when(self._ctx, report.reporter,
+                                                       report.due_at))
+
+    def queue_notice(self, report: Report) -> Notice:
+        """The staff queue entry. Anonymous reports say so, even to staff."""
+        ctx = self._ctx
+        reporter = "anonymous" if report.anonymous else mention(ctx, report.reporter)
+        text = ctx.messages.render(
+            "report_queued", ref=report.id, reporter=reporter,
+            target=mention(ctx, report.target) if report.target else "(a message)",
+            channel=mention_place(report.channel), reason=report.reason,
+            excerpt=report.message_excerpt or "", link=report.message_link or "",
+            due=when(ctx, report.reporter, report.due_at),
+        )
+        return Notice(NoticeKind.REPORT_QUEUED, text, subject_id=report.id,
+                      title=f"Report {report.id}")
+
+    async def get(self, actor: Actor, ref: str) -> Report:
+        require(actor, Role.STAFF, "look at reports")
+        async with self._ctx.storage.transaction() as tx:
+            return await _load(tx, ref)
+
+    async def dismiss(self, actor: Actor, ref: str, *, bad_faith: bool, note: str = "") -> Report:
+        """Close a report without action; bad faith is recorded against the reporter."""
+        require(actor, Role.STAFF, "dismiss reports")
+        status = ReportStatus.DISMISSED_BAD_FAITH if bad_faith else ReportStatus.DISMISSED
+        report = await self.close(actor.person, ref, status, note or None)
+        return report
+
+    async def close(self, handler: PersonRef | None, ref: str, status: ReportStatus,
+                    note: str | None, case_id: str | None = None) -> Report:
+        """Move an open report to a final status (used by triage, removal, escalation)."""
+        async with self._ctx.storage.transaction() as tx:
+            report = await _load(tx, ref)
+            if report.status not in (ReportStatus.OPEN, ReportStatus.TRIAGED):
+                raise InvalidState(
+                    f"Report {report.id} was already handled ({report.status.value})."
+                )
+            updated = replace(report, status=status, handled_by=handler,
+                              handled_at=self._ctx.now(), resolution_note=note,
+                              case_id=case_id or report.case_id)
+            await tx.update(updated)
+            await cancel(tx, ActionKind.REPORT_DUE, report.id)
+            await audit(tx, self._ctx, f"report.{status.value}", "report", report.id,
+                        actor=handler, reason=note)
+        self._ctx.waker.forget(f"{ActionKind.REPORT_DUE.value}/{report.id}")
+        return updated
+
+    async def triage(self, actor: Actor, ref: str, note: str = "") -> Report:
+        """Acknowledge a report as being looked at; stops the overdue reminder."""
+        require(actor, Role.STAFF, "triage reports")
+        async with self._ctx.storage.transaction() as tx:
+            report = await _load(tx, ref)
+            if report.status is not ReportStatus.OPEN:
+                raise InvalidState(f"Report {report.id} is {report.status.value}, not open.")
+            updated = replace(report, status=ReportStatus.TRIAGED, handled_by=actor.person,
+                              handled_at=self._ctx.now(), resolution_note=note or None)
+            await tx.update(updated)
+            await cancel(tx, ActionKind.REPORT_DUE, report.id)
+            await audit(tx, self._ctx, "report.triaged", "report", report.id,
+                        actor=actor.person, reason=note or None)
+        return updated
+
+    async def remind_if_overdue(self, ref: str) -> bool:
+        """Scheduler entry point: remind staff of a report still untouched at its due time."""
+        async with self._ctx.storage.transaction() as tx:
+            report = await tx.get(Report, ref)
+            if report is None or report.status is not ReportStatus.OPEN \
+                    or report.reminded_at is not None:
+                return False
+            await tx.update(replace(report, reminded_at=self._ctx.now()))
+            await audit(tx, self._ctx, "report.overdue_reminder", "report", ref, actor=None)
+        text = self._ctx.messages.render(
+            "report_overdue", ref=ref, due=when(self._ctx, report.reporter, report.due_at),
+            queue_link="")
+        await try_post(self._ctx, report.reporter, Audience.STAFF,
+                       Notice(NoticeKind.REMINDER, text, subject_id=ref))
+        return True
+
+    async def bad_faith_count(self, person: PersonRef) -> int:
+        async with self._ctx.storage.transaction() as tx:
+            return await tx.count(Report, reporter=person,
+                                  status=ReportStatus.DISMISSED_BAD_FAITH)
+
+    async def _check_rate(self, tx: Tx, reporter: PersonRef) -> None:
+        policy = self._ctx.policy
+        now = self._ctx.now()
+        recent = await tx.find(Report, reporter=reporter,
+                               created_at__gt=now - policy.report_limit_window)
+        wait = retry_after([r.created_at for r in recent], now, policy.report_limit,
+                           policy.report_limit_window)
+        if wait is not None:
+            minutes = max(1, int(wait.total_seconds() // 60) + 1)
+            raise RateLimited(
+                f"You have sent {policy.report_limit} reports recently; thank you. Staff are "
+                f"looking at them. Please wait about {minutes} minute(s) before sending "
+                "another, or contact staff directly if something is urgent.",
+                retry_after_seconds=wait.total_seconds(),
+            )
+
+
+async def _load(tx: Tx, ref: str) -> Report:
+    report = await tx.get(Report, normalise_ref(ref))
+    if report is None:
+        raise NotFound(f"There is no report '{ref}'. Check the reference number.")
+    return report
+
+
+def _clean_reason(reason: str) -> str:
+    cleaned = (reason or "").strip()
+    if not cleaned:
+        raise InvalidInput("Please describe what happened, so staff can act on your report.")
+    if len(cleaned) > MAX_REASON:
+        raise InvalidInput(
+            f"Please keep the description under {MAX_REASON} characters "
+            f"(it is {len(cleaned)}); staff can ask you for more."
+        )
+    return cleaned

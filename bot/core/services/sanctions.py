@@ -1,0 +1,229 @@
+"""Suspensions: applied, explained in writing, and lifted when they end.
+
+Durable first: the sanction row (and its lift) is committed before the platform is
+touched, so a crash can never leave someone restricted with no record to lift it from.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.core.durations import Duration
+from bot.core.errors import InvalidInput, InvalidState, NotFound, NotPermitted, PlatformError
+from bot.core.identity import PersonRef, PlaceRef
+from bot.core.models import (
+    ActionKind,
+    Actor,
+    Case,
+    CaseStatus,
+    Role,
+    Sanction,
+    SanctionScope,
+    SanctionStatus,
+)
+from bot.core.ports import Audience, Notice, NoticeKind
+from bot.core.refs import new_ref, normalise_ref
+from bot.core.services._context import (
+    Context,
+    accounts_of,
+    after_commit,
+    audit,
+    cancel,
+    mention,
+    require,
+    schedule,
+    try_dm,
+    try_post,
+    when,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SuspensionRequest:
+    subject: PersonRef
+    duration: Duration
+    scope: SanctionScope
+    reason: str
+    clause_id: str = "no-harassment"
+    channel: PlaceRef | None = None
+    case_id: str | None = None
+    review_at: datetime | None = None
+    # Standing the adapter found on the target (staff, committee...): needs confirmation.
+    target_standing: frozenset[Role] = frozenset()
+    confirmed: bool = False
+
+
+class SanctionService:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def suspend(self, actor: Actor | None, request: SuspensionRequest) -> Sanction:
+        ctx = self._ctx
+        if actor is not None:
+            require(actor, Role.STAFF, "suspend members")
+            if actor.person == request.subject:
+                raise InvalidInput("You cannot suspend yourself.")
+        _validate(request)
+        clause = ctx.code.clause(request.clause_id)
+        now = ctx.now()
+        sanction = Sanction(
+            id=new_ref("S"), subject=request.subject, scope=request.scope, starts_at=now,
+            reason=request.reason.strip(), clause_id=clause.id, interim=False,
+            automated=actor is None, channel=request.channel,
+            ends_at=request.duration.end_from(now), review_at=request.review_at,
+            actor=actor.person if actor else None, case_id=request.case_id)
+        async with ctx.storage.transaction() as tx:
+            open_cases = await tx.count(Case, subject=request.subject, status=CaseStatus.OPEN)
+            sanction = replace(sanction, interim=open_cases > 0)
+            await tx.insert(sanction)
+            await audit(tx, ctx, "sanction.suspended", "sanction", sanction.id,
+                        actor=sanction.actor, reason=sanction.reason,
+                        details=f"scope={sanction.scope.value} ends={sanction.ends_at}")
+            actions = [await schedule(tx, ctx, ActionKind.LIFT_SANCTION, sanction.id,
+                                      sanction.ends_at) if sanction.ends_at else None,
+                       await schedule(tx, ctx, ActionKind.SANCTION_REVIEW, sanction.id,
+                                      sanction.review_at) if sanction.review_at else None]
+        after_commit(ctx, *actions)
+        # Tell the person before restricting them: some restrictions close their DMs.
+        delivered = await try_dm(ctx, sanction.subject, self._dm(sanction))
+        try:
+            await ctx.platforms.get(sanction.subject.platform).restrict(sanction)
+        except PlatformError:
+            await self._undo(sanction)
+            raise
+        sanction = replace(sanction, dm_delivered=delivered)
+        async with ctx.storage.transaction() as tx:
+            await tx.update(sanction)
+        await self._summarise(sanction)
+        return sanction
+
+    async def _undo(self, sanction: Sanction) -> None:
+        """The platform refused the restriction: record that it never took effect."""
+        async with self._ctx.storage.transaction() as tx:
+            await tx.update(replace(sanction, status=SanctionStatus.LIFTED,
+                                    lifted_at=self._ctx.now(),
+                                    lift_reason="could not be applied on the platform"))
+            await cancel(tx, ActionKind.LIFT_SANCTION, sanction.id)
+            await audit(tx, self._ctx, "sanction.failed", "sanction", sanction.id, actor=None)
+
+    def _dm(self, sanction: Sanction) -> Notice:
+        ctx = self._ctx
+        clause = ctx.code.clause(sanction.clause_id)
+        profile = ctx.profiles.for_place(sanction.channel.key if sanction.channel else None,
+                                         f"{sanction.subject.platform.value}:"
+                                         f"{sanction.subject.space}")
+        text = ctx.messages.render(
+            "suspension_dm", space_name=profile.space_name, scope=_scope_text(sanction),
+            start=when(ctx, sanction.subject, sanction.starts_at),
+            end=when(ctx, sanction.subject, sanction.ends_at),
+            duration=_duration_text(sanction), reason=sanction.reason,
+            clause_title=clause.title, avoid=clause.avoid.format_map(profile.values()),
+            appeal=_appeal_text(sanction),
+            review=("The committee will review this on "
+                    f"{when(ctx, sanction.subject, sanction.review_at)}."
+                    if sanction.review_at else ""))
+        return Notice(NoticeKind.SANCTION_DM, text, subject_id=sanction.id,
+                      title=f"Your access to {profile.space_name} is suspended")
+
+    async def _summarise(self, sanction: Sanction) -> None:
+        ctx = self._ctx
+        text = ctx.messages.render(
+            "suspension_summary", ref=sanction.id, subject=mention(ctx, sanction.subject),
+            scope=_scope_text(sanction), start=when(ctx, sanction.subject, sanction.starts_at),
+            end=when(ctx, sanction.subject, sanction.ends_at), duration=_duration_text(sanction),
+            reason=sanction.reason,
+            actor="automod" if sanction.automated else mention(ctx, sanction.actor),
+            interim="yes (a case is open)" if sanction.interim else "no")
+        await try_post(ctx, sanction.subject, Audience.COMMITTEE,
+                       Notice(NoticeKind.INCIDENT_SUMMARY, text, subject_id=sanction.id))
+
+    async def lift(self, actor: Actor | None, ref: str, reason: str) -> Sanction:
+        """Restore access; idempotent. A platform failure leaves the sanction active.
+
+        Never marked lifted while access is still blocked: the caller (the scheduler)
+        retries with backoff when this raises.
+        """
+        ctx = self._ctx
+        if actor is not None:
+            require(actor, Role.STAFF, "lift suspensions")
+        async with ctx.storage.transaction() as tx:
+            sanction = await tx.get(Sanction, normalise_ref(ref))
+            if sanction is None:
+                raise NotFound(f"There is no suspension '{ref}'.")
+        if not sanction.active:
+            return sanction
+        await ctx.platforms.get(sanction.subject.platform).restore(sanction)
+        lifted = replace(sanction, status=SanctionStatus.LIFTED, lifted_at=ctx.now(),
+                         lifted_by=actor.person if actor else None, lift_reason=reason)
+        async with ctx.storage.transaction() as tx:
+            if not await tx.update_if(lifted, status=SanctionStatus.ACTIVE):
+                return sanction
+            await cancel(tx, ActionKind.LIFT_SANCTION, sanction.id)
+            await audit(tx, ctx, "sanction.lifted", "sanction", sanction.id,
+                        actor=lifted.lifted_by, reason=reason)
+        ctx.waker.forget(f"{ActionKind.LIFT_SANCTION.value}/{sanction.id}")
+        profile = ctx.profiles.for_place(sanction.channel.key if sanction.channel else None)
+        await try_dm(ctx, sanction.subject, Notice(
+            NoticeKind.LIFT_DM, ctx.messages.render("lift_dm", space_name=profile.space_name,
+                                                    scope=_scope_text(sanction)),
+            subject_id=sanction.id))
+        return lifted
+
+    async def unsuspend(self, actor: Actor, subject: PersonRef, reason: str) -> list[Sanction]:
+        """Lift every active suspension of a person early."""
+        require(actor, Role.STAFF, "lift suspensions")
+        active = await self.active_for(subject)
+        if not active:
+            raise InvalidState(f"{mention(self._ctx, subject)} has no active suspension.")
+        return [await self.lift(actor, s.id, reason or "lifted early by staff") for s in active]
+
+    async def active_for(self, subject: PersonRef) -> list[Sanction]:
+        async with self._ctx.storage.transaction() as tx:
+            found: list[Sanction] = []
+            for account in await accounts_of(tx, subject):
+                found += await tx.find(Sanction, subject=account, status=SanctionStatus.ACTIVE)
+        return found
+
+    async def get(self, ref: str) -> Sanction:
+        async with self._ctx.storage.transaction() as tx:
+            sanction = await tx.get(Sanction, normalise_ref(ref))
+        if sanction is None:
+            raise NotFound(f"There is no suspension '{ref}'.")
+        return sanction
+
+
+def _validate(request: SuspensionRequest) -> None:
+    if not request.reason.strip():
+        raise InvalidInput("Please give a reason; it is sent to the person in writing.")
+    if request.scope is SanctionScope.CHANNEL and request.channel is None:
+        raise InvalidInput("A channel suspension needs the channel.")
+    if request.target_standing and not request.confirmed:
+        standing = ", ".join(sorted(r.value for r in request.target_standing))
+        raise NotPermitted(f"That person holds a protected role ({standing}). "
+                           "Repeat the command with confirm set to true if you are sure.")
+    if request.review_at is not None and not request.duration.permanent:
+        raise InvalidInput("A review date applies only to permanent suspensions.")
+
+
+def _scope_text(sanction: Sanction) -> str:
+    if sanction.scope is SanctionScope.CHANNEL and sanction.channel is not None:
+        return f"the channel <#{sanction.channel.id}>"
+    return "the whole space"
+
+
+def _duration_text(sanction: Sanction) -> str:
+    if sanction.ends_at is None:
+        return "permanent"
+    return Duration(sanction.ends_at - sanction.starts_at).describe()
+
+
+def _appeal_text(sanction: Sanction) -> str:
+    if sanction.case_id:
+        return (f"You may appeal the committee's decision within 60 days with "
+                f"/appeal {sanction.case_id}.")
+    return ("If you believe this is a mistake, reply to staff or use /report to reach an "
+            "administrator; a committee decision can be appealed within 60 days.")
