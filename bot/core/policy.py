@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,3 +27,12 @@ class Policy:
             raise ValueError("quorum must be between 1 and the number of committee seats")
         if self.escalation_incidents < 1 or self.report_limit < 1:
             raise ValueError("escalation_incidents and report_limit must be at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class Recurring:
+    """When the committee's regular reminders fall, in the association's time zone."""
+
+    digest_day: int = 1
+    digest_time: time = time(9, 0)
+    fiscal_year_start: tuple[int, int] = (9, 1)  # (month, day)

@@ -1,0 +1,117 @@
+"""The composition root: settings in, a running bot out.
+
+Everything is built here and passed down; no module looks configuration up on its own.
+Front-ends are started for each platform whose tokens are set, over one set of services
+and one database, so a person's record is shared across Discord and Slack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.clock import Clock, SystemClock
+from bot.core.platforms import PlatformRegistry
+from bot.core.ports import Storage
+from bot.core.services import Context, Services
+from bot.core.services.calendar_jobs import CalendarJobs
+from bot.core.services.timed import TimedActionService
+from bot.scheduler import ActionScheduler, worker_name
+from config.settings import Settings
+from storage import open_storage
+
+log = logging.getLogger(__name__)
+
+FrontEnd = Callable[["App"], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class App:
+    settings: Settings
+    storage: Storage
+    clock: Clock
+    services: Services
+    platforms: PlatformRegistry
+    scheduler: ActionScheduler
+    timed: TimedActionService
+    jobs: CalendarJobs
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start_scheduler(self) -> int:
+        """Put the recurring reminders on the calendar and restore every pending action."""
+        await self.jobs.ensure_recurring()
+        return await self.scheduler.start()
+
+    async def close(self) -> None:
+        await self.scheduler.stop()
+        await self.storage.close()
+
+
+async def build_app(settings: Settings, *, clock: Clock | None = None,
+                    storage: Storage | None = None, worker: str | None = None) -> App:
+    """Open (and migrate) storage and wire every service to it."""
+    clock = clock or SystemClock()
+    if storage is None:
+        storage = await open_storage(settings.secrets.database_url)
+    applied = await storage.migrate()
+    if applied:
+        log.info("applied database migrations %s", applied)
+    platforms = PlatformRegistry(settings.committee_home)
+    ctx = Context(storage=storage, clock=clock, policy=settings.policy,
+                  calendar=settings.calendar, code=settings.code, profiles=settings.profiles,
+                  messages=settings.messages, platforms=platforms)
+    scheduler = ActionScheduler(clock)
+    ctx.waker = scheduler
+    services = Services.build(ctx)
+    jobs = CalendarJobs(services, settings.schedule)
+    timed = TimedActionService(ctx, jobs.handlers(), worker or worker_name(),
+                               on_failure=jobs.on_failure)
+    scheduler.attach(timed)
+    await services.code.ensure_published()
+    return App(settings, storage, clock, services, platforms, scheduler, timed, jobs)
+
+
+def missing_tokens(settings: Settings) -> list[str]:
+    """What is missing for at least one front-end to start."""
+    secrets = settings.secrets
+    if secrets.discord_token or (secrets.slack_bot_token and
+                                 (secrets.slack_app_token or secrets.slack_signing_secret)):
+        return []
+    return ["DISCORD_TOKEN (for Discord)",
+            "SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (for Slack)"]
+
+
+def front_ends(settings: Settings) -> list[FrontEnd]:
+    """The front-ends whose tokens and config tables are present."""
+    from bot.config_errors import require_table
+
+    started: list[FrontEnd] = []
+    secrets = settings.secrets
+    if secrets.discord_token:
+        require_table(settings.discord, "discord", "DISCORD_TOKEN")
+        from bot.discord_io.runner import run_discord
+        started.append(run_discord)
+    if secrets.slack_bot_token:
+        require_table(settings.slack, "slack", "SLACK_BOT_TOKEN")
+        from bot.slack_io.runner import run_slack
+        started.append(run_slack)
+    return started
+
+
+async def run(settings: Settings) -> None:
+    """Run every configured front-end until one stops or the process is signalled."""
+    app = await build_app(settings)
+    try:
+        await app.start_scheduler()
+        runners = [asyncio.create_task(start(app), name=start.__name__)
+                   for start in front_ends(settings)]
+        done, pending = await asyncio.wait(runners, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in done:
+            task.result()
+    finally:
+        await app.close()

@@ -1,0 +1,128 @@
+"""``coc-bot``: run the bot, check the configuration, migrate the database.
+
+Errors a person can fix (missing token, bad config) print one short message and exit 2;
+tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+from bot.core.errors import CocBotError, ConfigError
+from config.loader import find_config, load_settings
+from config.settings import Settings
+
+README_HINT = "See README.md, section \"Configuration\"."
+log = logging.getLogger("coc-bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coc-bot", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", help="path to the TOML config (default: $COC_BOT_CONFIG "
+                                         "or ./coc-bot.toml)")
+    parser.add_argument("--log-level", default=os.environ.get("COC_BOT_LOG_LEVEL", "INFO"))
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start every front-end whose tokens are set")
+    commands.add_parser("check-config", help="validate the configuration and print a summary")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Settings:
+    return load_settings(find_config(args.config, os.environ))
+
+
+def _summary(settings: Settings) -> str:
+    policy = settings.policy
+    lines = [
+        f"Organization: {settings.organization}",
+        f"Committee: {policy.committee_seats} seats, quorum {policy.quorum}, "
+        f"{policy.term_years}-year terms; appeals within {policy.appeal_window.days} days",
+        f"Escalation: {policy.escalation_incidents} incidents in "
+        f"{policy.escalation_window.days} days",
+        f"Business days: {settings.calendar.timezone}, due by "
+        f"{settings.calendar.end_of_day:%H:%M}, {len(settings.calendar.holidays)} holidays",
+        f"Code of Conduct: {len(settings.code.clauses)} clauses "
+        f"(digest {settings.code.digest()[:12]})",
+        f"Database: {settings.secrets.database_url}",
+        f"Discord: {'configured' if settings.discord else 'not configured'}"
+        f"{', token set' if settings.secrets.discord_token else ', no DISCORD_TOKEN'}",
+        f"Slack: {'configured' if settings.slack else 'not configured'}"
+        f"{', token set' if settings.secrets.slack_bot_token else ', no SLACK_BOT_TOKEN'}",
+    ]
+    return "\n".join(lines)
+
+
+async def _migrate(settings: Settings) -> list[int]:
+    from storage import open_storage
+
+    storage = await open_storage(settings.secrets.database_url)
+    try:
+        return await storage.migrate()
+    finally:
+        await storage.close()
+
+
+def _run(settings: Settings) -> int:
+    from bot.app import missing_tokens, run
+
+    missing = missing_tokens(settings)
+    if missing:
+        print("coc-bot: no platform token is set. Set " + " or ".join(missing)
+              + f" in the environment. {README_HINT}", file=sys.stderr)
+        return 2
+    asyncio.run(run(settings))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "run" and not _tokens_in_env():
+            return _explain_missing_setup(args)
+        settings = _load(args)
+        if args.command == "check-config":
+            print(_summary(settings))
+            return 0
+        if args.command == "migrate":
+            applied = asyncio.run(_migrate(settings))
+            print(f"applied migrations: {applied or 'none (up to date)'}")
+            return 0
+        return _run(settings)
+    except ConfigError as exc:
+        print(f"coc-bot: {exc} {README_HINT}", file=sys.stderr)
+        return 2
+    except CocBotError as exc:
+        print(f"coc-bot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _tokens_in_env() -> bool:
+    env = os.environ
+    return bool(env.get("DISCORD_TOKEN") or env.get("SLACK_BOT_TOKEN"))
+
+
+def _explain_missing_setup(args: argparse.Namespace) -> int:
+    """No token at all: say everything that is needed, config file included."""
+    config_note = ""
+    try:
+        find_config(args.config, os.environ)
+    except ConfigError:
+        config_note = (" and a config file (copy config/example.toml to ./coc-bot.toml, or "
+                       "set COC_BOT_CONFIG)")
+    print("coc-bot: no platform token is set. Set DISCORD_TOKEN (Discord) and/or "
+          "SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (Slack) in the "
+          f"environment{config_note}. {README_HINT}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""What each kind of timed action does when its moment comes.
+
+Every handler is idempotent: it re-reads the record and does nothing if the work is
+already done (the sanction lifted, the report triaged, the motion closed), because a
+crash between the effect and the ``done`` mark means it can run again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.core.errors import NotFound
+from bot.core.models import (
+    ActionKind,
+    ActionStatus,
+    Appointment,
+    Sanction,
+    SanctionStatus,
+    ScheduledAction,
+)
+from bot.core.policy import Recurring
+from bot.core.ports import Audience, Notice, NoticeKind
+from bot.core.services import Services
+from bot.core.services._context import after_commit, mention, schedule, try_post
+from bot.core.services.digest import build_digest, month_before, next_digest, next_fiscal_year
+from bot.core.services.timed import Handler
+
+
+class CalendarJobs:
+    def __init__(self, services: Services, recurring: Recurring) -> None:
+        self._s = services
+        self._ctx = services.ctx
+        self._recurring = recurring
+
+    def handlers(self) -> Mapping[ActionKind, Handler]:
+        return {
+            ActionKind.LIFT_SANCTION: self._lift,
+            ActionKind.REPORT_DUE: self._report_due,
+            ActionKind.APPEAL_WINDOW_CLOSE: self._appeal_window,
+            ActionKind.MOTION_CLOSE: self._motion_close,
+            ActionKind.SANCTION_REVIEW: self._review,
+            ActionKind.TERM_ENDING: self._term_ending,
+            ActionKind.ACCEPTANCE_REMINDER: self._acceptance,
+            ActionKind.MONTHLY_DIGEST: self._digest,
+            ActionKind.YEARLY_REVIEW: self._yearly,
+        }
+
+    async def _lift(self, action: ScheduledAction) -> None:
+        await self._s.sanctions.lift(None, action.subject_id, "the suspension ended")
+
+    async def _report_due(self, action: ScheduledAction) -> None:
+        await self._s.reports.remind_if_overdue(action.subject_id)
+
+    async def _appeal_window(self, action: ScheduledAction) -> None:
+        await self._s.appeals.close_window(action.subject_id)
+
+    async def _motion_close(self, action: ScheduledAction) -> None:
+        await self._s.cases.close_motion(action.subject_id)
+
+    async def _acceptance(self, action: ScheduledAction) -> None:
+        await self._s.code.remind(action.subject_id)
+
+    async def _review(self, action: ScheduledAction) -> None:
+        async with self._ctx.storage.transaction() as tx:
+            sanction = await tx.get(Sanction, action.subject_id)
+        if sanction is None or sanction.status is not SanctionStatus.ACTIVE:
+            return
+        text = self._ctx.messages.render("review_due", ref=sanction.id,
+                                         subject=mention(self._ctx, sanction.subject))
+        await self._post(Audience.COMMITTEE, Notice(NoticeKind.REMINDER, text, sanction.id))
+
+    async def _term_ending(self, action: ScheduledAction) -> None:
+        async with self._ctx.storage.transaction() as tx:
+            seat = await tx.get(Appointment, action.subject_id)
+        if seat is None or seat.ended_at is not None:
+            return
+        text = self._ctx.messages.render("term_ending", person=mention(self._ctx, seat.person),
+                                         seat=seat.seat, term_end=seat.term_end)
+        await self._post(Audience.STAFF, Notice(NoticeKind.REMINDER, text, seat.id))
+
+    async def _digest(self, action: ScheduledAction) -> None:
+        end = self._ctx.now()
+        digest = await build_digest(self._ctx, month_before(end), end)
+        text = self._ctx.messages.render("monthly_digest", month=action.subject_id,
+                                         body=digest.render())
+        await self._post(Audience.COMMITTEE, Notice(NoticeKind.DIGEST, text, action.subject_id))
+        await self.ensure_recurring()
+
+    async def _yearly(self, action: ScheduledAction) -> None:
+        text = self._ctx.messages.render("yearly_review", year=action.subject_id)
+        await self._post(Audience.COMMITTEE, Notice(NoticeKind.REMINDER, text, action.subject_id))
+        await self.ensure_recurring()
+
+    async def _post(self, audience: Audience, notice: Notice) -> None:
+        """Raise on failure so the runner retries: a reminder nobody saw is not done."""
+        await self._ctx.platforms.home.post(audience, notice)
+
+    async def ensure_recurring(self) -> list[ScheduledAction]:
+        """Make sure the next digest and the next fiscal-year review are on the calendar."""
+        now = self._ctx.now()
+        wanted = [(ActionKind.MONTHLY_DIGEST, *next_digest(self._ctx, self._recurring, now)),
+                  (ActionKind.YEARLY_REVIEW, *next_fiscal_year(self._ctx, self._recurring, now))]
+        added = []
+        async with self._ctx.storage.transaction() as tx:
+            for kind, subject, due in wanted:
+                existing = await tx.find(ScheduledAction, kind=kind,
+                                         status=ActionStatus.PENDING, limit=1)
+                if existing or await tx.get(ScheduledAction,
+                                            ScheduledAction.key_for(kind, subject)):
+                    continue
+                added.append(await schedule(tx, self._ctx, kind, subject, due))
+        after_commit(self._ctx, *added)
+        return added
+
+    async def on_failure(self, action: ScheduledAction, exc: Exception) -> None:
+        """The first failed lift tells staff: someone may still be locked out."""
+        if action.kind is not ActionKind.LIFT_SANCTION:
+            return
+        try:
+            sanction = await self._s.sanctions.get(action.subject_id)
+        except NotFound:
+            return
+        text = self._ctx.messages.render("lift_failed", ref=sanction.id,
+                                         subject=mention(self._ctx, sanction.subject),
+                                         error=str(exc)[:200])
+        await try_post(self._ctx, sanction.subject, Audience.STAFF,
+                       Notice(NoticeKind.STAFF_ALERT, text, sanction.id))

@@ -1,0 +1,125 @@
+"""The committee's monthly digest, and the dates of the recurring reminders.
+
+The protocols: monthly meetings where staff report minor incidents; a review of the Code
+at the start of each fiscal year. The digest also surfaces what is slipping: reports past
+due, open cases, pending appeals, suspensions ending soon, empty seats, and how often
+staff reversed each automated rule (its false-positive rate).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from bot.core.models import (
+    Appeal,
+    AppealStatus,
+    Case,
+    CaseStatus,
+    Incident,
+    Office,
+    Report,
+    ReportStatus,
+    Sanction,
+    SanctionStatus,
+    Severity,
+)
+from bot.core.policy import Recurring
+from bot.core.services._committee import serving
+from bot.core.services._context import Context
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    period_start: datetime
+    period_end: datetime
+    minor_by_clause: dict[str, int]
+    minor_by_channel: dict[str, int]
+    open_cases: list[str]
+    pending_appeals: list[str]
+    overdue_reports: list[str]
+    ending_soon: list[str]
+    empty_seats: list[int]
+    rule_reversals: dict[str, tuple[int, int]]  # rule -> (incidents, reversed)
+
+    def render(self) -> str:
+        lines = [f"Period: {self.period_start:%Y-%m-%d} to {self.period_end:%Y-%m-%d}"]
+        total = sum(self.minor_by_clause.values())
+        lines.append(f"**Minor incidents:** {total}")
+        lines += [f"• {clause}: {n}" for clause, n in sorted(self.minor_by_clause.items())]
+        if self.minor_by_channel:
+            lines.append("By channel: " + ", ".join(
+                f"<#{ch.rsplit(':', 1)[-1]}> {n}"
+                for ch, n in sorted(self.minor_by_channel.items())))
+        lines.append(f"**Open cases:** {', '.join(self.open_cases) or 'none'}")
+        lines.append(f"**Pending appeals:** {', '.join(self.pending_appeals) or 'none'}")
+        lines.append(f"**Reports past due:** {', '.join(self.overdue_reports) or 'none'}")
+        lines.append(f"**Suspensions ending within 7 days:** "
+                     f"{', '.join(self.ending_soon) or 'none'}")
+        lines.append("**Empty committee seats:** "
+                     f"{', '.join(map(str, self.empty_seats)) or 'none'}")
+        if self.rule_reversals:
+            lines.append("**Automod rules (incidents / reversed by staff):**")
+            lines += [f"• {rule}: {n} / {rev} ({rev / n:.0%} reversed)"
+                      for rule, (n, rev) in sorted(self.rule_reversals.items())]
+        return "\n".join(lines)
+
+
+async def build_digest(ctx: Context, start: datetime, end: datetime) -> Digest:
+    now = ctx.now()
+    async with ctx.storage.transaction() as tx:
+        incidents = await tx.find(Incident, created_at__gte=start, created_at__lt=end)
+        open_cases = await tx.find(Case, status=CaseStatus.OPEN, order_by="opened_at")
+        appeals = await tx.find(Appeal, status=AppealStatus.PENDING, order_by="filed_at")
+        overdue = await tx.find(Report, status=ReportStatus.OPEN, due_at__lt=now,
+                                order_by="due_at")
+        ending = await tx.find(Sanction, status=SanctionStatus.ACTIVE, ends_at__gte=now,
+                               ends_at__lte=now + ctx.policy.suspension_ending_soon)
+        seated = {a.seat for a in await serving(tx, Office.COMMITTEE, now.date())}
+    minor = [i for i in incidents if i.severity is Severity.MINOR and i.reversed_at is None]
+    reversals: dict[str, tuple[int, int]] = {}
+    for incident in incidents:
+        if incident.rule_id:
+            count, rev = reversals.get(incident.rule_id, (0, 0))
+            reversals[incident.rule_id] = (count + 1, rev + (incident.reversed_at is not None))
+    return Digest(
+        period_start=start, period_end=end,
+        minor_by_clause=dict(Counter(i.clause_id for i in minor)),
+        minor_by_channel=dict(Counter(i.channel.key for i in minor if i.channel)),
+        open_cases=[c.id for c in open_cases], pending_appeals=[a.id for a in appeals],
+        overdue_reports=[r.id for r in overdue], ending_soon=[s.id for s in ending],
+        empty_seats=[n for n in range(1, ctx.policy.committee_seats + 1) if n not in seated],
+        rule_reversals=reversals)
+
+
+def next_digest(ctx: Context, recurring: Recurring, after: datetime) -> tuple[str, datetime]:
+    """The next digest moment strictly after ``after``, and its id (``YYYY-MM``)."""
+    zone = ctx.calendar.zone
+    local = after.astimezone(zone)
+    year, month = local.year, local.month
+    for _ in range(3):
+        moment = datetime.combine(date(year, month, recurring.digest_day),
+                                  recurring.digest_time, tzinfo=zone)
+        if moment > local:
+            return f"{year:04d}-{month:02d}", moment.astimezone(UTC)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise AssertionError("unreachable: a digest day exists every month")
+
+
+def next_fiscal_year(ctx: Context, recurring: Recurring, after: datetime) -> tuple[str, datetime]:
+    """The start of the next fiscal year (09:00 local), and its id (``FY2027``)."""
+    zone = ctx.calendar.zone
+    local = after.astimezone(zone)
+    month, day = recurring.fiscal_year_start
+    for year in (local.year, local.year + 1):
+        moment = datetime.combine(date(year, month, day), recurring.digest_time, tzinfo=zone)
+        if moment > local:
+            return f"FY{year + (1 if month > 1 else 0)}", moment.astimezone(UTC)
+    raise AssertionError("unreachable")
+
+
+def month_before(moment: datetime) -> datetime:
+    """The same moment one calendar month earlier (the digest's period start)."""
+    year, month = (moment.year - 1, 12) if moment.month == 1 else (moment.year, moment.month - 1)
+    return moment.replace(year=year, month=month, day=min(moment.day, 28))

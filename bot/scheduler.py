@@ -1,0 +1,101 @@
+"""APScheduler wakes the bot; the database decides what runs.
+
+At start-up every pending action within the horizon is read back and given an
+APScheduler date job; past-due ones run at once (``misfire_grace_time=None``, so a job
+that is late by hours still runs instead of being silently skipped). Actions further
+away than the horizon stay only in the database and are picked up by the minute sweep
+as they come close, which keeps memory flat with 100,000 pending actions. The sweep also
+catches a wake-up lost to a crash or to another process having written the row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.core.clock import Clock
+from bot.core.models import ScheduledAction
+from bot.core.services.timed import TimedActionService
+
+log = logging.getLogger(__name__)
+
+HORIZON = timedelta(hours=1)
+SWEEP_SECONDS = 60.0
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class ActionScheduler:
+    """Implements the ``Waker`` port on top of an ``AsyncIOScheduler``."""
+
+    def __init__(self, clock: Clock, sweep_seconds: float = SWEEP_SECONDS,
+                 horizon: timedelta = HORIZON) -> None:
+        self._clock = clock
+        self._scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={
+            "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
+        self._runner: TimedActionService | None = None
+        self._sweep_seconds = sweep_seconds
+        self._horizon = horizon
+        self._started = False
+
+    def attach(self, runner: TimedActionService) -> None:
+        self._runner = runner
+
+    @property
+    def job_count(self) -> int:
+        return len(self._scheduler.get_jobs())
+
+    async def start(self) -> int:
+        """Restore pending actions from the database, then start waking up for them."""
+        if self._runner is None:
+            raise RuntimeError("attach a TimedActionService before starting")
+        self._scheduler.start()
+        self._started = True
+        restored = await self.sweep()
+        self._scheduler.add_job(self.sweep, "interval", seconds=self._sweep_seconds,
+                                id="sweep", replace_existing=True)
+        log.info("scheduler started with %d pending actions in the next %s", restored,
+                 self._horizon)
+        return restored
+
+    async def sweep(self) -> int:
+        """Schedule every pending action due within the horizon (past-due ones run now)."""
+        assert self._runner is not None
+        now = self._clock.now()
+        upcoming = await self._runner.pending(before=now + self._horizon)
+        for action in upcoming:
+            self.wake(action)
+        return len(upcoming)
+
+    def wake(self, action: ScheduledAction) -> None:
+        if not self._started:
+            return
+        now = self._clock.now()
+        if action.due_at > now + self._horizon:
+            return
+        self._scheduler.add_job(self._run, "date", run_date=max(action.due_at, now),
+                                args=[action.id], id=action.id, replace_existing=True)
+
+    def forget(self, action_id: str) -> None:
+        if self._started and self._scheduler.get_job(action_id) is not None:
+            self._scheduler.remove_job(action_id)
+
+    async def _run(self, action_id: str) -> None:
+        assert self._runner is not None
+        try:
+            await self._runner.run(action_id)
+        except Exception:  # never let one action kill the scheduler's event loop task
+            log.exception("timed action %s crashed", action_id)
+
+    async def stop(self) -> None:
+        if self._started:
+            self._scheduler.shutdown(wait=False)
+            self._started = False
+            await asyncio.sleep(0)

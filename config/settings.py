@@ -1,0 +1,216 @@
+"""Settings: the TOML file plus secrets from the environment, validated at start-up.
+
+Everything the bot needs is read here once and handed to the composition root as typed
+values; nothing else looks configuration up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.business_days import BusinessCalendar, workdays_from_names
+from bot.core.code_text import ChannelProfile, CodeText, ProfileBook
+from bot.core.errors import ConfigError
+from bot.core.identity import PlatformName
+from bot.core.messages import MessageCatalog
+from bot.core.policy import Policy, Recurring
+from config._reader import Table
+
+DEFAULT_DATABASE_URL = "sqlite:///./coc-bot.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Secrets:
+    """Only ever from the environment, never from the file (it may be committed)."""
+
+    discord_token: str | None = None
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_admin_token: str | None = None
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+    slack_api_base: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Secrets:
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+        return cls(
+            discord_token=get("DISCORD_TOKEN"), slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_admin_token=get("SLACK_ADMIN_TOKEN"), discord_api_base=get("DISCORD_API_BASE"),
+            discord_gateway_url=get("DISCORD_GATEWAY_URL"), slack_api_base=get("SLACK_API_BASE"),
+            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DiscordSettings:
+    guild_id: int
+    staff_role_id: int
+    committee_role_id: int
+    counsel_role_id: int
+    executive_role_id: int
+    staff_queue_channel_id: int
+    committee_channel_id: int
+    executive_channel_id: int
+    suspended_role_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SlackSettings:
+    team_id: str
+    staff: tuple[str, ...]
+    committee: tuple[str, ...]
+    counsel: tuple[str, ...]
+    executive: tuple[str, ...]
+    staff_queue_channel: str
+    committee_channel: str
+    executive_channel: str
+    managed_channels: tuple[str, ...] = ()
+    http_port: int = 3000
+
+
+@dataclass(frozen=True)
+class Settings:
+    organization: str
+    policy: Policy
+    calendar: BusinessCalendar
+    schedule: Recurring
+    code: CodeText
+    messages: MessageCatalog
+    profiles: ProfileBook
+    secrets: Secrets
+    committee_home: PlatformName | None = None
+    discord: DiscordSettings | None = None
+    slack: SlackSettings | None = None
+    automod: Mapping[str, Any] = field(default_factory=dict)
+
+
+def read_policy(table: Table) -> Policy:
+    days = timedelta(days=1)
+    try:
+        policy = Policy(
+            committee_seats=table.integer("committee_seats", 7, minimum=1, maximum=99),
+            quorum=table.integer("quorum", 4, minimum=1),
+            term_years=table.integer("term_years", 3, minimum=1, maximum=10),
+            appeal_window=table.integer("appeal_window_days", 60, minimum=1) * days,
+            escalation_incidents=table.integer("escalation_incidents", 3, minimum=1),
+            escalation_window=table.integer("escalation_window_days", 180, minimum=1) * days,
+            report_limit=table.integer("report_limit", 5, minimum=1),
+            report_limit_window=timedelta(
+                minutes=table.integer("report_limit_window_minutes", 60, minimum=1)),
+            vote_window=table.integer("vote_window_days", 7, minimum=1) * days,
+            acceptance_reminder_after=table.integer(
+                "acceptance_reminder_days", 14, minimum=1) * days,
+            term_warning=table.integer("term_warning_days", 60, minimum=1) * days,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"config [policy]: {exc}.") from exc
+    table.finish()
+    return policy
+
+
+def read_calendar(table: Table) -> BusinessCalendar:
+    zone = table.text("timezone", "UTC")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"config key '{table.key('timezone')}': unknown time zone '{zone}' "
+                          "(use a name such as America/Chicago).") from exc
+    try:
+        workdays = workdays_from_names(table.text_list("workdays",
+                                                      ["mon", "tue", "wed", "thu", "fri"]))
+        holidays = frozenset(date.fromisoformat(d) for d in table.text_list("holidays"))
+    except ValueError as exc:
+        raise ConfigError(f"config [{table.key('')[:-1]}]: {exc} (holidays are YYYY-MM-DD).") \
+            from exc
+    if not workdays:
+        raise ConfigError(f"config key '{table.key('workdays')}' needs at least one day.")
+    end = parse_clock_time(table, "end_of_day", "17:00")
+    table.finish()
+    return BusinessCalendar(zone, workdays, holidays, end)
+
+
+def parse_clock_time(table: Table, name: str, default: str) -> time:
+    text = table.text(name, default)
+    try:
+        return time.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(f"config key '{table.key(name)}' must be a time like 09:30, "
+                          f"got '{text}'.") from exc
+
+
+def read_schedule(table: Table) -> Recurring:
+    day = table.integer("digest_day", 1, minimum=1, maximum=28)
+    at = parse_clock_time(table, "digest_time", "09:00")
+    start = table.text("fiscal_year_start", "09-01")
+    try:
+        month, dom = (int(part) for part in start.split("-"))
+        date(2001, month, dom)
+    except ValueError as exc:
+        raise ConfigError(f"config key '{table.key('fiscal_year_start')}' must be MM-DD, "
+                          f"got '{start}'.") from exc
+    table.finish()
+    return Recurring(day, at, (month, dom))
+
+
+def read_profiles(table: Table) -> ProfileBook:
+    default = ChannelProfile()
+    by_key: dict[str, ChannelProfile] = {}
+    for name in table.names():
+        sub = table.table(name)
+        base = default if name != "default" else ChannelProfile()
+        profile = ChannelProfile(
+            space_name=sub.text("space_name", base.space_name),
+            description=sub.text("description", base.description),
+            restricted_content=sub.text("restricted_content", base.restricted_content),
+            how_to_report=sub.text("how_to_report", base.how_to_report),
+            acceptance_mechanism=sub.text("acceptance_mechanism", base.acceptance_mechanism),
+            restricts_promotion=sub.flag("restricts_promotion", base.restricts_promotion),
+        )
+        sub.finish()
+        if name == "default":
+            default = profile
+        else:
+            by_key[name] = profile
+    return ProfileBook(default, by_key)
+
+
+def read_discord(table: Table) -> DiscordSettings:
+    def req(name: str) -> int:
+        value = table.snowflake(name)
+        assert value is not None
+        return value
+    result = DiscordSettings(
+        guild_id=req("guild_id"), staff_role_id=req("staff_role_id"),
+        committee_role_id=req("committee_role_id"), counsel_role_id=req("counsel_role_id"),
+        executive_role_id=req("executive_role_id"),
+        staff_queue_channel_id=req("staff_queue_channel_id"),
+        committee_channel_id=req("committee_channel_id"),
+        executive_channel_id=req("executive_channel_id"),
+        suspended_role_id=table.snowflake("suspended_role_id", required=False))
+    table.finish()
+    return result
+
+
+def read_slack(table: Table) -> SlackSettings:
+    result = SlackSettings(
+        team_id=table.text("team_id", required=True),
+        staff=tuple(table.text_list("staff")), committee=tuple(table.text_list("committee")),
+        counsel=tuple(table.text_list("counsel")), executive=tuple(table.text_list("executive")),
+        staff_queue_channel=table.text("staff_queue_channel", required=True),
+        committee_channel=table.text("committee_channel", required=True),
+        executive_channel=table.text("executive_channel", required=True),
+        managed_channels=tuple(table.text_list("managed_channels")),
+        http_port=table.integer("http_port", 3000, minimum=1, maximum=65535))
+    table.finish()
+    return result

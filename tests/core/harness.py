@@ -1,0 +1,82 @@
+"""Fully wired services over real SQLite, a fake clock and a recording platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.core.clock import FakeClock
+from bot.core.identity import PersonRef, PlatformName
+from bot.core.models import Actor, Appointment, Office, Role
+from bot.core.platforms import PlatformRegistry
+from bot.core.policy import Policy, Recurring
+from bot.core.ports import Storage
+from bot.core.services import Context, Services
+from bot.core.services.calendar_jobs import CalendarJobs
+from bot.core.services.timed import TimedActionService
+from config._reader import Table
+from config.loader import load_code, load_messages
+from config.settings import read_calendar, read_profiles
+from tests.core.recording_platform import RecordingPlatform
+
+
+def person(n: int | str, platform: PlatformName = PlatformName.DISCORD,
+           space: str = "100") -> PersonRef:
+    return PersonRef(platform, space, str(n))
+
+
+STAFF = Actor(person("staff"), frozenset({Role.STAFF}))
+PARTICIPANT_ROLES: frozenset[Role] = frozenset()
+
+
+@dataclass
+class Harness:
+    clock: FakeClock
+    storage: Storage
+    platform: RecordingPlatform
+    services: Services
+    timed: TimedActionService
+    jobs: CalendarJobs
+
+    @property
+    def ctx(self) -> Context:
+        return self.services.ctx
+
+    async def seat_committee(self, count: int = 7) -> list[PersonRef]:
+        """Appoint ``count`` members (ids c1..cN) on staggered terms, plus counsel."""
+        members = []
+        for n in range(1, count + 1):
+            member = person(f"c{n}")
+            await self.services.roster.appoint(STAFF, member, Office.COMMITTEE, seat=n,
+                                               term_start=date(2025, 1, 1))
+            members.append(member)
+        await self.services.roster.appoint(STAFF, person("counsel"), Office.COUNSEL,
+                                           term_start=date(2025, 1, 1))
+        return members
+
+    async def run_due(self) -> int:
+        return len([r for r in await self.timed.run_due() if r.ran])
+
+
+def committee_actor(member: PersonRef) -> Actor:
+    return Actor(member, frozenset({Role.COMMITTEE}))
+
+
+async def build_harness(clock: FakeClock, storage: Storage,
+                        policy: Policy | None = None) -> Harness:
+    platform = RecordingPlatform()
+    registry = PlatformRegistry(PlatformName.DISCORD)
+    registry.register(platform)
+    calendar = read_calendar(Table({"timezone": "America/Chicago",
+                                    "holidays": ["2026-01-19"]}, "business_days"))
+    ctx = Context(storage=storage, clock=clock, policy=policy or Policy(), calendar=calendar,
+                  code=load_code(None), profiles=read_profiles(Table({}, "profiles")),
+                  messages=load_messages(None), platforms=registry)
+    services = Services.build(ctx)
+    jobs = CalendarJobs(services, Recurring())
+    timed = TimedActionService(ctx, jobs.handlers(), "test-worker", on_failure=jobs.on_failure)
+    await services.code.ensure_published()
+    return Harness(clock, storage, platform, services, timed, jobs)
+
+
+__all__ = ["STAFF", "Appointment", "Harness", "build_harness", "committee_actor", "person"]

@@ -1,0 +1,116 @@
+"""A working fake of the Platform port that records what the domain asked for.
+
+It behaves like a platform (DMs can fail for chosen people, the API can be made
+unavailable) so service tests assert on outcomes: what was posted, deleted, restricted.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.errors import DeliveryFailed, PlatformUnavailable
+from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
+from bot.core.models import Sanction
+from bot.core.ports import Audience, Notice
+
+
+@dataclass
+class RecordingPlatform:
+    platform: PlatformName = PlatformName.DISCORD
+    space: str = "100"
+    closed_dms: set[PersonRef] = field(default_factory=set)
+    down: bool = False
+    dms: list[tuple[PersonRef, Notice]] = field(default_factory=list)
+    posts: list[tuple[Audience | PlaceRef, Notice]] = field(default_factory=list)
+    edits: list[tuple[MessageRef, Notice]] = field(default_factory=list)
+    deleted: list[MessageRef] = field(default_factory=list)
+    restricted: list[Sanction] = field(default_factory=list)
+    restored: list[Sanction] = field(default_factory=list)
+    threads: list[tuple[str, list[PersonRef]]] = field(default_factory=list)
+    removed_from_threads: list[tuple[PlaceRef, PersonRef]] = field(default_factory=list)
+    reactions: list[tuple[MessageRef, str]] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+
+    @property
+    def name(self) -> PlatformName:
+        return self.platform
+
+    def format_time(self, moment: datetime) -> str:
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+    def mention(self, person: PersonRef) -> str:
+        return f"<@{person.id}>"
+
+    def _check(self) -> None:
+        if self.down:
+            raise PlatformUnavailable("The platform is not answering; try again later.")
+
+    def _message(self, channel: str) -> MessageRef:
+        return MessageRef(self.platform, self.space, channel, str(next(self._ids)))
+
+    async def send_dm(self, person: PersonRef, notice: Notice) -> MessageRef:
+        self._check()
+        if person in self.closed_dms:
+            raise DeliveryFailed("That person does not accept direct messages.")
+        self.dms.append((person, notice))
+        return self._message(f"dm-{person.id}")
+
+    async def post(self, audience: Audience, notice: Notice) -> MessageRef:
+        self._check()
+        self.posts.append((audience, notice))
+        return self._message(audience.value)
+
+    async def post_in(self, place: PlaceRef, notice: Notice) -> MessageRef:
+        self._check()
+        self.posts.append((place, notice))
+        return self._message(place.id)
+
+    async def edit(self, message: MessageRef, notice: Notice) -> None:
+        self._check()
+        self.edits.append((message, notice))
+
+    async def delete_message(self, message: MessageRef) -> None:
+        self._check()
+        self.deleted.append(message)
+
+    async def restrict(self, sanction: Sanction) -> None:
+        self._check()
+        self.restricted.append(sanction)
+
+    async def restore(self, sanction: Sanction) -> None:
+        self._check()
+        self.restored.append(sanction)
+
+    async def open_private_thread(self, audience: Audience, title: str,
+                                  members: Sequence[PersonRef], notice: Notice) -> PlaceRef:
+        self._check()
+        self.threads.append((title, list(members)))
+        place = PlaceRef(self.platform, self.space, f"thread-{len(self.threads)}")
+        self.posts.append((place, notice))
+        return place
+
+    async def remove_from_thread(self, thread: PlaceRef, person: PersonRef) -> None:
+        self._check()
+        self.removed_from_threads.append((thread, person))
+
+    async def add_reactions(self, message: MessageRef, emojis: Sequence[str]) -> None:
+        self._check()
+        self.reactions += [(message, e) for e in emojis]
+
+    async def remove_reaction(self, message: MessageRef, emoji: str, person: PersonRef) -> None:
+        self._check()
+
+    # Helpers for assertions -------------------------------------------------------
+
+    def dms_to(self, person: PersonRef) -> list[str]:
+        return [n.text for p, n in self.dms if p == person]
+
+    def posted_to(self, audience: Audience) -> list[str]:
+        return [n.text for a, n in self.posts if a == audience]
+
+    def all_text_seen_by(self, person: PersonRef) -> str:
+        """Everything the person could read: their DMs and every non-private post."""
+        return "\n".join(self.dms_to(person))
