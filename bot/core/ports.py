@@ -132,6 +132,10 @@ class Platform(Protocol):
     async def delete_message(self, message: MessageRef) -> None:
         """Delete content; a message that is already gone counts as deleted."""
 
+    def check_restriction(self, sanction: Sanction) -> None:
+        """Raise ``PlatformError`` if this suspension cannot be applied here, before anyone
+        is told about it (for example a 60-day server-wide suspension with no role set)."""
+
     async def restrict(self, sanction: Sanction) -> None:
         """Apply a suspension on the platform (overwrite, timeout, role, kick)."""
 

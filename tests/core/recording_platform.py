@@ -76,6 +76,9 @@ class RecordingPlatform:
         self._check()
         self.deleted.append(message)
 
+    def check_restriction(self, sanction: Sanction) -> None:
+        self._check()
+
     async def restrict(self, sanction: Sanction) -> None:
         self._check()
         self.restricted.append(sanction)

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from bot.core.identity import MessageRef, PersonRef, PlaceRef
 from bot.core.models._incidents import Severity
+from bot.core.models._sanctions import SanctionScope
 
 
 class CaseOrigin(StrEnum):
@@ -71,6 +72,11 @@ class Motion:
     status: MotionStatus = MotionStatus.OPEN
     message: MessageRef | None = None
     closed_at: datetime | None = None
+    # A sanction the motion decides, so it can be applied with one click once carried.
+    sanction_duration: str | None = None
+    sanction_scope: SanctionScope | None = None
+    sanction_clause: str | None = None
+    applied_sanction_id: str | None = None
     overruled_by: PersonRef | None = None
     overrule_reason: str | None = None
 

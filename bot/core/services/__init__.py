@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.core.services._context import Context
 from bot.core.services.appeals import AppealService
-from bot.core.services.cases import CaseService, VoteOutcome
+from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
@@ -35,9 +35,10 @@ class Services:
     def build(cls, ctx: Context) -> Services:
         reports = ReportService(ctx)
         cases = CaseService(ctx)
+        sanctions = SanctionService(ctx)
         return cls(ctx=ctx, reports=reports, incidents=IncidentService(ctx, reports, cases),
-                   sanctions=SanctionService(ctx), cases=cases,
-                   decisions=DecisionService(ctx, cases), appeals=AppealService(ctx),
+                   sanctions=sanctions, cases=cases,
+                   decisions=DecisionService(ctx, cases, sanctions), appeals=AppealService(ctx),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx))
 
 
@@ -45,6 +46,7 @@ __all__ = [
     "AcceptanceStatus", "AppealService", "CaseService", "CodeService", "Context",
     "DecisionService", "History",
     "IncidentDraft", "IncidentOutcome", "IncidentService", "PeopleService", "PromptResult",
+    "ProposedSanction",
     "ReportDraft", "ReportService", "RosterService", "SanctionService", "Services",
     "SuspensionRequest", "VoteOutcome",
 ]

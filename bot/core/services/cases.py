@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
+from bot.core.durations import parse_duration
 from bot.core.errors import InvalidInput, InvalidState, NotFound, NotPermitted, PlatformError
 from bot.core.identity import MessageRef, PersonRef
 from bot.core.models import (
@@ -23,6 +24,7 @@ from bot.core.models import (
     Office,
     Recusal,
     Role,
+    SanctionScope,
     Severity,
     Vote,
     VoteChoice,
@@ -44,6 +46,14 @@ from bot.core.services._context import (
 
 log = logging.getLogger(__name__)
 VOTE_EMOJI = {"✅": VoteChoice.YES, "❌": VoteChoice.NO, "➖": VoteChoice.ABSTAIN}
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedSanction:
+    """A space-wide suspension a motion would impose: ``duration`` as typed (``30d``)."""
+
+    duration: str
+    clause_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +159,19 @@ class CaseService:
             await audit(tx, self._ctx, "case.statement", "case", case.id, actor=actor.person)
         return updated
 
-    async def propose(self, actor: Actor, ref: str, text: str) -> Motion:
-        """Put a motion to the committee in the case thread, with the voting reactions."""
+    async def propose(self, actor: Actor, ref: str, text: str,
+                      sanction: ProposedSanction | None = None) -> Motion:
+        """Put a motion to the committee in the case thread, with the voting reactions.
+
+        A motion may carry a suspension (duration, clause) so that, once carried, it can
+        be applied with one click rather than retyped.
+        """
         ctx = self._ctx
         if not text.strip():
             raise InvalidInput("Please write the motion, e.g. 'Suspend for 30 days'.")
+        if sanction is not None:
+            parse_duration(sanction.duration)
+            ctx.code.clause(sanction.clause_id)
         async with ctx.storage.transaction() as tx:
             case = await load_case(tx, ref)
             if case.status is not CaseStatus.OPEN:
@@ -165,7 +183,10 @@ class CaseService:
             now = ctx.now()
             motion = Motion(id=new_ref("M"), case_id=case.id, text=text.strip()[:1500],
                             proposed_by=actor.person, opened_at=now,
-                            closes_at=now + ctx.policy.vote_window)
+                            closes_at=now + ctx.policy.vote_window,
+                            sanction_duration=sanction.duration if sanction else None,
+                            sanction_scope=SanctionScope.SPACE if sanction else None,
+                            sanction_clause=sanction.clause_id if sanction else None)
             await tx.insert(motion)
             await audit(tx, ctx, "motion.proposed", "motion", motion.id, actor=actor.person,
                         details=case.id)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.errors import InvalidInput, InvalidState, NotPermitted
+from bot.core.durations import parse_duration
+from bot.core.errors import AlreadyDone, InvalidInput, InvalidState, NotFound, NotPermitted
 from bot.core.models import (
     ActionKind,
     Actor,
@@ -18,8 +19,11 @@ from bot.core.models import (
     MotionStatus,
     Office,
     Role,
+    Sanction,
+    SanctionScope,
 )
 from bot.core.ports import Notice, NoticeKind
+from bot.core.refs import normalise_ref
 from bot.core.rules.windows import appeal_deadline
 from bot.core.services._committee import holds_office
 from bot.core.services._context import (
@@ -31,12 +35,14 @@ from bot.core.services._context import (
     when,
 )
 from bot.core.services.cases import CaseService, load_case
+from bot.core.services.sanctions import SanctionService, SuspensionRequest
 
 
 class DecisionService:
-    def __init__(self, ctx: Context, cases: CaseService) -> None:
+    def __init__(self, ctx: Context, cases: CaseService, sanctions: SanctionService) -> None:
         self._ctx = ctx
         self._cases = cases
+        self._sanctions = sanctions
 
     async def overrule(self, actor: Actor, ref: str, reason: str) -> Motion:
         """Legal counsel overrules the carried motion when it would put the organisation at risk."""
@@ -121,3 +127,28 @@ class DecisionService:
                                     updated.appeal_deadline)
         after_commit(ctx, action)
         return updated
+
+    async def apply_sanction(self, actor: Actor, motion_ref: str) -> Sanction:
+        """Apply the suspension a carried motion decided, once."""
+        if not (actor.is_staff or actor.has(Role.COMMITTEE)):
+            raise NotPermitted("Only staff or committee members can apply a committee sanction.")
+        async with self._ctx.storage.transaction() as tx:
+            motion = await tx.get(Motion, normalise_ref(motion_ref))
+            if motion is None:
+                raise NotFound(f"There is no motion '{motion_ref}'.")
+            case = await load_case(tx, motion.case_id)
+        if motion.status is not MotionStatus.CARRIED:
+            raise InvalidState(f"Motion {motion.id} is {motion.status.value}; only a carried "
+                               "motion that was not overruled can be applied.")
+        if motion.sanction_duration is None or motion.sanction_clause is None:
+            raise InvalidState(f"Motion {motion.id} does not decide a suspension; use /suspend.")
+        if motion.applied_sanction_id is not None:
+            raise AlreadyDone(f"Motion {motion.id} was already applied as "
+                              f"{motion.applied_sanction_id}.")
+        sanction = await self._sanctions.suspend(actor, SuspensionRequest(
+            subject=case.subject, duration=parse_duration(motion.sanction_duration),
+            scope=SanctionScope.SPACE, reason=motion.text, clause_id=motion.sanction_clause,
+            case_id=case.id, confirmed=True))
+        async with self._ctx.storage.transaction() as tx:
+            await tx.update(replace(motion, applied_sanction_id=sanction.id))
+        return sanction

@@ -64,7 +64,9 @@ class SanctionService:
     async def suspend(self, actor: Actor | None, request: SuspensionRequest) -> Sanction:
         ctx = self._ctx
         if actor is not None:
-            require(actor, Role.STAFF, "suspend members")
+            committee_case = request.case_id is not None and actor.has(Role.COMMITTEE)
+            if not (actor.is_staff or committee_case):
+                raise NotPermitted("Only staff can suspend members.")
             if actor.person == request.subject:
                 raise InvalidInput("You cannot suspend yourself.")
         _validate(request)
@@ -76,6 +78,8 @@ class SanctionService:
             automated=actor is None, channel=request.channel,
             ends_at=request.duration.end_from(now), review_at=request.review_at,
             actor=actor.person if actor else None, case_id=request.case_id)
+        platform = ctx.platforms.get(request.subject.platform)
+        platform.check_restriction(sanction)
         async with ctx.storage.transaction() as tx:
             open_cases = await tx.count(Case, subject=request.subject, status=CaseStatus.OPEN)
             sanction = replace(sanction, interim=open_cases > 0)
@@ -91,7 +95,7 @@ class SanctionService:
         # Tell the person before restricting them: some restrictions close their DMs.
         delivered = await try_dm(ctx, sanction.subject, self._dm(sanction))
         try:
-            await ctx.platforms.get(sanction.subject.platform).restrict(sanction)
+            await platform.restrict(sanction)
         except PlatformError:
             await self._undo(sanction)
             raise
