@@ -1,0 +1,1 @@
+"""Thin discord.py cogs: parse the interaction, call one service, reply privately."""

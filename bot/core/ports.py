@@ -88,6 +88,7 @@ class NoticeKind(StrEnum):
     CASE_OPENED = "case_opened"
     MOTION = "motion"
     RESULT = "result"
+    SANCTION_READY = "sanction_ready"  # a carried motion whose sanction can be applied
     DECISION_DM = "decision_dm"
     APPEAL_FILED = "appeal_filed"
     APPEAL_DECIDED_DM = "appeal_decided_dm"

@@ -217,6 +217,19 @@ class CaseService:
             found = await tx.find(Motion, message=message, limit=1)
         return found[0] if found else None
 
+    async def retract(self, voter: PersonRef, motion_id: str,
+                      choice: VoteChoice) -> VoteOutcome | None:
+        """A removed reaction withdraws the vote only if it is still the current one.
+
+        A member switching from ✅ to ❌ adds ❌ (vote: no) and then removes ✅; that removal
+        must not delete the new vote.
+        """
+        async with self._ctx.storage.transaction() as tx:
+            current = await tx.get(Vote, Vote.key_for(normalise_ref(motion_id), voter))
+        if current is None or current.choice is not choice:
+            return None
+        return await self.vote(voter, motion_id, None)
+
     async def vote(self, voter: PersonRef, motion_id: str,
                    choice: VoteChoice | None) -> VoteOutcome:
         """Record (or with ``None`` withdraw) a vote; ineligible votes are refused, not stored.
@@ -284,7 +297,9 @@ class CaseService:
         text = ctx.messages.render("motion_result", case=case.id, motion=motion.id,
                                    text=motion.text, result=final.value.upper(),
                                    tally=result.describe())
-        await self.announce(case, Notice(NoticeKind.RESULT, text, subject_id=motion.id))
+        ready = final is MotionStatus.CARRIED and motion.sanction_duration is not None
+        kind = NoticeKind.SANCTION_READY if ready else NoticeKind.RESULT
+        await self.announce(case, Notice(kind, text, subject_id=motion.id))
         return closed
 
     async def refresh_tally(self, motion_id: str) -> Tally:

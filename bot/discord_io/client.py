@@ -1,0 +1,80 @@
+"""The discord.py client: intents, cogs, persistent buttons, and one error handler."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.errors import CocBotError
+from bot.discord_io.platform import DiscordPlatform
+from bot.discord_io.views import PERSISTENT, reply_error
+from config.settings import DiscordSettings
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+COGS = ("cogs.reports", "cogs.staff", "cogs.committee", "cogs.appeals",
+        "cogs.code_of_conduct")
+# Commands a suspended person must still reach from a DM with the bot.
+GLOBAL_COMMANDS = frozenset({"appeal"})
+
+
+def intents() -> discord.Intents:
+    """Members and message content are privileged: enable both in the developer portal."""
+    wanted = discord.Intents.none()
+    wanted.guilds = wanted.members = wanted.guild_messages = wanted.message_content = True
+    wanted.guild_reactions = wanted.dm_messages = True
+    return wanted
+
+
+class CocTree(app_commands.CommandTree["CocBot"]):
+    async def on_error(self, interaction: discord.Interaction[Any],
+                       error: app_commands.AppCommandError) -> None:
+        """Domain errors become a polite private reply; anything else is logged."""
+        original = getattr(error, "original", error)
+        if isinstance(original, CocBotError):
+            await reply_error(interaction, original)
+            return
+        if isinstance(error, app_commands.CheckFailure):
+            await reply_error(interaction, CocBotError("You are not allowed to use this."))
+            return
+        log.exception("command %s failed", interaction.command, exc_info=original)
+        await reply_error(interaction, CocBotError(
+            "Something went wrong on my side; nothing was changed. Staff have been notified "
+            "in the logs. Please try again."))
+
+
+class CocBot(commands.Bot):
+    def __init__(self, app: App, settings: DiscordSettings) -> None:
+        super().__init__(command_prefix=commands.when_mentioned, intents=intents(),
+                         tree_cls=CocTree, help_command=None,
+                         allowed_mentions=discord.AllowedMentions.none())
+        self.app = app
+        self.settings = settings
+        self.platform = DiscordPlatform(self, settings, app.clock)
+
+    @property
+    def guild_object(self) -> discord.Object:
+        return discord.Object(self.settings.guild_id)
+
+    async def setup_hook(self) -> None:
+        self.app.platforms.register(self.platform)
+        self.add_dynamic_items(*PERSISTENT)
+        for name in COGS:
+            await self.load_extension(name)
+        # Guild commands appear at once (global ones take up to an hour); only the
+        # commands that must work in DMs stay global.
+        for command in list(self.tree.get_commands()):
+            if command.name not in GLOBAL_COMMANDS:
+                kind = getattr(command, "type", discord.AppCommandType.chat_input)
+                self.tree.remove_command(command.name, type=kind)
+                self.tree.add_command(command, guild=self.guild_object)
+        await self.tree.sync(guild=self.guild_object)
+        await self.tree.sync()
+        log.info("discord: commands synced to guild %s", self.settings.guild_id)

@@ -1,0 +1,67 @@
+"""Who is acting, from a Discord interaction: the person and their standing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, cast
+
+import discord
+
+from bot.core.errors import NotPermitted
+from bot.core.identity import PersonRef
+from bot.core.models import Actor, Role
+from bot.discord_io import refs
+from config.settings import DiscordSettings
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+class HasApp(Protocol):
+    app: App
+    settings: DiscordSettings
+
+
+def app_of(interaction: discord.Interaction) -> App:
+    return cast(HasApp, interaction.client).app
+
+
+def settings_of(interaction: discord.Interaction) -> DiscordSettings:
+    return cast(HasApp, interaction.client).settings
+
+
+def roles_for(member: discord.abc.User | discord.Member, settings: DiscordSettings
+              ) -> frozenset[Role]:
+    if not isinstance(member, discord.Member):
+        return frozenset()
+    ids = {role.id for role in member.roles}
+    mapping = {settings.staff_role_id: Role.STAFF, settings.committee_role_id: Role.COMMITTEE,
+               settings.counsel_role_id: Role.COUNSEL,
+               settings.executive_role_id: Role.EXECUTIVE}
+    return frozenset(role for role_id, role in mapping.items() if role_id in ids)
+
+
+def actor_of(interaction: discord.Interaction) -> Actor:
+    settings = settings_of(interaction)
+    return Actor(refs.person(settings.guild_id, interaction.user),
+                 roles_for(interaction.user, settings), interaction.user.display_name)
+
+
+def person_of(interaction: discord.Interaction, user: discord.abc.Snowflake) -> PersonRef:
+    return refs.person(settings_of(interaction).guild_id, user)
+
+
+def require_staff(interaction: discord.Interaction) -> Actor:
+    actor = actor_of(interaction)
+    if not actor.is_staff:
+        raise NotPermitted("This command is for staff only.")
+    return actor
+
+
+def standing_of(member: discord.abc.User | discord.Member, settings: DiscordSettings,
+                bot_member: discord.Member | None) -> frozenset[Role]:
+    """Roles that make acting on ``member`` need confirmation; above the bot is refused."""
+    if isinstance(member, discord.Member) and bot_member is not None \
+            and member.top_role >= bot_member.top_role:
+        raise NotPermitted(f"{member.display_name} is at or above the bot's role; Discord will "
+                           "not let me act on them. A server admin must handle this.")
+    return roles_for(member, settings)

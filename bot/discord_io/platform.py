@@ -1,0 +1,196 @@
+"""The Platform port on discord.py.
+
+Uses partial objects and raw routes keyed by id, so it works for people and channels that
+are not in the cache (a member who left, a channel after a restart). Each call is wrapped
+so that discord.py exceptions become the domain's PlatformError types.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Literal
+
+import discord
+
+from bot.core.clock import Clock
+from bot.core.errors import PlatformForbidden
+from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
+from bot.core.models import Sanction, SanctionScope
+from bot.core.ports import Audience, Notice, NoticeKind
+from bot.discord_io import refs
+from bot.discord_io.errors import discord_call
+from bot.discord_io.views import view_for
+from config.settings import DiscordSettings
+
+log = logging.getLogger(__name__)
+
+MAX_TIMEOUT = timedelta(days=28)
+DENY_CHANNEL = discord.Permissions(view_channel=True, send_messages=True,
+                                   send_messages_in_threads=True, add_reactions=True,
+                                   create_public_threads=True, create_private_threads=True)
+MEMBER_OVERWRITE: Literal[1] = 1
+NO_PINGS = discord.AllowedMentions.none()
+LIMIT = 2000
+
+
+def _clip(text: str, limit: int = LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class DiscordPlatform:
+    def __init__(self, client: discord.Client, settings: DiscordSettings, clock: Clock) -> None:
+        self._client = client
+        self._settings = settings
+        self._clock = clock
+        self._audiences = {Audience.STAFF: settings.staff_queue_channel_id,
+                           Audience.COMMITTEE: settings.committee_channel_id,
+                           Audience.EXECUTIVE: settings.executive_channel_id}
+
+    @property
+    def name(self) -> PlatformName:
+        return PlatformName.DISCORD
+
+    @property
+    def guild_id(self) -> int:
+        return self._settings.guild_id
+
+    def format_time(self, moment: datetime) -> str:
+        return discord.utils.format_dt(moment, "F")
+
+    def mention(self, person: PersonRef) -> str:
+        return f"<@{person.id}>"
+
+    def _channel(self, channel_id: int | str) -> discord.PartialMessageable:
+        return self._client.get_partial_messageable(int(channel_id), guild_id=self.guild_id)
+
+    def _ref(self, message: discord.Message | discord.PartialMessage,
+             channel_id: int | str) -> MessageRef:
+        return refs.message_ref(self.guild_id, int(channel_id), message.id)
+
+    async def _send(self, channel_id: int | str, notice: Notice,
+                    mentions: discord.AllowedMentions = NO_PINGS) -> MessageRef:
+        view = view_for(notice)
+        channel = self._channel(channel_id)
+        async with discord_call("post a message"):
+            if view is not None:
+                sent = await channel.send(_clip(notice.text), view=view, allowed_mentions=mentions)
+            else:
+                sent = await channel.send(_clip(notice.text), allowed_mentions=mentions)
+        return self._ref(sent, channel_id)
+
+    async def send_dm(self, person: PersonRef, notice: Notice) -> MessageRef:
+        async with discord_call("send a direct message"):
+            dm = await self._client.create_dm(discord.Object(int(person.id)))
+            view = view_for(notice)
+            if view is not None:
+                sent = await dm.send(_clip(notice.text), view=view, allowed_mentions=NO_PINGS)
+            else:
+                sent = await dm.send(_clip(notice.text), allowed_mentions=NO_PINGS)
+        return refs.message_ref(self.guild_id, dm.id, sent.id)
+
+    async def post(self, audience: Audience, notice: Notice) -> MessageRef:
+        return await self._send(self._audiences[audience], notice)
+
+    async def post_in(self, place: PlaceRef, notice: Notice) -> MessageRef:
+        return await self._send(place.id, notice)
+
+    async def edit(self, message: MessageRef, notice: Notice) -> None:
+        async with discord_call("update a message", missing_ok=True):
+            partial = self._channel(message.channel).get_partial_message(int(message.id))
+            await partial.edit(content=_clip(notice.text), allowed_mentions=NO_PINGS)
+
+    async def delete_message(self, message: MessageRef) -> None:
+        async with discord_call("delete the message", missing_ok=True):
+            await self._channel(message.channel).get_partial_message(int(message.id)).delete()
+
+    def check_restriction(self, sanction: Sanction) -> None:
+        if sanction.scope is SanctionScope.SPACE and self._needs_role(sanction) \
+                and self._settings.suspended_role_id is None:
+            raise PlatformForbidden(
+                "Discord timeouts last at most 28 days. For a longer or permanent server-wide "
+                "suspension, set suspended_role_id in the [discord] config (a role denied "
+                "access to every channel), or suspend for 28 days or less.")
+
+    def _needs_role(self, sanction: Sanction) -> bool:
+        return sanction.ends_at is None or sanction.ends_at - self._clock.now() > MAX_TIMEOUT
+
+    async def restrict(self, sanction: Sanction) -> None:
+        http = self._client.http
+        user_id = int(sanction.subject.id)
+        reason = f"coc-bot suspension {sanction.id}"
+        async with discord_call("suspend the member"):
+            if sanction.scope is SanctionScope.CHANNEL and sanction.channel is not None:
+                await http.edit_channel_permissions(
+                    int(sanction.channel.id), user_id, "0", str(DENY_CHANNEL.value),
+                    MEMBER_OVERWRITE, reason=reason)
+            elif self._needs_role(sanction):
+                assert self._settings.suspended_role_id is not None
+                await http.add_role(self.guild_id, user_id, self._settings.suspended_role_id,
+                                    reason=reason)
+            else:
+                assert sanction.ends_at is not None
+                await http.edit_member(self.guild_id, user_id, reason=reason,
+                                       communication_disabled_until=sanction.ends_at.isoformat())
+
+    async def restore(self, sanction: Sanction) -> None:
+        """Undo exactly what :meth:`restrict` did; a member who left counts as restored."""
+        http = self._client.http
+        user_id = int(sanction.subject.id)
+        reason = f"coc-bot suspension {sanction.id} ended"
+        async with discord_call("restore the member's access", missing_ok=True):
+            if sanction.scope is SanctionScope.CHANNEL and sanction.channel is not None:
+                await http.delete_channel_permissions(int(sanction.channel.id), user_id,
+                                                      reason=reason)
+            elif self._settings.suspended_role_id is not None and self._needs_role_at_start(
+                    sanction):
+                await http.remove_role(self.guild_id, user_id,
+                                       self._settings.suspended_role_id, reason=reason)
+            else:
+                await http.edit_member(self.guild_id, user_id, reason=reason,
+                                       communication_disabled_until=None)
+
+    @staticmethod
+    def _needs_role_at_start(sanction: Sanction) -> bool:
+        return sanction.ends_at is None or sanction.ends_at - sanction.starts_at > MAX_TIMEOUT
+
+    async def open_private_thread(self, audience: Audience, title: str,
+                                  members: Sequence[PersonRef], notice: Notice) -> PlaceRef:
+        """A private, non-invitable thread; only the given members are added.
+
+        An emergency ping goes to the parent channel, never inside the thread: a role
+        mention there could pull in a member with a conflict of interest.
+        """
+        http = self._client.http
+        parent = self._audiences[audience]
+        async with discord_call("open a private committee thread"):
+            thread = await http.start_thread_without_message(
+                parent, name=_clip(title, 100), auto_archive_duration=10080,
+                type=discord.ChannelType.private_thread.value, invitable=False)
+            thread_id = int(thread["id"])
+            for member in members:
+                await http.add_user_to_thread(thread_id, int(member.id))
+        await self._send(thread_id, notice)
+        if notice.mention_everyone:
+            role = self._settings.committee_role_id
+            await self._send(parent, Notice(
+                NoticeKind.INFO, f"<@&{role}> 🚨 Emergency: {title} needs the committee as soon "
+                f"as practical. Eligible members were added to <#{thread_id}>."),
+                mentions=discord.AllowedMentions(roles=True, users=False, everyone=False))
+        return refs.place(self.guild_id, thread_id)
+
+    async def remove_from_thread(self, thread: PlaceRef, person: PersonRef) -> None:
+        async with discord_call("remove the member from the thread", missing_ok=True):
+            await self._client.http.remove_user_from_thread(int(thread.id), int(person.id))
+
+    async def add_reactions(self, message: MessageRef, emojis: Sequence[str]) -> None:
+        partial = self._channel(message.channel).get_partial_message(int(message.id))
+        async with discord_call("add the voting reactions"):
+            for emoji in emojis:
+                await partial.add_reaction(emoji)
+
+    async def remove_reaction(self, message: MessageRef, emoji: str, person: PersonRef) -> None:
+        partial = self._channel(message.channel).get_partial_message(int(message.id))
+        async with discord_call("remove a reaction", missing_ok=True):
+            await partial.remove_reaction(emoji, discord.Object(int(person.id)))

@@ -1,0 +1,49 @@
+"""Appeals: filed by someone involved within the window, decided by the Executive Committee.
+
+``/appeal file`` also works in a direct message with the bot, since a suspended person may
+no longer be able to use commands in the server.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.models import AppealStatus
+from bot.discord_io import flows, refs
+from bot.discord_io.context import actor_of
+
+if TYPE_CHECKING:
+    from bot.discord_io.client import CocBot
+
+
+class Appeals(commands.Cog):
+    appeal = app_commands.Group(name="appeal", description="Appeal a committee decision")
+
+    def __init__(self, bot: CocBot) -> None:
+        self.bot = bot
+
+    @appeal.command(name="file", description="Appeal a decision within 60 days of receiving it")
+    @app_commands.describe(case="The case reference from the decision (C-...)",
+                           reason="Why the decision should be changed")
+    async def file(self, interaction: discord.Interaction, case: str, reason: str) -> None:
+        appellant = refs.person(self.bot.settings.guild_id, interaction.user)
+        appeal = await self.bot.app.services.appeals.file(appellant, case, reason)
+        await flows.answer(interaction, f"Your appeal {appeal.id} of case {appeal.case_id} was "
+                                        "sent to the Executive Committee. You will get their "
+                                        "decision by DM.")
+
+    @appeal.command(name="decide", description="Executive Committee: decide an appeal")
+    async def decide(self, interaction: discord.Interaction, ref: str,
+                     outcome: Literal["upheld", "modified", "overturned"], reason: str) -> None:
+        decided = await self.bot.app.services.appeals.decide(
+            actor_of(interaction), ref, AppealStatus(outcome), reason)
+        await flows.answer(interaction, f"Appeal {decided.id} {outcome}; the case is final and "
+                                        "the appellant was told.")
+
+
+async def setup(bot: CocBot) -> None:
+    await bot.add_cog(Appeals(bot))

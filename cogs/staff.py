@@ -1,0 +1,187 @@
+"""Staff actions: remove content, suspend and unsuspend, history, cases, the roster."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.models import IncidentKind, Office, Severity
+from bot.core.services import History, IncidentDraft
+from bot.discord_io import flows, refs
+from bot.discord_io.context import actor_of, person_of, require_staff, standing_of
+from bot.discord_io.views import clause_view
+from cogs._common import bot_member, clause_autocomplete
+
+if TYPE_CHECKING:
+    from bot.discord_io.client import CocBot
+
+
+def render_history(history: History) -> str:
+    lines = [f"**Accounts:** {', '.join(f'`{a.key}`' for a in history.accounts)}"]
+    lines.append(f"**Incidents ({len(history.incidents)}):**")
+    lines += [f"• {i.created_at:%Y-%m-%d} {i.id} {i.kind.value} — {i.clause_id}"
+              f"{' (reversed)' if i.reversed_at else ''}{' [auto]' if i.automated else ''}"
+              for i in history.incidents[-15:]]
+    lines.append(f"**Suspensions ({len(history.sanctions)}):**")
+    lines += [f"• {s.starts_at:%Y-%m-%d} {s.id} {s.scope.value} until "
+              f"{s.ends_at or 'permanent'} — {s.status.value}" for s in history.sanctions[-10:]]
+    lines.append(f"**Cases ({len(history.cases)}):**")
+    lines += [f"• {c.opened_at:%Y-%m-%d} {c.id} {c.status.value} — {c.summary[:80]}"
+              for c in history.cases[-10:]]
+    if history.bad_faith_reports:
+        lines.append(f"**Reports dismissed in bad faith:** {history.bad_faith_reports}")
+    return "\n".join(lines)[:1990]
+
+
+class Staff(commands.Cog):
+    def __init__(self, bot: CocBot) -> None:
+        self.bot = bot
+        self.menu = app_commands.ContextMenu(name="Remove message", callback=self.remove_menu)
+        bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    @app_commands.command(name="remove", description="Staff: remove a message and explain "
+                                                     "the Code to its author")
+    @app_commands.describe(message_link="Link to the message", clause="Part of the Code broken",
+                           note="Optional note included in the DM")
+    @app_commands.autocomplete(clause=clause_autocomplete)
+    @app_commands.guild_only()
+    async def remove(self, interaction: discord.Interaction, message_link: str, clause: str,
+                     note: str | None = None) -> None:
+        actor = require_staff(interaction)
+        message = refs.parse_message_link(message_link, self.bot.settings.guild_id)
+        self.bot.app.settings.code.clause(clause)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        channel = self.bot.get_partial_messageable(int(message.channel))
+        fetched = await channel.fetch_message(int(message.id))
+        outcome = await self.bot.app.services.incidents.handle(actor, IncidentDraft(
+            subject=person_of(interaction, fetched.author), kind=IncidentKind.REMOVAL,
+            clause_id=clause, note=note, message=message, excerpt=fetched.content))
+        dm = "The author was told by DM." if outcome.incident.dm_delivered else \
+            "Their DMs are closed: staff were asked to contact them another way."
+        await flows.answer(interaction, f"Removed. Incident {outcome.incident.id}. {dm}")
+
+    async def remove_menu(self, interaction: discord.Interaction,
+                          message: discord.Message) -> None:
+        require_staff(interaction)
+        await flows.answer(interaction, "Which part of the Code did this message break?",
+                           view=clause_view(flows.encode_message_target(message),
+                                            flows.clause_choices(interaction)))
+
+    @app_commands.command(name="suspend", description="Staff: suspend a member, timed or "
+                                                      "permanent")
+    @app_commands.describe(duration="30m, 12h, 7d, 2w or permanent",
+                           scope="This channel only, or the whole server",
+                           reason="Sent to the member in writing", clause="Part of the Code",
+                           channel="Channel for a channel suspension (default: this one)",
+                           confirm="Required to act on staff or committee members")
+    @app_commands.autocomplete(clause=clause_autocomplete)
+    @app_commands.guild_only()
+    async def suspend(self, interaction: discord.Interaction, member: discord.Member,
+                      duration: str, scope: Literal["channel", "server"], reason: str,
+                      clause: str = "no-harassment", channel: discord.TextChannel | None = None,
+                      confirm: bool = False) -> None:
+        require_staff(interaction)
+        standing = standing_of(member, self.bot.settings, bot_member(self.bot))
+        await flows.suspend(interaction, person_of(interaction, member), duration, scope,
+                            reason, str(channel.id) if channel else None, clause_id=clause,
+                            confirmed=confirm, standing=standing)
+
+    @app_commands.command(name="unsuspend", description="Staff: lift a member's suspensions now")
+    @app_commands.guild_only()
+    async def unsuspend(self, interaction: discord.Interaction, member: discord.Member,
+                        reason: str = "lifted early by staff") -> None:
+        actor = require_staff(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        lifted = await self.bot.app.services.sanctions.unsuspend(
+            actor, person_of(interaction, member), reason)
+        await flows.answer(interaction, f"Lifted {', '.join(s.id for s in lifted)}.")
+
+    @app_commands.command(name="history", description="Staff: a member's incidents, "
+                                                      "suspensions and cases")
+    @app_commands.guild_only()
+    async def history(self, interaction: discord.Interaction, member: discord.User) -> None:
+        actor = actor_of(interaction)
+        result = await self.bot.app.services.people.history(actor, person_of(interaction, member))
+        await flows.answer(interaction, render_history(result))
+
+    incident = app_commands.Group(name="incident", description="Staff: incidents",
+                                  guild_only=True)
+
+    @incident.command(name="reverse", description="Mark an incident (e.g. automod) a mistake")
+    async def incident_reverse(self, interaction: discord.Interaction, ref: str,
+                               note: str) -> None:
+        incident = await self.bot.app.services.incidents.reverse(actor_of(interaction), ref, note)
+        await flows.answer(interaction, f"Incident {incident.id} reversed; it no longer counts.")
+
+    roster = app_commands.Group(name="roster", description="Staff: committee roster",
+                                guild_only=True)
+
+    @roster.command(name="appoint", description="Seat a committee member, counsel or executive")
+    async def roster_appoint(self, interaction: discord.Interaction, member: discord.Member,
+                             office: Literal["committee", "counsel", "executive"],
+                             seat: app_commands.Range[int, 1, 99] | None = None) -> None:
+        appointment = await self.bot.app.services.roster.appoint(
+            actor_of(interaction), person_of(interaction, member), Office(office), seat=seat)
+        term = f" seat {appointment.seat}, term ends {appointment.term_end}" \
+            if appointment.seat else ""
+        await flows.answer(interaction, f"{member.mention} appointed to {office}{term} "
+                                        f"({appointment.id}).")
+
+    @roster.command(name="show", description="Who holds which seat")
+    async def roster_show(self, interaction: discord.Interaction) -> None:
+        require_staff(interaction)
+        roster = self.bot.app.services.roster
+        lines = []
+        for office in Office:
+            for a in await roster.current(office):
+                seat = f"seat {a.seat}, until {a.term_end}" if a.seat else ""
+                lines.append(f"• {office.value}: <@{a.person.id}> {seat} ({a.id})")
+        empty = await roster.empty_seats()
+        lines.append(f"Empty seats: {', '.join(map(str, empty)) or 'none'}")
+        await flows.answer(interaction, "\n".join(lines))
+
+    case = app_commands.Group(name="case", description="Committee cases", guild_only=True)
+
+    @case.command(name="open", description="Staff: open a committee case about a member")
+    async def case_open(self, interaction: discord.Interaction, member: discord.Member,
+                        summary: str,
+                        severity: Literal["serious", "severe"] = "serious") -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        opened = await self.bot.app.services.cases.open_by_staff(
+            actor_of(interaction), person_of(interaction, member), summary, Severity(severity))
+        await flows.answer(interaction, f"Case {opened.id} opened; the committee has a private "
+                                        "thread for it.")
+
+    @case.command(name="show", description="Staff or committee: a case's status")
+    async def case_show(self, interaction: discord.Interaction, ref: str) -> None:
+        actor = actor_of(interaction)
+        if not (actor.is_staff or actor.roles):
+            require_staff(interaction)
+        found = await self.bot.app.services.cases.get(ref)
+        lines = [f"**Case {found.id}** — {found.status.value} ({found.severity.value}, "
+                 f"from {found.origin.value})", f"Subject: <@{found.subject.id}>",
+                 f"Summary: {found.summary}"]
+        if found.decision:
+            lines.append(f"Decision: {found.decision}")
+        if found.appeal_deadline:
+            lines.append(f"Appeal window until {discord.utils.format_dt(found.appeal_deadline)}")
+        await flows.answer(interaction, "\n".join(lines))
+
+    @case.command(name="communicated", description="Staff: the decision reached the person "
+                                                   "another way; start the appeal window")
+    async def case_communicated(self, interaction: discord.Interaction, ref: str) -> None:
+        updated = await self.bot.app.services.decisions.mark_communicated(
+            actor_of(interaction), ref)
+        assert updated.appeal_deadline is not None
+        await flows.answer(interaction, f"Recorded. Appeals are open until "
+                                        f"{discord.utils.format_dt(updated.appeal_deadline)}.")
+
+
+async def setup(bot: CocBot) -> None:
+    await bot.add_cog(Staff(bot))
