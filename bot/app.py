@@ -103,11 +103,11 @@ def front_ends(settings: Settings) -> list[FrontEnd]:
 
 async def run(settings: Settings) -> None:
     """Run every configured front-end until one stops or the process is signalled."""
+    starters = front_ends(settings)  # refuse a half-configured platform before any I/O
     app = await build_app(settings)
     try:
         await app.start_scheduler()
-        runners = [asyncio.create_task(start(app), name=start.__name__)
-                   for start in front_ends(settings)]
+        runners = [asyncio.create_task(start(app), name=start.__name__) for start in starters]
         done, pending = await asyncio.wait(runners, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()

@@ -23,6 +23,7 @@ class RecordingPlatform:
     space: str = "100"
     closed_dms: set[PersonRef] = field(default_factory=set)
     down: bool = False
+    failing_restores: int = 0  # the next N restores fail as if the API were down
     dms: list[tuple[PersonRef, Notice]] = field(default_factory=list)
     posts: list[tuple[Audience | PlaceRef, Notice]] = field(default_factory=list)
     edits: list[tuple[MessageRef, Notice]] = field(default_factory=list)
@@ -85,6 +86,9 @@ class RecordingPlatform:
 
     async def restore(self, sanction: Sanction) -> None:
         self._check()
+        if self.failing_restores > 0:
+            self.failing_restores -= 1
+            raise PlatformUnavailable("Discord failed (503); please try again shortly.")
         self.restored.append(sanction)
 
     async def open_private_thread(self, audience: Audience, title: str,

@@ -1,0 +1,60 @@
+"""The ``coc-bot`` command as a person meets it: clear messages, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, env: dict[str, str] | None = None,
+        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "COC_BOT_CONFIG")}
+    base.update(env or {})
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
+                          env=base, cwd=cwd or ROOT, timeout=60, check=False)
+
+
+def test_run_without_a_token_explains_what_to_set(tmp_path: Path) -> None:
+    result = run("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "DISCORD_TOKEN" in result.stderr and "SLACK_BOT_TOKEN" in result.stderr
+    assert "COC_BOT_CONFIG" in result.stderr and "README" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_config_prints_a_summary() -> None:
+    result = run("--config", "config/example.toml", "check-config")
+    assert result.returncode == 0, result.stderr
+    assert "quorum 4" in result.stdout and "22 clauses" in result.stdout
+
+
+def test_a_bad_config_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[policy]\nquorum = 0\n", encoding="utf-8")
+    result = run("--config", str(bad), "check-config")
+    assert result.returncode == 2
+    assert "policy.quorum" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_token_without_the_platform_table_is_explained(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text("", encoding="utf-8")
+    result = run("--config", str(config), "run",
+                 env={"DISCORD_TOKEN": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite"})
+    assert result.returncode == 2
+    assert "[discord]" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_migrate_creates_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "coc.db"
+    env = {"DATABASE_URL": f"sqlite:///{db}"}
+    first = run("--config", "config/example.toml", "migrate", env=env)
+    assert first.returncode == 0, first.stderr
+    assert db.exists()
+    again = run("--config", "config/example.toml", "migrate", env=env)
+    assert "none (up to date)" in again.stdout

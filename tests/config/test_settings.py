@@ -1,0 +1,116 @@
+"""Configuration: the example loads, every mistake names its key, secrets stay in env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.errors import ConfigError
+from bot.core.messages import MessageCatalog
+from config.loader import find_config, load_code, load_messages, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "config" / "example.toml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "coc-bot.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_example_config_is_valid_and_complete() -> None:
+    settings = load_settings(EXAMPLE, {})
+    assert settings.policy.quorum == 4 and settings.policy.committee_seats == 7
+    assert settings.policy.appeal_window.days == 60
+    assert settings.discord is not None and settings.discord.guild_id == 111111111111111111
+    assert settings.slack is not None and settings.slack.team_id == "T00000000"
+    main = settings.profiles.for_place("discord:111111111111111111:222222222222222222")
+    assert main.restricts_promotion and "JobLIST" in main.restricted_content
+
+
+def test_secrets_come_from_the_environment_only() -> None:
+    env = {"DISCORD_TOKEN": "abc", "DATABASE_URL": "sqlite:///x.db", "SLACK_API_BASE": " "}
+    settings = load_settings(EXAMPLE, env)
+    assert settings.secrets.discord_token == "abc"
+    assert settings.secrets.database_url == "sqlite:///x.db"
+    assert settings.secrets.slack_api_base is None
+
+
+def test_defaults_apply_without_a_file() -> None:
+    settings = load_settings(None, {})
+    assert settings.secrets.database_url == "sqlite:///./coc-bot.db"
+    assert settings.discord is None and settings.policy.quorum == 4
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[policy]\nquroum = 4\n", "unknown key(s) quroum in [policy]"),
+    ("[policy]\nquorum = 9\n", "quorum must be between 1"),
+    ("[policy]\nquorum = 'four'\n", "'policy.quorum' must be a whole number"),
+    ("[business_days]\ntimezone = 'Mars/Base'\n", "unknown time zone 'Mars/Base'"),
+    ("[business_days]\nholidays = ['25/12/2026']\n", "YYYY-MM-DD"),
+    ("[business_days]\nworkdays = ['funday']\n", "not a day of the week"),
+    ("[business_days]\nend_of_day = '5pm'\n", "'business_days.end_of_day' must be a time"),
+    ("[schedule]\nfiscal_year_start = '13-01'\n", "must be MM-DD"),
+    ("[schedule]\ndigest_day = 31\n", "at most 28"),
+    ("[discord]\nguild_id = 1\n", "'discord.staff_role_id' is required"),
+    ("[discord]\nguild_id = 'abc'\n", "'discord.guild_id' must be a Discord id"),
+    ("[slack]\nteam_id = 'T1'\n", "'slack.staff_queue_channel' is required"),
+    ("[committee]\nhome = 'irc'\n", "'committee.home' must be"),
+    ("[profiles.default]\nspace_nam = 'x'\n", "unknown key(s) space_nam"),
+    ("[mystery]\n", "unknown key(s) mystery at the top level"),
+    ("this is = not toml =", "not valid TOML"),
+])
+def test_config_errors_name_the_key_and_the_problem(tmp_path: Path, text: str,
+                                                    message: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, text), {})
+    assert message in str(err.value)
+
+
+def test_config_file_discovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="No configuration file found"):
+        find_config(None, {})
+    with pytest.raises(ConfigError, match="does not exist"):
+        find_config(str(tmp_path / "missing.toml"), {})
+    path = write(tmp_path, "")
+    assert find_config(None, {}) == Path("coc-bot.toml")
+    assert find_config(None, {"COC_BOT_CONFIG": str(path)}) == path
+
+
+def test_the_code_has_every_clause_the_protocols_need() -> None:
+    code = load_code(None)
+    for clause_id in ("no-external-politics", "no-hate", "no-harassment", "no-private-info",
+                      "no-restricted-content", "no-unsolicited-repetition", "no-data-harvesting",
+                      "no-illegal-material", "do-post-as-yourself", "abuse-of-reporting"):
+        assert code.clause(clause_id).avoid
+    assert [c.id for c in code.matching("harass")] == ["no-harassment"]
+
+
+def test_a_clause_with_an_unknown_placeholder_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "code.toml"
+    bad.write_text('[[clauses]]\nid = "x"\nsection = "dont"\ntitle = "X"\n'
+                   'text = "Do not post in {channel_nmae}"\navoid = "a"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="channel_nmae"):
+        load_code(bad)
+
+
+def test_templates_are_validated() -> None:
+    catalog = load_messages(None)
+    text = catalog.render("report_received", ref="R-1", due="tomorrow")
+    assert "R-1" in text and "tomorrow" in text
+    templates = {name: "" for name in ("report_received",)}
+    with pytest.raises(ConfigError, match="missing template"):
+        MessageCatalog(templates)
+
+
+def test_a_template_with_an_unknown_placeholder_is_refused(tmp_path: Path) -> None:
+    from config.loader import _packaged
+
+    text = _packaged("templates/messages.toml").replace("{ref}", "{reference}", 1)
+    path = tmp_path / "messages.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown placeholder"):
+        load_messages(path)
