@@ -130,8 +130,12 @@ class Platform(Protocol):
 
     async def edit(self, message: MessageRef, notice: Notice) -> None: ...
 
-    async def delete_message(self, message: MessageRef) -> None:
-        """Delete content; a message that is already gone counts as deleted."""
+    async def delete_message(self, message: MessageRef) -> bool:
+        """Delete content; a message that is already gone counts as deleted.
+
+        Returns False when the platform does not let the bot delete it (Slack without an
+        admin token): the caller records the incident and asks staff to delete by hand.
+        """
 
     def check_restriction(self, sanction: Sanction) -> None:
         """Raise ``PlatformError`` if this suspension cannot be applied here, before anyone

@@ -101,9 +101,10 @@ class DiscordPlatform:
             partial = self._channel(message.channel).get_partial_message(int(message.id))
             await partial.edit(content=_clip(notice.text), allowed_mentions=NO_PINGS)
 
-    async def delete_message(self, message: MessageRef) -> None:
+    async def delete_message(self, message: MessageRef) -> bool:
         async with discord_call("delete the message", missing_ok=True):
             await self._channel(message.channel).get_partial_message(int(message.id)).delete()
+        return True
 
     def check_restriction(self, sanction: Sanction) -> None:
         if sanction.scope is SanctionScope.SPACE and self._needs_role(sanction) \

@@ -23,6 +23,7 @@ class RecordingPlatform:
     space: str = "100"
     closed_dms: set[PersonRef] = field(default_factory=set)
     down: bool = False
+    can_delete: bool = True
     failing_restores: int = 0  # the next N restores fail as if the API were down
     dms: list[tuple[PersonRef, Notice]] = field(default_factory=list)
     posts: list[tuple[Audience | PlaceRef, Notice]] = field(default_factory=list)
@@ -73,9 +74,12 @@ class RecordingPlatform:
         self._check()
         self.edits.append((message, notice))
 
-    async def delete_message(self, message: MessageRef) -> None:
+    async def delete_message(self, message: MessageRef) -> bool:
         self._check()
+        if not self.can_delete:
+            return False
         self.deleted.append(message)
+        return True
 
     def check_restriction(self, sanction: Sanction) -> None:
         self._check()

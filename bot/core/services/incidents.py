@@ -77,10 +77,12 @@ class IncidentService:
         if actor is not None:
             require(actor, Role.STAFF, "remove content or warn members")
         clause = self._ctx.code.clause(draft.clause_id)
+        deleted = True
         if draft.kind in (IncidentKind.REMOVAL, IncidentKind.REDACTION):
             if draft.message is None:
                 raise InvalidInput("Tell me which message to remove (a message link).")
-            await self._ctx.platforms.get(draft.message.platform).delete_message(draft.message)
+            platform = self._ctx.platforms.get(draft.message.platform)
+            deleted = await platform.delete_message(draft.message)
         delivered = None
         if draft.kind in _DM_TEMPLATE:
             delivered = await try_dm(self._ctx, draft.subject, self._dm(draft))
@@ -103,6 +105,8 @@ class IncidentService:
         incident = await self._report_to_committee(incident, clause.title)
         if delivered is False:
             await self._tell_staff_dm_failed(incident, draft.kind.value)
+        if not deleted:
+            await self._ask_staff_to_delete(incident)
         case = await self._escalate(incident) if escalate else None
         return IncidentOutcome(incident, case)
 
@@ -164,6 +168,15 @@ class IncidentService:
     async def _tell_staff_dm_failed(self, incident: Incident, what: str) -> None:
         text = self._ctx.messages.render("dm_failed", ref=incident.id,
                                          subject=mention(self._ctx, incident.subject), what=what)
+        await try_post(self._ctx, incident.subject, Audience.STAFF,
+                       Notice(NoticeKind.STAFF_ALERT, text, subject_id=incident.id))
+
+    async def _ask_staff_to_delete(self, incident: Incident) -> None:
+        """The platform would not let the bot delete it: a person must, and is told so."""
+        link = incident.message.key if incident.message else "(unknown message)"
+        text = (f"🧹 Incident {incident.id}: I could not delete the message myself ({link}); "
+                "the platform only lets a workspace admin delete other people's messages. "
+                "Please delete it by hand. The author has been told why.")
         await try_post(self._ctx, incident.subject, Audience.STAFF,
                        Notice(NoticeKind.STAFF_ALERT, text, subject_id=incident.id))
 

@@ -101,3 +101,13 @@ async def test_warning_sends_dm_without_deleting(harness: Harness) -> None:
         note="Please stop messaging them."))
     assert harness.platform.deleted == []
     assert "Please stop messaging them." in harness.platform.dms_to(SUBJECT)[0]
+
+
+async def test_platform_that_cannot_delete_still_records_and_asks_staff(
+        harness: Harness) -> None:
+    harness.platform.can_delete = False
+    outcome = await harness.services.incidents.handle(STAFF, removal())
+    assert harness.platform.deleted == []
+    assert harness.platform.dms_to(SUBJECT), "the author is still told"
+    asks = [t for t in harness.platform.posted_to(Audience.STAFF) if "delete it by hand" in t]
+    assert len(asks) == 1 and outcome.incident.id in asks[0]
