@@ -1,0 +1,310 @@
+"""The embedded SQLite backend, through aiosqlite.
+
+One connection per process, WAL journal so readers never wait for the writer, and every
+unit of work opened with ``BEGIN IMMEDIATE``: the write lock is taken at the start, so two
+processes on one file serialise cleanly (the second waits up to ``busy_timeout``) instead
+of failing half-way with "database is locked" on their first write. Inside the process an
+``asyncio.Lock`` keeps coroutines from interleaving statements on the one connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from bot.core.errors import CocBotError, NotFound, StorageError
+from bot.core.models import Entity
+from storage._codec import Condition, EntityCodec, SqlValue, codec_for
+from storage._migrations import Migration, load_migrations
+from storage.url import SqliteTarget
+
+E = TypeVar("E", bound=Entity)
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long a writer waits for another process's transaction before giving up."""
+
+_IN_TRANSACTION: contextvars.ContextVar[SqliteStorage | None] = contextvars.ContextVar(
+    "coc_bot_sqlite_transaction", default=None)
+
+_OPERATORS = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+
+
+def _render(conditions: Sequence[Condition]) -> tuple[str, list[SqlValue]]:
+    """SQL for the filters; ``ne`` is null-safe (``IS NOT``), as a person would expect."""
+    parts: list[str] = []
+    params: list[SqlValue] = []
+    for cond in conditions:
+        col = cond.column
+        if cond.op == "null":
+            parts.append(f"{col} IS NULL")
+        elif cond.op == "not_null":
+            parts.append(f"{col} IS NOT NULL")
+        elif cond.op == "ne":
+            parts.append(f"{col} IS NOT ?")
+            params.append(cond.value)
+        elif cond.op == "in":
+            terms = []
+            if cond.values:
+                terms.append(f"{col} IN ({', '.join('?' * len(cond.values))})")
+                params.extend(cond.values)
+            if cond.or_null:
+                terms.append(f"{col} IS NULL")
+            parts.append(f"({' OR '.join(terms)})" if terms else "0")
+        else:
+            parts.append(f"{col} {_OPERATORS[cond.op]} ?")
+            params.append(cond.value)
+    return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def _storage_error(exc: sqlite3.Error, doing: str) -> StorageError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StorageError(
+            f"The database was busy while {doing}; another coc-bot process held it for more "
+            f"than {BUSY_TIMEOUT_MS // 1000} s. Nothing was changed; try again.")
+    return StorageError(f"The database refused {doing}: {text}. Nothing was changed.")
+
+
+class SqliteTx:
+    """One ``BEGIN IMMEDIATE`` transaction; see ``bot.core.ports.Tx`` for the contract."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def _execute(self, sql: str, params: Sequence[SqlValue], doing: str) -> Any:
+        try:
+            return await self._conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, doing) from exc
+
+    async def get(self, cls: type[E], id: str) -> E | None:
+        codec = codec_for(cls)
+        cursor = await self._execute(
+            f"SELECT {', '.join(codec.names)} FROM {codec.table} WHERE id = ?", [id],
+            f"reading a {codec.label}")
+        row = await cursor.fetchone()
+        return None if row is None else codec.decode(row)
+
+    async def find(self, cls: type[E], *, order_by: str | None = None,
+                   descending: bool = False, limit: int | None = None,
+                   **where: object) -> list[E]:
+        codec = codec_for(cls)
+        clause, params = _render(codec.conditions(where))
+        sql = f"SELECT {', '.join(codec.names)} FROM {codec.table}{clause}"
+        direction = " DESC" if descending else ""
+        if order_by is not None:
+            codec.column(order_by)
+            sql += f" ORDER BY {order_by}{direction}, id{direction}"
+        else:
+            sql += f" ORDER BY id{direction}"
+        if limit is not None:
+            if limit < 0:
+                raise ValueError("limit must not be negative")
+            sql += " LIMIT ?"
+            params.append(limit)
+        cursor = await self._execute(sql, params, f"reading {codec.label} records")
+        return [codec.decode(row) for row in await cursor.fetchall()]
+
+    async def count(self, cls: type[Entity], **where: object) -> int:
+        codec = codec_for(cls)
+        clause, params = _render(codec.conditions(where))
+        cursor = await self._execute(f"SELECT COUNT(*) FROM {codec.table}{clause}", params,
+                                     f"counting {codec.label} records")
+        row = await cursor.fetchone()
+        return int(row[0])
+
+    async def insert(self, entity: Entity) -> None:
+        codec = codec_for(type(entity))
+        row = codec.encode(entity)
+        sql = (f"INSERT INTO {codec.table} ({', '.join(codec.names)}) "
+               f"VALUES ({', '.join('?' * len(row))})")
+        try:
+            await self._conn.execute(sql, row)
+        except sqlite3.IntegrityError as exc:
+            raise StorageError(f"A {codec.label} with id '{entity.id}' already exists; "
+                               "nothing was changed.") from exc
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, f"saving a {codec.label}") from exc
+
+    def _refuse_if_append_only(self, codec: EntityCodec[Any]) -> None:
+        if codec.append_only:
+            raise StorageError(f"The {codec.table} table is append-only; its records cannot "
+                               "be changed or removed. Add a new entry instead.")
+
+    async def update(self, entity: Entity) -> None:
+        if not await self._update(entity, {}):
+            codec = codec_for(type(entity))
+            raise NotFound(f"No {codec.label} with id '{entity.id}' exists to update.")
+
+    async def update_if(self, entity: Entity, **expected: object) -> bool:
+        return await self._update(entity, expected)
+
+    async def _update(self, entity: Entity, expected: dict[str, object]) -> bool:
+        codec = codec_for(type(entity))
+        self._refuse_if_append_only(codec)
+        row = codec.encode(entity)
+        conditions = [codec.condition("id", entity.id), *codec.conditions(expected)]
+        clause, params = _render(conditions)
+        assignments = ", ".join(f"{name} = ?" for name in codec.names if name != "id")
+        values = [value for name, value in zip(codec.names, row, strict=True) if name != "id"]
+        cursor = await self._execute(f"UPDATE {codec.table} SET {assignments}{clause}",
+                                     [*values, *params], f"updating a {codec.label}")
+        return bool(cursor.rowcount == 1)
+
+    async def upsert(self, entity: Entity) -> None:
+        codec = codec_for(type(entity))
+        self._refuse_if_append_only(codec)
+        row = codec.encode(entity)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in codec.names if name != "id")
+        await self._execute(
+            f"INSERT INTO {codec.table} ({', '.join(codec.names)}) "
+            f"VALUES ({', '.join('?' * len(row))}) ON CONFLICT (id) DO UPDATE SET {updates}",
+            row, f"saving a {codec.label}")
+
+    async def delete(self, cls: type[Entity], id: str) -> bool:
+        codec = codec_for(cls)
+        self._refuse_if_append_only(codec)
+        cursor = await self._execute(f"DELETE FROM {codec.table} WHERE id = ?", [id],
+                                     f"removing a {codec.label}")
+        return bool(cursor.rowcount == 1)
+
+
+def _folder_of(path: str) -> Path | None:
+    """The existing folder a database file would live in, or None if there is none."""
+    folder = Path(path).expanduser().resolve().parent
+    return folder if folder.is_dir() else None
+
+
+class SqliteStorage:
+    """The ``Storage`` port on one aiosqlite connection."""
+
+    def __init__(self, conn: aiosqlite.Connection, target: SqliteTarget) -> None:
+        self._conn = conn
+        self.target = target
+        self._lock = asyncio.Lock()
+        self._closed = False
+
+    @classmethod
+    async def open(cls, target: SqliteTarget) -> SqliteStorage:
+        if not target.in_memory:
+            folder = await asyncio.to_thread(_folder_of, target.path)
+            if folder is None:
+                raise StorageError(f"The folder for the database {target.path} does not exist; "
+                                   "create it or point DATABASE_URL somewhere else.")
+        try:
+            # isolation_level=None: the driver never opens transactions behind our back;
+            # every one is an explicit BEGIN IMMEDIATE below.
+            conn = await aiosqlite.connect(target.path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(f"Could not open the database at {target.path}: {exc}. "
+                               "Check the path in DATABASE_URL and its permissions.") from exc
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            if not target.in_memory:
+                await conn.execute("PRAGMA journal_mode = WAL")
+                await conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            await conn.close()
+            raise StorageError(f"Could not prepare the database at {target.path}: {exc}. "
+                               "Is it a coc-bot SQLite database?") from exc
+        return cls(conn, target)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqliteTx]:
+        if self._closed:
+            raise StorageError("The database connection is closed; restart coc-bot.")
+        if _IN_TRANSACTION.get() is self:
+            # An asyncio.Lock is not re-entrant: nesting would hang forever, so say so.
+            raise StorageError("A transaction was opened inside another one; this is a "
+                               "coc-bot bug, please report it.")
+        async with self._lock:
+            token = _IN_TRANSACTION.set(self)
+            try:
+                await self._begin()
+                try:
+                    yield SqliteTx(self._conn)
+                except BaseException:
+                    await self._rollback()
+                    raise
+                try:
+                    await self._conn.commit()
+                except sqlite3.Error as exc:
+                    await self._rollback()
+                    raise _storage_error(exc, "saving the change") from exc
+            finally:
+                _IN_TRANSACTION.reset(token)
+
+    async def _begin(self) -> None:
+        try:
+            await self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, "starting a change") from exc
+
+    async def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):  # the connection is gone: nothing to undo
+            await self._conn.rollback()
+
+    async def applied_versions(self) -> list[int]:
+        await self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        cursor = await self._conn.execute("SELECT version FROM schema_migrations ORDER BY 1")
+        return [int(row[0]) for row in await cursor.fetchall()]
+
+    async def migrate(self) -> list[int]:
+        """Apply each pending migration in its own transaction; return the numbers applied.
+
+        Two processes starting together both try; ``BEGIN IMMEDIATE`` serialises them and
+        the second finds the work done, so a migration never runs twice.
+        """
+        migrations = load_migrations()
+        applied: list[int] = []
+        async with self._lock:
+            try:
+                newest = max([0, *await self.applied_versions()])
+            except sqlite3.Error as exc:
+                raise _storage_error(exc, "reading the schema version") from exc
+            if newest > len(migrations):
+                raise StorageError(
+                    f"The database has schema version {newest}, newer than this coc-bot "
+                    f"knows ({len(migrations)}); upgrade coc-bot before running it.")
+            for migration in migrations:
+                if await self._apply(migration):
+                    applied.append(migration.version)
+        return applied
+
+    async def _apply(self, migration: Migration) -> bool:
+        await self._begin()
+        try:
+            if migration.version in await self.applied_versions():
+                await self._rollback()
+                return False
+            for statement in migration.statements:
+                await self._conn.execute(statement)
+            await self._conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) "
+                "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                [migration.version, migration.name])
+            await self._conn.commit()
+            return True
+        except CocBotError:
+            await self._rollback()
+            raise
+        except sqlite3.Error as exc:
+            await self._rollback()
+            raise StorageError(f"Migration {migration.label} failed: {exc}. The database "
+                               "was left as it was before it.") from exc
+
+    async def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._conn.close()

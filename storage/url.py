@@ -1,0 +1,62 @@
+"""Reading ``DATABASE_URL`` into something a backend can open.
+
+The URL is the one setting operators must get right before anything works, so a wrong one
+is refused at start-up with the forms we accept, rather than creating a stray database
+file somewhere unexpected. The URL may carry a password (PostgreSQL later), so messages
+never echo it back; they name only its scheme.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.errors import ConfigError
+
+SQLITE_PREFIX = "sqlite:///"
+MEMORY = ":memory:"
+
+ACCEPTED_FORMS = (
+    "sqlite:///./coc-bot.db (a file relative to the working directory), "
+    "sqlite:////absolute/path/coc-bot.db (an absolute path), "
+    "sqlite:///:memory: (a throw-away database for tests)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SqliteTarget:
+    """Where a SQLite database lives: a filesystem path or ``:memory:``."""
+
+    path: str
+
+    @property
+    def in_memory(self) -> bool:
+        return self.path == MEMORY
+
+
+def _refuse(problem: str) -> ConfigError:
+    return ConfigError(f"DATABASE_URL {problem}. Accepted forms: {ACCEPTED_FORMS}.")
+
+
+def parse_database_url(url: str) -> SqliteTarget:
+    """Turn ``DATABASE_URL`` into a target; raise ``ConfigError`` naming the accepted forms."""
+    text = url.strip()
+    if not text:
+        raise _refuse("is empty")
+    scheme, sep, _ = text.partition("://")
+    if not sep or not scheme:
+        raise _refuse("is not a URL")
+    scheme = scheme.lower()
+    if scheme.startswith("postgres"):
+        raise _refuse("names PostgreSQL, which this version of coc-bot does not support yet")
+    if scheme != "sqlite":
+        raise _refuse(f"uses the scheme '{scheme}', which coc-bot does not support")
+    if not text.startswith(SQLITE_PREFIX):
+        raise _refuse("must start with sqlite:/// (three slashes; a host name is not allowed)")
+    path = text[len(SQLITE_PREFIX):]
+    if not path:
+        raise _refuse("names no database file")
+    if "?" in path or "#" in path:
+        raise _refuse("must not carry query parameters or a fragment")
+    if path.endswith("/"):
+        raise _refuse("names a directory, not a database file")
+    return SqliteTarget(path)
