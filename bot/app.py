@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from bot.core.clock import Clock, SystemClock
@@ -19,8 +20,8 @@ from bot.core.platforms import PlatformRegistry
 from bot.core.ports import Storage
 from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
-from bot.core.services.timed import TimedActionService
-from bot.scheduler import ActionScheduler, worker_name
+from bot.core.services.timed import LEASE, TimedActionService
+from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
 from config.settings import Settings
 from storage import open_storage
 
@@ -52,7 +53,8 @@ class App:
 
 
 async def build_app(settings: Settings, *, clock: Clock | None = None,
-                    storage: Storage | None = None, worker: str | None = None) -> App:
+                    storage: Storage | None = None, worker: str | None = None,
+                    lease: timedelta = LEASE, sweep_seconds: float = SWEEP_SECONDS) -> App:
     """Open (and migrate) storage and wire every service to it."""
     clock = clock or SystemClock()
     if storage is None:
@@ -64,12 +66,12 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     ctx = Context(storage=storage, clock=clock, policy=settings.policy,
                   calendar=settings.calendar, code=settings.code, profiles=settings.profiles,
                   messages=settings.messages, platforms=platforms)
-    scheduler = ActionScheduler(clock)
+    scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds)
     ctx.waker = scheduler
     services = Services.build(ctx)
     jobs = CalendarJobs(services, settings.schedule)
     timed = TimedActionService(ctx, jobs.handlers(), worker or worker_name(),
-                               on_failure=jobs.on_failure)
+                               on_failure=jobs.on_failure, lease=lease)
     scheduler.attach(timed)
     await services.code.ensure_published()
     return App(settings, storage, clock, services, platforms, scheduler, timed, jobs)

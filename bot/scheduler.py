@@ -14,7 +14,7 @@ import asyncio
 import logging
 import os
 import socket
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 
 HORIZON = timedelta(hours=1)
 SWEEP_SECONDS = 60.0
+CONCURRENCY = 8
+"""Timed actions run at most this many at a time: thousands falling due at once (after a
+long outage) must neither flood the platform's rate limits nor keep thousands of claimed,
+half-done actions in flight for a crash to interrupt."""
 
 
 def worker_name() -> str:
@@ -36,7 +40,7 @@ class ActionScheduler:
     """Implements the ``Waker`` port on top of an ``AsyncIOScheduler``."""
 
     def __init__(self, clock: Clock, sweep_seconds: float = SWEEP_SECONDS,
-                 horizon: timedelta = HORIZON) -> None:
+                 horizon: timedelta = HORIZON, concurrency: int = CONCURRENCY) -> None:
         self._clock = clock
         self._scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={
             "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
@@ -44,6 +48,8 @@ class ActionScheduler:
         self._sweep_seconds = sweep_seconds
         self._horizon = horizon
         self._started = False
+        self._slots = asyncio.Semaphore(concurrency)
+        self._inflight: set[str] = set()
 
     def attach(self, runner: TimedActionService) -> None:
         self._runner = runner
@@ -66,22 +72,37 @@ class ActionScheduler:
         return restored
 
     async def sweep(self) -> int:
-        """Schedule every pending action due within the horizon (past-due ones run now)."""
+        """Schedule every pending action due within the horizon (past-due ones run now).
+
+        Runs a crashed process left half-done are woken too, for when their lease ends;
+        without this a SIGKILL mid-run would strand the action in ``running`` for ever.
+        """
         assert self._runner is not None
         now = self._clock.now()
         upcoming = await self._runner.pending(before=now + self._horizon)
         for action in upcoming:
-            self.wake(action)
-        return len(upcoming)
+            if action.id not in self._inflight:
+                self.wake(action)
+        abandoned = await self._runner.abandoned()
+        for action in abandoned:
+            retake = (action.claimed_at or now) + self._runner.lease
+            if (retake <= now + self._horizon and action.id not in self._inflight
+                    and self._scheduler.get_job(action.id) is None):
+                self._wake_at(action.id, retake)
+        return len(upcoming) + len(abandoned)
 
     def wake(self, action: ScheduledAction) -> None:
         if not self._started:
             return
-        now = self._clock.now()
-        if action.due_at > now + self._horizon:
+        if action.due_at > self._clock.now() + self._horizon:
             return
-        self._scheduler.add_job(self._run, "date", run_date=max(action.due_at, now),
-                                args=[action.id], id=action.id, replace_existing=True)
+        self._wake_at(action.id, action.due_at)
+
+    def _wake_at(self, action_id: str, moment: datetime) -> None:
+        if not self._started:
+            return
+        self._scheduler.add_job(self._run, "date", run_date=max(moment, self._clock.now()),
+                                args=[action_id], id=action_id, replace_existing=True)
 
     def forget(self, action_id: str) -> None:
         if self._started and self._scheduler.get_job(action_id) is not None:
@@ -89,10 +110,14 @@ class ActionScheduler:
 
     async def _run(self, action_id: str) -> None:
         assert self._runner is not None
+        self._inflight.add(action_id)
         try:
-            await self._runner.run(action_id)
+            async with self._slots:
+                await self._runner.run(action_id)
         except Exception:  # never let one action kill the scheduler's event loop task
             log.exception("timed action %s crashed", action_id)
+        finally:
+            self._inflight.discard(action_id)
 
     async def stop(self) -> None:
         if self._started:

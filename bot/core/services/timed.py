@@ -60,6 +60,16 @@ class TimedActionService:
             return await tx.find(ScheduledAction, order_by="due_at", limit=limit,
                                  status=ActionStatus.PENDING, due_at__lte=before)
 
+    @property
+    def lease(self) -> timedelta:
+        return self._lease
+
+    async def abandoned(self, limit: int | None = None) -> list[ScheduledAction]:
+        """Actions a runner claimed and never finished (it crashed): retaken at lease end."""
+        async with self._ctx.storage.transaction() as tx:
+            return await tx.find(ScheduledAction, order_by="claimed_at", limit=limit,
+                                 status=ActionStatus.RUNNING)
+
     async def claim(self, action_id: str) -> ScheduledAction | None:
         """Take an action due now, or one whose runner died; None if someone else has it."""
         now = self._ctx.now()

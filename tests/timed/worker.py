@@ -1,0 +1,94 @@
+"""A real coc-bot process for the crash and two-process tests.
+
+``seed`` fills a SQLite file with suspensions whose lifts fall due around now (plus
+thousands of actions far in the future); ``run`` is the bot as ``coc-bot run`` wires it
+(``build_app``: real storage, real APScheduler, real services) with a platform that
+appends every restored suspension to a log file, so the test can count what reached the
+"platform" even from a process it killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from datetime import UTC, datetime, timedelta
+
+from bot.app import build_app
+from bot.core.clock import FakeClock
+from bot.core.durations import parse_duration
+from bot.core.identity import PersonRef, PlatformName
+from bot.core.models import ActionKind, Actor, Role, Sanction, SanctionScope
+from bot.core.services import SuspensionRequest
+from bot.core.services._context import schedule
+from config.loader import load_settings
+from tests.core.recording_platform import RecordingPlatform
+
+STAFF = Actor(PersonRef(PlatformName.DISCORD, "100", "staff"), frozenset({Role.STAFF}))
+
+
+class LoggingPlatform(RecordingPlatform):
+    """Records restores in an append-only file that survives the process being killed."""
+
+    def __init__(self, log_path: str) -> None:
+        super().__init__()
+        self._fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    async def restore(self, sanction: Sanction) -> None:
+        await asyncio.sleep(0.001)  # a real API round trip: the kill can land mid-run
+        os.write(self._fd, f"{sanction.id} {os.getpid()}\n".encode())
+        await super().restore(sanction)
+
+
+def settings_for(db: str):  # type: ignore[no-untyped-def]
+    return load_settings(None, {"DATABASE_URL": f"sqlite:///{db}"})
+
+
+async def seed(db: str, due: int, future: int, spread: float) -> None:
+    """``due`` lifts spread over the next ``spread`` seconds, ``future`` in 30 days."""
+    now = datetime.now(UTC)
+    clock = FakeClock(now)
+    app = await build_app(settings_for(db), clock=clock, worker="seeder")
+    app.platforms.register(RecordingPlatform())
+    fourteen_days = parse_duration("14d")
+    for n in range(due):
+        ends = now + timedelta(seconds=spread * n / max(1, due))
+        clock.set(ends - timedelta(days=14))
+        await app.services.sanctions.suspend(STAFF, SuspensionRequest(
+            subject=PersonRef(PlatformName.DISCORD, "100", f"member{n}"),
+            duration=fourteen_days, scope=SanctionScope.SPACE, reason="crash test"))
+    clock.set(now)
+    async with app.storage.transaction() as tx:
+        for n in range(future):
+            await schedule(tx, app.services.ctx, ActionKind.REPORT_DUE, f"R-F{n:06d}",
+                           now + timedelta(days=30, seconds=n))
+    await app.close()
+
+
+async def run(db: str, log_path: str, lease: float) -> None:
+    app = await build_app(settings_for(db), worker=f"worker-{os.getpid()}",
+                          lease=timedelta(seconds=lease), sweep_seconds=1.0)
+    app.platforms.register(LoggingPlatform(log_path))
+    restored = await app.start_scheduler()
+    print(f"ready {restored}", flush=True)
+    await asyncio.Event().wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["seed", "run"])
+    parser.add_argument("db")
+    parser.add_argument("--log", default=os.devnull)
+    parser.add_argument("--due", type=int, default=0)
+    parser.add_argument("--future", type=int, default=0)
+    parser.add_argument("--spread", type=float, default=0.0)
+    parser.add_argument("--lease", type=float, default=300.0)
+    args = parser.parse_args()
+    if args.mode == "seed":
+        asyncio.run(seed(args.db, args.due, args.future, args.spread))
+    else:
+        asyncio.run(run(args.db, args.log, args.lease))
+
+
+if __name__ == "__main__":
+    main()
