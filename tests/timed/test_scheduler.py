@@ -131,3 +131,19 @@ async def test_a_run_abandoned_by_a_crash_is_retaken_when_its_lease_ends(
     await scheduler.sweep()
     await settle(scheduler)
     assert ran == ["crashed"] and await status(harness, "crashed") is ActionStatus.DONE
+
+
+async def test_stopping_lets_running_actions_finish(harness: Harness) -> None:
+    started = asyncio.Event()
+
+    async def slow(action: ScheduledAction) -> None:
+        started.set()
+        await asyncio.sleep(0.05)  # an API call in progress when the bot is told to stop
+
+    scheduler = ActionScheduler(harness.clock, sweep_seconds=3600)
+    scheduler.attach(TimedActionService(harness.ctx, {ActionKind.REPORT_DUE: slow}, "w"))
+    await add(harness, "in-progress", -timedelta(minutes=1))
+    await scheduler.start()
+    await asyncio.wait_for(started.wait(), timeout=5)
+    await scheduler.stop()
+    assert await status(harness, "in-progress") is ActionStatus.DONE
