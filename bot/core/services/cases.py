@@ -150,6 +150,9 @@ class CaseService:
 
     async def add_statement(self, actor: Actor, ref: str, statement: str) -> Case:
         """The protocols ask the committee to collect input from the reported person."""
+        if not statement.strip():
+            raise InvalidInput("Please write the statement; an empty one would replace "
+                               "what was recorded.")
         async with self._ctx.storage.transaction() as tx:
             case = await load_case(tx, ref)
             if actor.person != case.subject and not actor.is_staff:
@@ -263,7 +266,8 @@ class CaseService:
                         details=None if choice is None else choice.value)
             result = await _tally(tx, motion, panel, self._ctx.policy.quorum)
         closed = await self._close_if_decided(motion, result, panel)
-        await self._show_tally(closed or motion, result)
+        if closed is None:  # a close shows the final tally itself
+            await self._show_tally(motion, result)
         return VoteOutcome(True, "", closed or motion, result)
 
     async def _close_if_decided(self, motion: Motion, result: Tally, panel: Panel) -> Motion | None:
@@ -299,6 +303,7 @@ class CaseService:
                                    tally=result.describe())
         ready = final is MotionStatus.CARRIED and motion.sanction_duration is not None
         kind = NoticeKind.SANCTION_READY if ready else NoticeKind.RESULT
+        await self._show_tally(closed, result)  # however it closed, the message says so
         await self.announce(case, Notice(kind, text, subject_id=motion.id))
         return closed
 

@@ -37,6 +37,8 @@ from bot.core.services._context import (
 from bot.core.services.cases import CaseService, load_case
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
 
+_APPLYING = "applying"  # marks a motion whose sanction is being applied right now
+
 
 class DecisionService:
     def __init__(self, ctx: Context, cases: CaseService, sanctions: SanctionService) -> None:
@@ -142,13 +144,27 @@ class DecisionService:
                                "motion that was not overruled can be applied.")
         if motion.sanction_duration is None or motion.sanction_clause is None:
             raise InvalidState(f"Motion {motion.id} does not decide a suspension; use /suspend.")
+        if motion.applied_sanction_id == _APPLYING:
+            raise AlreadyDone(f"Motion {motion.id} is being applied right now; if no "
+                              "suspension appears, apply it with /suspend.")
         if motion.applied_sanction_id is not None:
             raise AlreadyDone(f"Motion {motion.id} was already applied as "
                               f"{motion.applied_sanction_id}.")
-        sanction = await self._sanctions.suspend(actor, SuspensionRequest(
-            subject=case.subject, duration=parse_duration(motion.sanction_duration),
-            scope=SanctionScope.SPACE, reason=motion.text, clause_id=motion.sanction_clause,
-            case_id=case.id, confirmed=True))
+        # Claim the motion first, so two clicks at once cannot suspend the person twice.
         async with self._ctx.storage.transaction() as tx:
-            await tx.update(replace(motion, applied_sanction_id=sanction.id))
+            if not await tx.update_if(replace(motion, applied_sanction_id=_APPLYING),
+                                      applied_sanction_id=None, status=MotionStatus.CARRIED):
+                raise AlreadyDone(f"Motion {motion.id} was already applied.")
+        try:
+            sanction = await self._sanctions.suspend(actor, SuspensionRequest(
+                subject=case.subject, duration=parse_duration(motion.sanction_duration),
+                scope=SanctionScope.SPACE, reason=motion.text,
+                clause_id=motion.sanction_clause, case_id=case.id, confirmed=True))
+        except BaseException:
+            async with self._ctx.storage.transaction() as tx:  # release the claim
+                await tx.update_if(motion, applied_sanction_id=_APPLYING)
+            raise
+        async with self._ctx.storage.transaction() as tx:
+            await tx.update_if(replace(motion, applied_sanction_id=sanction.id),
+                               applied_sanction_id=_APPLYING)
         return sanction

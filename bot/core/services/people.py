@@ -43,8 +43,9 @@ class PeopleService:
             identity = await identity_of(tx, first)
             other = await identity_of(tx, second)
             now = self._ctx.now()
-            # Merge whatever group `second` belonged to into `first`'s identity.
-            members = await tx.find(PersonLink, identity=other) if other != second.key else []
+            # Merge whatever group `second` belonged to into `first`'s identity. An unlinked
+            # account can still name a group: the first account linked is its identity.
+            members = await tx.find(PersonLink, identity=other)
             for account in {first, second, *(m.person for m in members)}:
                 await tx.upsert(PersonLink(id=account.key, person=account, identity=identity,
                                            linked_by=actor.person, linked_at=now))
