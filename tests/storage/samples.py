@@ -1,0 +1,204 @@
+"""One fully populated and one minimal instance of every stored entity type.
+
+"Full" sets every optional field, uses aware datetimes with microseconds in zones other
+than UTC, and exercises every kind of value the codec stores (enums, references, bools,
+ints, dates). "Minimal" leaves every optional field ``None``. ``test_contract`` checks
+both properties, so a field added to a model without a sample here fails loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
+from bot.core.models import (
+    Acceptance,
+    AcceptancePrompt,
+    ActionKind,
+    ActionStatus,
+    Appeal,
+    AppealStatus,
+    Appointment,
+    AuditEntry,
+    Case,
+    CaseOrigin,
+    CaseStatus,
+    CodeVersion,
+    Incident,
+    IncidentKind,
+    Motion,
+    MotionStatus,
+    Office,
+    PersonLink,
+    Recusal,
+    Report,
+    ReportStatus,
+    Sanction,
+    SanctionScope,
+    SanctionStatus,
+    ScheduledAction,
+    Severity,
+    Vote,
+    VoteChoice,
+)
+
+CHICAGO = ZoneInfo("America/Chicago")
+KATHMANDU = timezone(timedelta(hours=5, minutes=45))
+TOKYO = timezone(timedelta(hours=9))
+
+
+def t(minute: int, tz: Any = CHICAGO) -> datetime:
+    """An aware datetime with microseconds, in a zone other than UTC by default."""
+    return datetime(2026, 3, 14, 9, minute, 26, 535897, tzinfo=tz)
+
+
+ALICE = PersonRef(PlatformName.DISCORD, "guild-1", "1001")
+BOB = PersonRef(PlatformName.SLACK, "T0123", "U0456")
+CAROL = PersonRef(PlatformName.DISCORD, "guild-1", "1003")
+CHANNEL = PlaceRef(PlatformName.DISCORD, "guild-1", "2001")
+THREAD = PlaceRef(PlatformName.SLACK, "T0123", "C0789")
+MESSAGE = MessageRef(PlatformName.SLACK, "T0123", "C0789", "1700000000.000100")
+QUEUE_MESSAGE = MessageRef(PlatformName.DISCORD, "guild-1", "2002", "3001")
+TRICKY = "it's \"quoted\"; DROP TABLE reports; -- ünïcødé ✓ 日本語 🙂\nsecond line\t\\"
+
+
+def _report(full: bool) -> Report:
+    if not full:
+        return Report("r-min", ALICE, False, "spam", t(0), t(1, TOKYO))
+    return Report(
+        "r-full", ALICE, True, TRICKY, t(0), t(1, TOKYO), ReportStatus.ESCALATED,
+        target=BOB, message=MESSAGE, message_excerpt="excerpt 'x'",
+        message_link="https://discord.com/channels/1/2/3", channel=CHANNEL, handled_by=CAROL,
+        handled_at=t(2, KATHMANDU), resolution_note="resolved", case_id="c-full",
+        queue_message=QUEUE_MESSAGE, reminded_at=t(3))
+
+
+def _incident(full: bool) -> Incident:
+    if not full:
+        return Incident("i-min", BOB, IncidentKind.WARNING, "3.1", Severity.MINOR, t(0),
+                        automated=False)
+    return Incident(
+        "i-full", BOB, IncidentKind.REDACTION, "3.2", Severity.SERIOUS, t(0), automated=True,
+        actor=CAROL, note=TRICKY, message=MESSAGE, excerpt="bad words", channel=THREAD,
+        report_id="r-full", rule_id="rule-7", dm_delivered=False, reported_to_committee=True,
+        case_id="c-full", reversed_at=t(5, KATHMANDU), reversed_by=ALICE)
+
+
+def _sanction(full: bool) -> Sanction:
+    if not full:
+        return Sanction("s-min", BOB, SanctionScope.SPACE, t(0), "reason", "4.1",
+                        interim=False, automated=False)
+    return Sanction(
+        "s-full", BOB, SanctionScope.CHANNEL, t(0), TRICKY, "4.2", interim=True,
+        automated=True, status=SanctionStatus.LIFTED, channel=CHANNEL, ends_at=t(30, TOKYO),
+        review_at=t(40, KATHMANDU), actor=CAROL, case_id="c-full", dm_delivered=True,
+        lifted_at=t(20), lifted_by=ALICE, lift_reason="appeal upheld")
+
+
+def _case(full: bool) -> Case:
+    if not full:
+        return Case("c-min", BOB, "summary", CaseOrigin.STAFF, Severity.SEVERE, t(0))
+    return Case(
+        "c-full", BOB, TRICKY, CaseOrigin.REPORT, Severity.SERIOUS, t(0), CaseStatus.FINAL,
+        opened_by=CAROL, reporter=ALICE, report_id="r-full", subject_statement="I disagree",
+        thread=THREAD, decision="suspend 7d", decided_motion_id="m-full",
+        communicated_at=t(10, TOKYO), appeal_deadline=t(11, KATHMANDU), final_at=t(12))
+
+
+def _motion(full: bool) -> Motion:
+    if not full:
+        return Motion("m-min", "c-min", "text", ALICE, t(0), t(59, TOKYO))
+    return Motion(
+        "m-full", "c-full", TRICKY, ALICE, t(0), t(59, TOKYO), MotionStatus.OVERRULED,
+        message=MESSAGE, closed_at=t(30, KATHMANDU), sanction_duration="7d",
+        sanction_scope=SanctionScope.SPACE, sanction_clause="4.2",
+        applied_sanction_id="s-full", overruled_by=CAROL, overrule_reason="conflict")
+
+
+def _vote(full: bool) -> Vote:
+    # No optional fields: full and minimal differ only in values.
+    if not full:
+        return Vote("v-min", "m-min", ALICE, VoteChoice.NO, t(0))
+    return Vote(Vote.key_for("m-full", BOB), "m-full", BOB, VoteChoice.ABSTAIN, t(1, TOKYO))
+
+
+def _recusal(full: bool) -> Recusal:
+    if not full:
+        return Recusal("rc-min", "c-min", ALICE, "friend", t(0))
+    return Recusal(Recusal.key_for("c-full", CAROL), "c-full", CAROL, TRICKY, t(2, KATHMANDU))
+
+
+def _appeal(full: bool) -> Appeal:
+    if not full:
+        return Appeal("a-min", "c-min", BOB, "unfair", t(0))
+    return Appeal(
+        "a-full", "c-full", BOB, TRICKY, t(0), AppealStatus.MODIFIED, decided_by=CAROL,
+        decided_at=t(45, TOKYO), decision_reason="reduced to 3d")
+
+
+def _code_version(full: bool) -> CodeVersion:
+    if not full:
+        return CodeVersion("v1", 1, "0" * 64, t(0), None, "first")
+    return CodeVersion("v2", 2, "f" * 64, t(1, KATHMANDU), ALICE, TRICKY)
+
+
+def _acceptance(full: bool) -> Acceptance:
+    if not full:
+        return Acceptance("acc-min", "v1", ALICE, t(0))
+    return Acceptance(Acceptance.key_for("v2", BOB), "v2", BOB, t(3, TOKYO))
+
+
+def _acceptance_prompt(full: bool) -> AcceptancePrompt:
+    if not full:
+        return AcceptancePrompt("ap-min", "v1", ALICE, t(0), delivered=False)
+    return AcceptancePrompt("ap-full", "v2", BOB, t(0), delivered=True,
+                            reminded_at=t(4, KATHMANDU))
+
+
+def _appointment(full: bool) -> Appointment:
+    if not full:
+        return Appointment("apt-min", ALICE, Office.EXECUTIVE, date(2026, 1, 1), t(0), None)
+    return Appointment(
+        "apt-full", BOB, Office.COMMITTEE, date(2025, 2, 28), t(0), CAROL, seat=3,
+        term_end=date(2028, 2, 29), ended_at=t(7, TOKYO), end_reason=TRICKY)
+
+
+def _audit_entry(full: bool) -> AuditEntry:
+    if not full:
+        return AuditEntry("au-min", t(0), "report.filed", "report", "r-min", automated=True)
+    return AuditEntry("au-full", t(0, KATHMANDU), "sanction.lifted", "sanction", "s-full",
+                      automated=False, actor=CAROL, reason=TRICKY, details='{"k": "v"}')
+
+
+def _scheduled_action(full: bool) -> ScheduledAction:
+    if not full:
+        return ScheduledAction("sa-min", ActionKind.REPORT_DUE, "r-min", t(0))
+    return ScheduledAction(
+        ScheduledAction.key_for(ActionKind.LIFT_SANCTION, "s-full"), ActionKind.LIFT_SANCTION,
+        "s-full", t(0, TOKYO), ActionStatus.FAILED, attempts=3, claimed_by="worker-1",
+        claimed_at=t(1), finished_at=t(2, KATHMANDU), last_error=TRICKY)
+
+
+def _person_link(full: bool) -> PersonLink:
+    if not full:
+        return PersonLink(ALICE.key, ALICE, "alice", CAROL, t(0))
+    return PersonLink(BOB.key, BOB, TRICKY, CAROL, t(5, TOKYO))
+
+
+BUILDERS: dict[type, Callable[[bool], Any]] = {
+    Report: _report, Incident: _incident, Sanction: _sanction, Case: _case, Motion: _motion,
+    Vote: _vote, Recusal: _recusal, Appeal: _appeal, CodeVersion: _code_version,
+    Acceptance: _acceptance, AcceptancePrompt: _acceptance_prompt, Appointment: _appointment,
+    AuditEntry: _audit_entry, ScheduledAction: _scheduled_action, PersonLink: _person_link,
+}
+
+
+def full(cls: type) -> Any:
+    return BUILDERS[cls](True)
+
+
+def minimal(cls: type) -> Any:
+    return BUILDERS[cls](False)

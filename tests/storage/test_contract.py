@@ -1,0 +1,563 @@
+"""The storage contract: what every backend behind ``bot.core.ports.Storage`` must do.
+
+Nothing here knows which backend it talks to: each test runs once per URL in
+``conftest.BACKENDS`` and uses only the ``Storage``/``Tx`` protocols, so a PostgreSQL
+backend is held to the same behaviour by adding its URL there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.errors import NotFound, StorageError
+from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
+from bot.core.models import (
+    ENTITY_TYPES,
+    ActionKind,
+    ActionStatus,
+    AuditEntry,
+    Incident,
+    IncidentKind,
+    Report,
+    ReportStatus,
+    ScheduledAction,
+    Severity,
+)
+from bot.core.ports import Storage
+from storage import open_migrated, open_storage
+from storage._codec import codec_for
+from storage._migrations import load_migrations
+from tests.storage import samples
+from tests.storage.samples import ALICE, BOB, CAROL, KATHMANDU, TOKYO
+
+ENTITY_IDS = [cls.__name__ for cls in ENTITY_TYPES]
+NEW_YORK = timezone(timedelta(hours=-5))
+
+
+def _action(id: str, due_at: datetime, **changes: Any) -> ScheduledAction:
+    return ScheduledAction(id, ActionKind.REPORT_DUE, f"subject-{id}", due_at, **changes)
+
+
+async def _get(store: Storage, cls: type, id: str) -> Any:
+    async with store.transaction() as tx:
+        return await tx.get(cls, id)
+
+
+async def _insert(store: Storage, *entities: Any) -> None:
+    async with store.transaction() as tx:
+        for entity in entities:
+            await tx.insert(entity)
+
+
+# --- 1. round trips -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", ENTITY_TYPES, ids=ENTITY_IDS)
+def test_samples_cover_every_field(cls: type) -> None:
+    """The full sample sets every field; the minimal one leaves every optional one None."""
+    full, minimal = samples.full(cls), samples.minimal(cls)
+    assert type(full) is cls and type(minimal) is cls
+    unset = [f.name for f in dataclasses.fields(cls) if getattr(full, f.name) is None]
+    assert unset == [], f"full {cls.__name__} sample leaves {unset} unset"
+    nullable = {c.name for c in codec_for(cls).columns if c.nullable}
+    set_optionals = [name for name in nullable if getattr(minimal, name) is not None]
+    assert set_optionals == [], f"minimal {cls.__name__} sample sets {set_optionals}"
+    assert full.id != minimal.id
+
+
+@pytest.mark.parametrize("cls", ENTITY_TYPES, ids=ENTITY_IDS)
+async def test_round_trip_of_every_entity(store: Storage, cls: type) -> None:
+    full, minimal = samples.full(cls), samples.minimal(cls)
+    await _insert(store, full, minimal)
+    async with store.transaction() as tx:
+        got_full = await tx.get(cls, full.id)
+        got_minimal = await tx.get(cls, minimal.id)
+        found = await tx.find(cls)
+        assert await tx.count(cls) == 2
+        assert await tx.get(cls, "no-such-id") is None
+    assert got_full == full
+    assert got_minimal == minimal
+    assert sorted(found, key=lambda e: e.id) == sorted([full, minimal], key=lambda e: e.id)
+    for field in dataclasses.fields(cls):
+        before, after = getattr(full, field.name), getattr(got_full, field.name)
+        assert type(after) is type(before) or (
+            isinstance(before, datetime) and isinstance(after, datetime)), field.name
+        if isinstance(before, datetime):
+            # The same instant, to the microsecond, and still aware.
+            assert after.utcoffset() is not None
+            assert after.astimezone(UTC) == before.astimezone(UTC)
+            assert after.microsecond == before.astimezone(UTC).microsecond
+
+
+async def test_a_non_utc_time_comes_back_as_the_same_instant(store: Storage) -> None:
+    moment = datetime(2026, 7, 1, 23, 30, 0, 1, tzinfo=samples.CHICAGO)  # next day in UTC
+    await _insert(store, _action("a", moment))
+    got = await _get(store, ScheduledAction, "a")
+    assert got.due_at == moment
+    assert got.due_at.astimezone(UTC) == datetime(2026, 7, 2, 4, 30, 0, 1, tzinfo=UTC)
+
+
+_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+                max_size=200)
+_key_part = st.text(st.characters(exclude_categories=("Cs",), exclude_characters=":\x00"),
+                    min_size=1, max_size=20)
+_offsets = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59).map(
+    lambda minutes: timezone(timedelta(minutes=minutes)))
+_moments = st.datetimes(  # hypothesis takes naive bounds and attaches ``timezones``
+    min_value=datetime(1900, 1, 2), max_value=datetime(2200, 1, 1),  # noqa: DTZ001
+    timezones=_offsets)
+_optional_moments = st.none() | _moments
+_people = st.builds(PersonRef, st.sampled_from(PlatformName), _key_part, _key_part)
+_places = st.builds(PlaceRef, st.sampled_from(PlatformName), _key_part, _key_part)
+_messages = st.builds(MessageRef, st.sampled_from(PlatformName), _key_part, _key_part,
+                      _key_part)
+_incidents = st.builds(
+    Incident, id=st.just("placeholder"), subject=_people,
+    kind=st.sampled_from(IncidentKind), clause_id=_text, severity=st.sampled_from(Severity),
+    created_at=_moments, automated=st.booleans(), actor=st.none() | _people,
+    note=st.none() | _text, message=st.none() | _messages, excerpt=st.none() | _text,
+    channel=st.none() | _places, report_id=st.none() | _text, rule_id=st.none() | _text,
+    dm_delivered=st.none() | st.booleans(), reported_to_committee=st.booleans(),
+    case_id=st.none() | _text, reversed_at=_optional_moments,
+    reversed_by=st.none() | _people)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(incident=_incidents, id=_text.filter(bool))
+async def test_any_incident_round_trips(store: Storage, incident: Incident, id: str) -> None:
+    """Arbitrary unicode, quotes, offsets and instants survive storage unchanged."""
+    incident = dataclasses.replace(incident, id=f"{uuid.uuid4()}/{id}")
+    await _insert(store, incident)
+    async with store.transaction() as tx:
+        got = await tx.get(Incident, incident.id)
+        by_subject = await tx.find(Incident, id=incident.id, subject=incident.subject,
+                                   created_at=incident.created_at)
+    assert got == incident
+    assert by_subject == [incident]
+
+
+async def test_storing_a_naive_datetime_is_refused(store: Storage) -> None:
+    naive = datetime(2026, 1, 1, 12, 0)  # noqa: DTZ001 - the point of the test
+    with pytest.raises(ValueError, match="naive"):
+        async with store.transaction() as tx:
+            await tx.insert(_action("naive", naive))
+    assert await _get(store, ScheduledAction, "naive") is None
+
+
+async def test_a_value_of_the_wrong_type_is_refused(store: Storage) -> None:
+    bad = _action("bad", samples.t(0), attempts="3")
+    with pytest.raises(TypeError, match="attempts"):
+        async with store.transaction() as tx:
+            await tx.insert(bad)
+    assert await _get(store, ScheduledAction, "bad") is None
+
+
+# --- 2. find / count filters ----------------------------------------------------------
+
+BASE = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def actions(store: Storage) -> dict[str, ScheduledAction]:
+    """Rows whose local-time text order differs from their instant order."""
+    rows = [
+        # 12:00 UTC written as 21:00 in Tokyo.
+        _action("a", BASE.astimezone(TOKYO), claimed_by="w1", attempts=1),
+        # 13:00 UTC written as 08:00 in New York.
+        _action("b", (BASE + timedelta(hours=1)).astimezone(NEW_YORK), claimed_by="w2",
+                status=ActionStatus.RUNNING),
+        # 11:00 UTC written as 16:45 in Kathmandu.
+        _action("c", (BASE - timedelta(hours=1)).astimezone(KATHMANDU), attempts=2),
+        # 12:00:00.000001 UTC, one microsecond after "a".
+        _action("d", BASE + timedelta(microseconds=1), status=ActionStatus.DONE,
+                claimed_by="w1"),
+        # 10:00 UTC, in Chicago.
+        _action("e", (BASE - timedelta(hours=2)).astimezone(samples.CHICAGO)),
+    ]
+    await _insert(store, *rows)
+    return {row.id: row for row in rows}
+
+
+async def _ids(store: Storage, **where: Any) -> list[str]:
+    async with store.transaction() as tx:
+        found = await tx.find(ScheduledAction, **where)
+        count = await tx.count(ScheduledAction, **{k: v for k, v in where.items()
+                                                   if k not in ("order_by", "descending",
+                                                                "limit")})
+    if "limit" not in where:
+        assert count == len(found), where
+    ids = [row.id for row in found]
+    return ids if "order_by" in where else sorted(ids)
+
+
+async def test_filter_by_equality(store: Storage, actions: dict[str, Any]) -> None:
+    assert await _ids(store, status=ActionStatus.PENDING) == ["a", "c", "e"]
+    assert await _ids(store, claimed_by="w1") == ["a", "d"]
+    assert await _ids(store, claimed_by="w1", status=ActionStatus.DONE) == ["d"]
+    assert await _ids(store, attempts=2) == ["c"]
+    assert await _ids(store, due_at=BASE) == ["a"]
+    assert await _ids(store, due_at=BASE.astimezone(NEW_YORK)) == ["a"]
+    assert await _ids(store, claimed_by="nobody") == []
+    assert await _ids(store) == ["a", "b", "c", "d", "e"]
+
+
+async def test_filter_none_matches_null(store: Storage, actions: dict[str, Any]) -> None:
+    assert await _ids(store, claimed_by=None) == ["c", "e"]
+    assert await _ids(store, claimed_by=None, attempts=2) == ["c"]
+
+
+async def test_ne_is_null_safe(store: Storage, actions: dict[str, Any]) -> None:
+    # Rows with no claimant are "not w1" too; plain SQL "!=" would drop them.
+    assert await _ids(store, claimed_by__ne="w1") == ["b", "c", "e"]
+    assert await _ids(store, status__ne=ActionStatus.PENDING) == ["b", "d"]
+    assert await _ids(store, claimed_by__ne=None) == ["a", "b", "d"]
+
+
+async def test_in(store: Storage, actions: dict[str, Any]) -> None:
+    assert await _ids(store, claimed_by__in=["w2", "zz"]) == ["b"]
+    assert await _ids(store, claimed_by__in=("w2", None)) == ["b", "c", "e"]
+    assert await _ids(store, claimed_by__in=[None]) == ["c", "e"]
+    assert await _ids(store, claimed_by__in=[]) == []
+    assert await _ids(store, status__in={ActionStatus.DONE, ActionStatus.RUNNING}) == ["b", "d"]
+    assert await _ids(store, id__in=("a", "e", "x")) == ["a", "e"]
+    assert await _ids(store, status__in=[], claimed_by=None) == []
+
+
+async def test_in_needs_a_collection(store: Storage, actions: dict[str, Any]) -> None:
+    async with store.transaction() as tx:
+        with pytest.raises(TypeError):
+            await tx.find(ScheduledAction, claimed_by__in="w1")
+
+
+async def test_datetime_comparisons_across_time_zones(
+        store: Storage, actions: dict[str, Any]) -> None:
+    bound = BASE.astimezone(samples.CHICAGO)  # 06:00 in Chicago = 12:00 UTC
+    assert await _ids(store, due_at__lt=bound) == ["c", "e"]
+    assert await _ids(store, due_at__lte=bound) == ["a", "c", "e"]
+    assert await _ids(store, due_at__gt=bound) == ["b", "d"]
+    assert await _ids(store, due_at__gte=bound) == ["a", "b", "d"]
+    assert await _ids(store, due_at__gt=BASE.astimezone(TOKYO),
+                      due_at__lt=(BASE + timedelta(hours=1)).astimezone(KATHMANDU)) == ["d"]
+    assert await _ids(store, due_at__gte=BASE - timedelta(hours=1), attempts__gt=0) == ["a", "c"]
+    assert await _ids(store, attempts__lte=1, due_at__lt=BASE) == ["e"]
+
+
+async def test_order_by_and_limit(store: Storage, actions: dict[str, Any]) -> None:
+    assert await _ids(store, order_by="due_at") == ["e", "c", "a", "d", "b"]
+    assert await _ids(store, order_by="due_at", descending=True) == ["b", "d", "a", "c", "e"]
+    assert await _ids(store, order_by="due_at", limit=2) == ["e", "c"]
+    assert await _ids(store, order_by="due_at", descending=True, limit=1) == ["b"]
+    assert await _ids(store, order_by="due_at", limit=0) == []
+    assert await _ids(store, order_by="due_at", limit=10, status=ActionStatus.PENDING) == [
+        "e", "c", "a"]
+    # Ties are broken by id, in the same direction, so paging is deterministic.
+    assert await _ids(store, order_by="attempts") == ["b", "d", "e", "a", "c"]
+    assert await _ids(store, order_by="attempts", descending=True) == ["c", "a", "e", "d", "b"]
+
+
+async def test_filter_by_reference_enum_and_bool(store: Storage) -> None:
+    await _insert(store, samples.full(Incident), samples.minimal(Incident),
+                  dataclasses.replace(samples.minimal(Incident), id="i-3", subject=ALICE,
+                                      automated=True))
+    async with store.transaction() as tx:
+        assert {i.id for i in await tx.find(Incident, subject=samples.BOB)} == {"i-full",
+                                                                                "i-min"}
+        assert [i.id for i in await tx.find(Incident, automated=True, subject__ne=BOB)] == [
+            "i-3"]
+        assert await tx.count(Incident, kind=IncidentKind.WARNING) == 2
+        assert await tx.count(Incident, actor=CAROL) == 1
+        assert await tx.count(Incident, dm_delivered=False) == 1
+        assert await tx.count(Incident, dm_delivered__ne=False) == 2
+
+
+@pytest.mark.parametrize("where", [
+    {"no_such_field": 1},
+    {"no_such_field__in": [1]},
+    {"status__like": "pend%"},
+    {"claimed_by__startswith": "w"},
+    {"due_at__": BASE},
+])
+async def test_unknown_filter_field_raises_value_error(
+        store: Storage, actions: dict[str, Any], where: dict[str, Any]) -> None:
+    async with store.transaction() as tx:
+        with pytest.raises(ValueError):
+            await tx.find(ScheduledAction, **where)
+        with pytest.raises(ValueError):
+            await tx.count(ScheduledAction, **where)
+
+
+async def test_unknown_order_by_raises_value_error(
+        store: Storage, actions: dict[str, Any]) -> None:
+    async with store.transaction() as tx:
+        with pytest.raises(ValueError):
+            await tx.find(ScheduledAction, order_by="due_at; DROP TABLE scheduled_actions")
+        with pytest.raises(ValueError):
+            await tx.find(ScheduledAction, order_by="nope")
+    assert await _ids(store) == ["a", "b", "c", "d", "e"]
+
+
+async def test_naive_datetime_in_a_filter_raises_value_error(
+        store: Storage, actions: dict[str, Any]) -> None:
+    naive = datetime(2026, 1, 5, 12, 0)  # noqa: DTZ001 - the point of the test
+    async with store.transaction() as tx:
+        for key in ("due_at", "due_at__lt", "due_at__gte", "due_at__ne"):
+            with pytest.raises(ValueError, match="naive"):
+                await tx.find(ScheduledAction, **{key: naive})
+        with pytest.raises(ValueError, match="naive"):
+            await tx.count(ScheduledAction, due_at__in=[BASE, naive])
+
+
+async def test_ordering_against_none_raises_value_error(
+        store: Storage, actions: dict[str, Any]) -> None:
+    async with store.transaction() as tx:
+        with pytest.raises(ValueError):
+            await tx.find(ScheduledAction, claimed_at__lt=None)
+
+
+# --- 3. insert / update / upsert / delete / update_if ---------------------------------
+
+
+async def test_insert_of_a_duplicate_id_is_refused(store: Storage) -> None:
+    first = _action("dup", BASE, claimed_by="first")
+    await _insert(store, first)
+    with pytest.raises(StorageError, match="dup"):
+        await _insert(store, _action("dup", BASE + timedelta(days=1), claimed_by="second"))
+    assert await _get(store, ScheduledAction, "dup") == first
+    async with store.transaction() as tx:
+        assert await tx.count(ScheduledAction) == 1
+
+
+async def test_a_refused_insert_rolls_back_its_transaction(store: Storage) -> None:
+    await _insert(store, _action("dup", BASE))
+    with pytest.raises(StorageError):
+        await _insert(store, _action("other", BASE), _action("dup", BASE))
+    assert await _get(store, ScheduledAction, "other") is None
+
+
+async def test_update_replaces_and_a_missing_id_raises_not_found(store: Storage) -> None:
+    original = samples.minimal(Report)
+    await _insert(store, original)
+    changed = dataclasses.replace(original, status=ReportStatus.DISMISSED, handled_by=CAROL,
+                                  handled_at=BASE.astimezone(TOKYO))
+    async with store.transaction() as tx:
+        await tx.update(changed)
+    assert await _get(store, Report, original.id) == changed
+    with pytest.raises(NotFound, match="missing"):
+        async with store.transaction() as tx:
+            await tx.update(dataclasses.replace(original, id="missing"))
+    assert await _get(store, Report, "missing") is None
+    # Clearing an optional field stores NULL again.
+    async with store.transaction() as tx:
+        await tx.update(original)
+    assert await _get(store, Report, original.id) == original
+
+
+async def test_upsert_inserts_then_replaces(store: Storage) -> None:
+    first = samples.minimal(Report)
+    second = samples.full(Report)
+    second = dataclasses.replace(second, id=first.id)
+    async with store.transaction() as tx:
+        await tx.upsert(first)
+    assert await _get(store, Report, first.id) == first
+    async with store.transaction() as tx:
+        await tx.upsert(second)
+    assert await _get(store, Report, first.id) == second
+    async with store.transaction() as tx:
+        assert await tx.count(Report) == 1
+
+
+async def test_delete_reports_whether_a_row_went(store: Storage) -> None:
+    await _insert(store, _action("a", BASE), _action("b", BASE))
+    async with store.transaction() as tx:
+        assert await tx.delete(ScheduledAction, "a") is True
+        assert await tx.delete(ScheduledAction, "a") is False
+        assert await tx.delete(ScheduledAction, "never") is False
+    assert await _ids(store) == ["b"]
+
+
+async def test_update_if_succeeds_only_when_expected_fields_match(store: Storage) -> None:
+    pending = _action("job", BASE)
+    await _insert(store, pending)
+    running = dataclasses.replace(pending, status=ActionStatus.RUNNING, claimed_by="w1",
+                                  claimed_at=BASE, attempts=1)
+    async with store.transaction() as tx:
+        assert await tx.update_if(running, status=ActionStatus.PENDING, claimed_by=None)
+    assert await _get(store, ScheduledAction, "job") == running
+
+    stolen = dataclasses.replace(running, claimed_by="w2")
+    async with store.transaction() as tx:
+        assert await tx.update_if(stolen, status=ActionStatus.PENDING) is False
+        assert await tx.update_if(stolen, status=ActionStatus.RUNNING, claimed_by="w3") is False
+        assert await tx.update_if(stolen, claimed_by=None) is False
+        assert await tx.update_if(stolen, attempts__lt=1) is False
+        assert await tx.update_if(dataclasses.replace(stolen, id="missing")) is False
+    assert await _get(store, ScheduledAction, "job") == running
+
+    done = dataclasses.replace(running, status=ActionStatus.DONE, finished_at=BASE)
+    async with store.transaction() as tx:
+        assert await tx.update_if(done, claimed_by="w1", attempts__lt=2,
+                                  claimed_at=BASE.astimezone(TOKYO))
+    assert await _get(store, ScheduledAction, "job") == done
+    async with store.transaction() as tx:
+        assert await tx.update_if(pending)  # no expectations: a plain update
+        with pytest.raises(ValueError):
+            await tx.update_if(pending, nonsense="x")
+    assert await _get(store, ScheduledAction, "job") == pending
+
+
+# --- 4. transactions ------------------------------------------------------------------
+
+
+class Boom(Exception):
+    pass
+
+
+async def test_an_exception_rolls_back_the_whole_transaction(store: Storage) -> None:
+    kept, changed, removed = _action("kept", BASE), _action("changed", BASE), _action(
+        "removed", BASE)
+    await _insert(store, kept, changed, removed)
+    with pytest.raises(Boom):
+        async with store.transaction() as tx:
+            await tx.insert(_action("new", BASE))
+            await tx.update(dataclasses.replace(changed, attempts=9))
+            await tx.upsert(dataclasses.replace(kept, claimed_by="x"))
+            assert await tx.delete(ScheduledAction, "removed")
+            await tx.insert(samples.full(AuditEntry))
+            # The transaction sees its own writes before it fails.
+            assert await tx.count(ScheduledAction) == 3
+            assert (await tx.get(ScheduledAction, "changed")).attempts == 9
+            raise Boom
+    async with store.transaction() as tx:
+        assert await tx.get(ScheduledAction, "new") is None
+        assert await tx.get(ScheduledAction, "changed") == changed
+        assert await tx.get(ScheduledAction, "kept") == kept
+        assert await tx.get(ScheduledAction, "removed") == removed
+        assert await tx.count(AuditEntry) == 0
+
+
+async def test_a_cancelled_transaction_rolls_back_and_frees_the_store(store: Storage) -> None:
+    entered = asyncio.Event()
+
+    async def slow_writer() -> None:
+        async with store.transaction() as tx:
+            await tx.insert(_action("half-done", BASE))
+            entered.set()
+            await asyncio.sleep(60)
+
+    task = asyncio.create_task(slow_writer())
+    await asyncio.wait_for(entered.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.wait_for(_get(store, ScheduledAction, "half-done"), 5) is None
+    await asyncio.wait_for(_insert(store, _action("after", BASE)), 5)
+    assert await _ids(store) == ["after"]
+
+
+async def test_a_nested_transaction_raises_instead_of_hanging(store: Storage) -> None:
+    async def nest() -> None:
+        async with store.transaction() as outer:
+            await outer.insert(_action("outer", BASE))
+            async with store.transaction() as inner:
+                await inner.insert(_action("inner", BASE))
+
+    with pytest.raises(StorageError):
+        await asyncio.wait_for(nest(), timeout=5)
+    # The outer transaction failed with it, and the store is usable afterwards.
+    assert await asyncio.wait_for(_ids(store), timeout=5) == []
+
+
+async def test_concurrent_read_modify_write_transactions_lose_no_update(
+        store: Storage) -> None:
+    await _insert(store, _action("counter", BASE))
+
+    async def increment() -> None:
+        async with store.transaction() as tx:
+            row = await tx.get(ScheduledAction, "counter")
+            await asyncio.sleep(0)  # let every other coroutine try to get in here
+            await tx.update(dataclasses.replace(row, attempts=row.attempts + 1))
+
+    await asyncio.wait_for(asyncio.gather(*(increment() for _ in range(50))), 30)
+    assert (await _get(store, ScheduledAction, "counter")).attempts == 50
+
+
+async def test_concurrent_update_if_retries_lose_no_update(store: Storage) -> None:
+    await _insert(store, _action("counter", BASE))
+    conflicts = 0
+
+    async def increment() -> None:
+        nonlocal conflicts
+        while True:
+            row = await _get(store, ScheduledAction, "counter")  # one transaction...
+            await asyncio.sleep(0)
+            bumped = dataclasses.replace(row, attempts=row.attempts + 1)
+            async with store.transaction() as tx:  # ...and a later one that may lose
+                if await tx.update_if(bumped, attempts=row.attempts):
+                    return
+            conflicts += 1
+
+    await asyncio.wait_for(asyncio.gather(*(increment() for _ in range(50))), 60)
+    assert (await _get(store, ScheduledAction, "counter")).attempts == 50
+    assert conflicts > 0, "the coroutines never raced, so the test proved nothing"
+
+
+async def test_a_closed_store_refuses_transactions(backend_url: str) -> None:
+    opened = await open_migrated(backend_url)
+    await opened.close()
+    await opened.close()  # idempotent
+    with pytest.raises(StorageError):
+        async with opened.transaction():
+            pass
+
+
+# --- 5. the audit log is append-only --------------------------------------------------
+
+
+async def test_audit_entries_cannot_be_changed_or_removed(store: Storage) -> None:
+    entry = samples.full(AuditEntry)
+    await _insert(store, entry)
+    edited = dataclasses.replace(entry, reason="rewritten history")
+    for attempt in ("update", "upsert", "update_if", "delete"):
+        with pytest.raises(StorageError, match="append-only"):
+            async with store.transaction() as tx:
+                if attempt == "delete":
+                    await tx.delete(AuditEntry, entry.id)
+                elif attempt == "update_if":
+                    await tx.update_if(edited, reason=entry.reason)
+                else:
+                    await getattr(tx, attempt)(edited)
+    assert await _get(store, AuditEntry, entry.id) == entry
+    # Appending still works, and a duplicate id is refused rather than overwriting.
+    second = dataclasses.replace(entry, id="au-2")
+    await _insert(store, second)
+    with pytest.raises(StorageError):
+        await _insert(store, edited)
+    async with store.transaction() as tx:
+        assert await tx.count(AuditEntry) == 2
+        assert await tx.get(AuditEntry, entry.id) == entry
+
+
+# --- 6. migrations (through the port) -------------------------------------------------
+
+
+async def test_migrate_applies_each_migration_once(backend_url: str) -> None:
+    fresh = await open_storage(backend_url)
+    try:
+        applied = await fresh.migrate()
+        assert applied == [m.version for m in load_migrations()]
+        assert applied[0] == 1
+        assert await fresh.migrate() == []
+        await _insert(fresh, samples.minimal(Report))
+        assert await fresh.migrate() == []
+        assert await _get(fresh, Report, "r-min") == samples.minimal(Report)
+    finally:
+        await fresh.close()

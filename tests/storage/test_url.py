@@ -1,0 +1,61 @@
+"""``DATABASE_URL`` parsing: the forms we accept, and refusals that help and never leak."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.errors import ConfigError
+from storage.url import ACCEPTED_FORMS, parse_database_url
+
+GOOD = [
+    ("sqlite:///./coc-bot.db", "./coc-bot.db", False),
+    ("sqlite:///coc-bot.db", "coc-bot.db", False),
+    ("sqlite:////var/lib/coc-bot/bot.db", "/var/lib/coc-bot/bot.db", False),
+    ("sqlite:///:memory:", ":memory:", True),
+    ("  sqlite:///data/bot.db\n", "data/bot.db", False),
+    ("sqlite:///~/bot.db", "~/bot.db", False),
+    ("sqlite:///data/naïve ü.db", "data/naïve ü.db", False),
+]
+
+
+@pytest.mark.parametrize(("url", "path", "in_memory"), GOOD, ids=[g[0].strip() for g in GOOD])
+def test_accepted_urls(url: str, path: str, in_memory: bool) -> None:
+    target = parse_database_url(url)
+    assert target.path == path
+    assert target.in_memory is in_memory
+
+
+BAD = [
+    ("", "empty"),
+    ("   ", "empty"),
+    ("coc-bot.db", "not a URL"),
+    ("://coc-bot.db", "not a URL"),
+    ("sqlite:/coc-bot.db", "not a URL"),
+    ("sqlite://coc-bot.db", "three slashes"),
+    ("sqlite://host/coc-bot.db", "three slashes"),
+    ("sqlite:///", "names no database"),
+    ("sqlite:///coc-bot.db?mode=ro", "query"),
+    ("sqlite:///coc-bot.db#frag", "fragment"),
+    ("sqlite:///data/", "directory"),
+    ("mysql://user:secret@db.example/coc", "mysql"),
+    ("postgresql://u:secret@h/db", "PostgreSQL"),
+    ("postgres://u:secret@h:5432/db?sslmode=require", "PostgreSQL"),
+    ("postgresql+asyncpg://u:secret@h/db", "PostgreSQL"),
+    ("POSTGRESQL://u:secret@h/db", "PostgreSQL"),
+    ("sqlite://u:secret@h/coc-bot.db", "three slashes"),
+    ("u:secret@h://db", "not a URL"),
+    ("https://u:secret@example.com/x.db", "https"),
+]
+
+
+@pytest.mark.parametrize(("url", "problem"), BAD, ids=[b[0] or "<empty>" for b in BAD])
+def test_refused_urls(url: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_database_url(url)
+    message = str(caught.value)
+    assert problem in message
+    assert "DATABASE_URL" in message
+    assert ACCEPTED_FORMS in message, "a refusal must show the accepted forms"
+    assert "sqlite:///:memory:" in message
+    assert "secret" not in message, "a refusal must never echo a password"
+    assert message == caught.value.message
