@@ -211,8 +211,8 @@ class EntityCodec(Generic[E]):
                 raise TypeError(f"{cls.__name__}.{field.name} is not a usable column name")
             if not field.init:
                 raise TypeError(f"{cls.__name__}.{field.name} is not an __init__ field")
-            tp, nullable = _unwrap_optional(hints[field.name])
             try:
+                tp, nullable = _unwrap_optional(hints[field.name])
                 scalar = scalar_for(tp)
             except TypeError as exc:
                 raise TypeError(f"{cls.__name__}.{field.name} cannot be stored: {exc}") from None

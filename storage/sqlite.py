@@ -129,6 +129,9 @@ class SqliteTx:
         try:
             await self._conn.execute(sql, row)
         except sqlite3.IntegrityError as exc:
+            if str(exc) != f"UNIQUE constraint failed: {codec.table}.id":
+                # Another unique column (a code version's number): say which, not "the id".
+                raise _storage_error(exc, f"saving a {codec.label}") from exc
             raise StorageError(f"A {codec.label} with id '{entity.id}' already exists; "
                                "nothing was changed.") from exc
         except sqlite3.Error as exc:

@@ -8,12 +8,14 @@ never echo it back; they name only its scheme.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.core.errors import ConfigError
 
 SQLITE_PREFIX = "sqlite:///"
 MEMORY = ":memory:"
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*\Z")  # RFC 3986
 
 ACCEPTED_FORMS = (
     "sqlite:///./coc-bot.db (a file relative to the working directory), "
@@ -43,7 +45,8 @@ def parse_database_url(url: str) -> SqliteTarget:
     if not text:
         raise _refuse("is empty")
     scheme, sep, _ = text.partition("://")
-    if not sep or not scheme:
+    if not sep or not _SCHEME.match(scheme):
+        # A "scheme" that is not one (``user:password@host://...``) is never echoed back.
         raise _refuse("is not a URL")
     scheme = scheme.lower()
     if scheme.startswith("postgres"):
