@@ -1,0 +1,138 @@
+"""The real discord.py bot, wired by ``build_app``, against the fake Discord on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import discord
+import pytest
+from discord.gateway import DiscordWebSocket
+
+from bot.app import App, build_app
+from bot.core.clock import FakeClock
+from bot.core.identity import PersonRef, PlatformName
+from bot.core.models import Actor, Office, Role
+from bot.discord_io.client import CocBot
+from bot.discord_io.runner import point_at
+from config.loader import load_settings
+from storage import open_migrated
+from tests.fakes.discord.server import FakeDiscord, FakeUser
+
+
+@dataclass
+class World:
+    """Everything a Discord end-to-end test needs: the fake, the bot, the people."""
+
+    fake: FakeDiscord
+    app: App
+    bot: CocBot
+    clock: FakeClock
+    general: int
+    jobs_board: int
+    staff_queue: int
+    committee_channel: int
+    executive_channel: int
+    staff: FakeUser
+    alice: FakeUser
+    bob: FakeUser
+    members: list[FakeUser]
+    counsel: FakeUser
+    executive: FakeUser
+    moderator_role: int
+
+    def ref(self, user: FakeUser) -> PersonRef:
+        return PersonRef(PlatformName.DISCORD, str(self.fake.guild_id), str(user.id))
+
+    async def run_due(self) -> int:
+        return len([r for r in await self.app.timed.run_due() if r.ran])
+
+
+CONFIG = """
+[organization]
+name = "Library Association"
+
+[business_days]
+timezone = "America/Chicago"
+
+[discord]
+guild_id = {guild}
+staff_role_id = {staff}
+committee_role_id = {committee}
+counsel_role_id = {counsel}
+executive_role_id = {executive}
+staff_queue_channel_id = {queue}
+committee_channel_id = {committee_channel}
+executive_channel_id = {executive_channel}
+"""
+
+
+@pytest.fixture
+async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[World]:
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
+    fake = FakeDiscord()
+    staff_role = fake.role("Staff", position=10)
+    committee_role = fake.role("Committee", position=5)
+    counsel_role = fake.role("Counsel", position=5)
+    executive_role = fake.role("Executive", position=5)
+    moderator_role = fake.role("Admin", position=90)
+    general = fake.channel("general")
+    jobs_board = fake.channel("jobs-board")
+    queue = fake.channel("staff-queue")
+    committee_channel = fake.channel("committee")
+    executive_channel = fake.channel("executive")
+    staff = fake.member("Sam Staff", staff_role)
+    members = [fake.member(f"Member {n}", committee_role) for n in range(1, 8)]
+    counsel = fake.member("Casey Counsel", counsel_role)
+    executive = fake.member("Erin Exec", executive_role)
+    alice, bob = fake.member("alice"), fake.member("bob")
+    await fake.start()
+
+    config = tmp_path / "coc-bot.toml"
+    config.write_text(CONFIG.format(
+        guild=fake.guild_id, staff=staff_role, committee=committee_role, counsel=counsel_role,
+        executive=executive_role, queue=queue, committee_channel=committee_channel,
+        executive_channel=executive_channel))
+    settings = load_settings(config, {
+        "DISCORD_TOKEN": "fake-token", "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url})
+    clock = FakeClock(datetime(2026, 1, 5, 20, 0, tzinfo=UTC))
+    app = await build_app(settings, clock=clock, storage=await open_migrated(
+        "sqlite:///:memory:"), worker="e2e")
+    assert settings.discord is not None
+    point_at(settings.secrets.discord_api_base, settings.secrets.discord_gateway_url)
+    bot = CocBot(app, settings.discord)
+    task = asyncio.create_task(bot.start("fake-token"))
+    ready = asyncio.create_task(bot.wait_until_ready())
+    await asyncio.wait([task, ready], timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        task.result()  # the bot died while starting: show why
+    assert ready.done(), "the bot did not become ready against the fake Discord"
+
+    world = World(fake, app, bot, clock, general, jobs_board, queue, committee_channel,
+                  executive_channel, staff, alice, bob, members, counsel, executive,
+                  moderator_role)
+    admin = Actor(world.ref(staff), frozenset({Role.STAFF}))
+    for seat, member in enumerate(members, start=1):
+        await app.services.roster.appoint(admin, world.ref(member), Office.COMMITTEE,
+                                          seat=seat, term_start=date(2025, 1, 1))
+    await app.services.roster.appoint(admin, world.ref(counsel), Office.COUNSEL,
+                                      term_start=date(2025, 1, 1))
+    await app.services.roster.appoint(admin, world.ref(executive), Office.EXECUTIVE,
+                                      term_start=date(2025, 1, 1))
+    fake.calls.clear()
+    try:
+        yield world
+    finally:
+        died = task.exception() if task.done() and not task.cancelled() else None
+        await bot.close()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await app.close()
+        await fake.stop()
+    if died is not None:
+        raise AssertionError("the bot's connection died during the test") from died

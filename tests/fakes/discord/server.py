@@ -1,0 +1,605 @@
+"""A fake Discord on 127.0.0.1: REST API v10 and the gateway websocket, in one aiohttp app.
+
+It keeps just enough state (one guild, its roles, channels, members, messages, overwrites,
+timeouts, threads, reactions) to answer discord.py the way Discord would, and records
+every REST call so tests assert on what reached "Discord": the DELETE, the DM, the
+permission overwrite. Tests drive the bot by pushing gateway events (interactions,
+reactions) down the websocket, exactly as Discord does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+JSON = dict[str, Any]
+
+# What the bot's role is given in the fake guild: the permissions the README asks for.
+BOT_PERMISSIONS = (
+    (1 << 4) | (1 << 6) | (1 << 10) | (1 << 11) | (1 << 13) | (1 << 14) | (1 << 16)
+    | (1 << 17) | (1 << 28) | (1 << 34) | (1 << 36) | (1 << 38) | (1 << 40)
+)
+EVERYONE_PERMISSIONS = (1 << 6) | (1 << 10) | (1 << 11) | (1 << 16) | (1 << 31)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class Call:
+    """One REST request as it reached the fake."""
+
+    method: str
+    path: str
+    body: Any
+    query: dict[str, str]
+    reason: str | None
+
+    def __repr__(self) -> str:  # keeps assertion failures readable
+        return f"{self.method} {self.path} {json.dumps(self.body)[:300] if self.body else ''}"
+
+
+@dataclass
+class FakeUser:
+    id: int
+    name: str
+    roles: list[int] = field(default_factory=list)
+    bot: bool = False
+
+    def user(self) -> JSON:
+        return {"id": str(self.id), "username": self.name, "discriminator": "0",
+                "global_name": self.name, "avatar": None, "bot": self.bot,
+                "public_flags": 0}
+
+
+class FakeDiscord:
+    """The fake's state and its aiohttp application."""
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1_300_000_000_000_000_000)
+        self.app_id = self.snowflake()
+        self.guild_id = self.snowflake()
+        self.bot = FakeUser(self.app_id, "coc-bot", bot=True)
+        self.roles: dict[int, JSON] = {}
+        self.channels: dict[int, JSON] = {}
+        self.members: dict[int, FakeUser] = {}
+        self.timeouts: dict[int, str | None] = {}
+        self.messages: dict[int, dict[int, JSON]] = {}
+        self.overwrites: dict[tuple[int, int], JSON] = {}
+        self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
+        self.thread_members: dict[int, set[int]] = {}
+        self.reactions: dict[tuple[int, int], dict[str, set[int]]] = {}
+        self.commands: dict[str, list[JSON]] = {}
+        self.calls: list[Call] = []
+        self.responses: dict[str, list[JSON]] = {}  # interaction token -> bodies the bot sent
+        self.replies: dict[str, list[JSON]] = {}  # interaction token -> messages it created
+        self.interaction_channels: dict[str, int] = {}
+        self.closed_dms: set[int] = set()
+        self.port = 0
+        self._changed = asyncio.Condition()
+        self._ws: web.WebSocketResponse | None = None
+        self._seq = itertools.count(1)
+        self._identified = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.role("@everyone", EVERYONE_PERMISSIONS, position=0, id=self.guild_id)
+        self.bot_role = self.role("coc-bot", BOT_PERMISSIONS, position=50)
+        self.bot.roles.append(self.bot_role)
+        self.members[self.bot.id] = self.bot
+
+    # ----- building the world -------------------------------------------------------
+
+    def snowflake(self) -> int:
+        return next(self._ids)
+
+    def role(self, name: str, permissions: int = 0, position: int = 1,
+             id: int | None = None) -> int:
+        role_id = id or self.snowflake()
+        self.roles[role_id] = {"id": str(role_id), "name": name, "color": 0, "hoist": False,
+                               "position": position, "permissions": str(permissions),
+                               "managed": False, "mentionable": False, "flags": 0}
+        return role_id
+
+    def channel(self, name: str, kind: int = 0, parent: int | None = None) -> int:
+        channel_id = self.snowflake()
+        self.channels[channel_id] = {
+            "id": str(channel_id), "type": kind, "guild_id": str(self.guild_id), "name": name,
+            "position": len(self.channels), "permission_overwrites": [], "nsfw": False,
+            "parent_id": str(parent) if parent else None, "topic": None,
+            "last_message_id": None, "rate_limit_per_user": 0, "flags": 0}
+        self.messages[channel_id] = {}
+        return channel_id
+
+    def member(self, name: str, *roles: int) -> FakeUser:
+        person = FakeUser(self.snowflake(), name, list(roles))
+        self.members[person.id] = person
+        return person
+
+    def member_json(self, person: FakeUser, with_user: bool = True) -> JSON:
+        data: JSON = {"roles": [str(r) for r in person.roles], "joined_at": _now(),
+                      "deaf": False, "mute": False, "flags": 0, "nick": None,
+                      "pending": False, "avatar": None,
+                      "communication_disabled_until": self.timeouts.get(person.id)}
+        if with_user:
+            data["user"] = person.user()
+        return data
+
+    def guild_json(self) -> JSON:
+        return {
+            "id": str(self.guild_id), "name": "Library Association", "icon": None,
+            "owner_id": str(self.snowflake()), "roles": list(self.roles.values()),
+            "channels": [c for c in self.channels.values() if c["type"] in (0, 4)],
+            "threads": [], "members": [self.member_json(m) for m in self.members.values()],
+            "member_count": len(self.members), "features": [], "emojis": [],
+            "stickers": [], "large": False, "unavailable": False, "presences": [],
+            "voice_states": [], "afk_channel_id": None, "afk_timeout": 300,
+            "verification_level": 0, "default_message_notifications": 0,
+            "explicit_content_filter": 0, "mfa_level": 0, "system_channel_flags": 0,
+            "premium_tier": 0, "preferred_locale": "en-US", "nsfw_level": 0,
+            "joined_at": _now(), "stage_instances": [], "guild_scheduled_events": [],
+            "application_id": None, "description": None, "premium_subscription_count": 0,
+        }
+
+    def post_message(self, channel_id: int, author: FakeUser, content: str,
+                     **extra: Any) -> JSON:
+        """A message somebody (not the bot) wrote: it exists before any test acts on it."""
+        return self._store_message(channel_id, author, {"content": content, **extra})
+
+    def _store_message(self, channel_id: int, author: FakeUser, body: JSON) -> JSON:
+        message_id = self.snowflake()
+        channel = self.channels.get(channel_id, {})
+        message: JSON = {
+            "id": str(message_id), "channel_id": str(channel_id), "type": 0,
+            "author": author.user(), "content": body.get("content") or "",
+            "timestamp": _now(), "edited_timestamp": None, "tts": False,
+            "mention_everyone": False, "mentions": [], "mention_roles": [],
+            "attachments": [], "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [], "pinned": False,
+            "flags": body.get("flags") or 0,
+        }
+        if channel.get("guild_id"):
+            message["guild_id"] = channel["guild_id"]
+        self.messages.setdefault(channel_id, {})[message_id] = message
+        return message
+
+    # ----- what tests read ------------------------------------------------------------
+
+    def find(self, method: str, path_part: str = "") -> list[Call]:
+        return [c for c in self.calls if c.method == method and path_part in c.path]
+
+    def dms_to(self, person: FakeUser) -> list[str]:
+        """Texts of every message the bot sent to ``person``'s DM channel (content+embeds)."""
+        channel = self.dm_channels.get(person.id)
+        if channel is None:
+            return []
+        return [message_text(m) for m in self.messages.get(channel, {}).values()]
+
+    def channel_texts(self, channel_id: int) -> list[str]:
+        return [message_text(m) for m in self.messages.get(channel_id, {}).values()]
+
+    def everything_sent(self) -> str:
+        """Every text the bot sent anywhere (REST bodies), for privacy assertions."""
+        return "\n".join(json.dumps(c.body) for c in self.calls if c.body)
+
+    async def wait_for(self, predicate: Callable[[], Any], what: str,
+                       timeout: float = 10.0) -> Any:
+        """Wait for the bot to have done something; fails the test after ``timeout``."""
+        async def check() -> Any:
+            async with self._changed:
+                while not (result := predicate()):
+                    await self._changed.wait()
+                return result
+        try:
+            return await asyncio.wait_for(check(), timeout)
+        except TimeoutError:
+            raise AssertionError(f"the bot never {what}; calls: {self.calls[-15:]}") from None
+
+    async def _touch(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # ----- gateway ----------------------------------------------------------------------
+
+    async def dispatch(self, event: str, data: JSON) -> None:
+        await self._identified.wait()
+        assert self._ws is not None
+        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq),
+                                            "d": data}))
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._ws = ws
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        async for msg in ws:
+            if msg.type is not WSMsgType.TEXT:
+                break
+            payload = json.loads(msg.data)
+            op = payload.get("op")
+            if op == 1:
+                await ws.send_str(json.dumps({"op": 11}))
+            elif op == 2:
+                await self._ready(ws)
+        return ws
+
+    async def _ready(self, ws: web.WebSocketResponse) -> None:
+        await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": {
+            "v": 10, "user": self.bot.user(), "session_id": "fake-session",
+            "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
+            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "application": {"id": str(self.app_id), "flags": 0}, "private_channels": [],
+            "relationships": [], "presences": []}}))
+        await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq),
+                                      "d": self.guild_json()}))
+        self._identified.set()
+
+    # ----- REST ---------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["path"]
+        body: Any = None
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                body = await request.json()
+            elif request.content_type.startswith("multipart"):
+                reader = await request.multipart()
+                async for part in reader:
+                    if getattr(part, "name", None) == "payload_json":
+                        body = json.loads(await part.text())  # type: ignore[union-attr]
+        reason = request.headers.get("X-Audit-Log-Reason")
+        self.calls.append(Call(request.method, path, body, dict(request.query), reason))
+        try:
+            status, payload = self._route(request.method, path, body or {})
+        finally:
+            await self._touch()
+        if status == 204:
+            return web.Response(status=204)
+        # Exactly "application/json", as Discord sends it: discord.py compares the header
+        # verbatim and treats anything else (aiohttp adds "; charset=utf-8") as plain text.
+        return web.Response(body=json.dumps(payload).encode(), status=status,
+                            headers={"Content-Type": "application/json"})
+
+    def _route(self, method: str, path: str, body: JSON) -> tuple[int, Any]:  # noqa: C901
+        parts = path.strip("/").split("/")
+        match method, parts:
+            case "GET", ["users", "@me"]:
+                return 200, self.bot.user()
+            case "GET", ["oauth2", "applications", "@me"]:
+                return 200, {"id": str(self.app_id), "name": "coc-bot", "icon": None,
+                             "description": "", "bot_public": False,
+                             "bot_require_code_grant": False, "verify_key": "0" * 64,
+                             "owner": {**self.bot.user(), "bot": False}, "team": None,
+                             "flags": 0, "interactions_endpoint_url": None,
+                             "rpc_origins": [], "summary": ""}
+            case "GET", ["gateway", "bot"] | ["gateway"]:
+                return 200, {"url": f"ws://127.0.0.1:{self.port}/gateway", "shards": 1,
+                             "session_start_limit": {"total": 1000, "remaining": 1000,
+                                                     "reset_after": 0,
+                                                     "max_concurrency": 1}}
+            case "PUT", ["applications", _, "guilds", _, "commands"]:
+                return 200, self._sync("guild", body)
+            case "PUT", ["applications", _, "commands"]:
+                return 200, self._sync("global", body)
+            case "POST", ["users", "@me", "channels"]:
+                return 200, self._open_dm(int(body["recipient_id"]))
+            case "POST", ["channels", channel, "messages"]:
+                return self._create_message(int(channel), body)
+            case "GET", ["channels", channel, "messages", message]:
+                found = self.messages.get(int(channel), {}).get(int(message))
+                return (200, found) if found else _unknown("Message", 10008)
+            case "PATCH", ["channels", channel, "messages", message]:
+                found = self.messages.get(int(channel), {}).get(int(message))
+                if found is None:
+                    return _unknown("Message", 10008)
+                found.update({k: v for k, v in body.items()
+                              if k in ("content", "embeds", "components")})
+                found["edited_timestamp"] = _now()
+                return 200, found
+            case "DELETE", ["channels", channel, "messages", message]:
+                gone = self.messages.get(int(channel), {}).pop(int(message), None)
+                return (204, None) if gone else _unknown("Message", 10008)
+            case "PUT", ["channels", channel, "permissions", target]:
+                self.overwrites[(int(channel), int(target))] = body
+                return 204, None
+            case "DELETE", ["channels", channel, "permissions", target]:
+                self.overwrites.pop((int(channel), int(target)), None)
+                return 204, None
+            case "POST", ["channels", channel, "threads"]:
+                return 201, self._thread(int(channel), body)
+            case "PUT", ["channels", thread, "thread-members", user]:
+                self.thread_members.setdefault(int(thread), set()).add(int(user))
+                return 204, None
+            case "DELETE", ["channels", thread, "thread-members", user]:
+                self.thread_members.setdefault(int(thread), set()).discard(int(user))
+                return 204, None
+            case "PUT", ["channels", channel, "messages", message, "reactions", emoji, "@me"]:
+                self._react(int(channel), int(message), emoji, self.bot.id, add=True)
+                return 204, None
+            case "DELETE", ["channels", channel, "messages", message, "reactions", emoji, user]:
+                user_id = self.bot.id if user == "@me" else int(user)
+                self._react(int(channel), int(message), emoji, user_id, add=False)
+                return 204, None
+            case "GET", ["guilds", _, "members", user]:
+                person = self.members.get(int(user))
+                return (200, self.member_json(person)) if person else _unknown("Member", 10007)
+            case "PATCH", ["guilds", _, "members", user]:
+                person = self.members.get(int(user))
+                if person is None:
+                    return _unknown("Member", 10007)
+                if "communication_disabled_until" in body:
+                    self.timeouts[person.id] = body["communication_disabled_until"]
+                return 200, self.member_json(person)
+            case "PUT", ["guilds", _, "members", user, "roles", role]:
+                person = self.members[int(user)]
+                if int(role) not in person.roles:
+                    person.roles.append(int(role))
+                return 204, None
+            case "DELETE", ["guilds", _, "members", user, "roles", role]:
+                person = self.members[int(user)]
+                if int(role) in person.roles:
+                    person.roles.remove(int(role))
+                return 204, None
+            case "POST", ["interactions", _, token, "callback"]:
+                return self._interaction_callback(token, body)
+            case "POST", ["webhooks", _, token]:
+                return 200, self._followup(token, body)
+            case "PATCH", ["webhooks", _, token, "messages", "@original"]:
+                return 200, self._followup(token, body, original=True)
+            case "GET", ["webhooks", _, token, "messages", "@original"]:
+                return 200, self._followup(token, {}, original=True)
+            case "DELETE", ["webhooks", _, token, "messages", "@original"]:
+                return 204, None
+        return 404, {"message": f"fake Discord has no route {method} {path}", "code": 0}
+
+    def _sync(self, scope: str, body: list[JSON]) -> list[JSON]:
+        synced = [{"description": "", **command, "id": str(self.snowflake()),
+                   "application_id": str(self.app_id),
+                   "version": "1", "default_member_permissions": None, "dm_permission": True,
+                   "nsfw": False, "type": command.get("type", 1)} for command in body]
+        self.commands[scope] = synced
+        return synced
+
+    def _open_dm(self, user_id: int) -> JSON:
+        channel_id = self.dm_channels.get(user_id)
+        if channel_id is None:
+            channel_id = self.dm_channels[user_id] = self.snowflake()
+            self.messages[channel_id] = {}
+        return {"id": str(channel_id), "type": 1, "last_message_id": None,
+                "recipients": [self.members[user_id].user()]}
+
+    def _create_message(self, channel_id: int, body: JSON) -> tuple[int, Any]:
+        dm_of = {c: u for u, c in self.dm_channels.items()}
+        if channel_id in dm_of and dm_of[channel_id] in self.closed_dms:
+            return 403, {"message": "Cannot send messages to this user", "code": 50007}
+        if channel_id not in self.messages:
+            return _unknown("Channel", 10003)
+        return 200, self._store_message(channel_id, self.bot, body)
+
+    def _thread(self, parent: int, body: JSON) -> JSON:
+        thread_id = self.snowflake()
+        thread = {"id": str(thread_id), "type": body.get("type", 12), "name": body["name"],
+                  "guild_id": str(self.guild_id), "parent_id": str(parent),
+                  "owner_id": str(self.bot.id), "last_message_id": None,
+                  "rate_limit_per_user": 0, "message_count": 0, "member_count": 1,
+                  "flags": 0, "thread_metadata": {
+                      "archived": False, "auto_archive_duration": 10080,
+                      "archive_timestamp": _now(), "locked": False, "invitable": False}}
+        self.channels[thread_id] = thread
+        self.messages[thread_id] = {}
+        self.thread_members[thread_id] = {self.bot.id}
+        return thread
+
+    def _react(self, channel: int, message: int, emoji: str, user: int, *, add: bool) -> None:
+        from urllib.parse import unquote
+
+        users = self.reactions.setdefault((channel, message), {}).setdefault(unquote(emoji),
+                                                                             set())
+        if add:
+            users.add(user)
+        else:
+            users.discard(user)
+
+    # ----- interactions -------------------------------------------------------------------
+
+    def _interaction_callback(self, token: str, body: JSON) -> tuple[int, Any]:
+        record = self.responses.setdefault(token, [])
+        record.append(body)
+        kind = body.get("type")
+        data = body.get("data") or {}
+        message = None
+        if kind in (4, 7):
+            message = self._interaction_message(token, data)
+        return 200, {"interaction": {"id": token.removeprefix("tok-"), "type": 2,
+                                     "response_message_id": message["id"] if message else None,
+                                     "response_message_loading": kind == 5,
+                                     "response_message_ephemeral":
+                                         bool((data.get("flags") or 0) & 64)},
+                     "resource": {"type": kind, "message": message} if message else
+                     {"type": kind}}
+
+    def _interaction_message(self, token: str, data: JSON) -> JSON:
+        channel = self.interaction_channels.get(token)
+        message = self._store_message(channel or 0, self.bot, data)
+        self.messages.get(channel or 0, {}).pop(int(message["id"]), None)
+        self.replies.setdefault(token, []).append(message)
+        return message
+
+    def _followup(self, token: str, body: JSON, original: bool = False) -> JSON:
+        self.responses.setdefault(token, []).append(body)
+        if original and self.replies.get(token) and not body:
+            return self.replies[token][0]
+        message = self._interaction_message(token, body)
+        return message
+
+    def reply_texts(self, token: str) -> list[str]:
+        """Everything the bot answered to one interaction (response and follow-ups)."""
+        return [message_text(body.get("data", body)) for body in self.responses.get(token, [])]
+
+    async def interact(self, kind: int, user: FakeUser, data: JSON, *,
+                       channel: int | None = None, message: JSON | None = None) -> str:
+        """Push an INTERACTION_CREATE; returns its token to read the bot's answers by."""
+        interaction_id = self.snowflake()
+        token = f"tok-{interaction_id}"
+        channel_id = channel or next(iter(c for c, v in self.channels.items()
+                                          if v["type"] == 0))
+        self.interaction_channels[token] = channel_id
+        payload: JSON = {
+            "id": str(interaction_id), "application_id": str(self.app_id), "type": kind,
+            "token": token, "version": 1, "guild_id": str(self.guild_id),
+            "channel_id": str(channel_id), "channel": self.channels.get(channel_id),
+            "member": {**self.member_json(user), "permissions": str(EVERYONE_PERMISSIONS)},
+            "data": data, "locale": "en-US", "guild_locale": "en-US",
+            "app_permissions": str(BOT_PERMISSIONS), "entitlements": [],
+            "authorizing_integration_owners": {"0": str(self.guild_id)}, "context": 0,
+            "attachment_size_limit": 10 * 2**20,
+        }
+        if message is not None:
+            payload["message"] = message
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return token
+
+    async def slash(self, user: FakeUser, name: str, *path: str,
+                    channel: int | None = None, **options: Any) -> str:
+        """Run ``/name [sub ...] option:value``; people become USER options with resolved."""
+        opts, resolved = self._options(options)
+        for sub in reversed(path):
+            opts = [{"type": 1, "name": sub, "options": opts}]
+        data = {"id": str(self.snowflake()), "name": name, "type": 1, "options": opts,
+                "resolved": resolved, "guild_id": str(self.guild_id)}
+        return await self.interact(2, user, data, channel=channel)
+
+    def _options(self, options: dict[str, Any]) -> tuple[list[JSON], JSON]:
+        opts: list[JSON] = []
+        resolved: JSON = {}
+        for name, value in options.items():
+            if isinstance(value, FakeUser):
+                opts.append({"type": 6, "name": name, "value": str(value.id)})
+                resolved.setdefault("users", {})[str(value.id)] = value.user()
+                resolved.setdefault("members", {})[str(value.id)] = {
+                    **self.member_json(value, with_user=False), "permissions": "0"}
+            elif isinstance(value, bool):
+                opts.append({"type": 5, "name": name, "value": value})
+            elif isinstance(value, int):
+                opts.append({"type": 4, "name": name, "value": value})
+            else:
+                opts.append({"type": 3, "name": name, "value": str(value)})
+        return opts, resolved
+
+    async def message_menu(self, user: FakeUser, name: str, message: JSON) -> str:
+        data = {"id": str(self.snowflake()), "name": name, "type": 3,
+                "target_id": message["id"], "resolved": {"messages": {message["id"]: message}},
+                "guild_id": str(self.guild_id)}
+        return await self.interact(2, user, data, channel=int(message["channel_id"]))
+
+    async def user_menu(self, user: FakeUser, name: str, target: FakeUser) -> str:
+        data = {"id": str(self.snowflake()), "name": name, "type": 2,
+                "target_id": str(target.id), "resolved": {
+                    "users": {str(target.id): target.user()},
+                    "members": {str(target.id): {**self.member_json(target, with_user=False),
+                                                 "permissions": "0"}}},
+                "guild_id": str(self.guild_id)}
+        return await self.interact(2, user, data)
+
+    async def submit_modal(self, user: FakeUser, token: str, values: dict[str, str]) -> str:
+        """Fill in the modal the bot opened in answer to ``token`` and submit it."""
+        modal = next(body["data"] for body in self.responses[token] if body.get("type") == 9)
+        rows = []
+        for row in modal["components"]:
+            for item in row["components"]:
+                label = item.get("label", "")
+                value = next((v for k, v in values.items() if k.lower() in label.lower()),
+                             item.get("value") or "")
+                rows.append({"type": 1, "components": [
+                    {"type": 4, "custom_id": item["custom_id"], "value": value}]})
+        data = {"custom_id": modal["custom_id"], "components": rows}
+        return await self.interact(5, user, data, channel=self.interaction_channels[token])
+
+    async def click(self, user: FakeUser, message: JSON, label: str) -> str:
+        """Press the button labelled ``label`` on ``message``."""
+        for row in message.get("components", []):
+            for item in row.get("components", []):
+                if item.get("type") == 2 and label.lower() in str(item.get("label")).lower():
+                    data = {"custom_id": item["custom_id"], "component_type": 2}
+                    return await self.interact(3, user, data,
+                                               channel=int(message["channel_id"]),
+                                               message=message)
+        raise AssertionError(f"no button '{label}' on {message_text(message)!r}")
+
+    async def choose(self, user: FakeUser, message: JSON, values: list[str]) -> str:
+        """Pick ``values`` in the first select menu on ``message``."""
+        for row in message.get("components", []):
+            for item in row.get("components", []):
+                if item.get("type") == 3:
+                    data = {"custom_id": item["custom_id"], "component_type": 3,
+                            "values": values}
+                    return await self.interact(3, user, data,
+                                               channel=int(message["channel_id"]),
+                                               message=message)
+        raise AssertionError(f"no select menu on {message_text(message)!r}")
+
+    async def react(self, user: FakeUser, message: JSON, emoji: str, *, add: bool = True) -> None:
+        channel, message_id = int(message["channel_id"]), int(message["id"])
+        self._react(channel, message_id, emoji, user.id, add=add)
+        data: JSON = {"user_id": str(user.id), "channel_id": str(channel),
+                      "message_id": str(message_id), "guild_id": str(self.guild_id),
+                      "emoji": {"id": None, "name": emoji}, "type": 0, "burst": False}
+        if add:
+            data["member"] = self.member_json(user)
+        await self.dispatch("MESSAGE_REACTION_ADD" if add else "MESSAGE_REACTION_REMOVE", data)
+
+    # ----- lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets
+        self.port = server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+
+def _unknown(what: str, code: int) -> tuple[int, JSON]:
+    return 404, {"message": f"Unknown {what}", "code": code}
+
+
+def message_text(message: JSON) -> str:
+    """Content plus embed titles, descriptions and fields: what a person would read."""
+    parts: list[str] = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        parts += [f"{f.get('name')}: {f.get('value')}" for f in embed.get("fields") or []]
+    return "\n".join(part for part in parts if part)
+
+
+def labels(message: JSON) -> list[str]:
+    return [str(item.get("label")) for row in message.get("components", [])
+            for item in row.get("components", []) if item.get("type") == 2]
+
+
+def ids(values: Iterable[JSON]) -> list[int]:
+    return [int(v["id"]) for v in values]
