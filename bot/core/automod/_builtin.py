@@ -1,0 +1,168 @@
+"""The built-in detectors that are patterns plus a check: personal information, promotion.
+
+Patterns are written for the folded text (lower case, homoglyphs mapped, digits kept) and
+run in the same RE2 set as the staff's patterns, so they add almost nothing per message.
+Each candidate is then checked in Python, which is where false positives are avoided:
+a 16-digit number is a card only if its Luhn digit is right and it starts like one; an
+ISBN is not a phone number; "3 books on the way" is not a street address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.core.automod._patterns import Check, Pattern
+from bot.core.automod.normalize import Normalized, original_span
+
+EMAIL = "pii-email"
+PHONE = "pii-phone"
+CARD = "pii-card"
+ADDRESS = "pii-address"
+ADVERTISING = "advertising"
+PII_RULES = (EMAIL, PHONE, CARD, ADDRESS)
+
+_EMAIL = r"[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b"
+# North American numbers need some formatting (brackets, separators or +1): a bare run of
+# ten digits is as likely an ISBN or an order number. International ones need a "+".
+_PHONE_NANP = (r"(?:^|[^\d+])((?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4})"
+               r"(?:[^\d]|$)")
+_PHONE_INTL = r"(?:^|[^\d])(\+\d{1,3}[ .-]?(?:\(?\d{1,4}\)?[ .-]?){2,5}\d{2,4})(?:[^\d]|$)"
+# Not after "@", "#", "&", "!", "/", ":" or "=": mention and channel ids (<@123...>) and
+# ids in links are long digit runs too.
+_CARD = r"(?:^|[^\d@#&!/:=])((?:\d[ -]?){12,18}\d)(?:[^\d]|$)"
+_STREET_SUFFIX = (r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|"
+                  r"ct|way|place|pl|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|square|sq)")
+_ADDRESS = (r"\b\d{1,6}[a-z]?\s+(?:(?:[nsew]\.?|north|south|east|west)\s+)?"
+            r"(?:[a-z][a-z'-]*\s+){1,3}" + _STREET_SUFFIX + r"\b\.?")
+_PO_BOX = r"\bp\.?\s?o\.?\s+box\s+\d{1,6}\b"
+
+_INVITE = (r"(?:discord(?:app)?\.com/invite|discord\.gg|join\.slack\.com/t|"
+           r"chat\.whatsapp\.com|t\.me|telegram\.me)/[a-z0-9_-]+")
+_SHORTENERS = (r"\b(?:bit\.ly|tinyurl\.com|t\.co|goo\.gl|ow\.ly|is\.gd|buff\.ly|rebrand\.ly|"
+               r"cutt\.ly|shorturl\.at|tiny\.cc|rb\.gy|amzn\.to|amzn\.eu|linktr\.ee)/")
+_AFFILIATE = (r"https?://\S*[?&](?:tag|ref|aff|affid|aff_id|affiliate|affiliate_id|ref_id|"
+              r"referral|partner)=")
+_DISCOUNT = (r"\b(?:(?:promo|discount|coupon|voucher|referral)\s+code|(?:use|enter|apply)"
+             r"\s+(?:my\s+|the\s+)?code\s+[a-z0-9]*\d[a-z0-9]*)\b")
+_DM_TO_BUY = (r"\b(?:dm|pm|message|inbox|text|whatsapp|contact)\s+me\s+(?:to\s+(?:buy|order|"
+              r"purchase)|for\s+(?:prices?|pricing|a\s+quote|rates|orders?))\b")
+_PRICE = (r"(?:[$€£¥]\s?\d[\d,]*(?:\.\d{2})?\b|\b\d[\d,]*(?:\.\d{2})?\s?(?:usd|eur|gbp|"
+          r"dollars|bucks)\b)")
+_SALES = (r"\b(?:buy\s+now|order\s+now|shop\s+now|for\s+sale|limited\s+(?:time|offer)|"
+          r"\d{1,2}\s?%\s?off|free\s+shipping|on\s+sale|best\s+price|selling\s+my|"
+          r"check\s+out\s+my\s+(?:shop|store|channel|course))\b")
+
+_CARD_PREFIXES = "23456"  # Mastercard 2/5, Amex/Diners/JCB 3, Visa 4, Discover 6
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn check every payment card number passes (and most random numbers fail)."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _inner(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim the non-digit delimiters that the digit patterns match around the number."""
+    while start < end and not (text[start].isdigit() or text[start] in "+("):
+        start += 1
+    while end > start and not text[end - 1].isdigit():
+        end -= 1
+    return start, end
+
+
+def check_card(start: int, end: int, message: Normalized) -> str | None:
+    start, end = _inner(message.folded, start, end)
+    digits = "".join(c for c in message.folded[start:end] if c.isdigit())
+    if not 13 <= len(digits) <= 19 or digits[0] not in _CARD_PREFIXES:
+        return None
+    if not luhn_valid(digits):
+        return None
+    return f"payment card number ending {digits[-4:]}"
+
+
+def check_phone(start: int, end: int, message: Normalized) -> str | None:
+    start, end = _inner(message.folded, start, end)
+    text = message.folded[start:end]
+    digits = sum(c.isdigit() for c in text)
+    if not 10 <= digits <= 15:
+        return None
+    before = message.folded[max(0, start - 8):start]
+    if "isbn" in before or "issn" in before or "oclc" in before:
+        return None
+    return "phone number"
+
+
+def _allowed_email(domains: frozenset[str]) -> Check:
+    def check(start: int, end: int, message: Normalized) -> str | None:
+        address = message.folded[start:end]
+        domain = address.rsplit("@", 1)[-1]
+        if any(domain == d or domain.endswith("." + d) for d in domains):
+            return None
+        return "email address"
+    return check
+
+
+def check_address(start: int, end: int, message: Normalized) -> str | None:
+    """Street names are written with capitals; prose ("3 books on the way") is not."""
+    first, last = original_span(message.original, start, end)
+    words = message.original[first:last].split()[1:-1]
+    named = [w for w in words if w.rstrip(".").lower() not in {"n", "s", "e", "w", "north",
+                                                                 "south", "east", "west"}]
+    if named and all(w[:1].isupper() for w in named):
+        return "street address"
+    return None
+
+
+def pii_patterns(enabled: Iterable[str], email_allowed: frozenset[str]) -> list[Pattern]:
+    """Patterns for the PII rules that are configured."""
+    wanted = set(enabled)
+    out: list[Pattern] = []
+    if EMAIL in wanted:
+        email_check = _allowed_email(email_allowed)
+        out.append(Pattern(EMAIL, _EMAIL, "email address", check=email_check))
+    if PHONE in wanted:
+        out.append(Pattern(PHONE, _PHONE_NANP, "phone number", check=check_phone))
+        out.append(Pattern(PHONE, _PHONE_INTL, "phone number", check=check_phone))
+    if CARD in wanted:
+        out.append(Pattern(CARD, _CARD, "payment card number", check=check_card))
+    if ADDRESS in wanted:
+        out.append(Pattern(ADDRESS, _ADDRESS, "street address", check=check_address))
+        out.append(Pattern(ADDRESS, _PO_BOX, "post office box"))
+    return out
+
+
+def advertising_patterns(allowed_invites: frozenset[str], strong: int = 2,
+                         weak: int = 1) -> list[Pattern]:
+    """Promotion signals; strong ones suffice alone, weak ones need company."""
+
+    def check_invite(start: int, end: int, message: Normalized) -> str | None:
+        link = message.folded[start:end]
+        if any(link.endswith(allowed) or allowed.endswith(link) for allowed in allowed_invites):
+            return None
+        return f"invite link to another community ({link})"
+
+    return [
+        Pattern(ADVERTISING, _INVITE, "invite link", check=check_invite, weight=strong),
+        Pattern(ADVERTISING, _AFFILIATE, "affiliate link", weight=strong),
+        Pattern(ADVERTISING, _DISCOUNT, "discount code", weight=strong),
+        Pattern(ADVERTISING, _DM_TO_BUY, "\"DM me to buy\"", weight=strong),
+        Pattern(ADVERTISING, _SHORTENERS, "shortened or affiliate link", weight=weak),
+        Pattern(ADVERTISING, _PRICE, "price", weight=weak),
+        Pattern(ADVERTISING, _SALES, "sales wording", weight=weak),
+    ]
+
+
+DEFAULT_POLITICAL_PHRASES = (
+    "boycott", "boycotting", "#boycott", "don't buy from", "do not buy from",
+    "stop shopping at", "vote republican", "vote democrat", "vote democratic", "vote gop",
+    "vote blue", "vote red", "vote them out", "re-elect", "reelect", "elect him",
+    "elect her", "donate to his campaign", "donate to her campaign",
+    "donate to the campaign", "donate to their campaign", "campaign donation",
+    "paid for by", "endorse this candidate", "volunteer for the campaign",
+    "canvass for", "phone bank for", "sign the recall petition",
+)

@@ -1,0 +1,230 @@
+"""The automod engine: one object the front-ends feed every new or edited message.
+
+Per message the work is: two ``str.translate`` passes (normalisation), one Aho-Corasick
+pass (every keyword list, political phrases, blocked domains), one RE2 set pass (staff
+patterns and the built-in detectors' triggers), and a few dictionary updates for the
+repetition rules. Anything slower (checking a card number, mapping positions back to the
+original text for an excerpt) only runs for the rare message that matched something.
+
+Channel settings are resolved once per (channel, category) and cached, so per-channel
+tailoring costs nothing per message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.core.automod import _builtin as builtin
+from bot.core.automod._config import AutomodConfig, PlaceProfile, RuleOverride
+from bot.core.automod._impersonation import IMPERSONATION, ImpersonationCheck
+from bot.core.automod._keywords import Hit, KeywordIndex
+from bot.core.automod._model import Action, Detection, RuleSettings, ScannedMessage
+from bot.core.automod._patterns import PatternIndex
+from bot.core.automod._repetition import REPETITION_RULES, RepetitionTracker
+from bot.core.automod.normalize import Normalized, SpanMap, fold_and_skeleton
+from bot.core.code_text import ProfileBook
+
+_CONTEXT = 40  # characters of context either side of a match in an excerpt
+_EXCERPT_MAX = 300
+_PLACE_CACHE_LIMIT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    rules: dict[str, RuleSettings]  # the rules enabled here, with this place's settings
+    exempt_roles: frozenset[str]
+    restricts_promotion: bool
+
+
+class Automod:
+    """Scans messages against the configured rules.
+
+    ``profiles`` (the Code's channel profiles) say where promotion is restricted, which
+    is where the advertising rule applies; an automod profile or the message itself may
+    say so too. The engine keeps the repetition state, so use one instance per process.
+    """
+
+    def __init__(self, config: AutomodConfig, *, profiles: ProfileBook | None = None) -> None:
+        self.config = config
+        self._profiles = profiles
+        self._exempt = config.exempt_roles
+        self._keywords = KeywordIndex(config.keyword_lists)
+        self._patterns = PatternIndex(config.patterns)
+        self._min_scores = dict(config.min_scores)
+        self._repetition = RepetitionTracker(config.repetition) \
+            if any(r in config.rules for r in REPETITION_RULES) else None
+        impersonation = ImpersonationCheck(config.protected, config.reserved_words)
+        self._impersonation = impersonation if impersonation else None
+        self._places: dict[tuple[str, str | None, bool | None], _Place] = {}
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(self.config.rules)
+
+    # -- the hot path ----------------------------------------------------------------------
+
+    def scan(self, message: ScannedMessage) -> list[Detection]:
+        """Every rule the message breaks where it was posted, strongest action first."""
+        if not self.config.enabled:
+            return []
+        roles = message.author_roles
+        if roles and not self._exempt.isdisjoint(roles):
+            return []
+        place = self._place(message.channel_id, message.category_id,
+                            message.restricts_promotion)
+        if roles and place.exempt_roles and not place.exempt_roles.isdisjoint(roles):
+            return []
+        folded, folded_bytes, skel, skel_bytes = fold_and_skeleton(message.text)
+        norm = Normalized(message.text, folded, skel)
+        hits: list[Hit] = []
+        if self._keywords:
+            self._keywords.find(skel, hits)
+        self._patterns.find(norm, folded_bytes, skel_bytes, place.rules, hits)
+        if self._repetition is not None:
+            self._repetition.observe(message, skel_bytes, hits)
+        if self._impersonation is not None and message.display_name \
+                and IMPERSONATION in place.rules:
+            detail = self._impersonation.check(message.display_name, message.author_id)
+            if detail is not None:
+                hits.append((IMPERSONATION, -1, -1, detail, 1))
+        if not hits:
+            return []
+        return self._detections(norm, message, place, hits)
+
+    def check_display_name(self, author_id: str, display_name: str,
+                           roles: Iterable[str] = ()) -> Detection | None:
+        """For a name change: whether the new name impersonates someone protected."""
+        settings = self.config.rules.get(IMPERSONATION)
+        role_set = frozenset(roles)
+        if settings is None or not settings.enabled or self._impersonation is None \
+                or not self._exempt.isdisjoint(role_set) \
+                or not settings.exempt_roles.isdisjoint(role_set):
+            return None
+        detail = self._impersonation.check(display_name, author_id)
+        if detail is None:
+            return None
+        return _detection(settings, display_name[:_EXCERPT_MAX], detail, None)
+
+    def settings_for(self, channel_id: str, category_id: str | None = None,
+                     restricts_promotion: bool | None = None) -> dict[str, RuleSettings]:
+        """The rules enabled in a channel and how they act there (for staff tooling)."""
+        return dict(self._place(channel_id, category_id, restricts_promotion).rules)
+
+    # -- detections ------------------------------------------------------------------------
+
+    def _detections(self, norm: Normalized, message: ScannedMessage, place: _Place,
+                    hits: list[Hit]) -> list[Detection]:
+        first: dict[str, Hit] = {}
+        scores: dict[str, int] = {}
+        details: dict[str, list[str]] = {}
+        roles = message.author_roles
+        for hit in hits:
+            rule_id = hit[0]
+            settings = place.rules.get(rule_id)
+            if settings is None or (roles and settings.exempt_roles
+                                    and not settings.exempt_roles.isdisjoint(roles)):
+                continue
+            first.setdefault(rule_id, hit)
+            scores[rule_id] = scores.get(rule_id, 0) + hit[4]
+            seen = details.setdefault(rule_id, [])
+            if hit[3] not in seen:
+                seen.append(hit[3])
+        found = []
+        spans = SpanMap(norm.original) if not norm.original.isascii() else None
+        for rule_id, hit in first.items():
+            if scores[rule_id] < self._min_scores.get(rule_id, 1):
+                continue
+            settings = place.rules[rule_id]
+            if rule_id == IMPERSONATION:
+                excerpt, span = message.display_name[:_EXCERPT_MAX], None
+            else:
+                excerpt, span = _excerpt(norm.original, spans, hit[1], hit[2],
+                                         mask=rule_id == builtin.CARD)
+            shown = details[rule_id]
+            detail = "; ".join(shown[:3]) + (f" (+{len(shown) - 3} more)" if len(shown) > 3
+                                             else "")
+            found.append(_detection(settings, excerpt, detail, span))
+        found.sort(key=lambda d: d.rank, reverse=True)
+        return found
+
+    # -- places ----------------------------------------------------------------------------
+
+    def _place(self, channel: str, category: str | None, restricts: bool | None) -> _Place:
+        key = (channel, category, restricts)
+        place = self._places.get(key)
+        if place is None:
+            if len(self._places) >= _PLACE_CACHE_LIMIT:
+                self._places.clear()
+            place = self._places[key] = self._resolve(channel, category, restricts)
+        return place
+
+    def _resolve(self, channel: str, category: str | None, restricts: bool | None) -> _Place:
+        config = self.config
+        space = channel.rsplit(":", 1)[0] if channel.count(":") >= 2 else None
+        keys = [k for k in (space, category, channel) if k]
+        chain: list[PlaceProfile] = [config.profiles[k] for k in keys if k in config.profiles]
+        enabled = {rule_id for rule_id, s in config.rules.items() if s.enabled}
+        exempt: set[str] = set()
+        settings = dict(config.rules)
+        profile_restricts: bool | None = None
+        for profile in chain:
+            enabled = (enabled | profile.enable) - profile.disable
+            exempt |= profile.exempt_roles
+            if profile.restricts_promotion is not None:
+                profile_restricts = profile.restricts_promotion
+            for rule_id, override in profile.overrides.items():
+                settings[rule_id] = _apply(settings[rule_id], override)
+        if restricts is None:
+            restricts = profile_restricts
+        if restricts is None and self._profiles is not None:
+            restricts = self._profiles.for_place(channel, category, space).restricts_promotion
+        if not restricts:
+            enabled.discard(builtin.ADVERTISING)
+        rules = {rule_id: settings[rule_id] for rule_id in settings if rule_id in enabled}
+        return _Place(rules, frozenset(exempt), bool(restricts))
+
+
+def _apply(base: RuleSettings, override: RuleOverride) -> RuleSettings:
+    action = override.action or base.action
+    suspension = override.suspend_for or base.suspend_for
+    return RuleSettings(
+        rule_id=base.rule_id, clause_id=override.clause_id or base.clause_id,
+        severity=override.severity or base.severity, action=action,
+        suspend_for=suspension if action is Action.REMOVE_AND_SUSPEND else None,
+        enabled=True, exempt_roles=base.exempt_roles)
+
+
+def _detection(settings: RuleSettings, excerpt: str, detail: str,
+               span: tuple[int, int] | None) -> Detection:
+    return Detection(rule_id=settings.rule_id, clause_id=settings.clause_id,
+                     severity=settings.severity, action=settings.action, excerpt=excerpt,
+                     detail=detail, suspend_for=settings.suspend_for, span=span)
+
+
+def _excerpt(text: str, spans: SpanMap | None, start: int, end: int, *, mask: bool
+             ) -> tuple[str, tuple[int, int] | None]:
+    """The match in the words the person wrote, with some context either side."""
+    if start < 0:
+        return _shorten(text), None
+    first, last = spans.span(start, end) if spans is not None else (start, end)
+    matched = text[first:last]
+    if mask:
+        digits = sum(c.isdigit() for c in matched)
+        shown, out = 0, []
+        for char in matched:
+            if char.isdigit():
+                shown += 1
+                out.append(char if shown > digits - 4 else "•")
+            else:
+                out.append(char)
+        matched = "".join(out)
+    before = text[max(0, first - _CONTEXT):first]
+    after = text[last:last + _CONTEXT]
+    excerpt = ("…" if first > _CONTEXT else "") + before + matched + after + \
+        ("…" if last + _CONTEXT < len(text) else "")
+    return excerpt[:_EXCERPT_MAX], (first, last)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= _EXCERPT_MAX else text[:_EXCERPT_MAX - 1] + "…"

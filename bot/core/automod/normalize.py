@@ -1,0 +1,231 @@
+"""Text normalisation for matching: one spelling for every way of writing a word.
+
+People dodge word filters with look-alike letters (Cyrillic ``а`` for Latin ``a``),
+fullwidth forms, zero-width joiners, stacked diacritics and leetspeak. Matching runs on
+two derived strings so that one keyword or pattern catches all of those:
+
+``folded``
+    Compatibility decomposition (NFKD, a superset of NFKC's folding of fullwidth and
+    styled letters), case folding, combining marks and invisible characters removed,
+    confusable letters mapped to Latin. Digits and symbols are kept, so personal
+    information, prices and links are still recognisable.
+``skeleton``
+    ``folded`` with leetspeak undone (``0→o 1→i 3→e 4→a 5→s 7→t @→a $→s``). Keywords
+    match here.
+
+Both are computed with ``str.translate`` over a lazily filled per-character table, so the
+cost per message stays close to a single C-level pass; ASCII messages (the common case)
+take an even faster path. Every character maps independently, which makes offsets easy
+to recover: :func:`original_span` maps a span of ``folded``/``skeleton`` back to the text
+the person wrote, so staff and the author see the original words in an excerpt.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+__all__ = [
+    "LEET",
+    "Normalized",
+    "SpanMap",
+    "fold",
+    "normalize",
+    "original_span",
+    "skeleton",
+]
+
+# Letters from other scripts that render like Latin ones (after case folding). Taken from
+# the Unicode confusables data, restricted to lowercase forms that are commonly abused;
+# NFKD already handles fullwidth, mathematical and enclosed letters.
+_CONFUSABLES: dict[str, str] = {
+    # Cyrillic
+    "а": "a", "в": "b", "ь": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "н": "h",
+    "і": "i", "ј": "j", "к": "k", "ӏ": "l", "м": "m", "п": "n", "о": "o", "р": "p",
+    "ԛ": "q", "г": "r", "ѕ": "s", "т": "t", "и": "u", "у": "y", "ү": "y", "х": "x",
+    "ԝ": "w", "ш": "w", "ɜ": "e", "ө": "o", "ғ": "f",
+    # Greek
+    "α": "a", "β": "b", "γ": "y", "δ": "d", "ε": "e", "η": "n", "ι": "i", "κ": "k",
+    "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "μ": "u",
+    "ϲ": "c", "ϳ": "j", "ς": "c",
+    # Latin look-alikes without a decomposition
+    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ƀ": "b", "ɑ": "a",
+    "ɡ": "g", "ɩ": "i", "ʀ": "r", "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e",
+    "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n",
+    "ᴏ": "o", "ᴘ": "p", "ꞯ": "q", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w",
+    "ʏ": "y", "ᴢ": "z", "ß": "ss", "æ": "ae", "œ": "oe", "ǝ": "e", "ɔ": "c",
+}
+
+# Invisible characters that are not of category Cf/Mn/Me but are used as blanks.
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+_DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Cs", "Co", "Cn"})
+
+LEET: dict[int, int] = {ord(k): ord(v) for k, v in
+                        {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
+                         "@": "a", "$": "s"}.items()}  # the leetspeak undone in ``skeleton``
+
+
+def _step(char: str) -> str:
+    """One round of folding for one character (decompose, fold case, drop, map)."""
+    out: list[str] = []
+    for piece in unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold()):
+        if piece in _INVISIBLE or unicodedata.category(piece) in _DROPPED_CATEGORIES:
+            continue
+        out.append(_CONFUSABLES.get(piece, piece))
+    return "".join(out)
+
+
+def _fold_char(char: str) -> str:
+    """Fold until nothing changes, so folding is idempotent.
+
+    A single round is not always enough: ``ᴬ`` (modifier letter) has no case mapping but
+    decomposes to an uppercase ``A``, which the next round folds to ``a``.
+    """
+    current = _step(char)
+    for _ in range(8):
+        following = "".join(_step(c) for c in current)
+        if following == current:
+            return current
+        current = following
+    return current  # pragma: no cover - no known character needs this many rounds
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table filled on first sight of each code point."""
+
+    def __missing__(self, code: int) -> str:
+        value = _fold_char(chr(code))
+        self[code] = value
+        return value
+
+
+_FOLD = _FoldTable()
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")  # our own pattern, linear: one char at a time
+_FEW = 8  # up to this many distinct non-ASCII characters, replace them one by one
+LEET_BYTES = bytes.maketrans(b"013457@$", b"oieastas")
+
+
+def fold(text: str) -> str:
+    """Case-, width-, accent- and homoglyph-insensitive form; digits and symbols kept."""
+    return _fold_bytes(text)[0]
+
+
+def _fold_bytes(text: str) -> tuple[str, bytes]:
+    """``fold(text)`` and its UTF-8 encoding, computed the cheapest way for the text.
+
+    Equivalent to ``text.translate(_FOLD)``, but a typical message is ASCII with perhaps
+    an emoji or an accented word: lower-casing the ASCII bytes and replacing the few
+    distinct other characters is several times faster than a per-character translate.
+    """
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) == len(text):
+        lowered = encoded.lower()
+        return lowered.decode("ascii"), lowered
+    others = set(_NON_ASCII.findall(text))
+    if len(others) > _FEW:
+        folded = text.translate(_FOLD)
+    else:
+        folded = encoded.lower().decode("utf-8", "surrogatepass")  # bytes.lower: ASCII only
+        for char in others:
+            piece = _FOLD[ord(char)]
+            if piece != char:
+                folded = folded.replace(char, piece)
+    return folded, folded.encode("utf-8")
+
+
+def fold_and_skeleton(text: str) -> tuple[str, bytes, str, bytes]:
+    """Folded and skeleton forms, each as str and UTF-8 bytes (what the engine needs)."""
+    folded, folded_bytes = _fold_bytes(text)
+    skeleton_bytes = folded_bytes.translate(LEET_BYTES)
+    return folded, folded_bytes, skeleton_bytes.decode("utf-8"), skeleton_bytes
+
+
+def skeleton(text: str) -> str:
+    """``fold`` plus leetspeak undone: the form keywords are matched in."""
+    return _fold_bytes(text)[1].translate(LEET_BYTES).decode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """The three views of one message; ``folded`` and ``skeleton`` have equal length."""
+
+    original: str
+    folded: str
+    skeleton: str
+
+    @property
+    def aligned(self) -> bool:
+        """True when positions in ``folded`` are positions in ``original`` (ASCII text)."""
+        return len(self.folded) == len(self.original) and self.original.isascii()
+
+
+def normalize(text: str) -> Normalized:
+    """Both matching forms of ``text`` at once (the skeleton reuses the folded form)."""
+    folded, _, skel, _ = fold_and_skeleton(text)
+    return Normalized(text, folded, skel)
+
+
+class SpanMap:
+    """Maps positions in ``fold(original)`` back to ``original``.
+
+    Only non-ASCII characters can fold to more or fewer than one character, so the map
+    stores a break point per non-ASCII character and bisects; ASCII text needs none.
+    """
+
+    __slots__ = ("_folded_at", "_length", "_original", "_original_at")
+
+    def __init__(self, original: str) -> None:
+        self._original = original
+        self._original_at: list[int] = []
+        self._folded_at: list[int] = []
+        self._length: list[int] = []
+        folded = previous = 0
+        for found in _NON_ASCII.finditer(original):
+            index = found.start()
+            folded += index - previous
+            size = len(_FOLD[ord(original[index])])
+            self._original_at.append(index)
+            self._folded_at.append(folded)
+            self._length.append(size)
+            folded += size
+            previous = index + 1
+
+    def position(self, folded: int) -> int:
+        """The original index of the character that produced folded position ``folded``."""
+        k = bisect_right(self._folded_at, folded) - 1
+        if k < 0:
+            return folded
+        start = self._folded_at[k]
+        if folded < start + self._length[k]:
+            return self._original_at[k]
+        return self._original_at[k] + 1 + (folded - start - self._length[k])
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map ``[start, end)``; marks that folded away right after the span are included."""
+        original = self._original
+        if not original:
+            return 0, 0
+        first = min(self.position(start), len(original) - 1)
+        last = min(self.position(max(end, start + 1) - 1) + 1, len(original))
+        while last < len(original) and not _piece(original[last]):
+            last += 1
+        return first, last
+
+
+def original_span(original: str, start: int, end: int) -> tuple[int, int]:
+    """Map ``[start, end)`` in the folded/skeleton text back to ``original``.
+
+    Characters that folding removed (zero-width joiners, combining accents) inside the
+    span are included, so the excerpt shows exactly what was written.
+    """
+    if original.isascii():
+        return start, end
+    return SpanMap(original).span(start, end)
+
+
+def _piece(char: str) -> str:
+    return char.lower() if char.isascii() else _FOLD[ord(char)]
