@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from bot.core.clock import Clock, SystemClock
-from bot.core.errors import ConfigError
 from bot.core.platforms import PlatformRegistry
 from bot.core.ports import Storage
 from bot.core.services import Context, Services
@@ -98,11 +97,9 @@ def front_ends(settings: Settings) -> list[FrontEnd]:
         from bot.discord_io.runner import run_discord
         started.append(run_discord)
     if secrets.slack_bot_token:
-        # The Slack front-end (issue 5) has not landed yet: say so instead of ignoring
-        # a token the operator set on purpose.
-        raise ConfigError("SLACK_BOT_TOKEN is set, but this version of coc-bot has no Slack "
-                          "front-end yet. Unset SLACK_BOT_TOKEN to run the Discord front-end "
-                          "alone (README, 'Configuration').")
+        require_table(settings.slack, "slack", "SLACK_BOT_TOKEN")
+        from bot.slack_io.runner import run_slack
+        started.append(run_slack)
     return started
 
 

@@ -1,0 +1,158 @@
+"""Block Kit for the bot's messages, buttons, selects and modals.
+
+Buttons carry everything they need in ``action_id`` and ``value`` (``coc_triage_dismiss``
+with the report reference as value), so a click on a message posted before a restart
+is handled exactly like a fresh one: there is no in-memory state to lose.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot.core.ports import Notice, NoticeKind
+
+Block = dict[str, Any]
+
+TRIAGE = {"dismiss": ("Dismiss", None), "badfaith": ("Dismiss in bad faith", None),
+          "remove": ("Remove", "danger"), "suspend": ("Suspend", "danger"),
+          "escalate": ("Escalate", "primary")}
+TRIAGE_PREFIX = "coc_triage_"
+ACCEPT = "coc_accept"
+APPLY = "coc_apply"
+CLAUSE_SELECT = "coc_rm_clause"
+CLAUSE_BLOCK_PREFIX = "coc_rm:"
+REPORT_VIEW = "coc_report"
+SUSPEND_VIEW = "coc_suspend"
+SECTION_LIMIT = 3000
+TEXT_LIMIT = 39000
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+
+
+def mrkdwn(text: str) -> str:
+    """The core writes Discord-style ``**bold**``; Slack's mrkdwn bolds with one ``*``."""
+    return _BOLD.sub(r"*\1*", text)
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    button: Block = {"type": "button", "text": {"type": "plain_text", "text": text},
+                     "action_id": action_id, "value": value}
+    if style:
+        button["style"] = style
+    return button
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}}
+
+
+def buttons_for(notice: Notice) -> list[Block] | None:
+    """The action buttons a notice needs (the staff queue, Accept, Apply), if any."""
+    ref = notice.subject_id
+    if ref is None:
+        return None
+    if notice.kind is NoticeKind.REPORT_QUEUED:
+        elements = [_button(label, f"{TRIAGE_PREFIX}{action}", ref, style)
+                    for action, (label, style) in TRIAGE.items()]
+    elif notice.kind is NoticeKind.CODE_ACCEPT_PROMPT:
+        elements = [_button("Accept", ACCEPT, ref, "primary")]
+    elif notice.kind is NoticeKind.SANCTION_READY:
+        elements = [_button("Apply the decided suspension", APPLY, ref, "danger")]
+    else:
+        return None
+    return [{"type": "actions", "block_id": f"coc_actions:{ref}", "elements": elements}]
+
+
+def message_blocks(text: str, notice: Notice) -> list[Block] | None:
+    actions = buttons_for(notice)
+    return None if actions is None else [section(text), *actions]
+
+
+def clause_select(target: str, clauses: Sequence[tuple[str, str]]) -> list[Block]:
+    """A select of the Code's clauses; ``target`` (report or message) rides in block_id."""
+    options = [{"text": {"type": "plain_text", "text": clip(title, 75)}, "value": clause_id}
+               for clause_id, title in clauses[:100]]
+    return [section("Which part of the Code did the message break?"),
+            {"type": "actions", "block_id": f"{CLAUSE_BLOCK_PREFIX}{target}",
+             "elements": [{"type": "static_select", "action_id": CLAUSE_SELECT,
+                           "placeholder": {"type": "plain_text", "text": "Choose a clause"},
+                           "options": options}]}]
+
+
+def accept_blocks(text: str, version: str) -> list[Block]:
+    return [section(text), {"type": "actions", "block_id": f"coc_actions:{version}",
+                            "elements": [_button("Accept", ACCEPT, version, "primary")]}]
+
+
+def _input(block_id: str, label: str, element: Block, optional: bool = False) -> Block:
+    return {"type": "input", "block_id": block_id, "optional": optional,
+            "label": {"type": "plain_text", "text": label}, "element": element}
+
+
+def _text_input(action_id: str, multiline: bool = False, initial: str | None = None,
+                max_length: int = 1500) -> Block:
+    element: Block = {"type": "plain_text_input", "action_id": action_id,
+                      "multiline": multiline, "max_length": max_length}
+    if initial:
+        element["initial_value"] = initial
+    return element
+
+
+def _option(value: str, text: str) -> Block:
+    return {"text": {"type": "plain_text", "text": clip(text, 75)}, "value": value}
+
+
+def report_modal(metadata: dict[str, str], with_target: bool) -> Block:
+    """Reason and anonymity; from ``/report`` also who or which message (link)."""
+    blocks: list[Block] = []
+    if with_target:
+        blocks.append(_input("target", "Who are you reporting? (optional)",
+                             {"type": "users_select", "action_id": "value"}, optional=True))
+        blocks.append(_input("link", "Link to the message (optional)",
+                             _text_input("value", max_length=300), optional=True))
+    blocks.append(_input("reason", "What happened?", _text_input("value", multiline=True)))
+    blocks.append(_input("anonymous", "Anonymity", {
+        "type": "checkboxes", "action_id": "value",
+        "options": [_option("yes", "Stay anonymous, even to staff")]}, optional=True))
+    return {"type": "modal", "callback_id": REPORT_VIEW,
+            "title": {"type": "plain_text", "text": "Report to staff"},
+            "submit": {"type": "plain_text", "text": "Send privately"},
+            "private_metadata": json.dumps(metadata), "blocks": blocks}
+
+
+def suspend_modal(metadata: dict[str, str], clauses: Sequence[tuple[str, str]]) -> Block:
+    scope = {"type": "static_select", "action_id": "value",
+             "initial_option": _option("space", "Every channel the bot manages"),
+             "options": [_option("space", "Every channel the bot manages"),
+                         _option("channel", "Only the channel of the report")]}
+    clause = {"type": "static_select", "action_id": "value",
+              "options": [_option(cid, title) for cid, title in clauses[:100]]}
+    blocks = [_input("duration", "Duration (30m, 12h, 7d, 2w or permanent)",
+                     _text_input("value", initial="7d", max_length=20)),
+              _input("scope", "Scope", scope), _input("clause", "Part of the Code", clause),
+              _input("reason", "Reason (sent to the person)",
+                     _text_input("value", multiline=True, max_length=1000))]
+    return {"type": "modal", "callback_id": SUSPEND_VIEW,
+            "title": {"type": "plain_text", "text": "Suspend"},
+            "submit": {"type": "plain_text", "text": "Suspend"},
+            "private_metadata": json.dumps(metadata), "blocks": blocks}
+
+
+def view_value(values: dict[str, Any], block: str) -> str | None:
+    """The submitted value of an input block (text, user, select or checkbox)."""
+    field = (values.get(block) or {}).get("value") or {}
+    if field.get("type") == "checkboxes":
+        return ",".join(o["value"] for o in field.get("selected_options") or []) or None
+    if field.get("type") == "users_select":
+        return field.get("selected_user") or None
+    if field.get("type") == "static_select":
+        selected = field.get("selected_option") or {}
+        return selected.get("value") or None
+    value = field.get("value")
+    return str(value) if value else None

@@ -1,0 +1,103 @@
+"""Who is acting on Slack, and the dependencies every listener needs.
+
+Standing comes from the ``[slack]`` config: lists of user ids, or user group ids
+(``S...``) whose members are read with ``usergroups.users.list`` and cached briefly, so
+that adding someone to the staff group in Slack takes effect without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.errors import CocBotError, NotPermitted
+from bot.core.identity import PersonRef
+from bot.core.models import Actor, Role
+from bot.slack_io import refs
+from bot.slack_io.errors import slack_call
+from config.settings import SlackSettings
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.slack_io.platform import SlackPlatform
+
+log = logging.getLogger(__name__)
+GROUP_TTL_SECONDS = 300.0
+DEPS_KEY = "coc"
+
+
+def _is_group(ident: str) -> bool:
+    return ident.startswith("S")
+
+
+@dataclass
+class RoleResolver:
+    """Maps a Slack user id to the roles the configuration grants it."""
+
+    client: AsyncWebClient
+    settings: SlackSettings
+    _groups: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
+
+    def _configured(self) -> dict[Role, tuple[str, ...]]:
+        s = self.settings
+        return {Role.STAFF: s.staff, Role.COMMITTEE: s.committee, Role.COUNSEL: s.counsel,
+                Role.EXECUTIVE: s.executive}
+
+    async def _members(self, group: str) -> frozenset[str]:
+        cached = self._groups.get(group)
+        if cached is not None and time.monotonic() - cached[0] < GROUP_TTL_SECONDS:
+            return cached[1]
+        users: frozenset[str] = cached[1] if cached else frozenset()
+        try:
+            async with slack_call("read a user group"):
+                response = await self.client.usergroups_users_list(usergroup=group)
+                users = frozenset(response.get("users") or [])
+        except CocBotError as exc:
+            log.warning("user group %s not read (%s); using the last known members", group, exc)
+        self._groups[group] = (time.monotonic(), users)
+        return users
+
+    async def roles_of(self, user_id: str) -> frozenset[Role]:
+        found: set[Role] = set()
+        for role, idents in self._configured().items():
+            for ident in idents:
+                if ident == user_id or (_is_group(ident) and user_id in await self._members(ident)):
+                    found.add(role)
+                    break
+        return frozenset(found)
+
+
+@dataclass
+class SlackDeps:
+    """Handed to every listener through Bolt's context (``context["coc"]``)."""
+
+    app: App
+    settings: SlackSettings
+    platform: SlackPlatform
+    roles: RoleResolver
+
+    @property
+    def team(self) -> str:
+        return self.settings.team_id
+
+    def person(self, user_id: str) -> PersonRef:
+        return refs.person(self.team, user_id)
+
+    async def actor(self, user_id: str, name: str | None = None) -> Actor:
+        return Actor(self.person(user_id), await self.roles.roles_of(user_id), name)
+
+    async def staff(self, user_id: str) -> Actor:
+        actor = await self.actor(user_id)
+        if not actor.is_staff:
+            raise NotPermitted("This command is for staff only.")
+        return actor
+
+
+def deps_of(context: Any) -> SlackDeps:
+    deps = context[DEPS_KEY]
+    assert isinstance(deps, SlackDeps)
+    return deps

@@ -1,0 +1,23 @@
+"""Thin Bolt listeners: ack within Slack's 3 seconds, then one service call, then a private
+reply. Core errors reach :func:`_common.guard`, the one place they become polite text."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.slack_io.listeners import (
+    committee,
+    events,
+    participants,
+    reports,
+    staff,
+    staff_commands,
+)
+
+
+def register_all(bolt: AsyncApp) -> None:
+    for module in (reports, staff, staff_commands, committee, participants, events):
+        module.register(bolt)
+
+
+__all__ = ["register_all"]

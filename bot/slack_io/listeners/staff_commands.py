@@ -1,0 +1,177 @@
+"""Staff slash commands: ``/suspend``, ``/unsuspend``, ``/history``, ``/case``, ``/link``.
+
+Slash commands on Slack take one line of text; each command documents its word order in
+the manifest's usage hint and answers a malformed line with the usage.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+
+from bot.core.errors import InvalidInput
+from bot.core.identity import PersonRef, PlatformName
+from bot.core.models import Severity
+from bot.core.services import History
+from bot.slack_io import refs
+from bot.slack_io.context import SlackDeps, deps_of
+from bot.slack_io.listeners._common import Reply, guard, need, user_of, via_respond, words
+from bot.slack_io.listeners.staff import suspend
+
+SUSPEND_USAGE = ("Usage: /suspend @person <30m|12h|7d|2w|permanent> <channel|workspace> "
+                 "<reason> [confirm]. Add `clause=<id>` to cite another part of the Code.")
+
+
+async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
+                          context: AsyncBoltContext) -> None:
+    await ack()
+    deps = deps_of(context)
+    reply = via_respond(respond)
+    async with guard(reply, "/suspend"):
+        who, duration, scope, rest = words(command.get("text"), 3)
+        if not (who and duration and scope and rest):
+            raise InvalidInput(SUSPEND_USAGE)
+        reason_words, clause, confirmed = [], "no-harassment", False
+        for word in rest.split():
+            if word.lower() == "confirm":
+                confirmed = True
+            elif word.startswith("clause="):
+                clause = word.removeprefix("clause=")
+            else:
+                reason_words.append(word)
+        await suspend(deps, user_of(command), deps.person(refs.parse_user(who)), duration,
+                      scope, " ".join(reason_words), str(command.get("channel_id") or ""),
+                      reply, clause_id=clause, confirmed=confirmed)
+
+
+async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
+                            context: AsyncBoltContext) -> None:
+    await ack()
+    deps = deps_of(context)
+    reply = via_respond(respond)
+    async with guard(reply, "/unsuspend"):
+        who, reason = words(command.get("text"), 1)
+        actor = await deps.staff(user_of(command))
+        lifted = await deps.app.services.sanctions.unsuspend(
+            actor, deps.person(refs.parse_user(need(who, "the person (@mention)"))),
+            reason or "lifted early by staff")
+        await reply(f"Lifted {', '.join(s.id for s in lifted)}.")
+
+
+def render_history(history: History) -> str:
+    lines = [f"*Accounts:* {', '.join(f'`{a.key}`' for a in history.accounts)}",
+             f"*Incidents ({len(history.incidents)}):*"]
+    lines += [f"• {i.created_at:%Y-%m-%d} {i.id} {i.kind.value} — {i.clause_id} "
+              f"({i.subject.platform.value}){' (reversed)' if i.reversed_at else ''}"
+              for i in history.incidents[-15:]]
+    lines.append(f"*Suspensions ({len(history.sanctions)}):*")
+    lines += [f"• {s.starts_at:%Y-%m-%d} {s.id} {s.scope.value} until "
+              f"{s.ends_at or 'permanent'} — {s.status.value}" for s in history.sanctions[-10:]]
+    lines.append(f"*Cases ({len(history.cases)}):*")
+    lines += [f"• {c.opened_at:%Y-%m-%d} {c.id} {c.status.value} — {c.summary[:80]}"
+              for c in history.cases[-10:]]
+    if history.bad_faith_reports:
+        lines.append(f"*Reports dismissed in bad faith:* {history.bad_faith_reports}")
+    return "\n".join(lines)
+
+
+async def history_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
+                          context: AsyncBoltContext) -> None:
+    await ack()
+    deps = deps_of(context)
+    reply = via_respond(respond)
+    async with guard(reply, "/history"):
+        who, _ = words(command.get("text"), 1)
+        actor = await deps.actor(user_of(command))
+        result = await deps.app.services.people.history(
+            actor, deps.person(refs.parse_user(need(who, "the person (@mention)"))))
+        await reply(render_history(result))
+
+
+async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
+                       context: AsyncBoltContext) -> None:
+    """``/case open @person [severe] summary`` · ``/case show C-…`` · ``/case communicated``."""
+    await ack()
+    deps = deps_of(context)
+    reply = via_respond(respond)
+    async with guard(reply, "/case"):
+        verb, rest = words(command.get("text"), 1)
+        actor = await deps.actor(user_of(command))
+        if verb == "open":
+            await _case_open(deps, actor, rest, reply)
+        elif verb == "show":
+            await _case_show(deps, actor, need(rest, "the case reference (C-…)"), reply)
+        elif verb == "communicated":
+            updated = await deps.app.services.decisions.mark_communicated(
+                actor, need(rest, "the case reference (C-…)"))
+            assert updated.appeal_deadline is not None
+            await reply("Recorded. Appeals are open until "
+                        f"{deps.platform.format_time(updated.appeal_deadline)}.")
+        else:
+            raise InvalidInput("Usage: /case open @person [severe] <summary> · /case show "
+                               "<C-…> · /case communicated <C-…>")
+
+
+async def _case_open(deps: SlackDeps, actor: Any, rest: str, reply: Reply) -> None:
+    who, severity, summary = words(rest, 2)
+    if severity.lower() not in ("serious", "severe"):
+        summary, severity = f"{severity} {summary}".strip(), "serious"
+    opened = await deps.app.services.cases.open_by_staff(
+        actor, deps.person(refs.parse_user(need(who, "the person (@mention)"))),
+        need(summary, "a short summary for the committee"), Severity(severity.lower()))
+    await reply(f"Case {opened.id} opened; the committee has a thread for it.")
+
+
+async def _case_show(deps: SlackDeps, actor: Any, ref: str, reply: Reply) -> None:
+    if not (actor.is_staff or actor.roles):
+        await deps.staff(actor.person.id)
+    found = await deps.app.services.cases.get(ref)
+    lines = [f"*Case {found.id}* — {found.status.value} ({found.severity.value}, from "
+             f"{found.origin.value})", f"Subject: `{found.subject.key}`",
+             f"Summary: {found.summary}"]
+    if found.decision:
+        lines.append(f"Decision: {found.decision}")
+    if found.appeal_deadline:
+        lines.append(f"Appeal window until {deps.platform.format_time(found.appeal_deadline)}")
+    await reply("\n".join(lines))
+
+
+def parse_account(text: str, deps: SlackDeps) -> PersonRef:
+    """The other account: ``discord:<guild>:<id>``, a bare Discord id (the configured
+    server), or another Slack @mention."""
+    cleaned = text.strip()
+    if cleaned.count(":") == 2:
+        return PersonRef.parse(cleaned)
+    if cleaned.isdigit():
+        discord = deps.app.settings.discord
+        if discord is None:
+            raise InvalidInput("Give the Discord account as discord:<server id>:<user id>.")
+        return PersonRef(PlatformName.DISCORD, str(discord.guild_id), cleaned)
+    return deps.person(refs.parse_user(cleaned))
+
+
+async def link_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
+                       context: AsyncBoltContext) -> None:
+    """``/link @slack-person <discord id | discord:guild:id>``: one person, one history."""
+    await ack()
+    deps = deps_of(context)
+    reply = via_respond(respond)
+    async with guard(reply, "/link"):
+        who, other = words(command.get("text"), 1)
+        if not (who and other):
+            raise InvalidInput("Usage: /link @person <Discord user id or "
+                               "discord:<server id>:<user id>>")
+        actor = await deps.staff(user_of(command))
+        first = deps.person(refs.parse_user(who))
+        second = parse_account(other, deps)
+        await deps.app.services.people.link(actor, first, second)
+        await reply(f"Linked `{first.key}` and `{second.key}`: their histories are now one.")
+
+
+def register(bolt: AsyncApp) -> None:
+    bolt.command("/suspend")(suspend_command)
+    bolt.command("/unsuspend")(unsuspend_command)
+    bolt.command("/history")(history_command)
+    bolt.command("/case")(case_command)
+    bolt.command("/link")(link_command)

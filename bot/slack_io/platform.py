@@ -1,0 +1,260 @@
+"""The Platform port on the Slack Web API.
+
+Slack's limits shape what "the same action" means here, and each is said out loud:
+
+- a bot token deletes only the bot's own messages; other people's need a workspace admin's
+  user token (``SLACK_ADMIN_TOKEN``). Without it ``delete_message`` returns False and the
+  core asks staff to delete by hand;
+- a channel suspension is ``conversations.kick``, lifted by ``conversations.invite``;
+  without Enterprise admin APIs a workspace-wide one covers every managed channel;
+- threads cannot be private: a case thread is a message in the (private) committee
+  channel, and members are "added" by being mentioned in it;
+- a bot cannot remove another person's reaction, so an ineligible vote stays visible but
+  is never counted, and the listener says so in the thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.errors import PlatformForbidden
+from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
+from bot.core.models import Sanction, SanctionScope
+from bot.core.ports import Audience, Notice
+from bot.slack_io import refs
+from bot.slack_io.blocks import TEXT_LIMIT, Block, clip, message_blocks, mrkdwn
+from bot.slack_io.errors import error_code, slack_call
+from config.settings import SlackSettings
+
+log = logging.getLogger(__name__)
+
+EMOJI_NAMES = {"✅": "white_check_mark", "❌": "x", "➖": "heavy_minus_sign"}
+NAME_EMOJI = {name: emoji for emoji, name in EMOJI_NAMES.items()}
+GONE = ("message_not_found",)
+
+
+class SlackPlatform:
+    def __init__(self, client: AsyncWebClient, settings: SlackSettings,
+                 admin: AsyncWebClient | None = None) -> None:
+        self._client = client
+        self._admin = admin
+        self._settings = settings
+        self._audiences = {Audience.STAFF: settings.staff_queue_channel,
+                           Audience.COMMITTEE: settings.committee_channel,
+                           Audience.EXECUTIVE: settings.executive_channel}
+
+    @property
+    def name(self) -> PlatformName:
+        return PlatformName.SLACK
+
+    @property
+    def client(self) -> AsyncWebClient:
+        return self._client
+
+    @property
+    def can_delete_others(self) -> bool:
+        return self._admin is not None
+
+    @property
+    def team(self) -> str:
+        return self._settings.team_id
+
+    def format_time(self, moment: datetime) -> str:
+        """Slack renders ``<!date^...>`` in each reader's own time zone."""
+        fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+        return f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}>"
+
+    def mention(self, person: PersonRef) -> str:
+        return f"<@{person.id}>"
+
+    async def _send(self, channel: str, text: str, *, thread_ts: str | None = None,
+                    blocks: list[Block] | None = None, doing: str = "post a message") -> str:
+        body = clip(mrkdwn(text), TEXT_LIMIT)
+        kwargs: dict[str, Any] = {"unfurl_links": False, "unfurl_media": False}
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        if blocks is not None:
+            kwargs["blocks"] = blocks
+        async with slack_call(doing):
+            response = await self._client.chat_postMessage(channel=channel, text=body, **kwargs)
+        return str(response["ts"])
+
+    async def _post_notice(self, channel: str, notice: Notice,
+                           thread_ts: str | None = None) -> MessageRef:
+        text = mrkdwn(notice.text)
+        ts = await self._send(channel, text, thread_ts=thread_ts,
+                              blocks=message_blocks(text, notice))
+        return refs.message_ref(self.team, channel, ts)
+
+    async def open_dm(self, person: PersonRef) -> str:
+        async with slack_call("open a direct message"):
+            response = await self._client.conversations_open(users=person.id)
+        return str(response["channel"]["id"])
+
+    async def send_dm(self, person: PersonRef, notice: Notice) -> MessageRef:
+        return await self._post_notice(await self.open_dm(person), notice)
+
+    async def post(self, audience: Audience, notice: Notice) -> MessageRef:
+        return await self._post_notice(self._audiences[audience], notice)
+
+    async def post_in(self, place: PlaceRef, notice: Notice) -> MessageRef:
+        channel, thread_ts = refs.split_place(place)
+        return await self._post_notice(channel, notice, thread_ts)
+
+    async def edit(self, message: MessageRef, notice: Notice) -> None:
+        text = clip(mrkdwn(notice.text), TEXT_LIMIT)
+        blocks = message_blocks(text, notice)
+        async with slack_call("update a message", ok=GONE):
+            await self._client.chat_update(channel=message.channel, ts=message.id, text=text,
+                                           blocks=blocks or [])
+
+    async def delete_message(self, message: MessageRef) -> bool:
+        """Other people's messages need the admin user token; without it, say False."""
+        if self._admin is None:
+            log.info("no SLACK_ADMIN_TOKEN: %s left for staff to delete", message.key)
+            return False
+        try:
+            async with slack_call("delete the message", ok=GONE):
+                await self._admin.chat_delete(channel=message.channel, ts=message.id)
+        except PlatformForbidden as exc:
+            log.warning("admin token could not delete %s: %s", message.key, exc)
+            return False
+        return True
+
+    def check_restriction(self, sanction: Sanction) -> None:
+        if sanction.scope is SanctionScope.CHANNEL:
+            if sanction.channel is None or sanction.channel.id.startswith("D"):
+                raise PlatformForbidden("A channel suspension needs a channel: run /suspend in "
+                                        "that channel, or choose the workspace scope.")
+        elif not self._settings.managed_channels:
+            raise PlatformForbidden(
+                "Slack has no workspace-wide suspension without Enterprise admin APIs; list "
+                "the channels it covers in managed_channels in the [slack] config.")
+
+    def channels_for(self, sanction: Sanction) -> list[str]:
+        if sanction.scope is SanctionScope.CHANNEL and sanction.channel is not None:
+            return [refs.split_place(sanction.channel)[0]]
+        return list(self._settings.managed_channels)
+
+    async def kick(self, channel: str, user_id: str) -> None:
+        async with slack_call("remove the member from the channel", ok=("not_in_channel",)):
+            await self._client.conversations_kick(channel=channel, user=user_id)
+
+    async def restrict(self, sanction: Sanction) -> None:
+        for channel in self.channels_for(sanction):
+            await self.kick(channel, sanction.subject.id)
+
+    async def restore(self, sanction: Sanction) -> None:
+        """Invite back to each channel; someone already there counts as restored."""
+        for channel in self.channels_for(sanction):
+            async with slack_call("invite the member back",
+                                  ok=("already_in_channel", "user_is_deactivated")):
+                await self._client.conversations_invite(channel=channel,
+                                                        users=sanction.subject.id)
+
+    async def open_private_thread(self, audience: Audience, title: str,
+                                  members: Sequence[PersonRef], notice: Notice) -> PlaceRef:
+        """A thread under a message in the private channel; members are mentioned in it.
+
+        An emergency pings the channel in the root message. Conflicted members may be in
+        the channel, which Slack cannot prevent; their votes never count.
+        """
+        channel = self._audiences[audience]
+        ping = "<!channel> 🚨 Emergency: " if notice.mention_everyone else ""
+        ts = await self._send(channel, f"{ping}*{title}* — discussion in this thread.",
+                              doing="open a committee thread")
+        place = refs.thread(self.team, channel, ts)
+        await self._post_notice(channel, notice, ts)
+        if members:
+            names = " ".join(self.mention(m) for m in members)
+            await self._send(channel, f"Members taking part: {names}", thread_ts=ts)
+        return place
+
+    async def remove_from_thread(self, thread: PlaceRef, person: PersonRef) -> None:
+        """Slack threads have no membership; the thread is told the person stepped out."""
+        channel, thread_ts = refs.split_place(thread)
+        await self._send(channel, f"{self.mention(person)} has declared a conflict of interest "
+                         "and takes no further part in this case; their votes do not count.",
+                         thread_ts=thread_ts, doing="note the recusal in the thread")
+
+    async def add_reactions(self, message: MessageRef, emojis: Sequence[str]) -> None:
+        for emoji in emojis:
+            async with slack_call("add the voting reactions", ok=("already_reacted",)):
+                await self._client.reactions_add(channel=message.channel,
+                                                 timestamp=message.id,
+                                                 name=EMOJI_NAMES.get(emoji, emoji))
+
+    async def remove_reaction(self, message: MessageRef, emoji: str, person: PersonRef) -> None:
+        """Slack lets a bot remove only its own reactions; the vote is simply not counted."""
+        log.info("slack: %s's %s on %s stays visible but is not counted", person.key, emoji,
+                 message.key)
+
+    # Beyond the port: what the listeners need ----------------------------------------
+
+    async def ephemeral(self, channel: str | None, user_id: str, text: str,
+                        blocks: list[Block] | None = None) -> None:
+        """A reply only ``user_id`` sees; in a DM when the channel will not take it."""
+        body = clip(mrkdwn(text), TEXT_LIMIT)
+        if channel:
+            try:
+                async with slack_call("reply privately"):
+                    await self._client.chat_postEphemeral(channel=channel, user=user_id,
+                                                          text=body, blocks=blocks)
+                return
+            except PlatformForbidden:
+                log.info("ephemeral reply in %s refused; replying by DM", channel)
+        dm = await self.open_dm(refs.person(self.team, user_id))
+        await self._send(dm, body, blocks=blocks, doing="reply by direct message")
+
+    async def update_text(self, channel: str, ts: str, text: str) -> None:
+        """Replace a message's text and drop its buttons (a handled queue entry)."""
+        async with slack_call("update the queue message", ok=GONE):
+            await self._client.chat_update(channel=channel, ts=ts,
+                                           text=clip(mrkdwn(text), TEXT_LIMIT), blocks=[])
+
+    async def fetch_message(self, channel: str, ts: str,
+                            thread_ts: str | None = None) -> dict[str, Any] | None:
+        """The message's author and text, or None if the bot cannot read it."""
+        try:
+            async with slack_call("read the message"):
+                if thread_ts and thread_ts != ts:
+                    response = await self._client.conversations_replies(
+                        channel=channel, ts=thread_ts, latest=ts, oldest=ts, inclusive=True,
+                        limit=1)
+                else:
+                    response = await self._client.conversations_history(
+                        channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1)
+        except PlatformForbidden as exc:
+            log.info("message %s/%s not readable: %s", channel, ts, exc)
+            return None
+        for found in response.get("messages") or []:
+            if found.get("ts") == ts:
+                return dict(found)
+        return None
+
+    async def members(self) -> list[PersonRef]:
+        """Every active human in the workspace, for Code acceptance prompts."""
+        people: list[PersonRef] = []
+        cursor: str | None = None
+        while True:
+            async with slack_call("list the workspace's members"):
+                response = await self._client.users_list(cursor=cursor, limit=200)
+            for user in response.get("members") or []:
+                if not (user.get("is_bot") or user.get("deleted")
+                        or user.get("id") == "USLACKBOT"):
+                    people.append(refs.person(self.team, str(user["id"])))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return people
+
+    async def open_view(self, trigger_id: str, view: Block) -> None:
+        async with slack_call("open the form"):
+            await self._client.views_open(trigger_id=trigger_id, view=view)
+
+
+__all__ = ["EMOJI_NAMES", "NAME_EMOJI", "SlackPlatform", "error_code"]

@@ -1,0 +1,59 @@
+"""Starting the Slack front-end: Socket Mode with ``SLACK_APP_TOKEN``, else HTTP mode.
+
+Socket Mode needs no public URL (the bot dials out to Slack); HTTP mode serves the Events
+API and interactivity on ``http_port`` at ``/slack/events`` and verifies every request's
+signature with ``SLACK_SIGNING_SECRET``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+from bot.core.errors import ConfigError
+from bot.slack_io.bolt import EVENTS_PATH, SlackFrontEnd, build_front_end
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+async def serve_http(front: SlackFrontEnd, port: int, host: str = "0.0.0.0") -> web.AppRunner:
+    """Serve Bolt's aiohttp app; returns the runner so the caller can clean it up."""
+    runner = web.AppRunner(front.bolt.web_app(path=EVENTS_PATH, port=port))
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+async def run_slack(app: App) -> None:
+    """Register the Slack platform with the app and serve until cancelled."""
+    secrets = app.settings.secrets
+    if app.settings.slack is None:
+        raise ConfigError("SLACK_BOT_TOKEN is set but the config has no [slack] table.")
+    if not (secrets.slack_app_token or secrets.slack_signing_secret):
+        raise ConfigError("Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP "
+                          "mode) along with SLACK_BOT_TOKEN.")
+    front = build_front_end(app)
+    app.platforms.register(front.platform)
+    if secrets.slack_app_token:
+        handler = AsyncSocketModeHandler(front.bolt, secrets.slack_app_token)
+        await handler.connect_async()  # type: ignore[no-untyped-call]  # Bolt lacks hints
+        log.info("slack: connected in Socket Mode")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+    else:
+        port = app.settings.slack.http_port
+        runner = await serve_http(front, port)
+        log.info("slack: serving the Events API on port %s%s", port, EVENTS_PATH)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
