@@ -30,6 +30,7 @@ class World:
     fake: FakeDiscord
     app: App
     bot: CocBot
+    task: asyncio.Task[None]
     clock: FakeClock
     general: int
     jobs_board: int
@@ -70,6 +71,36 @@ executive_channel_id = {executive_channel}
 """
 
 
+async def connect(app: App) -> tuple[CocBot, asyncio.Task[None]]:
+    """Start the real client against the fake and wait until it is ready."""
+    assert app.settings.discord is not None
+    bot = CocBot(app, app.settings.discord)
+    task = asyncio.create_task(bot.start("fake-token"))
+    ready = asyncio.create_task(bot.wait_until_ready())
+    await asyncio.wait([task, ready], timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        task.result()  # the bot died while starting: show why
+    assert ready.done(), "the bot did not become ready against the fake Discord"
+    return bot, task
+
+
+async def disconnect(bot: CocBot, task: asyncio.Task[None]) -> BaseException | None:
+    died = task.exception() if task.done() and not task.cancelled() else None
+    await bot.close()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return died
+
+
+async def restart(world: World) -> None:
+    """A new client process-wise: nothing in memory survives, only the database."""
+    died = await disconnect(world.bot, world.task)
+    assert died is None
+    world.app.platforms = type(world.app.platforms)(world.app.settings.committee_home)
+    world.app.services.ctx.platforms = world.app.platforms
+    world.bot, world.task = await connect(world.app)
+
+
 @pytest.fixture
 async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[World]:
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
@@ -103,17 +134,9 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     clock = FakeClock(datetime(2026, 1, 5, 20, 0, tzinfo=UTC))
     app = await build_app(settings, clock=clock, storage=await open_migrated(
         "sqlite:///:memory:"), worker="e2e")
-    assert settings.discord is not None
     point_at(settings.secrets.discord_api_base, settings.secrets.discord_gateway_url)
-    bot = CocBot(app, settings.discord)
-    task = asyncio.create_task(bot.start("fake-token"))
-    ready = asyncio.create_task(bot.wait_until_ready())
-    await asyncio.wait([task, ready], timeout=15, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        task.result()  # the bot died while starting: show why
-    assert ready.done(), "the bot did not become ready against the fake Discord"
-
-    world = World(fake, app, bot, clock, general, jobs_board, queue, committee_channel,
+    bot, task = await connect(app)
+    world = World(fake, app, bot, task, clock, general, jobs_board, queue, committee_channel,
                   executive_channel, staff, alice, bob, members, counsel, executive,
                   moderator_role)
     admin = Actor(world.ref(staff), frozenset({Role.STAFF}))
@@ -128,10 +151,7 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     try:
         yield world
     finally:
-        died = task.exception() if task.done() and not task.cancelled() else None
-        await bot.close()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        died = await disconnect(world.bot, world.task)
         await app.close()
         await fake.stop()
     if died is not None:

@@ -8,6 +8,8 @@ public channel sees is ever rendered from ``Report.reporter``.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, replace
 
 from bot.core.errors import InvalidInput, InvalidState, NotFound, RateLimited
@@ -170,10 +172,11 @@ class ReportService:
         wait = retry_after([r.created_at for r in recent], now, policy.report_limit,
                            policy.report_limit_window)
         if wait is not None:
-            minutes = max(1, int(wait.total_seconds() // 60) + 1)
+            minutes = max(1, math.ceil(wait.total_seconds() / 60))
             raise RateLimited(
                 f"You have sent {policy.report_limit} reports recently; thank you. Staff are "
-                f"looking at them. Please wait about {minutes} minute(s) before sending "
+                f"looking at them. Please wait about {minutes} minute{'s' if minutes > 1 else ''} "
+                "before sending "
                 "another, or contact staff directly if something is urgent.",
                 retry_after_seconds=wait.total_seconds(),
             )

@@ -189,7 +189,7 @@ class FakeDiscord:
         return "\n".join(json.dumps(c.body) for c in self.calls if c.body)
 
     async def wait_for(self, predicate: Callable[[], Any], what: str,
-                       timeout: float = 10.0) -> Any:
+                       limit: float = 10.0) -> Any:
         """Wait for the bot to have done something; fails the test after ``timeout``."""
         async def check() -> Any:
             async with self._changed:
@@ -197,7 +197,7 @@ class FakeDiscord:
                     await self._changed.wait()
                 return result
         try:
-            return await asyncio.wait_for(check(), timeout)
+            return await asyncio.wait_for(check(), limit)
         except TimeoutError:
             raise AssertionError(f"the bot never {what}; calls: {self.calls[-15:]}") from None
 
@@ -266,7 +266,7 @@ class FakeDiscord:
         return web.Response(body=json.dumps(payload).encode(), status=status,
                             headers={"Content-Type": "application/json"})
 
-    def _route(self, method: str, path: str, body: JSON) -> tuple[int, Any]:  # noqa: C901
+    def _route(self, method: str, path: str, body: JSON) -> tuple[int, Any]:
         parts = path.strip("/").split("/")
         match method, parts:
             case "GET", ["users", "@me"]:
@@ -603,3 +603,7 @@ def labels(message: JSON) -> list[str]:
 
 def ids(values: Iterable[JSON]) -> list[int]:
     return [int(v["id"]) for v in values]
+
+
+def last(messages: dict[int, JSON]) -> JSON:
+    return list(messages.values())[-1]

@@ -1,0 +1,241 @@
+"""A fake Slack Web API that records every call and answers like Slack.
+
+It keeps just enough state to answer truthfully: channel members (for kick and invite),
+messages (for history, update and delete), reactions and DMs. Errors are Slack's own
+codes: ``cant_delete_message`` when a bot token deletes someone else's message,
+``not_in_channel`` / ``already_in_channel`` for kicks and invites, ``user_disabled`` for
+a person who cannot be messaged. It also serves ``response_url`` posts and a Socket Mode
+websocket, so Bolt's real clients run unchanged against it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_USER = "UBOT"
+ADMIN_USER = "UADMIN"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str | None
+
+    @property
+    def text(self) -> str:
+        """Everything a person could read in this call (text and blocks)."""
+        return json.dumps(self.params, ensure_ascii=False)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.params.get(key, default)
+
+
+@dataclass
+class FakeSlack:
+    team: str = "T1"
+    bot_token: str = "xoxb-test"
+    admin_token: str = "xoxp-admin"
+    app_token: str = "xapp-test"
+    calls: list[Call] = field(default_factory=list)
+    members: dict[str, set[str]] = field(default_factory=dict)
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    users: list[str] = field(default_factory=list)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    unreachable: set[str] = field(default_factory=set)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    base_url: str = ""
+    _clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    _socket_ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    # Lifecycle ----------------------------------------------------------------------
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self.base_url + "/api/"
+
+    async def stop(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # Seeding and assertions ---------------------------------------------------------
+
+    def next_ts(self) -> str:
+        return f"1767600000.{next(self._clock):06d}"
+
+    def add_message(self, channel: str, user: str, text: str) -> str:
+        ts = self.next_ts()
+        self.messages[(channel, ts)] = {"type": "message", "user": user, "text": text,
+                                        "ts": ts}
+        return ts
+
+    def response_url(self, key: str = "r") -> str:
+        return f"{self.base_url}/respond/{key}"
+
+    def called(self, method: str, **match: Any) -> list[Call]:
+        return [c for c in self.calls if c.method == method
+                and all(c.params.get(k) == v for k, v in match.items())]
+
+    def responses(self) -> list[str]:
+        return [str(c.params.get("text", "")) for c in self.called("response_url")]
+
+    def dm_texts(self, user: str) -> list[str]:
+        return [c.text for c in self.called("chat.postMessage", channel=f"D{user}")]
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+    # The Web API --------------------------------------------------------------------
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            params.update(await request.json())
+        elif request.can_read_body:
+            params.update({k: v for k, v in (await request.post()).items()})
+        for key in ("blocks", "view"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth else params.get("token")
+        self.calls.append(Call(method, params, token))
+        handler: Callable[[dict[str, Any], str | None], dict[str, Any]] | None = getattr(
+            self, "m_" + method.replace(".", "_"), None)
+        body = handler(params, token) if handler else {"ok": True}
+        return web.json_response(body)
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("response_url", await request.json(), None))
+        return web.Response(text="ok")
+
+    @staticmethod
+    def _error(code: str) -> dict[str, Any]:
+        return {"ok": False, "error": code}
+
+    def m_auth_test(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        user = ADMIN_USER if token == self.admin_token else BOT_USER
+        return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake", "user": "cocbot",
+                "team_id": self.team, "user_id": user, "bot_id": "BBOT"}
+
+    def m_chat_postMessage(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        ts = self.next_ts()
+        message = {"type": "message", "user": BOT_USER, "text": p.get("text"), "ts": ts,
+                   "thread_ts": p.get("thread_ts")}
+        self.messages[(str(p["channel"]), ts)] = message
+        return {"ok": True, "channel": p["channel"], "ts": ts, "message": message}
+
+    def m_chat_postEphemeral(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {"ok": True, "message_ts": self.next_ts()}
+
+    def m_chat_update(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        key = (str(p["channel"]), str(p["ts"]))
+        if key not in self.messages:
+            return self._error("message_not_found")
+        self.messages[key]["text"] = p.get("text")
+        return {"ok": True, "channel": p["channel"], "ts": p["ts"], "text": p.get("text")}
+
+    def m_chat_delete(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        key = (str(p["channel"]), str(p["ts"]))
+        message = self.messages.get(key)
+        if message is None:
+            return self._error("message_not_found")
+        if token != self.admin_token and message.get("user") != BOT_USER:
+            return self._error("cant_delete_message")
+        del self.messages[key]
+        return {"ok": True, "channel": p["channel"], "ts": p["ts"]}
+
+    def m_conversations_open(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        user = str(p["users"])
+        if user in self.unreachable:
+            return self._error("user_disabled")
+        return {"ok": True, "channel": {"id": f"D{user}"}}
+
+    def m_conversations_kick(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        members = self.members.setdefault(str(p["channel"]), set())
+        if p["user"] not in members:
+            return self._error("not_in_channel")
+        members.discard(str(p["user"]))
+        return {"ok": True}
+
+    def m_conversations_invite(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        members = self.members.setdefault(str(p["channel"]), set())
+        users = set(str(p["users"]).split(","))
+        if users <= members:
+            return self._error("already_in_channel")
+        members |= users
+        return {"ok": True, "channel": {"id": p["channel"]}}
+
+    def _find(self, p: dict[str, Any]) -> dict[str, Any]:
+        found = self.messages.get((str(p["channel"]), str(p.get("latest"))))
+        return {"ok": True, "messages": [found] if found else [], "has_more": False}
+
+    def m_conversations_history(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return self._find(p)
+
+    def m_conversations_replies(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return self._find(p)
+
+    def m_reactions_add(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {"ok": True}
+
+    def m_users_list(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        members = [{"id": u, "is_bot": False, "deleted": False} for u in self.users]
+        members.append({"id": BOT_USER, "is_bot": True, "deleted": False})
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+
+    def m_usergroups_users_list(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {"ok": True, "users": self.usergroups.get(str(p["usergroup"]), [])}
+
+    def m_views_open(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "V1", **(p.get("view") or {})}}
+
+    def m_apps_connections_open(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if token != self.app_token:
+            return self._error("invalid_auth")
+        return {"ok": True, "url": self.base_url.replace("http", "ws") + "/socket"}
+
+    # Socket Mode --------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1,
+                            "connection_info": {"app_id": "A1"}})
+        self._socket_ready.set()
+        async for message in ws:
+            if message.type is WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+        return ws
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
+        await asyncio.wait_for(self._socket_ready.wait(), 5)
+        await self._sockets[-1].send_json({"envelope_id": envelope_id, "type": kind,
+                                           "payload": payload,
+                                           "accepts_response_payload": kind != "events_api",
+                                           "retry_attempt": 0, "retry_reason": ""})
