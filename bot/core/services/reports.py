@@ -9,7 +9,6 @@ public channel sees is ever rendered from ``Report.reporter``.
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass, replace
 
 from bot.core.errors import InvalidInput, InvalidState, NotFound, RateLimited
