@@ -32,7 +32,13 @@ import re2
 from bot.core.automod import Automod, ScannedMessage, fold, load_automod
 
 SEED = 20260105
-WORDS = (
+
+
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+WORDS = _split(
     "the library book catalog patron reference digital archive collection meeting program "
     "budget grant board committee conference session webinar literacy outreach children "
     "teen adult services circulation metadata cataloging rda marc record access policy "
@@ -44,9 +50,9 @@ WORDS = (
     "interesting point article share link resource slides recording today tomorrow week "
     "class assessment analysis scunthorpe passage classic assistant cocktail shitake "
     "therapist grape button analytics"
-).split()
-ACCENTED = "café résumé naïve façade coöperate señor über jalapeño crème brûlée".split()
-CYRILLIC = "библиотека книга читатель каталог встреча".split()
+)
+ACCENTED = _split("café résumé naïve façade coöperate señor über jalapeño crème brûlée")
+CYRILLIC = _split("библиотека книга читатель каталог встреча")
 CJK = ["図書館", "本を読む", "会議", "资料", "目录"]
 EMOJI = ["📚", "👍", "🎉", "😂", "❤️", "🙏", "👩‍💻", "🏳️‍🌈", "✨", "🤔"]
 DOMAINS = ["ala.org", "example.com", "github.com", "youtube.com", "docs.google.com",

@@ -34,7 +34,8 @@ def compact(name: str) -> str:
 
 
 def within_one_edit(a: str, b: str) -> bool:
-    """Whether ``a`` becomes ``b`` by at most one insertion, deletion or substitution."""
+    """Whether ``a`` becomes ``b`` by one insertion, deletion, substitution or swap of two
+    neighbouring letters (the typos, and the tricks, that keep a name readable)."""
     if abs(len(a) - len(b)) > 1:
         return False
     if len(a) > len(b):
@@ -43,7 +44,9 @@ def within_one_edit(a: str, b: str) -> bool:
     while i < len(a) and a[i] == b[i]:
         i += 1
     if len(a) == len(b):
-        return a[i + 1:] == b[i + 1:]
+        swapped = (i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i]
+                   and a[i + 2:] == b[i + 2:])
+        return a[i + 1:] == b[i + 1:] or swapped
     return a[i:] == b[i + 1:]
 
 
