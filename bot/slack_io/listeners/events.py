@@ -21,6 +21,8 @@ async def member_joined(event: dict[str, Any], context: AsyncBoltContext) -> Non
         return
     try:
         for sanction in await deps.app.services.sanctions.active_for(deps.person(user)):
+            if sanction.subject != deps.person(user):
+                continue  # a linked account's suspension elsewhere is not this channel's
             if channel in deps.platform.channels_for(sanction):
                 await deps.platform.kick(channel, user)
                 log.info("slack: %s rejoined %s during %s; removed again", user, channel,

@@ -1,0 +1,233 @@
+"""The real app and the real Bolt app, talking to a fake Slack on 127.0.0.1.
+
+Requests reach Bolt the way Slack sends them: signed HTTP POSTs to ``/slack/events`` on
+Bolt's own aiohttp server (HTTP mode), or envelopes over the Socket Mode websocket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import App, build_app
+from bot.core.clock import FakeClock
+from bot.core.identity import PersonRef, PlatformName
+from bot.core.models import Actor, Office, Role
+from bot.slack_io.bolt import EVENTS_PATH, SlackFrontEnd, build_front_end
+from bot.slack_io.runner import serve_http
+from config.loader import load_settings
+from storage import open_storage
+from tests.core.recording_platform import RecordingPlatform
+from tests.fakes.slack import FakeSlack
+
+TEAM = "T1"
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+STAFF_USER, REPORTER, SUBJECT, OUTSIDER = "USTAFF", "UREPORTER", "USUBJECT", "UOUTSIDER"
+COMMITTEE = ["UC1", "UC2", "UC3", "UC4", "UC5"]
+COUNSEL, EXECUTIVE = "UCOUNSEL", "UEXEC"
+QUEUE, COMMITTEE_CH, EXEC_CH = "CQUEUE", "GCOMMITTEE", "GEXEC"
+GENERAL, RANDOM = "CGENERAL", "CRANDOM"
+DISCORD_GUILD = "900"
+
+CONFIG = f"""
+[committee]
+home = "slack"
+
+[business_days]
+timezone = "America/Chicago"
+
+[slack]
+team_id = "{TEAM}"
+staff = ["SSTAFFGROUP"]
+committee = {json.dumps(COMMITTEE)}
+counsel = ["{COUNSEL}"]
+executive = ["{EXECUTIVE}"]
+staff_queue_channel = "{QUEUE}"
+committee_channel = "{COMMITTEE_CH}"
+executive_channel = "{EXEC_CH}"
+managed_channels = ["{GENERAL}", "{RANDOM}"]
+http_port = 3000
+"""
+
+
+def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class SlackWorld:
+    """Everything a test touches: the fake, the bot's app, and a signed-request client."""
+
+    fake: FakeSlack
+    app: App
+    front: SlackFrontEnd
+    discord: RecordingPlatform
+    url: str
+    session: aiohttp.ClientSession
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def clock(self) -> FakeClock:
+        assert isinstance(self.app.clock, FakeClock)
+        return self.app.clock
+
+    def person(self, user: str) -> PersonRef:
+        return PersonRef(PlatformName.SLACK, TEAM, user)
+
+    async def post(self, body: str, content_type: str, *, timestamp: int | None = None,
+                   signature: str | None = None) -> aiohttp.ClientResponse:
+        ts = int(time.time()) if timestamp is None else timestamp
+        headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(ts),
+                   "X-Slack-Signature": signature or sign(body, ts)}
+        async with self.session.post(self.url, data=body.encode(), headers=headers) as resp:
+            await resp.read()
+            return resp
+
+    def command_body(self, command: str, text: str, user: str, channel: str) -> str:
+        n = next(self._ids)
+        return urlencode({"token": "legacy", "team_id": TEAM, "channel_id": channel,
+                          "user_id": user, "user_name": user.lower(), "command": command,
+                          "text": text, "api_app_id": "A1", "trigger_id": f"trigger-{n}",
+                          "response_url": self.fake.response_url(f"cmd{n}")})
+
+    async def command(self, command: str, text: str = "", *, user: str = STAFF_USER,
+                      channel: str = GENERAL) -> int:
+        body = self.command_body(command, text, user, channel)
+        resp = await self.post(body, "application/x-www-form-urlencoded")
+        return resp.status
+
+    async def interact(self, payload: dict[str, Any]) -> int:
+        payload = {"team": {"id": TEAM}, "api_app_id": "A1", "token": "legacy", **payload}
+        body = urlencode({"payload": json.dumps(payload)})
+        resp = await self.post(body, "application/x-www-form-urlencoded")
+        return resp.status
+
+    async def click(self, action_id: str, value: str, *, user: str = STAFF_USER,
+                    channel: str = QUEUE, message_ts: str = "1.000001",
+                    message_text: str = "", block_id: str = "b") -> int:
+        n = next(self._ids)
+        return await self.interact({
+            "type": "block_actions", "user": {"id": user}, "trigger_id": f"trigger-{n}",
+            "channel": {"id": channel}, "container": {"type": "message"},
+            "message": {"ts": message_ts, "text": message_text},
+            "response_url": self.fake.response_url(f"act{n}"),
+            "actions": [{"type": "button", "action_id": action_id, "block_id": block_id,
+                         "value": value, "action_ts": "1"}]})
+
+    async def select(self, block_id: str, value: str, *, user: str = STAFF_USER) -> int:
+        n = next(self._ids)
+        return await self.interact({
+            "type": "block_actions", "user": {"id": user}, "trigger_id": f"trigger-{n}",
+            "channel": {"id": QUEUE}, "container": {"type": "message_attachment"},
+            "response_url": self.fake.response_url(f"sel{n}"),
+            "actions": [{"type": "static_select", "action_id": "coc_rm_clause",
+                         "block_id": block_id, "selected_option": {"value": value},
+                         "action_ts": "1"}]})
+
+    async def shortcut(self, callback_id: str, channel: str, message_ts: str, author: str,
+                       text: str, *, user: str = REPORTER) -> int:
+        n = next(self._ids)
+        return await self.interact({
+            "type": "message_action", "callback_id": callback_id, "user": {"id": user},
+            "trigger_id": f"trigger-{n}", "channel": {"id": channel},
+            "message_ts": message_ts, "response_url": self.fake.response_url(f"sc{n}"),
+            "message": {"type": "message", "user": author, "text": text, "ts": message_ts}})
+
+    async def submit_view(self, view: dict[str, Any], values: dict[str, Any], *,
+                          user: str = REPORTER) -> int:
+        state = {"values": {block: {"value": field} for block, field in values.items()}}
+        return await self.interact({
+            "type": "view_submission", "user": {"id": user},
+            "view": {**view, "id": "V1", "state": state}})
+
+    def event_body(self, event: dict[str, Any]) -> str:
+        n = next(self._ids)
+        return json.dumps({"token": "legacy", "team_id": TEAM, "api_app_id": "A1",
+                           "type": "event_callback", "event_id": f"Ev{n}",
+                           "event_time": int(time.time()), "event": event,
+                           "authorizations": [{"team_id": TEAM, "user_id": "UBOT",
+                                               "is_bot": True}]})
+
+    async def event(self, event: dict[str, Any]) -> int:
+        resp = await self.post(self.event_body(event), "application/json")
+        return resp.status
+
+    def last_view(self) -> dict[str, Any]:
+        view: dict[str, Any] = self.fake.called("views.open")[-1].params["view"]
+        return view
+
+    async def seat_committee(self) -> None:
+        staff = Actor(self.person(STAFF_USER), frozenset({Role.STAFF}))
+        roster = self.app.services.roster
+        for seat, user in enumerate(COMMITTEE, start=1):
+            await roster.appoint(staff, self.person(user), Office.COMMITTEE, seat=seat,
+                                 term_start=date(2025, 1, 1))
+        await roster.appoint(staff, self.person(COUNSEL), Office.COUNSEL,
+                             term_start=date(2025, 1, 1))
+
+
+def _env(api: str, *, admin: bool) -> dict[str, str]:
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
+           "SLACK_API_BASE": api, "DATABASE_URL": "sqlite:///:memory:"}
+    if admin:
+        env["SLACK_ADMIN_TOKEN"] = "xoxp-admin"
+    return env
+
+
+async def make_world(tmp_path: Path, *, admin: bool = True,
+                     process_before_response: bool = True) -> AsyncIterator[SlackWorld]:
+    fake = FakeSlack(team=TEAM)
+    api = await fake.start()
+    fake.usergroups["SSTAFFGROUP"] = [STAFF_USER]
+    everyone = [STAFF_USER, REPORTER, SUBJECT, OUTSIDER, *COMMITTEE, COUNSEL, EXECUTIVE]
+    fake.users = everyone
+    fake.members = {GENERAL: set(everyone), RANDOM: set(everyone)}
+    path = tmp_path / "coc-bot.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    settings = load_settings(path, _env(api, admin=admin))
+    storage = await open_storage("sqlite:///:memory:")
+    app = await build_app(settings, clock=FakeClock(datetime(2026, 1, 5, 20, 0, tzinfo=UTC)),
+                          storage=storage)
+    discord = RecordingPlatform(PlatformName.DISCORD, DISCORD_GUILD)
+    app.platforms.register(discord)
+    front = build_front_end(app, process_before_response=process_before_response)
+    app.platforms.register(front.platform)
+    runner = web.AppRunner(front.bolt.web_app(path=EVENTS_PATH))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    async with aiohttp.ClientSession() as session:
+        yield SlackWorld(fake, app, front, discord, f"http://127.0.0.1:{port}{EVENTS_PATH}",
+                         session)
+    await runner.cleanup()
+    await app.close()
+    await fake.stop()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[SlackWorld]:
+    async for built in make_world(tmp_path):
+        yield built
+
+
+@pytest.fixture
+async def world_no_admin(tmp_path: Path) -> AsyncIterator[SlackWorld]:
+    async for built in make_world(tmp_path, admin=False):
+        yield built
+
+
+__all__ = ["serve_http"]
