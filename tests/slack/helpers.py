@@ -12,9 +12,9 @@ def link(channel: str, ts: str) -> str:
     return f"https://fake.slack.com/archives/{channel}/p{ts.replace('.', '')}"
 
 
-async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
+async def eventually(check: Callable[[], bool], within: float = 5.0) -> None:
     """Wait for work Bolt does after the ack (HTTP mode answers Slack first)."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while not check():
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")

@@ -120,5 +120,5 @@ async def test_http_mode_acks_before_working(tmp_path: Path) -> None:
     async for world in make_world(tmp_path, process_before_response=False):
         status = await world.command("/report", f"<@{SUBJECT}> spam", user=REPORTER)
         assert status == 200
-        await eventually(lambda: bool(world.fake.responses()))
+        await eventually(lambda w=world: bool(w.fake.responses()))  # type: ignore[misc]
         assert "R-" in world.fake.responses()[-1]
