@@ -131,7 +131,9 @@ class Automod:
             if hit[3] not in seen:
                 seen.append(hit[3])
         found = []
-        spans = SpanMap(norm.original) if not norm.original.isascii() else None
+        spans = None
+        if not norm.original.isascii():
+            spans = SpanMap(norm.original, until=max(hit[2] for hit in first.values()))
         for rule_id, hit in first.items():
             if scores[rule_id] < self._min_scores.get(rule_id, 1):
                 continue

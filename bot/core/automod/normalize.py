@@ -172,21 +172,26 @@ def normalize(text: str) -> Normalized:
 class SpanMap:
     """Maps positions in ``fold(original)`` back to ``original``.
 
-    Only non-ASCII characters can fold to more or fewer than one character, so the map
-    stores a break point per non-ASCII character and bisects; ASCII text needs none.
+    Only some non-ASCII characters fold to more or fewer than one character, so the map
+    stores a break point per such character and bisects; most text needs few or none.
     """
 
     __slots__ = ("_folded_at", "_length", "_original", "_original_at")
 
-    def __init__(self, original: str) -> None:
+    def __init__(self, original: str, until: int | None = None) -> None:
+        """``until``: positions past this folded index will not be asked for."""
         self._original = original
         self._original_at: list[int] = []
         self._folded_at: list[int] = []
         self._length: list[int] = []
         folded = previous = 0
-        for found in _NON_ASCII.finditer(original):
-            index = found.start()
+        # Only characters that fold to other than one character shift positions: emoji,
+        # CJK or Cyrillic letters map one-to-one and need no break point.
+        odd = [c for c in set(_NON_ASCII.findall(original)) if len(_FOLD[ord(c)]) != 1]
+        for index in sorted(i for c in odd for i in _positions(original, c)):
             folded += index - previous
+            if until is not None and folded > until:
+                break  # nothing further is needed; long messages stay cheap
             size = len(_FOLD[ord(original[index])])
             self._original_at.append(index)
             self._folded_at.append(folded)
@@ -214,6 +219,15 @@ class SpanMap:
         while last < len(original) and not _piece(original[last]):
             last += 1
         return first, last
+
+
+def _positions(text: str, char: str) -> list[int]:
+    found = []
+    index = text.find(char)
+    while index >= 0:
+        found.append(index)
+        index = text.find(char, index + 1)
+    return found
 
 
 def original_span(original: str, start: int, end: int) -> tuple[int, int]:
