@@ -21,7 +21,9 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "removal_dm": "space_name clause_title clause_text avoid excerpt note how_to_ask",
         "redaction_dm": "space_name clause_title clause_text avoid note how_to_ask",
         "warning_dm": "space_name clause_title clause_text avoid note how_to_ask",
-        "incident_summary": "ref kind subject channel clause_title note actor delivered",
+        "incident_summary": (
+            "ref kind subject channel clause_id clause_title note excerpt actor delivered"
+        ),
         "dm_failed": "ref subject what",
         "suspension_dm": (
             "space_name scope start end duration reason clause_title avoid appeal review"

@@ -151,7 +151,8 @@ class IncidentService:
         text = ctx.messages.render(
             "incident_summary", ref=incident.id, kind=incident.kind.value,
             subject=mention(ctx, incident.subject), channel=mention_place(incident.channel),
-            clause_title=clause_title, note=incident.note or "",
+            clause_id=incident.clause_id, clause_title=clause_title,
+            note=incident.note or "none", excerpt=_quote(incident.excerpt),
             actor="automod" if incident.automated else mention(ctx, incident.actor),
             delivered={True: "yes", False: "NO - please contact them another way",
                        None: "not applicable"}[incident.dm_delivered])
@@ -194,3 +195,11 @@ class IncidentService:
             await audit(tx, self._ctx, "incident.reversed", "incident", incident.id,
                         actor=actor.person, reason=note)
         return updated
+
+
+def _quote(excerpt: str | None, limit: int = 300) -> str:
+    """The removed words, shortened, so the committee sees what was acted on."""
+    if not excerpt:
+        return "not recorded"
+    flat = " ".join(excerpt.split())
+    return f"“{flat[:limit]}{'…' if len(flat) > limit else ''}”"

@@ -440,7 +440,8 @@ class FakeDiscord:
 
     def reply_texts(self, token: str) -> list[str]:
         """Everything the bot answered to one interaction (response and follow-ups)."""
-        return [message_text(body.get("data", body)) for body in self.responses.get(token, [])]
+        texts = [message_text(body.get("data", body)) for body in self.responses.get(token, [])]
+        return [text for text in texts if text]  # a deferral ("thinking...") says nothing
 
     async def interact(self, kind: int, user: FakeUser, data: JSON, *,
                        channel: int | None = None, message: JSON | None = None) -> str:
