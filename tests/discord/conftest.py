@@ -44,6 +44,7 @@ class World:
     counsel: FakeUser
     executive: FakeUser
     moderator_role: int
+    suspended_role: int
 
     def ref(self, user: FakeUser) -> PersonRef:
         return PersonRef(PlatformName.DISCORD, str(self.fake.guild_id), str(user.id))
@@ -68,6 +69,7 @@ executive_role_id = {executive}
 staff_queue_channel_id = {queue}
 committee_channel_id = {committee_channel}
 executive_channel_id = {executive_channel}
+{suspended}
 """
 
 
@@ -102,7 +104,8 @@ async def restart(world: World) -> None:
 
 
 @pytest.fixture
-async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[World]:
+async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                request: pytest.FixtureRequest) -> AsyncIterator[World]:
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
     fake = FakeDiscord()
@@ -111,6 +114,8 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     counsel_role = fake.role("Counsel", position=5)
     executive_role = fake.role("Executive", position=5)
     moderator_role = fake.role("Admin", position=90)
+    suspended_role = fake.role("Suspended", position=2)
+    with_role = request.node.get_closest_marker("suspended_role") is not None
     general = fake.channel("general")
     jobs_board = fake.channel("jobs-board")
     queue = fake.channel("staff-queue")
@@ -127,7 +132,8 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     config.write_text(CONFIG.format(
         guild=fake.guild_id, staff=staff_role, committee=committee_role, counsel=counsel_role,
         executive=executive_role, queue=queue, committee_channel=committee_channel,
-        executive_channel=executive_channel))
+        executive_channel=executive_channel,
+        suspended=f"suspended_role_id = {suspended_role}" if with_role else ""))
     settings = load_settings(config, {
         "DISCORD_TOKEN": "fake-token", "DISCORD_API_BASE": fake.api_base,
         "DISCORD_GATEWAY_URL": fake.gateway_url})
@@ -138,7 +144,7 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     bot, task = await connect(app)
     world = World(fake, app, bot, task, clock, general, jobs_board, queue, committee_channel,
                   executive_channel, staff, alice, bob, members, counsel, executive,
-                  moderator_role)
+                  moderator_role, suspended_role)
     admin = Actor(world.ref(staff), frozenset({Role.STAFF}))
     for seat, member in enumerate(members, start=1):
         await app.services.roster.appoint(admin, world.ref(member), Office.COMMITTEE,

@@ -62,9 +62,22 @@ class CodeService:
         require(actor, Role.STAFF, "publish a new version of the Code")
         current = await self.current()
         if current is not None and current.digest == self._ctx.code.digest():
+            if current.published_by is None:
+                # The bot recorded this text by itself at start-up (first run, or the file
+                # was edited while it was down); nobody has been asked to accept it yet.
+                return await self._announce(actor.person, current, summary)
             raise AlreadyDone(f"The Code has not changed since {current.id}; edit the Code "
                               "file in the configuration first, then publish.")
         return await self._publish(actor.person, summary.strip() or "Updated Code of Conduct")
+
+    async def _announce(self, by: PersonRef, version: CodeVersion, summary: str) -> CodeVersion:
+        announced = replace(version, published_by=by, summary=summary.strip() or version.summary)
+        async with self._ctx.storage.transaction() as tx:
+            if not await tx.update_if(announced, published_by=None):
+                raise AlreadyDone(f"{version.id} was just published by someone else.")
+            await audit(tx, self._ctx, "code.announced", "code", version.id, actor=by,
+                        reason=announced.summary)
+        return announced
 
     async def _publish(self, by: PersonRef | None, summary: str) -> CodeVersion:
         async with self._ctx.storage.transaction() as tx:

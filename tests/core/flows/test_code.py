@@ -73,7 +73,20 @@ async def test_publishing_a_new_version_prompts_every_member_by_dm(harness: Harn
     assert sum(len(prompts_to(harness, m)) for m in MEMBERS) == 3
 
 
+async def test_publishing_the_text_the_bot_recorded_at_start_up_announces_it(
+        harness: Harness) -> None:
+    amend(harness)
+    recorded = await harness.services.code.ensure_published()  # edited while the bot was down
+    assert recorded.published_by is None
+    announced = await harness.services.code.publish(STAFF, "Please accept the new Code")
+    assert (announced.id, announced.published_by) == (recorded.id, STAFF.person)
+    assert announced.summary == "Please accept the new Code"
+    result = await harness.services.code.prompt(MEMBERS)
+    assert result.version == announced and result.sent == len(MEMBERS)
+
+
 async def test_publishing_the_same_text_is_refused_clearly(harness: Harness) -> None:
+    await harness.services.code.publish(STAFF, "Version 1, announced")
     before = await snapshot(harness)
     with pytest.raises(AlreadyDone, match="has not changed since v1; edit the Code file"):
         await harness.services.code.publish(STAFF, "Nothing new")

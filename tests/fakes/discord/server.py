@@ -453,14 +453,22 @@ class FakeDiscord:
         self.interaction_channels[token] = channel_id
         payload: JSON = {
             "id": str(interaction_id), "application_id": str(self.app_id), "type": kind,
-            "token": token, "version": 1, "guild_id": str(self.guild_id),
-            "channel_id": str(channel_id), "channel": self.channels.get(channel_id),
-            "member": {**self.member_json(user), "permissions": str(EVERYONE_PERMISSIONS)},
-            "data": data, "locale": "en-US", "guild_locale": "en-US",
-            "app_permissions": str(BOT_PERMISSIONS), "entitlements": [],
-            "authorizing_integration_owners": {"0": str(self.guild_id)}, "context": 0,
+            "token": token, "version": 1, "channel_id": str(channel_id), "data": data,
+            "locale": "en-US", "app_permissions": str(BOT_PERMISSIONS), "entitlements": [],
             "attachment_size_limit": 10 * 2**20,
         }
+        if channel_id in self.dm_channels.values():  # a click or command in a DM
+            payload.update(user=user.user(), context=1,
+                           channel={"id": str(channel_id), "type": 1,
+                                    "recipients": [user.user()]},
+                           authorizing_integration_owners={"1": str(user.id)})
+            data.pop("guild_id", None)
+        else:
+            payload.update(guild_id=str(self.guild_id), channel=self.channels.get(channel_id),
+                           member={**self.member_json(user),
+                                   "permissions": str(EVERYONE_PERMISSIONS)},
+                           guild_locale="en-US", context=0,
+                           authorizing_integration_owners={"0": str(self.guild_id)})
         if message is not None:
             payload["message"] = message
         await self.dispatch("INTERACTION_CREATE", payload)
