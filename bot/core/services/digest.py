@@ -9,9 +9,10 @@ staff reversed each automated rule (its false-positive rate).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from bot.core.automod.stats import RuleReversals, reversal_counts, reversal_stats
 from bot.core.models import (
     Appeal,
     AppealStatus,
@@ -41,7 +42,8 @@ class Digest:
     overdue_reports: list[str]
     ending_soon: list[str]
     empty_seats: list[int]
-    rule_reversals: dict[str, tuple[int, int]]  # rule -> (incidents, reversed)
+    rule_reversals: dict[str, tuple[int, int]]  # automod rule -> (detections, reversed)
+    automod_rules: list[RuleReversals] = field(default_factory=list)  # worst rate first
 
     def render(self) -> str:
         lines = [f"Period: {self.period_start:%Y-%m-%d} to {self.period_end:%Y-%m-%d}"]
@@ -59,10 +61,9 @@ class Digest:
                      f"{', '.join(self.ending_soon) or 'none'}")
         lines.append("**Empty committee seats:** "
                      f"{', '.join(map(str, self.empty_seats)) or 'none'}")
-        if self.rule_reversals:
-            lines.append("**Automod rules (incidents / reversed by staff):**")
-            lines += [f"• {rule}: {n} / {rev} ({rev / n:.0%} reversed)"
-                      for rule, (n, rev) in sorted(self.rule_reversals.items())]
+        if self.automod_rules:
+            lines.append("**Automod rules (detections / reversed by staff, worst first):**")
+            lines += [f"• {row.describe()}" for row in self.automod_rules]
         return "\n".join(lines)
 
 
@@ -78,11 +79,10 @@ async def build_digest(ctx: Context, start: datetime, end: datetime) -> Digest:
                                ends_at__lte=now + ctx.policy.suspension_ending_soon)
         seated = {a.seat for a in await serving(tx, Office.COMMITTEE, now.date())}
     minor = [i for i in incidents if i.severity is Severity.MINOR and i.reversed_at is None]
-    reversals: dict[str, tuple[int, int]] = {}
-    for incident in incidents:
-        if incident.rule_id:
-            count, rev = reversals.get(incident.rule_id, (0, 0))
-            reversals[incident.rule_id] = (count + 1, rev + (incident.reversed_at is not None))
+    # Automod's false positives: its detections this month and how many staff reversed
+    # (by now, even if the reversal came after the month ended).
+    automated = [(rule, i.reversed_at is not None)
+                 for i in incidents if i.automated and (rule := i.rule_id)]
     return Digest(
         period_start=start, period_end=end,
         minor_by_clause=dict(Counter(i.clause_id for i in minor)),
@@ -90,7 +90,7 @@ async def build_digest(ctx: Context, start: datetime, end: datetime) -> Digest:
         open_cases=[c.id for c in open_cases], pending_appeals=[a.id for a in appeals],
         overdue_reports=[r.id for r in overdue], ending_soon=[s.id for s in ending],
         empty_seats=[n for n in range(1, ctx.policy.committee_seats + 1) if n not in seated],
-        rule_reversals=reversals)
+        rule_reversals=reversal_counts(automated), automod_rules=reversal_stats(automated))
 
 
 def next_digest(ctx: Context, recurring: Recurring, after: datetime) -> tuple[str, datetime]:

@@ -36,6 +36,14 @@ async def removal(h: Harness, subject: str, channel: str, n: int, clause: str,
     return (await h.services.incidents.handle(STAFF, draft)).incident.id
 
 
+async def detected(h: Harness, subject: str, channel: str, n: int, clause: str, rule: str,
+                   kind: IncidentKind = IncidentKind.REMOVAL) -> str:
+    """An automod detection (no actor) of ``rule``, recorded as an automated incident."""
+    draft = IncidentDraft(subject=person(subject), kind=kind, clause_id=clause,
+                          message=message(channel, n), excerpt="…", rule_id=rule)
+    return (await h.services.incidents.handle(None, draft)).incident.id
+
+
 async def suspend(h: Harness, subject: str, duration: str) -> str:
     sanction = await h.services.sanctions.suspend(STAFF, SuspensionRequest(
         subject=person(subject), duration=parse_duration(duration), scope=SanctionScope.SPACE,
@@ -47,7 +55,7 @@ async def test_digest_counts_minor_incidents_by_clause_and_channel(harness: Harn
     await removal(harness, "a", "555", 1, "no-restricted-content")
     await removal(harness, "b", "555", 2, "no-restricted-content")
     await removal(harness, "c", "556", 3, "no-hate")
-    mistaken = await removal(harness, "d", "556", 4, "no-hate", rule_id="spam-links")
+    mistaken = await detected(harness, "d", "556", 4, "no-hate", "spam-links")
     await harness.services.incidents.reverse(STAFF, mistaken, "false positive")
     await removal(harness, "e", "557", 5, "no-harassment", severity=Severity.SERIOUS)
     harness.clock.set(datetime(2026, 2, 3, 15, 0, tzinfo=UTC))
@@ -135,3 +143,49 @@ async def test_monthly_job_posts_the_digest_to_the_committee(harness: Harness) -
     assert digest.startswith("**Monthly digest — 2026-02**")
     assert "• no-hate: 1" in digest and "**Open cases:** C-" in digest
     assert "**Empty committee seats:** 1, 2, 3, 4, 5, 6, 7" in digest
+
+
+async def test_digest_shows_each_automod_rules_reversal_rate_worst_first(
+        harness: Harness) -> None:
+    incidents = harness.services.incidents
+    ads = [await detected(harness, f"ad{n}", "555", n, "no-restricted-content", "advertising")
+           for n in range(1, 5)]
+    cards = [await detected(harness, f"card{n}", "556", 10 + n, "no-private-info", "pii-card",
+                            IncidentKind.REDACTION) for n in range(1, 3)]
+    await detected(harness, "flooder", "557", 20, "no-unsolicited-repetition", "flood",
+                   IncidentKind.ALERT)
+    # A staff removal naming a rule is not automod's doing: it does not count.
+    staff_one = await removal(harness, "x", "555", 30, "no-restricted-content",
+                              rule_id="advertising")
+    await incidents.reverse(STAFF, staff_one, "changed my mind")
+    for ref in ads[:2]:
+        await incidents.reverse(STAFF, ref, "false positive: a book fair price list")
+    await incidents.reverse(STAFF, cards[0], "an ISBN, not a card")
+    harness.clock.set(datetime(2026, 2, 3, 15, 0, tzinfo=UTC))
+    # Reversed after the month ended: still one of January's false positives.
+    await incidents.reverse(STAFF, ads[2], "false positive")
+    await detected(harness, "late", "557", 40, "no-unsolicited-repetition", "flood")
+
+    digest = await build_digest(harness.ctx, *JANUARY)
+    assert digest.rule_reversals == {"advertising": (4, 3), "pii-card": (2, 1), "flood": (1, 0)}
+    assert [(r.rule_id, r.detections, r.reversed) for r in digest.automod_rules] == [
+        ("advertising", 4, 3), ("pii-card", 2, 1), ("flood", 1, 0)]
+    assert digest.automod_rules[0].rate == 0.75
+    text = digest.render()
+    section = text[text.index("**Automod rules"):].splitlines()
+    assert "worst first" in section[0]
+    assert section[1:] == ["• advertising: 4 / 3 (75% reversed)",
+                           "• pii-card: 2 / 1 (50% reversed)",
+                           "• flood: 1 / 0 (0% reversed)"]
+
+
+async def test_monthly_digest_post_includes_the_automod_section(harness: Harness) -> None:
+    await harness.jobs.ensure_recurring()
+    await detected(harness, "a", "555", 1, "no-unsolicited-repetition", "duplicate")
+    mistaken = await detected(harness, "b", "555", 2, "no-unsolicited-repetition", "duplicate")
+    await harness.services.incidents.reverse(STAFF, mistaken, "two people said thanks")
+    harness.clock.set(datetime(2026, 2, 1, 15, 0, tzinfo=UTC))  # 09:00 in Chicago
+    assert await harness.run_due() == 1
+    [digest] = harness.platform.posted_to(Audience.COMMITTEE)[-1:]
+    assert digest.startswith("**Monthly digest — 2026-02**")
+    assert "**Automod rules" in digest and "• duplicate: 2 / 1 (50% reversed)" in digest
