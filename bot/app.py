@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from bot.core.automod import Automod, load_automod
 from bot.core.clock import Clock, SystemClock
 from bot.core.platforms import PlatformRegistry
 from bot.core.ports import Storage
@@ -67,13 +68,19 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
                   messages=settings.messages, platforms=platforms)
     scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds)
     ctx.waker = scheduler
-    services = Services.build(ctx)
+    services = Services.build(ctx, automod_for(settings))
     jobs = CalendarJobs(services, settings.schedule)
     timed = TimedActionService(ctx, jobs.handlers(), worker or worker_name(),
                                on_failure=jobs.on_failure, lease=lease)
     scheduler.attach(timed)
     await services.code.ensure_published()
     return App(settings, storage, clock, services, platforms, scheduler, timed, jobs)
+
+
+def automod_for(settings: Settings) -> Automod | None:
+    """The channel watcher, from the ``[automod]`` table (on unless ``enabled = false``)."""
+    config = load_automod(settings.automod, clause_ids=[c.id for c in settings.code.clauses])
+    return Automod(config, profiles=settings.profiles) if config.enabled else None
 
 
 def missing_tokens(settings: Settings) -> list[str]:

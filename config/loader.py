@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from bot.core.automod import load_automod
 from bot.core.code_text import Clause, ClauseSection, CodeText
 from bot.core.errors import ConfigError
 from bot.core.identity import PlatformName
@@ -134,4 +135,6 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
         automod=automod if isinstance(automod, Mapping) else {},
     )
     root.finish()
+    # Refuse a bad rule (an invalid pattern, an unknown clause) at start-up, naming it.
+    load_automod(settings.automod, clause_ids=[c.id for c in settings.code.clauses])
     return settings

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COGS = ("cogs.reports", "cogs.staff", "cogs.committee", "cogs.appeals",
-        "cogs.code_of_conduct")
+        "cogs.code_of_conduct", "cogs.watch")
 # Commands a suspended person must still reach from a DM with the bot.
 GLOBAL_COMMANDS = frozenset({"appeal"})
 

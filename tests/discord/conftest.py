@@ -60,6 +60,14 @@ name = "Library Association"
 [business_days]
 timezone = "America/Chicago"
 
+[profiles.default]
+space_name = "Library Association"
+
+[profiles."discord:{guild}:{general}"]
+space_name = "Members (main channel)"
+restricted_content = "promotional content; career opportunities go to the jobs board"
+restricts_promotion = true
+
 [discord]
 guild_id = {guild}
 staff_role_id = {staff}
@@ -130,7 +138,8 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
     config = tmp_path / "coc-bot.toml"
     config.write_text(CONFIG.format(
-        guild=fake.guild_id, staff=staff_role, committee=committee_role, counsel=counsel_role,
+        guild=fake.guild_id, general=general, staff=staff_role, committee=committee_role,
+        counsel=counsel_role,
         executive=executive_role, queue=queue, committee_channel=committee_channel,
         executive_channel=executive_channel,
         suspended=f"suspended_role_id = {suspended_role}" if with_role else ""))

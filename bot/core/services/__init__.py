@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.automod import Automod
 from bot.core.services._context import Context
 from bot.core.services.appeals import AppealService
 from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
+from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
 from bot.core.services.people import History, PeopleService
 from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.roster import RosterService
@@ -30,23 +32,27 @@ class Services:
     code: CodeService
     roster: RosterService
     people: PeopleService
+    moderation: ModerationService
 
     @classmethod
-    def build(cls, ctx: Context) -> Services:
+    def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
         reports = ReportService(ctx)
         cases = CaseService(ctx)
         sanctions = SanctionService(ctx)
-        return cls(ctx=ctx, reports=reports, incidents=IncidentService(ctx, reports, cases),
+        incidents = IncidentService(ctx, reports, cases)
+        return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
                    decisions=DecisionService(ctx, cases, sanctions), appeals=AppealService(ctx),
-                   code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx))
+                   code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
+                   moderation=ModerationService(ctx, automod, incidents, sanctions, cases))
 
 
 __all__ = [
     "AcceptanceStatus", "AppealService", "CaseService", "CodeService", "Context",
     "DecisionService", "History",
-    "IncidentDraft", "IncidentOutcome", "IncidentService", "PeopleService", "PromptResult",
+    "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService",
+    "PeopleService", "PromptResult",
     "ProposedSanction",
     "ReportDraft", "ReportService", "RosterService", "SanctionService", "Services",
-    "SuspensionRequest", "VoteOutcome",
+    "SuspensionRequest", "VoteOutcome", "WatchOutcome", "WatchedMessage",
 ]

@@ -553,6 +553,20 @@ class FakeDiscord:
                                                message=message)
         raise AssertionError(f"no select menu on {message_text(message)!r}")
 
+    async def say(self, user: FakeUser, channel: int, content: str,
+                  mentions: Iterable[FakeUser] = ()) -> JSON:
+        """Someone writes in a channel: stored, then MESSAGE_CREATE down the gateway."""
+        message = self.post_message(channel, user, content,
+                                    mentions=[m.user() for m in mentions])
+        message["mentions"] = [m.user() for m in mentions]
+        await self.dispatch("MESSAGE_CREATE", {**message, "member": self.member_json(
+            user, with_user=False)})
+        return message
+
+    async def edit_message(self, message: JSON, content: str) -> None:
+        message.update(content=content, edited_timestamp=_now())
+        await self.dispatch("MESSAGE_UPDATE", {**message, "guild_id": str(self.guild_id)})
+
     async def react(self, user: FakeUser, message: JSON, emoji: str, *, add: bool = True) -> None:
         channel, message_id = int(message["channel_id"]), int(message["id"])
         self._react(channel, message_id, emoji, user.id, add=add)

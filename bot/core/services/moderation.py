@@ -1,0 +1,132 @@
+"""Watching channels: what automod finds becomes an incident like any staff action.
+
+Front-ends hand every message (and edit) to :meth:`ModerationService.watch`; the engine
+in ``bot.core.automod`` decides what the Code prohibits there, and this service carries
+out the strongest finding through the same incident, sanction and case services staff
+use, marked automated, so staff can review and reverse it the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.automod import Action, Automod, Detection, ScannedMessage, strongest
+from bot.core.durations import parse_duration
+from bot.core.errors import CocBotError
+from bot.core.identity import MessageRef, PersonRef, PlaceRef
+from bot.core.models import CaseOrigin, Incident, IncidentKind, SanctionScope, Severity
+from bot.core.services._context import Context
+from bot.core.services.cases import CaseService
+from bot.core.services.incidents import IncidentDraft, IncidentService
+from bot.core.services.sanctions import SanctionService, SuspensionRequest
+
+log = logging.getLogger(__name__)
+
+DEFAULT_AUTOMATED_SUSPENSION = "1d"
+
+_KIND = {
+    Action.ALERT_STAFF: IncidentKind.ALERT,
+    Action.REMOVE_AND_EXPLAIN: IncidentKind.REMOVAL,
+    Action.REDACT: IncidentKind.REDACTION,
+    Action.REMOVE_AND_SUSPEND: IncidentKind.REMOVAL,
+    Action.OPEN_CASE: IncidentKind.REMOVAL,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedMessage:
+    """A message as a front-end saw it, in platform-neutral terms."""
+
+    author: PersonRef
+    message: MessageRef
+    text: str
+    sent_at: datetime
+    category: PlaceRef | None = None
+    author_roles: frozenset[str] = frozenset()
+    display_name: str = ""
+    mentions: int = 0
+    mentioned_ids: tuple[str, ...] = ()
+    recipient_id: str | None = None
+    edited: bool = False
+
+    def scanned(self) -> ScannedMessage:
+        return ScannedMessage(
+            text=self.text, author_id=self.author.key, channel_id=self.message.place.key,
+            timestamp=self.sent_at, author_roles=self.author_roles,
+            category_id=self.category.key if self.category else None,
+            mentions=self.mentions, display_name=self.display_name,
+            mentioned_ids=self.mentioned_ids, recipient_id=self.recipient_id,
+            edited=self.edited)
+
+
+@dataclass(frozen=True, slots=True)
+class WatchOutcome:
+    detection: Detection
+    incident: Incident
+    also: tuple[str, ...] = ()  # other rules the message broke, noted on the incident
+
+
+class ModerationService:
+    def __init__(self, ctx: Context, automod: Automod | None, incidents: IncidentService,
+                 sanctions: SanctionService, cases: CaseService) -> None:
+        self._ctx = ctx
+        self._automod = automod
+        self._incidents = incidents
+        self._sanctions = sanctions
+        self._cases = cases
+
+    @property
+    def enabled(self) -> bool:
+        return self._automod is not None
+
+    async def watch(self, message: WatchedMessage) -> WatchOutcome | None:
+        """Scan one message; act on the strongest finding. None when it is fine."""
+        if self._automod is None:
+            return None
+        detections = self._automod.scan(message.scanned())
+        top = strongest(detections)
+        if top is None:
+            return None
+        others = tuple(sorted({d.rule_id for d in detections} - {top.rule_id}))
+        note = top.detail + (f" (also matched: {', '.join(others)})" if others else "")
+        outcome = await self._incidents.handle(None, IncidentDraft(
+            subject=message.author, kind=_KIND[top.action], clause_id=top.clause_id,
+            severity=top.severity, note=note, message=message.message, excerpt=top.excerpt,
+            channel=message.message.place, rule_id=top.rule_id))
+        if top.action is Action.REMOVE_AND_SUSPEND:
+            await self._suspend(message.author, top)
+        elif top.action is Action.OPEN_CASE and outcome.escalated is None:
+            await self._cases.open(None, message.author, self._case_summary(top, outcome.incident),
+                                   origin=CaseOrigin.INCIDENT,
+                                   severity=top.severity if top.severity is not Severity.MINOR
+                                   else Severity.SERIOUS)
+        return WatchOutcome(top, outcome.incident, others)
+
+    async def _suspend(self, author: PersonRef, detection: Detection) -> None:
+        duration = detection.suspend_for or parse_duration(DEFAULT_AUTOMATED_SUSPENSION)
+        try:
+            await self._sanctions.suspend(None, SuspensionRequest(
+                subject=author, duration=duration, scope=SanctionScope.SPACE,
+                reason=f"Automatic: {detection.detail}", clause_id=detection.clause_id))
+        except CocBotError as exc:  # the removal stands; staff see why the suspension did not
+            log.warning("automod could not suspend %s: %s", author.key, exc)
+
+    def _case_summary(self, detection: Detection, incident: Incident) -> str:
+        return (f"Automod rule '{detection.rule_id}' found a serious breach "
+                f"({detection.detail}) in incident {incident.id}: “{detection.excerpt}”")
+
+    async def name_changed(self, person: PersonRef, display_name: str,
+                           roles: frozenset[str] = frozenset()) -> Incident | None:
+        """A new display name or nickname that reads as a protected person's: tell staff."""
+        if self._automod is None:
+            return None
+        found = self._automod.check_display_name(person.key, display_name, tuple(roles))
+        if found is None:
+            return None
+        outcome = await self._incidents.handle(None, IncidentDraft(
+            subject=person, kind=IncidentKind.ALERT, clause_id=found.clause_id,
+            severity=found.severity, note=found.detail, excerpt=display_name,
+            rule_id=found.rule_id))
+        return outcome.incident
