@@ -15,7 +15,7 @@ from discord.gateway import DiscordWebSocket
 from bot.app import App, build_app
 from bot.core.clock import FakeClock
 from bot.core.identity import PersonRef, PlatformName
-from bot.core.models import Actor, Office, Role
+from bot.core.models import Actor, Office, Report, Role
 from bot.discord_io.client import CocBot
 from bot.discord_io.runner import point_at
 from config.loader import load_settings
@@ -111,6 +111,20 @@ async def restart(world: World) -> None:
     world.bot, world.task = await connect(world.app)
 
 
+async def assert_anonymous_reporters_never_exposed(world: World) -> None:
+    """Checked after every Discord test: no message the bot sent anywhere (DMs, channels,
+    threads, edits) names an anonymous reporter; only their own private replies may."""
+    async with world.app.storage.transaction() as tx:
+        anonymous = await tx.find(Report, anonymous=True)
+    for report in anonymous:
+        reporter = world.fake.members[int(report.reporter.id)]
+        for call in world.fake.calls:
+            if call.body and call.path.startswith("/channels/") and "/messages" in call.path:
+                sent = str(call.body)
+                assert reporter.name not in sent and str(reporter.id) not in sent, (
+                    f"anonymous reporter of {report.id} exposed in {call}")
+
+
 @pytest.fixture
 async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                 request: pytest.FixtureRequest) -> AsyncIterator[World]:
@@ -165,6 +179,7 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     fake.calls.clear()
     try:
         yield world
+        await assert_anonymous_reporters_never_exposed(world)
     finally:
         died = await disconnect(world.bot, world.task)
         await app.close()

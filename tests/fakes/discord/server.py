@@ -83,6 +83,10 @@ class FakeDiscord:
         self.replies: dict[str, list[JSON]] = {}  # interaction token -> messages it created
         self.interaction_channels: dict[str, int] = {}
         self.closed_dms: set[int] = set()
+        self.rate_limits: list[tuple[str, str, float]] = []  # (method, path part, retry after)
+        self.sent_events: list[JSON] = []
+        self.replay_on_resume = 0
+        self.resumes = 0
         self.port = 0
         self._changed = asyncio.Condition()
         self._ws: web.WebSocketResponse | None = None
@@ -210,8 +214,20 @@ class FakeDiscord:
     async def dispatch(self, event: str, data: JSON) -> None:
         await self._identified.wait()
         assert self._ws is not None
-        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq),
-                                            "d": data}))
+        payload = {"op": 0, "t": event, "s": next(self._seq), "d": data}
+        self.sent_events.append(payload)
+        await self._ws.send_str(json.dumps(payload))
+
+    async def drop_connection(self, replay: int = 0) -> None:
+        """Close the gateway as Discord does on a hiccup (4000: reconnect and RESUME).
+
+        On the RESUME the last ``replay`` events are sent again: Discord may deliver an
+        event twice around a resume, and the bot must not count it twice.
+        """
+        assert self._ws is not None
+        self.replay_on_resume = replay
+        self._identified.clear()
+        await self._ws.close(code=4000, message=b"fake hiccup")
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
@@ -227,7 +243,17 @@ class FakeDiscord:
                 await ws.send_str(json.dumps({"op": 11}))
             elif op == 2:
                 await self._ready(ws)
+            elif op == 6:
+                await self._resumed(ws)
         return ws
+
+    async def _resumed(self, ws: web.WebSocketResponse) -> None:
+        replay = self.sent_events[-self.replay_on_resume:] if self.replay_on_resume else []
+        for event in replay:
+            await ws.send_str(json.dumps({**event, "s": next(self._seq)}))
+        await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}))
+        self.resumes += 1
+        self._identified.set()
 
     async def _ready(self, ws: web.WebSocketResponse) -> None:
         await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": {
@@ -255,6 +281,10 @@ class FakeDiscord:
                         body = json.loads(await part.text())  # type: ignore[union-attr]
         reason = request.headers.get("X-Audit-Log-Reason")
         self.calls.append(Call(request.method, path, body, dict(request.query), reason))
+        limited = self._rate_limited(request.method, path)
+        if limited is not None:
+            await self._touch()
+            return limited
         try:
             status, payload = self._route(request.method, path, body or {})
         finally:
@@ -265,6 +295,25 @@ class FakeDiscord:
         # verbatim and treats anything else (aiohttp adds "; charset=utf-8") as plain text.
         return web.Response(body=json.dumps(payload).encode(), status=status,
                             headers={"Content-Type": "application/json"})
+
+    def rate_limit_next(self, method: str, path_part: str, retry_after: float = 0.2) -> None:
+        """Answer the next matching request with 429, as Discord does when a bucket is full."""
+        self.rate_limits.append((method, path_part, retry_after))
+
+    def _rate_limited(self, method: str, path: str) -> web.Response | None:
+        for rule in self.rate_limits:
+            if rule[0] == method and rule[1] in path:
+                self.rate_limits.remove(rule)
+                body = {"message": "You are being rate limited.", "retry_after": rule[2],
+                        "global": False}
+                return web.Response(status=429, body=json.dumps(body).encode(), headers={
+                    "Content-Type": "application/json", "Retry-After": str(rule[2]),
+                    "X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset-After": str(rule[2]), "X-RateLimit-Bucket": "fake",
+                    "X-RateLimit-Scope": "user",
+                    # discord.py treats a 429 without Via as a Cloudflare ban, not a limit
+                    "Via": "1.1 google"})
+        return None
 
     def _route(self, method: str, path: str, body: JSON) -> tuple[int, Any]:
         parts = path.strip("/").split("/")
