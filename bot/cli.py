@@ -1,4 +1,4 @@
-"""``coc-bot``: run the bot, check the configuration, migrate the database.
+"""``coc-bot``: run the bot, check the configuration, migrate the database, scan history.
 
 Errors a person can fix (missing token, bad config) print one short message and exit 2;
 tracebacks are for bugs only.
@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
+from pathlib import Path
 
 from bot.core.errors import CocBotError, ConfigError
-from config.loader import find_config, load_settings
+from bot.scan import ExportError, scan_exports
+from config.loader import CONFIG_ENV, DEFAULT_CONFIG_NAME, find_config, load_settings
 from config.settings import Settings
 
 README_HINT = "See README.md, section \"Configuration\"."
@@ -29,7 +32,30 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="start every front-end whose tokens are set")
     commands.add_parser("check-config", help="validate the configuration and print a summary")
     commands.add_parser("migrate", help="apply database migrations and exit")
+    scan = commands.add_parser(
+        "scan", help="show what automod would have flagged in exported chat history",
+        description="Run the configured automod rules over exported history "
+                    "(DiscordChatExporter JSON files, Slack's export .zip or folder) and "
+                    "print what would have been flagged. Nothing is sent or removed.")
+    scan.add_argument("files", nargs="+", metavar="FILE",
+                      help="a DiscordChatExporter .json file, or a Slack export .zip/folder")
+    scan.add_argument("--config", default=argparse.SUPPRESS,
+                      help="the TOML config whose rules to run (default: $COC_BOT_CONFIG, "
+                           "./coc-bot.toml, else the built-in defaults)")
+    scan.add_argument("--format", choices=("text", "json"), default="text")
+    scan.add_argument("--examples", type=_count, default=3, metavar="N",
+                      help="examples to show per rule (default 3)")
     return parser
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more, not {value!r}")
+    return number
 
 
 def _load(args: argparse.Namespace) -> Settings:
@@ -86,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run" and not _tokens_in_env():
             return _explain_missing_setup(args)
+        if args.command == "scan":
+            return _scan(args)
         settings = _load(args)
         if args.command == "check-config":
             print(_summary(settings))
@@ -95,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"applied migrations: {applied or 'none (up to date)'}")
             return 0
         return _run(settings)
+    except ExportError as exc:
+        print(f"coc-bot scan: {exc}", file=sys.stderr)
+        return 2
     except ConfigError as exc:
         print(f"coc-bot: {exc} {README_HINT}", file=sys.stderr)
         return 2
@@ -103,6 +134,22 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _scan(args: argparse.Namespace) -> int:
+    """Automod over exported history, with the real config when there is one."""
+    explicit = args.config or os.environ.get(CONFIG_ENV)
+    if explicit or Path(DEFAULT_CONFIG_NAME).is_file():
+        settings = _load(args)
+    else:
+        settings = load_settings(None)
+    report = scan_exports([Path(f) for f in args.files], settings,
+                          examples_per_rule=args.examples)
+    if args.format == "json":
+        print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        print(report.render())
+    return 0
 
 
 def _tokens_in_env() -> bool:
