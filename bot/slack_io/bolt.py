@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.errors import ConfigError
-from bot.slack_io.context import DEPS_KEY, RoleResolver, SlackDeps
+from bot.slack_io.context import DEPS_KEY, RoleResolver, SlackDeps, exempt_groups
 from bot.slack_io.listeners import register_all
 from bot.slack_io.platform import SlackPlatform
 
@@ -51,7 +51,8 @@ def build_front_end(app: App, *, process_before_response: bool = False) -> Slack
     admin = AsyncWebClient(token=secrets.slack_admin_token, base_url=base) \
         if secrets.slack_admin_token else None
     platform = SlackPlatform(client, settings, admin)
-    deps = SlackDeps(app, settings, platform, RoleResolver(client, settings))
+    deps = SlackDeps(app, settings, platform, RoleResolver(client, settings),
+                     exempt_groups(app.settings.automod))
     bolt = AsyncApp(client=client, signing_secret=secrets.slack_signing_secret or "",
                     process_before_response=process_before_response,
                     name="coc-bot", logger=logging.getLogger("bot.slack_io.bolt"))

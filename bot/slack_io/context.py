@@ -8,12 +8,16 @@ that adding someone to the staff group in Slack takes effect without a restart.
 from __future__ import annotations
 
 import logging
+import re
 import time
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.automod import load_automod
 from bot.core.errors import CocBotError, NotPermitted
 from bot.core.identity import PersonRef
 from bot.core.models import Actor, Role
@@ -28,6 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 GROUP_TTL_SECONDS = 300.0
 DEPS_KEY = "coc"
+RECENT_LIMIT = 5000
+_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 
 
 def _is_group(ident: str) -> bool:
@@ -70,6 +76,50 @@ class RoleResolver:
                     break
         return frozenset(found)
 
+    async def groups_of(self, user_id: str, groups: Iterable[str]) -> frozenset[str]:
+        """Which of ``groups`` (user group ids) the user is in; reads are cached."""
+        return frozenset([g for g in groups if user_id in await self._members(g)])
+
+
+def exempt_groups(automod: Mapping[str, Any] | None) -> frozenset[str]:
+    """The Slack user group ids (``S…``) automod's ``exempt_roles`` lists name, anywhere.
+
+    Slack has no roles; a user group is the nearest thing, so ``exempt_roles`` may list
+    user group ids. Only these groups are ever looked up for a message's author, so a
+    workspace that exempts nobody costs no Web API call per message.
+    """
+    config = load_automod(automod)
+    named = set(config.exempt_roles)
+    for rule in config.rules.values():
+        named |= rule.exempt_roles
+    for profile in config.profiles.values():
+        named |= profile.exempt_roles
+    return frozenset(n for n in named if _GROUP_ID.match(n))
+
+
+class Recent:
+    """A bounded set of recently seen keys (oldest forgotten first)."""
+
+    def __init__(self, limit: int = RECENT_LIMIT) -> None:
+        self._seen: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        self._limit = limit
+
+    def get(self, key: str) -> tuple[str, ...] | None:
+        return self._seen.get(key)
+
+    def put(self, key: str, value: tuple[str, ...] = ()) -> None:
+        self._seen[key] = value
+        self._seen.move_to_end(key)
+        while len(self._seen) > self._limit:
+            self._seen.popitem(last=False)
+
+    def first_time(self, key: str) -> bool:
+        """True once per key (while it is remembered); records it."""
+        if key in self._seen:
+            return False
+        self.put(key)
+        return True
+
 
 @dataclass
 class SlackDeps:
@@ -79,6 +129,11 @@ class SlackDeps:
     settings: SlackSettings
     platform: SlackPlatform
     roles: RoleResolver
+    exempt_groups: frozenset[str] = frozenset()
+    # automod's memory: event ids already handled (Slack redelivers on a slow ack) and
+    # the names last checked per user (user_change fires for every profile edit)
+    seen_events: Recent = field(default_factory=Recent)
+    names: Recent = field(default_factory=Recent)
 
     @property
     def team(self) -> str:

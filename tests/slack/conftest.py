@@ -189,7 +189,8 @@ def _env(api: str, *, admin: bool) -> dict[str, str]:
 
 
 async def make_world(tmp_path: Path, *, admin: bool = True,
-                     process_before_response: bool = True) -> AsyncIterator[SlackWorld]:
+                     process_before_response: bool = True,
+                     extra_config: str = "") -> AsyncIterator[SlackWorld]:
     fake = FakeSlack(team=TEAM)
     api = await fake.start()
     fake.usergroups["SSTAFFGROUP"] = [STAFF_USER]
@@ -197,7 +198,7 @@ async def make_world(tmp_path: Path, *, admin: bool = True,
     fake.users = everyone
     fake.members = {GENERAL: set(everyone), RANDOM: set(everyone)}
     path = tmp_path / "coc-bot.toml"
-    path.write_text(CONFIG, encoding="utf-8")
+    path.write_text(CONFIG + extra_config, encoding="utf-8")
     settings = load_settings(path, _env(api, admin=admin))
     storage = await open_storage("sqlite:///:memory:")
     app = await build_app(settings, clock=FakeClock(datetime(2026, 1, 5, 20, 0, tzinfo=UTC)),

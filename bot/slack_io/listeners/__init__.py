@@ -12,11 +12,13 @@ from bot.slack_io.listeners import (
     reports,
     staff,
     staff_commands,
+    watch,
 )
 
 
 def register_all(bolt: AsyncApp) -> None:
-    for module in (reports, staff, staff_commands, committee, participants, events):
+    for module in (reports, staff, staff_commands, committee, participants, events,
+                   watch):
         module.register(bolt)
 
 
