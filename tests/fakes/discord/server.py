@@ -23,7 +23,7 @@ JSON = dict[str, Any]
 
 # What the bot's role is given in the fake guild: the permissions the README asks for.
 BOT_PERMISSIONS = (
-    (1 << 4) | (1 << 6) | (1 << 10) | (1 << 11) | (1 << 13) | (1 << 14) | (1 << 16)
+    (1 << 6) | (1 << 10) | (1 << 11) | (1 << 13) | (1 << 14) | (1 << 16)
     | (1 << 17) | (1 << 28) | (1 << 34) | (1 << 36) | (1 << 38) | (1 << 40)
 )
 EVERYONE_PERMISSIONS = (1 << 6) | (1 << 10) | (1 << 11) | (1 << 16) | (1 << 31)

@@ -1,0 +1,28 @@
+"""The README's operator instructions stay true to what the code and tests rely on."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.discord_io.client import intents
+from tests.fakes.discord.server import BOT_PERMISSIONS
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def test_the_invite_url_asks_for_the_permissions_the_tests_grant() -> None:
+    found = re.search(r"permissions=(\d+)", README)
+    assert found and int(found.group(1)) == BOT_PERMISSIONS
+
+
+def test_the_privileged_intents_named_are_the_ones_requested() -> None:
+    wanted = intents()
+    assert wanted.members and "Server Members Intent" in README
+    assert wanted.message_content and "Message Content Intent" in README
+
+
+def test_every_environment_variable_read_is_documented() -> None:
+    source = (Path(__file__).resolve().parents[1] / "config" / "settings.py").read_text()
+    for name in re.findall(r'get\("([A-Z_]+)"\)', source):
+        assert f"`{name}`" in README, f"{name} is read but not documented in README"
