@@ -11,13 +11,18 @@ Two export formats are read, told apart by their shape:
 - DiscordChatExporter's JSON: one file per channel with ``guild``, ``channel`` and
   ``messages`` (or a folder of such files).
 - Slack's workspace export: a folder (or the ``.zip`` Slack hands out) with
-  ``channels.json``, ``users.json`` and one folder per channel of ``YYYY-MM-DD.json`` files.
-  ``groups.json``, ``mpims.json`` and ``dms.json`` are read too when the export has them.
+  ``channels.json``, ``users.json`` and one folder per channel of ``YYYY-MM-DD.json`` files;
+  private channels (``groups.json``) too when the export has them. Direct messages are
+  skipped, as the bot does not watch them.
+
+Messages are handed to automod the way the live front-ends hand them over (``cogs/watch``,
+``bot/slack_io/listeners/watch``): bots and system messages skipped, Slack text as Slack
+escapes it, ``@everyone``-style mentions counting 50, so the counts are what the bot
+would have done.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import zipfile
@@ -44,10 +49,13 @@ DEFAULT_SLACK_TEAM = "export"
 # Message kinds a person wrote; joins, pins, topic changes and the like are not scanned.
 _DISCORD_TYPES = frozenset({"Default", "Reply"})
 _SLACK_SUBTYPES = frozenset({None, "thread_broadcast", "file_share", "me_message"})
-_SLACK_CONVERSATIONS = ("channels.json", "groups.json", "mpims.json", "dms.json")
+_SLACK_CONVERSATIONS = ("channels.json", "groups.json")  # not mpims.json, dms.json
 _DAY_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
-_SLACK_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
-_SLACK_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+EVERYONE_WEIGHT = 50  # @everyone, @here, <!channel>: as many as the live front-ends count
+_DISCORD_EVERYONE = re.compile(r"(?:^|\s)@(?:everyone|here)\b")
+_SLACK_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_SLACK_GROUP = re.compile(r"<!subteam\^[A-Z0-9]+(?:\|[^>]*)?>")
+_SLACK_EVERYONE = re.compile(r"<!(?:channel|here|everyone)(?:\|[^>]*)?>")
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
@@ -312,8 +320,6 @@ def _read_discord(data: Mapping[str, Any], where: str) -> list[ExportMessage]:
     def key(item: str) -> str:
         return f"discord:{guild}:{item}"
 
-    authors = {_text(m.get("id")): key(_text(_mapping(m.get("author")).get("id")))
-               for m in raw_messages if isinstance(m, dict)}
     found = []
     for index, raw in enumerate(raw_messages):
         if not isinstance(raw, dict):
@@ -327,15 +333,15 @@ def _read_discord(data: Mapping[str, Any], where: str) -> list[ExportMessage]:
         mentioned = tuple(dict.fromkeys(
             key(_text(_mapping(m).get("id"))) for m in raw.get("mentions") or ()
             if _text(_mapping(m).get("id"))))
-        reply_to = _text(_mapping(raw.get("reference")).get("messageId"))
+        text = _text(raw.get("content"))
         display = _text(author.get("nickname")) or _text(author.get("name"))
+        mentions = len(mentioned) + (EVERYONE_WEIGHT if _DISCORD_EVERYONE.search(text) else 0)
         scanned = ScannedMessage(
-            text=_text(raw.get("content")), author_id=key(author_id),
+            text=text, author_id=key(author_id),
             channel_id=key(channel_id), category_id=key(category) if category else None,
             timestamp=_parse_time(raw.get("timestamp"), f"{where}: messages[{index}]"),
             author_roles=frozenset(_text(_mapping(r).get("id")) for r in _roles(author)),
-            mentions=len(mentioned), mentioned_ids=mentioned, display_name=display,
-            recipient_id=authors.get(reply_to) if reply_to else None)
+            mentions=mentions, mentioned_ids=mentioned, display_name=display)
         found.append(ExportMessage(scanned, f"#{name}", display or author_id,
                                    _text(raw.get("id")), where))
     return found
@@ -419,10 +425,9 @@ def _read_slack(source: _FolderSource | _ZipSource, team: str) -> list[ExportMes
             if not channel_id:
                 continue
             folder = _text(info.get("name")) or channel_id
-            label = f"#{folder}" if listing in ("channels.json", "groups.json") else folder
             for day in source.day_files(folder):
                 found += _slack_day(load(day), f"{source.name}: {day}", team, channel_id,
-                                    label, users)
+                                    f"#{folder}", users)
     return found
 
 
@@ -446,38 +451,17 @@ def _slack_day(data: Any, where: str, team: str, channel: str, label: str,
             moment = datetime.fromtimestamp(float(ts), UTC)
         except (ValueError, OverflowError) as exc:
             raise ExportError(f"{where}: message {index} has no valid ts ({ts!r}).") from exc
-        raw_text = _text(message.get("text"))
-        mentioned = tuple(dict.fromkeys(key(m.group(1))
-                                        for m in _SLACK_USER.finditer(raw_text)))
-        thread = _text(message.get("thread_ts"))
-        parent = _text(message.get("parent_user_id"))
+        # Scanned as Slack escapes it (``&lt;``, ``<@U1>``), like the live front-end does.
+        text = _text(message.get("text"))
+        users_mentioned = _SLACK_USER.findall(text)
+        mentions = len(users_mentioned) + len(_SLACK_GROUP.findall(text)) \
+            + (EVERYONE_WEIGHT if _SLACK_EVERYONE.search(text) else 0)
         profile = _mapping(message.get("user_profile"))
-        display = (_text(profile.get("display_name")) or _text(profile.get("real_name"))
-                   or users.get(user, ""))
+        display = _text(profile.get("display_name")) or _text(profile.get("real_name"))
         scanned = ScannedMessage(
-            text=slack_plain_text(raw_text, users), author_id=key(user),
-            channel_id=key(channel), timestamp=moment, mentions=len(mentioned),
-            mentioned_ids=mentioned, display_name=display,
-            recipient_id=key(parent) if parent and thread and thread != ts else None)
-        found.append(ExportMessage(scanned, label, display or user, ts, where))
+            text=text, author_id=key(user), channel_id=key(channel), timestamp=moment,
+            mentions=mentions, mentioned_ids=tuple(key(u) for u in users_mentioned),
+            display_name=display)
+        found.append(ExportMessage(scanned, label, display or users.get(user) or user, ts,
+                                   where))
     return found
-
-
-def slack_plain_text(text: str, users: Mapping[str, str] | None = None) -> str:
-    """Slack's escaped markup as a person reads it: ``<@U1>`` → ``@name``, links unwrapped."""
-    names = users or {}
-
-    def user(match: re.Match[str]) -> str:
-        return "@" + (match.group(2) or names.get(match.group(1)) or match.group(1))
-
-    def link(match: re.Match[str]) -> str:
-        target, label = match.group(1), match.group(2)
-        if target.startswith("#"):  # <#C123|general>
-            return "#" + (label or target[1:])
-        if target.startswith("!"):  # <!here>, <!channel>, <!subteam^S1|@team>
-            return label or "@" + target[1:].split("^")[0]
-        if label and label not in target:
-            return f"{label} ({target})"
-        return target
-
-    return html.unescape(_SLACK_LINK.sub(link, _SLACK_USER.sub(user, text)))

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.scan import slack_plain_text
 
 GUILD, CHANNEL, JOBS, CATEGORY = "1000", "2000", "2001", "3000"
 START = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
@@ -126,7 +125,8 @@ def slack_folder(tmp_path: Path) -> Path:
 
     (root / "general" / "2026-01-05.json").write_text(json.dumps([
         msg(0, "U01", "", subtype="channel_join"),
-        msg(10, "U01", "Morning all &amp; welcome <@U02>!"),
+        msg(10, "U01", "Morning all &amp; welcome <@U02>!",
+            user_profile={"display_name": "frankie", "real_name": "Frank Reader"}),
         msg(20, "U02", "DM me to buy the last tote bags, $15 each"),
         msg(30, "U01", f"pay with {CARD} if you like"),
         {"type": "message", "subtype": "bot_message", "bot_id": "B1", "text": f"{CARD}",
@@ -277,12 +277,30 @@ def test_slack_team_defaults_to_export(capsys: pytest.CaptureFixture[str],
     assert "advertising" not in summary["rules"]
 
 
-def test_slack_markup_reads_as_people_see_it() -> None:
-    users = {"U02": "grace"}
-    assert slack_plain_text("hi <@U02> &amp; <@U09|bob> in <#C01|general> <!here>", users) \
-        == "hi @grace & @bob in #general @here"
-    assert slack_plain_text("<https://bit.ly/x|bit.ly/x> and <https://ala.org|ALA>") \
-        == "https://bit.ly/x and ALA (https://ala.org)"
+def test_mentions_count_as_the_live_front_ends_count_them(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    root = slack_folder(tmp_path)
+    ts = START.timestamp() + 3600
+    (root / "general" / "2026-01-06.json").write_text(json.dumps([
+        {"type": "message", "user": "U01", "ts": f"{ts:.6f}",
+         "text": "<!channel> the branch is closed tomorrow"},
+        {"type": "message", "user": "U01", "ts": f"{ts + 1:.6f}",
+         "text": "thanks <@U02> and <!subteam^S1|@staff>"},
+    ]), encoding="utf-8")
+    (root / "dms.json").write_text(json.dumps([{"id": "D01", "members": ["U01", "U02"]}]),
+                                   encoding="utf-8")
+    (root / "D01").mkdir()
+    (root / "D01" / "2026-01-06.json").write_text(json.dumps([
+        {"type": "message", "user": "U01", "ts": f"{ts:.6f}", "text": f"card {CARD}"},
+    ]), encoding="utf-8")  # direct messages are not watched
+    discord = discord_export(tmp_path, CHANNEL, "members", [
+        discord_message(1, "@everyone the meeting moved to 3pm", at=START),
+        discord_message(2, "email me at someone@everyone.org", at=START),
+    ])
+    summary = run_json(capsys, "scan", str(root), str(discord))
+    assert summary["rules"]["mass-mention"]["channels"] == {
+        "slack:export:C01": 1, f"discord:{GUILD}:{CHANNEL}": 1}
+    assert summary["rules"]["pii-card"]["channels"] == {"slack:export:C01": 1}
 
 
 def test_both_platforms_in_one_run(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
