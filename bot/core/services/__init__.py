@@ -42,7 +42,8 @@ class Services:
         incidents = IncidentService(ctx, reports, cases)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
-                   decisions=DecisionService(ctx, cases, sanctions), appeals=AppealService(ctx),
+                   decisions=DecisionService(ctx, cases, sanctions),
+                   appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases))
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.errors import DeadlinePassed, InvalidInput, InvalidState, NotFound, NotPermitted
+from bot.core.errors import (
+    DeadlinePassed,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    NotPermitted,
+    PlatformError,
+)
 from bot.core.identity import PersonRef
 from bot.core.models import (
     ActionKind,
@@ -15,6 +22,8 @@ from bot.core.models import (
     CaseStatus,
     Office,
     Role,
+    Sanction,
+    SanctionStatus,
 )
 from bot.core.ports import Audience, Notice, NoticeKind
 from bot.core.refs import new_ref, normalise_ref
@@ -31,11 +40,13 @@ from bot.core.services._context import (
     when,
 )
 from bot.core.services.cases import load_case
+from bot.core.services.sanctions import SanctionService
 
 
 class AppealService:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, sanctions: SanctionService | None = None) -> None:
         self._ctx = ctx
+        self._sanctions = sanctions
 
     async def file(self, appellant: PersonRef, case_ref: str, reason: str) -> Appeal:
         """Accept an appeal from someone involved, inside the window; refuse with the date."""
@@ -101,10 +112,20 @@ class AppealService:
                               decided_at=ctx.now(), decision_reason=reason.strip())
             await tx.update(decided)
             case = await load_case(tx, appeal.case_id)
-            await tx.update(replace(case, status=CaseStatus.FINAL, final_at=ctx.now()))
-            await cancel(tx, ActionKind.APPEAL_WINDOW_CLOSE, case.id)
+            # With two people appealing one case, it is final only once both are decided.
+            if not await tx.count(Appeal, case_id=case.id, status=AppealStatus.PENDING):
+                await tx.update(replace(case, status=CaseStatus.FINAL, final_at=ctx.now()))
+                await cancel(tx, ActionKind.APPEAL_WINDOW_CLOSE, case.id)
             await audit(tx, ctx, f"appeal.{outcome.value}", "appeal", appeal.id,
                         actor=actor.person, reason=decided.decision_reason)
+        if outcome is AppealStatus.OVERTURNED:
+            await self._undo_sanctions(case, decided)
+        elif outcome is AppealStatus.MODIFIED:
+            await try_post(ctx, case.subject, Audience.STAFF, Notice(
+                NoticeKind.STAFF_ALERT,
+                f"Appeal {appeal.id} modified the decision on case {case.id}: "
+                f"{decided.decision_reason}\nPlease adjust any suspension from this case by "
+                "hand (/unsuspend, then /suspend with the new terms).", subject_id=appeal.id))
         text = ctx.messages.render("appeal_decided_dm", ref=appeal.id, case=case.id,
                                    outcome=outcome.value, reason=decided.decision_reason)
         notice = Notice(NoticeKind.APPEAL_DECIDED_DM, text, subject_id=appeal.id)
@@ -112,6 +133,23 @@ class AppealService:
         if case.subject != appeal.appellant:
             await try_dm(ctx, case.subject, notice)
         return decided
+
+    async def _undo_sanctions(self, case: Case, appeal: Appeal) -> None:
+        """An overturned decision stops restricting the person at once."""
+        if self._sanctions is None:
+            return
+        async with self._ctx.storage.transaction() as tx:
+            active = await tx.find(Sanction, case_id=case.id, status=SanctionStatus.ACTIVE)
+        for sanction in active:
+            try:
+                await self._sanctions.lift(None, sanction.id,
+                                           f"appeal {appeal.id} overturned the decision")
+            except PlatformError as exc:  # the lift stays due; staff must finish it
+                await try_post(self._ctx, case.subject, Audience.STAFF, Notice(
+                    NoticeKind.STAFF_ALERT,
+                    f"Appeal {appeal.id} overturned case {case.id}, but suspension "
+                    f"{sanction.id} could not be lifted ({exc}). Please /unsuspend by hand.",
+                    subject_id=sanction.id))
 
     async def close_window(self, case_ref: str) -> Case | None:
         """Scheduler entry point: a window that closed with no appeal makes the case final."""

@@ -247,3 +247,45 @@ async def test_close_window_ignores_unknown_and_early_calls(harness: Harness) ->
     assert await harness.services.appeals.close_window("C-0000000") is None
     assert await harness.services.appeals.close_window(case.id) is None  # too early
     assert (await stored_case(harness, case)).status is CaseStatus.DECIDED
+
+
+# What the decision does ----------------------------------------------------------------
+
+
+async def test_an_overturned_decision_lifts_the_case_suspension_at_once(
+        harness: Harness) -> None:
+    from bot.core.durations import parse_duration
+    from bot.core.models import SanctionScope, SanctionStatus
+    from bot.core.services import SuspensionRequest
+
+    case = await decided_case(harness)
+    sanction = await harness.services.sanctions.suspend(STAFF, SuspensionRequest(
+        subject=SUBJECT, duration=parse_duration("30d"), scope=SanctionScope.SPACE,
+        reason="the committee's decision", clause_id="no-harassment", case_id=case.id))
+    appeal = await harness.services.appeals.file(SUBJECT, case.id, REASON)
+    await harness.services.appeals.decide(EXECUTIVE, appeal.id, AppealStatus.OVERTURNED,
+                                          "The quote was misread.")
+    lifted = await harness.services.sanctions.get(sanction.id)
+    assert lifted.status is SanctionStatus.LIFTED and "overturned" in (lifted.lift_reason or "")
+    assert [s.id for s in harness.platform.restored] == [sanction.id]
+
+
+async def test_a_modified_decision_asks_staff_to_adjust_the_sanction(harness: Harness) -> None:
+    case = await decided_case(harness)
+    appeal = await harness.services.appeals.file(SUBJECT, case.id, REASON)
+    await harness.services.appeals.decide(EXECUTIVE, appeal.id, AppealStatus.MODIFIED,
+                                          "Reduce to 7 days.")
+    staff_posts = [n.text for where, n in harness.platform.posts if where is Audience.STAFF]
+    assert any("Reduce to 7 days." in text and case.id in text for text in staff_posts)
+
+
+async def test_a_case_with_two_appeals_is_final_only_when_both_are_decided(
+        harness: Harness) -> None:
+    case = await decided_case(harness)
+    first = await harness.services.appeals.file(SUBJECT, case.id, REASON)
+    second = await harness.services.appeals.file(REPORTER, case.id,
+                                                 "The sanction is too light for what happened.")
+    await harness.services.appeals.decide(EXECUTIVE, first.id, AppealStatus.UPHELD, "Stands.")
+    assert (await stored_case(harness, case)).status is not CaseStatus.FINAL
+    await harness.services.appeals.decide(EXECUTIVE, second.id, AppealStatus.UPHELD, "Stands.")
+    assert (await stored_case(harness, case)).status is CaseStatus.FINAL
