@@ -63,7 +63,10 @@ async def triage(interaction: discord.Interaction, action: str, ref: str) -> Non
         report = await services.reports.get(actor, ref)
         if report.target is None:
             raise InvalidInput(f"Report {report.id} names no person to suspend.")
-        await interaction.response.send_modal(SuspendModal(report.target, report.id))
+        # A channel suspension from the queue is for the channel of the report, not the
+        # staff queue the button sits in.
+        await interaction.response.send_modal(SuspendModal(
+            report.target, report.id, report.channel.id if report.channel else None))
     elif action == "escalate":
         report = await services.reports.get(actor, ref)
         if report.target is None:

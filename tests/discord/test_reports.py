@@ -106,3 +106,54 @@ async def test_participants_cannot_use_the_queue_buttons(world: World) -> None:
     reply = await fake.wait_for(lambda: fake.reply_texts(click), "answered the click")
     assert "staff" in reply[0].lower()
     assert labels(fake.messages[world.staff_queue][int(queued["id"])]) != []
+
+
+async def report_about_a_message(world: World) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """Alice reports bob's insult in #general; returns the insult and the queue message."""
+    fake = world.fake
+    insult = fake.post_message(world.general, world.bob, "you are a moron, alice")
+    link = f"https://discord.com/channels/{fake.guild_id}/{world.general}/{insult['id']}"
+    token = await fake.slash(world.alice, "report", reason="Insulting me",
+                             message_link=link)
+    await fake.wait_for(lambda: fake.reply_texts(token), "answered")
+    return insult, await queue_message(world)
+
+
+async def test_queue_remove_button_deletes_after_choosing_the_clause(world: World) -> None:
+    fake = world.fake
+    insult, queued = await report_about_a_message(world)
+    click = await fake.click(world.staff, queued, "Remove content")
+    await fake.wait_for(lambda: fake.replies.get(click), "asked which clause")
+    prompt = {**fake.replies[click][0], "channel_id": str(world.staff_queue)}
+    chosen = await fake.choose(world.staff, prompt, ["no-hate"])
+    await fake.wait_for(lambda: fake.find("DELETE", f"/messages/{insult['id']}"), "deleted")
+    assert "Removed" in (await fake.wait_for(lambda: fake.reply_texts(chosen), "answered"))[0]
+    dm = fake.dms_to(world.bob)[0]
+    assert "moron" in dm and "alice" not in dm.replace("moron, alice", "")
+
+
+async def test_queue_suspend_button_opens_a_form_for_the_reported_channel(
+        world: World) -> None:
+    fake = world.fake
+    _, queued = await report_about_a_message(world)
+    click = await fake.click(world.staff, queued, "Suspend")
+    await fake.wait_for(lambda: fake.responses.get(click), "opened the suspension form")
+    submitted = await fake.submit_modal(world.staff, click, {
+        "duration": "3d", "scope": "channel", "reason": "Insults in #general"})
+    await fake.wait_for(lambda: fake.reply_texts(submitted), "answered")
+    assert (world.general, world.bob.id) in fake.overwrites
+    assert (world.staff_queue, world.bob.id) not in fake.overwrites
+
+
+async def test_queue_escalate_button_opens_a_case_without_the_reporter(world: World) -> None:
+    fake = world.fake
+    _, queued = await report_about_a_message(world)
+    click = await fake.click(world.staff, queued, "Escalate")
+    reply = (await fake.wait_for(lambda: fake.reply_texts(click), "answered"))[0]
+    assert "Case C-" in reply
+    threads = [cid for cid, c in fake.channels.items()
+               if c.get("parent_id") == str(world.committee_channel)]
+    assert len(threads) == 1
+    members = fake.thread_members[threads[0]]
+    assert world.alice.id not in members and world.bob.id not in members
+    assert "escalated" in message_text(fake.messages[world.staff_queue][int(queued["id"])])
