@@ -60,6 +60,9 @@ name = "Library Association"
 [business_days]
 timezone = "America/Chicago"
 
+[automod]
+exempt_roles = ["{staff}"]
+
 [profiles.default]
 space_name = "Library Association"
 

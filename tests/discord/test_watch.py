@@ -79,3 +79,12 @@ async def test_a_flood_of_the_same_message_is_stopped(world: World) -> None:
     await fake.wait_for(lambda: fake.find("DELETE", f"/messages/{sent[-1]['id']}"),
                         "removed the fourth copy")
     assert not fake.find("DELETE", f"/messages/{sent[0]['id']}")
+
+
+async def test_an_exempt_role_is_not_touched(world: World) -> None:
+    fake = world.fake
+    sample = await fake.say(world.staff, world.general,
+                            "Example of what not to post: 4111 1111 1111 1111, $5, DM me to buy")
+    await settle(world)
+    assert not fake.find("DELETE", f"/messages/{sample['id']}")
+    assert fake.dms_to(world.staff) == []
