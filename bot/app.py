@@ -8,7 +8,9 @@ and one database, so a person's record is shared across Discord and Slack.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -117,10 +119,26 @@ async def run(settings: Settings) -> None:
     try:
         await app.start_scheduler()
         runners = [asyncio.create_task(start(app), name=start.__name__) for start in starters]
-        done, pending = await asyncio.wait(runners, return_when=asyncio.FIRST_COMPLETED)
+        stopper = asyncio.create_task(_signalled(), name="signal")
+        done, pending = await asyncio.wait([*runners, stopper],
+                                           return_when=asyncio.FIRST_COMPLETED)
+        if stopper in done:
+            log.info("stopping on a signal")
         for task in pending:
             task.cancel()
-        for task in done:
+        await asyncio.gather(*pending, return_exceptions=True)
+        for task in done - {stopper}:
             task.result()
     finally:
         await app.close()
+
+
+async def _signalled() -> None:
+    """Return on SIGTERM or SIGINT, so a service manager's stop closes the bot cleanly:
+    running timed actions finish and the gateway session is closed, not dropped."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # not on every platform
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
