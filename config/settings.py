@@ -6,6 +6,7 @@ values; nothing else looks configuration up.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -77,6 +78,10 @@ class SlackSettings:
     executive_channel: str
     managed_channels: tuple[str, ...] = ()
     http_port: int = 3000
+    # HTTP mode's listening address. Slack only posts to HTTPS, so a TLS-terminating
+    # reverse proxy (or tunnel) always sits in front; loopback keeps the plain-HTTP port
+    # off the network. Use "0.0.0.0" when the proxy runs on another host or container.
+    http_host: str = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,24 @@ def read_slack(table: Table) -> SlackSettings:
         committee_channel=table.text("committee_channel", required=True),
         executive_channel=table.text("executive_channel", required=True),
         managed_channels=tuple(table.text_list("managed_channels")),
-        http_port=table.integer("http_port", 3000, minimum=1, maximum=65535))
+        http_port=table.integer("http_port", 3000, minimum=1, maximum=65535),
+        http_host=_host(table, "http_host", "127.0.0.1"))
     table.finish()
     return result
+
+
+def _host(table: Table, name: str, default: str) -> str:
+    """An address to listen on: an IP address or a host name, no scheme, port or spaces."""
+    value = table.text(name, default).strip()
+    malformed = any(c in value for c in " /:") and not _is_ipv6(value)
+    if not value or malformed:
+        raise ConfigError(f"config key '{table.key(name)}' must be an address to listen on, "
+                          f"such as \"127.0.0.1\" or \"0.0.0.0\", got {value!r}.")
+    return value
+
+
+def _is_ipv6(value: str) -> bool:
+    try:
+        return ipaddress.ip_address(value).version == 6
+    except ValueError:
+        return False

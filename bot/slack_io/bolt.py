@@ -2,6 +2,9 @@
 
 Dependencies reach listeners through a context middleware (``context["coc"]``), so a
 listener never looks anything up globally and tests can build as many apps as they like.
+A first middleware drops (acks, logs, does nothing with) any request from a workspace other
+than the configured ``team_id``. Every Web API client retries a rate-limited call after
+Slack's ``Retry-After`` and a call whose connection dropped.
 """
 
 from __future__ import annotations
@@ -12,6 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.errors import ConfigError
@@ -25,6 +34,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://slack.com/api/"
 EVENTS_PATH = "/slack/events"
+RATE_LIMIT_RETRIES = 2    # each waits Slack's Retry-After (plus up to a second of jitter)
+CONNECTION_RETRIES = 2
+Middleware = Callable[..., Awaitable[Any]]
 
 
 @dataclass
@@ -40,6 +52,44 @@ def api_base(configured: str | None) -> str:
     return base if base.endswith("/") else base + "/"
 
 
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """HTTP 429 is retried after ``Retry-After``; a reset or refused connection shortly."""
+    return [AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES)]
+
+
+def web_client(token: str, base_url: str) -> AsyncWebClient:
+    """Every Web API client the bot builds (bot token, admin token) goes through here."""
+    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers())
+
+
+def _request_kind(body: dict[str, Any]) -> str:
+    if "command" in body:
+        return f"command {body['command']}"
+    event = body.get("event")
+    if isinstance(event, dict):
+        return f"event {event.get('type')}"
+    return str(body.get("type") or "request")
+
+
+def only_team(team_id: str) -> Middleware:
+    """A Bolt middleware: requests whose workspace is not ``team_id`` are acked and dropped.
+
+    The signature proves a request comes from Slack for this app, not that it comes from
+    the workspace this bot moderates (an app can be installed in more than one, and people
+    from another organisation can act in a shared channel). Bolt reads the team from the
+    payload (the installation's team for events); a request with none is dropped too.
+    """
+    async def check(context: AsyncBoltContext, body: dict[str, Any],
+                    next: Callable[[], Awaitable[Any]]) -> Any:
+        if context.team_id == team_id:
+            return await next()
+        log.warning("slack: ignored a %s from team %s (this bot serves %s)",
+                    _request_kind(body), context.team_id or "unknown", team_id)
+        return BoltResponse(status=200, body="")
+    return check
+
+
 def build_front_end(app: App, *, process_before_response: bool = False) -> SlackFrontEnd:
     """The Bolt app over ``app.services``; the platform is not registered yet (the runner
     does that, so that building an app for a test or a check has no side effect)."""
@@ -47,9 +97,8 @@ def build_front_end(app: App, *, process_before_response: bool = False) -> Slack
     if settings is None or not secrets.slack_bot_token:
         raise ConfigError("The Slack front-end needs SLACK_BOT_TOKEN and a [slack] table.")
     base = api_base(secrets.slack_api_base)
-    client = AsyncWebClient(token=secrets.slack_bot_token, base_url=base)
-    admin = AsyncWebClient(token=secrets.slack_admin_token, base_url=base) \
-        if secrets.slack_admin_token else None
+    client = web_client(secrets.slack_bot_token, base)
+    admin = web_client(secrets.slack_admin_token, base) if secrets.slack_admin_token else None
     platform = SlackPlatform(client, settings, admin)
     deps = SlackDeps(app, settings, platform, RoleResolver(client, settings),
                      exempt_groups(app.settings.automod))
@@ -64,6 +113,7 @@ def build_front_end(app: App, *, process_before_response: bool = False) -> Slack
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
         log.error("slack: unhandled error for a %s request", body.get("type"), exc_info=error)
 
+    bolt.middleware(only_team(settings.team_id))
     bolt.middleware(inject)
     bolt.error(on_error)
     register_all(bolt)

@@ -57,6 +57,11 @@ class SlackPlatform:
         return self._client
 
     @property
+    def admin_client(self) -> AsyncWebClient | None:
+        """The workspace admin's user-token client (``SLACK_ADMIN_TOKEN``), if any."""
+        return self._admin
+
+    @property
     def can_delete_others(self) -> bool:
         return self._admin is not None
 

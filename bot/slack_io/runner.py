@@ -1,8 +1,9 @@
 """Starting the Slack front-end: Socket Mode with ``SLACK_APP_TOKEN``, else HTTP mode.
 
 Socket Mode needs no public URL (the bot dials out to Slack); HTTP mode serves the Events
-API and interactivity on ``http_port`` at ``/slack/events`` and verifies every request's
-signature with ``SLACK_SIGNING_SECRET``.
+API and interactivity on ``http_host:http_port`` at ``/slack/events`` and verifies every
+request's signature with ``SLACK_SIGNING_SECRET``. Slack only posts to HTTPS, so a TLS
+reverse proxy sits in front; ``http_host`` defaults to loopback for that reason.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def serve_http(front: SlackFrontEnd, port: int, host: str = "0.0.0.0") -> web.AppRunner:
+async def serve_http(front: SlackFrontEnd, port: int, host: str = "127.0.0.1") -> web.AppRunner:
     """Serve Bolt's aiohttp app; returns the runner so the caller can clean it up."""
     runner = web.AppRunner(front.bolt.web_app(path=EVENTS_PATH, port=port))
     await runner.setup()
@@ -50,9 +51,9 @@ async def run_slack(app: App) -> None:
         finally:
             await handler.close_async()  # type: ignore[no-untyped-call]
     else:
-        port = app.settings.slack.http_port
-        runner = await serve_http(front, port)
-        log.info("slack: serving the Events API on port %s%s", port, EVENTS_PATH)
+        host, port = app.settings.slack.http_host, app.settings.slack.http_port
+        runner = await serve_http(front, port, host)
+        log.info("slack: serving the Events API on http://%s:%s%s", host, port, EVENTS_PATH)
         try:
             await asyncio.Event().wait()
         finally:

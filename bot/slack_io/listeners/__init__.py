@@ -10,6 +10,7 @@ from bot.slack_io.listeners import (
     events,
     participants,
     reports,
+    roster,
     staff,
     staff_commands,
     watch,
@@ -17,7 +18,7 @@ from bot.slack_io.listeners import (
 
 
 def register_all(bolt: AsyncApp) -> None:
-    for module in (reports, staff, staff_commands, committee, participants, events,
+    for module in (reports, staff, staff_commands, roster, committee, participants, events,
                    watch):
         module.register(bolt)
 

@@ -1,4 +1,5 @@
-"""Staff slash commands: ``/suspend``, ``/unsuspend``, ``/history``, ``/case``, ``/link``.
+"""Staff slash commands: ``/suspend``, ``/unsuspend``, ``/history``, ``/case``, ``/link``,
+``/incident reverse``.
 
 Slash commands on Slack take one line of text; each command documents its word order in
 the manifest's usage hint and answers a malformed line with the usage.
@@ -12,13 +13,17 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 
 from bot.core.errors import InvalidInput
 from bot.core.identity import PersonRef, PlatformName
-from bot.core.models import Severity
+from bot.core.models import Actor, Severity
+from bot.core.ports import Notice, NoticeKind
 from bot.core.services import History
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps, deps_of
 from bot.slack_io.listeners._common import Reply, guard, need, user_of, via_respond, words
 from bot.slack_io.listeners.staff import suspend
 
+CASE_USAGE = ("Usage: /case open @person [severe] <summary> · /case show <C-…> · "
+              "/case communicated <C-…> · /case close <C-…> <reason>")
+INCIDENT_USAGE = "Usage: /incident reverse <I-…> <why it was a mistake>"
 SUSPEND_USAGE = ("Usage: /suspend @person <30m|12h|7d|2w|permanent> <channel|workspace> "
                  "<reason> [confirm]. Add `clause=<id>` to cite another part of the Code.")
 
@@ -91,7 +96,8 @@ async def history_command(ack: AsyncAck, command: dict[str, Any], respond: Async
 
 async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                        context: AsyncBoltContext) -> None:
-    """``/case open @person [severe] summary`` · ``/case show C-…`` · ``/case communicated``."""
+    """``/case open @person [severe] summary`` · ``show C-…`` · ``communicated C-…`` ·
+    ``close C-… reason`` (staff: no decision, e.g. withdrawn or resolved by amends)."""
     await ack()
     deps = deps_of(context)
     reply = via_respond(respond)
@@ -108,9 +114,38 @@ async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
             assert updated.appeal_deadline is not None
             await reply("Recorded. Appeals are open until "
                         f"{deps.platform.format_time(updated.appeal_deadline)}.")
+        elif verb == "close":
+            await _case_close(deps, await deps.staff(user_of(command)), rest, reply)
         else:
-            raise InvalidInput("Usage: /case open @person [severe] <summary> · /case show "
-                               "<C-…> · /case communicated <C-…>")
+            raise InvalidInput(CASE_USAGE)
+
+
+async def _case_close(deps: SlackDeps, actor: Actor, rest: str, reply: Reply) -> None:
+    """Close an open case with no decision; the committee's thread is told why."""
+    ref, reason = words(rest, 1)
+    need(ref, "the case reference (C-…)")
+    reason = need(reason, "the reason for closing the case (it is recorded)")
+    closed = await deps.app.services.cases.close(actor, ref, reason)
+    await deps.app.services.cases.announce(closed, Notice(
+        NoticeKind.INFO, f"Case {closed.id} was closed by staff without a decision. "
+                         f"Reason: {reason}", subject_id=closed.id))
+    await reply(f"Case {closed.id} closed. The committee's thread was told.")
+
+
+async def incident_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
+                           context: AsyncBoltContext) -> None:
+    """``/incident reverse I-… reason``: an incident (often automod's) was a mistake."""
+    await ack()
+    deps = deps_of(context)
+    reply = via_respond(respond)
+    async with guard(reply, "/incident"):
+        actor = await deps.staff(user_of(command))
+        verb, ref, note = words(command.get("text"), 2)
+        if verb.lower() != "reverse" or not ref:
+            raise InvalidInput(INCIDENT_USAGE)
+        note = need(note, "the reason the incident was a mistake (it is recorded)")
+        incident = await deps.app.services.incidents.reverse(actor, ref, note)
+        await reply(f"Incident {incident.id} reversed; it no longer counts.")
 
 
 async def _case_open(deps: SlackDeps, actor: Any, rest: str, reply: Reply) -> None:
@@ -175,3 +210,4 @@ def register(bolt: AsyncApp) -> None:
     bolt.command("/history")(history_command)
     bolt.command("/case")(case_command)
     bolt.command("/link")(link_command)
+    bolt.command("/incident")(incident_command)

@@ -4,8 +4,10 @@ It keeps just enough state to answer truthfully: channel members (for kick and i
 messages (for history, update and delete), reactions and DMs. Errors are Slack's own
 codes: ``cant_delete_message`` when a bot token deletes someone else's message,
 ``not_in_channel`` / ``already_in_channel`` for kicks and invites, ``user_disabled`` for
-a person who cannot be messaged. It also serves ``response_url`` posts and a Socket Mode
-websocket, so Bolt's real clients run unchanged against it.
+a person who cannot be messaged. ``rate_limit_next`` answers a method's next call the
+way Slack rate-limits: HTTP 429 with a ``Retry-After`` header in seconds. It also serves
+``response_url`` posts and a Socket Mode websocket, so Bolt's real clients run unchanged
+against it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str | None
+    status: int = 200  # 429 for a call the fake rate-limited
 
     @property
     def text(self) -> str:
@@ -51,6 +54,7 @@ class FakeSlack:
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     unreachable: set[str] = field(default_factory=set)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    rate_limits: dict[str, list[int]] = field(default_factory=dict)
     base_url: str = ""
     _clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -106,6 +110,11 @@ class FakeSlack:
     def reset(self) -> None:
         self.calls.clear()
 
+    def rate_limit_next(self, method: str, retry_after: int = 1) -> None:
+        """Answer the next call of ``method`` with HTTP 429 and ``Retry-After`` (seconds);
+        call again to rate-limit several calls in a row."""
+        self.rate_limits.setdefault(method, []).append(retry_after)
+
     # The Web API --------------------------------------------------------------------
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
@@ -124,6 +133,11 @@ class FakeSlack:
         params = await self._params(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth else params.get("token")
+        pending = self.rate_limits.get(method)
+        if pending:
+            self.calls.append(Call(method, params, token, status=429))
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": str(pending.pop(0))})
         self.calls.append(Call(method, params, token))
         handler: Callable[[dict[str, Any], str | None], dict[str, Any]] | None = getattr(
             self, "m_" + method.replace(".", "_"), None)
