@@ -9,7 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.models import IncidentKind, Office, Severity
-from bot.core.services import History, IncidentDraft
+from bot.core.services import IncidentDraft
+from bot.core.services.people import render_history
 from bot.discord_io import flows, refs
 from bot.discord_io.context import actor_of, person_of, require_staff, standing_of
 from bot.discord_io.views import clause_view
@@ -17,23 +18,6 @@ from cogs._common import bot_member, clause_autocomplete
 
 if TYPE_CHECKING:
     from bot.discord_io.client import CocBot
-
-
-def render_history(history: History) -> str:
-    lines = [f"**Accounts:** {', '.join(f'`{a.key}`' for a in history.accounts)}"]
-    lines.append(f"**Incidents ({len(history.incidents)}):**")
-    lines += [f"• {i.created_at:%Y-%m-%d} {i.id} {i.kind.value} — {i.clause_id}"
-              f"{' (reversed)' if i.reversed_at else ''}{' [auto]' if i.automated else ''}"
-              for i in history.incidents[-15:]]
-    lines.append(f"**Suspensions ({len(history.sanctions)}):**")
-    lines += [f"• {s.starts_at:%Y-%m-%d} {s.id} {s.scope.value} until "
-              f"{s.ends_at or 'permanent'} — {s.status.value}" for s in history.sanctions[-10:]]
-    lines.append(f"**Cases ({len(history.cases)}):**")
-    lines += [f"• {c.opened_at:%Y-%m-%d} {c.id} {c.status.value} — {c.summary[:80]}"
-              for c in history.cases[-10:]]
-    if history.bad_faith_reports:
-        lines.append(f"**Reports dismissed in bad faith:** {history.bad_faith_reports}")
-    return "\n".join(lines)[:1990]
 
 
 class Staff(commands.Cog):

@@ -13,7 +13,7 @@ import discord
 from bot.core.durations import parse_duration
 from bot.core.errors import CocBotError, InvalidInput
 from bot.core.identity import MessageRef, PersonRef
-from bot.core.models import CaseOrigin, IncidentKind, ReportStatus, SanctionScope, Severity
+from bot.core.models import IncidentKind, ReportStatus, SanctionScope
 from bot.core.services import IncidentDraft, ReportDraft, SuspensionRequest
 from bot.discord_io import refs
 from bot.discord_io.context import actor_of, app_of, person_of, settings_of
@@ -68,14 +68,7 @@ async def triage(interaction: discord.Interaction, action: str, ref: str) -> Non
         await interaction.response.send_modal(SuspendModal(
             report.target, report.id, report.channel.id if report.channel else None))
     elif action == "escalate":
-        report = await services.reports.get(actor, ref)
-        if report.target is None:
-            raise InvalidInput(f"Report {report.id} names no person for the committee.")
-        case = await services.cases.open(actor.person, report.target, report.reason,
-                                         origin=CaseOrigin.REPORT, reporter=report.reporter,
-                                         report_id=report.id, severity=Severity.SERIOUS)
-        await services.reports.close(actor.person, report.id, ReportStatus.ESCALATED,
-                                     f"case {case.id}", case_id=case.id)
+        case = await services.reports.escalate(actor, ref)
         await _mark_queue(interaction, f"escalated to case {case.id} by "
                                        f"{interaction.user.mention}")
         await answer(interaction, f"Case {case.id} opened for the committee.")

@@ -36,8 +36,8 @@ class Services:
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
-        reports = ReportService(ctx)
         cases = CaseService(ctx)
+        reports = ReportService(ctx, cases)
         sanctions = SanctionService(ctx)
         incidents = IncidentService(ctx, reports, cases)
         return cls(ctx=ctx, reports=reports, incidents=incidents,

@@ -13,7 +13,16 @@ from dataclasses import dataclass, replace
 
 from bot.core.errors import InvalidInput, InvalidState, NotFound, RateLimited
 from bot.core.identity import MessageRef, PersonRef, PlaceRef
-from bot.core.models import ActionKind, Actor, Report, ReportStatus, Role
+from bot.core.models import (
+    ActionKind,
+    Actor,
+    Case,
+    CaseOrigin,
+    Report,
+    ReportStatus,
+    Role,
+    Severity,
+)
 from bot.core.ports import Audience, Notice, NoticeKind, Tx
 from bot.core.refs import new_ref, normalise_ref
 from bot.core.rules.rate_limit import retry_after
@@ -29,6 +38,7 @@ from bot.core.services._context import (
     try_post,
     when,
 )
+from bot.core.services.cases import CaseService
 
 MAX_REASON = 1500
 MAX_EXCERPT = 500
@@ -48,8 +58,26 @@ class ReportDraft:
 
 
 class ReportService:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, cases: CaseService | None = None) -> None:
         self._ctx = ctx
+        self._cases = cases
+
+    async def escalate(self, actor: Actor, ref: str) -> Case:
+        """Staff send a report to the committee: a case whose reporter is ineligible."""
+        if self._cases is None:  # pragma: no cover - Services.build always wires it
+            raise InvalidState("Escalation is not available in this process.")
+        report = await self.get(actor, ref)
+        if report.target is None:
+            raise InvalidInput(f"Report {report.id} names no person for the committee.")
+        if report.status not in (ReportStatus.OPEN, ReportStatus.TRIAGED):
+            raise InvalidState(f"Report {report.id} was already handled "
+                               f"({report.status.value.replace('_', ' ')}).")
+        case = await self._cases.open(actor.person, report.target, report.reason,
+                                      origin=CaseOrigin.REPORT, reporter=report.reporter,
+                                      report_id=report.id, severity=Severity.SERIOUS)
+        await self.close(actor.person, report.id, ReportStatus.ESCALATED, f"case {case.id}",
+                         case_id=case.id)
+        return case
 
     async def submit(self, reporter: PersonRef, draft: ReportDraft) -> Report:
         """File a report, queue it for staff, and start the next-business-day clock."""

@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from bot.core.durations import parse_duration
 from bot.core.errors import InvalidInput
 from bot.core.identity import PersonRef
-from bot.core.models import CaseOrigin, IncidentKind, ReportStatus, SanctionScope, Severity
+from bot.core.models import IncidentKind, ReportStatus, SanctionScope
 from bot.core.services import IncidentDraft, SuspensionRequest
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
@@ -68,13 +68,7 @@ async def _triage(deps: SlackDeps, body: dict[str, Any], kind: str, ref: str,
         await deps.platform.open_view(str(body["trigger_id"]),
                                       blocks.suspend_modal(metadata, clause_choices(deps)))
     elif kind == "escalate":
-        if report.target is None:
-            raise InvalidInput(f"Report {report.id} names no person for the committee.")
-        case = await services.cases.open(actor.person, report.target, report.reason,
-                                         origin=CaseOrigin.REPORT, reporter=report.reporter,
-                                         report_id=report.id, severity=Severity.SERIOUS)
-        await services.reports.close(actor.person, report.id, ReportStatus.ESCALATED,
-                                     f"case {case.id}", case_id=case.id)
+        case = await services.reports.escalate(actor, report.id)
         await _mark_queue(deps, body, f"escalated to case {case.id} by <@{user}>")
         await reply(f"Case {case.id} opened for the committee.")
     else:

@@ -15,7 +15,7 @@ from bot.core.errors import InvalidInput
 from bot.core.identity import PersonRef, PlatformName
 from bot.core.models import Actor, Severity
 from bot.core.ports import Notice, NoticeKind
-from bot.core.services import History
+from bot.core.services.people import render_history
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps, deps_of
 from bot.slack_io.listeners._common import Reply, guard, need, user_of, via_respond, words
@@ -64,23 +64,6 @@ async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: Asy
         await reply(f"Lifted {', '.join(s.id for s in lifted)}.")
 
 
-def render_history(history: History) -> str:
-    lines = [f"*Accounts:* {', '.join(f'`{a.key}`' for a in history.accounts)}",
-             f"*Incidents ({len(history.incidents)}):*"]
-    lines += [f"• {i.created_at:%Y-%m-%d} {i.id} {i.kind.value} — {i.clause_id} "
-              f"({i.subject.platform.value}){' (reversed)' if i.reversed_at else ''}"
-              for i in history.incidents[-15:]]
-    lines.append(f"*Suspensions ({len(history.sanctions)}):*")
-    lines += [f"• {s.starts_at:%Y-%m-%d} {s.id} {s.scope.value} until "
-              f"{s.ends_at or 'permanent'} — {s.status.value}" for s in history.sanctions[-10:]]
-    lines.append(f"*Cases ({len(history.cases)}):*")
-    lines += [f"• {c.opened_at:%Y-%m-%d} {c.id} {c.status.value} — {c.summary[:80]}"
-              for c in history.cases[-10:]]
-    if history.bad_faith_reports:
-        lines.append(f"*Reports dismissed in bad faith:* {history.bad_faith_reports}")
-    return "\n".join(lines)
-
-
 async def history_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                           context: AsyncBoltContext) -> None:
     await ack()
@@ -91,7 +74,7 @@ async def history_command(ack: AsyncAck, command: dict[str, Any], respond: Async
         actor = await deps.actor(user_of(command))
         result = await deps.app.services.people.history(
             actor, deps.person(refs.parse_user(need(who, "the person (@mention)"))))
-        await reply(render_history(result))
+        await reply(render_history(result, bold="*", limit=3000))
 
 
 async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
