@@ -129,3 +129,26 @@ async def test_reporter_identity_never_reaches_the_subject(harness: Harness) -> 
         reason="insults"))
     seen = harness.platform.all_text_seen_by(SUBJECT)
     assert seen and REPORTER.id not in seen and "reporter" not in seen.lower()
+
+
+async def test_escalation_opens_a_case_the_reporter_cannot_sit_on(harness: Harness) -> None:
+    from bot.core.errors import InvalidState
+
+    members = await harness.seat_committee()
+    reporter = members[2]  # a committee member reports someone
+    report = await harness.services.reports.submit(reporter, draft())
+    case = await harness.services.reports.escalate(STAFF, report.id)
+    assert case.reporter == reporter and case.report_id == report.id
+    title, added = harness.platform.threads[-1]
+    assert case.id in title and reporter not in added and SUBJECT not in added
+    stored = await harness.services.reports.get(STAFF, report.id)
+    assert stored.status is ReportStatus.ESCALATED and stored.case_id == case.id
+    with pytest.raises(InvalidState, match="already handled"):
+        await harness.services.reports.escalate(STAFF, report.id)
+
+
+async def test_a_report_about_no_person_cannot_be_escalated(harness: Harness) -> None:
+    report = await harness.services.reports.submit(REPORTER, draft(target=None, message=MSG))
+    with pytest.raises(InvalidInput, match="names no person"):
+        await harness.services.reports.escalate(STAFF, report.id)
+    assert (await harness.services.reports.get(STAFF, report.id)).status is ReportStatus.OPEN
