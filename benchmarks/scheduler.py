@@ -28,6 +28,7 @@ from bot.core.identity import PersonRef, PlatformName
 from bot.core.models import ActionKind, Actor, Role, Sanction, SanctionScope
 from bot.core.services import SuspensionRequest
 from bot.core.services._context import schedule
+from bot.scheduler import MAX_WOKEN
 from config.loader import load_settings
 from tests.core.recording_platform import RecordingPlatform
 
@@ -70,11 +71,14 @@ async def restore_time(folder: Path, count: int) -> float:
     db = folder / "restore.db"
     await seed_actions(db, count, timedelta(minutes=5), timedelta(minutes=50))
     app = await open_app(db)
-    started = time.perf_counter()
-    restored = await app.scheduler.start()
-    elapsed = time.perf_counter() - started
-    assert restored == count and app.scheduler.job_count == count + 1  # + the sweep
-    await app.close()
+    try:
+        started = time.perf_counter()
+        restored = await app.scheduler.start()
+        elapsed = time.perf_counter() - started
+        if restored != count:
+            raise SystemExit(f"restored {restored} of {count} pending actions")
+    finally:
+        await app.close()
     return elapsed
 
 
@@ -152,7 +156,8 @@ async def main(quick: bool) -> None:
               f"start-up {took:.3f} s (only the next hour is held in APScheduler)")
         grown, took = await memory(folder, big, within_horizon=True)
         print(f"{big:,} pending actions all due within the hour (worst case): "
-              f"+{grown:.1f} MiB RSS, start-up {took:.3f} s")
+              f"+{grown:.1f} MiB RSS, start-up {took:.3f} s (at most {MAX_WOKEN:,} "
+              "held in APScheduler at once)")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 
 HORIZON = timedelta(hours=1)
 SWEEP_SECONDS = 60.0
+MAX_WOKEN = 10_000
+"""At most this many upcoming actions are held as APScheduler jobs at once; when more fall
+due within the horizon, the sweep comes back when the last one held is due, so memory
+and start-up time stay flat however many actions pile up in an hour."""
 CONCURRENCY = 8
 """Timed actions run at most this many at a time: thousands falling due at once (after a
 long outage) must neither flood the platform's rate limits nor keep thousands of claimed,
@@ -40,7 +44,8 @@ class ActionScheduler:
     """Implements the ``Waker`` port on top of an ``AsyncIOScheduler``."""
 
     def __init__(self, clock: Clock, sweep_seconds: float = SWEEP_SECONDS,
-                 horizon: timedelta = HORIZON, concurrency: int = CONCURRENCY) -> None:
+                 horizon: timedelta = HORIZON, concurrency: int = CONCURRENCY,
+                 max_woken: int = MAX_WOKEN) -> None:
         self._clock = clock
         self._scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={
             "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
@@ -49,6 +54,7 @@ class ActionScheduler:
         self._horizon = horizon
         self._started = False
         self._slots = asyncio.Semaphore(concurrency)
+        self._max_woken = max_woken
         self._inflight: set[str] = set()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -86,7 +92,15 @@ class ActionScheduler:
         """
         assert self._runner is not None
         now = self._clock.now()
-        upcoming = await self._runner.pending(before=now + self._horizon)
+        upcoming = await self._runner.pending(before=now + self._horizon,
+                                              limit=self._max_woken)
+        if len(upcoming) == self._max_woken:
+            # Not sooner than a second from now: the actions just woken are still pending
+            # until claimed, and an immediate re-sweep would only find them again.
+            self._scheduler.add_job(self.sweep, "date", id="sweep-more",
+                                    run_date=max(upcoming[-1].due_at,
+                                                 now + timedelta(seconds=1)),
+                                    replace_existing=True)
         for action in upcoming:
             # A job already waiting keeps its time: if another process moved the action,
             # the claim re-reads the row and refuses early runs, and the next sweep

@@ -147,3 +147,35 @@ async def test_stopping_lets_running_actions_finish(harness: Harness) -> None:
     await asyncio.wait_for(started.wait(), timeout=5)
     await scheduler.stop()
     assert await status(harness, "in-progress") is ActionStatus.DONE
+
+
+async def test_only_a_bounded_number_of_actions_is_held_in_memory(harness: Harness) -> None:
+    ran: list[str] = []
+
+    async def handler(action: ScheduledAction) -> None:
+        ran.append(action.subject_id)
+
+    scheduler = ActionScheduler(harness.clock, sweep_seconds=3600, max_woken=3)
+    scheduler.attach(TimedActionService(harness.ctx, {ActionKind.REPORT_DUE: handler}, "w"))
+    for n in range(7):
+        await add(harness, f"soon-{n}", timedelta(minutes=10 + n))
+    try:
+        assert await scheduler.start() == 3  # only the three earliest are woken
+        harness.clock.advance(timedelta(minutes=30))
+        for _ in range(3):  # each follow-up sweep takes the next three
+            await scheduler.sweep()
+            await settle_all(scheduler)
+        assert sorted(ran) == sorted(f"soon-{n}" for n in range(7))
+    finally:
+        await scheduler.stop()
+
+
+async def settle_all(scheduler: ActionScheduler) -> None:
+    """Like settle, but a follow-up sweep job may remain waiting."""
+    quiet = 0
+    for _ in range(500):
+        await asyncio.sleep(0.005)
+        quiet = quiet + 1 if scheduler.job_count <= 2 and scheduler.in_flight == 0 else 0
+        if quiet == 3:
+            return
+    pytest.fail("woken actions never ran")
