@@ -81,8 +81,10 @@ class SanctionService:
         platform = ctx.platforms.get(request.subject.platform)
         platform.check_restriction(sanction)
         async with ctx.storage.transaction() as tx:
+            # Interim: staff de-escalating while the committee has yet to decide. The
+            # committee's own sanction (it carries the case) is the decision, not interim.
             open_cases = await tx.count(Case, subject=request.subject, status=CaseStatus.OPEN)
-            sanction = replace(sanction, interim=open_cases > 0)
+            sanction = replace(sanction, interim=open_cases > 0 and request.case_id is None)
             await tx.insert(sanction)
             await audit(tx, ctx, "sanction.suspended", "sanction", sanction.id,
                         actor=sanction.actor, reason=sanction.reason,

@@ -207,6 +207,7 @@ async def test_carried_sanction_is_applied_once(harness: Harness) -> None:
     sanction = await harness.services.decisions.apply_sanction(STAFF, motion.id)
     assert [s.id for s in harness.platform.restricted] == [sanction.id]
     assert sanction.case_id == case.id and sanction.subject == SUBJECT
+    assert sanction.interim is False  # the committee's decision, not staff de-escalation
     assert sanction.reason == motion.text and sanction.clause_id == "no-harassment"
     assert sanction.ends_at == harness.clock.now() + timedelta(days=30)
     assert any("Suspend for 30 days" in t for t in harness.platform.dms_to(SUBJECT))
