@@ -346,6 +346,10 @@ class CaseService:
     async def close(self, actor: Actor, ref: str, reason: str) -> Case:
         """Close a case with no decision (withdrawn, resolved by amends)."""
         require(actor, Role.STAFF, "close cases")
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput("Please say why the case is closed without a decision; the "
+                               "reason goes on the record.")
         async with self._ctx.storage.transaction() as tx:
             case = await load_case(tx, ref)
             if case.status is not CaseStatus.OPEN:

@@ -78,6 +78,10 @@ class RosterService:
 
     async def end(self, actor: Actor, ref: str, reason: str) -> Appointment:
         require(actor, Role.STAFF, "change the committee roster")
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput("Please say why the term ends early (resigned, removed...); "
+                               "the reason goes on the record.")
         async with self._ctx.storage.transaction() as tx:
             appointment = await tx.get(Appointment, normalise_ref(ref))
             if appointment is None:

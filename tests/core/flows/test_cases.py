@@ -468,3 +468,13 @@ async def test_vote_window_and_quorum_follow_the_policy(clock: FakeClock,
     clock.advance(timedelta(days=3))
     assert await h.run_due() == 1
     assert (await stored_motion(h, motion)).status is MotionStatus.CARRIED
+
+
+async def test_closing_a_case_needs_a_reason(harness: Harness) -> None:
+    from bot.core.models import CaseStatus
+
+    case = await harness.services.cases.open(STAFF.person, person("subject"), "summary",
+                                             origin=CaseOrigin.STAFF)
+    with pytest.raises(InvalidInput, match="why the case is closed"):
+        await harness.services.cases.close(STAFF, case.id, "")
+    assert (await harness.services.cases.get(case.id)).status is CaseStatus.OPEN

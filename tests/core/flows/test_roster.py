@@ -172,3 +172,13 @@ async def test_staggered_terms_leave_seats_empty_as_they_expire(harness: Harness
 async def test_automated_appointment_has_no_appointer(harness: Harness) -> None:
     seat = await harness.services.roster.appoint(None, ALICE, Office.COMMITTEE)
     assert seat.appointed_by is None and seat.seat == 1
+
+
+async def test_ending_a_term_needs_a_reason(harness: Harness) -> None:
+    members = await harness.seat_committee(1)
+    async with harness.storage.transaction() as tx:
+        [seat] = await tx.find(Appointment, person=members[0])
+    with pytest.raises(InvalidInput, match="why the term ends"):
+        await harness.services.roster.end(STAFF, seat.id, "   ")
+    async with harness.storage.transaction() as tx:
+        assert (await tx.get(Appointment, seat.id)).ended_at is None  # type: ignore[union-attr]
