@@ -28,7 +28,9 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "suspension_dm": (
             "space_name scope start end duration reason clause_title avoid appeal review"
         ),
-        "suspension_summary": "ref subject scope start end duration reason actor interim",
+        "suspension_summary": (
+            "ref subject scope start end duration reason actor interim delivered"
+        ),
         "lift_dm": "space_name scope",
         "lift_failed": "ref subject error",
         "case_opened": "ref subject summary origin severity quorum eligible emergency",

@@ -143,7 +143,9 @@ class SanctionService:
             end=when(ctx, sanction.subject, sanction.ends_at), duration=_duration_text(sanction),
             reason=sanction.reason,
             actor="automod" if sanction.automated else mention(ctx, sanction.actor),
-            interim="yes (a case is open)" if sanction.interim else "no")
+            interim="yes (a case is open)" if sanction.interim else "no",
+            delivered="yes" if sanction.dm_delivered else
+            "NO - their DMs are closed; staff, please tell them in writing another way")
         await try_post(ctx, sanction.subject, Audience.COMMITTEE,
                        Notice(NoticeKind.INCIDENT_SUMMARY, text, subject_id=sanction.id))
 

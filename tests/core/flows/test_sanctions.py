@@ -147,3 +147,11 @@ async def test_platform_refusal_leaves_no_active_sanction(harness: Harness) -> N
         await harness.services.sanctions.suspend(STAFF, request())
     async with harness.storage.transaction() as tx:
         assert await tx.find(Sanction, status=SanctionStatus.ACTIVE) == []
+
+
+async def test_the_committee_summary_says_when_the_dm_did_not_arrive(harness: Harness) -> None:
+    harness.platform.closed_dms.add(SUBJECT)
+    sanction = await harness.services.sanctions.suspend(STAFF, request("1d"))
+    assert sanction.dm_delivered is False
+    summary = [n.text for _, n in harness.platform.posts if sanction.id in n.text][-1]
+    assert "NO - their DMs are closed" in summary
