@@ -88,3 +88,21 @@ async def test_an_exempt_role_is_not_touched(world: World) -> None:
     await settle(world)
     assert not fake.find("DELETE", f"/messages/{sample['id']}")
     assert fake.dms_to(world.staff) == []
+
+
+async def test_staff_reverse_a_false_positive_and_it_stops_counting(world: World) -> None:
+    import re
+
+    fake = world.fake
+    await fake.say(world.bob, world.general, "Our book sale: paperbacks $1, DM me to buy")
+    summary = await fake.wait_for(lambda: fake.channel_texts(world.committee_channel),
+                                  "recorded the incident")
+    ref = re.search(r"I-[0-9A-Z]{7}", summary[0])
+    assert ref, summary[0]
+    token = await fake.slash(world.staff, "incident", "reverse", ref=ref.group(0),
+                             note="The association's own book sale is allowed here")
+    reply = await fake.wait_for(lambda: fake.reply_texts(token), "answered")
+    assert "reversed" in reply[0]
+    token = await fake.slash(world.staff, "history", member=world.bob)
+    listed = await fake.wait_for(lambda: fake.reply_texts(token), "answered")
+    assert "(reversed)" in listed[0] and "[auto]" in listed[0]
