@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.errors import CocBotError
 from bot.core.models import IncidentKind, Office, Severity
 from bot.core.services import IncidentDraft
 from bot.core.services.people import render_history
@@ -20,7 +22,24 @@ if TYPE_CHECKING:
     from bot.discord_io.client import CocBot
 
 
+log = logging.getLogger(__name__)
+
+
 class Staff(commands.Cog):
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        """A suspended member who left and rejoined gets the suspension back."""
+        if member.guild.id != self.bot.settings.guild_id or member.bot:
+            return
+        try:
+            again = await self.bot.app.services.sanctions.reapply(
+                refs.person(member.guild.id, member))
+        except CocBotError as exc:
+            log.warning("could not re-apply suspensions to %s: %s", member.id, exc)
+            return
+        if again:
+            log.info("re-applied %s to %s after a rejoin", [s.id for s in again], member.id)
+
     def __init__(self, bot: CocBot) -> None:
         self.bot = bot
         self.menu = app_commands.ContextMenu(name="Remove message", callback=self.remove_menu)

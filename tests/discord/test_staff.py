@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+import pytest
+
 from tests.discord.conftest import World
 from tests.fakes.discord.server import last
 
@@ -151,3 +153,25 @@ async def test_history_lists_incidents_and_suspensions(world: World) -> None:
     assert "I-" in history and "S-" in history
     await asyncio.sleep(0)
     assert last(fake.messages[world.committee_channel])
+
+
+@pytest.mark.suspended_role
+async def test_leaving_and_rejoining_does_not_shed_a_long_suspension(world: World) -> None:
+    fake = world.fake
+    token = await fake.slash(world.staff, "suspend", member=world.bob, duration="60d",
+                             scope="server", reason="harassment, decided by staff")
+    await answered(world, token)
+    role_path = f"/members/{world.bob.id}/roles/{world.suspended_role}"
+    assert len(fake.find("PUT", role_path)) == 1
+    await fake.leave_and_rejoin(world.bob)
+    await fake.wait_for(lambda: len(fake.find("PUT", role_path)) == 2,
+                        "put the suspension role back")
+    assert world.suspended_role in fake.members[world.bob.id].roles
+
+
+async def test_rejoining_without_a_suspension_changes_nothing(world: World) -> None:
+    fake = world.fake
+    await fake.leave_and_rejoin(world.alice)
+    await fake.say(world.alice, world.jobs_board, "hello again")  # a marker event
+    await asyncio.sleep(0.05)
+    assert not fake.find("PUT", f"/members/{world.alice.id}/roles")

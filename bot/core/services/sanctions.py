@@ -189,6 +189,23 @@ class SanctionService:
             raise InvalidState(f"{mention(self._ctx, subject)} has no active suspension.")
         return [await self.lift(actor, s.id, reason or "lifted early by staff") for s in active]
 
+    async def reapply(self, subject: PersonRef) -> list[Sanction]:
+        """Someone suspended left and came back: put each restriction back in place.
+
+        A role does not survive leaving a Discord server, so without this leaving and
+        rejoining would end a long suspension early. Restricting is idempotent.
+        """
+        active = [s for s in await self.active_for(subject) if s.subject == subject]
+        if not active:
+            return []
+        platform = self._ctx.platforms.get(subject.platform)
+        for sanction in active:
+            await platform.restrict(sanction)
+            async with self._ctx.storage.transaction() as tx:
+                await audit(tx, self._ctx, "sanction.reapplied", "sanction", sanction.id,
+                            actor=None, reason="the member rejoined during the suspension")
+        return active
+
     async def active_for(self, subject: PersonRef) -> list[Sanction]:
         async with self._ctx.storage.transaction() as tx:
             found: list[Sanction] = []

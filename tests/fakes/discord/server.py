@@ -616,6 +616,14 @@ class FakeDiscord:
         message.update(content=content, edited_timestamp=_now())
         await self.dispatch("MESSAGE_UPDATE", {**message, "guild_id": str(self.guild_id)})
 
+    async def leave_and_rejoin(self, user: FakeUser) -> None:
+        """Leaving a server drops every role (timeouts stay); then the member comes back."""
+        await self.dispatch("GUILD_MEMBER_REMOVE", {"guild_id": str(self.guild_id),
+                                                    "user": user.user()})
+        user.roles.clear()
+        await self.dispatch("GUILD_MEMBER_ADD", {**self.member_json(user),
+                                                 "guild_id": str(self.guild_id)})
+
     async def react(self, user: FakeUser, message: JSON, emoji: str, *, add: bool = True) -> None:
         channel, message_id = int(message["channel_id"]), int(message["id"])
         self._react(channel, message_id, emoji, user.id, add=add)
