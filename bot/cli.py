@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from bot.core.automod import load_automod
 from bot.core.errors import CocBotError, ConfigError
 from bot.scan import ExportError, scan_exports
 from config.loader import CONFIG_ENV, DEFAULT_CONFIG_NAME, find_config, load_settings
@@ -29,9 +30,12 @@ def _parser() -> argparse.ArgumentParser:
                                          "or ./coc-bot.toml)")
     parser.add_argument("--log-level", default=os.environ.get("COC_BOT_LOG_LEVEL", "INFO"))
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="start every front-end whose tokens are set")
-    commands.add_parser("check-config", help="validate the configuration and print a summary")
-    commands.add_parser("migrate", help="apply database migrations and exit")
+    for name, text in (("run", "start every front-end whose tokens are set"),
+                       ("check-config", "validate the configuration and print a summary"),
+                       ("migrate", "apply database migrations and exit")):
+        # --config works before or after the command, as people type it both ways.
+        commands.add_parser(name, help=text).add_argument(
+            "--config", default=argparse.SUPPRESS, help="path to the TOML config")
     scan = commands.add_parser(
         "scan", help="show what automod would have flagged in exported chat history",
         description="Run the configured automod rules over exported history "
@@ -79,8 +83,19 @@ def _summary(settings: Settings) -> str:
         f"{', token set' if settings.secrets.discord_token else ', no DISCORD_TOKEN'}",
         f"Slack: {'configured' if settings.slack else 'not configured'}"
         f"{', token set' if settings.secrets.slack_bot_token else ', no SLACK_BOT_TOKEN'}",
+        _automod_line(settings),
     ]
     return "\n".join(lines)
+
+
+def _automod_line(settings: Settings) -> str:
+    config = load_automod(settings.automod, clause_ids=[c.id for c in settings.code.clauses])
+    if not config.enabled:
+        return "Automod: off"
+    enabled = [rule for rule, found in config.rules.items() if found.enabled]
+    return (f"Automod: on, {len(enabled)} of {len(config.rules)} rules enabled, "
+            f"{sum(len(k.words) for k in config.keyword_lists)} keywords, "
+            f"{len(config.patterns)} patterns, {len(config.profiles)} place profiles")
 
 
 async def _migrate(settings: Settings) -> list[int]:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -58,3 +60,13 @@ def test_migrate_creates_the_database(tmp_path: Path) -> None:
     assert db.exists()
     again = run("--config", "config/example.toml", "migrate", env=env)
     assert "none (up to date)" in again.stdout
+
+
+def test_config_is_accepted_after_the_command_and_automod_is_summarised(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    example = Path(__file__).resolve().parents[2] / "config" / "example.toml"
+    assert main(["check-config", "--config", str(example)]) == 0
+    out = capsys.readouterr().out
+    assert "Automod: on," in out and "rules enabled" in out
