@@ -39,6 +39,46 @@ def _clip(text: str, limit: int = LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def chunks(text: str, limit: int = LIMIT) -> list[str]:
+    """Split a long text (a monthly digest) into messages Discord accepts, at line ends
+    where possible, so nothing the committee needs is cut off."""
+    pieces: list[str] = []
+    current: str | None = None
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single overlong line: cut it hard
+            if current is not None:
+                pieces.append(current)
+                current = None
+            pieces.append(line[:limit])
+            line = line[limit:]
+        if current is None:
+            current = line
+        elif len(current) + 1 + len(line) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}"
+    if current is not None:
+        pieces.append(current)
+    return pieces
+
+
+async def _send_all(channel: discord.abc.Messageable, notice: Notice,
+                    mentions: discord.AllowedMentions) -> discord.Message:
+    """Send every chunk; buttons go under the last one. Returns the first message."""
+    parts = [part for part in chunks(notice.text) if part.strip()] or ["…"]  # no blank posts
+    view = view_for(notice)
+    first: discord.Message | None = None
+    for index, part in enumerate(parts):
+        if index == len(parts) - 1 and view is not None:
+            sent = await channel.send(part, view=view, allowed_mentions=mentions)
+        else:
+            sent = await channel.send(part, allowed_mentions=mentions)
+        first = first or sent
+    assert first is not None
+    return first
+
+
 class DiscordPlatform:
     def __init__(self, client: discord.Client, settings: DiscordSettings, clock: Clock) -> None:
         self._client = client
@@ -71,23 +111,15 @@ class DiscordPlatform:
 
     async def _send(self, channel_id: int | str, notice: Notice,
                     mentions: discord.AllowedMentions = NO_PINGS) -> MessageRef:
-        view = view_for(notice)
         channel = self._channel(channel_id)
         async with discord_call("post a message"):
-            if view is not None:
-                sent = await channel.send(_clip(notice.text), view=view, allowed_mentions=mentions)
-            else:
-                sent = await channel.send(_clip(notice.text), allowed_mentions=mentions)
-        return self._ref(sent, channel_id)
+            first = await _send_all(channel, notice, mentions)
+        return self._ref(first, channel_id)
 
     async def send_dm(self, person: PersonRef, notice: Notice) -> MessageRef:
         async with discord_call("send a direct message"):
             dm = await self._client.create_dm(discord.Object(int(person.id)))
-            view = view_for(notice)
-            if view is not None:
-                sent = await dm.send(_clip(notice.text), view=view, allowed_mentions=NO_PINGS)
-            else:
-                sent = await dm.send(_clip(notice.text), allowed_mentions=NO_PINGS)
+            sent = await _send_all(dm, notice, NO_PINGS)
         return refs.message_ref(self.guild_id, dm.id, sent.id)
 
     async def post(self, audience: Audience, notice: Notice) -> MessageRef:
