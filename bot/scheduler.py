@@ -31,6 +31,7 @@ MAX_WOKEN = 10_000
 due within the horizon, the sweep comes back when the last one held is due, so memory
 and start-up time stay flat however many actions pile up in an hour."""
 CONCURRENCY = 8
+_HOUSEKEEPING = frozenset({"sweep", "sweep-more", "renew"})
 """Timed actions run at most this many at a time: thousands falling due at once (after a
 long outage) must neither flood the platform's rate limits nor keep thousands of claimed,
 half-done actions in flight for a crash to interrupt."""
@@ -63,8 +64,9 @@ class ActionScheduler:
         self._runner = runner
 
     @property
-    def job_count(self) -> int:
-        return len(self._scheduler.get_jobs())
+    def waiting(self) -> int:
+        """Actions held as APScheduler jobs, waiting for their time (not the sweeps)."""
+        return len([job for job in self._scheduler.get_jobs() if job.id not in _HOUSEKEEPING])
 
     @property
     def in_flight(self) -> int:
@@ -80,6 +82,8 @@ class ActionScheduler:
         restored = await self.sweep()
         self._scheduler.add_job(self.sweep, "interval", seconds=self._sweep_seconds,
                                 id="sweep", replace_existing=True)
+        self._scheduler.add_job(self.renew, "interval", id="renew", replace_existing=True,
+                                seconds=max(0.5, self._runner.lease.total_seconds() / 3))
         log.info("scheduler started with %d pending actions in the next %s", restored,
                  self._horizon)
         return restored
@@ -114,6 +118,13 @@ class ActionScheduler:
                     and self._scheduler.get_job(action.id) is None):
                 self._wake_at(action.id, retake)
         return len(upcoming) + len(abandoned)
+
+    async def renew(self) -> int:
+        """Keep the claims of actions still running here from looking abandoned."""
+        assert self._runner is not None
+        if not self._inflight:
+            return 0
+        return await self._runner.renew(list(self._inflight))
 
     def wake(self, action: ScheduledAction) -> None:
         if not self._started:

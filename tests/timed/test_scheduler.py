@@ -44,7 +44,7 @@ async def settle(scheduler: ActionScheduler) -> None:
     quiet = 0
     for _ in range(500):
         await asyncio.sleep(0.005)
-        quiet = quiet + 1 if scheduler.job_count <= 1 and scheduler.in_flight == 0 else 0
+        quiet = quiet + 1 if scheduler.waiting == 0 and scheduler.in_flight == 0 else 0
         if quiet == 3:
             return
     pytest.fail("woken actions never ran")
@@ -107,7 +107,7 @@ async def test_far_actions_stay_in_the_database_until_they_come_close(
     scheduler, ran = woken
     await add(harness, "next-month", timedelta(days=30))
     assert await scheduler.start() == 0
-    assert scheduler.job_count == 1  # only the sweep
+    assert scheduler.waiting == 0  # nothing held in memory for next month
     harness.clock.advance(timedelta(days=30) - timedelta(minutes=10))
     assert await scheduler.sweep() == 1
     await settle(scheduler)
@@ -171,11 +171,26 @@ async def test_only_a_bounded_number_of_actions_is_held_in_memory(harness: Harne
 
 
 async def settle_all(scheduler: ActionScheduler) -> None:
-    """Like settle, but a follow-up sweep job may remain waiting."""
+    """Like settle; kept apart to read as the follow-up sweeps' own wait."""
     quiet = 0
     for _ in range(500):
         await asyncio.sleep(0.005)
-        quiet = quiet + 1 if scheduler.job_count <= 2 and scheduler.in_flight == 0 else 0
+        quiet = quiet + 1 if scheduler.waiting == 0 and scheduler.in_flight == 0 else 0
         if quiet == 3:
             return
     pytest.fail("woken actions never ran")
+
+
+async def test_a_live_runner_renews_its_claim_so_a_slow_action_is_not_taken_over(
+        harness: Harness) -> None:
+    await add(harness, "slow", -timedelta(minutes=1))
+    alive = TimedActionService(harness.ctx, {}, "alive")
+    other = TimedActionService(harness.ctx, {}, "other")
+    assert await alive.claim("report_due/slow") is not None
+    harness.clock.advance(alive.lease * 2 / 3)
+    assert await alive.renew(["report_due/slow"]) == 1
+    assert await other.renew(["report_due/slow"]) == 0  # only the owner can renew
+    harness.clock.advance(alive.lease * 2 / 3)  # past the original lease, not the renewed one
+    assert await other.claim("report_due/slow") is None
+    harness.clock.advance(alive.lease / 3)  # the renewed lease has run out: the owner died
+    assert await other.claim("report_due/slow") is not None

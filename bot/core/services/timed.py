@@ -10,7 +10,7 @@ state changes are conditional, the effect still happens once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -23,7 +23,10 @@ log = logging.getLogger(__name__)
 Handler = Callable[[ScheduledAction], Awaitable[None]]
 FailureHook = Callable[[ScheduledAction, Exception], Awaitable[None]]
 
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(seconds=60)
+"""How long a claim holds without renewal. A live runner renews its claims every third of
+this (``renew``), so a slow handler is never taken over, while the work of a process that
+was killed is retaken within about a minute."""
 MAX_BACKOFF = timedelta(hours=1)
 MAX_ATTEMPTS = 50
 
@@ -69,6 +72,22 @@ class TimedActionService:
         async with self._ctx.storage.transaction() as tx:
             return await tx.find(ScheduledAction, order_by="claimed_at", limit=limit,
                                  status=ActionStatus.RUNNING)
+
+    async def renew(self, action_ids: Iterable[str]) -> int:
+        """Extend this runner's claims on actions it is still running; returns how many."""
+        now = self._ctx.now()
+        renewed = 0
+        async with self._ctx.storage.transaction() as tx:
+            for action_id in action_ids:
+                action = await tx.get(ScheduledAction, action_id)
+                if action is None or action.status is not ActionStatus.RUNNING \
+                        or action.claimed_by != self._worker:
+                    continue
+                if await tx.update_if(replace(action, claimed_at=now),
+                                      status=ActionStatus.RUNNING, claimed_by=self._worker,
+                                      attempts=action.attempts):
+                    renewed += 1
+        return renewed
 
     async def claim(self, action_id: str) -> ScheduledAction | None:
         """Take an action due now, or one whose runner died; None if someone else has it."""
