@@ -14,7 +14,13 @@ from bot.core.models import IncidentKind, Office, Severity
 from bot.core.services import IncidentDraft
 from bot.core.services.people import render_history
 from bot.discord_io import flows, refs
-from bot.discord_io.context import actor_of, person_of, require_staff, standing_of
+from bot.discord_io.context import (
+    actor_of,
+    person_of,
+    require_staff,
+    standing_of,
+    standing_of_id,
+)
 from bot.discord_io.views import clause_view
 from cogs._common import bot_member, clause_autocomplete
 
@@ -51,11 +57,12 @@ class Staff(commands.Cog):
     @app_commands.command(name="remove", description="Staff: remove a message and explain "
                                                      "the Code to its author")
     @app_commands.describe(message_link="Link to the message", clause="Part of the Code broken",
-                           note="Optional note included in the DM")
+                           note="Optional note included in the DM",
+                           confirm="Required when the author is staff or on the committee")
     @app_commands.autocomplete(clause=clause_autocomplete)
     @app_commands.guild_only()
     async def remove(self, interaction: discord.Interaction, message_link: str, clause: str,
-                     note: str | None = None) -> None:
+                     note: str | None = None, confirm: bool = False) -> None:
         actor = require_staff(interaction)
         message = refs.parse_message_link(message_link, self.bot.settings.guild_id)
         self.bot.app.settings.code.clause(clause)
@@ -64,7 +71,8 @@ class Staff(commands.Cog):
         fetched = await channel.fetch_message(int(message.id))
         outcome = await self.bot.app.services.incidents.handle(actor, IncidentDraft(
             subject=person_of(interaction, fetched.author), kind=IncidentKind.REMOVAL,
-            clause_id=clause, note=note, message=message, excerpt=fetched.content))
+            clause_id=clause, note=note, message=message, excerpt=fetched.content,
+            target_standing=standing_of_id(interaction, fetched.author.id), confirmed=confirm))
         dm = "The author was told by DM." if outcome.incident.dm_delivered else \
             "Their DMs are closed: staff were asked to contact them another way."
         await flows.answer(interaction, f"Removed. Incident {outcome.incident.id}. {dm}")

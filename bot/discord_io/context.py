@@ -65,3 +65,13 @@ def standing_of(member: discord.abc.User | discord.Member, settings: DiscordSett
         raise NotPermitted(f"{member.display_name} is at or above the bot's role; Discord will "
                            "not let me act on them. A server admin must handle this.")
     return roles_for(member, settings)
+
+
+def standing_of_id(interaction: discord.Interaction, user_id: int) -> frozenset[Role]:
+    """The protected roles of a server member we only know by id (a message's author);
+    someone at or above the bot's role is refused, as for a suspension."""
+    guild = interaction.guild
+    member = guild.get_member(user_id) if guild is not None else None
+    if member is None:
+        return frozenset()  # not (or no longer) in the server: nobody to protect
+    return standing_of(member, settings_of(interaction), guild.me if guild else None)

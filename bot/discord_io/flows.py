@@ -16,7 +16,13 @@ from bot.core.identity import MessageRef, PersonRef
 from bot.core.models import IncidentKind, ReportStatus, SanctionScope
 from bot.core.services import IncidentDraft, ReportDraft, SuspensionRequest
 from bot.discord_io import refs
-from bot.discord_io.context import actor_of, app_of, person_of, settings_of
+from bot.discord_io.context import (
+    actor_of,
+    app_of,
+    person_of,
+    settings_of,
+    standing_of_id,
+)
 
 CITABLE_SECTIONS = ("dont", "do")
 
@@ -83,7 +89,7 @@ async def _mark_queue(interaction: discord.Interaction, outcome: str) -> None:
 
 
 async def remove_with_clause(interaction: discord.Interaction, target: str,
-                             clause_id: str) -> None:
+                             clause_id: str, *, confirmed: bool = False) -> None:
     services = app_of(interaction).services
     actor = actor_of(interaction)
     await interaction.response.defer(ephemeral=True, thinking=True)
@@ -93,11 +99,16 @@ async def remove_with_clause(interaction: discord.Interaction, target: str,
             raise InvalidInput(f"Report {report.id} has no message to remove.")
         draft = IncidentDraft(subject=report.target, kind=IncidentKind.REMOVAL,
                               clause_id=clause_id, message=report.message,
-                              excerpt=report.message_excerpt, report_id=report.id)
+                              excerpt=report.message_excerpt, report_id=report.id,
+                              target_standing=standing_of_id(interaction,
+                                                             int(report.target.id)),
+                              confirmed=confirmed)
     else:
         message, author = _decode_message_target(interaction, target)
         draft = IncidentDraft(subject=author, kind=IncidentKind.REMOVAL, clause_id=clause_id,
-                              message=message)
+                              message=message,
+                              target_standing=standing_of_id(interaction, int(author.id)),
+                              confirmed=confirmed)
     outcome = await services.incidents.handle(actor, draft)
     note = "" if outcome.incident.dm_delivered else \
         " Their DMs are closed, so staff were asked to contact them another way."

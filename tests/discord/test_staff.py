@@ -175,3 +175,15 @@ async def test_rejoining_without_a_suspension_changes_nothing(world: World) -> N
     await fake.say(world.alice, world.jobs_board, "hello again")  # a marker event
     await asyncio.sleep(0.05)
     assert not fake.find("PUT", f"/members/{world.alice.id}/roles")
+
+
+async def test_removing_a_committee_members_message_needs_confirm(world: World) -> None:
+    fake = world.fake
+    joke = fake.post_message(world.general, world.members[0], "an off-colour joke")
+    reply = await answered(world, await fake.slash(
+        world.staff, "remove", message_link=link(world, joke), clause="no-hate"))
+    assert "confirm" in reply and "committee" in reply
+    assert not fake.find("DELETE") and fake.dms_to(world.members[0]) == []
+    await answered(world, await fake.slash(world.staff, "remove", message_link=link(world, joke),
+                                           clause="no-hate", confirm=True))
+    assert fake.find("DELETE", f"/messages/{joke['id']}")

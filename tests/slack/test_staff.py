@@ -183,3 +183,13 @@ async def test_lifted_sanction_is_recorded(world: SlackWorld) -> None:
         world.person(SUBJECT))).sanctions[0]
     assert sanction.status is SanctionStatus.LIFTED
     assert Audience.STAFF  # the queue channel is the staff audience on Slack
+
+
+async def test_removing_a_committee_members_message_needs_confirm(world: SlackWorld) -> None:
+    ts = world.fake.add_message(GENERAL, "UC1", "an off-colour joke")
+    await world.command("/remove", f"{link(GENERAL, ts)} no-hate")
+    assert "confirm" in world.fake.responses()[-1]
+    assert world.fake.called("chat.delete") == []
+    assert world.fake.called("chat.postMessage", channel="DUC1") == []
+    await world.command("/remove", f"{link(GENERAL, ts)} no-hate confirm")
+    assert len(world.fake.called("chat.delete", channel=GENERAL, ts=ts)) == 1

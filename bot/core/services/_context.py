@@ -175,3 +175,12 @@ def mention(ctx: Context, person: PersonRef | None) -> str:
 def mention_place(place: PlaceRef | None) -> str:
     """Both Discord and Slack render ``<#id>`` as a channel link."""
     return "(direct report)" if place is None else f"<#{place.id}>"
+
+
+def require_confirmation(standing: frozenset[Role], confirmed: bool) -> None:
+    """Acting on staff, the committee, counsel or the Executive needs an explicit confirm,
+    so a mistaken target among the people who run the process is caught before it lands."""
+    if standing and not confirmed:
+        roles = ", ".join(sorted(role.value for role in standing))
+        raise NotPermitted(f"That person holds a protected role ({roles}). Repeat the command "
+                           "with confirm set to true if you are sure.")

@@ -31,6 +31,7 @@ from bot.core.services._context import (
     mention,
     mention_place,
     require,
+    require_confirmation,
     try_dm,
     try_post,
 )
@@ -54,6 +55,9 @@ class IncidentDraft:
     channel: PlaceRef | None = None
     report_id: str | None = None
     rule_id: str | None = None
+    # Roles the adapter found on the subject (staff, committee...): staff must confirm.
+    target_standing: frozenset[Role] = frozenset()
+    confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,7 @@ class IncidentService:
         """
         if actor is not None:
             require(actor, Role.STAFF, "remove content or warn members")
+            require_confirmation(draft.target_standing, draft.confirmed)
         clause = self._ctx.code.clause(draft.clause_id)
         deleted = True
         if draft.kind in (IncidentKind.REMOVAL, IncidentKind.REDACTION):

@@ -33,6 +33,7 @@ from bot.core.services._context import (
     cancel,
     mention,
     require,
+    require_confirmation,
     schedule,
     try_dm,
     try_post,
@@ -226,10 +227,7 @@ def _validate(request: SuspensionRequest) -> None:
         raise InvalidInput("Please give a reason; it is sent to the person in writing.")
     if request.scope is SanctionScope.CHANNEL and request.channel is None:
         raise InvalidInput("A channel suspension needs the channel.")
-    if request.target_standing and not request.confirmed:
-        standing = ", ".join(sorted(r.value for r in request.target_standing))
-        raise NotPermitted(f"That person holds a protected role ({standing}). "
-                           "Repeat the command with confirm set to true if you are sure.")
+    require_confirmation(request.target_standing, request.confirmed)
     if request.review_at is not None and not request.duration.permanent:
         raise InvalidInput("A review date applies only to permanent suspensions.")
 

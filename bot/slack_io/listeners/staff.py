@@ -101,7 +101,8 @@ def encode_message_target(channel: str, ts: str, author: str) -> str:
 
 
 async def remove_with_clause(deps: SlackDeps, actor: Any, target: str, clause_id: str,
-                             reply: Reply, note: str | None = None) -> None:
+                             reply: Reply, note: str | None = None, *,
+                             confirmed: bool = False) -> None:
     """Delete (or have staff delete), DM the author with the clause, record, inform."""
     services = deps.app.services
     if target.startswith("R-"):
@@ -110,7 +111,9 @@ async def remove_with_clause(deps: SlackDeps, actor: Any, target: str, clause_id
             raise InvalidInput(f"Report {report.id} has no message to remove.")
         draft = IncidentDraft(subject=report.target, kind=IncidentKind.REMOVAL,
                               clause_id=clause_id, message=report.message,
-                              excerpt=report.message_excerpt, report_id=report.id, note=note)
+                              excerpt=report.message_excerpt, report_id=report.id, note=note,
+                              target_standing=await deps.roles.roles_of(report.target.id),
+                              confirmed=confirmed)
     else:
         try:
             _, channel, ts, author = target.split(":")
@@ -119,7 +122,9 @@ async def remove_with_clause(deps: SlackDeps, actor: Any, target: str, clause_id
                                "again.") from exc
         draft = IncidentDraft(subject=deps.person(author), kind=IncidentKind.REMOVAL,
                               clause_id=clause_id, note=note,
-                              message=refs.message_ref(deps.team, channel, ts))
+                              message=refs.message_ref(deps.team, channel, ts),
+                              target_standing=await deps.roles.roles_of(author),
+                              confirmed=confirmed)
     outcome = await services.incidents.handle(actor, draft)
     await reply(_removal_text(deps, outcome.incident.id, outcome.incident.dm_delivered,
                               outcome.escalated.id if outcome.escalated else None))
@@ -139,13 +144,16 @@ def _removal_text(deps: SlackDeps, ref: str, delivered: bool | None,
 
 async def remove_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                          context: AsyncBoltContext) -> None:
-    """``/remove <message link> [clause id] [note]``; without a clause, a select asks."""
+    """``/remove <message link> [clause id] [note] [confirm]``; without a clause, a select
+    asks. ``confirm`` is needed when the author is staff or on the committee."""
     await ack()
     deps = deps_of(context)
     reply = via_respond(respond)
     async with guard(reply, "/remove"):
         actor = await deps.staff(user_of(command))
-        link, clause, note = words(command.get("text"), 2)
+        tokens = str(command.get("text") or "").split()
+        confirmed = "confirm" in tokens  # needed when the author is staff or committee
+        link, clause, note = words(" ".join(t for t in tokens if t != "confirm"), 2)
         if not link:
             raise InvalidInput("Usage: /remove <message link> [clause] [note]. Copy the "
                                "message's link from its menu.")
@@ -160,7 +168,8 @@ async def remove_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
                         blocks.clause_select(target, clause_choices(deps)))
             return
         deps.app.settings.code.clause(clause)
-        await remove_with_clause(deps, actor, target, clause, reply, note or None)
+        await remove_with_clause(deps, actor, target, clause, reply, note or None,
+                                 confirmed=confirmed)
 
 
 async def remove_shortcut(ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -111,3 +112,17 @@ async def test_platform_that_cannot_delete_still_records_and_asks_staff(
     assert harness.platform.dms_to(SUBJECT), "the author is still told"
     asks = [t for t in harness.platform.posted_to(Audience.STAFF) if "delete it by hand" in t]
     assert len(asks) == 1 and outcome.incident.id in asks[0]
+
+
+async def test_acting_on_a_protected_person_needs_confirmation(harness: Harness) -> None:
+    from bot.core.models import Role
+
+    message = MessageRef(PlatformName.DISCORD, "100", "555", "900")
+    draft = IncidentDraft(subject=SUBJECT, kind=IncidentKind.REMOVAL, clause_id="no-hate",
+                          message=message, target_standing=frozenset({Role.COMMITTEE}))
+    with pytest.raises(NotPermitted, match="protected role \\(committee\\)"):
+        await harness.services.incidents.handle(STAFF, draft)
+    assert harness.platform.deleted == [] and harness.platform.dms == []
+    confirmed = dataclasses.replace(draft, confirmed=True)
+    outcome = await harness.services.incidents.handle(STAFF, confirmed)
+    assert harness.platform.deleted == [message] and outcome.incident.subject == SUBJECT
