@@ -30,6 +30,7 @@ class Appeals(commands.Cog):
     @app_commands.describe(case="The case reference from the decision (C-...)",
                            reason="Why the decision should be changed")
     async def file(self, interaction: discord.Interaction, case: str, reason: str) -> None:
+        await flows.thinking(interaction)
         appellant = refs.person(self.bot.settings.guild_id, interaction.user)
         appeal = await self.bot.app.services.appeals.file(appellant, case, reason)
         await flows.answer(interaction, f"Your appeal {appeal.id} of case {appeal.case_id} was "
@@ -39,6 +40,7 @@ class Appeals(commands.Cog):
     @appeal.command(name="decide", description="Executive Committee: decide an appeal")
     async def decide(self, interaction: discord.Interaction, ref: str,
                      outcome: Literal["upheld", "modified", "overturned"], reason: str) -> None:
+        await flows.thinking(interaction)
         decided = await self.bot.app.services.appeals.decide(
             actor_of(interaction), ref, AppealStatus(outcome), reason)
         await flows.answer(interaction, f"Appeal {decided.id} {outcome}; the case is final and "

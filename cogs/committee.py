@@ -63,6 +63,7 @@ class Committee(commands.Cog):
                                                        "committee's carried motion")
     @app_commands.guild_only()
     async def overrule(self, interaction: discord.Interaction, case: str, reason: str) -> None:
+        await flows.thinking(interaction)
         motion = await self.bot.app.services.decisions.overrule(actor_of(interaction), case,
                                                                 reason)
         await flows.answer(interaction, f"Motion {motion.id} overruled; the reason is recorded.")

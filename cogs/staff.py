@@ -127,6 +127,7 @@ class Staff(commands.Cog):
     @incident.command(name="reverse", description="Mark an incident (e.g. automod) a mistake")
     async def incident_reverse(self, interaction: discord.Interaction, ref: str,
                                note: str) -> None:
+        await flows.thinking(interaction)
         incident = await self.bot.app.services.incidents.reverse(actor_of(interaction), ref, note)
         await flows.answer(interaction, f"Incident {incident.id} reversed; it no longer counts.")
 
@@ -187,6 +188,7 @@ class Staff(commands.Cog):
     @case.command(name="communicated", description="Staff: the decision reached the person "
                                                    "another way; start the appeal window")
     async def case_communicated(self, interaction: discord.Interaction, ref: str) -> None:
+        await flows.thinking(interaction)
         updated = await self.bot.app.services.decisions.mark_communicated(
             actor_of(interaction), ref)
         assert updated.appeal_deadline is not None

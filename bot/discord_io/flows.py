@@ -27,6 +27,13 @@ from bot.discord_io.context import (
 CITABLE_SECTIONS = ("dont", "do")
 
 
+async def thinking(interaction: discord.Interaction) -> None:
+    """Acknowledge now: Discord fails an interaction not answered within 3 seconds, and the
+    work behind it (posting to a channel a 429 is holding up) can take longer."""
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+
 async def answer(interaction: discord.Interaction, text: str, **kwargs: Any) -> None:
     if interaction.response.is_done():
         await interaction.followup.send(text, ephemeral=True, **kwargs)
@@ -43,6 +50,7 @@ def clause_choices(interaction: discord.Interaction) -> list[tuple[str, str]]:
 
 async def submit_report(interaction: discord.Interaction, draft: ReportDraft) -> None:
     services = app_of(interaction).services
+    await thinking(interaction)
     report = await services.reports.submit(actor_of(interaction).person, draft)
     await answer(interaction, services.reports.acknowledgement(report))
 
@@ -52,6 +60,8 @@ async def triage(interaction: discord.Interaction, action: str, ref: str) -> Non
 
     services = app_of(interaction).services
     actor = actor_of(interaction)
+    if action in ("dismiss", "badfaith", "escalate"):
+        await thinking(interaction)
     if action in ("dismiss", "badfaith"):
         report = await services.reports.dismiss(actor, ref, bad_faith=action == "badfaith")
         await _mark_queue(interaction, f"{report.status.value.replace('_', ' ')} by "

@@ -157,3 +157,16 @@ async def test_queue_escalate_button_opens_a_case_without_the_reporter(world: Wo
     members = fake.thread_members[threads[0]]
     assert world.alice.id not in members and world.bob.id not in members
     assert "escalated" in message_text(fake.messages[world.staff_queue][int(queued["id"])])
+
+
+async def test_a_report_is_acknowledged_at_once_even_when_the_queue_is_rate_limited(
+        world: World) -> None:
+    fake = world.fake
+    fake.rate_limit_next("POST", f"/channels/{world.staff_queue}/messages", retry_after=0.5)
+    token = await fake.slash(world.alice, "report", reason="He keeps insulting me",
+                             member=world.bob)
+    await fake.wait_for(lambda: fake.responses.get(token), "acknowledged the command")
+    assert fake.responses[token][0]["type"] == 5  # "thinking…", before any slow work
+    reply = await fake.wait_for(lambda: fake.reply_texts(token), "answered /report")
+    assert REF.search(reply[0])
+    assert len(fake.find("POST", f"/channels/{world.staff_queue}/messages")) == 2  # 429, retry
