@@ -82,6 +82,11 @@ def compile_pattern(rule_id: str, pattern: str) -> Any:
     return compiled
 
 
+def _chars(encoded: bytes, offset: int) -> int:
+    """The character offset of a byte offset in UTF-8 text."""
+    return len(encoded[:offset].decode("utf-8", "ignore"))
+
+
 class _ViewSet:
     """One RE2 set over one view, with each member compiled on its own for spans."""
 
@@ -102,15 +107,18 @@ class _ViewSet:
         matched = self._set.Match(encoded)
         if not matched:
             return
-        # Byte offsets are character offsets in ASCII text, and bytes skip the wrapper's
-        # offset conversion; other text is searched as str for character offsets.
-        subject: str | bytes = encoded if len(encoded) == len(text) else text
+        # Always search the bytes already encoded (the wrapper would re-encode the text for
+        # every pattern); byte offsets are character offsets in ASCII text and are
+        # converted only for the few matches in other text.
+        ascii_only = len(encoded) == len(text)
         for index in matched:
             item = self.patterns[index]
             if item.rule_id not in wanted:
                 continue  # not enabled where this message was posted
-            for match in self.compiled[index].finditer(subject):
+            for match in self.compiled[index].finditer(encoded):
                 start, end = match.span()
+                if not ascii_only:
+                    start, end = _chars(encoded, start), _chars(encoded, end)
                 if item.check is None:
                     hits.append((item.rule_id, start, end, item.label, item.weight))
                     break
