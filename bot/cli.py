@@ -30,12 +30,17 @@ def _parser() -> argparse.ArgumentParser:
                                          "or ./coc-bot.toml)")
     parser.add_argument("--log-level", default=os.environ.get("COC_BOT_LOG_LEVEL", "INFO"))
     commands = parser.add_subparsers(dest="command", required=True)
+    parsers = {}
     for name, text in (("run", "start every front-end whose tokens are set"),
                        ("check-config", "validate the configuration and print a summary"),
-                       ("migrate", "apply database migrations and exit")):
+                       ("migrate", "apply database migrations and exit"),
+                       ("backup", "copy the database to a new file, safely while the bot runs")):
+        parsers[name] = commands.add_parser(name, help=text)
         # --config works before or after the command, as people type it both ways.
-        commands.add_parser(name, help=text).add_argument(
-            "--config", default=argparse.SUPPRESS, help="path to the TOML config")
+        parsers[name].add_argument("--config", default=argparse.SUPPRESS,
+                                   help="path to the TOML config")
+    parsers["backup"].add_argument("file", metavar="FILE",
+                                   help="the new file to write (never overwritten)")
     scan = commands.add_parser(
         "scan", help="show what automod would have flagged in exported chat history",
         description="Run the configured automod rules over exported history "
@@ -98,6 +103,19 @@ def _automod_line(settings: Settings) -> str:
             f"{len(config.patterns)} patterns, {len(config.profiles)} place profiles")
 
 
+async def _backup(settings: Settings, destination: str) -> None:
+    from storage import SqliteStorage, open_storage
+
+    storage = await open_storage(settings.secrets.database_url)
+    try:
+        if not isinstance(storage, SqliteStorage) or storage.target.in_memory:
+            raise ConfigError("coc-bot backup copies a SQLite database file; DATABASE_URL "
+                              "names none.")
+        await storage.backup(destination)
+    finally:
+        await storage.close()
+
+
 async def _migrate(settings: Settings) -> list[int]:
     from storage import open_storage
 
@@ -136,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             applied = asyncio.run(_migrate(settings))
             print(f"applied migrations: {applied or 'none (up to date)'}")
+            return 0
+        if args.command == "backup":
+            asyncio.run(_backup(settings, args.file))
+            print(f"backed up {settings.secrets.database_url} to {args.file}")
             return 0
         return _run(settings)
     except ExportError as exc:

@@ -307,6 +307,23 @@ class SqliteStorage:
             raise StorageError(f"Migration {migration.label} failed: {exc}. The database "
                                "was left as it was before it.") from exc
 
+    async def backup(self, destination: str) -> None:
+        """Copy the database to ``destination`` with SQLite's online backup: a consistent
+        snapshot even while the bot is running and writing (copying the file is not)."""
+        if await asyncio.to_thread(Path(destination).exists):
+            raise StorageError(f"{destination} already exists; choose a new file name so no "
+                               "earlier backup is overwritten.")
+        if await asyncio.to_thread(_folder_of, destination) is None:
+            raise StorageError(f"The folder for {destination} does not exist.")
+        target = sqlite3.connect(destination, check_same_thread=False)
+        try:
+            async with self._lock:
+                await self._conn.backup(target)
+        except sqlite3.Error as exc:
+            raise StorageError(f"The backup to {destination} failed: {exc}.") from exc
+        finally:
+            target.close()
+
     async def close(self) -> None:
         if not self._closed:
             self._closed = True

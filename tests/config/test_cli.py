@@ -70,3 +70,27 @@ def test_config_is_accepted_after_the_command_and_automod_is_summarised(
     assert main(["check-config", "--config", str(example)]) == 0
     out = capsys.readouterr().out
     assert "Automod: on," in out and "rules enabled" in out
+
+
+def test_backup_copies_a_consistent_database_and_never_overwrites(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    from bot.cli import main
+
+    db, copy = tmp_path / "bot.db", tmp_path / "copy.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("COC_BOT_CONFIG", str(Path(__file__).resolve().parents[2] / "config"
+                                          / "example.toml"))
+    assert main(["migrate"]) == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO audit_log (id, at, action, subject_type, subject_id, "
+                     "automated) VALUES ('a1', '2026-01-05T20:00:00.000000+00:00', 'x', "
+                     "'y', 'z', 0)")
+    assert main(["backup", str(copy)]) == 0
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT id FROM audit_log").fetchall() == [("a1",)]
+    capsys.readouterr()
+    assert main(["backup", str(copy)]) == 1
+    assert "already exists" in capsys.readouterr().err
