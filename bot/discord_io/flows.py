@@ -13,8 +13,9 @@ import discord
 from bot.core.durations import parse_duration
 from bot.core.errors import CocBotError, InvalidInput
 from bot.core.identity import MessageRef, PersonRef
-from bot.core.models import IncidentKind, ReportStatus, SanctionScope
+from bot.core.models import IncidentKind, SanctionScope
 from bot.core.services import IncidentDraft, ReportDraft, SuspensionRequest
+from bot.core.services.sanctions import parse_scope
 from bot.discord_io import refs
 from bot.discord_io.context import (
     actor_of,
@@ -186,22 +187,13 @@ class SuspendModal(discord.ui.Modal, title="Suspend"):
             await reply_error(interaction, exc)
 
 
-def parse_scope(text: str) -> SanctionScope:
-    cleaned = text.strip().lower()
-    if cleaned in ("channel", "c"):
-        return SanctionScope.CHANNEL
-    if cleaned in ("server", "space", "s", "guild"):
-        return SanctionScope.SPACE
-    raise InvalidInput("Scope must be 'channel' or 'server'.")
-
-
 async def suspend(interaction: discord.Interaction, subject: PersonRef, duration: str,
                   scope: str, reason: str, channel_id: str | None, *,
                   clause_id: str = "no-harassment", report_ref: str | None = None,
                   confirmed: bool = False, standing: frozenset[Any] = frozenset()) -> None:
     services = app_of(interaction).services
     actor = actor_of(interaction)
-    parsed_scope = parse_scope(scope)
+    parsed_scope = parse_scope(scope, "server")
     parsed = parse_duration(duration)
     guild = settings_of(interaction).guild_id
     channel = refs.place(guild, int(channel_id)) if channel_id else None
@@ -213,10 +205,7 @@ async def suspend(interaction: discord.Interaction, subject: PersonRef, duration
         subject=subject, duration=parsed, scope=parsed_scope, reason=reason,
         clause_id=clause_id,
         channel=channel if parsed_scope is SanctionScope.CHANNEL else None,
-        target_standing=standing, confirmed=confirmed))
-    if report_ref:
-        await services.reports.close(actor.person, report_ref, ReportStatus.ACTIONED,
-                                     f"suspension {sanction.id}")
+        target_standing=standing, confirmed=confirmed, report_id=report_ref))
     delivered = "" if sanction.dm_delivered else \
         " Their DMs are closed: please tell them in writing another way."
     end = discord.utils.format_dt(sanction.ends_at, "F") if sanction.ends_at else "permanent"

@@ -38,7 +38,7 @@ class Services:
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
         cases = CaseService(ctx)
         reports = ReportService(ctx, cases)
-        sanctions = SanctionService(ctx)
+        sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,

@@ -18,6 +18,7 @@ from bot.core.models import (
     Actor,
     Case,
     CaseStatus,
+    ReportStatus,
     Role,
     Sanction,
     SanctionScope,
@@ -39,6 +40,7 @@ from bot.core.services._context import (
     try_post,
     when,
 )
+from bot.core.services.reports import ReportService
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +58,23 @@ class SuspensionRequest:
     # Standing the adapter found on the target (staff, committee...): needs confirmation.
     target_standing: frozenset[Role] = frozenset()
     confirmed: bool = False
+    report_id: str | None = None  # the report this acts on: closed as actioned
+
+
+def parse_scope(text: str, space_word: str = "server") -> SanctionScope:
+    """Staff input for a scope; each platform names the whole space its own way."""
+    cleaned = text.strip().lower()
+    if cleaned in ("channel", "c"):
+        return SanctionScope.CHANNEL
+    if cleaned in ("server", "workspace", "space", "guild", "all", "s"):
+        return SanctionScope.SPACE
+    raise InvalidInput(f"Scope must be 'channel' or '{space_word}'.")
 
 
 class SanctionService:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, reports: ReportService | None = None) -> None:
         self._ctx = ctx
+        self._reports = reports
 
     async def suspend(self, actor: Actor | None, request: SuspensionRequest) -> Sanction:
         ctx = self._ctx
@@ -105,6 +119,9 @@ class SanctionService:
         sanction = replace(sanction, dm_delivered=delivered)
         async with ctx.storage.transaction() as tx:
             await tx.update(sanction)
+        if request.report_id and self._reports is not None:
+            await self._reports.close(sanction.actor, request.report_id, ReportStatus.ACTIONED,
+                                      f"suspension {sanction.id}")
         await self._summarise(sanction)
         return sanction
 

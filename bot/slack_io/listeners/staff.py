@@ -15,8 +15,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from bot.core.durations import parse_duration
 from bot.core.errors import InvalidInput
 from bot.core.identity import PersonRef
-from bot.core.models import IncidentKind, ReportStatus, SanctionScope
+from bot.core.models import IncidentKind, SanctionScope
 from bot.core.services import IncidentDraft, SuspensionRequest
+from bot.core.services.sanctions import parse_scope
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
 from bot.slack_io.listeners._common import (
@@ -186,32 +187,20 @@ async def remove_shortcut(ack: AsyncAck, shortcut: dict[str, Any], respond: Asyn
                     blocks.clause_select(target, clause_choices(deps)))
 
 
-def parse_scope(text: str) -> SanctionScope:
-    cleaned = text.strip().lower()
-    if cleaned in ("channel", "c"):
-        return SanctionScope.CHANNEL
-    if cleaned in ("space", "workspace", "server", "s", "all"):
-        return SanctionScope.SPACE
-    raise InvalidInput("Scope must be 'channel' or 'workspace'.")
-
-
 async def suspend(deps: SlackDeps, user_id: str, subject: PersonRef, duration: str,
                   scope: str, reason: str, channel: str | None, reply: Reply, *,
                   clause_id: str = "no-harassment", report_ref: str | None = None,
                   confirmed: bool = False) -> None:
     services = deps.app.services
     actor = await deps.staff(user_id)
-    parsed_scope = parse_scope(scope)
+    parsed_scope = parse_scope(scope, "workspace")
     place = refs.place(deps.team, channel) if channel else None
     standing = await deps.roles.roles_of(subject.id)
     sanction = await services.sanctions.suspend(actor, SuspensionRequest(
         subject=subject, duration=parse_duration(duration), scope=parsed_scope,
         reason=reason, clause_id=clause_id,
         channel=place if parsed_scope is SanctionScope.CHANNEL else None,
-        target_standing=standing, confirmed=confirmed))
-    if report_ref:
-        await services.reports.close(actor.person, report_ref, ReportStatus.ACTIONED,
-                                     f"suspension {sanction.id}")
+        target_standing=standing, confirmed=confirmed, report_id=report_ref))
     delivered = "" if sanction.dm_delivered else \
         " Their DMs are closed: please tell them in writing another way."
     end = deps.platform.format_time(sanction.ends_at) if sanction.ends_at else "permanent"

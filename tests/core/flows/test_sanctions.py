@@ -155,3 +155,33 @@ async def test_the_committee_summary_says_when_the_dm_did_not_arrive(harness: Ha
     assert sanction.dm_delivered is False
     summary = [n.text for _, n in harness.platform.posts if sanction.id in n.text][-1]
     assert "NO - their DMs are closed" in summary
+
+
+async def test_a_suspension_from_a_report_closes_it_as_actioned(harness: Harness) -> None:
+    from bot.core.models import ReportStatus
+    from bot.core.services import ReportDraft
+
+    report = await harness.services.reports.submit(person("reporter"), ReportDraft(
+        reason="threats in DMs", target=SUBJECT))
+    sanction = await harness.services.sanctions.suspend(STAFF, request("1d",
+                                                                       report_id=report.id))
+    closed = await harness.services.reports.get(STAFF, report.id)
+    assert closed.status is ReportStatus.ACTIONED and sanction.id in (closed.resolution_note
+                                                                      or "")
+
+
+@pytest.mark.parametrize(("text", "scope"), [("channel", SanctionScope.CHANNEL),
+                                             (" Server ", SanctionScope.SPACE),
+                                             ("workspace", SanctionScope.SPACE)])
+def test_scope_words_from_either_platform(text: str, scope: SanctionScope) -> None:
+    from bot.core.services.sanctions import parse_scope
+
+    assert parse_scope(text) is scope
+
+
+def test_an_unknown_scope_is_refused_in_the_platforms_words() -> None:
+    from bot.core.errors import InvalidInput
+    from bot.core.services.sanctions import parse_scope
+
+    with pytest.raises(InvalidInput, match="'channel' or 'workspace'"):
+        parse_scope("everywhere", "workspace")
