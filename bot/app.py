@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from bot.core.automod import Automod, load_automod
+from bot.core.automod import Automod
 from bot.core.clock import Clock, SystemClock
 from bot.core.platforms import PlatformRegistry
 from bot.core.ports import Storage
@@ -81,7 +81,7 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
 
 def automod_for(settings: Settings) -> Automod | None:
     """The channel watcher, from the ``[automod]`` table (on unless ``enabled = false``)."""
-    config = load_automod(settings.automod, clause_ids=[c.id for c in settings.code.clauses])
+    config = settings.automod
     return Automod(config, profiles=settings.profiles) if config.enabled else None
 
 

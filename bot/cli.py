@@ -14,7 +14,6 @@ import os
 import sys
 from pathlib import Path
 
-from bot.core.automod import load_automod
 from bot.core.errors import CocBotError, ConfigError
 from bot.scan import ExportError, scan_exports
 from config.loader import CONFIG_ENV, DEFAULT_CONFIG_NAME, find_config, load_settings
@@ -94,7 +93,7 @@ def _summary(settings: Settings) -> str:
 
 
 def _automod_line(settings: Settings) -> str:
-    config = load_automod(settings.automod, clause_ids=[c.id for c in settings.code.clauses])
+    config = settings.automod
     if not config.enabled:
         return "Automod: off"
     enabled = [rule for rule, found in config.rules.items() if found.enabled]

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from bot.core.automod import Automod, Detection, ScannedMessage, load_automod
+from bot.core.automod import Automod, Detection, ScannedMessage
 from bot.core.errors import CocBotError
 from config.settings import Settings
 
@@ -222,8 +222,7 @@ def _plural(count: int, noun: str) -> str:
 
 def build_automod(settings: Settings) -> Automod:
     """The engine exactly as the bot would build it from this configuration."""
-    config = load_automod(settings.automod, clause_ids=[c.id for c in settings.code.clauses])
-    return Automod(config, profiles=settings.profiles)
+    return Automod(settings.automod, profiles=settings.profiles)
 
 
 def scan_exports(paths: Sequence[Path], settings: Settings, *,

@@ -119,22 +119,22 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
         committee_home = PlatformName(home) if home else None
     except ValueError as exc:
         raise ConfigError("config key 'committee.home' must be 'discord' or 'slack'.") from exc
-    automod = root.raw("automod") or {}
+    code = load_code(base / code_file if code_file else None)
     settings = Settings(
         organization=organization,
         policy=read_policy(root.table("policy")),
         calendar=read_calendar(root.table("business_days")),
         schedule=read_schedule(root.table("schedule")),
-        code=load_code(base / code_file if code_file else None),
+        code=code,
         messages=load_messages(base / templates_file if templates_file else None),
         profiles=read_profiles(root.table("profiles")),
         secrets=Secrets.from_env(environment),
         committee_home=committee_home,
         discord=read_discord(root.table("discord")) if root.has("discord") else None,
         slack=read_slack(root.table("slack")) if root.has("slack") else None,
-        automod=automod if isinstance(automod, Mapping) else {},
+        # Validated once here: a bad rule (an invalid pattern, an unknown clause) is refused
+        # at start-up, naming it, and everything else uses the parsed rules.
+        automod=load_automod(root.raw("automod"), clause_ids=[c.id for c in code.clauses]),
     )
     root.finish()
-    # Refuse a bad rule (an invalid pattern, an unknown clause) at start-up, naming it.
-    load_automod(settings.automod, clause_ids=[c.id for c in settings.code.clauses])
     return settings

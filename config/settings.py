@@ -10,9 +10,9 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core.automod import AutomodConfig
 from bot.core.business_days import BusinessCalendar, workdays_from_names
 from bot.core.code_text import ChannelProfile, CodeText, ProfileBook
 from bot.core.errors import ConfigError
@@ -97,7 +97,7 @@ class Settings:
     committee_home: PlatformName | None = None
     discord: DiscordSettings | None = None
     slack: SlackSettings | None = None
-    automod: Mapping[str, Any] = field(default_factory=dict)
+    automod: AutomodConfig = field(default_factory=AutomodConfig)
 
 
 def read_policy(table: Table) -> Policy:

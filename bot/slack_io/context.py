@@ -11,13 +11,13 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.automod import load_automod
+from bot.core.automod import AutomodConfig
 from bot.core.errors import CocBotError, NotPermitted
 from bot.core.identity import PersonRef
 from bot.core.models import Actor, Role
@@ -81,14 +81,13 @@ class RoleResolver:
         return frozenset([g for g in groups if user_id in await self._members(g)])
 
 
-def exempt_groups(automod: Mapping[str, Any] | None) -> frozenset[str]:
+def exempt_groups(config: AutomodConfig) -> frozenset[str]:
     """The Slack user group ids (``S…``) automod's ``exempt_roles`` lists name, anywhere.
 
     Slack has no roles; a user group is the nearest thing, so ``exempt_roles`` may list
     user group ids. Only these groups are ever looked up for a message's author, so a
     workspace that exempts nobody costs no Web API call per message.
     """
-    config = load_automod(automod)
     named = set(config.exempt_roles)
     for rule in config.rules.values():
         named |= rule.exempt_roles

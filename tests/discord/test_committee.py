@@ -47,6 +47,15 @@ async def put_motion(world: World, ref: str, thread: int, **extra: str) -> JSON:
     return motion
 
 
+async def carry(world: World, thread: int, motion: JSON) -> None:
+    """Four eligible members vote yes: quorum, and the motion carries."""
+    fake = world.fake
+    for member in world.members[:4]:
+        await fake.react(member, motion, "✅")
+    await fake.wait_for(lambda: "carried" in message_text(
+        fake.messages[thread][int(motion["id"])]).lower(), "closed the motion")
+
+
 async def test_case_thread_holds_only_eligible_members_and_counsel(world: World) -> None:
     fake = world.fake
     ref, thread = await open_case(world)
@@ -129,10 +138,7 @@ async def test_decision_goes_by_dm_with_the_appeal_route_then_the_appeal_is_deci
     fake = world.fake
     ref, thread = await open_case(world)
     motion = await put_motion(world, ref, thread)
-    for member in world.members[:4]:
-        await fake.react(member, motion, "✅")
-    await fake.wait_for(lambda: "carried" in message_text(
-        fake.messages[thread][int(motion["id"])]).lower(), "closed the motion")
+    await carry(world, thread, motion)
     reply = await answered(world, await fake.slash(world.members[0], "decide", case=ref))
     assert "Appeals are open until" in reply
     dm = await fake.wait_for(lambda: fake.dms_to(world.bob), "sent the decision")
@@ -162,10 +168,7 @@ async def test_an_appeal_after_sixty_days_is_refused_with_the_deadline(world: Wo
     fake = world.fake
     ref, thread = await open_case(world)
     motion = await put_motion(world, ref, thread)
-    for member in world.members[:4]:
-        await fake.react(member, motion, "✅")
-    await fake.wait_for(lambda: "carried" in message_text(
-        fake.messages[thread][int(motion["id"])]).lower(), "closed the motion")
+    await carry(world, thread, motion)
     await answered(world, await fake.slash(world.members[0], "decide", case=ref))
     world.clock.advance(timedelta(days=61))
     refused = await answered(world, await fake.slash(world.bob, "appeal", "file", case=ref,
@@ -179,10 +182,7 @@ async def test_counsel_overrules_a_carried_motion(world: World) -> None:
     fake = world.fake
     ref, thread = await open_case(world)
     motion = await put_motion(world, ref, thread)
-    for member in world.members[:4]:
-        await fake.react(member, motion, "✅")
-    await fake.wait_for(lambda: "carried" in message_text(
-        fake.messages[thread][int(motion["id"])]).lower(), "closed the motion")
+    await carry(world, thread, motion)
     member_try = await answered(world, await fake.slash(world.members[1], "overrule", case=ref,
                                                         reason="I disagree"))
     assert "counsel" in member_try.lower()

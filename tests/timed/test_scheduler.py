@@ -164,21 +164,11 @@ async def test_only_a_bounded_number_of_actions_is_held_in_memory(harness: Harne
         harness.clock.advance(timedelta(minutes=30))
         for _ in range(3):  # each follow-up sweep takes the next three
             await scheduler.sweep()
-            await settle_all(scheduler)
+            await settle(scheduler)
         assert sorted(ran) == sorted(f"soon-{n}" for n in range(7))
     finally:
         await scheduler.stop()
 
-
-async def settle_all(scheduler: ActionScheduler) -> None:
-    """Like settle; kept apart to read as the follow-up sweeps' own wait."""
-    quiet = 0
-    for _ in range(500):
-        await asyncio.sleep(0.005)
-        quiet = quiet + 1 if scheduler.waiting == 0 and scheduler.in_flight == 0 else 0
-        if quiet == 3:
-            return
-    pytest.fail("woken actions never ran")
 
 
 async def test_a_live_runner_renews_its_claim_so_a_slow_action_is_not_taken_over(
