@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.core.errors import CocBotError
 from bot.core.models import IncidentKind, Office, Severity
 from bot.core.services import IncidentDraft
+from bot.core.services.cases import render_case
 from bot.core.services.people import render_history
 from bot.discord_io import flows, refs
 from bot.discord_io.context import (
@@ -176,14 +177,8 @@ class Staff(commands.Cog):
         if not (actor.is_staff or actor.roles):
             require_staff(interaction)
         found = await self.bot.app.services.cases.get(ref)
-        lines = [f"**Case {found.id}** — {found.status.value} ({found.severity.value}, "
-                 f"from {found.origin.value})", f"Subject: <@{found.subject.id}>",
-                 f"Summary: {found.summary}"]
-        if found.decision:
-            lines.append(f"Decision: {found.decision}")
-        if found.appeal_deadline:
-            lines.append(f"Appeal window until {discord.utils.format_dt(found.appeal_deadline)}")
-        await flows.answer(interaction, "\n".join(lines))
+        await flows.answer(interaction, render_case(
+            found, subject=f"<@{found.subject.id}>", format_time=discord.utils.format_dt))
 
     @case.command(name="communicated", description="Staff: the decision reached the person "
                                                    "another way; start the appeal window")

@@ -192,3 +192,16 @@ async def test_counsel_overrules_a_carried_motion(world: World) -> None:
     assert any("liability" in text for text in fake.channel_texts(thread))
 
 
+
+
+async def test_case_show_gives_status_and_appeal_window(world: World) -> None:
+    fake = world.fake
+    ref, thread = await open_case(world)
+    motion = await put_motion(world, ref, thread)
+    await carry(world, thread, motion)
+    await answered(world, await fake.slash(world.members[0], "decide", case=ref))
+    shown = await answered(world, await fake.slash(world.staff, "case", "show", ref=ref))
+    assert f"**Case {ref}** — decided" in shown and f"<@{world.bob.id}>" in shown
+    assert "Appeal window until <t:" in shown
+    refused = await answered(world, await fake.slash(world.alice, "case", "show", ref=ref))
+    assert "staff" in refused.lower() and ref not in refused

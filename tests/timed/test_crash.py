@@ -29,9 +29,10 @@ def worker(*args: str) -> list[str]:
     return [sys.executable, "-m", "tests.timed.worker", *args]
 
 
-def seed(db: Path, due: int, future: int, spread: float) -> None:
+def seed(db: Path, due: int, future: int, spread: float, delay: float = 0.0) -> None:
     subprocess.run(worker("seed", str(db), "--due", str(due), "--future", str(future),
-                          "--spread", str(spread)), cwd=ROOT, check=True, timeout=120)
+                          "--spread", str(spread), "--delay", str(delay)),
+                   cwd=ROOT, check=True, timeout=120)
 
 
 def start(db: Path, log: Path, lease: float = 300.0) -> subprocess.Popen[str]:
@@ -125,8 +126,12 @@ def test_two_processes_on_one_file_never_run_a_lift_twice(
         tmp_path: Path, processes: list[subprocess.Popen[str]]) -> None:
     db, log = tmp_path / "bot.db", tmp_path / "platform.log"
     due, future = 1000, 1000
-    seed(db, due, future, spread=2.0)
+    # The lifts fall due a few seconds out, once both processes are certainly up, so the
+    # test is about two processes racing, not about which one started first.
+    seed(db, due, future, spread=2.0, delay=6.0)
     processes.extend([start(db, log), start(db, log)])
+    for proc in processes:
+        assert proc.stdout is not None and proc.stdout.readline().startswith("ready")
     wait_for(lambda: lifts_done(db) == due, "every lift to finish")
     for proc in processes:
         proc.kill()

@@ -44,15 +44,16 @@ def settings_for(db: str):  # type: ignore[no-untyped-def]
     return load_settings(None, {"DATABASE_URL": f"sqlite:///{db}"})
 
 
-async def seed(db: str, due: int, future: int, spread: float) -> None:
-    """``due`` lifts spread over the next ``spread`` seconds, ``future`` in 30 days."""
+async def seed(db: str, due: int, future: int, spread: float, delay: float = 0.0) -> None:
+    """``due`` lifts spread over ``spread`` seconds from ``delay`` seconds from now,
+    ``future`` actions in 30 days."""
     now = datetime.now(UTC)
     clock = FakeClock(now)
     app = await build_app(settings_for(db), clock=clock, worker="seeder")
     app.platforms.register(RecordingPlatform())
     fourteen_days = parse_duration("14d")
     for n in range(due):
-        ends = now + timedelta(seconds=spread * n / max(1, due))
+        ends = now + timedelta(seconds=delay + spread * n / max(1, due))
         clock.set(ends - timedelta(days=14))
         await app.services.sanctions.suspend(STAFF, SuspensionRequest(
             subject=PersonRef(PlatformName.DISCORD, "100", f"member{n}"),
@@ -82,10 +83,11 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=0)
     parser.add_argument("--future", type=int, default=0)
     parser.add_argument("--spread", type=float, default=0.0)
+    parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--lease", type=float, default=300.0)
     args = parser.parse_args()
     if args.mode == "seed":
-        asyncio.run(seed(args.db, args.due, args.future, args.spread))
+        asyncio.run(seed(args.db, args.due, args.future, args.spread, args.delay))
     else:
         asyncio.run(run(args.db, args.log, args.lease))
 

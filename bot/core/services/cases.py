@@ -8,7 +8,9 @@ change a result silently.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from bot.core.durations import parse_duration
 from bot.core.errors import InvalidInput, InvalidState, NotFound, NotPermitted, PlatformError
@@ -386,3 +388,16 @@ async def _tally(tx: Tx, motion: Motion, panel: Panel, quorum: int) -> Tally:
     votes = await tx.find(Vote, motion_id=motion.id)
     ballots = [Ballot(await identity_of(tx, v.voter), v.choice, v.cast_at) for v in votes]
     return tally(ballots, panel.eligible, panel.recused, quorum)
+
+
+def render_case(case: Case, *, subject: str, format_time: Callable[[datetime], str],
+                bold: str = "**") -> str:
+    """The staff and committee view of a case, in the platform's bold marker and time
+    format (both front-ends show the same facts)."""
+    lines = [f"{bold}Case {case.id}{bold} — {case.status.value} ({case.severity.value}, "
+             f"from {case.origin.value})", f"Subject: {subject}", f"Summary: {case.summary}"]
+    if case.decision:
+        lines.append(f"Decision: {case.decision}")
+    if case.appeal_deadline:
+        lines.append(f"Appeal window until {format_time(case.appeal_deadline)}")
+    return "\n".join(lines)

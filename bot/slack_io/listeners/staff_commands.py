@@ -15,6 +15,7 @@ from bot.core.errors import InvalidInput
 from bot.core.identity import PersonRef, PlatformName
 from bot.core.models import Actor, Severity
 from bot.core.ports import Notice, NoticeKind
+from bot.core.services.cases import render_case
 from bot.core.services.people import render_history
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps, deps_of
@@ -145,14 +146,8 @@ async def _case_show(deps: SlackDeps, actor: Any, ref: str, reply: Reply) -> Non
     if not (actor.is_staff or actor.roles):
         await deps.staff(actor.person.id)
     found = await deps.app.services.cases.get(ref)
-    lines = [f"*Case {found.id}* — {found.status.value} ({found.severity.value}, from "
-             f"{found.origin.value})", f"Subject: `{found.subject.key}`",
-             f"Summary: {found.summary}"]
-    if found.decision:
-        lines.append(f"Decision: {found.decision}")
-    if found.appeal_deadline:
-        lines.append(f"Appeal window until {deps.platform.format_time(found.appeal_deadline)}")
-    await reply("\n".join(lines))
+    await reply(render_case(found, subject=f"`{found.subject.key}`",
+                            format_time=deps.platform.format_time, bold="*"))
 
 
 def parse_account(text: str, deps: SlackDeps) -> PersonRef:
