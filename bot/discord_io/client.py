@@ -51,10 +51,14 @@ class CocTree(app_commands.CommandTree["CocBot"]):
 
 
 class CocBot(commands.Bot):
-    def __init__(self, app: App, settings: DiscordSettings) -> None:
+    def __init__(self, app: App, settings: DiscordSettings, *,
+                 guild_ready_timeout: float = 2.0) -> None:
+        """``guild_ready_timeout`` is how long discord.py waits for more guilds before READY;
+        one guild against a local fake arrives at once, so tests pass a small value."""
         super().__init__(command_prefix=commands.when_mentioned, intents=intents(),
                          tree_cls=CocTree, help_command=None,
-                         allowed_mentions=discord.AllowedMentions.none())
+                         allowed_mentions=discord.AllowedMentions.none(),
+                         guild_ready_timeout=guild_ready_timeout)
         self.app = app
         self.settings = settings
         self.platform = DiscordPlatform(self, settings, app.clock)

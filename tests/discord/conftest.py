@@ -87,7 +87,7 @@ executive_channel_id = {executive_channel}
 async def connect(app: App) -> tuple[CocBot, asyncio.Task[None]]:
     """Start the real client against the fake and wait until it is ready."""
     assert app.settings.discord is not None
-    bot = CocBot(app, app.settings.discord)
+    bot = CocBot(app, app.settings.discord, guild_ready_timeout=0.05)
     task = asyncio.create_task(bot.start("fake-token"))
     ready = asyncio.create_task(bot.wait_until_ready())
     await asyncio.wait([task, ready], timeout=15, return_when=asyncio.FIRST_COMPLETED)
