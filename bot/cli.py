@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.core.errors import CocBotError, ConfigError
 from bot.scan import ExportError, scan_exports
+from config.holidays import Holidays
 from config.loader import CONFIG_ENV, DEFAULT_CONFIG_NAME, find_config, load_settings
 from config.settings import Settings
 
@@ -79,7 +80,7 @@ def _summary(settings: Settings) -> str:
         f"Escalation: {policy.escalation_incidents} incidents in "
         f"{policy.escalation_window.days} days",
         f"Business days: {settings.calendar.timezone}, due by "
-        f"{settings.calendar.end_of_day:%H:%M}, {len(settings.calendar.holidays)} holidays",
+        f"{settings.calendar.end_of_day:%H:%M}, {_holidays(settings)}",
         f"Code of Conduct: {len(settings.code.clauses)} clauses "
         f"(digest {settings.code.digest()[:12]})",
         f"Database: {settings.secrets.database_url}",
@@ -205,6 +206,11 @@ def _explain_missing_setup(args: argparse.Namespace) -> int:
           "SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (Slack) in the "
           f"environment{config_note}. {README_HINT}", file=sys.stderr)
     return 2
+
+
+def _holidays(settings: Settings) -> str:
+    days = settings.calendar.holidays
+    return days.describe() if isinstance(days, Holidays) else "holidays as given"
 
 
 if __name__ == "__main__":

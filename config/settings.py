@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays as public_holidays
+
 from bot.core.automod import AutomodConfig
 from bot.core.business_days import BusinessCalendar, workdays_from_names
 from bot.core.code_text import ChannelProfile, CodeText, ProfileBook
@@ -20,6 +22,7 @@ from bot.core.identity import PlatformName
 from bot.core.messages import MessageCatalog
 from bot.core.policy import Policy, Recurring
 from config._reader import Table
+from config.holidays import Holidays
 
 DEFAULT_DATABASE_URL = "sqlite:///./coc-bot.db"
 
@@ -134,15 +137,38 @@ def read_calendar(table: Table) -> BusinessCalendar:
     try:
         workdays = workdays_from_names(table.text_list("workdays",
                                                       ["mon", "tue", "wed", "thu", "fri"]))
-        holidays = frozenset(date.fromisoformat(d) for d in table.text_list("holidays"))
+        extra = frozenset(date.fromisoformat(d) for d in table.text_list("holidays"))
     except ValueError as exc:
         raise ConfigError(f"config [{table.key('')[:-1]}]: {exc} (holidays are YYYY-MM-DD).") \
             from exc
+    holidays = read_holidays(table, extra)
     if not workdays:
         raise ConfigError(f"config key '{table.key('workdays')}' needs at least one day.")
     end = parse_clock_time(table, "end_of_day", "17:00")
     table.finish()
     return BusinessCalendar(zone, workdays, holidays, end)
+
+
+def read_holidays(table: Table, extra: frozenset[date]) -> Holidays:
+    """Public holidays from the maintained ``holidays`` package (so the calendar never runs
+    out, as a hand-kept list does) plus the association's own days off."""
+    country = table.opt_text("holidays_country")
+    subdivision = table.opt_text("holidays_subdivision")
+    if country is None:
+        if subdivision is not None:
+            raise ConfigError(f"config key '{table.key('holidays_subdivision')}' needs "
+                              f"'{table.key('holidays_country')}' as well.")
+        return Holidays(extra=extra)
+    if country not in public_holidays.list_supported_countries():
+        raise ConfigError(f"config key '{table.key('holidays_country')}': there is no "
+                          f"holiday calendar for '{country}' (use an ISO code such as US, "
+                          "CA or GB).")
+    try:
+        return Holidays(country, subdivision, extra)
+    except (NotImplementedError, ValueError) as exc:
+        raise ConfigError(f"config key '{table.key('holidays_subdivision')}': "
+                          f"'{subdivision}' is not a subdivision of {country} "
+                          "(use a code such as IL for Illinois).") from exc
 
 
 def parse_clock_time(table: Table, name: str, default: str) -> time:

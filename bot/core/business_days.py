@@ -6,7 +6,7 @@ holiday), in the association's own time zone, not UTC.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ class BusinessCalendar:
 
     timezone: str = "UTC"
     workdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
-    holidays: frozenset[date] = field(default_factory=frozenset)
+    holidays: Container[date] = field(default_factory=frozenset)
     end_of_day: time = time(17, 0)
 
     @property

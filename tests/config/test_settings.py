@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,10 @@ def test_defaults_apply_without_a_file() -> None:
     ("[business_days]\ntimezone = 'Mars/Base'\n", "unknown time zone 'Mars/Base'"),
     ("[business_days]\nholidays = ['25/12/2026']\n", "YYYY-MM-DD"),
     ("[business_days]\nworkdays = ['funday']\n", "not a day of the week"),
+    ("[business_days]\nholidays_country = 'XX'\n", "no holiday calendar for 'XX'"),
+    ("[business_days]\nholidays_country = 'US'\nholidays_subdivision = 'ZZ'\n",
+     "'ZZ' is not a subdivision of US"),
+    ("[business_days]\nholidays_subdivision = 'IL'\n", "needs 'business_days.holidays_country'"),
     ("[business_days]\nend_of_day = '5pm'\n", "'business_days.end_of_day' must be a time"),
     ("[schedule]\nfiscal_year_start = '13-01'\n", "must be MM-DD"),
     ("[schedule]\ndigest_day = 31\n", "at most 28"),
@@ -114,3 +119,24 @@ def test_a_template_with_an_unknown_placeholder_is_refused(tmp_path: Path) -> No
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown placeholder"):
         load_messages(path)
+
+
+def test_public_holidays_come_from_the_country_calendar_in_every_year(tmp_path: Path) -> None:
+    """A hand-kept list ran out in 2027; the country's calendar never does."""
+    settings = load_settings(write(tmp_path, "[business_days]\ntimezone = 'America/Chicago'\n"
+                                   "holidays_country = 'US'\nholidays_subdivision = 'IL'\n"
+                                   "holidays = ['2031-12-24']\n"), {})
+    calendar = settings.calendar
+    assert date(2030, 11, 28) in calendar.holidays        # Thanksgiving 2030
+    assert date(2031, 12, 24) in calendar.holidays        # the association's own day off
+    assert date(2030, 11, 27) not in calendar.holidays
+    # A report on the Wednesday before Thanksgiving is due on Friday, not Thursday.
+    made = datetime(2030, 11, 27, 15, 0, tzinfo=UTC)
+    assert calendar.end_of_next_business_day(made).date() == date(2030, 11, 29)
+
+
+def test_without_a_country_only_the_listed_days_are_holidays(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, "[business_days]\nholidays = ['2026-12-25']\n"),
+                             {})
+    assert date(2026, 12, 25) in settings.calendar.holidays
+    assert date(2026, 11, 26) not in settings.calendar.holidays  # Thanksgiving: not listed
