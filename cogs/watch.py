@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.core.automod import MASS_MENTION_WEIGHT
 from bot.core.errors import CocBotError
 from bot.core.services import WatchedMessage
 from bot.discord_io import refs
@@ -45,7 +46,7 @@ class Watch(commands.Cog):
             category=refs.place(guild, category) if category else None, author_roles=roles,
             display_name=author.display_name,
             mentions=len(message.raw_mentions) + len(message.raw_role_mentions)
-            + (50 if message.mention_everyone else 0),
+            + (MASS_MENTION_WEIGHT if message.mention_everyone else 0),
             mentioned_ids=tuple(refs.person(guild, discord.Object(i)).key
                                 for i in message.raw_mentions),
             edited=edited)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.core.models import Actor, Incident, Role
-from bot.slack_io.listeners.watch import mentions_in
+from bot.slack_io.markup import mentions_in
 from tests.fakes.slack.server import BOT_USER
 from tests.slack.conftest import (
     COMMITTEE_CH,
@@ -143,10 +143,10 @@ async def test_a_redelivered_event_is_handled_once(world: SlackWorld) -> None:
 
 
 async def test_mass_mentions_count_like_everyone(world: SlackWorld) -> None:
-    assert mentions_in("<!channel> read this", TEAM) == (50, ())
-    assert mentions_in("<!here|here> <@U1> <@W2|bob> <!subteam^S9|@staff>", TEAM) == (
-        53, (f"slack:{TEAM}:U1", f"slack:{TEAM}:W2"))
-    assert mentions_in("&lt;!channel&gt; is how you ping", TEAM) == (0, ())
+    assert mentions_in("<!channel> read this") == (50, ())
+    assert mentions_in("<!here|here> <@U1> <@W2|bob> <!subteam^S9|@staff>") == (
+        53, ("U1", "W2"))
+    assert mentions_in("&lt;!channel&gt; is how you ping") == (0, ())
     ts = await say(world, "<!channel> come to my reading club tonight")
     assert world.fake.called("chat.delete", channel=GENERAL, ts=ts)
     incidents = await incidents_of(world)

@@ -18,6 +18,7 @@ from bot.core.automod._config import (
 )
 from bot.core.automod._engine import Automod
 from bot.core.automod._model import (
+    MASS_MENTION_WEIGHT,
     Action,
     Detection,
     RuleSettings,
@@ -30,6 +31,7 @@ from bot.core.automod.stats import RuleReversals, reversal_counts, reversal_stat
 
 __all__ = [
     "BUILTIN_RULES",
+    "MASS_MENTION_WEIGHT",
     "Action",
     "Automod",
     "AutomodConfig",

@@ -42,6 +42,12 @@ _ACTION_RANK = {a: i for i, a in enumerate(Action)}
 _SEVERITY_RANK = {Severity.MINOR: 0, Severity.SERIOUS: 1, Severity.SEVERE: 2}
 
 
+# A mention of everyone (Discord ``@everyone``/``@here``, Slack ``<!channel>``/``<!here>``)
+# counts as this many mentions for the mass-mention rule: every front-end and the export
+# scanner add it, so one ping of a whole channel weighs like fifty individual ones.
+MASS_MENTION_WEIGHT = 50
+
+
 @dataclass(frozen=True, slots=True)
 class ScannedMessage:
     """One message (or an edited message) as a front-end hands it to automod.

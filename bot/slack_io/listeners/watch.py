@@ -8,8 +8,7 @@ Slack specifics, said out loud:
 
 - the text is scanned as Slack sends it (``&lt;`` stays escaped), so an excerpt quoted
   back to staff can never turn a typed ``<!channel>`` into a real ping;
-- ``<@U…>`` are mentions, ``<!subteam^S…>`` count like Discord role mentions, and
-  ``<!channel>``, ``<!here>`` or ``<!everyone>`` count as 50, like Discord's @everyone;
+- mentions are counted by ``bot.slack_io.markup`` (shared with ``coc-bot scan``);
 - Slack has no roles: an author's "roles" are the user groups that automod's
   ``exempt_roles`` name (``S…`` ids) and that the author belongs to;
 - ``message_changed`` also fires when a link preview or a thread reply count changes; an
@@ -19,7 +18,6 @@ Slack specifics, said out loud:
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +27,7 @@ from bot.core.errors import CocBotError
 from bot.core.services import WatchedMessage
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps, deps_of
+from bot.slack_io.markup import mentions_in
 
 log = logging.getLogger(__name__)
 
@@ -36,19 +35,6 @@ EDITED = "message_changed"
 # subtypes that are a person's own words in a channel (a file with a comment, a thread
 # reply also sent to the channel, /me); joins, topics, bots and the like are not scanned
 PLAIN_SUBTYPES = frozenset({"file_share", "thread_broadcast", "me_message"})
-EVERYONE_WEIGHT = 50
-_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-_GROUP_MENTION = re.compile(r"<!subteam\^[A-Z0-9]+(?:\|[^>]*)?>")
-_MASS_MENTION = re.compile(r"<!(?:channel|here|everyone)(?:\|[^>]*)?>")
-
-
-def mentions_in(text: str, team: str) -> tuple[int, tuple[str, ...]]:
-    """``(mention count, mentioned people's keys)`` as the automod rules count them."""
-    users = _USER_MENTION.findall(text)
-    count = len(users) + len(_GROUP_MENTION.findall(text))
-    if _MASS_MENTION.search(text):
-        count += EVERYONE_WEIGHT
-    return count, tuple(refs.person(team, user).key for user in users)
 
 
 def when(ts: Any) -> datetime | None:
@@ -83,7 +69,8 @@ def _in_channel(event: dict[str, Any]) -> str | None:
 async def _watched(deps: SlackDeps, channel: str, user: str, message: dict[str, Any],
                    sent_at: datetime, *, edited: bool) -> WatchedMessage:
     text = str(message.get("text") or "")
-    count, mentioned = mentions_in(text, deps.team)
+    count, users = mentions_in(text)
+    mentioned = tuple(refs.person(deps.team, user).key for user in users)
     roles = await deps.roles.groups_of(user, deps.exempt_groups) \
         if deps.exempt_groups else frozenset()
     return WatchedMessage(
