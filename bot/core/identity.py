@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import ClassVar, Self
 
 from bot.core.errors import InvalidInput
 
@@ -31,9 +32,11 @@ def _split(encoded: str, parts: int, what: str) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class PersonRef:
-    """A person on one platform, in one space (Discord guild or Slack workspace)."""
+class _SpaceRef:
+    """Something with an id in one space of one platform; the subclasses keep people and
+    places apart as types (a ``PersonRef`` never equals a ``PlaceRef`` with the same id)."""
 
+    WHAT: ClassVar[str] = "space"
     platform: PlatformName
     space: str
     id: str
@@ -43,8 +46,8 @@ class PersonRef:
         return f"{self.platform.value}:{self.space}:{self.id}"
 
     @classmethod
-    def parse(cls, encoded: str) -> PersonRef:
-        platform, space, ident = _split(encoded, 3, "person")
+    def parse(cls, encoded: str) -> Self:
+        platform, space, ident = _split(encoded, 3, cls.WHAT)
         return cls(PlatformName(platform), space, ident)
 
     def __str__(self) -> str:
@@ -52,24 +55,17 @@ class PersonRef:
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class PlaceRef:
+class PersonRef(_SpaceRef):
+    """A person on one platform, in one space (Discord guild or Slack workspace)."""
+
+    WHAT: ClassVar[str] = "person"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PlaceRef(_SpaceRef):
     """A channel (or thread) on one platform, in one space."""
 
-    platform: PlatformName
-    space: str
-    id: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.platform.value}:{self.space}:{self.id}"
-
-    @classmethod
-    def parse(cls, encoded: str) -> PlaceRef:
-        platform, space, ident = _split(encoded, 3, "channel")
-        return cls(PlatformName(platform), space, ident)
-
-    def __str__(self) -> str:
-        return self.key
+    WHAT: ClassVar[str] = "channel"
 
 
 @dataclass(frozen=True, slots=True, order=True)
