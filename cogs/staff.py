@@ -10,8 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import CocBotError
-from bot.core.models import IncidentKind, Office, Severity
-from bot.core.services import IncidentDraft
+from bot.core.models import Office, Severity
 from bot.core.services.cases import render_case
 from bot.core.services.people import render_history
 from bot.discord_io import flows, refs
@@ -19,11 +18,8 @@ from bot.discord_io.context import (
     actor_of,
     person_of,
     require_staff,
-    standing_of,
-    standing_of_id,
 )
-from bot.discord_io.views import clause_view
-from cogs._common import bot_member, clause_autocomplete
+from cogs._common import clause_autocomplete
 
 if TYPE_CHECKING:
     from bot.discord_io.client import CocBot
@@ -64,26 +60,18 @@ class Staff(commands.Cog):
     @app_commands.guild_only()
     async def remove(self, interaction: discord.Interaction, message_link: str, clause: str,
                      note: str | None = None, confirm: bool = False) -> None:
-        actor = require_staff(interaction)
         message = refs.parse_message_link(message_link, self.bot.settings.guild_id)
-        self.bot.app.settings.code.clause(clause)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        channel = self.bot.get_partial_messageable(int(message.channel))
-        fetched = await channel.fetch_message(int(message.id))
-        outcome = await self.bot.app.services.incidents.handle(actor, IncidentDraft(
-            subject=person_of(interaction, fetched.author), kind=IncidentKind.REMOVAL,
-            clause_id=clause, note=note, message=message, excerpt=fetched.content,
-            target_standing=standing_of_id(interaction, fetched.author.id), confirmed=confirm))
-        dm = "The author was told by DM." if outcome.incident.dm_delivered else \
-            "Their DMs are closed: staff were asked to contact them another way."
-        await flows.answer(interaction, f"Removed. Incident {outcome.incident.id}. {dm}")
+        await flows.thinking(interaction)
+        await flows.show(interaction, await flows.staff_flows(interaction).remove_message(
+            actor_of(interaction), message, clause, flows.InteractionDirectory(interaction),
+            note=note, confirmed=confirm))
 
     async def remove_menu(self, interaction: discord.Interaction,
                           message: discord.Message) -> None:
-        require_staff(interaction)
-        await flows.answer(interaction, "Which part of the Code did this message break?",
-                           view=clause_view(flows.encode_message_target(message),
-                                            flows.clause_choices(interaction)))
+        guild = self.bot.settings.guild_id
+        await flows.show(interaction, flows.staff_flows(interaction).remove_menu(
+            actor_of(interaction), refs.message_ref(guild, message.channel.id, message.id),
+            refs.person(guild, message.author)))
 
     @app_commands.command(name="suspend", description="Staff: suspend a member, timed or "
                                                       "permanent")
@@ -98,11 +86,10 @@ class Staff(commands.Cog):
                       duration: str, scope: Literal["channel", "server"], reason: str,
                       clause: str = "no-harassment", channel: discord.TextChannel | None = None,
                       confirm: bool = False) -> None:
-        require_staff(interaction)
-        standing = standing_of(member, self.bot.settings, bot_member(self.bot))
-        await flows.suspend(interaction, person_of(interaction, member), duration, scope,
-                            reason, str(channel.id) if channel else None, clause_id=clause,
-                            confirmed=confirm, standing=standing)
+        here = refs.place(self.bot.settings.guild_id, channel.id) if channel else None
+        await flows.suspend(interaction, person_of(interaction, member), duration=duration,
+                            scope=scope, reason=reason, here=here, clause_id=clause,
+                            confirmed=confirm, member=member)
 
     @app_commands.command(name="unsuspend", description="Staff: lift a member's suspensions now")
     @app_commands.guild_only()

@@ -7,10 +7,14 @@ receives a broken DM.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 
 from bot.core.errors import ConfigError
+
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
     name: frozenset(fields.split()) for name, fields in {
@@ -47,6 +51,18 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "term_ending": "person seat term_end",
         "yearly_review": "year",
         "monthly_digest": "month body",
+        # private replies to the person who acted (bot/core/flows)
+        "ask_clause": "",
+        "cannot_read_message": "",
+        "queue_handled": "outcome by",
+        "reply_report_dismissed": "ref bad_faith",
+        "reply_case_opened": "case",
+        "reply_removed": "ref dm_closed escalated",
+        "reply_removed_by_hand": "ref dm_closed escalated",
+        "reply_dm_closed": "",
+        "reply_dm_closed_in_writing": "",
+        "reply_escalated": "case",
+        "reply_suspended": "ref scope end dm_closed",
     }.items()
 }
 
@@ -79,4 +95,6 @@ class MessageCatalog:
         filled = {key: "" if value is None else str(value) for key, value in values.items()}
         for key in allowed:
             filled.setdefault(key, "")
-        return self._templates[name].format_map(filled).strip()
+        text = self._templates[name].format_map(filled)
+        # An empty optional part leaves an empty line or a trailing space: tidy both.
+        return _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text)).strip()

@@ -8,11 +8,13 @@ message it posted last week.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import discord
 
 from bot.core.errors import CocBotError, InvalidInput
+from bot.core.flows import Choice
 from bot.core.ports import Notice, NoticeKind
 from bot.discord_io import flows
 
@@ -136,9 +138,9 @@ def view_for(notice: Notice) -> discord.ui.View | None:
     return view
 
 
-def clause_view(target: str, clauses: list[tuple[str, str]]) -> discord.ui.View:
-    options = [discord.SelectOption(label=title[:100], value=clause_id)
-               for clause_id, title in clauses[:25]]
+def clause_view(target: str, clauses: Sequence[Choice]) -> discord.ui.View:
+    options = [discord.SelectOption(label=choice.label[:100], value=choice.value)
+               for choice in clauses[:25]]
     view = discord.ui.View(timeout=None)
     view.add_item(ClauseSelect(target, options))
     return view

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from bot.core.flows import Choice
 from bot.core.ports import Notice, NoticeKind
 
 Block = dict[str, Any]
@@ -74,11 +75,11 @@ def message_blocks(text: str, notice: Notice) -> list[Block] | None:
     return None if actions is None else [section(text), *actions]
 
 
-def clause_select(target: str, clauses: Sequence[tuple[str, str]]) -> list[Block]:
+def clause_select(target: str, prompt: str, clauses: Sequence[Choice]) -> list[Block]:
     """A select of the Code's clauses; ``target`` (report or message) rides in block_id."""
-    options = [{"text": {"type": "plain_text", "text": clip(title, 75)}, "value": clause_id}
-               for clause_id, title in clauses[:100]]
-    return [section("Which part of the Code did the message break?"),
+    options = [{"text": {"type": "plain_text", "text": clip(c.label, 75)}, "value": c.value}
+               for c in clauses[:100]]
+    return [section(prompt),
             {"type": "actions", "block_id": f"{CLAUSE_BLOCK_PREFIX}{target}",
              "elements": [{"type": "static_select", "action_id": CLAUSE_SELECT,
                            "placeholder": {"type": "plain_text", "text": "Choose a clause"},
@@ -126,15 +127,19 @@ def report_modal(metadata: dict[str, str], with_target: bool) -> Block:
             "private_metadata": json.dumps(metadata), "blocks": blocks}
 
 
-def suspend_modal(metadata: dict[str, str], clauses: Sequence[tuple[str, str]]) -> Block:
+def suspend_modal(metadata: dict[str, str], clauses: Sequence[Choice], duration: str,
+                  default_clause: str) -> Block:
     scope = {"type": "static_select", "action_id": "value",
              "initial_option": _option("space", "Every channel the bot manages"),
              "options": [_option("space", "Every channel the bot manages"),
                          _option("channel", "Only the channel of the report")]}
-    clause = {"type": "static_select", "action_id": "value",
-              "options": [_option(cid, title) for cid, title in clauses[:100]]}
+    options = [_option(c.value, c.label) for c in clauses[:100]]
+    clause: Block = {"type": "static_select", "action_id": "value", "options": options}
+    initial = [o for o in options if o["value"] == default_clause]
+    if initial:
+        clause["initial_option"] = initial[0]
     blocks = [_input("duration", "Duration (30m, 12h, 7d, 2w or permanent)",
-                     _text_input("value", initial="7d", max_length=20)),
+                     _text_input("value", initial=duration, max_length=20)),
               _input("scope", "Scope", scope), _input("clause", "Part of the Code", clause),
               _input("reason", "Reason (sent to the person)",
                      _text_input("value", multiline=True, max_length=1000))]

@@ -30,7 +30,7 @@ async def test_remove_deletes_and_explains_the_clause_by_dm(world: World) -> Non
     token = await fake.slash(world.staff, "remove", message_link=link(world, ad),
                              clause="no-restricted-content")
     reply = await answered(world, token)
-    assert "Removed" in reply and "told by DM" in reply
+    assert "Removed" in reply and "told why" in reply
     assert fake.find("DELETE", f"/channels/{world.general}/messages/{ad['id']}")
     assert int(ad["id"]) not in fake.messages[world.general]
     dm = fake.dms_to(world.bob)[0]

@@ -64,6 +64,7 @@ class IncidentDraft:
 class IncidentOutcome:
     incident: Incident
     escalated: Case | None
+    deleted: bool = True  # False: the platform would not let the bot delete; staff were asked
 
 
 class IncidentService:
@@ -72,6 +73,11 @@ class IncidentService:
         self._reports = reports
         self._cases = cases
 
+    @staticmethod
+    def require_remover(actor: Actor) -> None:
+        """Only staff remove content or warn members (checked before asking anything)."""
+        require(actor, Role.STAFF, "remove content or warn members")
+
     async def handle(self, actor: Actor | None, draft: IncidentDraft) -> IncidentOutcome:
         """Carry out and record one incident; ``actor=None`` is automod.
 
@@ -79,7 +85,7 @@ class IncidentService:
         recorded and staff see why. DM delivery failure never undoes the action.
         """
         if actor is not None:
-            require(actor, Role.STAFF, "remove content or warn members")
+            self.require_remover(actor)
             require_confirmation(draft.target_standing, draft.confirmed)
         clause = self._ctx.code.clause(draft.clause_id)
         deleted = True
@@ -113,7 +119,7 @@ class IncidentService:
         if not deleted:
             await self._ask_staff_to_delete(incident)
         case = await self._escalate(incident) if escalate else None
-        return IncidentOutcome(incident, case)
+        return IncidentOutcome(incident, case, deleted)
 
     def _dm(self, draft: IncidentDraft) -> Notice:
         ctx = self._ctx

@@ -61,14 +61,15 @@ class SuspensionRequest:
     report_id: str | None = None  # the report this acts on: closed as actioned
 
 
-def parse_scope(text: str, space_word: str = "server") -> SanctionScope:
-    """Staff input for a scope; each platform names the whole space its own way."""
+def parse_scope(text: str) -> SanctionScope:
+    """Staff input for a scope; each platform names the whole space its own way, and
+    either word is understood on both."""
     cleaned = text.strip().lower()
     if cleaned in ("channel", "c"):
         return SanctionScope.CHANNEL
     if cleaned in ("server", "workspace", "space", "guild", "all", "s"):
         return SanctionScope.SPACE
-    raise InvalidInput(f"Scope must be 'channel' or '{space_word}'.")
+    raise InvalidInput("Scope must be 'channel', or 'server' / 'workspace' for everywhere.")
 
 
 class SanctionService:
@@ -76,12 +77,17 @@ class SanctionService:
         self._ctx = ctx
         self._reports = reports
 
+    @staticmethod
+    def require_suspender(actor: Actor, case_id: str | None = None) -> None:
+        """Staff suspend; the committee only to apply its own decision on a case."""
+        committee_case = case_id is not None and actor.has(Role.COMMITTEE)
+        if not (actor.is_staff or committee_case):
+            raise NotPermitted("Only staff can suspend members.")
+
     async def suspend(self, actor: Actor | None, request: SuspensionRequest) -> Sanction:
         ctx = self._ctx
         if actor is not None:
-            committee_case = request.case_id is not None and actor.has(Role.COMMITTEE)
-            if not (actor.is_staff or committee_case):
-                raise NotPermitted("Only staff can suspend members.")
+            self.require_suspender(actor, request.case_id)
             if actor.person == request.subject:
                 raise InvalidInput("You cannot suspend yourself.")
         _validate(request)

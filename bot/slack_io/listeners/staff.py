@@ -12,24 +12,65 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
-from bot.core.durations import parse_duration
 from bot.core.errors import InvalidInput
-from bot.core.identity import PersonRef
-from bot.core.models import IncidentKind, SanctionScope
-from bot.core.services import IncidentDraft, SuspensionRequest
-from bot.core.services.sanctions import parse_scope
+from bot.core.flows import Outcome, ReadMessage
+from bot.core.flows.staff import DEFAULT_CLAUSE, StaffFlows
+from bot.core.identity import MessageRef, PersonRef
+from bot.core.models import Role
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
 from bot.slack_io.listeners._common import (
     Reply,
     channel_of,
-    clause_choices,
     guard,
     user_of,
     via_ephemeral,
     via_respond,
     words,
 )
+
+
+class SlackDirectory:
+    """The flows' :class:`Directory` on Slack: standing from the configured user groups;
+    ``thread_ts`` says where a message given by link sits (Slack needs it to read it)."""
+
+    def __init__(self, deps: SlackDeps, thread_ts: str | None = None) -> None:
+        self._deps, self._thread_ts = deps, thread_ts
+
+    async def standing(self, person: PersonRef) -> frozenset[Role]:
+        return await self._deps.roles.roles_of(person.id)
+
+    async def read_message(self, message: MessageRef) -> ReadMessage | None:
+        found = await self._deps.platform.fetch_message(message.channel, message.id,
+                                                        self._thread_ts)
+        if found is None or not found.get("user"):
+            return None
+        return ReadMessage(message, self._deps.person(str(found["user"])),
+                           str(found.get("text") or ""))
+
+
+async def show(deps: SlackDeps, body: dict[str, Any], outcome: Outcome, reply: Reply) -> None:
+    """An outcome as Slack shows it: a modal, a clause select, or an ephemeral reply; the
+    queue message the action came from is marked done."""
+    if outcome.form is not None:
+        form = outcome.form
+        metadata = {"s": form.subject.key, "r": form.report_ref or "",
+                    "c": form.channel.id if form.channel else "", "q": channel_of(body) or ""}
+        await deps.platform.open_view(str(body["trigger_id"]), blocks.suspend_modal(
+            metadata, form.clauses, form.default_duration, form.default_clause))
+        return
+    if outcome.queue_note is not None:
+        await _mark_queue(deps, body, outcome.queue_note)
+    question = outcome.ask_clause
+    if question is not None:
+        await reply(question.prompt, blocks.clause_select(question.target, question.prompt,
+                                                          question.choices))
+    elif outcome.text:
+        await reply(outcome.text)
+
+
+def staff_flows(deps: SlackDeps) -> StaffFlows:
+    return StaffFlows(deps.app.services)
 
 
 async def triage_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
@@ -39,41 +80,9 @@ async def triage_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, A
     reply = via_respond(respond)
     async with guard(reply, "staff queue button"):
         kind = str(action["action_id"]).removeprefix(blocks.TRIAGE_PREFIX)
-        await _triage(deps, body, kind, str(action["value"]), reply)
-
-
-async def _triage(deps: SlackDeps, body: dict[str, Any], kind: str, ref: str,
-                  reply: Reply) -> None:
-    services = deps.app.services
-    user = user_of(body)
-    actor = await deps.staff(user)
-    if kind in ("dismiss", "badfaith"):
-        report = await services.reports.dismiss(actor, ref, bad_faith=kind == "badfaith")
-        await _mark_queue(deps, body, f"{report.status.value.replace('_', ' ')} by <@{user}>")
-        await reply(f"Report {report.id} dismissed"
-                    f"{' in bad faith' if kind == 'badfaith' else ''}.")
-        return
-    report = await services.reports.get(actor, ref)
-    if kind == "remove":
-        if report.message is None:
-            raise InvalidInput(f"Report {report.id} is about a person, not a message; use "
-                               "Suspend or Escalate, or /remove with a message link.")
-        await reply("Which part of the Code did the message break?",
-                    blocks.clause_select(report.id, clause_choices(deps)))
-    elif kind == "suspend":
-        if report.target is None:
-            raise InvalidInput(f"Report {report.id} names no person to suspend.")
-        metadata = {"s": report.target.key, "r": report.id,
-                    "c": report.channel.id if report.channel else "",
-                    "q": channel_of(body) or ""}
-        await deps.platform.open_view(str(body["trigger_id"]),
-                                      blocks.suspend_modal(metadata, clause_choices(deps)))
-    elif kind == "escalate":
-        case = await services.reports.escalate(actor, report.id)
-        await _mark_queue(deps, body, f"escalated to case {case.id} by <@{user}>")
-        await reply(f"Case {case.id} opened for the committee.")
-    else:
-        raise InvalidInput("That button is no longer supported.")
+        outcome = await staff_flows(deps).triage(await deps.actor(user_of(body)), kind,
+                                                 str(action["value"]))
+        await show(deps, body, outcome, reply)
 
 
 async def _mark_queue(deps: SlackDeps, body: dict[str, Any], outcome: str) -> None:
@@ -82,7 +91,7 @@ async def _mark_queue(deps: SlackDeps, body: dict[str, Any], outcome: str) -> No
     channel = channel_of(body)
     if channel and message.get("ts"):
         await deps.platform.update_text(channel, str(message["ts"]),
-                                        f"{message.get('text', '')}\n\n✅ {outcome}")
+                                        f"{message.get('text', '')}\n\n{outcome}")
 
 
 async def clause_chosen(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
@@ -93,54 +102,9 @@ async def clause_chosen(ack: AsyncAck, body: dict[str, Any], action: dict[str, A
     async with guard(reply, "clause select"):
         target = str(action["block_id"]).removeprefix(blocks.CLAUSE_BLOCK_PREFIX)
         clause = str((action.get("selected_option") or {}).get("value") or "")
-        await remove_with_clause(deps, await deps.staff(user_of(body)), target, clause,
-                                 reply)
-
-
-def encode_message_target(channel: str, ts: str, author: str) -> str:
-    return f"m:{channel}:{ts}:{author}"
-
-
-async def remove_with_clause(deps: SlackDeps, actor: Any, target: str, clause_id: str,
-                             reply: Reply, note: str | None = None, *,
-                             confirmed: bool = False) -> None:
-    """Delete (or have staff delete), DM the author with the clause, record, inform."""
-    services = deps.app.services
-    if target.startswith("R-"):
-        report = await services.reports.get(actor, target)
-        if report.message is None or report.target is None:
-            raise InvalidInput(f"Report {report.id} has no message to remove.")
-        draft = IncidentDraft(subject=report.target, kind=IncidentKind.REMOVAL,
-                              clause_id=clause_id, message=report.message,
-                              excerpt=report.message_excerpt, report_id=report.id, note=note,
-                              target_standing=await deps.roles.roles_of(report.target.id),
-                              confirmed=confirmed)
-    else:
-        try:
-            _, channel, ts, author = target.split(":")
-        except ValueError as exc:
-            raise InvalidInput("That removal request is no longer valid; please start "
-                               "again.") from exc
-        draft = IncidentDraft(subject=deps.person(author), kind=IncidentKind.REMOVAL,
-                              clause_id=clause_id, note=note,
-                              message=refs.message_ref(deps.team, channel, ts),
-                              target_standing=await deps.roles.roles_of(author),
-                              confirmed=confirmed)
-    outcome = await services.incidents.handle(actor, draft)
-    await reply(_removal_text(deps, outcome.incident.id, outcome.incident.dm_delivered,
-                              outcome.escalated.id if outcome.escalated else None))
-
-
-def _removal_text(deps: SlackDeps, ref: str, delivered: bool | None,
-                  escalated: str | None) -> str:
-    first = "Removed." if deps.platform.can_delete_others else \
-        "Recorded, but I cannot delete other people's messages without SLACK_ADMIN_TOKEN: " \
-        "please delete it by hand (the staff queue has the link)."
-    dm = "" if delivered is not False else \
-        " Their DMs are closed, so staff were asked to contact them another way."
-    extra = f" Repeated incidents opened case {escalated}." if escalated else ""
-    return f"{first} Incident {ref} recorded; the author was told why, and the committee " \
-           f"informed.{dm}{extra}"
+        outcome = await staff_flows(deps).remove_with_clause(
+            await deps.actor(user_of(body)), target, clause, SlackDirectory(deps))
+        await show(deps, body, outcome, reply)
 
 
 async def remove_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
@@ -151,7 +115,6 @@ async def remove_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
     deps = deps_of(context)
     reply = via_respond(respond)
     async with guard(reply, "/remove"):
-        actor = await deps.staff(user_of(command))
         tokens = str(command.get("text") or "").split()
         confirmed = "confirm" in tokens  # needed when the author is staff or committee
         link, clause, note = words(" ".join(t for t in tokens if t != "confirm"), 2)
@@ -159,18 +122,10 @@ async def remove_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
             raise InvalidInput("Usage: /remove <message link> [clause] [note]. Copy the "
                                "message's link from its menu.")
         message, thread_ts = refs.parse_message_link(link, deps.team)
-        found = await deps.platform.fetch_message(message.channel, message.id, thread_ts)
-        if found is None or not found.get("user"):
-            raise InvalidInput("I cannot read that message (is the bot in the channel?), so "
-                               "I do not know whose it is.")
-        target = encode_message_target(message.channel, message.id, str(found["user"]))
-        if not clause:
-            await reply("Which part of the Code did the message break?",
-                        blocks.clause_select(target, clause_choices(deps)))
-            return
-        deps.app.settings.code.clause(clause)
-        await remove_with_clause(deps, actor, target, clause, reply, note or None,
-                                 confirmed=confirmed)
+        outcome = await staff_flows(deps).remove_message(
+            await deps.actor(user_of(command)), message, clause or None,
+            SlackDirectory(deps, thread_ts), note=note or None, confirmed=confirmed)
+        await show(deps, command, outcome, reply)
 
 
 async def remove_shortcut(ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond,
@@ -179,33 +134,25 @@ async def remove_shortcut(ack: AsyncAck, shortcut: dict[str, Any], respond: Asyn
     deps = deps_of(context)
     reply = via_respond(respond)
     async with guard(reply, "remove shortcut"):
-        await deps.staff(user_of(shortcut))
         message = shortcut.get("message") or {}
         channel = str((shortcut.get("channel") or {}).get("id") or "")
-        target = encode_message_target(channel, str(message.get("ts")), str(message.get("user")))
-        await reply("Which part of the Code did this message break?",
-                    blocks.clause_select(target, clause_choices(deps)))
+        outcome = staff_flows(deps).remove_menu(
+            await deps.actor(user_of(shortcut)),
+            refs.message_ref(deps.team, channel, str(message.get("ts"))),
+            deps.person(str(message.get("user"))))
+        await show(deps, shortcut, outcome, reply)
 
 
-async def suspend(deps: SlackDeps, user_id: str, subject: PersonRef, duration: str,
-                  scope: str, reason: str, channel: str | None, reply: Reply, *,
-                  clause_id: str = "no-harassment", report_ref: str | None = None,
+async def suspend(deps: SlackDeps, body: dict[str, Any], subject: PersonRef, reply: Reply, *,
+                  duration: str, scope: str, reason: str, here: str | None,
+                  clause_id: str = DEFAULT_CLAUSE, report_ref: str | None = None,
                   confirmed: bool = False) -> None:
-    services = deps.app.services
-    actor = await deps.staff(user_id)
-    parsed_scope = parse_scope(scope, "workspace")
-    place = refs.place(deps.team, channel) if channel else None
-    standing = await deps.roles.roles_of(subject.id)
-    sanction = await services.sanctions.suspend(actor, SuspensionRequest(
-        subject=subject, duration=parse_duration(duration), scope=parsed_scope,
-        reason=reason, clause_id=clause_id,
-        channel=place if parsed_scope is SanctionScope.CHANNEL else None,
-        target_standing=standing, confirmed=confirmed, report_id=report_ref))
-    delivered = "" if sanction.dm_delivered else \
-        " Their DMs are closed: please tell them in writing another way."
-    end = deps.platform.format_time(sanction.ends_at) if sanction.ends_at else "permanent"
-    await reply(f"Suspended ({sanction.scope.value}) until {end}. Reference "
-                f"{sanction.id}.{delivered}")
+    """``here`` is the channel of a channel suspension (the report's, or the one typed in)."""
+    outcome = await staff_flows(deps).suspend(
+        await deps.actor(user_of(body)), subject, SlackDirectory(deps), duration=duration,
+        scope=scope, reason=reason, here=refs.place(deps.team, here) if here else None,
+        clause_id=clause_id, report_ref=report_ref, confirmed=confirmed)
+    await show(deps, body, outcome, reply)
 
 
 async def suspend_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
@@ -213,15 +160,15 @@ async def suspend_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str,
     await ack()
     deps = deps_of(context)
     meta: dict[str, str] = json.loads(view.get("private_metadata") or "{}")
-    user = user_of(body)
-    reply = via_ephemeral(deps, meta.get("q") or None, user)
+    reply = via_ephemeral(deps, meta.get("q") or None, user_of(body))
     async with guard(reply, "suspend form"):
         values = view["state"]["values"]
-        await suspend(deps, user, PersonRef.parse(meta["s"]),
-                      blocks.view_value(values, "duration") or "",
-                      blocks.view_value(values, "scope") or "space",
-                      blocks.view_value(values, "reason") or "", meta.get("c") or None, reply,
-                      clause_id=blocks.view_value(values, "clause") or "no-harassment",
+        await suspend(deps, body, PersonRef.parse(meta["s"]), reply,
+                      duration=blocks.view_value(values, "duration") or "",
+                      scope=blocks.view_value(values, "scope") or "space",
+                      reason=blocks.view_value(values, "reason") or "",
+                      here=meta.get("c") or None,
+                      clause_id=blocks.view_value(values, "clause") or DEFAULT_CLAUSE,
                       report_ref=meta.get("r") or None)
 
 

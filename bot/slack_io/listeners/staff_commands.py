@@ -46,9 +46,10 @@ async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: Async
                 clause = word.removeprefix("clause=")
             else:
                 reason_words.append(word)
-        await suspend(deps, user_of(command), deps.person(refs.parse_user(who)), duration,
-                      scope, " ".join(reason_words), str(command.get("channel_id") or ""),
-                      reply, clause_id=clause, confirmed=confirmed)
+        await suspend(deps, command, deps.person(refs.parse_user(who)), reply,
+                      duration=duration, scope=scope, reason=" ".join(reason_words),
+                      here=str(command.get("channel_id") or "") or None, clause_id=clause,
+                      confirmed=confirmed)
 
 
 async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,

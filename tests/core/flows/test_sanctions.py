@@ -179,9 +179,9 @@ def test_scope_words_from_either_platform(text: str, scope: SanctionScope) -> No
     assert parse_scope(text) is scope
 
 
-def test_an_unknown_scope_is_refused_in_the_platforms_words() -> None:
+def test_an_unknown_scope_is_refused_in_both_platforms_words() -> None:
     from bot.core.errors import InvalidInput
     from bot.core.services.sanctions import parse_scope
 
-    with pytest.raises(InvalidInput, match="'channel' or 'workspace'"):
-        parse_scope("everywhere", "workspace")
+    with pytest.raises(InvalidInput, match="'channel', or 'server' / 'workspace'"):
+        parse_scope("everywhere")
