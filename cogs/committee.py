@@ -1,7 +1,8 @@
 """The Member Review Committee: recusal, motions, reaction votes, counsel, decisions.
 
 Reactions are input only. The vote is stored, the tally recomputed from stored votes, and
-a reaction from anyone who may not vote is removed and never counted.
+a reaction from anyone who may not vote is removed, never counted, and the voter is told
+why by DM (only they see it: the reason may name their own conflict).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.errors import CocBotError
+from bot.core.errors import CocBotError, PlatformError
+from bot.core.identity import PersonRef
+from bot.core.ports import Notice, NoticeKind
 from bot.core.services import ProposedSanction
 from bot.core.services.cases import VOTE_EMOJI
 from bot.discord_io import flows, refs
@@ -109,12 +112,22 @@ class Committee(commands.Cog):
             if added:
                 outcome = await services.cases.vote(voter, motion.id, choice)
                 if not outcome.counted:
-                    log.info("vote on %s not counted: %s", motion.id, outcome.reason)
+                    log.info("vote on %s not counted: %s", motion.id, outcome.notice)
                     await self.bot.platform.remove_reaction(message, str(event.emoji), voter)
+                    await self._tell_voter(voter, motion.id, outcome.reason)
             else:
                 await services.cases.retract(voter, motion.id, choice)
         except CocBotError as exc:
             log.warning("reaction on %s not handled: %s", event.message_id, exc)
+
+    async def _tell_voter(self, voter: PersonRef, motion_id: str, reason: str) -> None:
+        try:
+            await self.bot.platform.send_dm(voter, Notice(
+                NoticeKind.INFO, f"Your vote on motion {motion_id} was not counted: {reason}",
+                subject_id=motion_id))
+        except PlatformError as exc:
+            log.info("could not tell a voter why their vote on %s did not count: %s",
+                     motion_id, exc)
 
     def _voter(self, event: discord.RawReactionActionEvent):  # type: ignore[no-untyped-def]
         return refs.person(self.bot.settings.guild_id, discord.Object(event.user_id))

@@ -104,7 +104,9 @@ async def test_recused_member_leaves_and_their_vote_does_not_count(world: SlackW
     assert (await world.app.services.cases.tally_for(motion.id)).yes == 0
     texts = [c.get("text") for c in world.fake.called("chat.postMessage", channel=COMMITTEE_CH)]
     assert any("conflict of interest" in t and f"<@{COMMITTEE[4]}>" in t for t in texts)
-    assert any("recused" in t and "does not count" in t for t in texts)
+    assert any("conflict of interest" in t and "does not count" in t for t in texts)
+    private = world.fake.called("chat.postEphemeral", user=COMMITTEE[4])
+    assert private and "You recused yourself" in private[-1].get("text")
 
 
 async def test_decision_dm_appeal_and_executive_decision(world: SlackWorld) -> None:

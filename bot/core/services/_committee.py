@@ -1,21 +1,29 @@
-"""Who sits on the committee for a given case: seats, recusals, and ineligibility."""
+"""Who may act on a case: seats, recusals, and the one conflict-of-interest rule.
+
+Every case action (vote, motion, decision, applying a sanction, overruling, closing,
+deciding an appeal) asks :func:`ensure_free_to_act` before it changes anything, so no
+service and no front-end carries its own copy of the rule. Whether someone reported a case
+is asked of :func:`reporter_matches` and nowhere else, since the reporter may be sealed.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from bot.core.errors import NotPermitted
 from bot.core.identity import PersonRef
-from bot.core.models import Appointment, Case, Office, Recusal
+from bot.core.models import Appeal, Appointment, Case, Office, Recusal
 from bot.core.ports import Tx
-from bot.core.services._context import identity_of
+from bot.core.rules.conflicts import CaseAction, Standing, conflict, free_of_conflict
+from bot.core.services._context import Context, identity_of, when
 
 
 @dataclass(frozen=True, slots=True)
 class Panel:
     """The members who may vote on one case, and the accounts to add to its thread."""
 
-    eligible: frozenset[str]  # identities of seated members, minus subject and reporter
+    eligible: frozenset[str]  # identities of seated members who are not parties to the case
     recused: frozenset[str]
     accounts: dict[str, PersonRef]  # identity -> account of eligible members
     counsel: tuple[PersonRef, ...]
@@ -30,20 +38,71 @@ async def serving(tx: Tx, office: Office, day: date) -> list[Appointment]:
     return [a for a in found if a.serving_on(day)]
 
 
+async def reporter_matches(tx: Tx, case: Case, person: PersonRef) -> bool:
+    """Whether ``person`` (through any linked account) reported ``case``.
+
+    The only comparison with a case's reporter anywhere: callers learn yes or no, never
+    who, so the reporter can be stored sealed without any caller changing.
+    """
+    if case.reporter is None:
+        return False
+    return await identity_of(tx, case.reporter) == await identity_of(tx, person)
+
+
+async def standing_of(tx: Tx, case: Case, person: PersonRef,
+                      appeal: Appeal | None = None) -> Standing:
+    """What ``person`` is to ``case`` (and to ``appeal``); linked accounts are one person."""
+    identity = await identity_of(tx, person)
+    recused_at = None
+    for recusal in await tx.find(Recusal, case_id=case.id):
+        if await identity_of(tx, recusal.member) == identity:
+            recused_at = recusal.declared_at
+            break
+    appellant = appeal is not None and await identity_of(tx, appeal.appellant) == identity
+    return Standing(subject=await identity_of(tx, case.subject) == identity,
+                    reporter=await reporter_matches(tx, case, person),
+                    appellant=appellant, recused_at=recused_at)
+
+
+async def conflict_refusal(tx: Tx, ctx: Context, case: Case, person: PersonRef,
+                           action: CaseAction, appeal: Appeal | None = None,
+                           ) -> NotPermitted | None:
+    """The refusal ``person`` gets for ``action`` on ``case``, or None if they may act.
+
+    The message names the actor's own conflict (it may say they reported the case), so it
+    is shown to that person only, never in a shared channel.
+    """
+    standing = await standing_of(tx, case, person, appeal)
+    party = conflict(standing)
+    if party is None:
+        return None
+    declared = when(ctx, person, standing.recused_at) if standing.recused_at else ""
+    return NotPermitted(ctx.messages.render(f"conflict_{party.value}", case=case.id,
+                                            action=action.value, declared=declared))
+
+
+async def ensure_free_to_act(tx: Tx, ctx: Context, case: Case, person: PersonRef,
+                             action: CaseAction, appeal: Appeal | None = None) -> None:
+    """Raise :class:`NotPermitted` when ``person`` is a party to ``case`` (or ``appeal``)."""
+    refusal = await conflict_refusal(tx, ctx, case, person, action, appeal)
+    if refusal is not None:
+        raise refusal
+
+
 async def panel_for(tx: Tx, case: Case, day: date) -> Panel:
-    """The subject and the reporter of a case can never vote on it, whatever their seat."""
-    excluded = {await identity_of(tx, case.subject)}
-    if case.reporter is not None:
-        excluded.add(await identity_of(tx, case.reporter))
+    """The seated members free of conflict, by the same rule every case action uses."""
+    standings: dict[str, Standing] = {}
     accounts: dict[str, PersonRef] = {}
     for seat in await serving(tx, Office.COMMITTEE, day):
         identity = await identity_of(tx, seat.person)
-        if identity not in excluded:
-            accounts[identity] = seat.person
+        standings[identity] = await standing_of(tx, case, seat.person)
+        accounts[identity] = seat.person
+    eligible = free_of_conflict(standings)
     recused = frozenset([await identity_of(tx, r.member)
                          for r in await tx.find(Recusal, case_id=case.id)])
     counsel = tuple(a.person for a in await serving(tx, Office.COUNSEL, day))
-    return Panel(frozenset(accounts), recused, accounts, counsel)
+    return Panel(eligible, recused,
+                 {who: seat for who, seat in accounts.items() if who in eligible}, counsel)
 
 
 async def holds_office(tx: Tx, person: PersonRef, office: Office, day: date) -> bool:

@@ -27,8 +27,9 @@ from bot.core.models import (
 )
 from bot.core.ports import Audience, Notice, NoticeKind
 from bot.core.refs import new_ref, normalise_ref
+from bot.core.rules.conflicts import CaseAction
 from bot.core.rules.windows import appeal_window_open
-from bot.core.services._committee import holds_office
+from bot.core.services._committee import ensure_free_to_act, holds_office, reporter_matches
 from bot.core.services._context import (
     Context,
     audit,
@@ -58,10 +59,8 @@ class AppealService:
         now = ctx.now()
         async with ctx.storage.transaction() as tx:
             case = await load_case(tx, case_ref)
-            involved = {await identity_of(tx, case.subject)}
-            if case.reporter is not None:
-                involved.add(await identity_of(tx, case.reporter))
-            if await identity_of(tx, appellant) not in involved:
+            is_subject = await identity_of(tx, case.subject) == await identity_of(tx, appellant)
+            if not (is_subject or await reporter_matches(tx, case, appellant)):
                 raise NotFound(f"There is no case '{case_ref}' that involves you.")
             if case.communicated_at is None or case.appeal_deadline is None:
                 raise InvalidState(f"Case {case.id} has no decision to appeal yet.")
@@ -105,13 +104,15 @@ class AppealService:
             appeal = await tx.get(Appeal, normalise_ref(ref))
             if appeal is None:
                 raise NotFound(f"There is no appeal '{ref}'.")
+            case = await load_case(tx, appeal.case_id)
+            await ensure_free_to_act(tx, ctx, case, actor.person, CaseAction.DECIDE_APPEAL,
+                                     appeal)
             if appeal.status.decided:
                 raise InvalidState(f"Appeal {appeal.id} was already decided "
                                    f"({appeal.status.value}).")
             decided = replace(appeal, status=outcome, decided_by=actor.person,
                               decided_at=ctx.now(), decision_reason=reason.strip())
             await tx.update(decided)
-            case = await load_case(tx, appeal.case_id)
             # With two people appealing one case, it is final only once both are decided.
             if not await tx.count(Appeal, case_id=case.id, status=AppealStatus.PENDING):
                 await tx.update(replace(case, status=CaseStatus.FINAL, final_at=ctx.now()))

@@ -33,8 +33,15 @@ from bot.core.models import (
 )
 from bot.core.ports import Audience, Notice, NoticeKind, Tx
 from bot.core.refs import new_ref, normalise_ref
+from bot.core.rules.conflicts import CaseAction
 from bot.core.rules.voting import Ballot, Tally, tally
-from bot.core.services._committee import Panel, holds_office, panel_for
+from bot.core.services._committee import (
+    Panel,
+    conflict_refusal,
+    ensure_free_to_act,
+    holds_office,
+    panel_for,
+)
 from bot.core.services._context import (
     Context,
     after_commit,
@@ -60,10 +67,14 @@ class ProposedSanction:
 
 @dataclass(frozen=True, slots=True)
 class VoteOutcome:
+    """``reason`` is for the voter alone (it may name their own conflict); ``notice`` is
+    what may be said where the committee sees it, and never says which conflict."""
+
     counted: bool
     reason: str
     motion: Motion
     tally: Tally
+    notice: str = ""
 
 
 class CaseService:
@@ -181,10 +192,11 @@ class CaseService:
             case = await load_case(tx, ref)
             if case.status is not CaseStatus.OPEN:
                 raise InvalidState(f"Case {case.id} is {case.status.value}; no new motions.")
+            await ensure_free_to_act(tx, ctx, case, actor.person, CaseAction.PROPOSE)
             panel = await panel_for(tx, case, ctx.now().date())
             if await identity_of(tx, actor.person) not in panel.voting:
-                raise NotPermitted("Only eligible, non-recused committee members can propose "
-                                   "a motion on this case.")
+                raise NotPermitted("Only eligible committee members can propose a motion on "
+                                   "this case.")
             now = ctx.now()
             motion = Motion(id=new_ref("M"), case_id=case.id, text=text.strip()[:1500],
                             proposed_by=actor.person, opened_at=now,
@@ -246,17 +258,10 @@ class CaseService:
             motion = await _load_motion(tx, motion_id)
             case = await load_case(tx, motion.case_id)
             panel = await panel_for(tx, case, self._ctx.now().date())
-            identity = await identity_of(tx, voter)
-            reason = ""
-            if motion.status is not MotionStatus.OPEN:
-                reason = f"Motion {motion.id} is closed ({motion.status.value})."
-            elif identity in panel.recused:
-                reason = "You have recused yourself from this case; your vote does not count."
-            elif identity not in panel.eligible:
-                reason = "Only eligible committee members can vote on this case."
+            reason, notice = await self._vote_refusal(tx, case, motion, panel, voter)
             if reason:
                 current = await _tally(tx, motion, panel, self._ctx.policy.quorum)
-                return VoteOutcome(False, reason, motion, current)
+                return VoteOutcome(False, reason, motion, current, notice)
             key = Vote.key_for(motion.id, voter)
             if choice is None:
                 await tx.delete(Vote, key)
@@ -271,6 +276,21 @@ class CaseService:
         if closed is None:  # a close shows the final tally itself
             await self._show_tally(motion, result)
         return VoteOutcome(True, "", closed or motion, result)
+
+    async def _vote_refusal(self, tx: Tx, case: Case, motion: Motion, panel: Panel,
+                            voter: PersonRef) -> tuple[str, str]:
+        """Why a vote does not count: (for the voter, for the committee); empty if it does."""
+        if motion.status is not MotionStatus.OPEN:
+            closed = f"Motion {motion.id} is closed ({motion.status.value})."
+            return closed, closed
+        refusal = await conflict_refusal(tx, self._ctx, case, voter, CaseAction.VOTE)
+        if refusal is not None:
+            return refusal.message, ("only committee members with no conflict of interest "
+                                     "in this case can vote on it.")
+        if await identity_of(tx, voter) not in panel.eligible:
+            not_seated = "Only eligible committee members can vote on this case."
+            return not_seated, not_seated
+        return "", ""
 
     async def _close_if_decided(self, motion: Motion, result: Tally, panel: Panel) -> Motion | None:
         """Close early only once no remaining vote could change the outcome."""
@@ -354,6 +374,7 @@ class CaseService:
                                "reason goes on the record.")
         async with self._ctx.storage.transaction() as tx:
             case = await load_case(tx, ref)
+            await ensure_free_to_act(tx, self._ctx, case, actor.person, CaseAction.CLOSE)
             if case.status is not CaseStatus.OPEN:
                 raise InvalidState(f"Case {case.id} is {case.status.value}, not open.")
             updated = replace(case, status=CaseStatus.CLOSED, final_at=self._ctx.now())

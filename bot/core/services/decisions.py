@@ -24,8 +24,9 @@ from bot.core.models import (
 )
 from bot.core.ports import Notice, NoticeKind
 from bot.core.refs import normalise_ref
+from bot.core.rules.conflicts import CaseAction
 from bot.core.rules.windows import appeal_deadline
-from bot.core.services._committee import holds_office
+from bot.core.services._committee import ensure_free_to_act, holds_office
 from bot.core.services._context import (
     Context,
     after_commit,
@@ -55,6 +56,7 @@ class DecisionService:
                     tx, actor.person, Office.COUNSEL, self._ctx.now().date())):
                 raise NotPermitted("Only legal counsel can overrule the committee.")
             case = await load_case(tx, ref)
+            await ensure_free_to_act(tx, self._ctx, case, actor.person, CaseAction.OVERRULE)
             carried = await tx.find(Motion, case_id=case.id, status=MotionStatus.CARRIED,
                                     order_by="closed_at", descending=True, limit=1)
             if not carried:
@@ -82,6 +84,7 @@ class DecisionService:
             raise NotPermitted("Only committee members or staff can communicate a decision.")
         async with self._ctx.storage.transaction() as tx:
             case = await load_case(tx, ref)
+            await ensure_free_to_act(tx, self._ctx, case, actor.person, CaseAction.DECIDE)
             if case.status is not CaseStatus.OPEN:
                 raise InvalidState(f"Case {case.id} was already decided.")
             carried = await tx.find(Motion, case_id=case.id, status=MotionStatus.CARRIED,
@@ -116,6 +119,8 @@ class DecisionService:
             raise NotPermitted("Only staff can record that a decision was communicated.")
         async with ctx.storage.transaction() as tx:
             case = await load_case(tx, ref)
+            if actor is not None:
+                await ensure_free_to_act(tx, ctx, case, actor.person, CaseAction.DECIDE)
             if case.status is not CaseStatus.DECIDED or case.communicated_at is not None:
                 raise InvalidState(f"Case {case.id} is not awaiting communication.")
             now = ctx.now()
@@ -139,6 +144,7 @@ class DecisionService:
             if motion is None:
                 raise NotFound(f"There is no motion '{motion_ref}'.")
             case = await load_case(tx, motion.case_id)
+            await ensure_free_to_act(tx, self._ctx, case, actor.person, CaseAction.APPLY)
         if motion.status is not MotionStatus.CARRIED:
             raise InvalidState(f"Motion {motion.id} is {motion.status.value}; only a carried "
                                "motion that was not overruled can be applied.")

@@ -2,7 +2,8 @@
 
 Reactions are input only: the vote is stored and the tally recomputed from stored votes.
 Slack does not let a bot remove someone else's reaction, so an ineligible one stays
-visible; it is never counted, and the bot says so in the case thread.
+visible; it is never counted, and the bot says so in the case thread (without saying which
+conflict, which could name an anonymous reporter) and tells the voter why, privately.
 """
 
 from __future__ import annotations
@@ -139,8 +140,9 @@ async def _reaction(deps: SlackDeps, event: dict[str, Any], bot_user: str | None
             return
         outcome = await services.cases.vote(voter, motion.id, choice)
         if not outcome.counted:
-            log.info("vote on %s not counted: %s", motion.id, outcome.reason)
-            await _say_not_counted(deps, motion, message, user, name, outcome.reason)
+            log.info("vote on %s not counted: %s", motion.id, outcome.notice)
+            await _say_not_counted(deps, motion, message, user, name, outcome.notice)
+            await deps.platform.ephemeral(message.channel, user, outcome.reason)
     except CocBotError as exc:
         log.warning("reaction on %s not handled: %s", message.key, exc)
 

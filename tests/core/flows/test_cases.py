@@ -158,7 +158,7 @@ async def test_recusal_removes_member_from_thread_and_their_votes_stop_counting(
     outcome = await harness.services.cases.vote(members[1], motion.id, NO)
     assert outcome.counted is False and "recused" in outcome.reason
     assert (await harness.services.cases.tally_for(motion.id)).no == 0
-    with pytest.raises(NotPermitted, match="non-recused"):
+    with pytest.raises(NotPermitted, match="You recused yourself from case"):
         await motion_on(harness, case, members[1])
 
 
@@ -249,7 +249,7 @@ async def test_motion_is_posted_in_the_thread_with_voting_reactions(harness: Har
      "no clause"),
     ("c1", "C-0000000", "Suspend", None, NotFound, "no case"),
     ("outsider", None, "Suspend", None, NotPermitted, "eligible"),
-    ("c7", None, "Dismiss the case", None, NotPermitted, "eligible"),  # c7 is the subject
+    ("c7", None, "Dismiss the case", None, NotPermitted, "is about you"),  # c7 is the subject
 ])
 async def test_bad_motions_change_nothing(harness: Harness, proposer: str, ref: str | None,
                                           text: str, sanction: ProposedSanction | None,
@@ -381,7 +381,12 @@ async def test_quorum_counts_only_eligible_non_recused_voters(harness: Harness) 
                               members[6], OUTSIDER, STAFF.person)]
     assert [o.counted for o in outcomes] == [True, True, True] + [False] * 5
     assert "recused" in outcomes[3].reason
-    assert all("Only eligible committee members" in o.reason for o in outcomes[4:])
+    assert "You reported this case" in outcomes[4].reason
+    assert "is about you" in outcomes[5].reason
+    assert all("Only eligible committee members" in o.reason for o in outcomes[6:])
+    # What the committee may be told never says which conflict it was.
+    assert outcomes[3].notice == outcomes[4].notice == outcomes[5].notice
+    assert "conflict of interest" in outcomes[4].notice and "report" not in outcomes[4].notice
     result = await harness.services.cases.tally_for(motion.id)
     assert (result.yes, result.participating, result.quorum_met) == (3, 3, False)
     async with harness.storage.transaction() as tx:
