@@ -44,6 +44,13 @@ class Tx(Protocol):
     async def insert(self, entity: Entity) -> None:
         """Add a new record; raises ``StorageError`` if the id exists."""
 
+    async def insert_new(self, entity: Entity) -> bool:
+        """Add the record unless its id exists; False (and nothing changed) if it does.
+
+        One atomic insert that yields on conflict, so of several processes claiming one
+        id exactly one gets True.
+        """
+
     async def update(self, entity: Entity) -> None:
         """Replace a record by id; raises ``NotFound`` if it does not exist."""
 
