@@ -22,6 +22,7 @@ from bot.discord_io.context import (
     standing_of,
     standing_of_id,
 )
+from bot.discord_io.links import DiscordLinkReader
 from bot.discord_io.views import clause_view
 from cogs._common import bot_member, clause_autocomplete
 
@@ -68,12 +69,14 @@ class Staff(commands.Cog):
         message = refs.parse_message_link(message_link, self.bot.settings.guild_id)
         self.bot.app.settings.code.clause(clause)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        channel = self.bot.get_partial_messageable(int(message.channel))
-        fetched = await channel.fetch_message(int(message.id))
+        seen = await self.bot.app.services.reports.read_linked(
+            DiscordLinkReader(self.bot), actor.person, message)  # only what they can read
+        assert seen.author is not None  # every Discord message has one
         outcome = await self.bot.app.services.incidents.handle(actor, IncidentDraft(
-            subject=person_of(interaction, fetched.author), kind=IncidentKind.REMOVAL,
-            clause_id=clause, note=note, message=message, excerpt=fetched.content,
-            target_standing=standing_of_id(interaction, fetched.author.id), confirmed=confirm))
+            subject=seen.author, kind=IncidentKind.REMOVAL,
+            clause_id=clause, note=note, message=message, excerpt=seen.text,
+            target_standing=standing_of_id(interaction, int(seen.author.id)),
+            confirmed=confirm))
         dm = "The author was told by DM." if outcome.incident.dm_delivered else \
             "Their DMs are closed: staff were asked to contact them another way."
         await flows.answer(interaction, f"Removed. Incident {outcome.incident.id}. {dm}")

@@ -166,6 +166,25 @@ class Platform(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class SeenMessage:
+    """A message the bot read on a person's behalf: who wrote it and what it says."""
+
+    author: PersonRef | None
+    text: str
+
+
+class MessageReader(Protocol):
+    """Reads a linked message with the permissions of the person who linked it."""
+
+    async def read_as(self, reader: PersonRef, message: MessageRef) -> SeenMessage | None:
+        """The message, if it exists and ``reader`` may read it where it was posted.
+
+        None otherwise, and the same None in both cases: nobody learns through the bot
+        that a message exists in a place they cannot see. Platform failures raise.
+        """
+
+
 class Waker(Protocol):
     """Told after a commit that a timed action exists, so the scheduler can wake for it.
 

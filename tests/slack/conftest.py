@@ -186,7 +186,9 @@ def seed(fake: FakeSlack) -> None:
     fake.usergroups["SSTAFFGROUP"] = [STAFF_USER]
     everyone = [STAFF_USER, REPORTER, SUBJECT, OUTSIDER, *COMMITTEE, COUNSEL, EXECUTIVE]
     fake.users = everyone
-    fake.members = {GENERAL: set(everyone), RANDOM: set(everyone)}
+    fake.members = {GENERAL: set(everyone), RANDOM: set(everyone), QUEUE: {STAFF_USER},
+                    COMMITTEE_CH: {*COMMITTEE, COUNSEL}, EXEC_CH: {EXECUTIVE}}
+    fake.private |= {QUEUE, COMMITTEE_CH, EXEC_CH}
 
 
 def _env(api: str, *, admin: bool) -> dict[str, str]:

@@ -30,6 +30,7 @@ from bot.slack_io.listeners._common import (
     via_respond,
     words,
 )
+from bot.slack_io.platform import SlackLinkReader
 
 
 async def triage_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
@@ -159,11 +160,12 @@ async def remove_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
             raise InvalidInput("Usage: /remove <message link> [clause] [note]. Copy the "
                                "message's link from its menu.")
         message, thread_ts = refs.parse_message_link(link, deps.team)
-        found = await deps.platform.fetch_message(message.channel, message.id, thread_ts)
-        if found is None or not found.get("user"):
-            raise InvalidInput("I cannot read that message (is the bot in the channel?), so "
-                               "I do not know whose it is.")
-        target = encode_message_target(message.channel, message.id, str(found["user"]))
+        seen = await deps.app.services.reports.read_linked(
+            SlackLinkReader(deps.platform, thread_ts), actor.person, message)
+        if seen.author is None:
+            raise InvalidInput("That message has no author I can act on (a bot or a "
+                               "workflow posted it); please delete it by hand.")
+        target = encode_message_target(message.channel, message.id, seen.author.id)
         if not clause:
             await reply("Which part of the Code did the message break?",
                         blocks.clause_select(target, clause_choices(deps)))
