@@ -16,7 +16,7 @@ from bot.core.identity import MessageRef, PersonRef
 from bot.core.services import ReportDraft
 from bot.discord_io import flows, refs
 from bot.discord_io.context import person_of
-from bot.discord_io.errors import discord_call
+from bot.discord_io.links import DiscordLinkReader
 from bot.discord_io.views import reply_error
 
 if TYPE_CHECKING:
@@ -85,24 +85,16 @@ class Reports(commands.Cog):
         message = refs.parse_message_link(message_link, guild) if message_link else None
         target = person_of(interaction, member) if member else None
         excerpt = None
-        if message is not None:
-            fetched = await self._fetch(message)
-            if fetched is not None:
-                excerpt = fetched.content
-                target = target or person_of(interaction, fetched.author)
+        if message is not None:  # read only if the reporter can read it themselves
+            seen = await self.bot.app.services.reports.read_linked(
+                DiscordLinkReader(self.bot), person_of(interaction, interaction.user), message)
+            excerpt = seen.text
+            target = target or seen.author
         await flows.submit_report(interaction, ReportDraft(
             reason=reason, anonymous=anonymous, target=target, message=message,
             message_excerpt=excerpt, message_link=message_link,
             channel=refs.place(guild, int(message.channel)) if message else
             refs.place(guild, interaction.channel_id) if interaction.channel_id else None))
-
-    async def _fetch(self, ref: MessageRef) -> discord.Message | None:
-        try:
-            async with discord_call("read the reported message"):
-                channel = self.bot.get_partial_messageable(int(ref.channel))
-                return await channel.fetch_message(int(ref.id))
-        except CocBotError:
-            return None  # the report still stands on the link and the reason
 
     async def report_message(self, interaction: discord.Interaction,
                              message: discord.Message) -> None:

@@ -137,6 +137,15 @@ class SqliteTx:
         except sqlite3.Error as exc:
             raise _storage_error(exc, f"saving a {codec.label}") from exc
 
+    async def insert_new(self, entity: Entity) -> bool:
+        codec = codec_for(type(entity))
+        row = codec.encode(entity)
+        cursor = await self._execute(
+            f"INSERT INTO {codec.table} ({', '.join(codec.names)}) "
+            f"VALUES ({', '.join('?' * len(row))}) ON CONFLICT (id) DO NOTHING",
+            row, f"saving a {codec.label}")
+        return bool(cursor.rowcount == 1)
+
     def _refuse_if_append_only(self, codec: EntityCodec[Any]) -> None:
         if codec.append_only:
             raise StorageError(f"The {codec.table} table is append-only; its records cannot "

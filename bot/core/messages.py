@@ -21,6 +21,7 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "report_received": "ref due",
         "report_queued": "ref reporter target channel reason excerpt link due",
         "report_overdue": "ref due queue_link",
+        "link_unreadable": "",
         "report_dismissed": "ref note",
         "removal_dm": "space_name clause_title clause_text avoid excerpt note how_to_ask",
         "redaction_dm": "space_name clause_title clause_text avoid note how_to_ask",
@@ -57,7 +58,7 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "monthly_digest": "month body",
         # private replies to the person who acted (bot/core/flows)
         "ask_clause": "",
-        "cannot_read_message": "",
+        "no_author": "",
         "queue_handled": "outcome by",
         "reply_report_dismissed": "ref bad_faith",
         "reply_case_opened": "case",

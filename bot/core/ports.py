@@ -44,6 +44,13 @@ class Tx(Protocol):
     async def insert(self, entity: Entity) -> None:
         """Add a new record; raises ``StorageError`` if the id exists."""
 
+    async def insert_new(self, entity: Entity) -> bool:
+        """Add the record unless its id exists; False (and nothing changed) if it does.
+
+        One atomic insert that yields on conflict, so of several processes claiming one
+        id exactly one gets True.
+        """
+
     async def update(self, entity: Entity) -> None:
         """Replace a record by id; raises ``NotFound`` if it does not exist."""
 
@@ -157,6 +164,25 @@ class Platform(Protocol):
 
     async def remove_reaction(self, message: MessageRef, emoji: str, person: PersonRef) -> None:
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class SeenMessage:
+    """A message the bot read on a person's behalf: who wrote it and what it says."""
+
+    author: PersonRef | None
+    text: str
+
+
+class MessageReader(Protocol):
+    """Reads a linked message with the permissions of the person who linked it."""
+
+    async def read_as(self, reader: PersonRef, message: MessageRef) -> SeenMessage | None:
+        """The message, if it exists and ``reader`` may read it where it was posted.
+
+        None otherwise, and the same None in both cases: nobody learns through the bot
+        that a message exists in a place they cannot see. Platform failures raise.
+        """
 
 
 class Waker(Protocol):

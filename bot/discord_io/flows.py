@@ -12,7 +12,7 @@ from typing import Any
 import discord
 
 from bot.core.errors import CocBotError
-from bot.core.flows import Outcome, ReadMessage, SuspendForm
+from bot.core.flows import Outcome, SuspendForm
 from bot.core.flows.staff import (
     DEFAULT_CLAUSE,
     FORM_ACTIONS,
@@ -20,6 +20,7 @@ from bot.core.flows.staff import (
 )
 from bot.core.identity import MessageRef, PersonRef, PlaceRef
 from bot.core.models import Role
+from bot.core.ports import SeenMessage
 from bot.core.services import ReportDraft
 from bot.discord_io import refs
 from bot.discord_io.context import (
@@ -29,6 +30,7 @@ from bot.discord_io.context import (
     standing_of,
     standing_of_id,
 )
+from bot.discord_io.links import DiscordLinkReader
 
 
 async def thinking(interaction: discord.Interaction) -> None:
@@ -61,15 +63,8 @@ class InteractionDirectory:
         return standing_of(member, settings_of(self._interaction),
                            guild.me if guild is not None else None)
 
-    async def read_message(self, message: MessageRef) -> ReadMessage | None:
-        client = self._interaction.client
-        channel = client.get_partial_messageable(int(message.channel))
-        try:
-            found = await channel.fetch_message(int(message.id))
-        except (discord.NotFound, discord.Forbidden):
-            return None
-        guild = settings_of(self._interaction).guild_id
-        return ReadMessage(message, refs.person(guild, found.author), found.content)
+    async def read_as(self, reader: PersonRef, message: MessageRef) -> SeenMessage | None:
+        return await DiscordLinkReader(self._interaction.client).read_as(reader, message)
 
 
 def staff_flows(interaction: discord.Interaction) -> StaffFlows:

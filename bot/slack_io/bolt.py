@@ -3,7 +3,8 @@
 Dependencies reach listeners through a context middleware (``context["coc"]``), so a
 listener never looks anything up globally and tests can build as many apps as they like.
 A first middleware drops (acks, logs, does nothing with) any request from a workspace other
-than the configured ``team_id``. Every Web API client retries a rate-limited call after
+than the configured ``team_id``; a second drops a request already acted on (a replay
+or a retry, see ``replay.py``). Every Web API client retries a rate-limited call after
 Slack's ``Retry-After`` and a call whose connection dropped.
 """
 
@@ -27,6 +28,7 @@ from bot.core.errors import ConfigError
 from bot.slack_io.context import DEPS_KEY, RoleResolver, SlackDeps, exempt_groups
 from bot.slack_io.listeners import register_all
 from bot.slack_io.platform import SlackPlatform
+from bot.slack_io.replay import once_per_request
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -114,6 +116,7 @@ def build_front_end(app: App, *, process_before_response: bool = False) -> Slack
         log.error("slack: unhandled error for a %s request", body.get("type"), exc_info=error)
 
     bolt.middleware(only_team(settings.team_id))
+    bolt.middleware(once_per_request(app.services.requests, settings.team_id))
     bolt.middleware(inject)
     bolt.error(on_error)
     register_all(bolt)

@@ -129,9 +129,8 @@ class SlackDeps:
     platform: SlackPlatform
     roles: RoleResolver
     exempt_groups: frozenset[str] = frozenset()
-    # automod's memory: event ids already handled (Slack redelivers on a slow ack) and
-    # the names last checked per user (user_change fires for every profile edit)
-    seen_events: Recent = field(default_factory=Recent)
+    # the names automod last checked per user (user_change fires for every profile
+    # edit); redelivered events never get this far (replay.py drops them)
     names: Recent = field(default_factory=Recent)
 
     @property

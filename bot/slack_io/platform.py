@@ -22,10 +22,10 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.errors import PlatformForbidden
+from bot.core.errors import DeliveryFailed, PlatformForbidden
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.models import Sanction, SanctionScope
-from bot.core.ports import Audience, Notice
+from bot.core.ports import Audience, Notice, SeenMessage
 from bot.slack_io import refs
 from bot.slack_io.blocks import TEXT_LIMIT, Block, clip, message_blocks, mrkdwn
 from bot.slack_io.errors import error_code, slack_call
@@ -242,6 +242,44 @@ class SlackPlatform:
                 return dict(found)
         return None
 
+    async def can_read(self, user_id: str, channel: str) -> bool:
+        """Whether ``user_id`` can read ``channel``: a member of it, or, for a public
+        channel, anyone in the workspace but a guest (guests see only their channels)."""
+        try:
+            async with slack_call("look up the conversation"):
+                response = await self._client.conversations_info(channel=channel)
+        except PlatformForbidden:
+            return False  # channel_not_found: not there, or not visible to the bot either
+        info = response.get("channel") or {}
+        public = bool(info.get("is_channel")) and not (
+            info.get("is_private") or info.get("is_im") or info.get("is_mpim"))
+        if public and not await self._is_guest(user_id):
+            return True
+        return await self._is_member(user_id, channel)
+
+    async def _is_guest(self, user_id: str) -> bool:
+        try:
+            async with slack_call("look up the person"):
+                user = (await self._client.users_info(user=user_id)).get("user") or {}
+        except (PlatformForbidden, DeliveryFailed):
+            return True  # not known as a full member: let channel membership decide
+        return bool(user.get("is_restricted") or user.get("is_ultra_restricted"))
+
+    async def _is_member(self, user_id: str, channel: str) -> bool:
+        cursor: str | None = None
+        while True:
+            try:
+                async with slack_call("read the conversation's members"):
+                    response = await self._client.conversations_members(
+                        channel=channel, cursor=cursor, limit=1000)
+            except PlatformForbidden:
+                return False
+            if user_id in (response.get("members") or []):
+                return True
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return False
+
     async def members(self) -> list[PersonRef]:
         """Every active human in the workspace, for Code acceptance prompts."""
         people: list[PersonRef] = []
@@ -262,4 +300,26 @@ class SlackPlatform:
             await self._client.views_open(trigger_id=trigger_id, view=view)
 
 
-__all__ = ["EMOJI_NAMES", "NAME_EMOJI", "SlackPlatform", "error_code"]
+class SlackLinkReader:
+    """The ``MessageReader`` port for one pasted link (a thread reply needs its thread)."""
+
+    def __init__(self, platform: SlackPlatform, thread_ts: str | None) -> None:
+        self._platform = platform
+        self._thread_ts = thread_ts
+
+    async def read_as(self, reader: PersonRef, message: MessageRef) -> SeenMessage | None:
+        team = self._platform.team
+        if reader.space != team or message.space != team:
+            return None
+        if not await self._platform.can_read(reader.id, message.channel):
+            return None
+        found = await self._platform.fetch_message(message.channel, message.id,
+                                                   self._thread_ts)
+        if found is None:
+            return None
+        author = found.get("user")
+        return SeenMessage(refs.person(team, str(author)) if author else None,
+                           str(found.get("text") or ""))
+
+
+__all__ = ["EMOJI_NAMES", "NAME_EMOJI", "SlackLinkReader", "SlackPlatform", "error_code"]

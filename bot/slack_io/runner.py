@@ -13,10 +13,10 @@ import logging
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.core.errors import ConfigError
 from bot.slack_io.bolt import EVENTS_PATH, SlackFrontEnd, build_front_end
+from bot.slack_io.replay import EnvelopeSocketModeHandler
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -43,7 +43,7 @@ async def run_slack(app: App) -> None:
     front = build_front_end(app)
     app.platforms.register(front.platform)
     if secrets.slack_app_token:
-        handler = AsyncSocketModeHandler(front.bolt, secrets.slack_app_token)
+        handler = EnvelopeSocketModeHandler(front.bolt, secrets.slack_app_token)
         await handler.connect_async()  # type: ignore[no-untyped-call]  # Bolt lacks hints
         log.info("slack: connected in Socket Mode")
         try:

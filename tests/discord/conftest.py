@@ -144,7 +144,10 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     general = fake.channel("general")
     jobs_board = fake.channel("jobs-board")
     queue = fake.channel("staff-queue")
-    committee_channel = fake.channel("committee")
+    view = 1 << 10  # VIEW_CHANNEL: the committee's channel is private, as operators set it
+    committee_channel = fake.channel("committee", overwrites=[
+        fake.overwrite(fake.guild_id, deny=view), fake.overwrite(committee_role, allow=view),
+        fake.overwrite(counsel_role, allow=view), fake.overwrite(fake.bot_role, allow=view)])
     executive_channel = fake.channel("executive")
     staff = fake.member("Sam Staff", staff_role)
     members = [fake.member(f"Member {n}", committee_role) for n in range(1, 8)]

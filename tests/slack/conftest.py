@@ -150,8 +150,9 @@ class SlackWorld:
     async def submit_view(self, view: dict[str, Any], values: dict[str, Any], *,
                           user: str = REPORTER) -> int:
         state = {"values": {block: {"value": field} for block, field in values.items()}}
+        n = next(self._ids)
         return await self.interact({
-            "type": "view_submission", "user": {"id": user},
+            "type": "view_submission", "user": {"id": user}, "trigger_id": f"trigger-{n}",
             "view": {**view, "id": "V1", "state": state}})
 
     def event_body(self, event: dict[str, Any]) -> str:
@@ -180,6 +181,16 @@ class SlackWorld:
                              term_start=date(2025, 1, 1))
 
 
+def seed(fake: FakeSlack) -> None:
+    """The workspace: everyone in the public channels, the staff group."""
+    fake.usergroups["SSTAFFGROUP"] = [STAFF_USER]
+    everyone = [STAFF_USER, REPORTER, SUBJECT, OUTSIDER, *COMMITTEE, COUNSEL, EXECUTIVE]
+    fake.users = everyone
+    fake.members = {GENERAL: set(everyone), RANDOM: set(everyone), QUEUE: {STAFF_USER},
+                    COMMITTEE_CH: {*COMMITTEE, COUNSEL}, EXEC_CH: {EXECUTIVE}}
+    fake.private |= {QUEUE, COMMITTEE_CH, EXEC_CH}
+
+
 def _env(api: str, *, admin: bool) -> dict[str, str]:
     env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_API_BASE": api, "DATABASE_URL": "sqlite:///:memory:"}
@@ -189,18 +200,20 @@ def _env(api: str, *, admin: bool) -> dict[str, str]:
 
 
 async def make_world(tmp_path: Path, *, admin: bool = True,
-                     process_before_response: bool = True,
-                     extra_config: str = "") -> AsyncIterator[SlackWorld]:
-    fake = FakeSlack(team=TEAM)
-    api = await fake.start()
-    fake.usergroups["SSTAFFGROUP"] = [STAFF_USER]
-    everyone = [STAFF_USER, REPORTER, SUBJECT, OUTSIDER, *COMMITTEE, COUNSEL, EXECUTIVE]
-    fake.users = everyone
-    fake.members = {GENERAL: set(everyone), RANDOM: set(everyone)}
+                     process_before_response: bool = True, extra_config: str = "",
+                     database: str = "sqlite:///:memory:",
+                     fake: FakeSlack | None = None) -> AsyncIterator[SlackWorld]:
+    """One bot process; pass ``database`` (a file) and a running ``fake`` to build a second
+    process beside the first."""
+    shared = fake is not None
+    fake = fake or FakeSlack(team=TEAM)
+    api = fake.base_url + "/api/" if shared else await fake.start()
+    if not shared:
+        seed(fake)
     path = tmp_path / "coc-bot.toml"
     path.write_text(CONFIG + extra_config, encoding="utf-8")
     settings = load_settings(path, _env(api, admin=admin))
-    storage = await open_storage("sqlite:///:memory:")
+    storage = await open_storage(database)
     app = await build_app(settings, clock=FakeClock(datetime(2026, 1, 5, 20, 0, tzinfo=UTC)),
                           storage=storage)
     discord = RecordingPlatform(PlatformName.DISCORD, DISCORD_GUILD)
@@ -216,7 +229,8 @@ async def make_world(tmp_path: Path, *, admin: bool = True,
                          session)
     await runner.cleanup()
     await app.close()
-    await fake.stop()
+    if not shared:
+        await fake.stop()
 
 
 @pytest.fixture

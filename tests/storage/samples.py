@@ -36,6 +36,7 @@ from bot.core.models import (
     Recusal,
     Report,
     ReportStatus,
+    RequestClaim,
     Sanction,
     SanctionScope,
     SanctionStatus,
@@ -188,11 +189,18 @@ def _person_link(full: bool) -> PersonLink:
     return PersonLink(BOB.key, BOB, TRICKY, CAROL, t(5, TOKYO))
 
 
+def _request_claim(full: bool) -> RequestClaim:
+    if not full:
+        return RequestClaim("slack:T1:event:Ev1", t(0), t(59))
+    return RequestClaim(f"slack:T1:trigger:{TRICKY}", t(5, TOKYO), t(45, TOKYO))
+
+
 BUILDERS: dict[type, Callable[[bool], Any]] = {
     Report: _report, Incident: _incident, Sanction: _sanction, Case: _case, Motion: _motion,
     Vote: _vote, Recusal: _recusal, Appeal: _appeal, CodeVersion: _code_version,
     Acceptance: _acceptance, AcceptancePrompt: _acceptance_prompt, Appointment: _appointment,
     AuditEntry: _audit_entry, ScheduledAction: _scheduled_action, PersonLink: _person_link,
+    RequestClaim: _request_claim,
 }
 
 

@@ -343,6 +343,36 @@ async def test_a_refused_insert_rolls_back_its_transaction(store: Storage) -> No
     assert await _get(store, ScheduledAction, "other") is None
 
 
+async def test_insert_new_claims_an_id_once_and_keeps_the_first(store: Storage) -> None:
+    first = _action("claim", BASE, claimed_by="first")
+    async with store.transaction() as tx:
+        assert await tx.insert_new(first) is True
+        assert await tx.insert_new(_action("claim", BASE, claimed_by="second")) is False
+    async with store.transaction() as tx:  # no error, and the transaction still commits
+        assert await tx.insert_new(_action("claim", BASE, claimed_by="third")) is False
+        assert await tx.insert_new(_action("other", BASE)) is True
+    assert await _get(store, ScheduledAction, "claim") == first
+    assert await _get(store, ScheduledAction, "other") is not None
+
+
+async def test_concurrent_insert_new_has_exactly_one_winner(backend_url: str) -> None:
+    """Two connections (two processes' worth) race to claim one id: one wins."""
+    first = await open_migrated(backend_url)
+    # separate in-memory databases share nothing: there, two tasks on one store race
+    second = first if backend_url.endswith(":memory:") else await open_migrated(backend_url)
+    stores = [first, second]
+
+    async def claim(store: Storage, who: str) -> bool:
+        async with store.transaction() as tx:
+            return await tx.insert_new(_action("race", BASE, claimed_by=who))
+    try:
+        results = await asyncio.gather(*(claim(s, f"p{n}") for n, s in enumerate(stores)))
+        assert sorted(results) == [False, True]
+    finally:
+        await first.close()
+        await second.close()
+
+
 async def test_update_replaces_and_a_missing_id_raises_not_found(store: Storage) -> None:
     original = samples.minimal(Report)
     await _insert(store, original)

@@ -13,7 +13,7 @@ the front-end hands in. Every permission rule stays in the services; a flow neve
 a role itself, so no front-end can forget one.
 """
 
-from bot.core.flows._directory import Directory, ReadMessage
+from bot.core.flows._directory import Directory
 from bot.core.flows._outcome import Choice, ClauseQuestion, Outcome, SuspendForm
 
-__all__ = ["Choice", "ClauseQuestion", "Directory", "Outcome", "ReadMessage", "SuspendForm"]
+__all__ = ["Choice", "ClauseQuestion", "Directory", "Outcome", "SuspendForm"]

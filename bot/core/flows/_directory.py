@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
-from bot.core.identity import MessageRef, PersonRef
+from bot.core.identity import PersonRef
 from bot.core.models import Role
+from bot.core.ports import MessageReader
 
 
-@dataclass(frozen=True, slots=True)
-class ReadMessage:
-    """A message the bot read on the platform: who wrote it and what it says."""
-
-    message: MessageRef
-    author: PersonRef
-    text: str
-
-
-class Directory(Protocol):
-    async def read_message(self, message: MessageRef) -> ReadMessage | None:
-        """The message, or None when it is gone or the bot cannot read it."""
+class Directory(MessageReader, Protocol):
+    """Platform facts a flow needs: a member's standing, and messages read on a person's
+    behalf (only as far as that person may read them: the ``MessageReader`` port)."""
 
     async def standing(self, person: PersonRef) -> frozenset[Role]:
         """The protected roles ``person`` holds (acting on them needs ``confirm``).

@@ -108,9 +108,9 @@ class StaffFlows:
         self._services.incidents.require_remover(actor)
         if clause_id:
             self._ctx.code.clause(clause_id)
-        found = await directory.read_message(message)
-        if found is None:
-            raise InvalidInput(self._say("cannot_read_message"))
+        found = await self._services.reports.read_linked(directory, actor.person, message)
+        if found.author is None:
+            raise InvalidInput(self._say("no_author"))
         target = encode_message_target(message, found.author)
         if not clause_id:
             return self.ask_clause(target)

@@ -18,12 +18,14 @@ from bot.core.models._code import Acceptance, AcceptancePrompt, CodeVersion
 from bot.core.models._incidents import Incident, IncidentKind, Severity
 from bot.core.models._people import Actor, PersonLink, Role
 from bot.core.models._reports import Report, ReportStatus
+from bot.core.models._requests import RequestClaim
 from bot.core.models._roster import Appointment, Office
 from bot.core.models._sanctions import Sanction, SanctionScope, SanctionStatus
 
 ENTITY_TYPES: tuple[type, ...] = (
     Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
     Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
+    RequestClaim,
 )
 """Every persisted record type; the storage schema test checks each has a matching table."""
 
@@ -31,6 +33,6 @@ __all__ = [
     "ENTITY_TYPES", "Acceptance", "AcceptancePrompt", "ActionKind", "ActionStatus", "Actor",
     "Appeal", "AppealStatus", "Appointment", "AuditEntry", "Case", "CaseOrigin", "CaseStatus",
     "CodeVersion", "Entity", "Incident", "IncidentKind", "Motion", "MotionStatus", "Office",
-    "PersonLink", "Recusal", "Report", "ReportStatus", "Role", "Sanction", "SanctionScope",
-    "SanctionStatus", "ScheduledAction", "Severity", "Vote", "VoteChoice",
+    "PersonLink", "Recusal", "Report", "ReportStatus", "RequestClaim", "Role", "Sanction",
+    "SanctionScope", "SanctionStatus", "ScheduledAction", "Severity", "Vote", "VoteChoice",
 ]

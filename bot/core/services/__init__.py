@@ -14,6 +14,7 @@ from bot.core.services.incidents import IncidentDraft, IncidentOutcome, Incident
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
 from bot.core.services.people import History, PeopleService
 from bot.core.services.reports import ReportDraft, ReportService
+from bot.core.services.requests import RequestLedger
 from bot.core.services.roster import RosterService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
 
@@ -33,6 +34,7 @@ class Services:
     roster: RosterService
     people: PeopleService
     moderation: ModerationService
+    requests: RequestLedger
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
@@ -45,7 +47,8 @@ class Services:
                    decisions=DecisionService(ctx, cases, sanctions),
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
-                   moderation=ModerationService(ctx, automod, incidents, sanctions, cases))
+                   moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
+                   requests=RequestLedger(ctx))
 
 
 __all__ = [
@@ -54,6 +57,6 @@ __all__ = [
     "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService",
     "PeopleService", "PromptResult",
     "ProposedSanction",
-    "ReportDraft", "ReportService", "RosterService", "SanctionService", "Services",
+    "ReportDraft", "ReportService", "RequestLedger", "RosterService", "SanctionService", "Services",
     "SuspensionRequest", "VoteOutcome", "WatchOutcome", "WatchedMessage",
 ]

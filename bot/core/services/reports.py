@@ -23,7 +23,7 @@ from bot.core.models import (
     Role,
     Severity,
 )
-from bot.core.ports import Audience, Notice, NoticeKind, Tx
+from bot.core.ports import Audience, MessageReader, Notice, NoticeKind, SeenMessage, Tx
 from bot.core.refs import new_ref, normalise_ref
 from bot.core.rules.rate_limit import retry_after
 from bot.core.services._context import (
@@ -61,6 +61,20 @@ class ReportService:
     def __init__(self, ctx: Context, cases: CaseService | None = None) -> None:
         self._ctx = ctx
         self._cases = cases
+
+    async def read_linked(self, reader: MessageReader, person: PersonRef,
+                          message: MessageRef) -> SeenMessage:
+        """A message someone linked, read only as far as they may read it themselves.
+
+        The bot can read private channels its reporter cannot (the committee's, staff's,
+        other people's conversations); copying such a message into the staff queue or a
+        summary would leak it. "Not there" and "not yours to read" get one refusal, so the
+        answer says nothing about what exists where.
+        """
+        seen = await reader.read_as(person, message)
+        if seen is None:
+            raise NotFound(self._ctx.messages.render("link_unreadable"))
+        return seen
 
     async def escalate(self, actor: Actor, ref: str) -> Case:
         """Staff send a report to the committee: a case whose reporter is ineligible."""

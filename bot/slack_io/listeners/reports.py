@@ -22,6 +22,7 @@ from bot.slack_io.listeners._common import (
     via_ephemeral,
     via_respond,
 )
+from bot.slack_io.platform import SlackLinkReader
 
 EXCERPT_IN_METADATA = 1000
 
@@ -43,8 +44,9 @@ async def report_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
         if anonymous:
             text = text.split(maxsplit=1)[1] if " " in text else ""
         target, link, reason = _parse_report_text(text)
-        draft = await _draft(deps, reason, anonymous, target, link, channel)
-        await _submit(deps, user_of(command), draft, reply)
+        user = user_of(command)
+        draft = await _draft(deps, user, reason, anonymous, target, link, channel)
+        await _submit(deps, user, draft, reply)
 
 
 def _parse_report_text(text: str) -> tuple[str | None, str | None, str]:
@@ -60,19 +62,19 @@ def _parse_report_text(text: str) -> tuple[str | None, str | None, str]:
     return target, link, " ".join(rest)
 
 
-async def _draft(deps: SlackDeps, reason: str, anonymous: bool, target_id: str | None,
-                 link: str | None, channel: str | None) -> ReportDraft:
-    """Fill in what Slack knows: the linked message's author and text, and the channel."""
+async def _draft(deps: SlackDeps, user: str, reason: str, anonymous: bool,
+                 target_id: str | None, link: str | None, channel: str | None) -> ReportDraft:
+    """Fill in what Slack knows: the linked message's author and text (read only if the
+    reporter can read it, see ``ReportService.read_linked``), and the channel."""
     message: MessageRef | None = None
     excerpt = None
     target: PersonRef | None = deps.person(target_id) if target_id else None
     if link:
         message, thread_ts = refs.parse_message_link(link, deps.team)
-        found = await deps.platform.fetch_message(message.channel, message.id, thread_ts)
-        if found is not None:
-            excerpt = str(found.get("text") or "") or None
-            if target is None and found.get("user"):
-                target = deps.person(str(found["user"]))
+        seen = await deps.app.services.reports.read_linked(
+            SlackLinkReader(deps.platform, thread_ts), deps.person(user), message)
+        excerpt = seen.text or None
+        target = target or seen.author
     place = message.place if message else (refs.place(deps.team, channel) if channel else None)
     return ReportDraft(reason=reason, anonymous=anonymous, target=target, message=message,
                        message_excerpt=excerpt,
@@ -123,7 +125,7 @@ async def report_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, 
             link = blocks.view_value(values, "link")
             if target is None and link is None:
                 raise InvalidInput("Please choose the person or paste the message link.")
-            draft = await _draft(deps, reason, anonymous, target, link, meta.get("c"))
+            draft = await _draft(deps, user, reason, anonymous, target, link, meta.get("c"))
         await _submit(deps, user, draft, reply)
 
 

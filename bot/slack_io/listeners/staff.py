@@ -13,10 +13,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.core.errors import InvalidInput
-from bot.core.flows import Outcome, ReadMessage
+from bot.core.flows import Outcome
 from bot.core.flows.staff import DEFAULT_CLAUSE, StaffFlows
 from bot.core.identity import MessageRef, PersonRef
 from bot.core.models import Role
+from bot.core.ports import SeenMessage
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
 from bot.slack_io.listeners._common import (
@@ -28,6 +29,7 @@ from bot.slack_io.listeners._common import (
     via_respond,
     words,
 )
+from bot.slack_io.platform import SlackLinkReader
 
 
 class SlackDirectory:
@@ -40,13 +42,9 @@ class SlackDirectory:
     async def standing(self, person: PersonRef) -> frozenset[Role]:
         return await self._deps.roles.roles_of(person.id)
 
-    async def read_message(self, message: MessageRef) -> ReadMessage | None:
-        found = await self._deps.platform.fetch_message(message.channel, message.id,
-                                                        self._thread_ts)
-        if found is None or not found.get("user"):
-            return None
-        return ReadMessage(message, self._deps.person(str(found["user"])),
-                           str(found.get("text") or ""))
+    async def read_as(self, reader: PersonRef, message: MessageRef) -> SeenMessage | None:
+        return await SlackLinkReader(self._deps.platform, self._thread_ts).read_as(reader,
+                                                                                 message)
 
 
 async def show(deps: SlackDeps, body: dict[str, Any], outcome: Outcome, reply: Reply) -> None:

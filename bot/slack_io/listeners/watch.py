@@ -104,8 +104,6 @@ async def message_event(body: dict[str, Any], event: dict[str, Any],
     user = _human(message, context.bot_user_id)
     if user is None or sent_at is None or not message.get("text") or not message.get("ts"):
         return
-    if body.get("event_id") and not deps.seen_events.first_time(str(body["event_id"])):
-        return  # Slack redelivered an event already handled
     try:
         watched = await _watched(deps, channel, user, message, sent_at, edited=is_edit)
         outcome = await deps.app.services.moderation.watch(watched)

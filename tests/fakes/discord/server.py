@@ -111,15 +111,32 @@ class FakeDiscord:
                                "managed": False, "mentionable": False, "flags": 0}
         return role_id
 
-    def channel(self, name: str, kind: int = 0, parent: int | None = None) -> int:
+    def channel(self, name: str, kind: int = 0, parent: int | None = None,
+                overwrites: Iterable[JSON] = ()) -> int:
+        """A channel; ``overwrites`` are Discord's ``{id, type (0 role, 1 member), allow,
+        deny}``, as ``overwrite()`` builds them."""
         channel_id = self.snowflake()
+        listed = list(overwrites)
+        for item in listed:
+            self.overwrites[(channel_id, int(item["id"]))] = item
         self.channels[channel_id] = {
             "id": str(channel_id), "type": kind, "guild_id": str(self.guild_id), "name": name,
-            "position": len(self.channels), "permission_overwrites": [], "nsfw": False,
+            "position": len(self.channels), "permission_overwrites": listed, "nsfw": False,
             "parent_id": str(parent) if parent else None, "topic": None,
             "last_message_id": None, "rate_limit_per_user": 0, "flags": 0}
         self.messages[channel_id] = {}
         return channel_id
+
+    @staticmethod
+    def overwrite(target: int, *, allow: int = 0, deny: int = 0, member: bool = False) -> JSON:
+        return {"id": str(target), "type": 1 if member else 0, "allow": str(allow),
+                "deny": str(deny)}
+
+    def private_thread(self, parent: int, name: str, *members: FakeUser) -> int:
+        """A private thread (type 12) its members were added to, like a user makes one."""
+        thread = self._thread(parent, {"name": name, "type": 12})
+        self.thread_members[int(thread["id"])] |= {m.id for m in members}
+        return int(thread["id"])
 
     def member(self, name: str, *roles: int) -> FakeUser:
         person = FakeUser(self.snowflake(), name, list(roles))
@@ -362,6 +379,14 @@ class FakeDiscord:
                 return 204, None
             case "POST", ["channels", channel, "threads"]:
                 return 201, self._thread(int(channel), body)
+            case "GET", ["channels", channel]:
+                found = self.channels.get(int(channel))
+                return (200, found) if found else _unknown("Channel", 10003)
+            case "GET", ["channels", thread, "thread-members", user]:
+                if int(user) not in self.thread_members.get(int(thread), set()):
+                    return _unknown("Member", 10007)
+                return 200, {"id": thread, "user_id": user, "join_timestamp": _now(),
+                             "flags": 0}
             case "PUT", ["channels", thread, "thread-members", user]:
                 self.thread_members.setdefault(int(thread), set()).add(int(user))
                 return 204, None

@@ -52,6 +52,8 @@ class FakeSlack:
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     users: list[str] = field(default_factory=list)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
+    private: set[str] = field(default_factory=set)  # private channels (the rest are public)
+    guests: set[str] = field(default_factory=set)  # guest accounts (see only their channels)
     unreachable: set[str] = field(default_factory=set)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     rate_limits: dict[str, list[int]] = field(default_factory=dict)
@@ -214,6 +216,41 @@ class FakeSlack:
 
     def m_conversations_replies(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
         return self._find(p)
+
+    def _known(self, channel: str) -> bool:
+        return (channel in self.members or channel in self.private
+                or any(c == channel for c, _ in self.messages))
+
+    def m_conversations_info(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        channel = str(p["channel"])
+        if not self._known(channel):
+            return self._error("channel_not_found")
+        direct = channel.startswith("D")
+        private = channel in self.private
+        return {"ok": True, "channel": {
+            "id": channel, "is_channel": not (direct or private), "is_group": private,
+            "is_im": direct, "is_mpim": False, "is_private": private or direct,
+            "is_archived": False}}
+
+    def m_conversations_members(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        """Paged like Slack: ``limit`` per page, ``next_cursor`` is the next offset."""
+        channel = str(p["channel"])
+        if not self._known(channel):
+            return self._error("channel_not_found")
+        everyone = sorted(self.members.get(channel, set()))
+        start, limit = int(p.get("cursor") or 0), int(p.get("limit") or 100)
+        page = everyone[start:start + limit]
+        more = start + limit < len(everyone)
+        return {"ok": True, "members": page,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def m_users_info(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        user = str(p["user"])
+        if user not in self.users:
+            return self._error("user_not_found")
+        guest = user in self.guests
+        return {"ok": True, "user": {"id": user, "is_bot": False, "deleted": False,
+                                     "is_restricted": guest, "is_ultra_restricted": False}}
 
     def m_reactions_add(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
         return {"ok": True}
