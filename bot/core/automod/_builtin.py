@@ -133,12 +133,18 @@ _OWN_CUE = re.compile(
     r"(?:e-?mail(?:\s+address)?|phone(?:\s+number)?|number|cell|mobile|address|"
     r"contact(?:\s+details|\s+info)?)\s*(?:is|:|=|-)?"
     r"|\b(?:reach|contact|e-?mail|call|text|ring|write\s+to|find)\s+me\s*(?:at|on|via)?\s*:?"
-    r"|\bi\s*(?:am|'m)\s+at|\bi\s+live\s+at|\bwrite\s+to\s+me\s+at)\s*[(<\"']?\s*$")
+    r"|\bi\s*(?:am|'m)\s+at|\bi\s+live\s+at|\bwrite\s+to\s+me\s+at)"
+    r"\s*(?:<(?:mailto|tel):|[(<\"'])?\s*$")  # Slack sends <mailto:jo@x.org|jo@x.org>
 _OWN_WINDOW = 48
 
 
 def says_own(folded: str, start: int) -> bool:
     """Whether the words just before ``start`` present what follows as the writer's own."""
+    head = folded[:start].rstrip()
+    if head.endswith("|"):  # the label of Slack's <mailto:x|x>: look before the link
+        opening = head.rfind("<")
+        if opening >= 0 and head.startswith(("<mailto:", "<tel:"), opening):
+            start = opening
     while start > 0 and not folded[start - 1].isalnum() and folded[start - 1] not in "\"'(<:":
         start -= 1  # the delimiter the digit patterns match before a number
     return _OWN_CUE.search(folded[max(0, start - _OWN_WINDOW):start]) is not None
