@@ -3,6 +3,12 @@
 Each template declares the placeholders it may use; a template naming an unknown one is
 refused at start-up, so a typo is found by ``check-config`` rather than by a member who
 receives a broken DM.
+
+Every value is untrusted unless it is :class:`~bot.core.markup.Trusted`: personal
+information in it is masked and its pings and links are neutralised (``bot.core.markup``),
+so a report reason cannot ping ``@here`` in the staff queue nor put a phone number into the
+committee's channel. The rendered text is itself ``Trusted`` and may be nested in another
+template.
 """
 
 from __future__ import annotations
@@ -11,7 +17,9 @@ import re
 import string
 from collections.abc import Mapping
 
+from bot.core.automod import mask_personal
 from bot.core.errors import ConfigError
+from bot.core.markup import Trusted, neutralise
 
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -95,11 +103,20 @@ class MessageCatalog:
                 )
         self._templates = dict(templates)
 
-    def render(self, name: str, **values: object) -> str:
+    def render(self, name: str, **values: object) -> Trusted:
         allowed = TEMPLATE_FIELDS[name]
-        filled = {key: "" if value is None else str(value) for key, value in values.items()}
+        filled = {key: safe(value) for key, value in values.items()}
         for key in allowed:
             filled.setdefault(key, "")
         text = self._templates[name].format_map(filled)
         # An empty optional part leaves an empty line or a trailing space: tidy both.
-        return _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text)).strip()
+        return Trusted(_BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text)).strip())
+
+
+def safe(value: object) -> str:
+    """A value as it may appear in a message: masked and neutralised unless trusted."""
+    if value is None:
+        return ""
+    if isinstance(value, Trusted):
+        return value
+    return neutralise(mask_personal(str(value)))

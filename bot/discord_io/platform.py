@@ -17,6 +17,7 @@ import discord
 from bot.core.clock import Clock
 from bot.core.errors import PlatformForbidden
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
+from bot.core.markup import Trusted
 from bot.core.models import Sanction, SanctionScope
 from bot.core.ports import Audience, Notice, NoticeKind
 from bot.discord_io import refs
@@ -96,11 +97,11 @@ class DiscordPlatform:
     def guild_id(self) -> int:
         return self._settings.guild_id
 
-    def format_time(self, moment: datetime) -> str:
-        return discord.utils.format_dt(moment, "F")
+    def format_time(self, moment: datetime) -> Trusted:
+        return Trusted(discord.utils.format_dt(moment, "F"))
 
-    def mention(self, person: PersonRef) -> str:
-        return f"<@{person.id}>"
+    def mention(self, person: PersonRef) -> Trusted:
+        return Trusted(f"<@{person.id}>")
 
     def _channel(self, channel_id: int | str) -> discord.PartialMessageable:
         return self._client.get_partial_messageable(int(channel_id), guild_id=self.guild_id)
@@ -210,7 +211,10 @@ class DiscordPlatform:
             await self._send(parent, Notice(
                 NoticeKind.INFO, f"<@&{role}> 🚨 Emergency: {title} needs the committee as soon "
                 f"as practical. Eligible members were added to <#{thread_id}>."),
-                mentions=discord.AllowedMentions(roles=True, users=False, everyone=False))
+                # Exactly the committee role: nothing in the text is parsed for pings.
+                mentions=discord.AllowedMentions(everyone=False, users=False,
+                                                 roles=[discord.Object(role)],
+                                                 replied_user=False))
         return refs.place(self.guild_id, thread_id)
 
     async def remove_from_thread(self, thread: PlaceRef, person: PersonRef) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.core.flows import Choice
+from bot.core.markup import ZWJ
 from bot.core.ports import Notice, NoticeKind
 
 Block = dict[str, Any]
@@ -29,12 +30,18 @@ REPORT_VIEW = "coc_report"
 SUSPEND_VIEW = "coc_suspend"
 SECTION_LIMIT = 3000
 TEXT_LIMIT = 39000
+_INERT_LT = "<" + ZWJ
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
 
 def mrkdwn(text: str) -> str:
-    """The core writes Discord-style ``**bold**``; Slack's mrkdwn bolds with one ``*``."""
-    return _BOLD.sub(r"*\1*", text)
+    """The core writes Discord-style ``**bold**``; Slack's mrkdwn bolds with one ``*``.
+
+    A ``<`` the core neutralised (followed by a zero-width joiner, ``bot.core.markup``) is
+    written as Slack's own escape ``&lt;``: Slack shows it as ``<`` and never reads a
+    control sequence (``<!channel>``, ``<@U1>``, ``<url|words>``) from it.
+    """
+    return _BOLD.sub(r"*\1*", text).replace(_INERT_LT, "&lt;")
 
 
 def clip(text: str, limit: int) -> str:

@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.errors import DeliveryFailed, PlatformForbidden
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
+from bot.core.markup import Trusted
 from bot.core.models import Sanction, SanctionScope
 from bot.core.ports import Audience, Notice, SeenMessage
 from bot.slack_io import refs
@@ -72,10 +73,11 @@ class SlackPlatform:
     def format_time(self, moment: datetime) -> str:
         """Slack renders ``<!date^...>`` in each reader's own time zone."""
         fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
-        return f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}>"
+        return Trusted(
+            f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}>")
 
-    def mention(self, person: PersonRef) -> str:
-        return f"<@{person.id}>"
+    def mention(self, person: PersonRef) -> Trusted:
+        return Trusted(f"<@{person.id}>")
 
     async def _send(self, channel: str, text: str, *, thread_ts: str | None = None,
                     blocks: list[Block] | None = None, doing: str = "post a message") -> str:

@@ -188,7 +188,7 @@ def test_discord_export_counts_per_rule_and_channel(capsys: pytest.CaptureFixtur
     assert example["channel"] == members and example["author"] == f"discord:{GUILD}:43"
     assert example["author_name"] == "Bob" and example["message_id"] == "9002"
     assert example["time"] == (START + timedelta(minutes=1)).isoformat()
-    assert CARD not in example["excerpt"] and "1111" in example["excerpt"]  # masked
+    assert CARD not in example["excerpt"] and "[card number removed]" in example["excerpt"]
     assert "DM me to buy" in summary["rules"]["advertising"]["examples"][0]["excerpt"]
 
 

@@ -17,6 +17,7 @@ from bot.core.automod._config import (
     load_automod,
 )
 from bot.core.automod._engine import Automod
+from bot.core.automod._masking import mask_personal
 from bot.core.automod._model import (
     MASS_MENTION_WEIGHT,
     Action,
@@ -45,6 +46,7 @@ __all__ = [
     "Severity",
     "fold",
     "load_automod",
+    "mask_personal",
     "normalize",
     "reversal_counts",
     "reversal_stats",

@@ -9,6 +9,7 @@ ISBN is not a phone number; "3 books on the way" is not a street address.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bot.core.automod._patterns import Check, Pattern
@@ -20,6 +21,8 @@ CARD = "pii-card"
 ADDRESS = "pii-address"
 ADVERTISING = "advertising"
 PII_RULES = (EMAIL, PHONE, CARD, ADDRESS)
+# Contact details a person may share about themselves, where the operator allows it.
+OWN_DETAIL_RULES = (EMAIL, PHONE, ADDRESS)
 
 _EMAIL = r"[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\b"
 # North American numbers need some formatting (brackets, separators or +1): a bare run of
@@ -35,6 +38,10 @@ _STREET_SUFFIX = (r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive
 _ADDRESS = (r"\b\d{1,6}[a-z]?\s+(?:(?:[nsew]\.?|north|south|east|west)\s+)?"
             r"(?:[a-z][a-z'-]*\s+){1,3}" + _STREET_SUFFIX + r"\b\.?")
 _PO_BOX = r"\bp\.?\s?o\.?\s+box\s+\d{1,6}\b"
+
+# The same patterns mask personal information in what the bot stores and re-posts.
+EMAIL_PATTERN, CARD_PATTERN, ADDRESS_PATTERN, PO_BOX_PATTERN = _EMAIL, _CARD, _ADDRESS, _PO_BOX
+PHONE_NANP_PATTERN, PHONE_INTL_PATTERN = _PHONE_NANP, _PHONE_INTL
 
 _INVITE = (r"(?:discord(?:app)?\.com/invite|discord\.gg|join\.slack\.com/t|"
            r"chat\.whatsapp\.com|t\.me|telegram\.me)/[a-z0-9_-]+")
@@ -66,7 +73,7 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _inner(text: str, start: int, end: int) -> tuple[int, int]:
+def inner_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim the non-digit delimiters that the digit patterns match around the number."""
     while start < end and not (text[start].isdigit() or text[start] in "+("):
         start += 1
@@ -76,7 +83,7 @@ def _inner(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def check_card(start: int, end: int, message: Normalized) -> str | None:
-    start, end = _inner(message.folded, start, end)
+    start, end = inner_span(message.folded, start, end)
     digits = "".join(c for c in message.folded[start:end] if c.isdigit())
     if not 13 <= len(digits) <= 19 or digits[0] not in _CARD_PREFIXES:
         return None
@@ -86,7 +93,7 @@ def check_card(start: int, end: int, message: Normalized) -> str | None:
 
 
 def check_phone(start: int, end: int, message: Normalized) -> str | None:
-    start, end = _inner(message.folded, start, end)
+    start, end = inner_span(message.folded, start, end)
     text = message.folded[start:end]
     digits = sum(c.isdigit() for c in text)
     if not 10 <= digits <= 15:
@@ -118,13 +125,52 @@ def check_address(start: int, end: int, message: Normalized) -> str | None:
     return None
 
 
-def pii_patterns(enabled: Iterable[str], email_allowed: frozenset[str]) -> list[Pattern]:
-    """Patterns for the PII rules that are configured."""
+# "my email is", "reach me at", "I live at": the words right before a contact detail that
+# say it is the writer's own. Run (with the stdlib engine, on a fixed pattern) only on the
+# 48 characters before a match, so its cost does not grow with the message.
+_OWN_CUE = re.compile(
+    r"(?:\b(?:my|our)\s+(?:own\s+|personal\s+|work\s+|home\s+|cell\s+|mobile\s+|office\s+)?"
+    r"(?:e-?mail(?:\s+address)?|phone(?:\s+number)?|number|cell|mobile|address|"
+    r"contact(?:\s+details|\s+info)?)\s*(?:is|:|=|-)?"
+    r"|\b(?:reach|contact|e-?mail|call|text|ring|write\s+to|find)\s+me\s*(?:at|on|via)?\s*:?"
+    r"|\bi\s*(?:am|'m)\s+at|\bi\s+live\s+at|\bwrite\s+to\s+me\s+at)"
+    r"\s*(?:<(?:mailto|tel):|[(<\"'])?\s*$")  # Slack sends <mailto:jo@x.org|jo@x.org>
+_OWN_WINDOW = 48
+
+
+def says_own(folded: str, start: int) -> bool:
+    """Whether the words just before ``start`` present what follows as the writer's own."""
+    head = folded[:start].rstrip()
+    if head.endswith("|"):  # the label of Slack's <mailto:x|x>: look before the link
+        opening = head.rfind("<")
+        if opening >= 0 and head.startswith(("<mailto:", "<tel:"), opening):
+            start = opening
+    while start > 0 and not folded[start - 1].isalnum() and folded[start - 1] not in "\"'(<:":
+        start -= 1  # the delimiter the digit patterns match before a number
+    return _OWN_CUE.search(folded[max(0, start - _OWN_WINDOW):start]) is not None
+
+
+def _unless_own(check: Check | None, label: str) -> Check:
+    """A check that lets a person's own details through (the operator's choice per rule)."""
+    def run(start: int, end: int, message: Normalized) -> str | None:
+        detail = label if check is None else check(start, end, message)
+        if detail is not None and says_own(message.folded, start):
+            return None
+        return detail
+    return run
+
+
+def pii_patterns(enabled: Iterable[str], email_allowed: frozenset[str],
+                 allow_own: bool = False) -> list[Pattern]:
+    """Patterns for the PII rules that are configured.
+
+    ``allow_own``: contact details the writer presents as their own ("my email is ...")
+    are not findings. Other people's details always are.
+    """
     wanted = set(enabled)
     out: list[Pattern] = []
     if EMAIL in wanted:
-        email_check = _allowed_email(email_allowed)
-        out.append(Pattern(EMAIL, _EMAIL, "email address", check=email_check))
+        out.append(Pattern(EMAIL, _EMAIL, "email address", check=_allowed_email(email_allowed)))
     if PHONE in wanted:
         out.append(Pattern(PHONE, _PHONE_NANP, "phone number", check=check_phone))
         out.append(Pattern(PHONE, _PHONE_INTL, "phone number", check=check_phone))
@@ -133,7 +179,10 @@ def pii_patterns(enabled: Iterable[str], email_allowed: frozenset[str]) -> list[
     if ADDRESS in wanted:
         out.append(Pattern(ADDRESS, _ADDRESS, "street address", check=check_address))
         out.append(Pattern(ADDRESS, _PO_BOX, "post office box"))
-    return out
+    if not allow_own:
+        return out
+    return [Pattern(p.rule_id, p.pattern, p.label, p.view, _unless_own(p.check, p.label),
+                    p.weight) if p.rule_id in OWN_DETAIL_RULES else p for p in out]
 
 
 def advertising_patterns(allowed_invites: frozenset[str], strong: int = 2,

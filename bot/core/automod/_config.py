@@ -33,10 +33,11 @@ BLOCKED_LINK = "blocked-link"
 
 # Built-in rules: clause, severity and action unless the configuration says otherwise.
 BUILTIN_RULES: dict[str, tuple[str, Severity, Action]] = {
-    builtin.EMAIL: ("no-private-info", Severity.MINOR, Action.ALERT_STAFF),
-    builtin.PHONE: ("no-private-info", Severity.MINOR, Action.ALERT_STAFF),
+    # Other people's contact details: removed and explained, as the Code says.
+    builtin.EMAIL: ("no-private-info", Severity.MINOR, Action.REDACT),
+    builtin.PHONE: ("no-private-info", Severity.MINOR, Action.REDACT),
     builtin.CARD: ("no-private-info", Severity.SERIOUS, Action.REDACT),
-    builtin.ADDRESS: ("no-private-info", Severity.MINOR, Action.ALERT_STAFF),
+    builtin.ADDRESS: ("no-private-info", Severity.MINOR, Action.REDACT),
     builtin.ADVERTISING: ("no-restricted-content", Severity.MINOR, Action.REMOVE_AND_EXPLAIN),
     POLITICAL: ("no-external-politics", Severity.MINOR, Action.ALERT_STAFF),
     BLOCKED_LINK: ("no-illegal-material", Severity.SERIOUS, Action.REMOVE_AND_EXPLAIN),
@@ -226,7 +227,9 @@ class _Loader:
         if rule_id in builtin.PII_RULES:
             allowed = frozenset(d.lower().lstrip("@") for d in table.text_list("allowed_domains")) \
                 if rule_id == builtin.EMAIL else frozenset()
-            self.patterns.extend(builtin.pii_patterns([rule_id], allowed))
+            own = table.flag("allow_own_details", False) \
+                if rule_id in builtin.OWN_DETAIL_RULES else False
+            self.patterns.extend(builtin.pii_patterns([rule_id], allowed, allow_own=own))
         elif rule_id == builtin.ADVERTISING:
             self.min_scores[rule_id] = table.integer("min_score", 2, minimum=1)
             invites = frozenset(i.lower().removeprefix("https://").removeprefix("http://")

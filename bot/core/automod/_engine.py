@@ -19,6 +19,7 @@ from bot.core.automod import _builtin as builtin
 from bot.core.automod._config import AutomodConfig, PlaceProfile, RuleOverride
 from bot.core.automod._impersonation import IMPERSONATION, ImpersonationCheck
 from bot.core.automod._keywords import Hit, KeywordIndex
+from bot.core.automod._masking import mask_personal
 from bot.core.automod._model import Action, Detection, RuleSettings, ScannedMessage
 from bot.core.automod._patterns import PatternIndex
 from bot.core.automod._repetition import REPETITION_RULES, RepetitionTracker
@@ -141,8 +142,7 @@ class Automod:
             if rule_id == IMPERSONATION:
                 excerpt, span = message.display_name[:_EXCERPT_MAX], None
             else:
-                excerpt, span = _excerpt(norm.original, spans, hit[1], hit[2],
-                                         mask=rule_id == builtin.CARD)
+                excerpt, span = _excerpt(norm.original, spans, hit[1], hit[2])
             shown = details[rule_id]
             detail = "; ".join(shown[:3]) + (f" (+{len(shown) - 3} more)" if len(shown) > 3
                                              else "")
@@ -204,27 +204,23 @@ def _detection(settings: RuleSettings, excerpt: str, detail: str,
                      detail=detail, suspend_for=settings.suspend_for, span=span)
 
 
-def _excerpt(text: str, spans: SpanMap | None, start: int, end: int, *, mask: bool
+def _excerpt(text: str, spans: SpanMap | None, start: int, end: int
              ) -> tuple[str, tuple[int, int] | None]:
-    """The match in the words the person wrote, with some context either side."""
+    """The match in the words the person wrote, with some context either side.
+
+    Personal information in it is masked (``[phone removed]``): the excerpt is stored and
+    shown to staff, and the detection's ``detail`` already says what was found.
+    """
     if start < 0:
-        return _shorten(text), None
+        return _shorten(mask_personal(text)), None
     first, last = spans.span(start, end) if spans is not None else (start, end)
-    matched = text[first:last]
-    if mask:
-        digits = sum(c.isdigit() for c in matched)
-        shown, out = 0, []
-        for char in matched:
-            if char.isdigit():
-                shown += 1
-                out.append(char if shown > digits - 4 else "•")
-            else:
-                out.append(char)
-        matched = "".join(out)
-    before = text[max(0, first - _CONTEXT):first]
-    after = text[last:last + _CONTEXT]
-    excerpt = ("…" if first > _CONTEXT else "") + before + matched + after + \
-        ("…" if last + _CONTEXT < len(text) else "")
+    # Masked piece by piece before cutting the context, so a cut never leaves half an
+    # address readable.
+    before = mask_personal(text[:first])
+    matched = mask_personal(text[first:last])
+    after = mask_personal(text[last:])
+    excerpt = ("…" if len(before) > _CONTEXT else "") + before[-_CONTEXT:] + matched + \
+        after[:_CONTEXT] + ("…" if len(after) > _CONTEXT else "")
     return excerpt[:_EXCERPT_MAX], (first, last)
 
 

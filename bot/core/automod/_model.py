@@ -90,7 +90,7 @@ class Detection:
     """One rule that a message broke, with what staff need to review it.
 
     ``excerpt`` is taken from the text as written (not the normalised form) with a little
-    context; card numbers are masked. ``span`` is the match in the original text when the
+    context; personal information is masked. ``span`` is the match in the original text when the
     detection is about a part of it.
     """
 

@@ -12,6 +12,7 @@ from bot.core.clock import Clock
 from bot.core.code_text import CodeText, ProfileBook
 from bot.core.errors import DeliveryFailed, NotPermitted, PlatformError
 from bot.core.identity import PersonRef, PlaceRef
+from bot.core.markup import Trusted, neutralise, trusted
 from bot.core.messages import MessageCatalog
 from bot.core.models import (
     ActionKind,
@@ -149,13 +150,13 @@ async def try_post(ctx: Context, platform_person: PersonRef | None, audience: Au
     return True
 
 
-def when(ctx: Context, person: PersonRef | None, moment: datetime | None) -> str:
+def when(ctx: Context, person: PersonRef | None, moment: datetime | None) -> Trusted:
     """A time as the reader's platform shows it ("never" for a permanent end)."""
     if moment is None:
-        return "never (permanent)"
+        return Trusted("never (permanent)")
     if person is not None and ctx.platforms.has(person.platform):
-        return ctx.platforms.get(person.platform).format_time(moment)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+        return trusted(ctx.platforms.get(person.platform).format_time(moment))
+    return Trusted(moment.strftime("%Y-%m-%d %H:%M UTC"))
 
 
 def after_commit(ctx: Context, *actions: ScheduledAction | None) -> None:
@@ -164,17 +165,20 @@ def after_commit(ctx: Context, *actions: ScheduledAction | None) -> None:
             ctx.waker.wake(action)
 
 
-def mention(ctx: Context, person: PersonRef | None) -> str:
+def mention(ctx: Context, person: PersonRef | None) -> Trusted:
+    """The platform's mention of a person: bot-written markup, posted as it is."""
     if person is None:
-        return "(unknown)"
+        return Trusted("(unknown)")
     if ctx.platforms.has(person.platform):
-        return ctx.platforms.get(person.platform).mention(person)
-    return person.key
+        return trusted(ctx.platforms.get(person.platform).mention(person))
+    return Trusted(neutralise(person.key))
 
 
-def mention_place(place: PlaceRef | None) -> str:
+def mention_place(place: PlaceRef | None) -> Trusted:
     """Both Discord and Slack render ``<#id>`` as a channel link."""
-    return "(direct report)" if place is None else f"<#{place.id}>"
+    if place is None:
+        return Trusted("(direct report)")
+    return Trusted(f"<#{neutralise(place.id)}>")
 
 
 def require_confirmation(standing: frozenset[Role], confirmed: bool) -> None:

@@ -13,6 +13,7 @@ from bot.core.errors import (
     PlatformError,
 )
 from bot.core.identity import PersonRef
+from bot.core.messages import safe
 from bot.core.models import (
     ActionKind,
     Actor,
@@ -125,7 +126,7 @@ class AppealService:
             await try_post(ctx, case.subject, Audience.STAFF, Notice(
                 NoticeKind.STAFF_ALERT,
                 f"Appeal {appeal.id} modified the decision on case {case.id}: "
-                f"{decided.decision_reason}\nPlease adjust any suspension from this case by "
+                f"{safe(decided.decision_reason)}\nPlease adjust any suspension from this case by "
                 "hand (/unsuspend, then /suspend with the new terms).", subject_id=appeal.id))
         text = ctx.messages.render("appeal_decided_dm", ref=appeal.id, case=case.id,
                                    outcome=outcome.value, reason=decided.decision_reason)

@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.core.durations import parse_duration
 from bot.core.errors import InvalidInput, InvalidState, NotFound, NotPermitted, PlatformError
 from bot.core.identity import MessageRef, PersonRef
+from bot.core.messages import safe
 from bot.core.models import (
     ActionKind,
     Actor,
@@ -381,6 +382,9 @@ class CaseService:
             await tx.update(updated)
             await audit(tx, self._ctx, "case.closed", "case", case.id, actor=actor.person,
                         reason=reason)
+        await self.announce(updated, Notice(
+            NoticeKind.INFO, f"Case {updated.id} was closed by staff without a decision. "
+                             f"Reason: {safe(reason)}", subject_id=updated.id))
         return updated
 
     async def tally_for(self, motion_id: str) -> Tally:
@@ -416,9 +420,9 @@ def render_case(case: Case, *, subject: str, format_time: Callable[[datetime], s
     """The staff and committee view of a case, in the platform's bold marker and time
     format (both front-ends show the same facts)."""
     lines = [f"{bold}Case {case.id}{bold} — {case.status.value} ({case.severity.value}, "
-             f"from {case.origin.value})", f"Subject: {subject}", f"Summary: {case.summary}"]
+             f"from {case.origin.value})", f"Subject: {subject}", f"Summary: {safe(case.summary)}"]
     if case.decision:
-        lines.append(f"Decision: {case.decision}")
+        lines.append(f"Decision: {safe(case.decision)}")
     if case.appeal_deadline:
         lines.append(f"Appeal window until {format_time(case.appeal_deadline)}")
     return "\n".join(lines)

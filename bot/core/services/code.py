@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from bot.core.errors import AlreadyDone, InvalidState, NotFound
 from bot.core.identity import PersonRef
+from bot.core.markup import Trusted, neutralise
 from bot.core.models import (
     Acceptance,
     AcceptancePrompt,
@@ -103,7 +104,9 @@ class CodeService:
                     continue
             profile = ctx.profiles.for_place(f"{person.platform.value}:{person.space}")
             text = ctx.messages.render("code_accept_prompt", version=version.id,
-                                       summary=version.summary, space_name=profile.space_name)
+                                       # staff wrote it for members: inert, not masked
+                                       summary=Trusted(neutralise(version.summary)),
+                                       space_name=Trusted(profile.space_name))
             delivered = await try_dm(ctx, person, Notice(NoticeKind.CODE_ACCEPT_PROMPT, text,
                                                          subject_id=version.id))
             async with ctx.storage.transaction() as tx:
@@ -158,7 +161,7 @@ class CodeService:
                 return False
         profile = ctx.profiles.for_place(f"{prompt.person.platform.value}:{prompt.person.space}")
         text = ctx.messages.render("acceptance_reminder", version=prompt.version_id,
-                                   space_name=profile.space_name)
+                                   space_name=Trusted(profile.space_name))
         await try_dm(ctx, prompt.person, Notice(NoticeKind.CODE_ACCEPT_PROMPT, text,
                                                 subject_id=prompt.version_id))
         async with ctx.storage.transaction() as tx:

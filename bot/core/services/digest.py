@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from bot.core.automod.stats import RuleReversals, reversal_counts, reversal_stats
+from bot.core.markup import Trusted
 from bot.core.models import (
     Appeal,
     AppealStatus,
@@ -45,7 +46,8 @@ class Digest:
     rule_reversals: dict[str, tuple[int, int]]  # automod rule -> (detections, reversed)
     automod_rules: list[RuleReversals] = field(default_factory=list)  # worst rate first
 
-    def render(self) -> str:
+    def render(self) -> Trusted:
+        """Bot-written: ids, counts and channel links only, no member's words."""
         lines = [f"Period: {self.period_start:%Y-%m-%d} to {self.period_end:%Y-%m-%d}"]
         total = sum(self.minor_by_clause.values())
         lines.append(f"**Minor incidents:** {total}")
@@ -64,7 +66,7 @@ class Digest:
         if self.automod_rules:
             lines.append("**Automod rules (detections / reversed by staff, worst first):**")
             lines += [f"• {row.describe()}" for row in self.automod_rules]
-        return "\n".join(lines)
+        return Trusted("\n".join(lines))
 
 
 async def build_digest(ctx: Context, start: datetime, end: datetime) -> Digest:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.core.automod import mask_personal
 from bot.core.errors import InvalidInput, InvalidState, NotFound
 from bot.core.identity import MessageRef, PersonRef, PlaceRef
+from bot.core.markup import Trusted
 from bot.core.models import (
     Actor,
     Case,
@@ -101,7 +103,7 @@ class IncidentService:
             id=new_ref("I"), subject=draft.subject, kind=draft.kind, clause_id=clause.id,
             severity=draft.severity, created_at=self._ctx.now(), automated=actor is None,
             actor=actor.person if actor else None, note=draft.note,
-            message=draft.message, excerpt=(draft.excerpt or "")[:500] or None,
+            message=draft.message, excerpt=mask_personal(draft.excerpt or "")[:500] or None,
             channel=draft.channel or (draft.message.place if draft.message else None),
             report_id=draft.report_id, rule_id=draft.rule_id, dm_delivered=delivered)
         async with self._ctx.storage.transaction() as tx:
@@ -126,10 +128,13 @@ class IncidentService:
         clause = ctx.code.clause(draft.clause_id)
         profile = ctx.profiles.for_place(draft.channel.key if draft.channel else None,
                                          f"{draft.subject.platform.value}:{draft.subject.space}")
+        # The Code's words come from the operator's configuration: trusted markup.
         text = ctx.messages.render(
-            _DM_TEMPLATE[draft.kind], space_name=profile.space_name, clause_title=clause.title,
-            clause_text=clause.render(profile), avoid=clause.avoid.format_map(profile.values()),
-            excerpt=(draft.excerpt or "")[:300], note=draft.note or "", how_to_ask=HOW_TO_ASK)
+            _DM_TEMPLATE[draft.kind], space_name=Trusted(profile.space_name),
+            clause_title=Trusted(clause.title), clause_text=Trusted(clause.render(profile)),
+            avoid=Trusted(clause.avoid.format_map(profile.values())),
+            excerpt=mask_personal(draft.excerpt or "")[:300], note=draft.note or "",
+            how_to_ask=Trusted(HOW_TO_ASK))
         kind = NoticeKind.REMOVAL_DM if draft.kind is not IncidentKind.WARNING else NoticeKind.INFO
         return Notice(kind, text, title=f"About your message in {profile.space_name}")
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.core.errors import InvalidInput
 from bot.core.identity import PersonRef
+from bot.core.messages import safe
 from bot.core.models import (
     Actor,
     Appeal,
@@ -45,7 +46,7 @@ def render_history(history: History, *, bold: str = "**", limit: int = 1990) -> 
     lines += [f"• {s.starts_at:%Y-%m-%d} {s.id} {s.scope.value} until "
               f"{s.ends_at or 'permanent'} — {s.status.value}" for s in history.sanctions[-10:]]
     lines.append(heading(f"Cases ({len(history.cases)}):"))
-    lines += [f"• {c.opened_at:%Y-%m-%d} {c.id} {c.status.value} — {c.summary[:80]}"
+    lines += [f"• {c.opened_at:%Y-%m-%d} {c.id} {c.status.value} — {safe(c.summary[:80])}"
               for c in history.cases[-10:]]
     if history.appeals:
         lines.append(heading(f"Appeals ({len(history.appeals)}):"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from bot.core.automod import mask_personal
 from bot.core.errors import InvalidInput, InvalidState, NotFound, RateLimited
 from bot.core.identity import MessageRef, PersonRef, PlaceRef
 from bot.core.models import (
@@ -105,7 +106,7 @@ class ReportService:
             id=new_ref("R"), reporter=reporter, anonymous=draft.anonymous, reason=reason,
             created_at=now, due_at=self._ctx.calendar.end_of_next_business_day(now),
             target=draft.target, message=draft.message,
-            message_excerpt=(draft.message_excerpt or "")[:MAX_EXCERPT] or None,
+            message_excerpt=mask_personal(draft.message_excerpt or "")[:MAX_EXCERPT] or None,
             message_link=draft.message_link, channel=draft.channel,
         )
         async with self._ctx.storage.transaction() as tx:

@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.core.durations import Duration
 from bot.core.errors import InvalidInput, InvalidState, NotFound, NotPermitted, PlatformError
 from bot.core.identity import PersonRef, PlaceRef
+from bot.core.markup import Trusted
 from bot.core.models import (
     ActionKind,
     Actor,
@@ -33,6 +34,7 @@ from bot.core.services._context import (
     audit,
     cancel,
     mention,
+    mention_place,
     require,
     require_confirmation,
     schedule,
@@ -147,15 +149,16 @@ class SanctionService:
                                          f"{sanction.subject.platform.value}:"
                                          f"{sanction.subject.space}")
         text = ctx.messages.render(
-            "suspension_dm", space_name=profile.space_name, scope=_scope_text(sanction),
+            "suspension_dm", space_name=Trusted(profile.space_name), scope=_scope_text(sanction),
             start=when(ctx, sanction.subject, sanction.starts_at),
             end=when(ctx, sanction.subject, sanction.ends_at),
             duration=_duration_text(sanction), reason=sanction.reason,
-            clause_title=clause.title, avoid=clause.avoid.format_map(profile.values()),
+            clause_title=Trusted(clause.title),
+            avoid=Trusted(clause.avoid.format_map(profile.values())),
             appeal=_appeal_text(sanction),
-            review=("The committee will review this on "
-                    f"{when(ctx, sanction.subject, sanction.review_at)}."
-                    if sanction.review_at else ""))
+            review=Trusted("The committee will review this on "
+                           f"{when(ctx, sanction.subject, sanction.review_at)}."
+                           if sanction.review_at else ""))
         return Notice(NoticeKind.SANCTION_DM, text, subject_id=sanction.id,
                       title=f"Your access to {profile.space_name} is suspended")
 
@@ -200,7 +203,8 @@ class SanctionService:
         ctx.waker.forget(f"{ActionKind.LIFT_SANCTION.value}/{sanction.id}")
         profile = ctx.profiles.for_place(sanction.channel.key if sanction.channel else None)
         await try_dm(ctx, sanction.subject, Notice(
-            NoticeKind.LIFT_DM, ctx.messages.render("lift_dm", space_name=profile.space_name,
+            NoticeKind.LIFT_DM, ctx.messages.render("lift_dm",
+                                                    space_name=Trusted(profile.space_name),
                                                     scope=_scope_text(sanction)),
             subject_id=sanction.id))
         return lifted
@@ -255,10 +259,10 @@ def _validate(request: SuspensionRequest) -> None:
         raise InvalidInput("A review date applies only to permanent suspensions.")
 
 
-def _scope_text(sanction: Sanction) -> str:
+def _scope_text(sanction: Sanction) -> Trusted:
     if sanction.scope is SanctionScope.CHANNEL and sanction.channel is not None:
-        return f"the channel <#{sanction.channel.id}>"
-    return "the whole space"
+        return Trusted(f"the channel {mention_place(sanction.channel)}")
+    return Trusted("the whole space")
 
 
 def _duration_text(sanction: Sanction) -> str:

@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 
 from bot.core.errors import InvalidInput
 from bot.core.identity import MessageRef, PersonRef
+from bot.core.messages import safe
 from bot.core.services import ReportDraft
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
@@ -97,7 +98,8 @@ async def report_shortcut(ack: AsyncAck, shortcut: dict[str, Any], respond: Asyn
         message = shortcut.get("message") or {}
         metadata = {"c": str((shortcut.get("channel") or {}).get("id") or ""),
                     "m": str(message.get("ts") or ""), "a": str(message.get("user") or ""),
-                    "x": str(message.get("text") or "")[:EXCERPT_IN_METADATA]}
+                    # made safe before it travels to Slack and back in the form
+                    "x": safe(str(message.get("text") or ""))[:EXCERPT_IN_METADATA]}
         await deps.platform.open_view(str(shortcut["trigger_id"]),
                                       blocks.report_modal(metadata, with_target=False))
 

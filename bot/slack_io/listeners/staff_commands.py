@@ -14,7 +14,6 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from bot.core.errors import InvalidInput
 from bot.core.identity import PersonRef, PlatformName
 from bot.core.models import Actor, Severity
-from bot.core.ports import Notice, NoticeKind
 from bot.core.services.cases import render_case
 from bot.core.services.people import render_history
 from bot.slack_io import refs
@@ -111,9 +110,6 @@ async def _case_close(deps: SlackDeps, actor: Actor, rest: str, reply: Reply) ->
     need(ref, "the case reference (C-…)")
     reason = need(reason, "the reason for closing the case (it is recorded)")
     closed = await deps.app.services.cases.close(actor, ref, reason)
-    await deps.app.services.cases.announce(closed, Notice(
-        NoticeKind.INFO, f"Case {closed.id} was closed by staff without a decision. "
-                         f"Reason: {reason}", subject_id=closed.id))
     await reply(f"Case {closed.id} closed. The committee's thread was told.")
 
 

@@ -42,7 +42,7 @@ BASE: Mapping[str, Any] = {
     "profiles": {
         PROMO_CHANNEL: {"restricts_promotion": True},
         "discord:1:30": {"disable": ["political"]},
-        "discord:1:cat-jobs": {"rules": {"pii-email": {"action": "redact"}}},
+        "discord:1:cat-jobs": {"rules": {"pii-email": {"action": "alert_staff"}}},
     },
 }
 
