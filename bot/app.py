@@ -120,13 +120,18 @@ async def run(settings: Settings) -> None:
         await app.start_scheduler()
         runners = [asyncio.create_task(start(app), name=start.__name__) for start in starters]
         stopper = asyncio.create_task(_signalled(), name="signal")
-        done, pending = await asyncio.wait([*runners, stopper],
+        # The database file deleted or replaced under us: stop rather than keep writing
+        # into a file that will vanish at exit (the storage logged what happened).
+        lost = asyncio.create_task(app.storage.watch(), name="storage-watch")
+        done, pending = await asyncio.wait([*runners, stopper, lost],
                                            return_when=asyncio.FIRST_COMPLETED)
         if stopper in done:
             log.info("stopping on a signal")
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+        if lost in done:
+            raise lost.result()
         for task in done - {stopper}:
             task.result()
     finally:
