@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.core.errors import CocBotError, ConfigError, DatabaseLost
+from bot.core.errors import CocBotError, ConfigError, DatabaseLost, StorageError
 from bot.log_setup import configure_logging
 from bot.scan import ExportError, scan_exports
 from config.loader import CONFIG_ENV, DEFAULT_CONFIG_NAME, find_config, load_settings
@@ -109,6 +109,16 @@ def _automod_line(settings: Settings) -> str:
             f"{len(config.patterns)} patterns, {len(config.profiles)} place profiles")
 
 
+def _require_database(settings: Settings) -> None:
+    """Refuse to back up a database that is not there: opening it would create it empty."""
+    from storage.url import parse_database_url
+
+    target = parse_database_url(settings.secrets.database_url)
+    if not target.in_memory and not os.path.isfile(os.path.expanduser(target.path)):
+        raise StorageError(f"There is no database to back up: {target.describe()} does not "
+                           "exist. Check DATABASE_URL.")
+
+
 async def _backup(settings: Settings, destination: str) -> None:
     from storage import SqliteStorage, open_storage
 
@@ -170,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"applied migrations: {applied or 'none (up to date)'}")
             return 0
         if args.command == "backup":
+            _require_database(settings)
             asyncio.run(_backup(settings, args.file))
             print(f"backed up the database to {args.file}")
             return 0
