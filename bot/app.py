@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 FrontEnd = Callable[["App"], Coroutine[Any, Any, None]]
 
+ANSWER_GRACE_SECONDS = 2.0
+"""How long front-ends keep answering after the database was lost, before they close."""
+
 
 @dataclass
 class App:
@@ -127,6 +130,10 @@ async def run(settings: Settings) -> None:
                                            return_when=asyncio.FIRST_COMPLETED)
         if stopper in done:
             log.info("stopping on a signal")
+        if lost in done:
+            # The request that found the loss (and any arriving now, refused at once) must
+            # still tell its person that nothing was saved before the front-ends close.
+            await asyncio.wait(pending, timeout=ANSWER_GRACE_SECONDS)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

@@ -73,7 +73,7 @@ async def test_deleting_the_database_stops_the_bot_with_the_reason_and_a_rescue_
         err = stderr.decode()
         assert proc.returncode == EXIT_DATABASE_LOST, err[-2000:]
         assert f"coc-bot: The database file {db} was deleted while coc-bot was running" in err
-        assert "Traceback" not in err
+        assert "Traceback" not in err, err
         assert not db.exists(), "the process recreated the deleted database"
         [rescued] = db.parent.glob("coc-bot.db.rescued-*")
         assert f"saved to {rescued}" in err
