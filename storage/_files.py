@@ -20,6 +20,7 @@ since would vanish at exit. It is one ``os.stat`` per check (about a microsecond
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import stat
@@ -87,10 +88,21 @@ def create_private_file(file: Path) -> bool:
 
 def prepare_database_file(file: Path) -> None:
     """Folder present (0700 if created here), file present (0600 if created here), and a
-    warning if an existing file is open to others."""
+    warning if an existing file is open to others. A new, empty database is refused while a
+    rescued copy of a lost one lies beside it."""
     ensure_folder(file)
     if not create_private_file(file):
         warn_if_readable_by_others(file)
+        return
+    rescued = sorted(file.parent.glob(f"{glob.escape(file.name)}.rescued-*"))
+    if rescued:
+        # The last run lost this file and saved its records beside it: starting now would
+        # quietly begin an empty case log (e.g. a service manager restarting the bot).
+        file.unlink()
+        raise StorageError(
+            f"The database {file} does not exist, but {rescued[-1]} does: coc-bot saved it "
+            f"when the database was lost. Move it to {file} to carry on, or rename it (away "
+            "from the .rescued- name) to start with an empty case log.")
 
 
 def warn_if_readable_by_others(file: Path) -> int | None:

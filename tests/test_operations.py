@@ -80,6 +80,15 @@ async def test_deleting_the_database_stops_the_bot_with_the_reason_and_a_rescue_
         with sqlite3.connect(rescued) as conn:
             reasons = [row[0] for row in conn.execute("SELECT reason FROM reports")]
         assert reasons == ["filed before"], "the rescue holds every record, and only those"
+
+        # Started again as is (a service manager's restart): refused, no empty case log.
+        again = await start(env)
+        try:
+            _, stderr = await asyncio.wait_for(again.communicate(), 30)
+        finally:
+            await stop(again)
+        assert again.returncode == 1 and f"Move it to {db}" in stderr.decode()
+        assert not db.exists()
     finally:
         await stop(proc)
         await discord.stop()

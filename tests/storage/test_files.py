@@ -193,3 +193,30 @@ async def test_a_folder_deleted_with_the_file_is_still_reported(tmp_path: Path) 
     finally:
         await store.close()
     assert not folder.exists()
+
+
+async def test_no_empty_database_is_started_while_a_rescued_copy_waits_beside_it(
+        tmp_path: Path) -> None:
+    db = tmp_path / "bot.db"
+    store = await open_file_store(db)
+    try:
+        async with store.transaction() as tx:
+            await tx.insert(samples.full(Report))
+        db.unlink()
+        with pytest.raises(DatabaseLost):
+            async with store.transaction() as tx:
+                await tx.insert(samples.minimal(Report))
+    finally:
+        await store.close()
+    [rescued] = rescued_files(tmp_path)
+    with pytest.raises(StorageError, match="rescued") as caught:
+        await open_migrated(f"sqlite:///{db}")
+    assert str(rescued) in str(caught.value) and f"Move it to {db}" in str(caught.value)
+    assert not db.exists(), "no empty database was left behind"
+    rescued.rename(db)  # what the message says to do
+    store = await open_file_store(db)
+    try:
+        async with store.transaction() as tx:
+            assert await tx.get(Report, samples.full(Report).id) is not None
+    finally:
+        await store.close()
