@@ -239,8 +239,8 @@ class SqliteStorage:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteTx]:
-        if self._lost is not None:
-            raise self._lost
+        if self._lost is not None:  # a fresh error each time: tracebacks do not pile up
+            raise DatabaseLost(self._lost.operator_message)
         if self._closed:
             raise StorageError("The database connection is closed; restart coc-bot.")
         if _IN_TRANSACTION.get() is self:
@@ -261,11 +261,8 @@ class SqliteStorage:
                 _IN_TRANSACTION.reset(token)
 
     async def _commit(self) -> None:
-        """Commit, unless the file was deleted or replaced: then roll back and stop.
-
-        Committing into an unlinked file "succeeds" and is lost when the process exits,
-        so the check (one ``os.stat``) comes right before every commit.
-        """
+        """Commit, unless the file was deleted or replaced (one ``os.stat``): a commit
+        into an unlinked file "succeeds" and is lost when the process exits."""
         lost = await self._give_up_if_lost()
         if lost is not None:
             raise lost
@@ -383,12 +380,16 @@ class SqliteStorage:
         await self._rollback()
         file = self._identity.file
         rescue = rescue_path(file, datetime.now(UTC))
+        created = False
         try:
-            if not await asyncio.to_thread(create_private_file, rescue):
+            created = await asyncio.to_thread(create_private_file, rescue)
+            if not created:
                 raise StorageError(f"{rescue} already exists")
             await self._copy_to(rescue)
             self._lost = DatabaseLost(lost_report(file, problem, rescue))
         except (StorageError, sqlite3.Error, OSError) as exc:
+            if created:  # a half-written rescue would be taken for a good one
+                await asyncio.to_thread(rescue.unlink, True)
             self._lost = DatabaseLost(lost_report(file, problem, None, str(exc)))
         log.critical("%s", self._lost.operator_message)
         self._lost_signal.set()
