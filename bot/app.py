@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 FrontEnd = Callable[["App"], Coroutine[Any, Any, None]]
 
+ANSWER_GRACE_SECONDS = 2.0
+"""How long front-ends keep answering after the database was lost, before they close."""
+
 
 @dataclass
 class App:
@@ -120,13 +123,22 @@ async def run(settings: Settings) -> None:
         await app.start_scheduler()
         runners = [asyncio.create_task(start(app), name=start.__name__) for start in starters]
         stopper = asyncio.create_task(_signalled(), name="signal")
-        done, pending = await asyncio.wait([*runners, stopper],
+        # The database file deleted or replaced under us: stop rather than keep writing
+        # into a file that will vanish at exit (the storage logged what happened).
+        lost = asyncio.create_task(app.storage.watch(), name="storage-watch")
+        done, pending = await asyncio.wait([*runners, stopper, lost],
                                            return_when=asyncio.FIRST_COMPLETED)
         if stopper in done:
             log.info("stopping on a signal")
+        if lost in done:
+            # The request that found the loss (and any arriving now, refused at once) must
+            # still tell its person that nothing was saved before the front-ends close.
+            await asyncio.wait(pending, timeout=ANSWER_GRACE_SECONDS)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+        if lost in done:
+            raise lost.result()
         for task in done - {stopper}:
             task.result()
     finally:

@@ -14,13 +14,17 @@ import os
 import sys
 from pathlib import Path
 
-from bot.core.errors import CocBotError, ConfigError
+from bot.core.errors import CocBotError, ConfigError, DatabaseLost, StorageError
+from bot.log_setup import configure_logging
 from bot.scan import ExportError, scan_exports
 from config.holidays import Holidays
 from config.loader import CONFIG_ENV, DEFAULT_CONFIG_NAME, find_config, load_settings
 from config.settings import Settings
 
 README_HINT = "See README.md, section \"Configuration\"."
+EXIT_DATABASE_LOST = 3
+"""The database file vanished under the running bot. The README's systemd unit lists it
+in ``RestartPreventExitStatus=``: restarting would start an empty case log."""
 log = logging.getLogger("coc-bot")
 
 
@@ -72,6 +76,9 @@ def _load(args: argparse.Namespace) -> Settings:
 
 
 def _summary(settings: Settings) -> str:
+    """What check-config prints: every value but the secrets, which are only "set"."""
+    from storage.url import describe_database_url
+
     policy = settings.policy
     lines = [
         f"Organization: {settings.organization}",
@@ -83,7 +90,7 @@ def _summary(settings: Settings) -> str:
         f"{settings.calendar.end_of_day:%H:%M}, {_holidays(settings)}",
         f"Code of Conduct: {len(settings.code.clauses)} clauses "
         f"(digest {settings.code.digest()[:12]})",
-        f"Database: {settings.secrets.database_url}",
+        f"Database: {describe_database_url(settings.secrets.database_url)}",
         f"Discord: {'configured' if settings.discord else 'not configured'}"
         f"{', token set' if settings.secrets.discord_token else ', no DISCORD_TOKEN'}",
         f"Slack: {'configured' if settings.slack else 'not configured'}"
@@ -101,6 +108,16 @@ def _automod_line(settings: Settings) -> str:
     return (f"Automod: on, {len(enabled)} of {len(config.rules)} rules enabled, "
             f"{sum(len(k.words) for k in config.keyword_lists)} keywords, "
             f"{len(config.patterns)} patterns, {len(config.profiles)} place profiles")
+
+
+def _require_database(settings: Settings) -> None:
+    """Refuse to back up a database that is not there: opening it would create it empty."""
+    from storage.url import parse_database_url
+
+    target = parse_database_url(settings.secrets.database_url)
+    if not target.in_memory and not os.path.isfile(os.path.expanduser(target.path)):
+        raise StorageError(f"There is no database to back up: {target.describe()} does not "
+                           "exist. Check DATABASE_URL.")
 
 
 async def _backup(settings: Settings, destination: str) -> None:
@@ -140,8 +157,11 @@ def _run(settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        configure_logging(args.log_level)
+    except ValueError as exc:
+        print(f"coc-bot: {exc}.", file=sys.stderr)
+        return 2
     try:
         if args.command == "run" and not _tokens_in_env():
             return _explain_missing_setup(args)
@@ -149,6 +169,11 @@ def main(argv: list[str] | None = None) -> int:
             return _scan(args)
         settings = _load(args)
         if args.command == "check-config":
+            # The very check `run` makes when it opens the database, so whatever
+            # check-config accepts, run accepts (and refuses with the same words).
+            from storage.url import parse_database_url
+
+            parse_database_url(settings.secrets.database_url)
             print(_summary(settings))
             return 0
         if args.command == "migrate":
@@ -156,8 +181,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"applied migrations: {applied or 'none (up to date)'}")
             return 0
         if args.command == "backup":
+            _require_database(settings)
             asyncio.run(_backup(settings, args.file))
-            print(f"backed up {settings.secrets.database_url} to {args.file}")
+            print(f"backed up the database to {args.file}")
             return 0
         return _run(settings)
     except ExportError as exc:
@@ -166,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"coc-bot: {exc} {README_HINT}", file=sys.stderr)
         return 2
+    except DatabaseLost as exc:
+        print(f"coc-bot: {exc.operator_message}", file=sys.stderr)
+        return EXIT_DATABASE_LOST
     except CocBotError as exc:
         print(f"coc-bot: {exc}", file=sys.stderr)
         return 1

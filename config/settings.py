@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,8 +23,15 @@ from bot.core.messages import MessageCatalog
 from bot.core.policy import Policy, Recurring
 from config._reader import Table
 from config.holidays import Holidays
+from storage.url import redact_url
 
 DEFAULT_DATABASE_URL = "sqlite:///./coc-bot.db"
+
+_SHOWN_AS_URLS = frozenset({"discord_api_base", "discord_gateway_url", "slack_api_base",
+                            "database_url"})
+"""Secrets fields a repr may show, with any password in them masked (``redact_url``).
+Every other field is a credential and shows only as set or not: a field added later is
+hidden unless it is listed here."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,21 @@ class Secrets:
     discord_gateway_url: str | None = None
     slack_api_base: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
+
+    def __repr__(self) -> str:
+        """Which secrets are set, never their values: a repr ends up in logs, tracebacks
+        and bug reports (``repr(settings)`` and ``str(settings)`` come through here)."""
+        shown = []
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value is None:
+                text = "None"
+            elif item.name in _SHOWN_AS_URLS:
+                text = repr(redact_url(str(value)))
+            else:
+                text = "'***'"
+            shown.append(f"{item.name}={text}")
+        return f"Secrets({', '.join(shown)})"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Secrets:

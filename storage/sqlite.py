@@ -5,6 +5,8 @@ unit of work opened with ``BEGIN IMMEDIATE``: the write lock is taken at the sta
 processes on one file serialise cleanly (the second waits up to ``busy_timeout``) instead
 of failing half-way with "database is locked" on their first write. Inside the process an
 ``asyncio.Lock`` keeps coroutines from interleaving statements on the one connection.
+Files are created 0600; a database file deleted or replaced under the running bot is
+noticed before the next commit and stops it (``DatabaseLost``; see ``storage/_files.py``).
 """
 
 from __future__ import annotations
@@ -12,21 +14,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.core.errors import CocBotError, NotFound, StorageError
+from bot.core.errors import CocBotError, DatabaseLost, NotFound, StorageError
 from bot.core.models import Entity
 from storage._codec import Condition, EntityCodec, SqlValue, codec_for
+from storage._files import (
+    FileIdentity,
+    create_private_file,
+    database_path,
+    ensure_folder,
+    lost_report,
+    prepare_database_file,
+    rescue_path,
+)
 from storage._migrations import Migration, load_migrations
 from storage.url import SqliteTarget
 
 E = TypeVar("E", bound=Entity)
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another process's transaction before giving up."""
@@ -189,49 +203,53 @@ class SqliteTx:
         return bool(cursor.rowcount == 1)
 
 
-def _folder_of(path: str) -> Path | None:
-    """The existing folder a database file would live in, or None if there is none."""
-    folder = Path(path).expanduser().resolve().parent
-    return folder if folder.is_dir() else None
+WATCH_SECONDS = 5.0  # how often an idle bot checks its database file is still there
 
 
 class SqliteStorage:
     """The ``Storage`` port on one aiosqlite connection."""
 
-    def __init__(self, conn: aiosqlite.Connection, target: SqliteTarget) -> None:
+    def __init__(self, conn: aiosqlite.Connection, target: SqliteTarget,
+                 identity: FileIdentity | None = None) -> None:
         self._conn = conn
         self.target = target
         self._lock = asyncio.Lock()
         self._closed = False
+        self._identity = identity  # None for an in-memory database: nothing to lose
+        self._lost: DatabaseLost | None = None
+        self._lost_signal = asyncio.Event()
+        self.watch_seconds = WATCH_SECONDS
 
     @classmethod
     async def open(cls, target: SqliteTarget) -> SqliteStorage:
-        if not target.in_memory:
-            folder = await asyncio.to_thread(_folder_of, target.path)
-            if folder is None:
-                raise StorageError(f"The folder for the database {target.path} does not exist; "
-                                   "create it or point DATABASE_URL somewhere else.")
+        file = None if target.in_memory else database_path(target.path)
+        if file is not None:
+            await asyncio.to_thread(prepare_database_file, file)
+        where = target.path if file is None else str(file)
         try:
             # isolation_level=None: the driver never opens transactions behind our back;
             # every one is an explicit BEGIN IMMEDIATE below.
-            conn = await aiosqlite.connect(target.path, isolation_level=None)
+            conn = await aiosqlite.connect(where, isolation_level=None)
         except sqlite3.Error as exc:
             raise StorageError(f"Could not open the database at {target.path}: {exc}. "
                                "Check the path in DATABASE_URL and its permissions.") from exc
         try:
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA foreign_keys = ON")
-            if not target.in_memory:
+            if file is not None:
                 await conn.execute("PRAGMA journal_mode = WAL")
                 await conn.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.Error as exc:
+            identity = None if file is None else await asyncio.to_thread(FileIdentity.of, file)
+        except (sqlite3.Error, OSError) as exc:
             await conn.close()
             raise StorageError(f"Could not prepare the database at {target.path}: {exc}. "
                                "Is it a coc-bot SQLite database?") from exc
-        return cls(conn, target)
+        return cls(conn, target, identity)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteTx]:
+        if self._lost is not None:  # a fresh error each time: tracebacks do not pile up
+            raise DatabaseLost(self._lost.operator_message)
         if self._closed:
             raise StorageError("The database connection is closed; restart coc-bot.")
         if _IN_TRANSACTION.get() is self:
@@ -247,13 +265,21 @@ class SqliteStorage:
                 except BaseException:
                     await self._rollback()
                     raise
-                try:
-                    await self._conn.commit()
-                except sqlite3.Error as exc:
-                    await self._rollback()
-                    raise _storage_error(exc, "saving the change") from exc
+                await self._commit()
             finally:
                 _IN_TRANSACTION.reset(token)
+
+    async def _commit(self) -> None:
+        """Commit, unless the file was deleted or replaced (one ``os.stat``): a commit
+        into an unlinked file "succeeds" and is lost when the process exits."""
+        lost = await self._give_up_if_lost()
+        if lost is not None:
+            raise lost
+        try:
+            await self._conn.commit()
+        except sqlite3.Error as exc:
+            await self._rollback()
+            raise _storage_error(exc, "saving the change") from exc
 
     async def _begin(self) -> None:
         try:
@@ -306,7 +332,7 @@ class SqliteStorage:
                 "INSERT INTO schema_migrations (version, name, applied_at) "
                 "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
                 [migration.version, migration.name])
-            await self._conn.commit()
+            await self._commit()
             return True
         except CocBotError:
             await self._rollback()
@@ -318,20 +344,65 @@ class SqliteStorage:
 
     async def backup(self, destination: str) -> None:
         """Copy the database to ``destination`` with SQLite's online backup: a consistent
-        snapshot even while the bot is running and writing (copying the file is not)."""
-        if await asyncio.to_thread(Path(destination).exists):
+        snapshot even while the bot is running and writing (copying the file is not).
+        The new file is created 0600 before anything is written to it."""
+        file = database_path(destination)
+        await asyncio.to_thread(ensure_folder, file)
+        if not await asyncio.to_thread(create_private_file, file):
             raise StorageError(f"{destination} already exists; choose a new file name so no "
                                "earlier backup is overwritten.")
-        if await asyncio.to_thread(_folder_of, destination) is None:
-            raise StorageError(f"The folder for {destination} does not exist.")
-        target = sqlite3.connect(destination, check_same_thread=False)
         try:
             async with self._lock:
-                await self._conn.backup(target)
+                await self._copy_to(file)
         except sqlite3.Error as exc:
+            await asyncio.to_thread(file.unlink, True)  # no half-written backup left behind
             raise StorageError(f"The backup to {destination} failed: {exc}.") from exc
+
+    async def _copy_to(self, file: Path) -> None:
+        """The online backup into an existing (private) file; the caller holds the lock."""
+        target = sqlite3.connect(file, check_same_thread=False)
+        try:
+            await self._conn.backup(target)
         finally:
             target.close()
+
+    async def watch(self) -> StorageError:
+        """Return once the database file was deleted or replaced (checked every
+        ``watch_seconds``, and before every commit); never while all is well."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._lost_signal.wait(), self.watch_seconds)
+            if self._lost is None and self._identity is not None and not self._closed:
+                async with self._lock:
+                    await self._give_up_if_lost()
+            if self._lost is not None:
+                return self._lost
+
+    async def _give_up_if_lost(self) -> DatabaseLost | None:
+        """Check the file (the caller holds the lock); if it is gone, roll back, save
+        what the connection still holds to a rescue file, and remember the failure."""
+        if self._lost is not None or self._identity is None:
+            return self._lost
+        problem = self._identity.problem()
+        if problem is None:
+            return None
+        await self._rollback()
+        file = self._identity.file
+        rescue = rescue_path(file, datetime.now(UTC))
+        created = False
+        try:
+            created = await asyncio.to_thread(create_private_file, rescue)
+            if not created:
+                raise StorageError(f"{rescue} already exists")
+            await self._copy_to(rescue)
+            self._lost = DatabaseLost(lost_report(file, problem, rescue))
+        except (StorageError, sqlite3.Error, OSError) as exc:
+            if created:  # a half-written rescue would be taken for a good one
+                await asyncio.to_thread(rescue.unlink, True)
+            self._lost = DatabaseLost(lost_report(file, problem, None, str(exc)))
+        log.critical("%s", self._lost.operator_message)
+        self._lost_signal.set()
+        return self._lost
 
     async def close(self) -> None:
         if not self._closed:

@@ -3,11 +3,15 @@
 The URL is the one setting operators must get right before anything works, so a wrong one
 is refused at start-up with the forms we accept, rather than creating a stray database
 file somewhere unexpected. The URL may carry a password (PostgreSQL later), so messages
-never echo it back; they name only its scheme.
+never echo it back; they name only its scheme. ``parse_database_url`` is the one check:
+``run``, ``migrate``, ``backup`` and ``check-config`` all go through it, so check-config
+cannot accept what run refuses. ``describe_database_url`` and ``redact_url`` are what the
+bot shows of a URL: never a password, a query string or a fragment.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -33,6 +37,12 @@ class SqliteTarget:
     @property
     def in_memory(self) -> bool:
         return self.path == MEMORY
+
+    def describe(self) -> str:
+        """What check-config shows: the backend and the absolute file (no secrets)."""
+        if self.in_memory:
+            return "SQLite in memory (nothing is kept when coc-bot stops)"
+        return f"SQLite file {os.path.abspath(os.path.expanduser(self.path))}"
 
 
 def _refuse(problem: str) -> ConfigError:
@@ -63,3 +73,35 @@ def parse_database_url(url: str) -> SqliteTarget:
     if path.endswith("/"):
         raise _refuse("names a directory, not a database file")
     return SqliteTarget(path)
+
+
+def describe_database_url(url: str) -> str:
+    """The database ``url`` names, for people to read; ``ConfigError`` as ``run`` would."""
+    return parse_database_url(url).describe()
+
+
+def redact_url(url: str) -> str:
+    """``url`` safe to show in a repr or a log: ``postgresql://user:***@host/db``.
+
+    The password (or a user-info part that may itself be a token), the query string and
+    the fragment are replaced by ``***``; something that is not ``scheme://...`` at all
+    is shown as ``***``, since there is no telling which part of it is secret.
+    """
+    text = url.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep or not _SCHEME.match(scheme):
+        return "***"
+    cut = len(rest)
+    for mark in "/?#":
+        found = rest.find(mark)
+        if found != -1:
+            cut = min(cut, found)
+    netloc, tail = rest[:cut], rest[cut:]
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        netloc = f"{user}:***@{host}" if colon and user else f"***@{host}"
+    for mark in "?#":
+        if mark in tail:
+            tail = tail[:tail.index(mark)] + mark + "***"
+    return f"{scheme}://{netloc}{tail}"

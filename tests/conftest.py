@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -10,6 +11,19 @@ import pytest
 from bot.core.clock import FakeClock
 from bot.core.ports import Storage
 from tests.core.harness import Harness, build_harness
+
+
+@pytest.fixture(autouse=True)
+def _restore_log_levels() -> Iterator[None]:
+    """``bot.cli.main`` configures logging for its process; in-process calls must not
+    leave those levels behind for the next test."""
+    from bot.log_setup import PAYLOAD_LOGGERS
+
+    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in PAYLOAD_LOGGERS)]
+    levels = [logger.level for logger in loggers]
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
 
 
 @pytest.fixture

@@ -26,3 +26,27 @@ def test_every_environment_variable_read_is_documented() -> None:
     source = (Path(__file__).resolve().parents[1] / "config" / "settings.py").read_text()
     for name in re.findall(r'get\("([A-Z_]+)"\)', source):
         assert f"`{name}`" in README, f"{name} is read but not documented in README"
+
+
+def _service_unit() -> dict[str, list[str]]:
+    block = re.search(r"```ini\n# /etc/systemd/system/coc-bot.service\n(.*?)```", README,
+                      re.DOTALL)
+    assert block, "the README shows a systemd unit"
+    settings: dict[str, list[str]] = {}
+    for line in block.group(1).splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            settings.setdefault(key.strip(), []).append(value.strip())
+    return settings
+
+
+def test_the_systemd_unit_keeps_the_case_log_private_and_is_not_restarted_empty() -> None:
+    from bot.cli import EXIT_DATABASE_LOST
+
+    unit = _service_unit()
+    assert unit["UMask"] == ["0077"]
+    assert unit["StateDirectory"] == ["coc-bot"] and unit["StateDirectoryMode"] == ["0700"]
+    assert unit["User"] == ["coc-bot"], "the bot must not run as root"
+    environment = " ".join(unit["Environment"])
+    assert "DATABASE_URL=sqlite:////var/lib/coc-bot/coc-bot.db" in environment
+    assert unit["RestartPreventExitStatus"] == [str(EXIT_DATABASE_LOST)]

@@ -14,6 +14,7 @@ show it as it is (as a polite ephemeral reply) without knowing what went wrong::
     ├── RateLimited             too many reports in a short time
     ├── ConfigError             the configuration file or environment is wrong (start-up)
     ├── StorageError            the database failed; nothing was changed
+    │   └── DatabaseLost        its file was deleted or replaced while the bot ran: stop
     └── PlatformError           Discord or Slack refused or failed
         ├── DeliveryFailed      a DM could not be delivered (closed DMs, blocked bot)
         ├── PlatformForbidden   the bot lacks a permission on the platform
@@ -79,6 +80,21 @@ class ConfigError(CocBotError):
 
 class StorageError(CocBotError):
     """The database failed; the transaction was rolled back."""
+
+
+class DatabaseLost(StorageError):
+    """The database file was deleted or replaced under the running bot.
+
+    Nothing more can be saved safely, so the bot stops. ``str()`` is what a person whose
+    request failed is shown (no server paths); ``operator_message`` is what the operator
+    needs: which file, what happened, where the rescued copy is, what to do.
+    """
+
+    def __init__(self, operator_message: str) -> None:
+        super().__init__("The bot cannot save anything right now: its database is "
+                         "unavailable, so nothing was changed. The operators need to restore "
+                         "it; please try again later.")
+        self.operator_message = operator_message
 
 
 class PlatformError(CocBotError):

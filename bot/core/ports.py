@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
+from bot.core.errors import StorageError
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.models import Entity, Sanction, ScheduledAction
 
@@ -71,6 +72,11 @@ class Storage(Protocol):
 
     async def migrate(self) -> list[int]:
         """Apply pending numbered migrations; return the numbers applied."""
+
+    async def watch(self) -> StorageError:
+        """Return (not raise) the error once the store can no longer keep records safely,
+        e.g. its file was deleted or replaced under the running bot; never while all is
+        well. The bot stops when it returns, rather than go on writing into nothing."""
 
     async def close(self) -> None: ...
 

@@ -94,3 +94,17 @@ def test_backup_copies_a_consistent_database_and_never_overwrites(
     capsys.readouterr()
     assert main(["backup", str(copy)]) == 1
     assert "already exists" in capsys.readouterr().err
+
+
+def test_backup_of_a_missing_database_is_refused_and_creates_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "typo.db"
+    result = run("--config", "config/example.toml", "backup", str(tmp_path / "copy.db"),
+                 env={"DATABASE_URL": f"sqlite:///{db}"})
+    assert result.returncode == 1 and "no database to back up" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_log_level_is_one_line_not_a_traceback() -> None:
+    result = run("--log-level", "LOUD", "--config", "config/example.toml", "check-config")
+    assert result.returncode == 2 and "unknown log level 'LOUD'" in result.stderr
+    assert "Traceback" not in result.stderr

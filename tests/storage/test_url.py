@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.core.errors import ConfigError
-from storage.url import ACCEPTED_FORMS, parse_database_url
+from storage.url import ACCEPTED_FORMS, describe_database_url, parse_database_url, redact_url
 
 GOOD = [
     ("sqlite:///./coc-bot.db", "./coc-bot.db", False),
@@ -59,3 +61,30 @@ def test_refused_urls(url: str, problem: str) -> None:
     assert "sqlite:///:memory:" in message
     assert "secret" not in message, "a refusal must never echo a password"
     assert message == caught.value.message
+
+
+REDACTED = [
+    ("postgresql://coc:s3cret@db.example:5432/coc", "postgresql://coc:***@db.example:5432/coc"),
+    ("postgres://u:s3cret@h/db?sslmode=require&password=s3cret#x", "postgres://u:***@h/db?***"),
+    ("https://s3cret@proxy.example/api/", "https://***@proxy.example/api/"),
+    ("postgresql://:s3cret@h/db", "postgresql://***@h/db"),
+    ("u:s3cret@h://db", "***"),
+    ("user:s3cret@host/db", "***"),
+    ("sqlite:///./coc-bot.db", "sqlite:///./coc-bot.db"),
+    ("https://discord.com/api/v10", "https://discord.com/api/v10"),
+]
+
+
+@pytest.mark.parametrize(("url", "shown"), REDACTED, ids=[r[0] for r in REDACTED])
+def test_redact_url_never_shows_a_password(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
+    assert "s3cret" not in redact_url(url)
+
+
+def test_describe_names_the_backend_and_the_absolute_file(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert describe_database_url("sqlite:///./bot.db") == f"SQLite file {tmp_path / 'bot.db'}"
+    assert describe_database_url("sqlite:///:memory:").startswith("SQLite in memory")
+    with pytest.raises(ConfigError, match="PostgreSQL"):
+        describe_database_url("postgresql://u:s3cret@h/db")
