@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.core.errors import CocBotError, NotFound, StorageError
+from bot.core.errors import CocBotError, NotFound, SealError, StorageError
 from bot.core.models import Entity
+from bot.core.ports import Sealer
 from storage._codec import Condition, EntityCodec, SqlValue, codec_for
 from storage._migrations import Migration, load_migrations
 from storage.url import SqliteTarget
@@ -76,8 +77,13 @@ def _storage_error(exc: sqlite3.Error, doing: str) -> StorageError:
 class SqliteTx:
     """One ``BEGIN IMMEDIATE`` transaction; see ``bot.core.ports.Tx`` for the contract."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, sealer: Sealer | None = None) -> None:
         self._conn = conn
+        self._sealer = sealer
+
+    @property
+    def sealer(self) -> Sealer:
+        return require_sealer(self._sealer)
 
     async def _execute(self, sql: str, params: Sequence[SqlValue], doing: str) -> Any:
         try:
@@ -186,6 +192,13 @@ def _folder_of(path: str) -> Path | None:
     return folder if folder.is_dir() else None
 
 
+def require_sealer(sealer: Sealer | None) -> Sealer:
+    if sealer is None:
+        raise SealError("No seal key is loaded, so anonymous reporters cannot be sealed or "
+                        "compared. Set COC_BOT_SEAL_KEYS (see the README, confidentiality).")
+    return sealer
+
+
 class SqliteStorage:
     """The ``Storage`` port on one aiosqlite connection."""
 
@@ -194,6 +207,10 @@ class SqliteStorage:
         self.target = target
         self._lock = asyncio.Lock()
         self._closed = False
+        self._sealer: Sealer | None = None
+
+    def use_sealer(self, sealer: Sealer) -> None:
+        self._sealer = sealer
 
     @classmethod
     async def open(cls, target: SqliteTarget) -> SqliteStorage:
@@ -212,6 +229,8 @@ class SqliteStorage:
         try:
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA foreign_keys = ON")
+            # Removed rows are overwritten, not left in free pages a stolen file would show.
+            await conn.execute("PRAGMA secure_delete = ON")
             if not target.in_memory:
                 await conn.execute("PRAGMA journal_mode = WAL")
                 await conn.execute("PRAGMA synchronous = NORMAL")
@@ -234,7 +253,7 @@ class SqliteStorage:
             try:
                 await self._begin()
                 try:
-                    yield SqliteTx(self._conn)
+                    yield SqliteTx(self._conn, self._sealer)
                 except BaseException:
                     await self._rollback()
                     raise

@@ -20,10 +20,12 @@ from bot.core.models._people import Actor, PersonLink, Role
 from bot.core.models._reports import Report, ReportStatus
 from bot.core.models._roster import Appointment, Office
 from bot.core.models._sanctions import Sanction, SanctionScope, SanctionStatus
+from bot.core.models._seal import SealKey
 
 ENTITY_TYPES: tuple[type, ...] = (
     Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
     Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
+    SealKey,
 )
 """Every persisted record type; the storage schema test checks each has a matching table."""
 
@@ -32,5 +34,5 @@ __all__ = [
     "Appeal", "AppealStatus", "Appointment", "AuditEntry", "Case", "CaseOrigin", "CaseStatus",
     "CodeVersion", "Entity", "Incident", "IncidentKind", "Motion", "MotionStatus", "Office",
     "PersonLink", "Recusal", "Report", "ReportStatus", "Role", "Sanction", "SanctionScope",
-    "SanctionStatus", "ScheduledAction", "Severity", "Vote", "VoteChoice",
+    "SanctionStatus", "ScheduledAction", "SealKey", "Severity", "Vote", "VoteChoice",
 ]
