@@ -129,15 +129,21 @@ async def accounts_of(tx: Tx, person: PersonRef) -> list[PersonRef]:
     return sorted(accounts)
 
 
-async def try_dm(ctx: Context, person: PersonRef, notice: Notice) -> bool:
-    """Send a DM; report delivery rather than fail the action that needed it."""
+async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
+                 sealed: bool = False) -> bool:
+    """Send a DM; report delivery rather than fail the action that needed it.
+
+    ``sealed``: the person is an anonymous reporter, so a failure is logged without their
+    account (logs are read by people).
+    """
+    who = "an anonymous reporter" if sealed else person.key
     try:
         await ctx.platforms.get(person.platform).send_dm(person, notice)
     except DeliveryFailed as exc:
-        log.info("DM to %s not delivered: %s", person.key, exc)
+        log.info("DM to %s (%s) not delivered: %s", who, notice.subject_id, exc)
         return False
     except PlatformError as exc:
-        log.warning("DM to %s failed: %s", person.key, exc)
+        log.warning("DM to %s (%s) failed: %s", who, notice.subject_id, exc)
         return False
     return True
 

@@ -149,7 +149,7 @@ class AppealService:
                                    outcome=outcome.value, reason=decided.decision_reason)
         notice = Notice(NoticeKind.APPEAL_DECIDED_DM, text, subject_id=appeal.id)
         if appellant is not None:
-            await try_dm(ctx, appellant, notice)
+            await try_dm(ctx, appellant, notice, sealed=appeal.appellant is None)
         if case.subject != appellant:
             await try_dm(ctx, case.subject, notice)
         return decided

@@ -194,7 +194,8 @@ class ReportService:
         text = self._ctx.messages.render(
             "bad_faith_warning_dm", count=count, space_name=profile.space_name,
             clause_title=clause.title, clause_text=clause.text, how_to_ask=HOW_TO_ASK)
-        await try_dm(self._ctx, reporter, Notice(NoticeKind.INFO, text, subject_id=report.id))
+        await try_dm(self._ctx, reporter, Notice(NoticeKind.INFO, text, subject_id=report.id),
+                     sealed=report.reporter is None)
 
     async def _bad_faith_total(self, tx: Tx, person: PersonRef) -> int:
         """Named and anonymous reports of every linked account, dismissed in bad faith:
