@@ -24,8 +24,9 @@ from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
 from bot.core.services.timed import LEASE, TimedActionService
 from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
+from bot.sealing import setup_sealing
 from config.settings import Settings
-from storage import open_storage
+from storage import SqliteStorage, open_storage
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     applied = await storage.migrate()
     if applied:
         log.info("applied database migrations %s", applied)
+    await setup_sealing(storage, settings.secrets.seal_keys, _url_of(storage, settings), clock)
     platforms = PlatformRegistry(settings.committee_home)
     ctx = Context(storage=storage, clock=clock, policy=settings.policy,
                   calendar=settings.calendar, code=settings.code, profiles=settings.profiles,
@@ -80,6 +82,14 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     scheduler.attach(timed)
     await services.code.ensure_published()
     return App(settings, storage, clock, services, platforms, scheduler, timed, jobs)
+
+
+def _url_of(storage: Storage, settings: Settings) -> str:
+    """Where the storage really lives (a test or tool may hand in its own), so a key file
+    is looked for beside that database and not beside the configured one."""
+    if isinstance(storage, SqliteStorage):
+        return f"sqlite:///{storage.target.path}"
+    return settings.secrets.database_url
 
 
 def automod_for(settings: Settings) -> Automod | None:

@@ -38,7 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     for name, text in (("run", "start every front-end whose tokens are set"),
                        ("check-config", "validate the configuration and print a summary"),
                        ("migrate", "apply database migrations and exit"),
-                       ("backup", "copy the database to a new file, safely while the bot runs")):
+                       ("backup", "copy the database to a new file, safely while the bot runs"),
+                       ("keygen", "print a new seal key for COC_BOT_SEAL_KEYS"),
+                       ("reseal", "re-encrypt sealed reporter identities with the first key "
+                                  "in COC_BOT_SEAL_KEYS (after adding a new key)")):
         parsers[name] = commands.add_parser(name, help=text)
         # --config works before or after the command, as people type it both ways.
         parsers[name].add_argument("--config", default=argparse.SUPPRESS,
@@ -133,6 +136,23 @@ async def _backup(settings: Settings, destination: str) -> None:
         await storage.close()
 
 
+async def _reseal(settings: Settings) -> int:
+    """Rotation: the new key first in COC_BOT_SEAL_KEYS, the old one after it, then this;
+    afterwards the old key can be removed."""
+    from bot.core.clock import SystemClock
+    from bot.sealing import reseal, setup_sealing
+    from storage import open_storage
+
+    storage = await open_storage(settings.secrets.database_url)
+    try:
+        await storage.migrate()
+        sealer = await setup_sealing(storage, settings.secrets.seal_keys,
+                                     settings.secrets.database_url, SystemClock())
+        return await reseal(storage, sealer)
+    finally:
+        await storage.close()
+
+
 async def _migrate(settings: Settings) -> list[int]:
     from storage import open_storage
 
@@ -167,6 +187,11 @@ def main(argv: list[str] | None = None) -> int:
             return _explain_missing_setup(args)
         if args.command == "scan":
             return _scan(args)
+        if args.command == "keygen":
+            from bot.sealing import generate_key
+
+            print(generate_key())
+            return 0
         settings = _load(args)
         if args.command == "check-config":
             # The very check `run` makes when it opens the database, so whatever
@@ -184,6 +209,11 @@ def main(argv: list[str] | None = None) -> int:
             _require_database(settings)
             asyncio.run(_backup(settings, args.file))
             print(f"backed up the database to {args.file}")
+            return 0
+        if args.command == "reseal":
+            count = asyncio.run(_reseal(settings))
+            print(f"resealed {count} sealed identit{'y' if count == 1 else 'ies'} with the "
+                  "first key in COC_BOT_SEAL_KEYS; the other keys can now be removed")
             return 0
         return _run(settings)
     except ExportError as exc:

@@ -47,6 +47,7 @@ class Secrets:
     discord_gateway_url: str | None = None
     slack_api_base: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
+    seal_keys: str | None = field(default=None, repr=False)  # COC_BOT_SEAL_KEYS
 
     def __repr__(self) -> str:
         """Which secrets are set, never their values: a repr ends up in logs, tracebacks
@@ -75,6 +76,7 @@ class Secrets:
             slack_admin_token=get("SLACK_ADMIN_TOKEN"), discord_api_base=get("DISCORD_API_BASE"),
             discord_gateway_url=get("DISCORD_GATEWAY_URL"), slack_api_base=get("SLACK_API_BASE"),
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            seal_keys=get("COC_BOT_SEAL_KEYS"),
         )
 
 

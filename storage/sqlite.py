@@ -24,8 +24,9 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.core.errors import CocBotError, DatabaseLost, NotFound, StorageError
+from bot.core.errors import CocBotError, DatabaseLost, NotFound, SealError, StorageError
 from bot.core.models import Entity
+from bot.core.ports import Sealer
 from storage._codec import Condition, EntityCodec, SqlValue, codec_for
 from storage._files import (
     FileIdentity,
@@ -90,8 +91,13 @@ def _storage_error(exc: sqlite3.Error, doing: str) -> StorageError:
 class SqliteTx:
     """One ``BEGIN IMMEDIATE`` transaction; see ``bot.core.ports.Tx`` for the contract."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, sealer: Sealer | None = None) -> None:
         self._conn = conn
+        self._sealer = sealer
+
+    @property
+    def sealer(self) -> Sealer:
+        return require_sealer(self._sealer)
 
     async def _execute(self, sql: str, params: Sequence[SqlValue], doing: str) -> Any:
         try:
@@ -206,6 +212,13 @@ class SqliteTx:
 WATCH_SECONDS = 5.0  # how often an idle bot checks its database file is still there
 
 
+def require_sealer(sealer: Sealer | None) -> Sealer:
+    if sealer is None:
+        raise SealError("No seal key is loaded, so anonymous reporters cannot be sealed or "
+                        "compared. Set COC_BOT_SEAL_KEYS (see the README, confidentiality).")
+    return sealer
+
+
 class SqliteStorage:
     """The ``Storage`` port on one aiosqlite connection."""
 
@@ -219,6 +232,10 @@ class SqliteStorage:
         self._lost: DatabaseLost | None = None
         self._lost_signal = asyncio.Event()
         self.watch_seconds = WATCH_SECONDS
+        self._sealer: Sealer | None = None
+
+    def use_sealer(self, sealer: Sealer) -> None:
+        self._sealer = sealer
 
     @classmethod
     async def open(cls, target: SqliteTarget) -> SqliteStorage:
@@ -236,6 +253,8 @@ class SqliteStorage:
         try:
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA foreign_keys = ON")
+            # Removed rows are overwritten, not left in free pages a stolen file would show.
+            await conn.execute("PRAGMA secure_delete = ON")
             if file is not None:
                 await conn.execute("PRAGMA journal_mode = WAL")
                 await conn.execute("PRAGMA synchronous = NORMAL")
@@ -261,7 +280,7 @@ class SqliteStorage:
             try:
                 await self._begin()
                 try:
-                    yield SqliteTx(self._conn)
+                    yield SqliteTx(self._conn, self._sealer)
                 except BaseException:
                     await self._rollback()
                     raise

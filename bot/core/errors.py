@@ -13,6 +13,7 @@ show it as it is (as a polite ephemeral reply) without knowing what went wrong::
     │   └── AlreadyDone         idempotent repeats the caller should know about
     ├── RateLimited             too many reports in a short time
     ├── ConfigError             the configuration file or environment is wrong (start-up)
+    │   └── SealError           a sealed identity cannot be sealed or opened with the keys given
     ├── StorageError            the database failed; nothing was changed
     │   └── DatabaseLost        its file was deleted or replaced while the bot ran: stop
     └── PlatformError           Discord or Slack refused or failed
@@ -76,6 +77,14 @@ class RateLimited(CocBotError):
 
 class ConfigError(CocBotError):
     """The configuration is invalid; the message names the key and the problem."""
+
+
+class SealError(ConfigError):
+    """No seal key is configured, or none of the configured keys opens a sealed value.
+
+    The message says which, and what the operator can do; it never contains a key or the
+    sealed value.
+    """
 
 
 class StorageError(CocBotError):

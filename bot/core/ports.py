@@ -20,6 +20,36 @@ from bot.core.models import Entity, Sanction, ScheduledAction
 E = TypeVar("E", bound=Entity)
 
 
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """An account sealed for the machine alone.
+
+    ``box`` is the account key encrypted with the operator's key (only the machine opens
+    it, to send the reporter a private message); ``tag`` is a keyed hash of the account key,
+    equal for equal accounts, so the machine can count and compare without opening
+    anything. Without the operator's key neither says who it is.
+    """
+
+    box: str
+    tag: str
+
+
+class Sealer(Protocol):
+    """Seals the identity of a person nobody may learn (an anonymous reporter).
+
+    Implemented outside the core (``bot/sealing.py``) so the domain never imports a
+    cryptography library. Every method raises ``SealError`` when it cannot do its job
+    (no key configured, or no configured key opens the box).
+    """
+
+    def seal(self, person: PersonRef) -> Sealed: ...
+
+    def tag(self, person: PersonRef) -> str:
+        """The tag ``seal(person)`` would carry, to find or compare sealed records."""
+
+    def open(self, box: str) -> PersonRef: ...
+
+
 class Tx(Protocol):
     """One unit of work: everything done through it commits together or not at all.
 
@@ -66,9 +96,17 @@ class Tx(Protocol):
         and have exactly one of them win.
         """
 
+    @property
+    def sealer(self) -> Sealer:
+        """The sealer for the sealed values this storage holds; ``SealError`` if none was
+        given (so comparing a sealed reporter never silently answers "not the same")."""
+
 
 class Storage(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[Tx]: ...
+
+    def use_sealer(self, sealer: Sealer) -> None:
+        """Give this storage's transactions the sealer (the composition root does, once)."""
 
     async def migrate(self) -> list[int]:
         """Apply pending numbered migrations; return the numbers applied."""

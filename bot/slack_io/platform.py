@@ -166,10 +166,12 @@ class SlackPlatform:
 
     async def open_private_thread(self, audience: Audience, title: str,
                                   members: Sequence[PersonRef], notice: Notice) -> PlaceRef:
-        """A thread under a message in the private channel; members are mentioned in it.
+        """A thread under a message in the private channel.
 
-        An emergency pings the channel in the root message. Conflicted members may be in
-        the channel, which Slack cannot prevent; their votes never count.
+        Slack threads have no membership, so ``members`` is not used: listing them would
+        single out a member left out (a case's anonymous reporter). Everyone in the private
+        channel sees the thread; only eligible members' votes count. An emergency pings the
+        channel in the root message.
         """
         channel = self._audiences[audience]
         ping = "<!channel> 🚨 Emergency: " if notice.mention_everyone else ""
@@ -177,9 +179,6 @@ class SlackPlatform:
                               doing="open a committee thread")
         place = refs.thread(self.team, channel, ts)
         await self._post_notice(channel, notice, ts)
-        if members:
-            names = " ".join(self.mention(m) for m in members)
-            await self._send(channel, f"Members taking part: {names}", thread_ts=ts)
         return place
 
     async def remove_from_thread(self, thread: PlaceRef, person: PersonRef) -> None:

@@ -14,6 +14,7 @@ from bot.core.ports import Storage
 from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
 from bot.core.services.timed import TimedActionService
+from bot.sealing import setup_sealing
 from config._reader import Table
 from config.loader import load_code, load_messages
 from config.settings import read_calendar, read_profiles
@@ -62,8 +63,13 @@ def committee_actor(member: PersonRef) -> Actor:
     return Actor(member, frozenset({Role.COMMITTEE}))
 
 
+TEST_SEAL_KEY = "tLRfvwSxhoanSP-rUJWRtkGEX6NiDxL6nXPBRvZ_dSk="
+"""A fixed seal key for tests (a real deployment's lives only in its environment)."""
+
+
 async def build_harness(clock: FakeClock, storage: Storage,
                         policy: Policy | None = None) -> Harness:
+    await setup_sealing(storage, TEST_SEAL_KEY, "sqlite:///:memory:", clock)
     platform = RecordingPlatform()
     registry = PlatformRegistry(PlatformName.DISCORD)
     registry.register(platform)

@@ -41,6 +41,7 @@ from bot.core.models import (
     SanctionScope,
     SanctionStatus,
     ScheduledAction,
+    SealKey,
     Severity,
     Vote,
     VoteChoice,
@@ -63,18 +64,21 @@ CHANNEL = PlaceRef(PlatformName.DISCORD, "guild-1", "2001")
 THREAD = PlaceRef(PlatformName.SLACK, "T0123", "C0789")
 MESSAGE = MessageRef(PlatformName.SLACK, "T0123", "C0789", "1700000000.000100")
 QUEUE_MESSAGE = MessageRef(PlatformName.DISCORD, "guild-1", "2002", "3001")
+SEALED = "gAAAAABn-sealed-box=="  # the codec stores it as text; its content is opaque
+TAG = "ab" * 32
 TRICKY = "it's \"quoted\"; DROP TABLE reports; -- ünïcødé ✓ 日本語 🙂\nsecond line\t\\"
 
 
 def _report(full: bool) -> Report:
     if not full:
-        return Report("r-min", ALICE, False, "spam", t(0), t(1, TOKYO))
+        return Report("r-min", None, True, "spam", t(0), t(1, TOKYO))
     return Report(
         "r-full", ALICE, True, TRICKY, t(0), t(1, TOKYO), ReportStatus.ESCALATED,
         target=BOB, message=MESSAGE, message_excerpt="excerpt 'x'",
         message_link="https://discord.com/channels/1/2/3", channel=CHANNEL, handled_by=CAROL,
         handled_at=t(2, KATHMANDU), resolution_note="resolved", case_id="c-full",
-        queue_message=QUEUE_MESSAGE, reminded_at=t(3))
+        queue_message=QUEUE_MESSAGE, reminded_at=t(3), reporter_sealed=SEALED,
+        reporter_tag=TAG)
 
 
 def _incident(full: bool) -> Incident:
@@ -106,7 +110,8 @@ def _case(full: bool) -> Case:
         "c-full", BOB, TRICKY, CaseOrigin.REPORT, Severity.SERIOUS, t(0), CaseStatus.FINAL,
         opened_by=CAROL, reporter=ALICE, report_id="r-full", subject_statement="I disagree",
         thread=THREAD, decision="suspend 7d", decided_motion_id="m-full",
-        communicated_at=t(10, TOKYO), appeal_deadline=t(11, KATHMANDU), final_at=t(12))
+        communicated_at=t(10, TOKYO), appeal_deadline=t(11, KATHMANDU), final_at=t(12),
+        reporter_sealed=SEALED, reporter_tag=TAG)
 
 
 def _motion(full: bool) -> Motion:
@@ -134,10 +139,11 @@ def _recusal(full: bool) -> Recusal:
 
 def _appeal(full: bool) -> Appeal:
     if not full:
-        return Appeal("a-min", "c-min", BOB, "unfair", t(0))
+        return Appeal("a-min", "c-min", None, "unfair", t(0))
     return Appeal(
         "a-full", "c-full", BOB, TRICKY, t(0), AppealStatus.MODIFIED, decided_by=CAROL,
-        decided_at=t(45, TOKYO), decision_reason="reduced to 3d")
+        decided_at=t(45, TOKYO), decision_reason="reduced to 3d", appellant_sealed=SEALED,
+        appellant_tag=TAG)
 
 
 def _code_version(full: bool) -> CodeVersion:
@@ -183,6 +189,13 @@ def _scheduled_action(full: bool) -> ScheduledAction:
         claimed_at=t(1), finished_at=t(2, KATHMANDU), last_error=TRICKY)
 
 
+def _seal_key(full: bool) -> SealKey:
+    # No optional fields: full and minimal differ only in values.
+    if not full:
+        return SealKey("tag-key", "wrapped", t(0))
+    return SealKey("tag-key-2", SEALED, t(9, TOKYO))
+
+
 def _person_link(full: bool) -> PersonLink:
     if not full:
         return PersonLink(ALICE.key, ALICE, "alice", CAROL, t(0))
@@ -201,6 +214,7 @@ BUILDERS: dict[type, Callable[[bool], Any]] = {
     Acceptance: _acceptance, AcceptancePrompt: _acceptance_prompt, Appointment: _appointment,
     AuditEntry: _audit_entry, ScheduledAction: _scheduled_action, PersonLink: _person_link,
     RequestClaim: _request_claim,
+    SealKey: _seal_key,
 }
 
 

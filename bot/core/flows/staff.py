@@ -67,7 +67,7 @@ class StaffFlows:
             status = report.status.value.replace("_", " ")
             return Outcome(text=self._say("reply_report_dismissed", ref=report.id,
                                           bad_faith=" in bad faith" if action == "badfaith"
-                                          else ""),
+                                          else "", record=await reports.bad_faith_record(report)),
                            queue_note=self._say("queue_handled", outcome=status, by=by))
         if action == "escalate":
             case = await reports.escalate(actor, ref)

@@ -21,11 +21,12 @@ from bot.core.models._reports import Report, ReportStatus
 from bot.core.models._requests import RequestClaim
 from bot.core.models._roster import Appointment, Office
 from bot.core.models._sanctions import Sanction, SanctionScope, SanctionStatus
+from bot.core.models._seal import SealKey
 
 ENTITY_TYPES: tuple[type, ...] = (
     Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
     Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
-    RequestClaim,
+    RequestClaim, SealKey,
 )
 """Every persisted record type; the storage schema test checks each has a matching table."""
 
@@ -34,5 +35,6 @@ __all__ = [
     "Appeal", "AppealStatus", "Appointment", "AuditEntry", "Case", "CaseOrigin", "CaseStatus",
     "CodeVersion", "Entity", "Incident", "IncidentKind", "Motion", "MotionStatus", "Office",
     "PersonLink", "Recusal", "Report", "ReportStatus", "RequestClaim", "Role", "Sanction",
-    "SanctionScope", "SanctionStatus", "ScheduledAction", "Severity", "Vote", "VoteChoice",
+    "SanctionScope", "SanctionStatus", "ScheduledAction", "SealKey", "Severity", "Vote",
+    "VoteChoice",
 ]

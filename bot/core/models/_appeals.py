@@ -23,13 +23,18 @@ class AppealStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Appeal:
+    """An appeal; one filed by the anonymous reporter of the case stores the appellant
+    sealed (``appellant`` is then None), so the appeal does not name them either."""
+
     TABLE: ClassVar[str] = "appeals"
     id: str
     case_id: str
-    appellant: PersonRef
+    appellant: PersonRef | None
     reason: str
     filed_at: datetime
     status: AppealStatus = AppealStatus.PENDING
     decided_by: PersonRef | None = None
     decided_at: datetime | None = None
     decision_reason: str | None = None
+    appellant_sealed: str | None = None
+    appellant_tag: str | None = None

@@ -13,7 +13,9 @@ from bot.core.identity import PersonRef
 class AuditEntry:
     """Who did what to which record, when and why; automated and human acts told apart.
 
-    The storage layer refuses to update or delete these rows.
+    The storage layer refuses to update or delete these rows. ``automated`` with no
+    ``actor`` is the bot; not ``automated`` with no ``actor`` is a person who may not be
+    named (an anonymous reporter acting on their own report).
     """
 
     TABLE: ClassVar[str] = "audit_log"

@@ -29,7 +29,11 @@ class CaseStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """A serious matter before the Member Review Committee."""
+    """A serious matter before the Member Review Committee.
+
+    A case from an anonymous report has no ``reporter``; it carries the sealed form
+    (``reporter_sealed``, ``reporter_tag``), so the reporter is still kept off it.
+    """
 
     TABLE: ClassVar[str] = "cases"
     id: str
@@ -49,6 +53,8 @@ class Case:
     communicated_at: datetime | None = None
     appeal_deadline: datetime | None = None
     final_at: datetime | None = None
+    reporter_sealed: str | None = None
+    reporter_tag: str | None = None
 
 
 class MotionStatus(StrEnum):

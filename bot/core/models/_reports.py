@@ -27,14 +27,16 @@ class ReportStatus(StrEnum):
 class Report:
     """A participant's alert about content or a person.
 
-    ``reporter`` is always stored, because abuse of reporting is itself a violation and
-    bad-faith dismissals count against the reporter; ``anonymous`` only controls whether
-    staff see who it was. Nothing the reported person sees ever includes the reporter.
+    A named report stores ``reporter``. An anonymous one stores no reporter at all, only
+    the sealed form (``reporter_sealed``: the account encrypted with the operator's key;
+    ``reporter_tag``: a keyed hash for equality), because abuse of reporting is itself a
+    violation and the machine must still rate-limit, count bad-faith dismissals and keep
+    the reporter off the case. Nothing the reported person sees ever includes the reporter.
     """
 
     TABLE: ClassVar[str] = "reports"
     id: str
-    reporter: PersonRef
+    reporter: PersonRef | None
     anonymous: bool
     reason: str
     created_at: datetime
@@ -51,3 +53,5 @@ class Report:
     case_id: str | None = None
     queue_message: MessageRef | None = None
     reminded_at: datetime | None = None
+    reporter_sealed: str | None = None
+    reporter_tag: str | None = None

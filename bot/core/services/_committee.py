@@ -8,6 +8,7 @@ is asked of :func:`reporter_matches` and nowhere else, since the reporter may be
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,7 +17,7 @@ from bot.core.identity import PersonRef
 from bot.core.models import Appeal, Appointment, Case, Office, Recusal
 from bot.core.ports import Tx
 from bot.core.rules.conflicts import CaseAction, Standing, conflict, free_of_conflict
-from bot.core.services._context import Context, identity_of, when
+from bot.core.services._context import Context, accounts_of, identity_of, when
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +39,38 @@ async def serving(tx: Tx, office: Office, day: date) -> list[Appointment]:
     return [a for a in found if a.serving_on(day)]
 
 
+async def tags_of(tx: Tx, person: PersonRef) -> set[str]:
+    """The seal tags of every account linked to ``person`` (to find their sealed records)."""
+    return {tx.sealer.tag(account) for account in await accounts_of(tx, person)}
+
+
+def pseudonym(tag: str) -> str:
+    """The opaque name staff see for an anonymous reporter: stable, and it says nothing."""
+    return "~" + base64.b32encode(bytes.fromhex(tag)[:5]).decode("ascii").lower()[:6]
+
+
 async def reporter_matches(tx: Tx, case: Case, person: PersonRef) -> bool:
-    """Whether ``person`` (through any linked account) reported ``case``.
+    """Whether ``person`` (through any linked account) reported ``case``, named or sealed.
 
     The only comparison with a case's reporter anywhere: callers learn yes or no, never
-    who, so the reporter can be stored sealed without any caller changing.
+    who. A sealed reporter is compared by tag (the tags of all of ``person``'s linked
+    accounts), so the answer needs no person to learn who it is.
     """
-    if case.reporter is None:
-        return False
-    return await identity_of(tx, case.reporter) == await identity_of(tx, person)
+    if case.reporter is not None:
+        return await identity_of(tx, case.reporter) == await identity_of(tx, person)
+    if case.reporter_tag is not None:
+        return case.reporter_tag in await tags_of(tx, person)
+    return False
+
+
+async def appellant_matches(tx: Tx, appeal: Appeal, person: PersonRef) -> bool:
+    """Whether ``person`` filed ``appeal``; a sealed appellant (the case's anonymous
+    reporter) is compared by tag, like :func:`reporter_matches`."""
+    if appeal.appellant is not None:
+        return await identity_of(tx, appeal.appellant) == await identity_of(tx, person)
+    if appeal.appellant_tag is not None:
+        return appeal.appellant_tag in await tags_of(tx, person)
+    return False
 
 
 async def standing_of(tx: Tx, case: Case, person: PersonRef,
@@ -58,7 +82,7 @@ async def standing_of(tx: Tx, case: Case, person: PersonRef,
         if await identity_of(tx, recusal.member) == identity:
             recused_at = recusal.declared_at
             break
-    appellant = appeal is not None and await identity_of(tx, appeal.appellant) == identity
+    appellant = appeal is not None and await appellant_matches(tx, appeal, person)
     return Standing(subject=await identity_of(tx, case.subject) == identity,
                     reporter=await reporter_matches(tx, case, person),
                     appellant=appellant, recused_at=recused_at)

@@ -6,12 +6,14 @@ import logging
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
+from enum import Enum
+from typing import Final, Literal
 
 from bot.core.business_days import BusinessCalendar
 from bot.core.clock import Clock
 from bot.core.code_text import CodeText, ProfileBook
 from bot.core.errors import DeliveryFailed, NotPermitted, PlatformError
-from bot.core.identity import PersonRef, PlaceRef
+from bot.core.identity import MessageRef, PersonRef, PlaceRef
 from bot.core.markup import Trusted, neutralise, trusted
 from bot.core.messages import MessageCatalog
 from bot.core.models import (
@@ -56,6 +58,15 @@ def require(actor: Actor, role: Role, doing: str) -> None:
         raise NotPermitted(f"Only {role.value} can {doing}.")
 
 
+class _Unnamed(Enum):
+    PERSON = "a person who may not be named"
+
+
+UNNAMED: Final = _Unnamed.PERSON
+"""``audit(actor=UNNAMED)``: a person acted (not the bot) who must not be named, such as an
+anonymous reporter acting on their own report. Stored as no actor, not automated."""
+
+
 async def audit(
     tx: Tx,
     ctx: Context,
@@ -63,14 +74,16 @@ async def audit(
     subject_type: str,
     subject_id: str,
     *,
-    actor: PersonRef | None,
+    actor: PersonRef | Literal[_Unnamed.PERSON] | None,
     reason: str | None = None,
     details: str | None = None,
 ) -> None:
-    """Append to the audit log; ``actor=None`` marks an automated act."""
+    """Append to the audit log; ``actor=None`` marks an automated act, ``UNNAMED`` a
+    person's act that must not name them."""
+    named = actor if isinstance(actor, PersonRef) else None
     await tx.insert(AuditEntry(
         id=uuid.uuid4().hex, at=ctx.now(), action=action, subject_type=subject_type,
-        subject_id=subject_id, automated=actor is None, actor=actor, reason=reason,
+        subject_id=subject_id, automated=actor is None, actor=named, reason=reason,
         details=details,
     ))
 
@@ -117,20 +130,30 @@ async def accounts_of(tx: Tx, person: PersonRef) -> list[PersonRef]:
     return sorted(accounts)
 
 
-async def try_dm(ctx: Context, person: PersonRef, notice: Notice) -> bool:
-    """Send a DM; report delivery rather than fail the action that needed it."""
+async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
+                 sealed: bool = False) -> bool:
+    """Send a DM; report delivery rather than fail the action that needed it.
+
+    ``sealed``: the person is an anonymous reporter, so a failure is logged without their
+    account (logs are read by people).
+    """
+    who = "an anonymous reporter" if sealed else person.key
     try:
         await ctx.platforms.get(person.platform).send_dm(person, notice)
     except DeliveryFailed as exc:
-        log.info("DM to %s not delivered: %s", person.key, exc)
+        log.info("DM to %s (%s) not delivered: %s", who, notice.subject_id, exc)
         return False
     except PlatformError as exc:
-        log.warning("DM to %s failed: %s", person.key, exc)
+        log.warning("DM to %s (%s) failed: %s", who, notice.subject_id, exc)
         return False
     return True
 
 
-async def try_post(ctx: Context, platform_person: PersonRef | None, audience: Audience,
+Located = PersonRef | PlaceRef | MessageRef
+"""Anything that says which platform a matter came from."""
+
+
+async def try_post(ctx: Context, platform_person: Located | None, audience: Audience,
                    notice: Notice) -> bool:
     """Post to a private staff/committee channel; a failure is logged, never fatal.
 
@@ -150,7 +173,7 @@ async def try_post(ctx: Context, platform_person: PersonRef | None, audience: Au
     return True
 
 
-def when(ctx: Context, person: PersonRef | None, moment: datetime | None) -> Trusted:
+def when(ctx: Context, person: Located | None, moment: datetime | None) -> Trusted:
     """A time as the reader's platform shows it ("never" for a permanent end)."""
     if moment is None:
         return Trusted("never (permanent)")

@@ -30,8 +30,14 @@ from bot.core.ports import Audience, Notice, NoticeKind
 from bot.core.refs import new_ref, normalise_ref
 from bot.core.rules.conflicts import CaseAction
 from bot.core.rules.windows import appeal_window_open
-from bot.core.services._committee import ensure_free_to_act, holds_office, reporter_matches
+from bot.core.services._committee import (
+    ensure_free_to_act,
+    holds_office,
+    reporter_matches,
+    tags_of,
+)
 from bot.core.services._context import (
+    UNNAMED,
     Context,
     audit,
     cancel,
@@ -63,6 +69,8 @@ class AppealService:
             is_subject = await identity_of(tx, case.subject) == await identity_of(tx, appellant)
             if not (is_subject or await reporter_matches(tx, case, appellant)):
                 raise NotFound(f"There is no case '{case_ref}' that involves you.")
+            # The anonymous reporter appealing stays anonymous: stored sealed, never named.
+            anonymous = not is_subject and case.reporter is None
             if case.communicated_at is None or case.appeal_deadline is None:
                 raise InvalidState(f"Case {case.id} has no decision to appeal yet.")
             if not appeal_window_open(now, case.communicated_at, ctx.policy.appeal_window):
@@ -73,18 +81,25 @@ class AppealService:
                     deadline=case.appeal_deadline)
             if case.status is CaseStatus.FINAL:
                 raise InvalidState(f"Case {case.id} is final; its appeal was already decided.")
-            if await tx.count(Appeal, case_id=case.id, appellant=appellant,
-                              status=AppealStatus.PENDING):
+            mine = {"appellant_tag__in": await tags_of(tx, appellant)} if anonymous \
+                else {"appellant": appellant}
+            if await tx.count(Appeal, case_id=case.id, status=AppealStatus.PENDING, **mine):
                 raise InvalidState(f"Your appeal of case {case.id} is already with the "
                                    "Executive Committee.")
             appeal = Appeal(id=new_ref("A"), case_id=case.id, appellant=appellant,
                             reason=reason[:4000], filed_at=now)
+            if anonymous:
+                sealed = tx.sealer.seal(appellant)
+                appeal = replace(appeal, appellant=None, appellant_sealed=sealed.box,
+                                 appellant_tag=sealed.tag)
             await tx.insert(appeal)
             await tx.update(replace(case, status=CaseStatus.APPEALED))
-            await audit(tx, ctx, "appeal.filed", "appeal", appeal.id, actor=appellant,
-                        details=case.id)
+            await audit(tx, ctx, "appeal.filed", "appeal", appeal.id,
+                        actor=UNNAMED if anonymous else appellant, details=case.id)
+        named = ctx.messages.render("anonymous_appellant") if anonymous \
+            else mention(ctx, appellant)
         text = ctx.messages.render("appeal_filed", ref=appeal.id, case=case.id,
-                                   appellant=mention(ctx, appellant), reason=appeal.reason,
+                                   appellant=named, reason=appeal.reason,
                                    deadline=when(ctx, None, case.appeal_deadline))
         await try_post(ctx, appellant, Audience.EXECUTIVE,
                        Notice(NoticeKind.APPEAL_FILED, text, subject_id=appeal.id,
@@ -114,6 +129,9 @@ class AppealService:
             decided = replace(appeal, status=outcome, decided_by=actor.person,
                               decided_at=ctx.now(), decision_reason=reason.strip())
             await tx.update(decided)
+            appellant = appeal.appellant  # a sealed one is opened only to address the DM
+            if appellant is None and appeal.appellant_sealed is not None:
+                appellant = tx.sealer.open(appeal.appellant_sealed)
             # With two people appealing one case, it is final only once both are decided.
             if not await tx.count(Appeal, case_id=case.id, status=AppealStatus.PENDING):
                 await tx.update(replace(case, status=CaseStatus.FINAL, final_at=ctx.now()))
@@ -131,8 +149,9 @@ class AppealService:
         text = ctx.messages.render("appeal_decided_dm", ref=appeal.id, case=case.id,
                                    outcome=outcome.value, reason=decided.decision_reason)
         notice = Notice(NoticeKind.APPEAL_DECIDED_DM, text, subject_id=appeal.id)
-        await try_dm(ctx, appeal.appellant, notice)
-        if case.subject != appeal.appellant:
+        if appellant is not None:
+            await try_dm(ctx, appellant, notice, sealed=appeal.appellant is None)
+        if case.subject != appellant:
             await try_dm(ctx, case.subject, notice)
         return decided
 

@@ -32,7 +32,7 @@ from bot.core.models import (
     Vote,
     VoteChoice,
 )
-from bot.core.ports import Audience, Notice, NoticeKind, Tx
+from bot.core.ports import Audience, Notice, NoticeKind, Sealed, Tx
 from bot.core.refs import new_ref, normalise_ref
 from bot.core.rules.conflicts import CaseAction
 from bot.core.rules.voting import Ballot, Tally, tally
@@ -84,14 +84,22 @@ class CaseService:
 
     async def open(self, opener: PersonRef | None, subject: PersonRef, summary: str, *,
                    origin: CaseOrigin, severity: Severity = Severity.SERIOUS,
-                   reporter: PersonRef | None = None, report_id: str | None = None) -> Case:
-        """Record a case and open its private thread with the eligible members only."""
+                   reporter: PersonRef | Sealed | None = None,
+                   report_id: str | None = None) -> Case:
+        """Record a case and open its private thread with the eligible members only.
+
+        A ``Sealed`` reporter (from an anonymous report) is stored sealed: the panel still
+        leaves them out, and nothing names them.
+        """
         summary = summary.strip()
         if not summary:
             raise InvalidInput("Please give the committee a short summary of the case.")
         case = Case(id=new_ref("C"), subject=subject, summary=summary[:2000], origin=origin,
                     severity=severity, opened_at=self._ctx.now(), opened_by=opener,
-                    reporter=reporter, report_id=report_id)
+                    reporter=reporter if isinstance(reporter, PersonRef) else None,
+                    reporter_sealed=reporter.box if isinstance(reporter, Sealed) else None,
+                    reporter_tag=reporter.tag if isinstance(reporter, Sealed) else None,
+                    report_id=report_id)
         async with self._ctx.storage.transaction() as tx:
             await tx.insert(case)
             await audit(tx, self._ctx, "case.opened", "case", case.id, actor=opener,
@@ -106,11 +114,12 @@ class CaseService:
                                severity=severity)
 
     async def _open_thread(self, case: Case, panel: Panel) -> Case:
+        """The thread text names no member and counts none: a member left out (as the
+        case's anonymous reporter) must not be singled out by a list or a number."""
         ctx = self._ctx
         text = ctx.messages.render(
             "case_opened", ref=case.id, subject=mention(ctx, case.subject), summary=case.summary,
             origin=case.origin.value, severity=case.severity.value, quorum=ctx.policy.quorum,
-            eligible=len(panel.voting),
             emergency="EMERGENCY: please convene as soon as practical."
             if case.severity is Severity.SEVERE else "",
         )

@@ -95,6 +95,7 @@ class PeopleService:
                 sanctions += await tx.find(Sanction, subject=account, order_by="starts_at")
                 cases += await tx.find(Case, subject=account, order_by="opened_at")
                 appeals += await tx.find(Appeal, appellant=account, order_by="filed_at")
+                # Named reports only: anonymous ones count against a pseudonym, never here.
                 bad_faith += await tx.count(Report, reporter=account,
                                             status=ReportStatus.DISMISSED_BAD_FAITH)
         return History(accounts, sorted(incidents, key=lambda i: i.created_at),

@@ -1,9 +1,9 @@
 """Reports: intake from participants, the staff queue, triage and dismissal.
 
-Confidentiality rule: the reporter's identity is stored (abuse of reporting is itself a
-violation, so bad-faith dismissals must count against someone) but it is shown only to
-staff, and for anonymous reports not even to them. Nothing the reported person or a
-public channel sees is ever rendered from ``Report.reporter``.
+Confidentiality rule: a named reporter is shown only to staff. An anonymous reporter is
+stored only sealed (``Sealer``): the machine still applies the rate limit, counts
+bad-faith dismissals against an opaque pseudonym and warns the reporter privately, but
+no person, staff included, and no audit entry ever learns who it was.
 """
 
 from __future__ import annotations
@@ -24,11 +24,23 @@ from bot.core.models import (
     Role,
     Severity,
 )
-from bot.core.ports import Audience, MessageReader, Notice, NoticeKind, SeenMessage, Tx
+from bot.core.ports import (
+    Audience,
+    MessageReader,
+    Notice,
+    NoticeKind,
+    Sealed,
+    SeenMessage,
+    Tx,
+)
 from bot.core.refs import new_ref, normalise_ref
 from bot.core.rules.rate_limit import retry_after
+from bot.core.services._committee import pseudonym, tags_of
 from bot.core.services._context import (
+    UNNAMED,
     Context,
+    Located,
+    accounts_of,
     after_commit,
     audit,
     cancel,
@@ -36,6 +48,7 @@ from bot.core.services._context import (
     mention_place,
     require,
     schedule,
+    try_dm,
     try_post,
     when,
 )
@@ -43,6 +56,8 @@ from bot.core.services.cases import CaseService
 
 MAX_REASON = 1500
 MAX_EXCERPT = 500
+ABUSE_CLAUSE = "abuse-of-reporting"
+HOW_TO_ASK = "If you have questions, reply to staff or use /report to reach an administrator."
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +102,11 @@ class ReportService:
         if report.status not in (ReportStatus.OPEN, ReportStatus.TRIAGED):
             raise InvalidState(f"Report {report.id} was already handled "
                                f"({report.status.value.replace('_', ' ')}).")
+        reporter: PersonRef | Sealed | None = report.reporter
+        if report.reporter_sealed is not None and report.reporter_tag is not None:
+            reporter = Sealed(report.reporter_sealed, report.reporter_tag)
         case = await self._cases.open(actor.person, report.target, report.reason,
-                                      origin=CaseOrigin.REPORT, reporter=report.reporter,
+                                      origin=CaseOrigin.REPORT, reporter=reporter,
                                       report_id=report.id, severity=Severity.SERIOUS)
         await self.close(actor.person, report.id, ReportStatus.ESCALATED, f"case {case.id}",
                          case_id=case.id)
@@ -109,32 +127,48 @@ class ReportService:
             message_excerpt=mask_personal(draft.message_excerpt or "")[:MAX_EXCERPT] or None,
             message_link=draft.message_link, channel=draft.channel,
         )
+        bad_faith = 0
         async with self._ctx.storage.transaction() as tx:
             await self._check_rate(tx, reporter)
+            if report.anonymous:  # from here on the report never holds the account
+                sealed = tx.sealer.seal(reporter)
+                report = replace(report, reporter=None, reporter_sealed=sealed.box,
+                                 reporter_tag=sealed.tag)
+                bad_faith = await tx.count(Report, reporter_tag=sealed.tag,
+                                           status=ReportStatus.DISMISSED_BAD_FAITH)
             await tx.insert(report)
-            await audit(tx, self._ctx, "report.filed", "report", report.id, actor=reporter,
+            await audit(tx, self._ctx, "report.filed", "report", report.id,
+                        actor=UNNAMED if report.anonymous else reporter,
                         details="anonymous" if report.anonymous else None)
             action = await schedule(tx, self._ctx, ActionKind.REPORT_DUE, report.id,
                                     report.due_at)
         after_commit(self._ctx, action)
-        await try_post(self._ctx, reporter, Audience.STAFF, self.queue_notice(report))
+        await try_post(self._ctx, reporter, Audience.STAFF,
+                       self.queue_notice(report, bad_faith=bad_faith))
         return report
 
     def acknowledgement(self, report: Report) -> str:
         return self._ctx.messages.render(
-            "report_received", ref=report.id, due=when(self._ctx, report.reporter,
+            "report_received", ref=report.id, due=when(self._ctx, origin_of(report),
                                                        report.due_at))
 
-    def queue_notice(self, report: Report) -> Notice:
-        """The staff queue entry. Anonymous reports say so, even to staff."""
+    def queue_notice(self, report: Report, *, bad_faith: int = 0) -> Notice:
+        """The staff queue entry. An anonymous reporter is a pseudonym, even to staff, with
+        their record of reports dismissed in bad faith when they have one."""
         ctx = self._ctx
-        reporter = "anonymous" if report.anonymous else mention(ctx, report.reporter)
+        reporter = mention(ctx, report.reporter)
+        if report.reporter_tag is not None:
+            name = pseudonym(report.reporter_tag)
+            reporter = ctx.messages.render("anonymous_reporter", pseudonym=name)
+            if bad_faith:
+                reporter = ctx.messages.render("anonymous_bad_faith", pseudonym=name,
+                                               count=bad_faith)
         text = ctx.messages.render(
             "report_queued", ref=report.id, reporter=reporter,
             target=mention(ctx, report.target) if report.target else "(a message)",
             channel=mention_place(report.channel), reason=report.reason,
             excerpt=report.message_excerpt or "", link=report.message_link or "",
-            due=when(ctx, report.reporter, report.due_at),
+            due=when(ctx, origin_of(report), report.due_at),
         )
         return Notice(NoticeKind.REPORT_QUEUED, text, subject_id=report.id,
                       title=f"Report {report.id}")
@@ -149,7 +183,51 @@ class ReportService:
         require(actor, Role.STAFF, "dismiss reports")
         status = ReportStatus.DISMISSED_BAD_FAITH if bad_faith else ReportStatus.DISMISSED
         report = await self.close(actor.person, ref, status, note or None)
+        if bad_faith:
+            await self._warn_if_abusing(report)
         return report
+
+    async def bad_faith_record(self, report: Report) -> str:
+        """For an anonymous report dismissed in bad faith, its pseudonym's record, shown to
+        the staff member who dismissed it (never the person); empty otherwise."""
+        if report.reporter_tag is None or \
+                report.status is not ReportStatus.DISMISSED_BAD_FAITH:
+            return ""
+        async with self._ctx.storage.transaction() as tx:
+            count = await tx.count(Report, reporter_tag=report.reporter_tag,
+                                   status=ReportStatus.DISMISSED_BAD_FAITH)
+        return self._ctx.messages.render(
+            "anonymous_bad_faith", pseudonym=pseudonym(report.reporter_tag), count=count)
+
+    async def _warn_if_abusing(self, report: Report) -> None:
+        """At the policy's threshold the bot itself tells the reporter, privately, what the
+        Code says about abusing the reporting process. An anonymous reporter is unsealed
+        here, in the machine, only to address the message; no person sees who it went to."""
+        async with self._ctx.storage.transaction() as tx:
+            reporter = report.reporter
+            if reporter is None and report.reporter_sealed is not None:
+                reporter = tx.sealer.open(report.reporter_sealed)
+            if reporter is None:
+                return
+            count = await self._bad_faith_total(tx, reporter)
+        if count < self._ctx.policy.bad_faith_warning_threshold:
+            return
+        clause = self._ctx.code.clause(ABUSE_CLAUSE)
+        profile = self._ctx.profiles.for_place(report.channel.key if report.channel else None)
+        text = self._ctx.messages.render(
+            "bad_faith_warning_dm", count=count, space_name=profile.space_name,
+            clause_title=clause.title, clause_text=clause.text, how_to_ask=HOW_TO_ASK)
+        await try_dm(self._ctx, reporter, Notice(NoticeKind.INFO, text, subject_id=report.id),
+                     sealed=report.reporter is None)
+
+    async def _bad_faith_total(self, tx: Tx, person: PersonRef) -> int:
+        """Named and anonymous reports of every linked account, dismissed in bad faith:
+        for the machine only (``/history`` shows the named ones alone)."""
+        accounts = await accounts_of(tx, person)
+        return (await tx.count(Report, reporter__in=accounts,
+                               status=ReportStatus.DISMISSED_BAD_FAITH)
+                + await tx.count(Report, reporter_tag__in=await tags_of(tx, person),
+                                 status=ReportStatus.DISMISSED_BAD_FAITH))
 
     async def close(self, handler: PersonRef | None, ref: str, status: ReportStatus,
                     note: str | None, case_id: str | None = None) -> Report:
@@ -195,22 +273,27 @@ class ReportService:
             await tx.update(replace(report, reminded_at=self._ctx.now()))
             await audit(tx, self._ctx, "report.overdue_reminder", "report", ref, actor=None)
         text = self._ctx.messages.render(
-            "report_overdue", ref=ref, due=when(self._ctx, report.reporter, report.due_at),
+            "report_overdue", ref=ref, due=when(self._ctx, origin_of(report), report.due_at),
             queue_link="")
-        await try_post(self._ctx, report.reporter, Audience.STAFF,
+        await try_post(self._ctx, origin_of(report), Audience.STAFF,
                        Notice(NoticeKind.REMINDER, text, subject_id=ref))
         return True
 
     async def bad_faith_count(self, person: PersonRef) -> int:
+        """The person's NAMED reports dismissed in bad faith (what staff may know)."""
         async with self._ctx.storage.transaction() as tx:
             return await tx.count(Report, reporter=person,
                                   status=ReportStatus.DISMISSED_BAD_FAITH)
 
     async def _check_rate(self, tx: Tx, reporter: PersonRef) -> None:
+        """One limit for a person's named and anonymous reports together (by tag)."""
         policy = self._ctx.policy
         now = self._ctx.now()
-        recent = await tx.find(Report, reporter=reporter,
-                               created_at__gt=now - policy.report_limit_window)
+        since = now - policy.report_limit_window
+        recent = await tx.find(Report, reporter__in=await accounts_of(tx, reporter),
+                               created_at__gt=since)
+        recent += await tx.find(Report, reporter_tag__in=await tags_of(tx, reporter),
+                                created_at__gt=since)
         wait = retry_after([r.created_at for r in recent], now, policy.report_limit,
                            policy.report_limit_window)
         if wait is not None:
@@ -222,6 +305,15 @@ class ReportService:
                 "another, or contact staff directly if something is urgent.",
                 retry_after_seconds=wait.total_seconds(),
             )
+
+
+def origin_of(report: Report) -> Located:
+    """Where a report came from (its platform), without touching a sealed reporter."""
+    located: Located | None = report.reporter or report.target or report.message \
+        or report.channel
+    if located is None:  # pragma: no cover - submit requires a target or a message
+        raise InvalidState(f"Report {report.id} has no platform.")
+    return located
 
 
 async def _load(tx: Tx, ref: str) -> Report:

@@ -2,8 +2,9 @@
 
 Reactions are input only: the vote is stored and the tally recomputed from stored votes.
 Slack does not let a bot remove someone else's reaction, so an ineligible one stays
-visible; it is never counted, and the bot says so in the case thread (without saying which
-conflict, which could name an anonymous reporter) and tells the voter why, privately.
+visible; it is never counted, and the bot tells the voter why, privately. Never in the
+thread: announcing that a member's vote does not count would single out a member who is
+ineligible, for example as the case's anonymous reporter.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from bot.core.errors import CocBotError, InvalidInput
 from bot.core.identity import MessageRef
 from bot.core.models import Motion
-from bot.core.ports import Notice, NoticeKind
 from bot.core.services import ProposedSanction
 from bot.core.services.cases import VOTE_EMOJI
 from bot.slack_io import blocks, refs
@@ -141,20 +141,17 @@ async def _reaction(deps: SlackDeps, event: dict[str, Any], bot_user: str | None
         outcome = await services.cases.vote(voter, motion.id, choice)
         if not outcome.counted:
             log.info("vote on %s not counted: %s", motion.id, outcome.notice)
-            await _say_not_counted(deps, motion, message, user, name, outcome.notice)
-            await deps.platform.ephemeral(message.channel, user, outcome.reason)
+            await _say_not_counted(deps, motion, message, user, name, outcome.reason)
     except CocBotError as exc:
         log.warning("reaction on %s not handled: %s", message.key, exc)
 
 
 async def _say_not_counted(deps: SlackDeps, motion: Motion, message: MessageRef, user: str,
                            name: str, reason: str) -> None:
-    """Slack will not let the bot take the reaction away, so the thread is told instead."""
-    case = await deps.app.services.cases.get(motion.case_id)
-    thread = case.thread or refs.thread(deps.team, message.channel, message.id)
-    await deps.platform.post_in(thread, Notice(
-        NoticeKind.INFO, f"The :{name}: reaction from <@{user}> on motion {motion.id} does "
-                         f"not count: {reason}"))
+    """Slack will not let the bot take the reaction away, so the voter is told privately."""
+    await deps.platform.ephemeral(message.channel, user,
+                                  f"Your :{name}: reaction on motion {motion.id} does not "
+                                  f"count: {reason}")
 
 
 def register(bolt: AsyncApp) -> None:

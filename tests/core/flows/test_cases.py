@@ -88,7 +88,9 @@ async def test_thread_holds_only_eligible_members_and_counsel(harness: Harness) 
     assert case.thread == PlaceRef(harness.platform.platform, "100", "thread-1")
     place, notice = harness.platform.posts[-1]
     assert place == case.thread and notice.kind is NoticeKind.CASE_OPENED
-    assert "Eligible members in this thread: 5; quorum is 4" in notice.text
+    # No count and no names: a member left out (the reporter) must not be singled out.
+    assert "Quorum is 4" in notice.text and "5" not in notice.text.split("Quorum")[1]
+    assert "Eligible members" not in notice.text
     assert notice.mention_everyone is False and "EMERGENCY" not in notice.text
     assert reporter.id not in notice.text  # the opening post never names the reporter
     assert (await harness.services.cases.get(case.id)).thread == case.thread

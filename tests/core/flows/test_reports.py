@@ -48,8 +48,12 @@ async def test_report_is_queued_for_staff_and_due_next_business_day(harness: Har
 async def test_anonymous_report_hides_the_reporter_even_from_staff(harness: Harness) -> None:
     report = await harness.services.reports.submit(REPORTER, draft(anonymous=True))
     queue = harness.platform.posted_to(Audience.STAFF)[0]
-    assert "anonymous" in queue and REPORTER.id not in queue
-    assert report.reporter == REPORTER  # kept for rate limits and bad-faith records only
+    assert "anonymous reporter ~" in queue and f"<@{REPORTER.id}>" not in queue
+    # Stored sealed only: the machine can open it, nothing stores it in plain text.
+    assert report.reporter is None and report.reporter_sealed is not None
+    async with harness.storage.transaction() as tx:
+        assert tx.sealer.open(report.reporter_sealed) == REPORTER
+        assert report.reporter_tag == tx.sealer.tag(REPORTER)
     assert harness.platform.dms_to(SUBJECT) == []
 
 
