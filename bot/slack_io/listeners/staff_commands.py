@@ -16,6 +16,7 @@ from bot.core.errors import InvalidInput
 from bot.core.flows import Outcome
 from bot.core.flows.cases import CASE_SEVERITIES, CaseFlows
 from bot.core.flows.records import RecordFlows
+from bot.core.flows.staff import DEFAULT_CLAUSE
 from bot.core.models import Actor
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps, deps_of
@@ -42,7 +43,7 @@ async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: Async
         who, duration, scope, rest = words(command.get("text"), 3)
         if not (who and duration and scope and rest):
             raise InvalidInput(SUSPEND_USAGE)
-        reason_words, clause, confirmed = [], "no-harassment", False
+        reason_words, clause, confirmed = [], DEFAULT_CLAUSE, False
         for word in rest.split():
             if word.lower() == "confirm":
                 confirmed = True
