@@ -17,6 +17,8 @@ def token(value: object) -> Trusted:
 
 
 class FlowBase:
+    """A family of flows over the shared services; replies come from the templates."""
+
     def __init__(self, services: Services) -> None:
         self._services = services
         self._ctx = services.ctx
