@@ -72,7 +72,8 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     platforms = PlatformRegistry(settings.committee_home)
     ctx = Context(storage=storage, clock=clock, policy=settings.policy,
                   calendar=settings.calendar, code=settings.code, profiles=settings.profiles,
-                  messages=settings.messages, platforms=platforms)
+                  messages=settings.messages, platforms=platforms,
+                  fiscal_year_start=settings.schedule.fiscal_year_start)
     scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds)
     ctx.waker = scheduler
     services = Services.build(ctx, automod_for(settings))

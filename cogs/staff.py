@@ -13,6 +13,7 @@ from bot.core.errors import CocBotError
 from bot.core.models import Office, Severity
 from bot.core.services.cases import render_case
 from bot.core.services.people import render_history
+from bot.core.services.roster import parse_term_start
 from bot.discord_io import flows, refs
 from bot.discord_io.context import (
     actor_of,
@@ -123,28 +124,24 @@ class Staff(commands.Cog):
                                 guild_only=True)
 
     @roster.command(name="appoint", description="Seat a committee member, counsel or executive")
+    @app_commands.describe(term_start="When the term starts, YYYY-MM-DD (default today)",
+                           confirm="Seat even though too many terms would end in one year")
     async def roster_appoint(self, interaction: discord.Interaction, member: discord.Member,
                              office: Literal["committee", "counsel", "executive"],
-                             seat: app_commands.Range[int, 1, 99] | None = None) -> None:
+                             seat: app_commands.Range[int, 1, 99] | None = None,
+                             term_start: str | None = None, confirm: bool = False) -> None:
         appointment = await self.bot.app.services.roster.appoint(
-            actor_of(interaction), person_of(interaction, member), Office(office), seat=seat)
-        term = f" seat {appointment.seat}, term ends {appointment.term_end}" \
-            if appointment.seat else ""
+            actor_of(interaction), person_of(interaction, member), Office(office), seat=seat,
+            term_start=parse_term_start(term_start), confirmed=confirm)
+        term = f" seat {appointment.seat}, term {appointment.term_start} to " \
+            f"{appointment.term_end}" if appointment.seat else f" from {appointment.term_start}"
         await flows.answer(interaction, f"{member.mention} appointed to {office}{term} "
                                         f"({appointment.id}).")
 
-    @roster.command(name="show", description="Who holds which seat")
+    @roster.command(name="show", description="Who holds which seat, and each seat's term")
     async def roster_show(self, interaction: discord.Interaction) -> None:
-        require_staff(interaction)
-        roster = self.bot.app.services.roster
-        lines = []
-        for office in Office:
-            for a in await roster.current(office):
-                seat = f"seat {a.seat}, until {a.term_end}" if a.seat else ""
-                lines.append(f"• {office.value}: <@{a.person.id}> {seat} ({a.id})")
-        empty = await roster.empty_seats()
-        lines.append(f"Empty seats: {', '.join(map(str, empty)) or 'none'}")
-        await flows.answer(interaction, "\n".join(lines))
+        overview = await self.bot.app.services.roster.overview(actor_of(interaction))
+        await flows.answer(interaction, "\n".join(overview.lines(lambda p: f"<@{p.id}>")))
 
     case = app_commands.Group(name="case", description="Committee cases", guild_only=True)
 

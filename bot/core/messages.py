@@ -66,6 +66,7 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "escalated": "ref subject count days",
         "review_due": "ref subject",
         "term_ending": "person seat term_end",
+        "roster_not_staggered": "years limit",
         "yearly_review": "year",
         "monthly_digest": "month body",
         # private replies to the person who acted (bot/core/flows)

@@ -182,7 +182,8 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     admin = Actor(world.ref(staff), frozenset({Role.STAFF}))
     for seat, member in enumerate(members, start=1):
         await app.services.roster.appoint(admin, world.ref(member), Office.COMMITTEE,
-                                          seat=seat, term_start=date(2025, 1, 1))
+                                          seat=seat, term_start=date(2025, 1, 1),
+                                          confirmed=True)
     await app.services.roster.appoint(admin, world.ref(counsel), Office.COUNSEL,
                                       term_start=date(2025, 1, 1))
     await app.services.roster.appoint(admin, world.ref(executive), Office.EXECUTIVE,

@@ -43,6 +43,7 @@ class Context:
     messages: MessageCatalog
     platforms: PlatformRegistry
     waker: Waker = field(default_factory=NullWaker)
+    fiscal_year_start: tuple[int, int] = (9, 1)  # (month, day), from ``[schedule]``
 
     def now(self) -> datetime:
         return self.clock.now()

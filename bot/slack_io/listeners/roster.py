@@ -1,8 +1,10 @@
 """The committee roster on Slack: ``/roster appoint`` and ``/roster show`` (staff only).
 
-``/roster appoint @person committee|counsel|executive [seat] [YYYY-MM-DD]`` seats someone
-as the Discord command does; the optional date is the term's start (default today), for
-recording a term that began before the bot did. Who may *vote* comes from this roster.
+``/roster appoint @person committee|counsel|executive [seat] [YYYY-MM-DD] [confirm]`` seats
+someone as the Discord command does; the optional date is the term's start (default today),
+for staggering terms or recording a term that began before the bot did; ``confirm`` seats
+even when too many terms would end in one fiscal year. Who may *vote* comes from this
+roster.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 
 from bot.core.errors import InvalidInput
 from bot.core.identity import PersonRef, PlatformName
-from bot.core.models import Actor, Appointment, Office
+from bot.core.models import Actor, Office
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps, deps_of
 from bot.slack_io.listeners._common import Reply, guard, user_of, via_respond, words
 
 USAGE = ("Usage: /roster appoint @person <committee|counsel|executive> [seat number] "
-         "[term start YYYY-MM-DD] · /roster show")
+         "[term start YYYY-MM-DD] [confirm] · /roster show")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -32,8 +34,8 @@ def who(deps: SlackDeps, person: PersonRef) -> str:
     return f"`{person.key}`"
 
 
-def parse_appointment(rest: str) -> tuple[str, Office, int | None, date | None]:
-    """``@person office [seat] [YYYY-MM-DD]`` in any order after the office."""
+def parse_appointment(rest: str) -> tuple[str, Office, int | None, date | None, bool]:
+    """``@person office [seat] [YYYY-MM-DD] [confirm]`` in any order after the office."""
     person, office_word, extra = words(rest, 2)
     if not (person and office_word):
         raise InvalidInput(USAGE)
@@ -44,8 +46,11 @@ def parse_appointment(rest: str) -> tuple[str, Office, int | None, date | None]:
                            "executive.") from None
     seat: int | None = None
     start: date | None = None
+    confirm = False
     for word in extra.split():
-        if word.isdigit() and seat is None:
+        if word.lower() == "confirm":
+            confirm = True
+        elif word.isdigit() and seat is None:
             seat = int(word)
         elif _DATE.match(word) and start is None:
             try:
@@ -56,29 +61,21 @@ def parse_appointment(rest: str) -> tuple[str, Office, int | None, date | None]:
             raise InvalidInput(f"I did not understand '{word}'. {USAGE}")
     if seat is not None and office is not Office.COMMITTEE:
         raise InvalidInput("Only committee appointments have a seat number.")
-    return refs.parse_user(person), office, seat, start
+    return refs.parse_user(person), office, seat, start, confirm
 
 
 async def _appoint(deps: SlackDeps, actor: Actor, rest: str, reply: Reply) -> None:
-    user, office, seat, start = parse_appointment(rest)
+    user, office, seat, start, confirm = parse_appointment(rest)
     made = await deps.app.services.roster.appoint(actor, deps.person(user), office, seat=seat,
-                                                  term_start=start)
+                                                  term_start=start, confirmed=confirm)
     term = f" seat {made.seat}, term {made.term_start} to {made.term_end}" if made.seat else \
         f" from {made.term_start}"
     await reply(f"<@{user}> appointed to {office.value}{term} ({made.id}).")
 
 
-def _line(deps: SlackDeps, office: Office, a: Appointment) -> str:
-    seat = f" seat {a.seat}, until {a.term_end}" if a.seat else ""
-    return f"• {office.value}: {who(deps, a.person)}{seat} ({a.id})"
-
-
-async def _show(deps: SlackDeps, reply: Reply) -> None:
-    roster = deps.app.services.roster
-    lines = [_line(deps, office, a) for office in Office for a in await roster.current(office)]
-    empty = await roster.empty_seats()
-    lines.append(f"Empty committee seats: {', '.join(map(str, empty)) or 'none'}")
-    await reply("\n".join(lines))
+async def _show(deps: SlackDeps, actor: Actor, reply: Reply) -> None:
+    overview = await deps.app.services.roster.overview(actor)
+    await reply("\n".join(overview.lines(lambda person: who(deps, person))))
 
 
 async def roster_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
@@ -92,7 +89,7 @@ async def roster_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
         if verb.lower() == "appoint":
             await _appoint(deps, actor, rest, reply)
         elif verb.lower() == "show":
-            await _show(deps, reply)
+            await _show(deps, actor, reply)
         else:
             raise InvalidInput(USAGE)
 
