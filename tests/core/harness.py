@@ -81,7 +81,9 @@ async def build_harness(clock: FakeClock, storage: Storage,
                   messages=load_messages(None), platforms=registry)
     services = Services.build(ctx)
     jobs = CalendarJobs(services, Recurring())
-    timed = TimedActionService(ctx, jobs.handlers(), "test-worker", on_failure=jobs.on_failure)
+    timed = TimedActionService(ctx, jobs.handlers(), "test-worker", on_failure=jobs.on_failure,
+                               needs=jobs.needs)
+    registry.on_ready(timed.platform_ready)
     await services.code.ensure_published()
     return Harness(clock, storage, platform, services, timed, jobs)
 
