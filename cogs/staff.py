@@ -134,17 +134,18 @@ class Staff(commands.Cog):
 
     @roster.command(name="appoint", description="Seat a committee member, counsel or executive")
     @app_commands.describe(seat="Committee seat number (default: the first empty one)",
-                           term_start="The term's start, YYYY-MM-DD (default: today)")
+                           term_start="The term's start, YYYY-MM-DD (default: today)",
+                           confirm="Seat even though too many terms would end in one year")
     async def roster_appoint(self, interaction: discord.Interaction, member: discord.Member,
                              office: Literal["committee", "counsel", "executive"],
                              seat: app_commands.Range[int, 1, 99] | None = None,
-                             term_start: str | None = None) -> None:
+                             term_start: str | None = None, confirm: bool = False) -> None:
         await flows.thinking(interaction)
         await flows.show(interaction, await flows.flows_of(interaction, RosterFlows).appoint(
             actor_of(interaction), person_of(interaction, member), office, seat=seat,
-            term_start=term_start))
+            term_start=term_start, confirmed=confirm))
 
-    @roster.command(name="show", description="Who holds which seat")
+    @roster.command(name="show", description="Who holds which seat, and each seat's term")
     async def roster_show(self, interaction: discord.Interaction) -> None:
         await flows.thinking(interaction)
         await flows.show(interaction, await flows.flows_of(interaction, RosterFlows).show(

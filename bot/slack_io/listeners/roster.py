@@ -1,8 +1,10 @@
 """The committee roster on Slack: ``/roster appoint`` and ``/roster show``.
 
-``/roster appoint @person committee|counsel|executive [seat] [YYYY-MM-DD]`` seats someone
-as the Discord command does; the optional date is the term's start (default today), for
-recording a term that began before the bot did. Who may *vote* comes from this roster.
+``/roster appoint @person committee|counsel|executive [seat] [YYYY-MM-DD] [confirm]`` seats
+someone as the Discord command does; the optional date is the term's start (default
+today), for staggering terms or recording a term that began before the bot did;
+``confirm`` seats even when too many terms would end in one fiscal year. Who may *vote*
+comes from this roster.
 The listener only reads the line; the flow (``bot.core.flows.roster``) does the rest, and
 the service decides who may (staff).
 """
@@ -24,31 +26,36 @@ from bot.slack_io.listeners._common import guard, user_of, via_respond, words
 from bot.slack_io.listeners.staff import show
 
 USAGE = ("Usage: /roster appoint @person <committee|counsel|executive> [seat number] "
-         "[term start YYYY-MM-DD] · /roster show")
+         "[term start YYYY-MM-DD] [confirm] · /roster show")
 _DATE_SHAPED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def parse_extras(extra: str) -> tuple[int | None, str | None]:
-    """``[seat] [YYYY-MM-DD]`` in any order: a number is the seat, a date the term start."""
+def parse_extras(extra: str) -> tuple[int | None, str | None, bool]:
+    """``[seat] [YYYY-MM-DD] [confirm]`` in any order: a number is the seat, a date the term
+    start, ``confirm`` seats even when too many terms would end in one fiscal year."""
     seat: int | None = None
     start: str | None = None
+    confirm = False
     for word in extra.split():
-        if word.isdigit() and seat is None:
+        if word.lower() == "confirm":
+            confirm = True
+        elif word.isdigit() and seat is None:
             seat = int(word)
         elif _DATE_SHAPED.match(word) and start is None:
             start = word
         else:
             raise InvalidInput(f"I did not understand '{word}'. {USAGE}")
-    return seat, start
+    return seat, start, confirm
 
 
 async def _appoint(deps: SlackDeps, actor: Actor, rest: str) -> Outcome:
     person, office, extra = words(rest, 2)
     if not (person and office):
         raise InvalidInput(USAGE)
-    seat, start = parse_extras(extra)
+    seat, start, confirm = parse_extras(extra)
     return await RosterFlows(deps.app.services).appoint(
-        actor, deps.person(refs.parse_user(person)), office, seat=seat, term_start=start)
+        actor, deps.person(refs.parse_user(person)), office, seat=seat, term_start=start,
+        confirmed=confirm)
 
 
 async def roster_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
