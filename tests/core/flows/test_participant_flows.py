@@ -38,6 +38,17 @@ async def only_report(h: Harness) -> Report:
     return report
 
 
+async def open_motion(h: Harness) -> tuple[Motion, MessageRef]:
+    """A second motion on the scene's case, open for votes, and the message it was put in."""
+    s = await scene(h)
+    await CommitteeFlows(h.services).motion(committee_actor(person("c6")), s.case,
+                                            "A warning")
+    async with h.storage.transaction() as tx:
+        [motion] = await tx.find(Motion, status=MotionStatus.OPEN)
+    assert motion.message is not None
+    return motion, motion.message
+
+
 # Reporting ----------------------------------------------------------------------------
 
 
@@ -158,34 +169,28 @@ async def test_applying_says_until_when(harness: Harness) -> None:
 
 async def test_a_reaction_that_is_no_vote_is_refused_and_its_label_is_inert(
         harness: Harness) -> None:
-    s = await scene(harness)
     flows = CommitteeFlows(harness.services)
-    await flows.motion(committee_actor(person("c6")), s.case, "A warning")
-    async with harness.storage.transaction() as tx:
-        [motion] = await tx.find(Motion, status=MotionStatus.OPEN)
-    assert motion.message is not None
-    refused = await flows.reaction(COMMITTEE.person, motion.message, "", ":@everyone:",
+    motion, message = await open_motion(harness)
+    refused = await flows.reaction(COMMITTEE.person, message, "", ":@everyone:",
                                    added=True)
-    assert refused is not None and "@everyone" not in refused.text
+    assert refused is not None and refused.motion == motion.id
+    assert f"reaction on motion {motion.id} does not count" in refused.text
+    assert "@everyone" not in refused.text
     assert f"@{ZWJ}everyone" in refused.text
     assert "only ✅ (yes), ❌ (no) and ➖ (abstain) are votes" in refused.text
-    assert await flows.reaction(COMMITTEE.person, motion.message, "", ":tada:",
+    assert await flows.reaction(COMMITTEE.person, message, "", ":tada:",
                                 added=False) is None
 
 
 async def test_a_reaction_elsewhere_is_ignored_and_a_removed_vote_is_withdrawn(
         harness: Harness) -> None:
-    s = await scene(harness)
     flows = CommitteeFlows(harness.services)
-    await flows.motion(committee_actor(person("c6")), s.case, "A warning")
-    async with harness.storage.transaction() as tx:
-        [motion] = await tx.find(Motion, status=MotionStatus.OPEN)
-    assert motion.message is not None
+    motion, message = await open_motion(harness)
     elsewhere = MessageRef(PlatformName.DISCORD, "100", "general", "1")
     assert await flows.reaction(COMMITTEE.person, elsewhere, "🎉", "🎉", added=True) is None
     await harness.services.cases.vote(COMMITTEE.person, motion.id, VoteChoice.NO)
     assert (await harness.services.cases.tally_for(motion.id)).no == 1
-    assert await flows.reaction(COMMITTEE.person, motion.message, "❌", "❌",
+    assert await flows.reaction(COMMITTEE.person, message, "❌", "❌",
                                 added=False) is None
     assert (await harness.services.cases.tally_for(motion.id)).no == 0
 
