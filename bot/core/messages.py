@@ -114,6 +114,26 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "roster_nobody": "",
         "roster_empty_seats": "seats",
         "roster_full": "",
+        # participants, the committee, counsel and the Executive (bot/core/flows)
+        "anonymous_yes_no": "",
+        "need_case": "",
+        "reply_recused": "case",
+        "reply_motion_open": "motion",
+        "reply_overruled": "motion",
+        "reply_decision_sent": "deadline",
+        "reply_decision_undelivered": "case",
+        "reply_applied": "ref end",
+        "vote_not_counted": "reaction motion reason",
+        "vote_emoji_only": "",
+        "appeal_outcome_invalid": "",
+        "reply_appeal_filed": "ref case",
+        "reply_appeal_decided": "ref outcome",
+        "reply_code_accepted": "version",
+        "reply_code_published": "version sent unreachable",
+        "code_unreachable": "count",
+        "reply_code_status": "version accepted waiting pending more",
+        "code_status_nobody": "",
+        "code_status_more": "count",
     }.items()
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.errors import InvalidInput
 from bot.core.identity import PersonRef
 from bot.core.markup import Trusted, neutralise
 from bot.core.services import Services
@@ -36,3 +37,9 @@ class FlowBase:
     def _when(self, reader: PersonRef, moment: datetime | None) -> Trusted:
         """A time as the reader's platform shows it ("never" for a permanent end)."""
         return when(self._ctx, reader, moment)
+
+    def _case_ref(self, case: str) -> str:
+        """The case reference a person typed; an empty one is asked for politely."""
+        if not case.strip():
+            raise InvalidInput(self._say("need_case"))
+        return case.strip()
