@@ -149,6 +149,8 @@ def read_policy(table: Table) -> Policy:
             bad_faith_window=table.integer("bad_faith_window_days", 180, minimum=1) * days,
             max_terms_ending_per_year=table.integer("max_terms_ending_per_year", 3,
                                                     minimum=1),
+            evidence_before=table.integer("evidence_before", 5, minimum=0, maximum=50),
+            evidence_after=table.integer("evidence_after", 5, minimum=0, maximum=50),
         )
     except ValueError as exc:
         raise ConfigError(f"config [policy]: {exc}.") from exc

@@ -23,12 +23,17 @@ class Policy:
     acceptance_reminder_after: timedelta = timedelta(days=14)
     term_warning: timedelta = timedelta(days=60)
     suspension_ending_soon: timedelta = timedelta(days=7)
+    evidence_before: int = 5  # messages kept before a reported or removed one ...
+    evidence_after: int = 5  # ... and after it, from the channel history the bot can read
+    evidence_timeout: timedelta = timedelta(seconds=3)  # a removal waits no longer for it
 
     def __post_init__(self) -> None:
         if not 1 <= self.quorum <= self.committee_seats:
             raise ValueError("quorum must be between 1 and the number of committee seats")
         if self.escalation_incidents < 1 or self.report_limit < 1:
             raise ValueError("escalation_incidents and report_limit must be at least 1")
+        if not (0 <= self.evidence_before <= 50 and 0 <= self.evidence_after <= 50):
+            raise ValueError("evidence_before and evidence_after must be between 0 and 50")
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,17 @@ class Notice:
     mention_everyone: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ContextMessage:
+    """A message as the platform's history shows it, for evidence (raw: not yet masked)."""
+
+    message: MessageRef
+    author: PersonRef | None
+    sent_at: datetime | None
+    text: str
+    attachments: tuple[tuple[str, str], ...] = ()  # (file name, link)
+
+
 class Platform(Protocol):
     """What the domain asks of Discord or Slack. Failures raise ``PlatformError`` types."""
 
@@ -187,6 +198,12 @@ class Platform(Protocol):
         Returns False when the platform does not let the bot delete it (Slack without an
         admin token): the caller records the incident and asks staff to delete by hand.
         """
+
+    async def read_context(self, message: MessageRef, before: int,
+                           after: int) -> list[ContextMessage]:
+        """The message and up to ``before``/``after`` messages around it in its channel (or
+        its thread), oldest first, as far as the bot can read them. The message itself is
+        missing from the list when it is gone. Failures raise ``PlatformError`` types."""
 
     def check_restriction(self, sanction: Sanction) -> None:
         """Raise ``PlatformError`` if this suspension cannot be applied here, before anyone

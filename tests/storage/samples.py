@@ -27,6 +27,8 @@ from bot.core.models import (
     CaseOrigin,
     CaseStatus,
     CodeVersion,
+    Evidence,
+    EvidenceKind,
     Incident,
     IncidentKind,
     Motion,
@@ -208,13 +210,23 @@ def _request_claim(full: bool) -> RequestClaim:
     return RequestClaim(f"slack:T1:trigger:{TRICKY}", t(5, TOKYO), t(45, TOKYO))
 
 
+def _evidence(full: bool) -> Evidence:
+    message = MessageRef(PlatformName.SLACK, "T1", "C1", "1767600000.000100")
+    if not full:
+        return Evidence("ev-min", "report", "r-min", EvidenceKind.MESSAGE, 0, message, t(0),
+                        "")
+    return Evidence("ev-full", "incident", "i-full", EvidenceKind.EDIT, -3, message,
+                    t(5, TOKYO), TRICKY, author=BOB, sent_at=t(1, KATHMANDU),
+                    attachments=("a.png <https://cdn.example/a.png>", TRICKY))
+
+
 BUILDERS: dict[type, Callable[[bool], Any]] = {
     Report: _report, Incident: _incident, Sanction: _sanction, Case: _case, Motion: _motion,
     Vote: _vote, Recusal: _recusal, Appeal: _appeal, CodeVersion: _code_version,
     Acceptance: _acceptance, AcceptancePrompt: _acceptance_prompt, Appointment: _appointment,
     AuditEntry: _audit_entry, ScheduledAction: _scheduled_action, PersonLink: _person_link,
     RequestClaim: _request_claim,
-    SealKey: _seal_key,
+    SealKey: _seal_key, Evidence: _evidence,
 }
 
 

@@ -15,6 +15,7 @@ from bot.core.models._cases import (
     VoteChoice,
 )
 from bot.core.models._code import Acceptance, AcceptancePrompt, CodeVersion
+from bot.core.models._evidence import Evidence, EvidenceKind
 from bot.core.models._incidents import Incident, IncidentKind, Severity
 from bot.core.models._people import Actor, PersonLink, Role
 from bot.core.models._reports import Report, ReportStatus
@@ -26,14 +27,15 @@ from bot.core.models._seal import SealKey
 ENTITY_TYPES: tuple[type, ...] = (
     Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
     Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
-    RequestClaim, SealKey,
+    RequestClaim, SealKey, Evidence,
 )
 """Every persisted record type; the storage schema test checks each has a matching table."""
 
 __all__ = [
     "ENTITY_TYPES", "Acceptance", "AcceptancePrompt", "ActionKind", "ActionStatus", "Actor",
     "Appeal", "AppealStatus", "Appointment", "AuditEntry", "Case", "CaseOrigin", "CaseStatus",
-    "CodeVersion", "Entity", "Incident", "IncidentKind", "Motion", "MotionStatus", "Office",
+    "CodeVersion", "Entity", "Evidence", "EvidenceKind", "Incident", "IncidentKind", "Motion",
+    "MotionStatus", "Office",
     "PersonLink", "Recusal", "Report", "ReportStatus", "RequestClaim", "Role", "Sanction",
     "SanctionScope", "SanctionStatus", "ScheduledAction", "SealKey", "Severity", "Vote",
     "VoteChoice",

@@ -11,6 +11,7 @@ from bot.core.services.appeals import AppealService
 from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
+from bot.core.services.evidence import EvidenceService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
 from bot.core.services.people import History, PeopleService
@@ -36,26 +37,29 @@ class Services:
     people: PeopleService
     moderation: ModerationService
     requests: RequestLedger
+    evidence: EvidenceService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
         cases = CaseService(ctx)
-        reports = ReportService(ctx, cases)
+        evidence = EvidenceService(ctx)
+        reports = ReportService(ctx, cases, evidence)
         sanctions = SanctionService(ctx, reports)
-        incidents = IncidentService(ctx, reports, cases)
+        incidents = IncidentService(ctx, reports, cases, evidence)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
                    decisions=DecisionService(ctx, cases, sanctions),
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
-                   moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
-                   requests=RequestLedger(ctx))
+                   moderation=ModerationService(ctx, automod, incidents, sanctions, cases,
+                                                evidence),
+                   requests=RequestLedger(ctx), evidence=evidence)
 
 
 __all__ = [
     "AcceptanceStatus", "AppealService", "CaseService", "CodeService", "Context",
-    "DecisionService", "History",
+    "DecisionService", "EvidenceService", "History",
     "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService",
     "PeopleService", "PromptResult",
     "ProposedSanction",
