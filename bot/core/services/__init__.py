@@ -8,6 +8,7 @@ from bot.core.automod import Automod
 from bot.core.services._context import Context
 from bot.core.services.abuse import AbuseOfReporting
 from bot.core.services.appeals import AppealService
+from bot.core.services.case_file import CaseFileService
 from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
@@ -38,6 +39,7 @@ class Services:
     moderation: ModerationService
     requests: RequestLedger
     evidence: EvidenceService
+    case_files: CaseFileService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
@@ -54,11 +56,12 @@ class Services:
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases,
                                                 evidence),
-                   requests=RequestLedger(ctx), evidence=evidence)
+                   requests=RequestLedger(ctx), evidence=evidence,
+                   case_files=CaseFileService(ctx, evidence))
 
 
 __all__ = [
-    "AcceptanceStatus", "AppealService", "CaseService", "CodeService", "Context",
+    "AcceptanceStatus", "AppealService", "CaseFileService", "CaseService", "CodeService", "Context",
     "DecisionService", "EvidenceService", "History",
     "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService",
     "PeopleService", "PromptResult",

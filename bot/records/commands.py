@@ -1,0 +1,95 @@
+"""The operator's records commands: ``export case``, and the parsers for them.
+
+They run without any front-end, on the database ``DATABASE_URL`` names, and refuse to
+create one that is not there (an export of nothing would hide a wrong path). What they
+write is confidential: created 0600, and an existing file is never overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.core.errors import InvalidInput, StorageError
+from bot.core.services import Services
+from config.settings import Settings
+
+T = TypeVar("T")
+COMMANDS = frozenset({"export"})
+
+
+def add_parsers(commands: Any) -> None:
+    """``export case`` (argparse sub-commands under the main parser)."""
+    export = commands.add_parser("export", help="take a case file out of the record")
+    export.add_argument("--config", default=argparse.SUPPRESS, help="path to the TOML config")
+    what = export.add_subparsers(dest="what", required=True)
+    case = what.add_parser("case", help="one case as a self-contained JSON or HTML file")
+    case.add_argument("ref", metavar="CASE", help="the case reference, e.g. C-7KQ2M")
+    case.add_argument("--format", choices=("json", "html"), default="json")
+    case.add_argument("--out", metavar="FILE", help="write here (never overwritten) "
+                                                    "instead of printing")
+    case.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+
+def require_database(settings: Settings) -> None:
+    from storage.url import parse_database_url
+
+    target = parse_database_url(settings.secrets.database_url)
+    if not target.in_memory and not os.path.isfile(os.path.expanduser(target.path)):
+        raise StorageError(f"There is no database at {target.describe()}. Check "
+                           "DATABASE_URL.")
+
+
+async def with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Open the database (migrated, sealing set up) and run ``work`` on the services."""
+    from bot.app import build_app
+
+    app = await build_app(settings)
+    try:
+        return await work(app.services)
+    finally:
+        await app.close()
+
+
+def write_private(path: str, text: str) -> None:
+    """Create ``path`` 0600 with ``text``; an existing file is refused, not replaced."""
+    target = Path(path).expanduser()
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise InvalidInput(f"{target} already exists; choose a new file name.") from None
+    except OSError as exc:
+        raise InvalidInput(f"Cannot write {target}: {exc.strerror}.") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+async def export_case(services: Services, ref: str, fmt: str) -> str:
+    from bot.records.case_html import render
+
+    document = await services.case_files.export(
+        ref, f"command line: coc-bot export case --format {fmt}")
+    if fmt == "html":
+        return render(document)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def run(args: argparse.Namespace, settings: Settings) -> str:
+    """Carry out a records command; returns what to tell the operator."""
+    import asyncio
+
+    require_database(settings)
+    if args.command == "export" and args.what == "case":
+        if args.out and Path(args.out).expanduser().exists():  # before anything is audited
+            raise InvalidInput(f"{args.out} already exists; choose a new file name.")
+        text = asyncio.run(with_services(
+            settings, lambda services: export_case(services, args.ref, args.format)))
+        if not args.out:
+            return text
+        write_private(args.out, text)
+        return f"wrote the case file to {args.out}\n"
+    raise InvalidInput(f"Unknown records command {args.command}.")  # pragma: no cover
