@@ -64,6 +64,7 @@ class SqliteStorage:
         self._lost_signal = asyncio.Event()
         self.watch_seconds = WATCH_SECONDS
         self._sealer: Sealer | None = None
+        self._erasing = False  # read by the audit log's trigger through coc_erasure()
 
     def use_sealer(self, sealer: Sealer) -> None:
         self._sealer = sealer
@@ -94,7 +95,14 @@ class SqliteStorage:
             await conn.close()
             raise StorageError(f"Could not prepare the database at {target.path}: {exc}. "
                                "Is it a coc-bot SQLite database?") from exc
-        return cls(conn, target, identity)
+        storage = cls(conn, target, identity)
+        # The audit log's update trigger asks this connection whether an erasure is under
+        # way; any other connection (the sqlite3 shell) has no such function and fails.
+        await conn.create_function("coc_erasure", 0, storage._erasure_flag)
+        return storage
+
+    def _erasure_flag(self) -> int:
+        return 1 if self._erasing else 0
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteTx]:
@@ -118,6 +126,25 @@ class SqliteStorage:
                 await self._commit()
             finally:
                 _IN_TRANSACTION.reset(token)
+
+    @asynccontextmanager
+    async def erasure(self) -> AsyncIterator[SqliteTx]:
+        """One transaction in which personal fields may be rewritten everywhere, the
+        audit log's included. Afterwards the write-ahead log is checkpointed and
+        truncated, so the old values survive neither in the database file (secure_delete
+        overwrites freed space) nor in the -wal file beside it."""
+        async with self.transaction():
+            self._erasing = True
+            try:
+                yield SqliteTx(self._conn, self._sealer, erasing=True)
+            finally:
+                self._erasing = False
+        if self._identity is not None:
+            async with self._lock:
+                try:
+                    await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error as exc:  # the erasure is committed; say what remains
+                    log.warning("after an erasure the journal was not truncated: %s", exc)
 
     async def _commit(self) -> None:
         """Commit, unless the file was deleted or replaced (one ``os.stat``): a commit

@@ -96,6 +96,11 @@ class Tx(Protocol):
         and have exactly one of them win.
         """
 
+    async def rewrite(self, entity: Entity) -> None:
+        """Replace a record, append-only ones included, inside ``Storage.erasure()`` only
+        (``StorageError`` elsewhere); the audit log still lets only its personal fields
+        change."""
+
     @property
     def sealer(self) -> Sealer:
         """The sealer for the sealed values this storage holds; ``SealError`` if none was
@@ -104,6 +109,10 @@ class Tx(Protocol):
 
 class Storage(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[Tx]: ...
+
+    def erasure(self) -> AbstractAsyncContextManager[Tx]:
+        """The one transaction of a recorded erasure: personal fields may be rewritten
+        everywhere (``Tx.rewrite``), and no old value is left in the store's files."""
 
     def use_sealer(self, sealer: Sealer) -> None:
         """Give this storage's transactions the sealer (the composition root does, once)."""

@@ -1,4 +1,4 @@
-"""The operator's records commands: ``export case``, and the parsers for them.
+"""The operator's records commands: ``export case``, ``export person``, ``erase person``.
 
 They run without any front-end, on the database ``DATABASE_URL`` names, and refuse to
 create one that is not there (an export of nothing would hide a wrong path). What they
@@ -19,7 +19,7 @@ from bot.core.services import Services
 from config.settings import Settings
 
 T = TypeVar("T")
-COMMANDS = frozenset({"export"})
+COMMANDS = frozenset({"export", "erase"})
 
 
 def add_parsers(commands: Any) -> None:
@@ -33,6 +33,20 @@ def add_parsers(commands: Any) -> None:
     case.add_argument("--out", metavar="FILE", help="write here (never overwritten) "
                                                     "instead of printing")
     case.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    person = what.add_parser("person", help="everything stored about a person, as JSON")
+    person.add_argument("ref", metavar="PERSON",
+                        help="the account, as platform:space:id (e.g. discord:<guild>:<user>)")
+    person.add_argument("--out", metavar="FILE", help="write here (never overwritten)")
+    person.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    erase = commands.add_parser("erase", help="erase a person's data everywhere")
+    erase.add_argument("--config", default=argparse.SUPPRESS, help="path to the TOML config")
+    whom = erase.add_subparsers(dest="what", required=True)
+    one = whom.add_parser("person", help="pseudonymise a person and blank their words, "
+                                         "keeping counts and decisions")
+    one.add_argument("ref", metavar="PERSON", help="the account, as platform:space:id")
+    one.add_argument("--reason", required=True,
+                     help="why (a request's date and channel); it goes on the record")
+    one.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
 def require_database(settings: Settings) -> None:
@@ -83,13 +97,24 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
     import asyncio
 
     require_database(settings)
-    if args.command == "export" and args.what == "case":
-        if args.out and Path(args.out).expanduser().exists():  # before anything is audited
-            raise InvalidInput(f"{args.out} already exists; choose a new file name.")
+    if args.command == "erase":
+        changed = asyncio.run(with_services(settings, lambda services: (
+            services.personal_data.erase(args.ref, args.reason,
+                                         "command line: coc-bot erase person"))))
+        tables = ", ".join(f"{table} {count}" for table, count in sorted(changed.items()))
+        return (f"erased: {tables}. Backups made before now still hold the data; delete "
+                "or re-make them as your retention policy says.\n")
+    if args.out and Path(args.out).expanduser().exists():  # before anything is audited
+        raise InvalidInput(f"{args.out} already exists; choose a new file name.")
+    if args.what == "case":
         text = asyncio.run(with_services(
             settings, lambda services: export_case(services, args.ref, args.format)))
-        if not args.out:
-            return text
-        write_private(args.out, text)
-        return f"wrote the case file to {args.out}\n"
+    else:
+        document = asyncio.run(with_services(settings, lambda services: (
+            services.personal_data.export(args.ref, "command line: coc-bot export person"))))
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if not args.out:
+        return text
+    write_private(args.out, text)
+    return f"wrote {args.out}\n"
     raise InvalidInput(f"Unknown records command {args.command}.")  # pragma: no cover

@@ -16,6 +16,7 @@ from bot.core.services.evidence import EvidenceService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
 from bot.core.services.people import History, PeopleService
+from bot.core.services.personal_data import PersonalDataService
 from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
 from bot.core.services.roster import RosterService
@@ -40,6 +41,7 @@ class Services:
     requests: RequestLedger
     evidence: EvidenceService
     case_files: CaseFileService
+    personal_data: PersonalDataService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
@@ -57,14 +59,15 @@ class Services:
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases,
                                                 evidence),
                    requests=RequestLedger(ctx), evidence=evidence,
-                   case_files=CaseFileService(ctx, evidence))
+                   case_files=CaseFileService(ctx, evidence),
+                   personal_data=PersonalDataService(ctx))
 
 
 __all__ = [
     "AcceptanceStatus", "AppealService", "CaseFileService", "CaseService", "CodeService", "Context",
     "DecisionService", "EvidenceService", "History",
     "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService",
-    "PeopleService", "PromptResult",
+    "PeopleService", "PersonalDataService", "PromptResult",
     "ProposedSanction",
     "ReportDraft", "ReportService", "RequestLedger", "RosterService", "SanctionService", "Services",
     "SuspensionRequest", "VoteOutcome", "WatchOutcome", "WatchedMessage",
