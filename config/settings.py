@@ -144,6 +144,7 @@ def read_policy(table: Table) -> Policy:
             acceptance_reminder_after=table.integer(
                 "acceptance_reminder_days", 14, minimum=1) * days,
             term_warning=table.integer("term_warning_days", 60, minimum=1) * days,
+            statement_window=table.integer("statement_days", 7, minimum=1, maximum=60) * days,
         )
     except ValueError as exc:
         raise ConfigError(f"config [policy]: {exc}.") from exc

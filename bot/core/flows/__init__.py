@@ -14,6 +14,12 @@ a role itself, so no front-end can forget one.
 """
 
 from bot.core.flows._directory import Directory
-from bot.core.flows._outcome import Choice, ClauseQuestion, Outcome, SuspendForm
+from bot.core.flows._outcome import (
+    Choice,
+    ClauseQuestion,
+    Outcome,
+    StatementForm,
+    SuspendForm,
+)
 
-__all__ = ["Choice", "ClauseQuestion", "Directory", "Outcome", "SuspendForm"]
+__all__ = ["Choice", "ClauseQuestion", "Directory", "Outcome", "StatementForm", "SuspendForm"]
