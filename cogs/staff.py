@@ -165,7 +165,8 @@ class Staff(commands.Cog):
             require_staff(interaction)
         found = await self.bot.app.services.cases.get(ref)
         await flows.answer(interaction, render_case(
-            found, subject=f"<@{found.subject.id}>", format_time=discord.utils.format_dt))
+            found, subject=f"<@{found.subject.id}>", format_time=discord.utils.format_dt,
+            hearing=await self.bot.app.services.relay.describe(found, discord.utils.format_dt)))
 
     @case.command(name="communicated", description="Staff: the decision reached the person "
                                                    "another way; start the appeal window")

@@ -8,7 +8,7 @@ change a result silently.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -420,13 +420,15 @@ async def _tally(tx: Tx, motion: Motion, panel: Panel, quorum: int) -> Tally:
 
 
 def render_case(case: Case, *, subject: str, format_time: Callable[[datetime], str],
-                bold: str = "**") -> str:
+                bold: str = "**", hearing: Sequence[str] = ()) -> str:
     """The staff and committee view of a case, in the platform's bold marker and time
-    format (both front-ends show the same facts)."""
+    format (both front-ends show the same facts); ``hearing`` is the statement and the
+    relayed conversation (``RelayService.describe``)."""
     lines = [f"{bold}Case {case.id}{bold} — {case.status.value} ({case.severity.value}, "
              f"from {case.origin.value})", f"Subject: {subject}", f"Summary: {safe(case.summary)}"]
     if case.decision:
         lines.append(f"Decision: {safe(case.decision)}")
     if case.appeal_deadline:
         lines.append(f"Appeal window until {format_time(case.appeal_deadline)}")
+    lines.extend(hearing)
     return "\n".join(lines)

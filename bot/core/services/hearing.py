@@ -14,11 +14,13 @@ case arose and, for a reported message, their own message.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.core.errors import InvalidInput, InvalidState, NotPermitted, PlatformError
 from bot.core.markup import Trusted
+from bot.core.messages import safe
 from bot.core.models import (
     ActionKind,
     Actor,
@@ -48,6 +50,7 @@ STATEMENT_LIMIT = 4000
 """Characters in a statement: room for a full account, short enough to read in one go
 (and to show whole in the committee's thread on both platforms)."""
 REMIND_BEFORE = timedelta(days=2)
+SHOWN = 1000  # characters of the statement in /case show (a Discord reply holds 2000)
 _ABOUT = {CaseOrigin.REPORT: "statement_about_report",
           CaseOrigin.INCIDENT: "statement_about_incidents",
           CaseOrigin.ESCALATION: "statement_about_incidents",
@@ -225,3 +228,20 @@ class HearingService:
             return ctx.messages.render("tally_statement_unreachable")
         return ctx.messages.render("tally_statement_missing", due=when(ctx, case.thread,
                                                                       case.statement_due_at))
+
+
+def statement_lines(case: Case, format_time: Callable[[datetime], str]) -> list[str]:
+    """The subject's statement as ``/case show`` gives it (masked and neutralised)."""
+    lines = []
+    if case.subject_statement and case.statement_at:
+        shown = case.subject_statement[:SHOWN] + ("… (whole text in the case thread)"
+                                                  if len(case.subject_statement) > SHOWN else "")
+        lines.append(f"Statement from the subject ({format_time(case.statement_at)}): "
+                     f"{safe(shown)}")
+    elif case.statement_due_at:
+        lines.append(f"Statement from the subject: none yet (asked by "
+                     f"{format_time(case.statement_due_at)})")
+    if case.subject_unreachable_at:
+        lines.append(f"The subject could not be reached by DM "
+                     f"({format_time(case.subject_unreachable_at)}); staff were told")
+    return lines

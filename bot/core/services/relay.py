@@ -14,11 +14,14 @@ ambiguous about where it goes.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from bot.core.errors import InvalidInput, InvalidState, NotPermitted
 from bot.core.identity import PersonRef
 from bot.core.markup import Trusted
+from bot.core.messages import safe
 from bot.core.models import (
     Actor,
     Case,
@@ -34,7 +37,12 @@ from bot.core.refs import new_ref
 from bot.core.rules.conflicts import CaseAction
 from bot.core.services._committee import ensure_free_to_act, holds_office
 from bot.core.services._context import Context, audit, identity_of, mention, try_dm
-from bot.core.services.hearing import HearingService, announce, load_open_case
+from bot.core.services.hearing import (
+    HearingService,
+    announce,
+    load_open_case,
+    statement_lines,
+)
 
 RELAY_LIMIT = 4000
 """Characters in one relayed message, either way (a Slack or Discord message fits it)."""
@@ -194,8 +202,24 @@ class RelayService:
                         details=f"{contact.id}: {note}")
         return ended
 
-    async def history(self, case_id: str) -> tuple[int, list[RelayMessage]]:
-        """How many messages were relayed on a case, and all of them, oldest first."""
+    async def describe(self, case: Case, format_time: Callable[[datetime], str],
+                       shown: int = 3) -> list[str]:
+        """The hearing part of ``/case show``: the statement, whether the subject could be
+        reached, the conversation and its last ``shown`` messages (staff and committee
+        only; every text masked and neutralised)."""
         async with self._ctx.storage.transaction() as tx:
-            found = await tx.find(RelayMessage, case_id=case_id, order_by="at")
-        return len(found), found
+            messages = await tx.find(RelayMessage, case_id=case.id, order_by="at")
+            contacts = await tx.find(CaseContact, case_id=case.id, order_by="opened_at")
+        lines = statement_lines(case, format_time)
+        if contacts:
+            last = contacts[-1]
+            state = "open" if last.status is ContactStatus.OPEN else "ended"
+            lines.append(f"Conversation with the subject: {state} (opened by "
+                         f"{mention(self._ctx, last.opened_by)}, "
+                         f"{format_time(last.opened_at)}); {len(messages)} message(s) relayed")
+        for message in messages[-shown:]:
+            who = "subject" if message.direction is RelayDirection.FROM_SUBJECT else \
+                f"committee ({mention(self._ctx, message.author)})"
+            lost = "" if message.delivered else " [not delivered]"
+            lines.append(f"  {format_time(message.at)} {who}{lost}: {safe(message.text[:300])}")
+        return lines

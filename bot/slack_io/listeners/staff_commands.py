@@ -144,7 +144,9 @@ async def _case_show(deps: SlackDeps, actor: Any, ref: str, reply: Reply) -> Non
         await deps.staff(actor.person.id)
     found = await deps.app.services.cases.get(ref)
     await reply(render_case(found, subject=f"`{found.subject.key}`",
-                            format_time=deps.platform.format_time, bold="*"))
+                            format_time=deps.platform.format_time, bold="*",
+                            hearing=await deps.app.services.relay.describe(
+                                found, deps.platform.format_time)))
 
 
 def parse_account(text: str, deps: SlackDeps) -> PersonRef:
