@@ -46,9 +46,10 @@ from bot.core.services._context import (
 
 log = logging.getLogger(__name__)
 
-STATEMENT_LIMIT = 4000
-"""Characters in a statement: room for a full account, short enough to read in one go
-(and to show whole in the committee's thread on both platforms)."""
+STATEMENT_LIMIT = 3000
+"""Characters in a statement: room for a full account, short enough to read in one go,
+and the most a form field holds on both platforms (Slack's text input stops at 3000,
+Discord's at 4000)."""
 REMIND_BEFORE = timedelta(days=2)
 SHOWN = 1000  # characters of the statement in /case show (a Discord reply holds 2000)
 _ABOUT = {CaseOrigin.REPORT: "statement_about_report",

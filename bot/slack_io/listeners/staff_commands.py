@@ -18,11 +18,13 @@ from bot.core.services.cases import render_case
 from bot.core.services.people import render_history
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps, deps_of
+from bot.slack_io.listeners import hearing
 from bot.slack_io.listeners._common import Reply, guard, need, user_of, via_respond, words
 from bot.slack_io.listeners.staff import suspend
 
 CASE_USAGE = ("Usage: /case open @person [severe] <summary> · /case show <C-…> · "
-              "/case communicated <C-…> · /case close <C-…> <reason>")
+              "/case communicated <C-…> · /case close <C-…> <reason> · "
+              "/case contact <C-…> · /case reply <C-…> <text> · /case end-contact <C-…>")
 INCIDENT_USAGE = "Usage: /incident reverse <I-…> <why it was a mistake>"
 SUSPEND_USAGE = ("Usage: /suspend @person <30m|12h|7d|2w|permanent> <channel|workspace> "
                  "<reason> [confirm]. Add `clause=<id>` to cite another part of the Code.")
@@ -100,6 +102,8 @@ async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
                         f"{deps.platform.format_time(updated.appeal_deadline)}.")
         elif verb == "close":
             await _case_close(deps, await deps.staff(user_of(command)), rest, reply)
+        elif verb in hearing.CASE_VERBS:
+            await hearing.case_verb(deps, actor, verb, rest, reply)
         else:
             raise InvalidInput(CASE_USAGE)
 

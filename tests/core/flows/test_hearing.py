@@ -149,7 +149,7 @@ async def test_closed_dms_record_the_subject_unreachable_and_tell_staff(
     (STAFF, "Sent by email", NotPermitted, "Only the person"),
     (committee_actor(person("c1")), "Note", NotPermitted, "Only the person"),
     (Actor(SUBJECT), "   ", InvalidInput, "empty"),
-    (Actor(SUBJECT), "x" * (STATEMENT_LIMIT + 1), InvalidInput, "limit is 4000"),
+    (Actor(SUBJECT), "x" * (STATEMENT_LIMIT + 1), InvalidInput, "limit is 3000"),
 ])
 async def test_bad_statements_are_refused_and_change_nothing(
         harness: Harness, who: Actor, text: str, error: type[CocBotError],
