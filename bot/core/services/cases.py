@@ -355,7 +355,7 @@ class CaseService:
         try:
             await platform.edit(motion.message, Notice(
                 NoticeKind.MOTION,
-                f"{text}\n\n**Tally:** {result.describe()}{status}\n{heard}",
+                f"{text}\n\n{heard}\n**Tally:** {result.describe()}{status}",
                 subject_id=motion.id, title=f"Motion {motion.id}"))
         except PlatformError as exc:
             log.warning("motion %s: tally not shown: %s", motion.id, exc)
@@ -386,6 +386,7 @@ class CaseService:
             await tx.update(updated)
             await audit(tx, self._ctx, "case.closed", "case", case.id, actor=actor.person,
                         reason=reason)
+            await cancel(tx, ActionKind.STATEMENT_REMINDER, case.id)
         await self.announce(updated, Notice(
             NoticeKind.INFO, f"Case {updated.id} was closed by staff without a decision. "
                              f"Reason: {safe(reason)}", subject_id=updated.id))

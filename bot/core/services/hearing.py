@@ -36,6 +36,7 @@ from bot.core.services._context import (
     Context,
     after_commit,
     audit,
+    cancel,
     identity_of,
     mention,
     schedule,
@@ -154,6 +155,7 @@ class HearingService:
             await tx.update(updated)
             await audit(tx, ctx, "case.statement", "case", case.id, actor=actor.person,
                         details=f"version {version}: {text}")
+            await cancel(tx, ActionKind.STATEMENT_REMINDER, case.id)  # heard: no reminder
         edited = case.subject_statement is not None
         await announce(ctx, updated, Notice(NoticeKind.INFO, ctx.messages.render(
             "statement_posted", case=updated.id, text=text,

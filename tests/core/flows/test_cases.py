@@ -271,6 +271,8 @@ async def test_window_closes_motion_with_the_result_as_it_stands(
     members = await seated(harness)
     case = await open_case(harness, members[6])
     motion = await motion_on(harness, case, members[0])
+    # the subject is heard, so their statement reminder is not on the calendar either
+    await harness.services.hearing.submit(Actor(case.subject), case.id, "My side.")
     await cast(harness, motion, [(members[n - 1], choice) for n, choice in votes])
     assert (await stored_motion(harness, motion)).status is MotionStatus.OPEN
     result = await harness.services.cases.tally_for(motion.id)

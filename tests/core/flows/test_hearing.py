@@ -79,6 +79,7 @@ async def test_statement_goes_to_the_thread_and_edits_keep_history(harness: Harn
     assert form is not None and form.current == "" and form.limit == STATEMENT_LIMIT
     reply = await flows.submit(Actor(SUBJECT), case.id, "  I was quoting <@999> @here  ")
     assert reply.text is not None and "with the committee" in reply.text
+    harness.clock.advance(timedelta(hours=1))
     await flows.submit(Actor(SUBJECT), case.id, "Second thoughts: I apologise.")
     stored = await harness.services.cases.get(case.id)
     assert stored.subject_statement == "Second thoughts: I apologise."
