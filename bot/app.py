@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.core.automod import Automod
 from bot.core.clock import Clock, SystemClock
+from bot.core.identity import PlatformName
 from bot.core.platforms import PlatformRegistry
 from bot.core.ports import Storage
 from bot.core.services import Context, Services
@@ -48,6 +49,16 @@ class App:
     jobs: CalendarJobs
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
+    def spaces(self) -> dict[PlatformName, str]:
+        """The space (Discord server, Slack workspace) this deployment serves on each
+        configured platform: where a bare user id typed by staff belongs."""
+        found: dict[PlatformName, str] = {}
+        if self.settings.discord is not None:
+            found[PlatformName.DISCORD] = str(self.settings.discord.guild_id)
+        if self.settings.slack is not None:
+            found[PlatformName.SLACK] = self.settings.slack.team_id
+        return found
+
     async def start_scheduler(self) -> int:
         """Put the recurring reminders on the calendar and restore every pending action."""
         await self.jobs.ensure_recurring()
@@ -72,13 +83,15 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     platforms = PlatformRegistry(settings.committee_home)
     ctx = Context(storage=storage, clock=clock, policy=settings.policy,
                   calendar=settings.calendar, code=settings.code, profiles=settings.profiles,
-                  messages=settings.messages, platforms=platforms)
+                  messages=settings.messages, platforms=platforms,
+                  fiscal_year_start=settings.schedule.fiscal_year_start)
     scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds)
     ctx.waker = scheduler
     services = Services.build(ctx, automod_for(settings))
     jobs = CalendarJobs(services, settings.schedule)
     timed = TimedActionService(ctx, jobs.handlers(), worker or worker_name(),
-                               on_failure=jobs.on_failure, lease=lease)
+                               on_failure=jobs.on_failure, lease=lease, needs=jobs.needs)
+    platforms.on_ready(timed.platform_ready)
     scheduler.attach(timed)
     await services.code.ensure_published()
     return App(settings, storage, clock, services, platforms, scheduler, timed, jobs)
@@ -108,6 +121,13 @@ def missing_tokens(settings: Settings) -> list[str]:
             "SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (for Slack)"]
 
 
+def expected_platforms(settings: Settings) -> list[PlatformName]:
+    """The platforms this process will connect to (their tokens are set)."""
+    secrets = settings.secrets
+    return [name for name, token in ((PlatformName.DISCORD, secrets.discord_token),
+                                     (PlatformName.SLACK, secrets.slack_bot_token)) if token]
+
+
 def front_ends(settings: Settings) -> list[FrontEnd]:
     """The front-ends whose tokens and config tables are present."""
     from bot.config_errors import require_table
@@ -129,6 +149,7 @@ async def run(settings: Settings) -> None:
     """Run every configured front-end until one stops or the process is signalled."""
     starters = front_ends(settings)  # refuse a half-configured platform before any I/O
     app = await build_app(settings)
+    app.platforms.expect(expected_platforms(settings))
     try:
         await app.start_scheduler()
         runners = [asyncio.create_task(start(app), name=start.__name__) for start in starters]

@@ -68,7 +68,9 @@ class CocBot(commands.Bot):
         return discord.Object(self.settings.guild_id)
 
     async def setup_hook(self) -> None:
-        self.app.platforms.register(self.platform)
+        # Registered now, ready only at READY (the guild is known then): timed actions
+        # wait for that instead of failing against a half-connected client.
+        self.app.platforms.register(self.platform, ready=False)
         self.add_dynamic_items(*PERSISTENT)
         for name in COGS:
             await self.load_extension(name)
@@ -82,3 +84,24 @@ class CocBot(commands.Bot):
         await self.tree.sync(guild=self.guild_object)
         await self.tree.sync()
         log.info("discord: commands synced to guild %s", self.settings.guild_id)
+
+    async def on_ready(self) -> None:
+        """READY and the guild have arrived: timed actions waiting for Discord run now."""
+        if self.get_guild(self.settings.guild_id) is None:
+            log.warning("discord: ready, but the configured guild %s is not available",
+                        self.settings.guild_id)
+            return
+        self.app.platforms.mark_ready(self.platform.name)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """The guild came back after an outage (READY does not fire again then)."""
+        if guild.id == self.settings.guild_id and self.is_ready():
+            self.app.platforms.mark_ready(self.platform.name)
+
+    async def on_guild_unavailable(self, guild: discord.Guild) -> None:
+        if guild.id == self.settings.guild_id:
+            self.app.platforms.mark_unready(self.platform.name)
+
+    async def close(self) -> None:
+        self.app.platforms.mark_unready(self.platform.name)
+        await super().close()

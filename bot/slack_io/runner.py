@@ -41,20 +41,26 @@ async def run_slack(app: App) -> None:
         raise ConfigError("Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP "
                           "mode) along with SLACK_BOT_TOKEN.")
     front = build_front_end(app)
-    app.platforms.register(front.platform)
+    # Ready once connected (timed actions needing Slack wait for that, see PlatformRegistry).
+    app.platforms.register(front.platform, ready=False)
+    name = front.platform.name
     if secrets.slack_app_token:
         handler = EnvelopeSocketModeHandler(front.bolt, secrets.slack_app_token)
         await handler.connect_async()  # type: ignore[no-untyped-call]  # Bolt lacks hints
         log.info("slack: connected in Socket Mode")
+        app.platforms.mark_ready(name)
         try:
             await asyncio.Event().wait()
         finally:
+            app.platforms.mark_unready(name)
             await handler.close_async()  # type: ignore[no-untyped-call]
     else:
         host, port = app.settings.slack.http_host, app.settings.slack.http_port
         runner = await serve_http(front, port, host)
         log.info("slack: serving the Events API on http://%s:%s%s", host, port, EVENTS_PATH)
+        app.platforms.mark_ready(name)
         try:
             await asyncio.Event().wait()
         finally:
+            app.platforms.mark_unready(name)
             await runner.cleanup()

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 
 from bot.core.errors import InvalidInput, InvalidState, NotPermitted, PlatformError
 from bot.core.markup import Trusted
-from bot.core.messages import safe
 from bot.core.models import (
     ActionKind,
     Actor,
@@ -233,18 +232,22 @@ class HearingService:
                                                                       case.statement_due_at))
 
 
-def statement_lines(case: Case, format_time: Callable[[datetime], str]) -> list[str]:
-    """The subject's statement as ``/case show`` gives it (masked and neutralised)."""
+def statement_lines(ctx: Context, case: Case,
+                    format_time: Callable[[datetime], str]) -> list[Trusted]:
+    """The subject's statement as ``/case show`` gives it (masked and neutralised; a long
+    one is cut, its whole text being in the case thread)."""
+    messages = ctx.messages
     lines = []
     if case.subject_statement and case.statement_at:
-        shown = case.subject_statement[:SHOWN] + ("… (whole text in the case thread)"
-                                                  if len(case.subject_statement) > SHOWN else "")
-        lines.append(f"Statement from the subject ({format_time(case.statement_at)}): "
-                     f"{safe(shown)}")
+        cut = len(case.subject_statement) > SHOWN
+        lines.append(messages.render(
+            "case_view_statement", at=Trusted(format_time(case.statement_at)),
+            text=case.subject_statement[:SHOWN], cut=messages.render("case_view_cut")
+            if cut else ""))
     elif case.statement_due_at:
-        lines.append(f"Statement from the subject: none yet (asked by "
-                     f"{format_time(case.statement_due_at)})")
+        lines.append(messages.render("case_view_no_statement",
+                                     due=Trusted(format_time(case.statement_due_at))))
     if case.subject_unreachable_at:
-        lines.append(f"The subject could not be reached by DM "
-                     f"({format_time(case.subject_unreachable_at)}); staff were told")
+        lines.append(messages.render(
+            "case_view_unreachable", at=Trusted(format_time(case.subject_unreachable_at))))
     return lines

@@ -21,7 +21,6 @@ from datetime import datetime
 from bot.core.errors import InvalidInput, InvalidState, NotPermitted
 from bot.core.identity import PersonRef
 from bot.core.markup import Trusted
-from bot.core.messages import safe
 from bot.core.models import (
     Actor,
     Case,
@@ -203,23 +202,26 @@ class RelayService:
         return ended
 
     async def describe(self, case: Case, format_time: Callable[[datetime], str],
-                       shown: int = 3) -> list[str]:
+                       shown: int = 3) -> Trusted:
         """The hearing part of ``/case show``: the statement, whether the subject could be
         reached, the conversation and its last ``shown`` messages (staff and committee
         only; every text masked and neutralised)."""
-        async with self._ctx.storage.transaction() as tx:
+        ctx = self._ctx
+        async with ctx.storage.transaction() as tx:
             messages = await tx.find(RelayMessage, case_id=case.id, order_by="at")
             contacts = await tx.find(CaseContact, case_id=case.id, order_by="opened_at")
-        lines = statement_lines(case, format_time)
+        lines = statement_lines(ctx, case, format_time)
         if contacts:
             last = contacts[-1]
-            state = "open" if last.status is ContactStatus.OPEN else "ended"
-            lines.append(f"Conversation with the subject: {state} (opened by "
-                         f"{mention(self._ctx, last.opened_by)}, "
-                         f"{format_time(last.opened_at)}); {len(messages)} message(s) relayed")
+            lines.append(ctx.messages.render(
+                "case_view_contact", state=last.status.value, by=mention(ctx, last.opened_by),
+                at=Trusted(format_time(last.opened_at)), count=len(messages)))
         for message in messages[-shown:]:
-            who = "subject" if message.direction is RelayDirection.FROM_SUBJECT else \
-                f"committee ({mention(self._ctx, message.author)})"
-            lost = "" if message.delivered else " [not delivered]"
-            lines.append(f"  {format_time(message.at)} {who}{lost}: {safe(message.text[:300])}")
-        return lines
+            who = ctx.messages.render("contact_by_subject") \
+                if message.direction is RelayDirection.FROM_SUBJECT else \
+                ctx.messages.render("case_view_by_committee", member=mention(ctx, message.author))
+            lines.append(ctx.messages.render(
+                "case_view_relayed", at=Trusted(format_time(message.at)), who=who,
+                text=message.text[:300], undelivered="" if message.delivered else
+                ctx.messages.render("case_view_undelivered")))
+        return Trusted("\n".join(lines))

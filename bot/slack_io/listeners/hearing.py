@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.core.errors import CocBotError, PlatformError
+from bot.core.flows import Outcome
 from bot.core.flows.relay import RelayFlows
 from bot.core.flows.statements import StatementFlows
 from bot.core.models import Actor
@@ -24,7 +25,6 @@ from bot.slack_io.listeners._common import (
     need,
     user_of,
     via_respond,
-    words,
 )
 
 log = logging.getLogger(__name__)
@@ -99,19 +99,15 @@ async def direct_message(event: dict[str, Any], context: AsyncBoltContext) -> No
             log.info("slack: could not answer a DM: %s", exc)
 
 
-async def case_verb(deps: SlackDeps, actor: Actor, verb: str, rest: str,
-                    reply: Reply) -> None:
+async def case_verb(deps: SlackDeps, actor: Actor, verb: str, ref: str,
+                    text: str) -> Outcome:
     """``/case contact C-…`` · ``/case reply C-… <text>`` · ``/case end-contact C-…``."""
-    ref, text = words(rest, 1)
-    ref = need(ref, "the case reference (C-…)")
     relay = RelayFlows(deps.app.services)
     if verb == "contact":
-        outcome = await relay.contact(actor, ref)
-    elif verb == "reply":
-        outcome = await relay.reply(actor, ref, need(text, "the message for the subject"))
-    else:
-        outcome = await relay.end(actor, ref)
-    await reply(outcome.text or "")
+        return await relay.contact(actor, ref)
+    if verb == "reply":
+        return await relay.reply(actor, ref, need(text, "the message for the subject"))
+    return await relay.end(actor, ref)
 
 
 def register(bolt: AsyncApp) -> None:
