@@ -100,8 +100,9 @@ async def test_the_subjects_vote_is_removed_and_only_they_are_told_why(world: Wo
     await fake.react(subject, motion, "❌")
     await fake.wait_for(lambda: subject.id not in fake.reactions[(thread, int(motion["id"]))]
                         .get("❌", set()), "removed the subject's reaction")
-    told = await fake.wait_for(lambda: [t for t in fake.dms_to(subject) if "not counted" in t],
-                               "told the subject why")
+    told = await fake.wait_for(
+        lambda: [t for t in fake.dms_to(subject) if "cannot vote on it" in t],
+        "told the subject why")
     assert f"Case {ref} is about you, so you cannot vote on it" in told[-1]
     assert not any("about you" in text for text in fake.channel_texts(thread))
     motion_ref = re.search(r"M-[0-9A-Z]{7}", str(motion["content"]))

@@ -79,7 +79,7 @@ async def announce(ctx: Context, case: Case, notice: Notice) -> None:
         log.warning("case %s: could not post to the committee: %s", case.id, exc)
 
 
-async def load_open_case(tx: Tx, ref: str) -> Case:
+async def case_by_ref(tx: Tx, ref: str) -> Case:
     from bot.core.services.cases import load_case  # cases imports this module
 
     return await load_case(tx, ref)
@@ -97,7 +97,7 @@ class HearingService:
         now = ctx.now()
         action = None
         async with ctx.storage.transaction() as tx:
-            current = await load_open_case(tx, case.id)
+            current = await case_by_ref(tx, case.id)
             if current.statement_due_at is None:
                 due = now + ctx.policy.statement_window
                 current = replace(current, statement_due_at=due)
@@ -131,7 +131,7 @@ class HearingService:
     async def draft(self, actor: Actor, ref: str) -> StatementDraft:
         """What the form opens with; refused (before any form) to anyone who may not write."""
         async with self._ctx.storage.transaction() as tx:
-            case = await load_open_case(tx, ref)
+            case = await case_by_ref(tx, ref)
             await self._check_writer(tx, case, actor)
         return StatementDraft(case.id, case.subject_statement or "")
 
@@ -146,7 +146,7 @@ class HearingService:
                                f"{STATEMENT_LIMIT}. Please shorten it; nothing was saved.")
         ctx = self._ctx
         async with ctx.storage.transaction() as tx:
-            case = await load_open_case(tx, ref)
+            case = await case_by_ref(tx, ref)
             await self._check_writer(tx, case, actor)
             version = await tx.count(AuditEntry, subject_id=case.id,
                                      action="case.statement") + 1
@@ -210,7 +210,7 @@ class HearingService:
         another way (the protocols' "email the members involved")."""
         ctx = self._ctx
         async with ctx.storage.transaction() as tx:
-            current = await load_open_case(tx, case.id)
+            current = await case_by_ref(tx, case.id)
             if current.subject_unreachable_at is None:
                 await tx.update(replace(current, subject_unreachable_at=ctx.now()))
             await audit(tx, ctx, "case.subject_unreachable", "case", case.id, actor=None,

@@ -39,7 +39,7 @@ from bot.core.services._context import Context, audit, identity_of, mention, try
 from bot.core.services.hearing import (
     HearingService,
     announce,
-    load_open_case,
+    case_by_ref,
     statement_lines,
 )
 
@@ -89,7 +89,7 @@ class RelayService:
     async def open(self, actor: Actor, ref: str) -> Relayed:
         ctx = self._ctx
         async with ctx.storage.transaction() as tx:
-            case = await load_open_case(tx, ref)
+            case = await case_by_ref(tx, ref)
             if case.status is CaseStatus.CLOSED:
                 raise InvalidState(f"Case {case.id} was closed without a decision; a "
                                    "conversation about it cannot be opened.")
@@ -126,7 +126,7 @@ class RelayService:
             if contact is None:
                 return None
             body = _text(text)
-            case = await load_open_case(tx, contact.case_id)
+            case = await case_by_ref(tx, contact.case_id)
             await tx.insert(RelayMessage(
                 id=uuid.uuid4().hex, contact_id=contact.id, case_id=case.id,
                 direction=RelayDirection.FROM_SUBJECT, author=person, text=body,
@@ -140,7 +140,7 @@ class RelayService:
         ctx = self._ctx
         body = _text(text)
         async with ctx.storage.transaction() as tx:
-            case = await load_open_case(tx, ref)
+            case = await case_by_ref(tx, ref)
             await self._require_member(tx, case, actor.person)
             contact = await self._open_on(tx, case)
             message = RelayMessage(id=uuid.uuid4().hex, contact_id=contact.id,
@@ -166,7 +166,7 @@ class RelayService:
         """The subject, or a member who may speak for the committee, ends the conversation."""
         ctx = self._ctx
         async with ctx.storage.transaction() as tx:
-            case = await load_open_case(tx, ref)
+            case = await case_by_ref(tx, ref)
             by_subject = await identity_of(tx, person) == await identity_of(tx, case.subject)
             if not by_subject:
                 await self._require_member(tx, case, person)
