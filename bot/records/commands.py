@@ -1,4 +1,5 @@
-"""The operator's records commands: ``export case``, ``export person``, ``erase person``.
+"""The operator's records commands: ``export case``, ``export person``, ``erase person``,
+``restore``.
 
 They run without any front-end, on the database ``DATABASE_URL`` names, and refuse to
 create one that is not there (an export of nothing would hide a wrong path). What they
@@ -19,7 +20,7 @@ from bot.core.services import Services
 from config.settings import Settings
 
 T = TypeVar("T")
-COMMANDS = frozenset({"export", "erase"})
+COMMANDS = frozenset({"export", "erase", "restore", "retention"})
 
 
 def add_parsers(commands: Any) -> None:
@@ -38,6 +39,17 @@ def add_parsers(commands: Any) -> None:
                         help="the account, as platform:space:id (e.g. discord:<guild>:<user>)")
     person.add_argument("--out", metavar="FILE", help="write here (never overwritten)")
     person.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    retention = commands.add_parser("retention", help="purge message text and evidence "
+                                                      "past the [retention] periods now")
+    retention.add_argument("--dry-run", action="store_true",
+                           help="only list what would be purged")
+    retention.add_argument("--config", default=argparse.SUPPRESS, help="path to the TOML config")
+    restore = commands.add_parser("restore", help="put a backup back as the database "
+                                                  "(stop the bot first)")
+    restore.add_argument("file", metavar="FILE", help="a file made by coc-bot backup")
+    restore.add_argument("--force", action="store_true",
+                         help="replace an existing database (it is kept, renamed)")
+    restore.add_argument("--config", default=argparse.SUPPRESS, help="path to the TOML config")
     erase = commands.add_parser("erase", help="erase a person's data everywhere")
     erase.add_argument("--config", default=argparse.SUPPRESS, help="path to the TOML config")
     whom = erase.add_subparsers(dest="what", required=True)
@@ -96,7 +108,18 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
     """Carry out a records command; returns what to tell the operator."""
     import asyncio
 
+    if args.command == "restore":
+        from bot.records.restore import restore
+
+        return restore(args.file, settings.secrets.database_url, force=args.force)
     require_database(settings)
+    if args.command == "retention":
+        due = asyncio.run(with_services(
+            settings, lambda services: services.retention.sweep(dry_run=args.dry_run)))
+        verb = "would purge" if args.dry_run else "purged"
+        lines = [f"{verb} {len(due)} record(s)" + (":" if due else "."),
+                 *(f"  {purge.describe()}" for purge in due)]
+        return "\n".join(lines) + "\n"
     if args.command == "erase":
         changed = asyncio.run(with_services(settings, lambda services: (
             services.personal_data.erase(args.ref, args.reason,

@@ -110,6 +110,8 @@ class RecordingPlatform:
         if self.hang_reads:
             await asyncio.Event().wait()
         kept = self.history.get(message.channel, [])
+        if not message.id.isdigit():  # a message nobody wrote through ``write``
+            return []
         pivot = int(message.id)
         earlier = [m for m in kept if int(m.message.id) < pivot][-before:] if before else []
         same = [m for m in kept if m.message == message]

@@ -43,6 +43,8 @@ class CaseFlows(FlowBase):
             appeal=self._say("case_view_appeal",
                              deadline=self._when(reader, case.appeal_deadline))
             if case.appeal_deadline else "",
+            hearing=await self._services.relay.describe(
+                case, lambda moment: self._when(reader, moment)),
             evidence=await self._evidence(reader, case)))
 
     async def _evidence(self, reader: PersonRef, case: Case) -> Trusted:

@@ -16,6 +16,7 @@ from bot.core.models._cases import (
 )
 from bot.core.models._code import Acceptance, AcceptancePrompt, CodeVersion
 from bot.core.models._evidence import Evidence, EvidenceKind
+from bot.core.models._hearing import CaseContact, ContactStatus, RelayDirection, RelayMessage
 from bot.core.models._incidents import Incident, IncidentKind, Severity
 from bot.core.models._people import Actor, PersonLink, Role
 from bot.core.models._reports import Report, ReportStatus
@@ -27,16 +28,49 @@ from bot.core.models._seal import SealKey
 ENTITY_TYPES: tuple[type, ...] = (
     Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
     Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
-    RequestClaim, SealKey, Evidence,
+    RequestClaim, SealKey, CaseContact, RelayMessage, Evidence,
 )
 """Every persisted record type; the storage schema test checks each has a matching table."""
 
 __all__ = [
-    "ENTITY_TYPES", "Acceptance", "AcceptancePrompt", "ActionKind", "ActionStatus", "Actor",
-    "Appeal", "AppealStatus", "Appointment", "AuditEntry", "Case", "CaseOrigin", "CaseStatus",
-    "CodeVersion", "Entity", "Evidence", "EvidenceKind", "Incident", "IncidentKind", "Motion",
-    "MotionStatus", "Office",
-    "PersonLink", "Recusal", "Report", "ReportStatus", "RequestClaim", "Role", "Sanction",
-    "SanctionScope", "SanctionStatus", "ScheduledAction", "SealKey", "Severity", "Vote",
+    "ENTITY_TYPES",
+    "Acceptance",
+    "AcceptancePrompt",
+    "ActionKind",
+    "ActionStatus",
+    "Actor",
+    "Appeal",
+    "AppealStatus",
+    "Appointment",
+    "AuditEntry",
+    "Case",
+    "CaseContact",
+    "CaseOrigin",
+    "CaseStatus",
+    "CodeVersion",
+    "ContactStatus",
+    "Entity",
+    "Evidence",
+    "EvidenceKind",
+    "Incident",
+    "IncidentKind",
+    "Motion",
+    "MotionStatus",
+    "Office",
+    "PersonLink",
+    "Recusal",
+    "RelayDirection",
+    "RelayMessage",
+    "Report",
+    "ReportStatus",
+    "RequestClaim",
+    "Role",
+    "Sanction",
+    "SanctionScope",
+    "SanctionStatus",
+    "ScheduledAction",
+    "SealKey",
+    "Severity",
+    "Vote",
     "VoteChoice",
 ]

@@ -13,12 +13,15 @@ from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
 from bot.core.services.evidence import EvidenceService
+from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
 from bot.core.services.people import History, PeopleService
 from bot.core.services.personal_data import PersonalDataService
+from bot.core.services.relay import RelayService
 from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
+from bot.core.services.retention import RetentionService
 from bot.core.services.roster import RosterService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
 
@@ -39,13 +42,17 @@ class Services:
     people: PeopleService
     moderation: ModerationService
     requests: RequestLedger
+    hearing: HearingService
+    relay: RelayService
     evidence: EvidenceService
     case_files: CaseFileService
     personal_data: PersonalDataService
+    retention: RetentionService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
-        cases = CaseService(ctx)
+        hearing = HearingService(ctx)
+        cases = CaseService(ctx, hearing)
         evidence = EvidenceService(ctx)
         reports = ReportService(ctx, cases, evidence)
         sanctions = SanctionService(ctx, reports)
@@ -58,17 +65,41 @@ class Services:
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases,
                                                 evidence),
-                   requests=RequestLedger(ctx), evidence=evidence,
+                   requests=RequestLedger(ctx), hearing=hearing,
+                   relay=RelayService(ctx, hearing), evidence=evidence,
                    case_files=CaseFileService(ctx, evidence),
-                   personal_data=PersonalDataService(ctx))
+                   personal_data=PersonalDataService(ctx), retention=RetentionService(ctx))
 
 
 __all__ = [
-    "AcceptanceStatus", "AppealService", "CaseFileService", "CaseService", "CodeService", "Context",
-    "DecisionService", "EvidenceService", "History",
-    "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService",
-    "PeopleService", "PersonalDataService", "PromptResult",
+    "AcceptanceStatus",
+    "AppealService",
+    "CaseFileService",
+    "CaseService",
+    "CodeService",
+    "Context",
+    "DecisionService",
+    "EvidenceService",
+    "HearingService",
+    "History",
+    "IncidentDraft",
+    "IncidentOutcome",
+    "IncidentService",
+    "ModerationService",
+    "PeopleService",
+    "PersonalDataService",
+    "PromptResult",
     "ProposedSanction",
-    "ReportDraft", "ReportService", "RequestLedger", "RosterService", "SanctionService", "Services",
-    "SuspensionRequest", "VoteOutcome", "WatchOutcome", "WatchedMessage",
+    "RelayService",
+    "ReportDraft",
+    "ReportService",
+    "RequestLedger",
+    "RetentionService",
+    "RosterService",
+    "SanctionService",
+    "Services",
+    "SuspensionRequest",
+    "VoteOutcome",
+    "WatchOutcome",
+    "WatchedMessage",
 ]

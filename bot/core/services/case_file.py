@@ -23,6 +23,7 @@ from bot.core.models import (
     Incident,
     Motion,
     Recusal,
+    RelayMessage,
     Report,
     Sanction,
     Vote,
@@ -96,6 +97,7 @@ class CaseFileService:
         appeals = await tx.find(Appeal, case_id=case.id, order_by="filed_at")
         sanctions = await tx.find(Sanction, case_id=case.id, order_by="starts_at")
         evidence = [record(row) for row in await self._evidence.of_case(tx, case)]
+        relayed = await tx.find(RelayMessage, case_id=case.id, order_by="at")
         document: JSON = {
             "$schema": SCHEMA_ID, "format_version": FORMAT_VERSION,
             "generated_at": plain(self._ctx.now()),
@@ -105,6 +107,7 @@ class CaseFileService:
             "incidents": [record(i) for i in incidents],
             "evidence": evidence,
             "statements": _statements(case),
+            "conversation": [record(m, drop=frozenset({"case_id"})) for m in relayed],
             "motions": motions,
             "recusals": [record(r) for r in recusals],
             "appeals": [_with_pseudonym(record(a), a.appellant_tag, "appellant_pseudonym")
@@ -159,7 +162,8 @@ def _why_not(who: str, eligible: frozenset[str], recused: frozenset[str]) -> str
 def _statements(case: Case) -> list[JSON]:
     if not case.subject_statement:
         return []
-    return [{"by": plain(case.subject), "text": case.subject_statement}]
+    return [{"by": plain(case.subject), "text": case.subject_statement,
+             "at": plain(case.statement_at)}]
 
 
 _EVENTS: tuple[tuple[str, str, str, str], ...] = (
@@ -175,6 +179,7 @@ _EVENTS: tuple[tuple[str, str, str, str], ...] = (
     ("appeals", "decided_at", "appeal decided", "id"),
     ("sanctions", "starts_at", "sanction started", "id"),
     ("sanctions", "lifted_at", "sanction lifted", "id"),
+    ("conversation", "at", "message relayed", "contact_id"),
 )
 
 
@@ -182,7 +187,9 @@ def _timeline(document: JSON) -> list[JSON]:
     """Every dated event of the case, oldest first."""
     case = document["case"]
     events: list[JSON] = [{"at": case["opened_at"], "event": "case opened", "ref": case["id"]}]
-    for field, event in (("communicated_at", "decision communicated"),
+    for field, event in (("statement_at", "statement given"),
+                         ("subject_unreachable_at", "subject could not be reached"),
+                         ("communicated_at", "decision communicated"),
                          ("final_at", "decision final")):
         if case.get(field):
             events.append({"at": case[field], "event": event, "ref": case["id"]})

@@ -32,6 +32,7 @@ from bot.core.models import (
     Appointment,
     AuditEntry,
     Case,
+    CaseContact,
     CodeVersion,
     Entity,
     Evidence,
@@ -39,6 +40,7 @@ from bot.core.models import (
     Motion,
     PersonLink,
     Recusal,
+    RelayMessage,
     Report,
     Sanction,
     Vote,
@@ -72,6 +74,9 @@ THEIR_WORDS: dict[type, dict[str, frozenset[str]]] = {
     AuditEntry: {"actor": frozenset({"reason", "details"})},
     PersonLink: {"person": frozenset({"identity"}), "linked_by": frozenset()},
     Evidence: {"author": frozenset({"text", "attachments"})},
+    CaseContact: {"subject": frozenset({"end_note"}), "opened_by": frozenset(),
+                  "ended_by": frozenset({"end_note"})},
+    RelayMessage: {"author": frozenset({"text"})},
 }
 """Per record type and person field: the text erased with that person."""
 
