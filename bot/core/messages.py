@@ -45,13 +45,21 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
             "space_name scope start end duration reason clause_title avoid appeal review"
         ),
         "suspension_summary": (
-            "ref subject scope start end duration reason actor interim delivered"
+            "ref subject scope start end duration reason actor interim delivered review"
         ),
         "lift_dm": "space_name scope",
         "lift_failed": "ref subject error",
         "case_opened": "ref subject summary origin severity quorum emergency",
-        "motion": "case motion text closes quorum",
-        "motion_result": "case motion text result tally",
+        "motion": "case motion text closes quorum terms",
+        "motion_review": "period",
+        "motion_statement": "statement",
+        "motion_result": "case motion text result tally statement",
+        "statement_pending": "",
+        "statement_ready": "case motion statement",
+        "statement_unconfigured": "case motion statement",
+        "public_statement": "statement",
+        "wishes_prompt": "case space_name",
+        "wishes_recorded": "case wishes",
         "overruled": "case motion reason",
         "decision_dm": "case decision deadline appeal_route",
         "appeal_filed": "ref case appellant reason deadline",
@@ -64,7 +72,8 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "code_accept_prompt": "version summary space_name",
         "acceptance_reminder": "version space_name",
         "escalated": "ref subject count days",
-        "review_due": "ref subject",
+        "review_due": "ref subject since reason case",
+        "review_case": "case summary decision",
         "term_ending": "person seat term_end",
         "yearly_review": "year",
         "monthly_digest": "month body",
@@ -79,7 +88,9 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "reply_dm_closed": "",
         "reply_dm_closed_in_writing": "",
         "reply_escalated": "case",
-        "reply_suspended": "ref scope end dm_closed",
+        "reply_suspended": "ref scope end dm_closed review",
+        "reply_statement_published": "motion by at",
+        "reply_wishes": "",
     }.items()
 }
 

@@ -147,6 +147,8 @@ class NoticeKind(StrEnum):
     REMINDER = "reminder"
     DIGEST = "digest"
     STAFF_ALERT = "staff_alert"
+    STATEMENT_READY = "statement_ready"  # staff may publish a decided motion's statement
+    WISHES_PROMPT = "wishes_prompt"  # the person harmed is asked what they would welcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,7 +111,8 @@ def _case(full: bool) -> Case:
         opened_by=CAROL, reporter=ALICE, report_id="r-full", subject_statement="I disagree",
         thread=THREAD, decision="suspend 7d", decided_motion_id="m-full",
         communicated_at=t(10, TOKYO), appeal_deadline=t(11, KATHMANDU), final_at=t(12),
-        reporter_sealed=SEALED, reporter_tag=TAG)
+        reporter_sealed=SEALED, reporter_tag=TAG, reporter_wishes="apology,other",
+        reporter_wishes_note="a conversation with a mediator", wishes_at=t(13))
 
 
 def _motion(full: bool) -> Motion:
@@ -121,7 +122,9 @@ def _motion(full: bool) -> Motion:
         "m-full", "c-full", TRICKY, ALICE, t(0), t(59, TOKYO), MotionStatus.OVERRULED,
         message=MESSAGE, closed_at=t(30, KATHMANDU), sanction_duration="7d",
         sanction_scope=SanctionScope.SPACE, sanction_clause="4.2",
-        applied_sanction_id="s-full", overruled_by=CAROL, overrule_reason="conflict")
+        applied_sanction_id="s-full", overruled_by=CAROL, overrule_reason="conflict",
+        sanction_review="1y", public_statement="The committee has decided.",
+        statement_published_at=t(14), statement_published_by=CAROL)
 
 
 def _vote(full: bool) -> Vote:

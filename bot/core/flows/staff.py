@@ -7,11 +7,12 @@ into these calls and shows the :class:`Outcome` its own way.
 from __future__ import annotations
 
 from bot.core.code_text import CodeText
-from bot.core.durations import parse_duration
+from bot.core.durations import parse_duration, parse_review_period
 from bot.core.errors import InvalidInput
 from bot.core.flows._directory import Directory
 from bot.core.flows._outcome import Choice, ClauseQuestion, Outcome, SuspendForm
 from bot.core.identity import MessageRef, PersonRef, PlaceRef
+from bot.core.markup import Trusted
 from bot.core.models import Actor, IncidentKind, Report, SanctionScope
 from bot.core.services import IncidentDraft, Services, SuspensionRequest
 from bot.core.services._context import mention, when
@@ -151,12 +152,14 @@ class StaffFlows:
     async def suspend(self, actor: Actor, subject: PersonRef, directory: Directory, *,
                       duration: str, scope: str, reason: str, here: PlaceRef | None,
                       clause_id: str = DEFAULT_CLAUSE, report_ref: str | None = None,
-                      confirmed: bool = False) -> Outcome:
+                      confirmed: bool = False, review: str | None = None) -> Outcome:
         """Suspend ``subject``; a channel suspension is for ``here`` (the reported channel,
-        or the one the command was typed in)."""
+        or the one the command was typed in). A permanent one may carry a ``review``
+        period (``1y``): the person is told the date and the committee reminded on it."""
         self._services.sanctions.require_suspender(actor)
         parsed_scope = parse_scope(scope)
         parsed = parse_duration(duration)
+        period = parse_review_period(review) if review and review.strip() else None
         if parsed_scope is SanctionScope.CHANNEL and here is None:
             raise InvalidInput("Say which channel: run the command in it, or suspend from "
                                "the report about it.")
@@ -165,8 +168,12 @@ class StaffFlows:
             clause_id=clause_id,
             channel=here if parsed_scope is SanctionScope.CHANNEL else None,
             target_standing=await directory.standing(subject), confirmed=confirmed,
-            report_id=report_ref))
+            report_id=report_ref,
+            review_at=period.after(self._ctx.now()) if period else None))
+        review_text = Trusted(f"Review date: {when(self._ctx, actor.person, sanction.review_at)}"
+                              " (the member was told; the committee will be reminded).") \
+            if sanction.review_at else ""
         return Outcome(text=self._say(
-            "reply_suspended", ref=sanction.id, scope=sanction.scope.value,
+            "reply_suspended", ref=sanction.id, scope=sanction.scope.value, review=review_text,
             end=when(self._ctx, actor.person, sanction.ends_at),
             dm_closed="" if sanction.dm_delivered else self._say("reply_dm_closed_in_writing")))

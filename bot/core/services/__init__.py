@@ -17,6 +17,8 @@ from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
 from bot.core.services.roster import RosterService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
+from bot.core.services.statements import StatementService
+from bot.core.services.wishes import WishService
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Services:
     people: PeopleService
     moderation: ModerationService
     requests: RequestLedger
+    statements: StatementService
+    wishes: WishService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
@@ -42,13 +46,15 @@ class Services:
         reports = ReportService(ctx, cases)
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases)
+        statements = StatementService(ctx)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
-                   decisions=DecisionService(ctx, cases, sanctions),
+                   decisions=DecisionService(ctx, cases, sanctions, statements),
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
-                   requests=RequestLedger(ctx))
+                   requests=RequestLedger(ctx), statements=statements,
+                   wishes=WishService(ctx))
 
 
 __all__ = [
@@ -58,5 +64,6 @@ __all__ = [
     "PeopleService", "PromptResult",
     "ProposedSanction",
     "ReportDraft", "ReportService", "RequestLedger", "RosterService", "SanctionService", "Services",
-    "SuspensionRequest", "VoteOutcome", "WatchOutcome", "WatchedMessage",
+    "StatementService", "SuspensionRequest", "VoteOutcome", "WatchOutcome", "WatchedMessage",
+    "WishService",
 ]
