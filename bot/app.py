@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.core.automod import Automod
 from bot.core.clock import Clock, SystemClock
+from bot.core.identity import PlaceRef, PlatformName
 from bot.core.platforms import PlatformRegistry
 from bot.core.ports import Storage
 from bot.core.services import Context, Services
@@ -58,6 +59,19 @@ class App:
         await self.storage.close()
 
 
+def announcements_of(settings: Settings) -> dict[PlatformName, PlaceRef]:
+    """The configured announcements channel of each platform, for public statements."""
+    found = {}
+    if settings.discord and settings.discord.announcements_channel_id:
+        found[PlatformName.DISCORD] = PlaceRef(PlatformName.DISCORD,
+                                               str(settings.discord.guild_id),
+                                               str(settings.discord.announcements_channel_id))
+    if settings.slack and settings.slack.announcements_channel:
+        found[PlatformName.SLACK] = PlaceRef(PlatformName.SLACK, settings.slack.team_id,
+                                             settings.slack.announcements_channel)
+    return found
+
+
 async def build_app(settings: Settings, *, clock: Clock | None = None,
                     storage: Storage | None = None, worker: str | None = None,
                     lease: timedelta = LEASE, sweep_seconds: float = SWEEP_SECONDS) -> App:
@@ -72,7 +86,8 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     platforms = PlatformRegistry(settings.committee_home)
     ctx = Context(storage=storage, clock=clock, policy=settings.policy,
                   calendar=settings.calendar, code=settings.code, profiles=settings.profiles,
-                  messages=settings.messages, platforms=platforms)
+                  messages=settings.messages, platforms=platforms,
+                  announcements=announcements_of(settings))
     scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds)
     ctx.waker = scheduler
     services = Services.build(ctx, automod_for(settings))

@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.errors import CocBotError, PlatformError
+from bot.core.errors import CocBotError, InvalidInput, PlatformError
 from bot.core.identity import PersonRef
 from bot.core.ports import Notice, NoticeKind
 from bot.core.services import ProposedSanction
@@ -50,16 +50,22 @@ class Committee(commands.Cog):
     @app_commands.describe(text="The motion, e.g. 'Suspend for 30 days for harassment'",
                            suspend_for="Optional: a suspension the motion decides (30d, "
                                        "permanent) so it can be applied with one click",
-                           clause="The part of the Code, with suspend_for")
+                           clause="The part of the Code, with suspend_for",
+                           review="With suspend_for permanent: review after (1y, 6mo, 90d)",
+                           statement="Optional: a public statement, published only if the "
+                                     "motion carries and is not overruled")
     @app_commands.autocomplete(clause=clause_autocomplete)
     @app_commands.guild_only()
     async def motion(self, interaction: discord.Interaction, case: str, text: str,
-                     suspend_for: str | None = None, clause: str | None = None) -> None:
-        sanction = ProposedSanction(suspend_for, clause or "no-harassment") \
+                     suspend_for: str | None = None, clause: str | None = None,
+                     review: str | None = None, statement: str | None = None) -> None:
+        if review and not suspend_for:
+            raise InvalidInput("A review period goes with suspend_for: permanent.")
+        sanction = ProposedSanction(suspend_for, clause or "no-harassment", review) \
             if suspend_for else None
         await interaction.response.defer(ephemeral=True, thinking=True)
         motion = await self.bot.app.services.cases.propose(actor_of(interaction), case, text,
-                                                           sanction)
+                                                           sanction, statement=statement)
         await flows.answer(interaction, f"Motion {motion.id} is open for votes.")
 
     @app_commands.command(name="overrule", description="Legal counsel: overrule the "

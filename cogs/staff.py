@@ -79,17 +79,19 @@ class Staff(commands.Cog):
                            scope="This channel only, or the whole server",
                            reason="Sent to the member in writing", clause="Part of the Code",
                            channel="Channel for a channel suspension (default: this one)",
-                           confirm="Required to act on staff or committee members")
+                           confirm="Required to act on staff or committee members",
+                           review="Permanent only: review after (1y, 6mo, 90d); the member "
+                                  "is told the date")
     @app_commands.autocomplete(clause=clause_autocomplete)
     @app_commands.guild_only()
     async def suspend(self, interaction: discord.Interaction, member: discord.Member,
                       duration: str, scope: Literal["channel", "server"], reason: str,
                       clause: str = "no-harassment", channel: discord.TextChannel | None = None,
-                      confirm: bool = False) -> None:
+                      confirm: bool = False, review: str | None = None) -> None:
         here = refs.place(self.bot.settings.guild_id, channel.id) if channel else None
         await flows.suspend(interaction, person_of(interaction, member), duration=duration,
                             scope=scope, reason=reason, here=here, clause_id=clause,
-                            confirmed=confirm, member=member)
+                            confirmed=confirm, member=member, review=review)
 
     @app_commands.command(name="unsuspend", description="Staff: lift a member's suspensions now")
     @app_commands.guild_only()
@@ -164,8 +166,10 @@ class Staff(commands.Cog):
         if not (actor.is_staff or actor.roles):
             require_staff(interaction)
         found = await self.bot.app.services.cases.get(ref)
+        wishes = await self.bot.app.services.wishes.shown_to(actor.person, found)
         await flows.answer(interaction, render_case(
-            found, subject=f"<@{found.subject.id}>", format_time=discord.utils.format_dt))
+            found, subject=f"<@{found.subject.id}>", format_time=discord.utils.format_dt,
+            wishes=wishes))
 
     @case.command(name="communicated", description="Staff: the decision reached the person "
                                                    "another way; start the appeal window")

@@ -132,8 +132,10 @@ async def apply_motion(interaction: discord.Interaction, motion: str) -> None:
     services = app_of(interaction).services
     await interaction.response.defer(ephemeral=True, thinking=True)
     sanction = await services.decisions.apply_sanction(actor_of(interaction), motion)
+    review = f"; the committee reviews it on {discord.utils.format_dt(sanction.review_at)}" \
+        if sanction.review_at else ""
     await answer(interaction, f"Applied: suspension {sanction.id} "
-                              f"(until {sanction.ends_at or 'permanent'}).")
+                              f"(until {sanction.ends_at or 'permanent'}{review}).")
 
 
 class SuspendModal(discord.ui.Modal, title="Suspend"):
@@ -168,7 +170,8 @@ class SuspendModal(discord.ui.Modal, title="Suspend"):
 async def suspend(interaction: discord.Interaction, subject: PersonRef, *, duration: str,
                   scope: str, reason: str, here: PlaceRef | None,
                   clause_id: str = DEFAULT_CLAUSE, report_ref: str | None = None,
-                  confirmed: bool = False, member: discord.Member | None = None) -> None:
+                  confirmed: bool = False, member: discord.Member | None = None,
+                  review: str | None = None) -> None:
     """``here`` is the channel of a channel suspension; by default the one typed in."""
     if here is None and interaction.channel_id:
         here = refs.place(settings_of(interaction).guild_id, interaction.channel_id)
@@ -177,4 +180,4 @@ async def suspend(interaction: discord.Interaction, subject: PersonRef, *, durat
         actor_of(interaction), subject,
         InteractionDirectory(interaction, *([member] if member else [])), duration=duration,
         scope=scope, reason=reason, here=here, clause_id=clause_id, report_ref=report_ref,
-        confirmed=confirmed))
+        confirmed=confirmed, review=review))

@@ -17,6 +17,8 @@ from bot.core.errors import CocBotError, InvalidInput
 from bot.core.flows import Choice
 from bot.core.ports import Notice, NoticeKind
 from bot.discord_io import flows
+from bot.discord_io.outcome_views import ITEMS as OUTCOME_ITEMS
+from bot.discord_io.outcome_views import outcome_view
 
 REF = r"[0-9A-Z]{7}"
 TRIAGE = {"dismiss": ("Dismiss", discord.ButtonStyle.secondary),
@@ -120,7 +122,7 @@ class ClauseSelect(discord.ui.DynamicItem[discord.ui.Select[Any]],
 
 
 PERSISTENT: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    TriageButton, AcceptButton, ApplyButton, ClauseSelect)
+    TriageButton, AcceptButton, ApplyButton, ClauseSelect, *OUTCOME_ITEMS)
 
 
 def view_for(notice: Notice) -> discord.ui.View | None:
@@ -134,7 +136,7 @@ def view_for(notice: Notice) -> discord.ui.View | None:
     elif notice.kind is NoticeKind.SANCTION_READY and notice.subject_id:
         view.add_item(ApplyButton(notice.subject_id))
     else:
-        return None
+        return outcome_view(notice)
     return view
 
 

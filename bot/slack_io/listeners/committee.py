@@ -25,8 +25,10 @@ from bot.slack_io.listeners._common import guard, need, user_of, via_respond, wo
 from bot.slack_io.platform import NAME_EMOJI
 
 log = logging.getLogger(__name__)
-MOTION_USAGE = ("Usage: /motion <C-…> [suspend=30d] [clause=<id>] <text of the motion>, "
-                "e.g. /motion C-7K3Q9AX suspend=30d Suspend for 30 days for harassment")
+MOTION_USAGE = ("Usage: /motion <C-…> [suspend=30d|permanent] [review=1y] [clause=<id>] "
+                "<text of the motion> [statement: <public statement>], e.g. /motion C-7K3Q9AX "
+                "suspend=30d Suspend for 30 days for harassment")
+STATEMENT_MARK = "statement:"
 
 
 async def recuse_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
@@ -50,17 +52,23 @@ async def motion_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
         case, rest = words(command.get("text"), 1)
         if not (case and rest):
             raise InvalidInput(MOTION_USAGE)
-        duration, clause, text = None, "no-harassment", []
+        rest, _, statement = rest.partition(STATEMENT_MARK)
+        duration, clause, review, text = None, "no-harassment", None, []
         for word in rest.split():
             if word.startswith("suspend="):
                 duration = word.removeprefix("suspend=")
             elif word.startswith("clause="):
                 clause = word.removeprefix("clause=")
+            elif word.startswith("review="):
+                review = word.removeprefix("review=")
             else:
                 text.append(word)
-        proposed = ProposedSanction(duration, clause) if duration else None
+        if review is not None and not duration:
+            raise InvalidInput("A review period goes with suspend=permanent.")
+        proposed = ProposedSanction(duration, clause, review) if duration else None
         motion = await deps.app.services.cases.propose(
-            await deps.actor(user_of(command)), case, " ".join(text), proposed)
+            await deps.actor(user_of(command)), case, " ".join(text), proposed,
+            statement=statement or None)
         await reply(f"Motion {motion.id} is open for votes: react with ✅ (yes), ❌ (no) or "
                     "➖ (abstain).")
 
@@ -104,7 +112,9 @@ async def apply_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, An
         sanction = await deps.app.services.decisions.apply_sanction(
             await deps.actor(user_of(body)), str(action["value"]))
         end = deps.platform.format_time(sanction.ends_at) if sanction.ends_at else "permanent"
-        await reply(f"Applied: suspension {sanction.id} (until {end}).")
+        review = f"; the committee reviews it on {deps.platform.format_time(sanction.review_at)}" \
+            if sanction.review_at else ""
+        await reply(f"Applied: suspension {sanction.id} (until {end}{review}).")
 
 
 async def reaction_added(event: dict[str, Any], context: AsyncBoltContext) -> None:

@@ -25,7 +25,8 @@ CASE_USAGE = ("Usage: /case open @person [severe] <summary> · /case show <C-…
               "/case communicated <C-…> · /case close <C-…> <reason>")
 INCIDENT_USAGE = "Usage: /incident reverse <I-…> <why it was a mistake>"
 SUSPEND_USAGE = ("Usage: /suspend @person <30m|12h|7d|2w|permanent> <channel|workspace> "
-                 "<reason> [confirm]. Add `clause=<id>` to cite another part of the Code.")
+                 "<reason> [confirm]. Add `clause=<id>` to cite another part of the Code, "
+                 "and `review=1y` (6mo, 90d) to a permanent one to set its review date.")
 
 
 async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
@@ -37,18 +38,20 @@ async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: Async
         who, duration, scope, rest = words(command.get("text"), 3)
         if not (who and duration and scope and rest):
             raise InvalidInput(SUSPEND_USAGE)
-        reason_words, clause, confirmed = [], "no-harassment", False
+        reason_words, clause, confirmed, review = [], "no-harassment", False, None
         for word in rest.split():
             if word.lower() == "confirm":
                 confirmed = True
             elif word.startswith("clause="):
                 clause = word.removeprefix("clause=")
+            elif word.startswith("review="):
+                review = word.removeprefix("review=")
             else:
                 reason_words.append(word)
         await suspend(deps, command, deps.person(refs.parse_user(who)), reply,
                       duration=duration, scope=scope, reason=" ".join(reason_words),
                       here=str(command.get("channel_id") or "") or None, clause_id=clause,
-                      confirmed=confirmed)
+                      confirmed=confirmed, review=review)
 
 
 async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
@@ -144,7 +147,8 @@ async def _case_show(deps: SlackDeps, actor: Any, ref: str, reply: Reply) -> Non
         await deps.staff(actor.person.id)
     found = await deps.app.services.cases.get(ref)
     await reply(render_case(found, subject=f"`{found.subject.key}`",
-                            format_time=deps.platform.format_time, bold="*"))
+                            format_time=deps.platform.format_time, bold="*",
+                            wishes=await deps.app.services.wishes.shown_to(actor.person, found)))
 
 
 def parse_account(text: str, deps: SlackDeps) -> PersonRef:
