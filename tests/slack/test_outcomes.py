@@ -100,7 +100,8 @@ async def test_an_overruled_statement_is_never_published(world: SlackWorld) -> N
 
 async def _choose(world: SlackWorld, case: str, user: str, values: list[str]) -> None:
     await world.interact({
-        "type": "block_actions", "user": {"id": user}, "trigger_id": f"trigger-w-{user}-{len(values)}",
+        "type": "block_actions", "user": {"id": user},
+        "trigger_id": f"trigger-w-{user}-{len(values)}",
         "channel": {"id": f"D{user}"}, "container": {"type": "message"},
         "response_url": world.fake.response_url(f"wish-{user}"),
         "actions": [{"type": "multi_static_select", "action_id": "coc_wishes",
