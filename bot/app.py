@@ -49,6 +49,16 @@ class App:
     jobs: CalendarJobs
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
+    def spaces(self) -> dict[PlatformName, str]:
+        """The space (Discord server, Slack workspace) this deployment serves on each
+        configured platform: where a bare user id typed by staff belongs."""
+        found: dict[PlatformName, str] = {}
+        if self.settings.discord is not None:
+            found[PlatformName.DISCORD] = str(self.settings.discord.guild_id)
+        if self.settings.slack is not None:
+            found[PlatformName.SLACK] = self.settings.slack.team_id
+        return found
+
     async def start_scheduler(self) -> int:
         """Put the recurring reminders on the calendar and restore every pending action."""
         await self.jobs.ensure_recurring()

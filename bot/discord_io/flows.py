@@ -7,7 +7,8 @@ to the caller's single error handler.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import discord
 
@@ -21,7 +22,7 @@ from bot.core.flows.staff import (
 from bot.core.identity import MessageRef, PersonRef, PlaceRef
 from bot.core.models import Role
 from bot.core.ports import SeenMessage
-from bot.core.services import ReportDraft
+from bot.core.services import ReportDraft, Services
 from bot.discord_io import refs
 from bot.discord_io.context import (
     actor_of,
@@ -31,6 +32,8 @@ from bot.discord_io.context import (
     standing_of_id,
 )
 from bot.discord_io.links import DiscordLinkReader
+
+F = TypeVar("F")
 
 
 async def thinking(interaction: discord.Interaction) -> None:
@@ -71,10 +74,16 @@ def staff_flows(interaction: discord.Interaction) -> StaffFlows:
     return StaffFlows(app_of(interaction).services)
 
 
+def flows_of(interaction: discord.Interaction, kind: Callable[[Services], F]) -> F:
+    """The flows of one kind (``RecordFlows``, ``CaseFlows``...) over the app's services."""
+    return kind(app_of(interaction).services)
+
+
 async def show(interaction: discord.Interaction, outcome: Outcome) -> None:
     """An outcome as Discord shows it: a modal, a clause select, or a private reply; the
     queue message the action came from is marked done."""
-    from bot.discord_io.views import clause_view  # views import this module
+    from bot.discord_io.platform import chunks  # the platform imports views, views this
+    from bot.discord_io.views import clause_view
 
     if outcome.form is not None:
         await interaction.response.send_modal(SuspendModal(outcome.form))
@@ -86,7 +95,8 @@ async def show(interaction: discord.Interaction, outcome: Outcome) -> None:
         await answer(interaction, question.prompt, view=clause_view(question.target,
                                                                     question.choices))
     elif outcome.text:
-        await answer(interaction, outcome.text)
+        for part in chunks(outcome.text):  # a long record arrives whole, in parts
+            await answer(interaction, part)
 
 
 async def submit_report(interaction: discord.Interaction, draft: ReportDraft) -> None:

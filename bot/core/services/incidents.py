@@ -200,6 +200,10 @@ class IncidentService:
     async def reverse(self, actor: Actor, ref: str, note: str) -> Incident:
         """Staff mark an incident (often an automated one) as a mistake; it stops counting."""
         require(actor, Role.STAFF, "reverse incidents")
+        note = note.strip()
+        if not note:
+            raise InvalidInput("Please say why the incident was a mistake; the reason goes on "
+                               "the record.")
         async with self._ctx.storage.transaction() as tx:
             incident = await tx.get(Incident, normalise_ref(ref))
             if incident is None:

@@ -95,6 +95,12 @@ class RosterService:
                         actor=actor.person, reason=reason)
         return ended
 
+    async def overview(self, actor: Actor) -> tuple[dict[Office, list[Appointment]], list[int]]:
+        """Who serves in each office today, and the empty committee seats (for staff)."""
+        require(actor, Role.STAFF, "see the committee roster")
+        return {office: await self.current(office) for office in Office}, \
+            await self.empty_seats()
+
     async def current(self, office: Office) -> list[Appointment]:
         async with self._ctx.storage.transaction() as tx:
             return await serving(tx, office, self._ctx.now().date())
