@@ -13,7 +13,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.models import AppealStatus
+from bot.core.services import RefKind
 from bot.discord_io import flows, refs
+from bot.discord_io.commands import BOARD, references
 from bot.discord_io.context import actor_of
 
 if TYPE_CHECKING:
@@ -22,6 +24,10 @@ if TYPE_CHECKING:
 
 class Appeals(commands.Cog):
     appeal = app_commands.Group(name="appeal", description="Appeal a committee decision")
+    # The Executive's command is its own top-level group: Discord hides a command by its
+    # top-level default permissions, and /appeal must stay visible to everyone.
+    appeals = app_commands.Group(name="appeals", description="Executive Committee: appeals",
+                                 guild_only=True, default_permissions=BOARD)
 
     def __init__(self, bot: CocBot) -> None:
         self.bot = bot
@@ -29,6 +35,7 @@ class Appeals(commands.Cog):
     @appeal.command(name="file", description="Appeal a decision within 60 days of receiving it")
     @app_commands.describe(case="The case reference from the decision (C-...)",
                            reason="Why the decision should be changed")
+    @app_commands.autocomplete(case=references(RefKind.APPEALABLE))
     async def file(self, interaction: discord.Interaction, case: str, reason: str) -> None:
         await flows.thinking(interaction)
         appellant = refs.person(self.bot.settings.guild_id, interaction.user)
@@ -37,7 +44,8 @@ class Appeals(commands.Cog):
                                         "sent to the Executive Committee. You will get their "
                                         "decision by DM.")
 
-    @appeal.command(name="decide", description="Executive Committee: decide an appeal")
+    @appeals.command(name="decide", description="Decide an appeal")
+    @app_commands.autocomplete(ref=references(RefKind.APPEAL))
     async def decide(self, interaction: discord.Interaction, ref: str,
                      outcome: Literal["upheld", "modified", "overturned"], reason: str) -> None:
         await flows.thinking(interaction)

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.core.models import CodeVersion
 from bot.discord_io import flows, refs
+from bot.discord_io.commands import STAFF
 from bot.discord_io.context import actor_of, require_staff
 from bot.discord_io.views import AcceptButton
 from cogs._common import members_of
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
 
 class CodeOfConduct(commands.Cog):
     code = app_commands.Group(name="code", description="The Code of Conduct", guild_only=True)
+    # Staff's commands are their own top-level group: Discord hides a command by its
+    # top-level default permissions, and /code show must stay visible to everyone.
+    code_admin = app_commands.Group(name="code-admin", description="Staff: publish the Code "
+                                    "and track acceptance", guild_only=True,
+                                    default_permissions=STAFF)
 
     def __init__(self, bot: CocBot) -> None:
         self.bot = bot
@@ -43,8 +49,8 @@ class CodeOfConduct(commands.Cog):
             else:
                 await flows.answer(interaction, chunk)
 
-    @code.command(name="publish", description="Staff: publish the edited Code; members are "
-                                              "asked to accept it again")
+    @code_admin.command(name="publish", description="Publish the edited Code; members are "
+                                                    "asked to accept it again")
     async def publish(self, interaction: discord.Interaction, summary: str) -> None:
         actor = require_staff(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -61,7 +67,7 @@ class CodeOfConduct(commands.Cog):
         await flows.answer(interaction, f"Published {version.id}. Asked {result.sent} members "
                                         f"to accept it.{failed}")
 
-    @code.command(name="status", description="Staff: who has not accepted the current Code")
+    @code_admin.command(name="status", description="Who has not accepted the current Code")
     async def status(self, interaction: discord.Interaction) -> None:
         actor = actor_of(interaction)
         guild = self.bot.settings.guild_id

@@ -11,9 +11,11 @@ from discord.ext import commands
 
 from bot.core.errors import CocBotError
 from bot.core.models import Office, Severity
+from bot.core.services import RefKind
 from bot.core.services.cases import render_case
 from bot.core.services.people import render_history
 from bot.discord_io import flows, refs
+from bot.discord_io.commands import STAFF, references
 from bot.discord_io.context import (
     actor_of,
     person_of,
@@ -58,6 +60,7 @@ class Staff(commands.Cog):
                            confirm="Required when the author is staff or on the committee")
     @app_commands.autocomplete(clause=clause_autocomplete)
     @app_commands.guild_only()
+    @app_commands.default_permissions(STAFF)
     async def remove(self, interaction: discord.Interaction, message_link: str, clause: str,
                      note: str | None = None, confirm: bool = False) -> None:
         message = refs.parse_message_link(message_link, self.bot.settings.guild_id)
@@ -66,6 +69,7 @@ class Staff(commands.Cog):
             actor_of(interaction), message, clause, flows.InteractionDirectory(interaction),
             note=note, confirmed=confirm))
 
+    @app_commands.default_permissions(STAFF)
     async def remove_menu(self, interaction: discord.Interaction,
                           message: discord.Message) -> None:
         guild = self.bot.settings.guild_id
@@ -82,6 +86,7 @@ class Staff(commands.Cog):
                            confirm="Required to act on staff or committee members")
     @app_commands.autocomplete(clause=clause_autocomplete)
     @app_commands.guild_only()
+    @app_commands.default_permissions(STAFF)
     async def suspend(self, interaction: discord.Interaction, member: discord.Member,
                       duration: str, scope: Literal["channel", "server"], reason: str,
                       clause: str = "no-harassment", channel: discord.TextChannel | None = None,
@@ -93,6 +98,7 @@ class Staff(commands.Cog):
 
     @app_commands.command(name="unsuspend", description="Staff: lift a member's suspensions now")
     @app_commands.guild_only()
+    @app_commands.default_permissions(STAFF)
     async def unsuspend(self, interaction: discord.Interaction, member: discord.Member,
                         reason: str = "lifted early by staff") -> None:
         actor = require_staff(interaction)
@@ -104,15 +110,17 @@ class Staff(commands.Cog):
     @app_commands.command(name="history", description="Staff: a member's incidents, "
                                                       "suspensions and cases")
     @app_commands.guild_only()
+    @app_commands.default_permissions(STAFF)
     async def history(self, interaction: discord.Interaction, member: discord.User) -> None:
         actor = actor_of(interaction)
         result = await self.bot.app.services.people.history(actor, person_of(interaction, member))
         await flows.answer(interaction, render_history(result))
 
     incident = app_commands.Group(name="incident", description="Staff: incidents",
-                                  guild_only=True)
+                                  guild_only=True, default_permissions=STAFF)
 
     @incident.command(name="reverse", description="Mark an incident (e.g. automod) a mistake")
+    @app_commands.autocomplete(ref=references(RefKind.INCIDENT))
     async def incident_reverse(self, interaction: discord.Interaction, ref: str,
                                note: str) -> None:
         await flows.thinking(interaction)
@@ -120,7 +128,7 @@ class Staff(commands.Cog):
         await flows.answer(interaction, f"Incident {incident.id} reversed; it no longer counts.")
 
     roster = app_commands.Group(name="roster", description="Staff: committee roster",
-                                guild_only=True)
+                                guild_only=True, default_permissions=STAFF)
 
     @roster.command(name="appoint", description="Seat a committee member, counsel or executive")
     async def roster_appoint(self, interaction: discord.Interaction, member: discord.Member,
@@ -146,7 +154,10 @@ class Staff(commands.Cog):
         lines.append(f"Empty seats: {', '.join(map(str, empty)) or 'none'}")
         await flows.answer(interaction, "\n".join(lines))
 
-    case = app_commands.Group(name="case", description="Committee cases", guild_only=True)
+    # Staff's, and the committee's for `show`: an admin grants the committee role /case in
+    # Integrations (README); the services refuse open/communicated to non-staff anyway.
+    case = app_commands.Group(name="case", description="Committee cases", guild_only=True,
+                              default_permissions=STAFF)
 
     @case.command(name="open", description="Staff: open a committee case about a member")
     async def case_open(self, interaction: discord.Interaction, member: discord.Member,
@@ -159,6 +170,7 @@ class Staff(commands.Cog):
                                         "thread for it.")
 
     @case.command(name="show", description="Staff or committee: a case's status")
+    @app_commands.autocomplete(ref=references(RefKind.CASE))
     async def case_show(self, interaction: discord.Interaction, ref: str) -> None:
         actor = actor_of(interaction)
         if not (actor.is_staff or actor.roles):
@@ -169,6 +181,7 @@ class Staff(commands.Cog):
 
     @case.command(name="communicated", description="Staff: the decision reached the person "
                                                    "another way; start the appeal window")
+    @app_commands.autocomplete(ref=references(RefKind.CASE))
     async def case_communicated(self, interaction: discord.Interaction, ref: str) -> None:
         await flows.thinking(interaction)
         updated = await self.bot.app.services.decisions.mark_communicated(

@@ -17,6 +17,7 @@ from bot.core.models._cases import (
 from bot.core.models._code import Acceptance, AcceptancePrompt, CodeVersion
 from bot.core.models._incidents import Incident, IncidentKind, Severity
 from bot.core.models._people import Actor, PersonLink, Role
+from bot.core.models._platform_state import PlatformState
 from bot.core.models._reports import Report, ReportStatus
 from bot.core.models._requests import RequestClaim
 from bot.core.models._roster import Appointment, Office
@@ -26,7 +27,7 @@ from bot.core.models._seal import SealKey
 ENTITY_TYPES: tuple[type, ...] = (
     Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
     Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
-    RequestClaim, SealKey,
+    RequestClaim, SealKey, PlatformState,
 )
 """Every persisted record type; the storage schema test checks each has a matching table."""
 
@@ -34,7 +35,8 @@ __all__ = [
     "ENTITY_TYPES", "Acceptance", "AcceptancePrompt", "ActionKind", "ActionStatus", "Actor",
     "Appeal", "AppealStatus", "Appointment", "AuditEntry", "Case", "CaseOrigin", "CaseStatus",
     "CodeVersion", "Entity", "Incident", "IncidentKind", "Motion", "MotionStatus", "Office",
-    "PersonLink", "Recusal", "Report", "ReportStatus", "RequestClaim", "Role", "Sanction",
+    "PersonLink", "PlatformState", "Recusal", "Report", "ReportStatus", "RequestClaim", "Role",
+    "Sanction",
     "SanctionScope", "SanctionStatus", "ScheduledAction", "SealKey", "Severity", "Vote",
     "VoteChoice",
 ]

@@ -13,6 +13,8 @@ from bot.core.services.decisions import DecisionService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
 from bot.core.services.people import History, PeopleService
+from bot.core.services.platform_state import PlatformStateService
+from bot.core.services.references import ReferenceService, RefKind, Suggestion
 from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
 from bot.core.services.roster import RosterService
@@ -35,6 +37,8 @@ class Services:
     people: PeopleService
     moderation: ModerationService
     requests: RequestLedger
+    state: PlatformStateService
+    references: ReferenceService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
@@ -48,15 +52,37 @@ class Services:
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
-                   requests=RequestLedger(ctx))
+                   requests=RequestLedger(ctx), state=PlatformStateService(ctx),
+                   references=ReferenceService(ctx))
 
 
 __all__ = [
-    "AcceptanceStatus", "AppealService", "CaseService", "CodeService", "Context",
-    "DecisionService", "History",
-    "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService",
-    "PeopleService", "PromptResult",
+    "AcceptanceStatus",
+    "AppealService",
+    "CaseService",
+    "CodeService",
+    "Context",
+    "DecisionService",
+    "History",
+    "IncidentDraft",
+    "IncidentOutcome",
+    "IncidentService",
+    "ModerationService",
+    "PeopleService",
+    "PlatformStateService",
+    "PromptResult",
     "ProposedSanction",
-    "ReportDraft", "ReportService", "RequestLedger", "RosterService", "SanctionService", "Services",
-    "SuspensionRequest", "VoteOutcome", "WatchOutcome", "WatchedMessage",
+    "RefKind",
+    "ReferenceService",
+    "ReportDraft",
+    "ReportService",
+    "RequestLedger",
+    "RosterService",
+    "SanctionService",
+    "Services",
+    "Suggestion",
+    "SuspensionRequest",
+    "VoteOutcome",
+    "WatchOutcome",
+    "WatchedMessage",
 ]
