@@ -20,7 +20,8 @@ passes the actor, so no role logic lives here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -37,13 +38,13 @@ BOARD = discord.Permissions.none()
 """Default visibility of committee, counsel and Executive commands: administrators, until
 an admin grants the roles in Server Settings › Integrations."""
 
-Autocomplete = Callable[[discord.Interaction, str],
-                        Awaitable[list[app_commands.Choice[str]]]]
+Autocomplete = Callable[[discord.Interaction[Any], str],
+                        Coroutine[Any, Any, list[app_commands.Choice[str]]]]
 
 
 def references(kind: RefKind) -> Autocomplete:
     """An autocomplete callback offering references of ``kind`` to the person typing."""
-    async def complete(interaction: discord.Interaction,
+    async def complete(interaction: discord.Interaction[Any],
                        current: str) -> list[app_commands.Choice[str]]:
         services = app_of(interaction).services
         try:
