@@ -25,6 +25,7 @@ from bot.core.services.calendar_jobs import CalendarJobs
 from bot.core.services.timed import LEASE, TimedActionService
 from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
 from bot.sealing import setup_sealing
+from bot.setup_check import warn_about_roster
 from config.settings import Settings
 from storage import SqliteStorage, open_storage
 
@@ -130,6 +131,7 @@ async def run(settings: Settings) -> None:
     starters = front_ends(settings)  # refuse a half-configured platform before any I/O
     app = await build_app(settings)
     try:
+        await warn_about_roster(app.storage, settings, app.clock.now().date())
         await app.start_scheduler()
         runners = [asyncio.create_task(start(app), name=start.__name__) for start in starters]
         stopper = asyncio.create_task(_signalled(), name="signal")

@@ -12,11 +12,13 @@ import json
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.core.errors import CocBotError, ConfigError, DatabaseLost, StorageError
 from bot.log_setup import configure_logging
 from bot.scan import ExportError, scan_exports
+from bot.setup_check import roster_line
 from config.holidays import Holidays
 from config.loader import CONFIG_ENV, DEFAULT_CONFIG_NAME, find_config, load_settings
 from config.settings import Settings
@@ -200,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
 
             parse_database_url(settings.secrets.database_url)
             print(_summary(settings))
+            print(roster_line(settings, datetime.now(UTC).date()))
             return 0
         if args.command == "migrate":
             applied = asyncio.run(_migrate(settings))

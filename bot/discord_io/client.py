@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import CocBotError
+from bot.discord_io import setup_check
 from bot.discord_io.platform import DiscordPlatform
 from bot.discord_io.views import PERSISTENT, reply_error
 from config.settings import DiscordSettings
@@ -67,6 +68,17 @@ class CocBot(commands.Bot):
         self.app = app
         self.settings = settings
         self.platform = DiscordPlatform(self, settings, app.clock)
+        self._checked = False
+
+    async def on_ready(self) -> None:
+        """Once per start (READY comes again after a reconnect): say what in the server
+        does not match the configuration, so a typo does not pass for a quiet bot."""
+        if self._checked:
+            return
+        self._checked = True
+        for problem in setup_check.problems(self.get_guild(self.settings.guild_id),
+                                            self.settings):
+            log.warning("set-up: %s", problem)
 
     @property
     def guild_object(self) -> discord.Object:

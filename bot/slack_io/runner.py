@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.core.errors import ConfigError
 from bot.slack_io.bolt import EVENTS_PATH, SlackFrontEnd, build_front_end
 from bot.slack_io.replay import EnvelopeSocketModeHandler
+from bot.slack_io.setup_check import warn_about_channels
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -46,6 +47,7 @@ async def run_slack(app: App) -> None:
         handler = EnvelopeSocketModeHandler(front.bolt, secrets.slack_app_token)
         await handler.connect_async()  # type: ignore[no-untyped-call]  # Bolt lacks hints
         log.info("slack: connected in Socket Mode")
+        await warn_about_channels(front.platform.client, app.settings.slack)
         try:
             await asyncio.Event().wait()
         finally:
@@ -54,6 +56,7 @@ async def run_slack(app: App) -> None:
         host, port = app.settings.slack.http_host, app.settings.slack.http_port
         runner = await serve_http(front, port, host)
         log.info("slack: serving the Events API on http://%s:%s%s", host, port, EVENTS_PATH)
+        await warn_about_channels(front.platform.client, app.settings.slack)
         try:
             await asyncio.Event().wait()
         finally:

@@ -3,11 +3,15 @@ command tree only when it changed."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
+
 import pytest
 
 from bot.core.models import Actor, Role, Severity
 from bot.core.services import RefKind, ReportDraft
 from bot.discord_io import client as discord_client
+from bot.discord_io import setup_check
 from tests.discord.conftest import World, restart
 
 EVERYONE = {"report", "Report message", "Report user", "code", "appeal"}
@@ -95,3 +99,26 @@ async def test_committee_members_are_offered_cases_they_may_act_on(world: World)
     assert [c["value"] for c in typed] == [about_member.id]
     assert await world.fake.autocomplete(world.alice, "motion", focused="case", case="",
                                          text="x") == []
+
+
+async def test_a_healthy_start_logs_nothing_alarming(world: World,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    await restart(world)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    guild = world.bot.get_guild(world.fake.guild_id)
+    assert setup_check.problems(guild, world.bot.settings) == []
+
+
+async def test_a_missing_role_or_channel_is_named_at_start_up(
+        world: World, caplog: pytest.LogCaptureFixture) -> None:
+    wrong = replace(world.bot.settings, counsel_role_id=42, executive_channel_id=43,
+                    suspended_role_id=world.moderator_role)  # above the bot's own role
+    world.app.settings = replace(world.app.settings, discord=wrong)
+    caplog.set_level(logging.INFO)
+    await restart(world)
+    said = [r.getMessage() for r in caplog.records if "set-up:" in r.getMessage()]
+    assert len(said) == 3, said
+    assert "counsel_role_id = 42: no such role" in said[0]
+    assert "Drag the bot's role above it" in said[1]
+    assert "executive_channel_id = 43: no such channel" in said[2]
