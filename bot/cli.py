@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="path to the TOML config (default: $COC_BOT_CONFIG "
                                          "or ./coc-bot.toml)")
     parser.add_argument("--log-level", default=os.environ.get("COC_BOT_LOG_LEVEL", "INFO"))
+    parser.add_argument("--log-format", default=os.environ.get("COC_BOT_LOG_FORMAT", "text"),
+                        help="text (default) or json: one JSON object a line, with the "
+                             "report/case reference as a field")
     commands = parser.add_subparsers(dest="command", required=True)
     parsers = {}
     for name, text in (("run", "start every front-end whose tokens are set"),
@@ -180,7 +183,7 @@ def _run(settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        configure_logging(args.log_level)
+        configure_logging(args.log_level, args.log_format)
     except ValueError as exc:
         print(f"coc-bot: {exc}.", file=sys.stderr)
         return 2
