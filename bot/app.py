@@ -12,7 +12,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -47,7 +47,6 @@ class App:
     scheduler: ActionScheduler
     timed: TimedActionService
     jobs: CalendarJobs
-    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start_scheduler(self) -> int:
         """Put the recurring reminders on the calendar and restore every pending action."""
