@@ -21,7 +21,7 @@ from bot.core.services import ProposedSanction
 from bot.core.services.cases import VOTE_EMOJI
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import guard, need, user_of, via_respond, words
+from bot.slack_io.listeners._common import answering, guard, need, user_of, words
 from bot.slack_io.platform import NAME_EMOJI
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,7 @@ MOTION_USAGE = ("Usage: /motion <C-…> [suspend=30d] [clause=<id>] <text of the
 
 async def recuse_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                          context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/recuse"):
         case, reason = words(command.get("text"), 1)
         await deps.app.services.cases.recuse(await deps.actor(user_of(command)),
@@ -43,9 +41,7 @@ async def recuse_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
 
 async def motion_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                          context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/motion"):
         case, rest = words(command.get("text"), 1)
         if not (case and rest):
@@ -67,9 +63,7 @@ async def motion_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
 
 async def overrule_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                            context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/overrule"):
         case, reason = words(command.get("text"), 1)
         motion = await deps.app.services.decisions.overrule(
@@ -79,9 +73,7 @@ async def overrule_command(ack: AsyncAck, command: dict[str, Any], respond: Asyn
 
 async def decide_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                          context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/decide"):
         case, _ = words(command.get("text"), 1)
         decided, delivered = await deps.app.services.decisions.decide(
@@ -97,9 +89,7 @@ async def decide_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
 
 async def apply_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                        respond: AsyncRespond, context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "apply button"):
         sanction = await deps.app.services.decisions.apply_sanction(
             await deps.actor(user_of(body)), str(action["value"]))

@@ -13,8 +13,15 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from bot.core.errors import InvalidInput
 from bot.core.models import AppealStatus
 from bot.slack_io import blocks, refs
-from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import Reply, guard, need, user_of, via_respond, words
+from bot.slack_io.context import SlackDeps
+from bot.slack_io.listeners._common import (
+    Reply,
+    answering,
+    guard,
+    need,
+    user_of,
+    words,
+)
 
 CHUNK = 2900
 APPEAL_USAGE = ("Usage: /appeal <C-…> <why the decision should change> · Executive "
@@ -24,9 +31,7 @@ APPEAL_USAGE = ("Usage: /appeal <C-…> <why the decision should change> · Exec
 async def code_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                        context: AsyncBoltContext) -> None:
     """``/code`` shows the Code for this channel; ``publish`` and ``status`` are for staff."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/code"):
         verb, rest = words(command.get("text"), 1)
         user = user_of(command)
@@ -73,9 +78,7 @@ async def _status(deps: SlackDeps, user: str, reply: Reply) -> None:
 
 async def accept_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                         respond: AsyncRespond, context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "accept button"):
         version = str(action["value"])
         await deps.app.services.code.accept(deps.person(user_of(body)), version)
@@ -84,9 +87,7 @@ async def accept_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, A
 
 async def appeal_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                          context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/appeal"):
         first, rest = words(command.get("text"), 1)
         user = user_of(command)

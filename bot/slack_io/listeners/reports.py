@@ -18,6 +18,7 @@ from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
 from bot.slack_io.listeners._common import (
     Reply,
+    answering,
     guard,
     user_of,
     via_ephemeral,
@@ -31,9 +32,7 @@ EXCERPT_IN_METADATA = 1000
 async def report_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                          context: AsyncBoltContext) -> None:
     """``/report`` alone opens the form; ``/report @who [link] what happened`` files at once."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/report"):
         text = (command.get("text") or "").strip()
         channel = str(command.get("channel_id") or "")

@@ -17,8 +17,8 @@ from bot.core.errors import InvalidInput
 from bot.core.identity import PersonRef, PlatformName
 from bot.core.models import Actor, Appointment, Office
 from bot.slack_io import refs
-from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import Reply, guard, user_of, via_respond, words
+from bot.slack_io.context import SlackDeps
+from bot.slack_io.listeners._common import Reply, answering, guard, user_of, words
 
 USAGE = ("Usage: /roster appoint @person <committee|counsel|executive> [seat number] "
          "[term start YYYY-MM-DD] · /roster show")
@@ -83,9 +83,7 @@ async def _show(deps: SlackDeps, reply: Reply) -> None:
 
 async def roster_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                          context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/roster"):
         actor = await deps.staff(user_of(command))
         verb, rest = words(command.get("text"), 1)

@@ -17,8 +17,15 @@ from bot.core.models import Actor, Severity
 from bot.core.services.cases import render_case
 from bot.core.services.people import render_history
 from bot.slack_io import refs
-from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import Reply, guard, need, user_of, via_respond, words
+from bot.slack_io.context import SlackDeps
+from bot.slack_io.listeners._common import (
+    Reply,
+    answering,
+    guard,
+    need,
+    user_of,
+    words,
+)
 from bot.slack_io.listeners.staff import suspend
 
 CASE_USAGE = ("Usage: /case open @person [severe] <summary> · /case show <C-…> · "
@@ -30,9 +37,7 @@ SUSPEND_USAGE = ("Usage: /suspend @person <30m|12h|7d|2w|permanent> <channel|wor
 
 async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                           context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/suspend"):
         who, duration, scope, rest = words(command.get("text"), 3)
         if not (who and duration and scope and rest):
@@ -53,9 +58,7 @@ async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: Async
 
 async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                             context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/unsuspend"):
         who, reason = words(command.get("text"), 1)
         actor = await deps.staff(user_of(command))
@@ -67,9 +70,7 @@ async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: Asy
 
 async def history_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                           context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/history"):
         who, _ = words(command.get("text"), 1)
         actor = await deps.actor(user_of(command))
@@ -82,9 +83,7 @@ async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
                        context: AsyncBoltContext) -> None:
     """``/case open @person [severe] summary`` · ``show C-…`` · ``communicated C-…`` ·
     ``close C-… reason`` (staff: no decision, e.g. withdrawn or resolved by amends)."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/case"):
         verb, rest = words(command.get("text"), 1)
         actor = await deps.actor(user_of(command))
@@ -116,9 +115,7 @@ async def _case_close(deps: SlackDeps, actor: Actor, rest: str, reply: Reply) ->
 async def incident_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                            context: AsyncBoltContext) -> None:
     """``/incident reverse I-… reason``: an incident (often automod's) was a mistake."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/incident"):
         actor = await deps.staff(user_of(command))
         verb, ref, note = words(command.get("text"), 2)
@@ -164,9 +161,7 @@ def parse_account(text: str, deps: SlackDeps) -> PersonRef:
 async def link_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                        context: AsyncBoltContext) -> None:
     """``/link @slack-person <discord id | discord:guild:id>``: one person, one history."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/link"):
         who, other = words(command.get("text"), 1)
         if not (who and other):
