@@ -1,4 +1,4 @@
-"""Helpers every cog uses: the app, clause autocomplete, member lookups."""
+"""Helpers every cog uses: the app, clause autocomplete, the bot's own member."""
 
 from __future__ import annotations
 
@@ -24,7 +24,3 @@ def bot_member(bot: CocBot) -> discord.Member | None:
     guild = bot.get_guild(bot.settings.guild_id)
     return guild.me if guild is not None else None
 
-
-def members_of(bot: CocBot) -> list[discord.Member]:
-    guild = bot.get_guild(bot.settings.guild_id)
-    return [m for m in guild.members if not m.bot] if guild is not None else []

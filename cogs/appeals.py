@@ -12,9 +12,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.models import AppealStatus
+from bot.core.flows.appeals import AppealFlows
 from bot.core.services import RefKind
-from bot.discord_io import flows, refs
+from bot.discord_io import flows
 from bot.discord_io.commands import BOARD, references
 from bot.discord_io.context import actor_of
 
@@ -32,27 +32,24 @@ class Appeals(commands.Cog):
     def __init__(self, bot: CocBot) -> None:
         self.bot = bot
 
+    @property
+    def flows(self) -> AppealFlows:
+        return AppealFlows(self.bot.app.services)
+
     @appeal.command(name="file", description="Appeal a decision within 60 days of receiving it")
     @app_commands.describe(case="The case reference from the decision (C-...)",
                            reason="Why the decision should be changed")
     @app_commands.autocomplete(case=references(RefKind.APPEALABLE))
     async def file(self, interaction: discord.Interaction, case: str, reason: str) -> None:
-        await flows.thinking(interaction)
-        appellant = refs.person(self.bot.settings.guild_id, interaction.user)
-        appeal = await self.bot.app.services.appeals.file(appellant, case, reason)
-        await flows.answer(interaction, f"Your appeal {appeal.id} of case {appeal.case_id} was "
-                                        "sent to the Executive Committee. You will get their "
-                                        "decision by DM.")
+        await flows.run(interaction, self.flows.file(actor_of(interaction).person, case,
+                                                     reason))
 
     @appeals.command(name="decide", description="Decide an appeal")
     @app_commands.autocomplete(ref=references(RefKind.APPEAL))
     async def decide(self, interaction: discord.Interaction, ref: str,
                      outcome: Literal["upheld", "modified", "overturned"], reason: str) -> None:
-        await flows.thinking(interaction)
-        decided = await self.bot.app.services.appeals.decide(
-            actor_of(interaction), ref, AppealStatus(outcome), reason)
-        await flows.answer(interaction, f"Appeal {decided.id} {outcome}; the case is final and "
-                                        "the appellant was told.")
+        await flows.run(interaction, self.flows.decide(actor_of(interaction), ref, outcome,
+                                                       reason))
 
 
 async def setup(bot: CocBot) -> None:

@@ -8,12 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.models import CodeVersion
+from bot.core.flows.code import CodeFlows
 from bot.discord_io import flows, refs
 from bot.discord_io.commands import STAFF
-from bot.discord_io.context import actor_of, require_staff
-from bot.discord_io.views import AcceptButton
-from cogs._common import members_of
+from bot.discord_io.context import actor_of
 
 if TYPE_CHECKING:
     from bot.discord_io.client import CocBot
@@ -30,54 +28,25 @@ class CodeOfConduct(commands.Cog):
     def __init__(self, bot: CocBot) -> None:
         self.bot = bot
 
+    @property
+    def flows(self) -> CodeFlows:
+        return CodeFlows(self.bot.app.services)
+
     @code.command(name="show", description="Read the Code of Conduct for this channel")
     async def show(self, interaction: discord.Interaction) -> None:
-        app = self.bot.app
-        guild = self.bot.settings.guild_id
-        profile = app.settings.profiles.for_place(
-            refs.place(guild, interaction.channel_id or 0).key, f"discord:{guild}")
-        text = app.settings.code.render(profile)
-        version = await app.services.code.current()
-        view = discord.ui.View(timeout=None)
-        if version is not None:
-            view.add_item(AcceptButton(version.id))
-        chunks = [text[i:i + 1900] for i in range(0, len(text), 1900)]
-        for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            if last and version is not None:
-                await flows.answer(interaction, chunk, view=view)
-            else:
-                await flows.answer(interaction, chunk)
+        here = refs.place(self.bot.settings.guild_id, interaction.channel_id or 0)
+        await flows.run(interaction, self.flows.show(here))
 
     @code_admin.command(name="publish", description="Publish the edited Code; members are "
                                                     "asked to accept it again")
     async def publish(self, interaction: discord.Interaction, summary: str) -> None:
-        actor = require_staff(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        services = self.bot.app.services
-        version = await services.code.publish(actor, summary)
-        await self._prompt(interaction, version)
-
-    async def _prompt(self, interaction: discord.Interaction, version: CodeVersion) -> None:
-        guild = self.bot.settings.guild_id
-        members = [refs.person(guild, m) for m in members_of(self.bot)]
-        result = await self.bot.app.services.code.prompt(members)
-        failed = f" {len(result.undeliverable)} could not be reached by DM." \
-            if result.undeliverable else ""
-        await flows.answer(interaction, f"Published {version.id}. Asked {result.sent} members "
-                                        f"to accept it.{failed}")
+        await flows.run(interaction, self.flows.publish(
+            actor_of(interaction), summary, flows.InteractionDirectory(interaction)))
 
     @code_admin.command(name="status", description="Who has not accepted the current Code")
     async def status(self, interaction: discord.Interaction) -> None:
-        actor = actor_of(interaction)
-        guild = self.bot.settings.guild_id
-        members = [refs.person(guild, m) for m in members_of(self.bot)]
-        result = await self.bot.app.services.code.status(actor, members)
-        pending = ", ".join(f"<@{p.id}>" for p in result.pending[:80]) or "nobody"
-        more = f" and {len(result.pending) - 80} more" if len(result.pending) > 80 else ""
-        await flows.answer(interaction, f"**{result.version.id}**: {len(result.accepted)} "
-                                        f"accepted, {len(result.pending)} not yet.\n"
-                                        f"Not yet: {pending}{more}")
+        await flows.run(interaction, self.flows.status(
+            actor_of(interaction), flows.InteractionDirectory(interaction)))
 
 
 async def setup(bot: CocBot) -> None:

@@ -11,12 +11,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.errors import CocBotError, InvalidInput
-from bot.core.identity import MessageRef, PersonRef
-from bot.core.services import ReportDraft
+from bot.core.errors import CocBotError
+from bot.core.flows.reports import ReportFlows, Seen
+from bot.core.identity import PersonRef, PlaceRef
 from bot.discord_io import flows, refs
-from bot.discord_io.context import person_of
-from bot.discord_io.links import DiscordLinkReader
+from bot.discord_io.context import actor_of, app_of, person_of
 from bot.discord_io.views import reply_error
 
 if TYPE_CHECKING:
@@ -24,38 +23,34 @@ if TYPE_CHECKING:
 
 
 class ReportModal(discord.ui.Modal, title="Report to staff (private)"):
+    """The form a context action opens: about a message seen (``seen``) or a person."""
+
     reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
         label="What happened?", style=discord.TextStyle.paragraph, max_length=1500)
     anonymous: discord.ui.TextInput[Any] = discord.ui.TextInput(
         label="Stay anonymous, even to staff? (yes/no)", max_length=3, default="no")
 
-    def __init__(self, target: PersonRef | None, message: MessageRef | None = None,
-                 excerpt: str | None = None, channel_id: int | None = None) -> None:
+    def __init__(self, *, seen: Seen | None = None, target: PersonRef | None = None,
+                 here: PlaceRef | None = None) -> None:
         super().__init__()
-        self.target, self.message, self.excerpt, self.channel_id = (
-            target, message, excerpt, channel_id)
+        self.seen, self.target, self.here = seen, target, here
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        reports = ReportFlows(app_of(interaction).services)
+        reporter = actor_of(interaction).person
+        reason = str(self.reason.value)
         try:
-            anonymous = _yes_no(str(self.anonymous.value))
-            guild = interaction.guild_id or 0
-            draft = ReportDraft(
-                reason=str(self.reason.value), anonymous=anonymous, target=self.target,
-                message=self.message, message_excerpt=self.excerpt,
-                message_link=refs.message_link(self.message) if self.message else None,
-                channel=refs.place(guild, self.channel_id) if self.channel_id else None)
-            await flows.submit_report(interaction, draft)
+            anonymous = reports.anonymous(str(self.anonymous.value))
+            if self.seen is not None:
+                flow = reports.report_seen(reporter, self.seen, reason=reason,
+                                           anonymous=anonymous)
+            else:
+                flow = reports.report(reporter, flows.InteractionDirectory(interaction),
+                                      reason=reason, anonymous=anonymous, target=self.target,
+                                      here=self.here)
+            await flows.run(interaction, flow)
         except CocBotError as exc:
             await reply_error(interaction, exc)
-
-
-def _yes_no(text: str) -> bool:
-    cleaned = text.strip().lower()
-    if cleaned in ("yes", "y"):
-        return True
-    if cleaned in ("no", "n", ""):
-        return False
-    raise InvalidInput("Please answer 'yes' or 'no' to staying anonymous.")
 
 
 class Reports(commands.Cog):
@@ -72,6 +67,10 @@ class Reports(commands.Cog):
         for menu in self.menus:
             self.bot.tree.remove_command(menu.name, type=menu.type)
 
+    def _here(self, interaction: discord.Interaction) -> PlaceRef | None:
+        channel = interaction.channel_id
+        return refs.place(self.bot.settings.guild_id, channel) if channel else None
+
     @app_commands.command(name="report", description="Report a message or a person to staff, "
                                                      "privately")
     @app_commands.describe(reason="What happened", member="Who you are reporting",
@@ -81,33 +80,25 @@ class Reports(commands.Cog):
     async def report(self, interaction: discord.Interaction, reason: str,
                      member: discord.Member | None = None, message_link: str | None = None,
                      anonymous: bool = False) -> None:
-        guild = self.bot.settings.guild_id
-        message = refs.parse_message_link(message_link, guild) if message_link else None
-        target = person_of(interaction, member) if member else None
-        excerpt = None
-        if message is not None:  # read only if the reporter can read it themselves
-            seen = await self.bot.app.services.reports.read_linked(
-                DiscordLinkReader(self.bot), person_of(interaction, interaction.user), message)
-            excerpt = seen.text
-            target = target or seen.author
-        await flows.submit_report(interaction, ReportDraft(
-            reason=reason, anonymous=anonymous, target=target, message=message,
-            message_excerpt=excerpt, message_link=message_link,
-            channel=refs.place(guild, int(message.channel)) if message else
-            refs.place(guild, interaction.channel_id) if interaction.channel_id else None))
+        message = refs.parse_message_link(message_link, self.bot.settings.guild_id) \
+            if message_link else None
+        await flows.run(interaction, ReportFlows(self.bot.app.services).report(
+            actor_of(interaction).person, flows.InteractionDirectory(interaction),
+            reason=reason, anonymous=anonymous,
+            target=person_of(interaction, member) if member else None, message=message,
+            link=refs.message_link(message) if message else None, here=self._here(interaction)))
 
     async def report_message(self, interaction: discord.Interaction,
                              message: discord.Message) -> None:
-        guild = self.bot.settings.guild_id
-        await interaction.response.send_modal(ReportModal(
-            person_of(interaction, message.author),
-            refs.message_ref(guild, message.channel.id, message.id),
-            message.content, message.channel.id))
+        ref = refs.message_ref(self.bot.settings.guild_id, message.channel.id, message.id)
+        await interaction.response.send_modal(ReportModal(seen=Seen(
+            ref, refs.message_link(ref), person_of(interaction, message.author),
+            message.content)))
 
     async def report_user(self, interaction: discord.Interaction,
                           member: discord.Member) -> None:
         await interaction.response.send_modal(ReportModal(
-            person_of(interaction, member), channel_id=interaction.channel_id))
+            target=person_of(interaction, member), here=self._here(interaction)))
 
 
 async def setup(bot: CocBot) -> None:

@@ -1,4 +1,6 @@
-"""Staff actions: remove content, suspend and unsuspend, history, cases, the roster."""
+"""Staff actions: remove content, suspend and unsuspend, history and linked accounts,
+incidents, cases, the roster. Each parses the interaction, runs its flow
+(``bot.core.flows``) and shows the outcome; the services decide who may."""
 
 from __future__ import annotations
 
@@ -10,17 +12,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import CocBotError
-from bot.core.models import Office, Severity
+from bot.core.flows.cases import CaseFlows
+from bot.core.flows.records import RecordFlows
+from bot.core.flows.roster import RosterFlows
 from bot.core.services import RefKind
-from bot.core.services.cases import render_case
-from bot.core.services.people import render_history
 from bot.discord_io import flows, refs
 from bot.discord_io.commands import STAFF, references
-from bot.discord_io.context import (
-    actor_of,
-    person_of,
-    require_staff,
-)
+from bot.discord_io.context import actor_of, person_of
 from cogs._common import clause_autocomplete
 
 if TYPE_CHECKING:
@@ -97,24 +95,37 @@ class Staff(commands.Cog):
                             confirmed=confirm, member=member)
 
     @app_commands.command(name="unsuspend", description="Staff: lift a member's suspensions now")
+    @app_commands.describe(reason="Recorded (default: lifted early by staff)")
     @app_commands.guild_only()
     @app_commands.default_permissions(STAFF)
     async def unsuspend(self, interaction: discord.Interaction, member: discord.Member,
-                        reason: str = "lifted early by staff") -> None:
-        actor = require_staff(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        lifted = await self.bot.app.services.sanctions.unsuspend(
-            actor, person_of(interaction, member), reason)
-        await flows.answer(interaction, f"Lifted {', '.join(s.id for s in lifted)}.")
+                        reason: str = "") -> None:
+        await flows.thinking(interaction)
+        await flows.show(interaction, await flows.staff_flows(interaction).unsuspend(
+            actor_of(interaction), person_of(interaction, member), reason))
 
     @app_commands.command(name="history", description="Staff: a member's incidents, "
                                                       "suspensions and cases")
     @app_commands.guild_only()
     @app_commands.default_permissions(STAFF)
     async def history(self, interaction: discord.Interaction, member: discord.User) -> None:
-        actor = actor_of(interaction)
-        result = await self.bot.app.services.people.history(actor, person_of(interaction, member))
-        await flows.answer(interaction, render_history(result))
+        await flows.thinking(interaction)
+        await flows.show(interaction, await flows.flows_of(interaction, RecordFlows).history(
+            actor_of(interaction), person_of(interaction, member)))
+
+    @app_commands.command(name="link", description="Staff: record that two accounts are one "
+                                                   "person, so their histories merge")
+    @app_commands.describe(member="The person's account here",
+                           other="Their other account: a Slack user id (U…), a Discord user "
+                                 "id, or platform:space:id")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(STAFF)
+    async def link(self, interaction: discord.Interaction, member: discord.User,
+                   other: str) -> None:
+        await flows.thinking(interaction)
+        await flows.show(interaction, await flows.flows_of(interaction, RecordFlows).link(
+            actor_of(interaction), person_of(interaction, member), other,
+            self.bot.app.spaces()))
 
     incident = app_commands.Group(name="incident", description="Staff: incidents",
                                   guild_only=True, default_permissions=STAFF)
@@ -124,35 +135,30 @@ class Staff(commands.Cog):
     async def incident_reverse(self, interaction: discord.Interaction, ref: str,
                                note: str) -> None:
         await flows.thinking(interaction)
-        incident = await self.bot.app.services.incidents.reverse(actor_of(interaction), ref, note)
-        await flows.answer(interaction, f"Incident {incident.id} reversed; it no longer counts.")
+        await flows.show(interaction, await flows.flows_of(
+            interaction, RecordFlows).reverse_incident(actor_of(interaction), ref, note))
 
     roster = app_commands.Group(name="roster", description="Staff: committee roster",
                                 guild_only=True, default_permissions=STAFF)
 
     @roster.command(name="appoint", description="Seat a committee member, counsel or executive")
+    @app_commands.describe(seat="Committee seat number (default: the first empty one)",
+                           term_start="The term's start, YYYY-MM-DD (default: today)",
+                           confirm="Seat even though too many terms would end in one year")
     async def roster_appoint(self, interaction: discord.Interaction, member: discord.Member,
                              office: Literal["committee", "counsel", "executive"],
-                             seat: app_commands.Range[int, 1, 99] | None = None) -> None:
-        appointment = await self.bot.app.services.roster.appoint(
-            actor_of(interaction), person_of(interaction, member), Office(office), seat=seat)
-        term = f" seat {appointment.seat}, term ends {appointment.term_end}" \
-            if appointment.seat else ""
-        await flows.answer(interaction, f"{member.mention} appointed to {office}{term} "
-                                        f"({appointment.id}).")
+                             seat: app_commands.Range[int, 1, 99] | None = None,
+                             term_start: str | None = None, confirm: bool = False) -> None:
+        await flows.thinking(interaction)
+        await flows.show(interaction, await flows.flows_of(interaction, RosterFlows).appoint(
+            actor_of(interaction), person_of(interaction, member), office, seat=seat,
+            term_start=term_start, confirmed=confirm))
 
-    @roster.command(name="show", description="Who holds which seat")
+    @roster.command(name="show", description="Who holds which seat, and each seat's term")
     async def roster_show(self, interaction: discord.Interaction) -> None:
-        require_staff(interaction)
-        roster = self.bot.app.services.roster
-        lines = []
-        for office in Office:
-            for a in await roster.current(office):
-                seat = f"seat {a.seat}, until {a.term_end}" if a.seat else ""
-                lines.append(f"• {office.value}: <@{a.person.id}> {seat} ({a.id})")
-        empty = await roster.empty_seats()
-        lines.append(f"Empty seats: {', '.join(map(str, empty)) or 'none'}")
-        await flows.answer(interaction, "\n".join(lines))
+        await flows.thinking(interaction)
+        await flows.show(interaction, await flows.flows_of(interaction, RosterFlows).show(
+            actor_of(interaction)))
 
     # Staff's, and the committee's for `show`: an admin grants the committee role /case in
     # Integrations (README); the services refuse open/communicated to non-staff anyway.
@@ -163,32 +169,33 @@ class Staff(commands.Cog):
     async def case_open(self, interaction: discord.Interaction, member: discord.Member,
                         summary: str,
                         severity: Literal["serious", "severe"] = "serious") -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        opened = await self.bot.app.services.cases.open_by_staff(
-            actor_of(interaction), person_of(interaction, member), summary, Severity(severity))
-        await flows.answer(interaction, f"Case {opened.id} opened; the committee has a private "
-                                        "thread for it.")
+        await flows.thinking(interaction)
+        await flows.show(interaction, await flows.flows_of(interaction, CaseFlows).open(
+            actor_of(interaction), person_of(interaction, member), summary, severity))
 
     @case.command(name="show", description="Staff or committee: a case's status")
     @app_commands.autocomplete(ref=references(RefKind.CASE))
     async def case_show(self, interaction: discord.Interaction, ref: str) -> None:
-        actor = actor_of(interaction)
-        if not (actor.is_staff or actor.roles):
-            require_staff(interaction)
-        found = await self.bot.app.services.cases.get(ref)
-        await flows.answer(interaction, render_case(
-            found, subject=f"<@{found.subject.id}>", format_time=discord.utils.format_dt))
+        await flows.thinking(interaction)
+        await flows.show(interaction, await flows.flows_of(interaction, CaseFlows).show(
+            actor_of(interaction), ref))
 
     @case.command(name="communicated", description="Staff: the decision reached the person "
                                                    "another way; start the appeal window")
     @app_commands.autocomplete(ref=references(RefKind.CASE))
     async def case_communicated(self, interaction: discord.Interaction, ref: str) -> None:
         await flows.thinking(interaction)
-        updated = await self.bot.app.services.decisions.mark_communicated(
-            actor_of(interaction), ref)
-        assert updated.appeal_deadline is not None
-        await flows.answer(interaction, f"Recorded. Appeals are open until "
-                                        f"{discord.utils.format_dt(updated.appeal_deadline)}.")
+        await flows.show(interaction, await flows.flows_of(interaction, CaseFlows).communicated(
+            actor_of(interaction), ref))
+
+    @case.command(name="close", description="Staff: close an open case without a decision "
+                                            "(withdrawn, resolved by amends)")
+    @app_commands.describe(reason="Why; recorded and told to the committee's thread")
+    @app_commands.autocomplete(ref=references(RefKind.CASE))
+    async def case_close(self, interaction: discord.Interaction, ref: str, reason: str) -> None:
+        await flows.thinking(interaction)
+        await flows.show(interaction, await flows.flows_of(interaction, CaseFlows).close(
+            actor_of(interaction), ref, reason))
 
 
 async def setup(bot: CocBot) -> None:

@@ -144,6 +144,11 @@ def read_policy(table: Table) -> Policy:
             acceptance_reminder_after=table.integer(
                 "acceptance_reminder_days", 14, minimum=1) * days,
             term_warning=table.integer("term_warning_days", 60, minimum=1) * days,
+            bad_faith_warning_threshold=table.integer("bad_faith_warning_threshold", 3,
+                                                      minimum=1),
+            bad_faith_window=table.integer("bad_faith_window_days", 180, minimum=1) * days,
+            max_terms_ending_per_year=table.integer("max_terms_ending_per_year", 3,
+                                                    minimum=1),
         )
     except ValueError as exc:
         raise ConfigError(f"config [policy]: {exc}.") from exc

@@ -18,7 +18,7 @@ from bot.discord_io.views import PERSISTENT, reply_error
 from config.settings import DiscordSettings
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.frontends import FrontEndContext
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class CocTree(app_commands.CommandTree["CocBot"]):
 
 
 class CocBot(commands.Bot):
-    def __init__(self, app: App, settings: DiscordSettings, *,
+    def __init__(self, app: FrontEndContext, settings: DiscordSettings, *,
                  guild_ready_timeout: float = 2.0) -> None:
         """``guild_ready_timeout`` is how long discord.py waits for more guilds before READY;
         one guild against a local fake arrives at once, so tests pass a small value."""
@@ -71,21 +71,32 @@ class CocBot(commands.Bot):
         self._checked = False
 
     async def on_ready(self) -> None:
-        """Once per start (READY comes again after a reconnect): say what in the server
-        does not match the configuration, so a typo does not pass for a quiet bot."""
-        if self._checked:
+        """READY and the guild have arrived: timed actions waiting for Discord run now.
+
+        The first time per start (READY comes again after a reconnect), also say what in
+        the server does not match the configuration, so a typo does not pass for a quiet
+        bot.
+        """
+        guild = self.get_guild(self.settings.guild_id)
+        first, self._checked = not self._checked, True
+        if first:
+            for problem in setup_check.problems(guild, self.settings):
+                log.warning("set-up: %s", problem)
+        if guild is None:
+            if not first:
+                log.warning("discord: ready, but the configured guild %s is not available",
+                            self.settings.guild_id)
             return
-        self._checked = True
-        for problem in setup_check.problems(self.get_guild(self.settings.guild_id),
-                                            self.settings):
-            log.warning("set-up: %s", problem)
+        self.app.platforms.mark_ready(self.platform.name)
 
     @property
     def guild_object(self) -> discord.Object:
         return discord.Object(self.settings.guild_id)
 
     async def setup_hook(self) -> None:
-        self.app.platforms.register(self.platform)
+        # Registered now, ready only at READY (the guild is known then): timed actions
+        # wait for that instead of failing against a half-connected client.
+        self.app.platforms.register(self.platform, ready=False)
         self.add_dynamic_items(*PERSISTENT)
         for name in COGS:
             await self.load_extension(name)
@@ -118,3 +129,16 @@ class CocBot(commands.Bot):
             await self.tree.sync(guild=guild)
             await state.put(key, digest)
             log.info("discord: %d %s commands synced", len(payload), scope)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """The guild came back after an outage (READY does not fire again then)."""
+        if guild.id == self.settings.guild_id and self.is_ready():
+            self.app.platforms.mark_ready(self.platform.name)
+
+    async def on_guild_unavailable(self, guild: discord.Guild) -> None:
+        if guild.id == self.settings.guild_id:
+            self.app.platforms.mark_unready(self.platform.name)
+
+    async def close(self) -> None:
+        self.app.platforms.mark_unready(self.platform.name)
+        await super().close()

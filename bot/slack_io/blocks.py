@@ -44,6 +44,11 @@ def mrkdwn(text: str) -> str:
     return _BOLD.sub(r"*\1*", text).replace(_INERT_LT, "&lt;")
 
 
+def chunks(text: str, size: int = 2900) -> list[str]:
+    """A long reply in parts a section block accepts (at most 3000 characters)."""
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+
+
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

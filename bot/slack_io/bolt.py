@@ -32,7 +32,7 @@ from bot.slack_io.platform import SlackPlatform
 from bot.slack_io.replay import once_per_request
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.frontends import FrontEndContext
 
 log = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://slack.com/api/"
@@ -138,7 +138,8 @@ BOLT_LOGGER = logging.getLogger("bot.slack_io.bolt")
 BOLT_LOGGER.addFilter(_TokenFromEnvironment())
 
 
-def build_front_end(app: App, *, process_before_response: bool = False) -> SlackFrontEnd:
+def build_front_end(app: FrontEndContext, *,
+                    process_before_response: bool = False) -> SlackFrontEnd:
     """The Bolt app over ``app.services``; the platform is not registered yet (the runner
     does that, so that building an app for a test or a check has no side effect)."""
     settings, secrets = app.settings.slack, app.settings.secrets

@@ -123,6 +123,11 @@ async def connect(app: App) -> tuple[CocBot, asyncio.Task[None]]:
     if task.done():
         task.result()  # the bot died while starting: show why
     assert ready.done(), "the bot did not become ready against the fake Discord"
+    for _ in range(500):  # on_ready (which marks the platform ready) runs as its own task
+        if app.platforms.is_ready(PlatformName.DISCORD):
+            break
+        await asyncio.sleep(0.01)
+    assert app.platforms.is_ready(PlatformName.DISCORD), "Discord never marked ready"
     return bot, task
 
 
@@ -135,11 +140,10 @@ async def disconnect(bot: CocBot, task: asyncio.Task[None]) -> BaseException | N
 
 
 async def restart(world: World) -> None:
-    """A new client process-wise: nothing in memory survives, only the database."""
+    """A new client process-wise: nothing in memory survives, only the database (the new
+    client replaces the old one's adapter in the registry, and is ready only at READY)."""
     died = await disconnect(world.bot, world.task)
     assert died is None
-    world.app.platforms = type(world.app.platforms)(world.app.settings.committee_home)
-    world.app.services.ctx.platforms = world.app.platforms
     world.bot, world.task = await connect(world.app)
 
 
@@ -211,7 +215,8 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     admin = Actor(world.ref(staff), frozenset({Role.STAFF}))
     for seat, member in enumerate(members, start=1):
         await app.services.roster.appoint(admin, world.ref(member), Office.COMMITTEE,
-                                          seat=seat, term_start=date(2025, 1, 1))
+                                          seat=seat, term_start=date(2025, 1, 1),
+                                          confirmed=True)
     await app.services.roster.appoint(admin, world.ref(counsel), Office.COUNSEL,
                                       term_start=date(2025, 1, 1))
     await app.services.roster.appoint(admin, world.ref(executive), Office.EXECUTIVE,

@@ -15,8 +15,8 @@ from bot.discord_io import setup_check
 from tests.discord.conftest import World, restart
 
 EVERYONE = {"report", "Report message", "Report user", "code", "appeal"}
-STAFF = {"remove", "Remove message", "suspend", "unsuspend", "history", "incident", "roster",
-         "case", "code-admin"}
+STAFF = {"remove", "Remove message", "suspend", "unsuspend", "history", "link", "incident",
+         "roster", "case", "code-admin"}
 BOARD = {"recuse", "motion", "overrule", "decide", "appeals"}
 MANAGE_MESSAGES = str(1 << 13)
 

@@ -176,7 +176,7 @@ class SlackWorld:
         roster = self.app.services.roster
         for seat, user in enumerate(COMMITTEE, start=1):
             await roster.appoint(staff, self.person(user), Office.COMMITTEE, seat=seat,
-                                 term_start=date(2025, 1, 1))
+                                 term_start=date(2025, 1, 1), confirmed=True)
         await roster.appoint(staff, self.person(COUNSEL), Office.COUNSEL,
                              term_start=date(2025, 1, 1))
 

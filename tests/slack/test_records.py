@@ -34,7 +34,7 @@ async def test_roster_appoint_with_seat_and_term_start_then_show(world: SlackWor
 
     await world.command("/roster", "show")
     shown = world.fake.responses()[-1]
-    assert f"committee: <@{COMMITTEE[0]}> seat 3, until 2028-01-01" in shown
+    assert f"committee: <@{COMMITTEE[0]}> seat 3, term 2025-01-01 to 2028-01-01" in shown
     assert f"counsel: <@{SUBJECT}>" in shown
     assert "Empty committee seats: 1, 2, 4, 5, 6, 7" in shown
 
@@ -51,7 +51,8 @@ async def test_roster_refuses_bad_input_and_participants_politely(world: SlackWo
     assert "not a date" in replies[1]
     assert "Only committee appointments have a seat" in replies[2]
     assert "Seats are numbered 1 to 7" in replies[3]
-    assert all("staff only" in r for r in replies[4:])
+    assert "Only staff can see the committee roster" in replies[4]
+    assert "Only staff can change the committee roster" in replies[5]
     assert await _appointments(world) == []
     assert all(c.method in ("auth.test", "usergroups.users.list", "response_url")
                for c in world.fake.calls)
@@ -93,10 +94,10 @@ async def test_incident_reverse_bad_input_changes_nothing(world: SlackWorld) -> 
     await world.command("/incident", "undo")                               # no such verb
     await world.command("/incident", f"reverse {incident.id} mine", user=REPORTER)
     replies = world.fake.responses()
-    assert "Please give the reason the incident was a mistake" in replies[0]
+    assert "Please say why the incident was a mistake" in replies[0]
     assert "There is no incident 'I-0000000'" in replies[1]
     assert "Usage: /incident reverse" in replies[2]
-    assert "staff only" in replies[3]
+    assert "Only staff can reverse incidents" in replies[3]
     assert (await _incident(world, incident.id)).reversed_at is None
     assert world.fake.called("chat.postMessage") == []
     assert all(c.get("response_type") == "ephemeral" for c in world.fake.called("response_url"))
@@ -138,10 +139,10 @@ async def test_case_close_bad_input_changes_nothing(world: SlackWorld) -> None:
     await world.command("/case", "close")                                 # nothing at all
     await world.command("/case", f"close {case.id} withdrawn", user=COMMITTEE[0])
     replies = world.fake.responses()
-    assert "Please give the reason for closing the case" in replies[0]
+    assert "Please say why the case is closed without a decision" in replies[0]
     assert "There is no case 'C-0000000'" in replies[1]
-    assert "Please give the case reference" in replies[2]
-    assert "staff only" in replies[3]
+    assert "Usage: /case open" in replies[2]
+    assert "Only staff can close cases" in replies[3]
     assert (await world.app.services.cases.get(case.id)).status is CaseStatus.OPEN
     assert world.fake.called("chat.postMessage") == []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.identity import PersonRef, PlatformName
-from bot.core.models import Actor, IncidentKind, Role, SanctionStatus
+from bot.core.models import Actor, IncidentKind, PersonLink, Role, SanctionStatus
 from bot.core.ports import Audience
 from bot.core.services import IncidentDraft
 from tests.slack.conftest import (
@@ -170,8 +170,10 @@ async def test_link_merges_discord_and_slack_histories(world: SlackWorld) -> Non
 async def test_participant_cannot_link_or_read_history(world: SlackWorld) -> None:
     await world.command("/link", f"<@{SUBJECT}> discord:{DISCORD_GUILD}:4242", user=REPORTER)
     await world.command("/history", f"<@{SUBJECT}>", user=REPORTER)
-    assert "staff only" in world.fake.responses()[0]
-    assert "Only staff" in world.fake.responses()[1]
+    assert "Only staff can link accounts" in world.fake.responses()[0]
+    assert "Only staff can see a member's history" in world.fake.responses()[1]
+    async with world.app.storage.transaction() as tx:
+        assert await tx.find(PersonLink) == []
 
 
 async def test_lifted_sanction_is_recorded(world: SlackWorld) -> None:

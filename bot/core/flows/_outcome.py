@@ -44,10 +44,12 @@ class Outcome:
     """The private reply (``text``) and, at most one each, the next steps to show.
 
     ``queue_note`` is appended to the staff-queue message the action came from, whose
-    buttons are then taken away, so other staff see it is handled.
+    buttons are then taken away, so other staff see it is handled. ``accept`` offers the
+    button accepting that version of the Code under the (last part of the) reply.
     """
 
     text: str | None = None
     queue_note: str | None = None
     ask_clause: ClauseQuestion | None = None
     form: SuspendForm | None = None
+    accept: str | None = None

@@ -9,11 +9,12 @@ from __future__ import annotations
 from bot.core.code_text import CodeText
 from bot.core.durations import parse_duration
 from bot.core.errors import InvalidInput
+from bot.core.flows._base import FlowBase, token
 from bot.core.flows._directory import Directory
 from bot.core.flows._outcome import Choice, ClauseQuestion, Outcome, SuspendForm
 from bot.core.identity import MessageRef, PersonRef, PlaceRef
 from bot.core.models import Actor, IncidentKind, Report, SanctionScope
-from bot.core.services import IncidentDraft, Services, SuspensionRequest
+from bot.core.services import IncidentDraft, SuspensionRequest
 from bot.core.services._context import mention, when
 from bot.core.services.sanctions import parse_scope
 
@@ -50,14 +51,7 @@ def decode_message_target(target: str, actor: PersonRef) -> tuple[MessageRef, Pe
             PersonRef(actor.platform, actor.space, author))
 
 
-class StaffFlows:
-    def __init__(self, services: Services) -> None:
-        self._services = services
-        self._ctx = services.ctx
-
-    def _say(self, template: str, **values: object) -> str:
-        return self._ctx.messages.render(template, **values)
-
+class StaffFlows(FlowBase):
     async def triage(self, actor: Actor, action: str, ref: str) -> Outcome:
         """One of the staff queue's buttons on report ``ref``."""
         reports = self._services.reports
@@ -170,3 +164,10 @@ class StaffFlows:
             "reply_suspended", ref=sanction.id, scope=sanction.scope.value,
             end=when(self._ctx, actor.person, sanction.ends_at),
             dm_closed="" if sanction.dm_delivered else self._say("reply_dm_closed_in_writing")))
+
+    async def unsuspend(self, actor: Actor, subject: PersonRef, reason: str = "") -> Outcome:
+        """Lift every active suspension of ``subject`` now (the service says who may)."""
+        lifted = await self._services.sanctions.unsuspend(actor, subject, reason.strip())
+        return Outcome(text=self._say(
+            "reply_unsuspended", refs=token(", ".join(s.id for s in lifted)),
+            subject=self._who(actor.person, subject)))

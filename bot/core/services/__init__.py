@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.core.automod import Automod
 from bot.core.services._context import Context
+from bot.core.services.abuse import AbuseOfReporting
 from bot.core.services.appeals import AppealService
 from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
@@ -46,6 +47,7 @@ class Services:
         reports = ReportService(ctx, cases)
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases)
+        reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
                    decisions=DecisionService(ctx, cases, sanctions),

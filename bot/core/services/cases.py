@@ -8,14 +8,11 @@ change a result silently.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from bot.core.durations import parse_duration
 from bot.core.errors import InvalidInput, InvalidState, NotFound, NotPermitted, PlatformError
 from bot.core.identity import MessageRef, PersonRef
-from bot.core.messages import safe
 from bot.core.models import (
     ActionKind,
     Actor,
@@ -55,6 +52,7 @@ from bot.core.services._context import (
 )
 
 log = logging.getLogger(__name__)
+CASE_READERS = frozenset({Role.STAFF, Role.COMMITTEE, Role.COUNSEL, Role.EXECUTIVE})
 VOTE_EMOJI = {"✅": VoteChoice.YES, "❌": VoteChoice.NO, "➖": VoteChoice.ABSTAIN}
 
 
@@ -143,6 +141,14 @@ class CaseService:
     async def get(self, ref: str) -> Case:
         async with self._ctx.storage.transaction() as tx:
             return await load_case(tx, ref)
+
+    async def view(self, actor: Actor, ref: str) -> Case:
+        """A case as staff, the committee, counsel or the Executive see it; nobody else
+        learns even whether the reference exists."""
+        if not (actor.is_staff or actor.roles & CASE_READERS):
+            raise NotPermitted("Only staff, the committee, counsel or the Executive Committee "
+                               "can look at a case.")
+        return await self.get(ref)
 
     async def recuse(self, actor: Actor, ref: str, reason: str) -> Recusal:
         """A member declares a conflict: they leave the thread and none of their votes count."""
@@ -396,8 +402,9 @@ class CaseService:
             await audit(tx, self._ctx, "case.closed", "case", case.id, actor=actor.person,
                         reason=reason)
         await self.announce(updated, Notice(
-            NoticeKind.INFO, f"Case {updated.id} was closed by staff without a decision. "
-                             f"Reason: {safe(reason)}", subject_id=updated.id))
+            NoticeKind.INFO, self._ctx.messages.render("case_closed", case=updated.id,
+                                                       reason=reason),
+            subject_id=updated.id))
         return updated
 
     async def tally_for(self, motion_id: str) -> Tally:
@@ -426,16 +433,3 @@ async def _tally(tx: Tx, motion: Motion, panel: Panel, quorum: int) -> Tally:
     votes = await tx.find(Vote, motion_id=motion.id)
     ballots = [Ballot(await identity_of(tx, v.voter), v.choice, v.cast_at) for v in votes]
     return tally(ballots, panel.eligible, panel.recused, quorum)
-
-
-def render_case(case: Case, *, subject: str, format_time: Callable[[datetime], str],
-                bold: str = "**") -> str:
-    """The staff and committee view of a case, in the platform's bold marker and time
-    format (both front-ends show the same facts)."""
-    lines = [f"{bold}Case {case.id}{bold} — {case.status.value} ({case.severity.value}, "
-             f"from {case.origin.value})", f"Subject: {subject}", f"Summary: {safe(case.summary)}"]
-    if case.decision:
-        lines.append(f"Decision: {safe(case.decision)}")
-    if case.appeal_deadline:
-        lines.append(f"Appeal window until {format_time(case.appeal_deadline)}")
-    return "\n".join(lines)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from bot.core.errors import InvalidInput
 from bot.core.identity import PersonRef
-from bot.core.messages import safe
 from bot.core.models import (
     Actor,
     Appeal,
@@ -29,33 +28,6 @@ class History:
     cases: list[Case]
     appeals: list[Appeal]
     bad_faith_reports: int
-
-
-def render_history(history: History, *, bold: str = "**", limit: int = 1990) -> str:
-    """The staff view of a person's record, in the platform's bold marker (Discord ``**``,
-    Slack ``*``); incidents name their platform, since linked accounts merge records."""
-    def heading(text: str) -> str:
-        return f"{bold}{text}{bold}"
-
-    lines = [f"{heading('Accounts:')} {', '.join(f'`{a.key}`' for a in history.accounts)}",
-             heading(f"Incidents ({len(history.incidents)}):")]
-    lines += [f"• {i.created_at:%Y-%m-%d} {i.id} {i.kind.value} — {i.clause_id} "
-              f"({i.subject.platform.value}){' (reversed)' if i.reversed_at else ''}"
-              f"{' [auto]' if i.automated else ''}" for i in history.incidents[-15:]]
-    lines.append(heading(f"Suspensions ({len(history.sanctions)}):"))
-    lines += [f"• {s.starts_at:%Y-%m-%d} {s.id} {s.scope.value} until "
-              f"{s.ends_at or 'permanent'} — {s.status.value}" for s in history.sanctions[-10:]]
-    lines.append(heading(f"Cases ({len(history.cases)}):"))
-    lines += [f"• {c.opened_at:%Y-%m-%d} {c.id} {c.status.value} — {safe(c.summary[:80])}"
-              for c in history.cases[-10:]]
-    if history.appeals:
-        lines.append(heading(f"Appeals ({len(history.appeals)}):"))
-        lines += [f"• {a.filed_at:%Y-%m-%d} {a.id} on {a.case_id} — {a.status.value}"
-                  for a in history.appeals[-10:]]
-    if history.bad_faith_reports:
-        lines.append(f"{heading('Reports dismissed in bad faith:')} "
-                     f"{history.bad_faith_reports}")
-    return "\n".join(lines)[:limit]
 
 
 class PeopleService:

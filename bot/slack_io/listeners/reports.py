@@ -1,6 +1,6 @@
-"""Participants' reports: ``/report`` and the "Report message" shortcut, through a modal.
+"""Participants' reports on Slack: ``/report``, the message shortcut and the report form.
 
-Every reply is ephemeral (or a DM), so nobody else sees that a report was made or by whom.
+Every reply is ephemeral, so nobody else sees that a report was made or by whom.
 """
 
 from __future__ import annotations
@@ -10,28 +10,21 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
-from bot.core.errors import InvalidInput
-from bot.core.identity import MessageRef, PersonRef
+from bot.core.flows import Outcome
+from bot.core.flows.reports import ReportFlows, Seen
 from bot.core.messages import safe
-from bot.core.services import ReportDraft
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import (
-    Reply,
-    answering,
-    guard,
-    user_of,
-    via_ephemeral,
-    via_respond,
-)
-from bot.slack_io.platform import SlackLinkReader
+from bot.slack_io.listeners._common import answering, guard, user_of, via_ephemeral, via_respond
+from bot.slack_io.listeners.staff import SlackDirectory, show
 
 EXCERPT_IN_METADATA = 1000
 
 
 async def report_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                          context: AsyncBoltContext) -> None:
-    """``/report`` alone opens the form; ``/report @who [link] what happened`` files at once."""
+    """``/report`` alone opens the form; ``/report [anon] @who [link] what happened`` files
+    at once."""
     deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/report"):
         text = (command.get("text") or "").strip()
@@ -40,13 +33,12 @@ async def report_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
             await deps.platform.open_view(str(command["trigger_id"]), blocks.report_modal(
                 {"c": channel}, with_target=True))
             return
-        anonymous = text.split(maxsplit=1)[0].lower() in ("anon", "anonymous")
-        if anonymous:
-            text = text.split(maxsplit=1)[1] if " " in text else ""
-        target, link, reason = _parse_report_text(text)
-        user = user_of(command)
-        draft = await _draft(deps, user, reason, anonymous, target, link, channel)
-        await _submit(deps, user, draft, reply)
+        first, _, rest = text.partition(" ")
+        anonymous = first.lower() in ("anon", "anonymous")
+        target, link, reason = _parse_report_text(rest if anonymous else text)
+        outcome = await _report(deps, user_of(command), reason, anonymous, target, link,
+                                channel)
+        await show(deps, command, outcome, reply)
 
 
 def _parse_report_text(text: str) -> tuple[str | None, str | None, str]:
@@ -62,30 +54,16 @@ def _parse_report_text(text: str) -> tuple[str | None, str | None, str]:
     return target, link, " ".join(rest)
 
 
-async def _draft(deps: SlackDeps, user: str, reason: str, anonymous: bool,
-                 target_id: str | None, link: str | None, channel: str | None) -> ReportDraft:
-    """Fill in what Slack knows: the linked message's author and text (read only if the
-    reporter can read it, see ``ReportService.read_linked``), and the channel."""
-    message: MessageRef | None = None
-    excerpt = None
-    target: PersonRef | None = deps.person(target_id) if target_id else None
-    if link:
-        message, thread_ts = refs.parse_message_link(link, deps.team)
-        seen = await deps.app.services.reports.read_linked(
-            SlackLinkReader(deps.platform, thread_ts), deps.person(user), message)
-        excerpt = seen.text or None
-        target = target or seen.author
-    place = message.place if message else (refs.place(deps.team, channel) if channel else None)
-    return ReportDraft(reason=reason, anonymous=anonymous, target=target, message=message,
-                       message_excerpt=excerpt,
-                       message_link=refs.message_link(message) if message else None,
-                       channel=place)
-
-
-async def _submit(deps: SlackDeps, user_id: str, draft: ReportDraft, reply: Reply) -> None:
-    services = deps.app.services
-    report = await services.reports.submit(deps.person(user_id), draft)
-    await reply(services.reports.acknowledgement(report))
+async def _report(deps: SlackDeps, user: str, reason: str, anonymous: bool,
+                  target: str | None, link: str | None, channel: str | None) -> Outcome:
+    """A report naming a person and/or linking a message (read only as far as the reporter
+    can read it: ``ReportService.read_linked``)."""
+    message, thread_ts = refs.parse_message_link(link, deps.team) if link else (None, None)
+    return await ReportFlows(deps.app.services).report(
+        deps.person(user), SlackDirectory(deps, thread_ts), reason=reason,
+        anonymous=anonymous, target=deps.person(target) if target else None, message=message,
+        link=refs.message_link(message) if message else None,
+        here=refs.place(deps.team, channel) if channel else None)
 
 
 async def report_shortcut(ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond,
@@ -116,18 +94,16 @@ async def report_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, 
         anonymous = "yes" in (blocks.view_value(values, "anonymous") or "")
         if meta.get("m"):
             message = refs.message_ref(deps.team, meta["c"], meta["m"])
-            draft = ReportDraft(
-                reason=reason, anonymous=anonymous,
-                target=deps.person(meta["a"]) if meta.get("a") else None, message=message,
-                message_excerpt=meta.get("x") or None, message_link=refs.message_link(message),
-                channel=message.place)
+            outcome = await ReportFlows(deps.app.services).report_seen(
+                deps.person(user), Seen(message, refs.message_link(message),
+                                        deps.person(meta["a"]) if meta.get("a") else None,
+                                        meta.get("x") or None),
+                reason=reason, anonymous=anonymous)
         else:
-            target = blocks.view_value(values, "target")
-            link = blocks.view_value(values, "link")
-            if target is None and link is None:
-                raise InvalidInput("Please choose the person or paste the message link.")
-            draft = await _draft(deps, user, reason, anonymous, target, link, meta.get("c"))
-        await _submit(deps, user, draft, reply)
+            outcome = await _report(deps, user, reason, anonymous,
+                                    blocks.view_value(values, "target"),
+                                    blocks.view_value(values, "link"), meta.get("c"))
+        await show(deps, body, outcome, reply)
 
 
 def register(bolt: AsyncApp) -> None:

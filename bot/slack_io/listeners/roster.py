@@ -1,98 +1,76 @@
-"""The committee roster on Slack: ``/roster appoint`` and ``/roster show`` (staff only).
+"""The committee roster on Slack: ``/roster appoint`` and ``/roster show``.
 
-``/roster appoint @person committee|counsel|executive [seat] [YYYY-MM-DD]`` seats someone
-as the Discord command does; the optional date is the term's start (default today), for
-recording a term that began before the bot did. Who may *vote* comes from this roster.
+``/roster appoint @person committee|counsel|executive [seat] [YYYY-MM-DD] [confirm]`` seats
+someone as the Discord command does; the optional date is the term's start (default
+today), for staggering terms or recording a term that began before the bot did;
+``confirm`` seats even when too many terms would end in one fiscal year. Who may *vote*
+comes from this roster.
+The listener only reads the line; the flow (``bot.core.flows.roster``) does the rest, and
+the service decides who may (staff).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.core.errors import InvalidInput
-from bot.core.identity import PersonRef, PlatformName
-from bot.core.models import Actor, Appointment, Office
+from bot.core.flows import Outcome
+from bot.core.flows.roster import RosterFlows
+from bot.core.models import Actor
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps
-from bot.slack_io.listeners._common import Reply, answering, guard, user_of, words
+from bot.slack_io.listeners._common import answering, guard, user_of, words
+from bot.slack_io.listeners.staff import show
 
 USAGE = ("Usage: /roster appoint @person <committee|counsel|executive> [seat number] "
-         "[term start YYYY-MM-DD] · /roster show")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+         "[term start YYYY-MM-DD] [confirm] · /roster show")
+_DATE_SHAPED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def who(deps: SlackDeps, person: PersonRef) -> str:
-    """A mention for this workspace's accounts; the account key for anyone else's."""
-    if person.platform is PlatformName.SLACK and person.space == deps.team:
-        return f"<@{person.id}>"
-    return f"`{person.key}`"
-
-
-def parse_appointment(rest: str) -> tuple[str, Office, int | None, date | None]:
-    """``@person office [seat] [YYYY-MM-DD]`` in any order after the office."""
-    person, office_word, extra = words(rest, 2)
-    if not (person and office_word):
-        raise InvalidInput(USAGE)
-    try:
-        office = Office(office_word.lower())
-    except ValueError:
-        raise InvalidInput(f"'{office_word}' is not an office: use committee, counsel or "
-                           "executive.") from None
+def parse_extras(extra: str) -> tuple[int | None, str | None, bool]:
+    """``[seat] [YYYY-MM-DD] [confirm]`` in any order: a number is the seat, a date the term
+    start, ``confirm`` seats even when too many terms would end in one fiscal year."""
     seat: int | None = None
-    start: date | None = None
+    start: str | None = None
+    confirm = False
     for word in extra.split():
-        if word.isdigit() and seat is None:
+        if word.lower() == "confirm":
+            confirm = True
+        elif word.isdigit() and seat is None:
             seat = int(word)
-        elif _DATE.match(word) and start is None:
-            try:
-                start = date.fromisoformat(word)
-            except ValueError:
-                raise InvalidInput(f"'{word}' is not a date (YYYY-MM-DD).") from None
+        elif _DATE_SHAPED.match(word) and start is None:
+            start = word
         else:
             raise InvalidInput(f"I did not understand '{word}'. {USAGE}")
-    if seat is not None and office is not Office.COMMITTEE:
-        raise InvalidInput("Only committee appointments have a seat number.")
-    return refs.parse_user(person), office, seat, start
+    return seat, start, confirm
 
 
-async def _appoint(deps: SlackDeps, actor: Actor, rest: str, reply: Reply) -> None:
-    user, office, seat, start = parse_appointment(rest)
-    made = await deps.app.services.roster.appoint(actor, deps.person(user), office, seat=seat,
-                                                  term_start=start)
-    term = f" seat {made.seat}, term {made.term_start} to {made.term_end}" if made.seat else \
-        f" from {made.term_start}"
-    await reply(f"<@{user}> appointed to {office.value}{term} ({made.id}).")
-
-
-def _line(deps: SlackDeps, office: Office, a: Appointment) -> str:
-    seat = f" seat {a.seat}, until {a.term_end}" if a.seat else ""
-    return f"• {office.value}: {who(deps, a.person)}{seat} ({a.id})"
-
-
-async def _show(deps: SlackDeps, reply: Reply) -> None:
-    roster = deps.app.services.roster
-    lines = [_line(deps, office, a) for office in Office for a in await roster.current(office)]
-    empty = await roster.empty_seats()
-    lines.append(f"Empty committee seats: {', '.join(map(str, empty)) or 'none'}")
-    await reply("\n".join(lines))
+async def _appoint(deps: SlackDeps, actor: Actor, rest: str) -> Outcome:
+    person, office, extra = words(rest, 2)
+    if not (person and office):
+        raise InvalidInput(USAGE)
+    seat, start, confirm = parse_extras(extra)
+    return await RosterFlows(deps.app.services).appoint(
+        actor, deps.person(refs.parse_user(person)), office, seat=seat, term_start=start,
+        confirmed=confirm)
 
 
 async def roster_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                          context: AsyncBoltContext) -> None:
     deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/roster"):
-        actor = await deps.staff(user_of(command))
+        actor = await deps.actor(user_of(command))
         verb, rest = words(command.get("text"), 1)
         if verb.lower() == "appoint":
-            await _appoint(deps, actor, rest, reply)
+            outcome = await _appoint(deps, actor, rest)
         elif verb.lower() == "show":
-            await _show(deps, reply)
+            outcome = await RosterFlows(deps.app.services).show(actor)
         else:
             raise InvalidInput(USAGE)
+        await show(deps, command, outcome, reply)
 
 
 def register(bolt: AsyncApp) -> None:

@@ -46,10 +46,14 @@ class SlackDirectory:
         return await SlackLinkReader(self._deps.platform, self._thread_ts).read_as(reader,
                                                                                  message)
 
+    async def members(self) -> list[PersonRef]:
+        return await self._deps.platform.members()
+
 
 async def show(deps: SlackDeps, body: dict[str, Any], outcome: Outcome, reply: Reply) -> None:
-    """An outcome as Slack shows it: a modal, a clause select, or an ephemeral reply; the
-    queue message the action came from is marked done."""
+    """An outcome as Slack shows it: a modal, a clause select, or an ephemeral reply (in
+    parts when long, an Accept button under the last); the queue message the action came
+    from is marked done."""
     if outcome.form is not None:
         form = outcome.form
         metadata = {"s": form.subject.key, "r": form.report_ref or "",
@@ -64,7 +68,11 @@ async def show(deps: SlackDeps, body: dict[str, Any], outcome: Outcome, reply: R
         await reply(question.prompt, blocks.clause_select(question.target, question.prompt,
                                                           question.choices))
     elif outcome.text:
-        await reply(outcome.text)
+        parts = blocks.chunks(blocks.mrkdwn(outcome.text))
+        for part in parts[:-1]:
+            await reply(part)
+        await reply(parts[-1], blocks.accept_blocks(parts[-1], outcome.accept)
+                    if outcome.accept else None)
 
 
 def staff_flows(deps: SlackDeps) -> StaffFlows:

@@ -2,7 +2,8 @@
 ``/incident reverse``.
 
 Slash commands on Slack take one line of text; each command documents its word order in
-the manifest's usage hint and answers a malformed line with the usage.
+the manifest's usage hint and answers a malformed line with the usage. The rest is the
+flows' (``bot.core.flows``): what they say, and (through the services) who may.
 """
 
 from __future__ import annotations
@@ -12,25 +13,23 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.core.errors import InvalidInput
-from bot.core.identity import PersonRef, PlatformName
-from bot.core.models import Actor, Severity
-from bot.core.services.cases import render_case
-from bot.core.services.people import render_history
+from bot.core.flows import Outcome
+from bot.core.flows.cases import CASE_SEVERITIES, CaseFlows
+from bot.core.flows.records import RecordFlows
+from bot.core.flows.staff import DEFAULT_CLAUSE
+from bot.core.models import Actor
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps
-from bot.slack_io.listeners._common import (
-    Reply,
-    answering,
-    guard,
-    need,
-    user_of,
-    words,
-)
-from bot.slack_io.listeners.staff import suspend
+from bot.slack_io.listeners._common import answering, guard, user_of, words
+from bot.slack_io.listeners.staff import show, staff_flows, suspend
 
 CASE_USAGE = ("Usage: /case open @person [severe] <summary> · /case show <C-…> · "
               "/case communicated <C-…> · /case close <C-…> <reason>")
 INCIDENT_USAGE = "Usage: /incident reverse <I-…> <why it was a mistake>"
+UNSUSPEND_USAGE = "Usage: /unsuspend @person [reason]"
+HISTORY_USAGE = "Usage: /history @person"
+LINK_USAGE = ("Usage: /link @person <their other account: a Discord user id, another "
+              "@person, or platform:space:id>")
 SUSPEND_USAGE = ("Usage: /suspend @person <30m|12h|7d|2w|permanent> <channel|workspace> "
                  "<reason> [confirm]. Add `clause=<id>` to cite another part of the Code.")
 
@@ -42,7 +41,7 @@ async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: Async
         who, duration, scope, rest = words(command.get("text"), 3)
         if not (who and duration and scope and rest):
             raise InvalidInput(SUSPEND_USAGE)
-        reason_words, clause, confirmed = [], "no-harassment", False
+        reason_words, clause, confirmed = [], DEFAULT_CLAUSE, False
         for word in rest.split():
             if word.lower() == "confirm":
                 confirmed = True
@@ -58,25 +57,27 @@ async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: Async
 
 async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                             context: AsyncBoltContext) -> None:
+    """``/unsuspend @person [reason]``."""
     deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/unsuspend"):
         who, reason = words(command.get("text"), 1)
-        actor = await deps.staff(user_of(command))
-        lifted = await deps.app.services.sanctions.unsuspend(
-            actor, deps.person(refs.parse_user(need(who, "the person (@mention)"))),
-            reason or "lifted early by staff")
-        await reply(f"Lifted {', '.join(s.id for s in lifted)}.")
+        if not who:
+            raise InvalidInput(UNSUSPEND_USAGE)
+        await show(deps, command, await staff_flows(deps).unsuspend(
+            await deps.actor(user_of(command)), deps.person(refs.parse_user(who)), reason),
+            reply)
 
 
 async def history_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                           context: AsyncBoltContext) -> None:
+    """``/history @person``."""
     deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/history"):
         who, _ = words(command.get("text"), 1)
-        actor = await deps.actor(user_of(command))
-        result = await deps.app.services.people.history(
-            actor, deps.person(refs.parse_user(need(who, "the person (@mention)"))))
-        await reply(render_history(result, bold="*", limit=3000))
+        if not who:
+            raise InvalidInput(HISTORY_USAGE)
+        await show(deps, command, await RecordFlows(deps.app.services).history(
+            await deps.actor(user_of(command)), deps.person(refs.parse_user(who))), reply)
 
 
 async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
@@ -85,31 +86,28 @@ async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
     ``close C-… reason`` (staff: no decision, e.g. withdrawn or resolved by amends)."""
     deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/case"):
-        verb, rest = words(command.get("text"), 1)
-        actor = await deps.actor(user_of(command))
-        if verb == "open":
-            await _case_open(deps, actor, rest, reply)
-        elif verb == "show":
-            await _case_show(deps, actor, need(rest, "the case reference (C-…)"), reply)
-        elif verb == "communicated":
-            updated = await deps.app.services.decisions.mark_communicated(
-                actor, need(rest, "the case reference (C-…)"))
-            assert updated.appeal_deadline is not None
-            await reply("Recorded. Appeals are open until "
-                        f"{deps.platform.format_time(updated.appeal_deadline)}.")
-        elif verb == "close":
-            await _case_close(deps, await deps.staff(user_of(command)), rest, reply)
-        else:
+        verb, ref, rest = words(command.get("text"), 2)
+        if verb not in ("open", "show", "communicated", "close") or not ref:
             raise InvalidInput(CASE_USAGE)
+        actor, cases = await deps.actor(user_of(command)), CaseFlows(deps.app.services)
+        if verb == "open":
+            outcome = await _case_open(deps, cases, actor, ref, rest)
+        elif verb == "show":
+            outcome = await cases.show(actor, ref)
+        elif verb == "communicated":
+            outcome = await cases.communicated(actor, ref)
+        else:
+            outcome = await cases.close(actor, ref, rest)
+        await show(deps, command, outcome, reply)
 
 
-async def _case_close(deps: SlackDeps, actor: Actor, rest: str, reply: Reply) -> None:
-    """Close an open case with no decision; the committee's thread is told why."""
-    ref, reason = words(rest, 1)
-    need(ref, "the case reference (C-…)")
-    reason = need(reason, "the reason for closing the case (it is recorded)")
-    closed = await deps.app.services.cases.close(actor, ref, reason)
-    await reply(f"Case {closed.id} closed. The committee's thread was told.")
+async def _case_open(deps: SlackDeps, cases: CaseFlows, actor: Actor, who: str,
+                     rest: str) -> Outcome:
+    """``@person [serious|severe] summary``: the severity word is optional."""
+    severity, summary = words(rest, 1)
+    if severity.lower() not in CASE_SEVERITIES:
+        summary, severity = f"{severity} {summary}".strip(), "serious"
+    return await cases.open(actor, deps.person(refs.parse_user(who)), summary, severity)
 
 
 async def incident_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
@@ -117,61 +115,27 @@ async def incident_command(ack: AsyncAck, command: dict[str, Any], respond: Asyn
     """``/incident reverse I-… reason``: an incident (often automod's) was a mistake."""
     deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/incident"):
-        actor = await deps.staff(user_of(command))
         verb, ref, note = words(command.get("text"), 2)
         if verb.lower() != "reverse" or not ref:
             raise InvalidInput(INCIDENT_USAGE)
-        note = need(note, "the reason the incident was a mistake (it is recorded)")
-        incident = await deps.app.services.incidents.reverse(actor, ref, note)
-        await reply(f"Incident {incident.id} reversed; it no longer counts.")
-
-
-async def _case_open(deps: SlackDeps, actor: Any, rest: str, reply: Reply) -> None:
-    who, severity, summary = words(rest, 2)
-    if severity.lower() not in ("serious", "severe"):
-        summary, severity = f"{severity} {summary}".strip(), "serious"
-    opened = await deps.app.services.cases.open_by_staff(
-        actor, deps.person(refs.parse_user(need(who, "the person (@mention)"))),
-        need(summary, "a short summary for the committee"), Severity(severity.lower()))
-    await reply(f"Case {opened.id} opened; the committee has a thread for it.")
-
-
-async def _case_show(deps: SlackDeps, actor: Any, ref: str, reply: Reply) -> None:
-    if not (actor.is_staff or actor.roles):
-        await deps.staff(actor.person.id)
-    found = await deps.app.services.cases.get(ref)
-    await reply(render_case(found, subject=f"`{found.subject.key}`",
-                            format_time=deps.platform.format_time, bold="*"))
-
-
-def parse_account(text: str, deps: SlackDeps) -> PersonRef:
-    """The other account: ``discord:<guild>:<id>``, a bare Discord id (the configured
-    server), or another Slack @mention."""
-    cleaned = text.strip()
-    if cleaned.count(":") == 2:
-        return PersonRef.parse(cleaned)
-    if cleaned.isdigit():
-        discord = deps.app.settings.discord
-        if discord is None:
-            raise InvalidInput("Give the Discord account as discord:<server id>:<user id>.")
-        return PersonRef(PlatformName.DISCORD, str(discord.guild_id), cleaned)
-    return deps.person(refs.parse_user(cleaned))
+        await show(deps, command, await RecordFlows(deps.app.services).reverse_incident(
+            await deps.actor(user_of(command)), ref, note), reply)
 
 
 async def link_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                        context: AsyncBoltContext) -> None:
-    """``/link @slack-person <discord id | discord:guild:id>``: one person, one history."""
+    """``/link @slack-person <discord id | discord:guild:id | @other>``: one person, one
+    history."""
     deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/link"):
         who, other = words(command.get("text"), 1)
         if not (who and other):
-            raise InvalidInput("Usage: /link @person <Discord user id or "
-                               "discord:<server id>:<user id>>")
-        actor = await deps.staff(user_of(command))
-        first = deps.person(refs.parse_user(who))
-        second = parse_account(other, deps)
-        await deps.app.services.people.link(actor, first, second)
-        await reply(f"Linked `{first.key}` and `{second.key}`: their histories are now one.")
+            raise InvalidInput(LINK_USAGE)
+        if other.startswith("<@"):  # another account in this workspace
+            other = refs.parse_user(other)
+        await show(deps, command, await RecordFlows(deps.app.services).link(
+            await deps.actor(user_of(command)), deps.person(refs.parse_user(who)), other,
+            deps.app.spaces()), reply)
 
 
 def register(bolt: AsyncApp) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ class Call:
     body: Any
     query: dict[str, str]
     reason: str | None
+    at: float = field(default_factory=time.monotonic)  # when it reached the fake
 
     def __repr__(self) -> str:  # keeps assertion failures readable
         return f"{self.method} {self.path} {json.dumps(self.body)[:300] if self.body else ''}"
@@ -87,6 +89,7 @@ class FakeDiscord:
         self.sent_events: list[JSON] = []
         self.replay_on_resume = 0
         self.resumes = 0
+        self.ready_at: float | None = None  # time.monotonic() of the last READY sent
         self.port = 0
         self._changed = asyncio.Condition()
         self._ws: web.WebSocketResponse | None = None
@@ -273,6 +276,7 @@ class FakeDiscord:
         self._identified.set()
 
     async def _ready(self, ws: web.WebSocketResponse) -> None:
+        self.ready_at = time.monotonic()
         await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": {
             "v": 10, "user": self.bot.user(), "session_id": "fake-session",
             "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",

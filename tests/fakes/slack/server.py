@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ class Call:
     params: dict[str, Any]
     token: str | None
     status: int = 200  # 429 for a call the fake rate-limited
+    at: float = field(default_factory=time.monotonic)  # when it reached the fake
 
     @property
     def text(self) -> str:
@@ -61,6 +63,7 @@ class FakeSlack:
     base_url: str = ""
     _clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
+    hello_at: float | None = None  # time.monotonic() of the last Socket Mode hello
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _socket_ready: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -280,6 +283,7 @@ class FakeSlack:
         self._sockets.append(ws)
         await ws.send_json({"type": "hello", "num_connections": 1,
                             "connection_info": {"app_id": "A1"}})
+        self.hello_at = time.monotonic()
         self._socket_ready.set()
         async for message in ws:
             if message.type is WSMsgType.TEXT:

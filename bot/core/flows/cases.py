@@ -1,0 +1,54 @@
+"""Staff's side of committee cases: open one, look at one, record that the decision
+reached the person, close one without a decision.
+
+Written once for every platform; the services decide who may: staff open, record and
+close; staff, the committee, counsel and the Executive Committee may look.
+"""
+
+from __future__ import annotations
+
+from bot.core.errors import InvalidInput
+from bot.core.flows._base import FlowBase, token
+from bot.core.flows._outcome import Outcome
+from bot.core.identity import PersonRef
+from bot.core.models import Actor, Severity
+
+# A case is serious or severe; minor matters are incidents, handled by staff alone.
+CASE_SEVERITIES = {s.value: s for s in (Severity.SERIOUS, Severity.SEVERE)}
+
+
+class CaseFlows(FlowBase):
+    async def open(self, actor: Actor, subject: PersonRef, summary: str,
+                   severity: str = Severity.SERIOUS.value) -> Outcome:
+        """Open a case about ``subject``; its private committee thread opens with it."""
+        parsed = CASE_SEVERITIES.get(severity.strip().lower())
+        if parsed is None:
+            raise InvalidInput(self._say("case_bad_severity", severity=severity))
+        case = await self._services.cases.open_by_staff(actor, subject, summary, parsed)
+        return Outcome(text=self._say("reply_case_opened", case=token(case.id)))
+
+    async def show(self, actor: Actor, ref: str) -> Outcome:
+        """A case's status, subject, summary, decision and appeal window."""
+        case = await self._services.cases.view(actor, ref)
+        reader = actor.person
+        return Outcome(text=self._say(
+            "case_view", ref=token(case.id), status=token(case.status.value),
+            severity=token(case.severity.value), origin=token(case.origin.value),
+            subject=self._who(reader, case.subject), summary=case.summary,
+            decision=self._say("case_view_decision", decision=case.decision)
+            if case.decision else "",
+            appeal=self._say("case_view_appeal",
+                             deadline=self._when(reader, case.appeal_deadline))
+            if case.appeal_deadline else ""))
+
+    async def communicated(self, actor: Actor, ref: str) -> Outcome:
+        """The decision reached the person another way: the appeal window starts now."""
+        case = await self._services.decisions.mark_communicated(actor, ref)
+        return Outcome(text=self._say("reply_communicated", case=token(case.id),
+                                      deadline=self._when(actor.person, case.appeal_deadline)))
+
+    async def close(self, actor: Actor, ref: str, reason: str) -> Outcome:
+        """Close an open case with no decision (withdrawn, resolved by amends); the
+        committee's thread is told why."""
+        case = await self._services.cases.close(actor, ref, reason)
+        return Outcome(text=self._say("reply_case_closed", case=token(case.id)))

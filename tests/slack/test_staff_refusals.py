@@ -1,0 +1,53 @@
+"""Every staff command on Slack refuses a participant through the service (the listener
+checks no role), with the service's words, and changes nothing: the same refusals as on
+Discord (tests/discord/test_staff_records.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.models import ENTITY_TYPES, Case, RequestClaim
+from tests.slack.conftest import DISCORD_GUILD, REPORTER, SUBJECT, SlackWorld
+
+ATTEMPTS: dict[str, tuple[str, str, str]] = {
+    "unsuspend": ("/unsuspend", f"<@{SUBJECT}>", "Only staff can lift suspensions"),
+    "history": ("/history", f"<@{SUBJECT}>", "Only staff can see a member's history"),
+    "link": ("/link", f"<@{SUBJECT}> discord:{DISCORD_GUILD}:4242",
+             "Only staff can link accounts"),
+    "incident reverse": ("/incident", "reverse I-0000000 mine",
+                         "Only staff can reverse incidents"),
+    "case open": ("/case", f"open <@{SUBJECT}> he was rude", "Only staff can open committee cases"),
+    "case show": ("/case", "show {case}",
+                  "Only staff, the committee, counsel or the Executive Committee"),
+    "case communicated": ("/case", "communicated {case}",
+                          "Only staff can record that a decision was communicated"),
+    "case close": ("/case", "close {case} amends", "Only staff can close cases"),
+    "roster appoint": ("/roster", f"appoint <@{REPORTER}> executive",
+                       "Only staff can change the committee roster"),
+    "roster show": ("/roster", "show", "Only staff can see the committee roster"),
+}
+
+
+async def snapshot(world: SlackWorld) -> dict[str, list[object]]:
+    """Every record but the replay ledger, which notes each request it has seen."""
+    async with world.app.storage.transaction() as tx:
+        return {cls.__name__: await tx.find(cls) for cls in ENTITY_TYPES
+                if cls is not RequestClaim}
+
+
+@pytest.mark.parametrize("name", ATTEMPTS)
+async def test_every_staff_command_refuses_a_participant_and_changes_nothing(
+        world: SlackWorld, name: str) -> None:
+    await world.seat_committee()
+    await world.command("/case", f"open <@{SUBJECT}> a dispute between two members")
+    async with world.app.storage.transaction() as tx:
+        (case,) = await tx.find(Case)
+    command, text, refusal = ATTEMPTS[name]
+    before = await snapshot(world)
+    world.fake.reset()
+    await world.command(command, text.format(case=case.id), user=REPORTER)
+    (reply,) = world.fake.responses()
+    assert refusal in reply and case.id not in reply
+    assert await snapshot(world) == before
+    assert world.fake.called("chat.postMessage") == []
+    assert world.fake.called("chat.update") == []
