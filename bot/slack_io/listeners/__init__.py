@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.slack_io.listeners import (
     committee,
     events,
+    hearing,
     participants,
     reports,
     roster,
@@ -19,7 +20,7 @@ from bot.slack_io.listeners import (
 
 def register_all(bolt: AsyncApp) -> None:
     for module in (reports, staff, staff_commands, roster, committee, participants, events,
-                   watch):
+                   hearing, watch):  # hearing's DM listener must come before watch's
         module.register(bolt)
 
 
