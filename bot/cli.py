@@ -12,11 +12,13 @@ import json
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.core.errors import CocBotError, ConfigError, DatabaseLost, StorageError
 from bot.log_setup import configure_logging
 from bot.scan import ExportError, scan_exports
+from bot.setup_check import roster_line
 from config.holidays import Holidays
 from config.loader import CONFIG_ENV, DEFAULT_CONFIG_NAME, find_config, load_settings
 from config.settings import Settings
@@ -33,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="path to the TOML config (default: $COC_BOT_CONFIG "
                                          "or ./coc-bot.toml)")
     parser.add_argument("--log-level", default=os.environ.get("COC_BOT_LOG_LEVEL", "INFO"))
+    parser.add_argument("--log-format", default=os.environ.get("COC_BOT_LOG_FORMAT", "text"),
+                        help="text (default) or json: one JSON object a line, with the "
+                             "report/case reference as a field")
     commands = parser.add_subparsers(dest="command", required=True)
     parsers = {}
     for name, text in (("run", "start every front-end whose tokens are set"),
@@ -176,7 +181,7 @@ def _run(settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        configure_logging(args.log_level)
+        configure_logging(args.log_level, args.log_format)
     except ValueError as exc:
         print(f"coc-bot: {exc}.", file=sys.stderr)
         return 2
@@ -198,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
 
             parse_database_url(settings.secrets.database_url)
             print(_summary(settings))
+            print(roster_line(settings, datetime.now(UTC).date()))
             return 0
         if args.command == "migrate":
             applied = asyncio.run(_migrate(settings))

@@ -17,7 +17,9 @@ from discord.ext import commands
 
 from bot.core.errors import CocBotError, PlatformError
 from bot.core.flows.relay import RelayFlows
+from bot.core.services import RefKind
 from bot.discord_io import flows, refs
+from bot.discord_io.commands import references
 from bot.discord_io.context import actor_of, app_of
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ def _relay(interaction: discord.Interaction) -> RelayFlows:
 
 
 @app_commands.describe(case="The case reference (C-…)")
+@app_commands.autocomplete(case=references(RefKind.CASE))
 async def contact(interaction: discord.Interaction, case: str) -> None:
     await flows.thinking(interaction)
     await flows.show(interaction, await _relay(interaction).contact(actor_of(interaction), case))
@@ -38,6 +41,7 @@ async def contact(interaction: discord.Interaction, case: str) -> None:
 
 @app_commands.describe(case="The case reference (C-…)",
                        text="What the subject reads, sent as the Member Review Committee")
+@app_commands.autocomplete(case=references(RefKind.CASE))
 async def reply(interaction: discord.Interaction, case: str, text: str) -> None:
     await flows.thinking(interaction)
     await flows.show(interaction, await _relay(interaction).reply(actor_of(interaction), case,
@@ -45,6 +49,7 @@ async def reply(interaction: discord.Interaction, case: str, text: str) -> None:
 
 
 @app_commands.describe(case="The case reference (C-…)")
+@app_commands.autocomplete(case=references(RefKind.CASE))
 async def end_contact(interaction: discord.Interaction, case: str) -> None:
     await flows.thinking(interaction)
     await flows.show(interaction, await _relay(interaction).end(actor_of(interaction), case))

@@ -250,10 +250,3 @@ class NullWaker:
 
     def forget(self, action_id: str) -> None:
         return None
-
-
-def utc(moment: datetime) -> datetime:
-    """Reject naive datetimes at the boundary rather than guessing their zone."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime reached the domain; use the injected clock")
-    return moment

@@ -35,6 +35,7 @@ from bot.core.models import (
     MotionStatus,
     Office,
     PersonLink,
+    PlatformState,
     Recusal,
     RelayDirection,
     RelayMessage,
@@ -228,12 +229,18 @@ def _request_claim(full: bool) -> RequestClaim:
     return RequestClaim(f"slack:T1:trigger:{TRICKY}", t(5, TOKYO), t(45, TOKYO))
 
 
+def _platform_state(full: bool) -> PlatformState:
+    if not full:
+        return PlatformState("discord:1:commands-hash", "0" * 64, t(0))
+    return PlatformState(f"slack:T1:{TRICKY}", TRICKY, t(5, TOKYO))
+
+
 BUILDERS: dict[type, Callable[[bool], Any]] = {
     Report: _report, Incident: _incident, Sanction: _sanction, Case: _case, Motion: _motion,
     Vote: _vote, Recusal: _recusal, Appeal: _appeal, CodeVersion: _code_version,
     Acceptance: _acceptance, AcceptancePrompt: _acceptance_prompt, Appointment: _appointment,
     AuditEntry: _audit_entry, ScheduledAction: _scheduled_action, PersonLink: _person_link,
-    RequestClaim: _request_claim,
+    RequestClaim: _request_claim, PlatformState: _platform_state,
     SealKey: _seal_key, CaseContact: _case_contact, RelayMessage: _relay_message,
 }
 

@@ -18,6 +18,7 @@ from bot.core.models._code import Acceptance, AcceptancePrompt, CodeVersion
 from bot.core.models._hearing import CaseContact, ContactStatus, RelayDirection, RelayMessage
 from bot.core.models._incidents import Incident, IncidentKind, Severity
 from bot.core.models._people import Actor, PersonLink, Role
+from bot.core.models._platform_state import PlatformState
 from bot.core.models._reports import Report, ReportStatus
 from bot.core.models._requests import RequestClaim
 from bot.core.models._roster import Appointment, Office
@@ -27,7 +28,7 @@ from bot.core.models._seal import SealKey
 ENTITY_TYPES: tuple[type, ...] = (
     Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
     Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
-    RequestClaim, SealKey, CaseContact, RelayMessage,
+    RequestClaim, SealKey, CaseContact, RelayMessage, PlatformState,
 )
 """Every persisted record type; the storage schema test checks each has a matching table."""
 
@@ -55,6 +56,7 @@ __all__ = [
     "MotionStatus",
     "Office",
     "PersonLink",
+    "PlatformState",
     "Recusal",
     "RelayDirection",
     "RelayMessage",

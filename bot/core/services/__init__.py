@@ -15,6 +15,8 @@ from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
 from bot.core.services.people import History, PeopleService
+from bot.core.services.platform_state import PlatformStateService
+from bot.core.services.references import ReferenceService, RefKind, Suggestion
 from bot.core.services.relay import RelayService
 from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
@@ -40,6 +42,8 @@ class Services:
     requests: RequestLedger
     hearing: HearingService
     relay: RelayService
+    state: PlatformStateService
+    references: ReferenceService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
@@ -56,16 +60,39 @@ class Services:
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
                    requests=RequestLedger(ctx), hearing=hearing,
-                   relay=RelayService(ctx, hearing))
+                   relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
+                   references=ReferenceService(ctx))
 
 
 __all__ = [
-    "AcceptanceStatus", "AppealService", "CaseService", "CodeService", "Context",
-    "DecisionService", "HearingService", "History",
-    "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService",
-    "PeopleService", "PromptResult",
+    "AcceptanceStatus",
+    "AppealService",
+    "CaseService",
+    "CodeService",
+    "Context",
+    "DecisionService",
+    "HearingService",
+    "History",
+    "IncidentDraft",
+    "IncidentOutcome",
+    "IncidentService",
+    "ModerationService",
+    "PeopleService",
+    "PlatformStateService",
+    "PromptResult",
     "ProposedSanction",
-    "RelayService", "ReportDraft", "ReportService", "RequestLedger", "RosterService",
-    "SanctionService", "Services",
-    "SuspensionRequest", "VoteOutcome", "WatchOutcome", "WatchedMessage",
+    "RefKind",
+    "ReferenceService",
+    "RelayService",
+    "ReportDraft",
+    "ReportService",
+    "RequestLedger",
+    "RosterService",
+    "SanctionService",
+    "Services",
+    "Suggestion",
+    "SuspensionRequest",
+    "VoteOutcome",
+    "WatchOutcome",
+    "WatchedMessage",
 ]

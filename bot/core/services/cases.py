@@ -30,7 +30,7 @@ from bot.core.models import (
     VoteChoice,
 )
 from bot.core.ports import Audience, Notice, NoticeKind, Sealed, Tx
-from bot.core.refs import new_ref, normalise_ref
+from bot.core.refs import log_fields, new_ref, normalise_ref
 from bot.core.rules.conflicts import CaseAction
 from bot.core.rules.voting import Ballot, Tally, tally
 from bot.core.services._committee import (
@@ -134,7 +134,8 @@ class CaseService:
             thread = await home.open_private_thread(Audience.COMMITTEE, f"Case {case.id}",
                                                     members, notice)
         except PlatformError as exc:
-            log.warning("case %s: thread not opened: %s", case.id, exc)
+            log.warning("case %s: thread not opened: %s", case.id, exc,
+                        extra=log_fields(case.id))
             return case
         async with ctx.storage.transaction() as tx:
             updated = replace(case, thread=thread)
@@ -176,7 +177,8 @@ class CaseService:
                 await self._ctx.platforms.get(case.thread.platform).remove_from_thread(
                     case.thread, actor.person)
             except PlatformError as exc:
-                log.warning("case %s: could not remove recused member: %s", case.id, exc)
+                log.warning("case %s: could not remove recused member: %s", case.id, exc,
+                            extra=log_fields(case.id))
         for motion in open_motions:
             await self.refresh_tally(motion.id)
         return recusal
@@ -364,7 +366,8 @@ class CaseService:
                 f"{text}\n\n{heard}\n**Tally:** {result.describe()}{status}",
                 subject_id=motion.id, title=f"Motion {motion.id}"))
         except PlatformError as exc:
-            log.warning("motion %s: tally not shown: %s", motion.id, exc)
+            log.warning("motion %s: tally not shown: %s", motion.id, exc,
+                        extra=log_fields(motion.id, motion.case_id))
 
     async def announce(self, case: Case, notice: Notice) -> None:
         platform = self._ctx.platforms.home
@@ -374,7 +377,8 @@ class CaseService:
             else:
                 await platform.post(Audience.COMMITTEE, notice)
         except PlatformError as exc:
-            log.warning("case %s: announcement failed: %s", case.id, exc)
+            log.warning("case %s: announcement failed: %s", case.id, exc,
+                        extra=log_fields(case.id))
 
     async def close(self, actor: Actor, ref: str, reason: str) -> Case:
         """Close a case with no decision (withdrawn, resolved by amends)."""

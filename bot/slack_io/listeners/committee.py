@@ -18,7 +18,7 @@ from bot.core.errors import CocBotError
 from bot.core.flows.committee import CommitteeFlows
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import guard, user_of, via_respond, words
+from bot.slack_io.listeners._common import answering, guard, user_of, words
 from bot.slack_io.listeners.staff import show
 from bot.slack_io.platform import NAME_EMOJI
 
@@ -44,9 +44,7 @@ def parse_motion(text: str) -> tuple[str, str, str | None, str | None]:
 async def committee_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                             context: AsyncBoltContext) -> None:
     """``/recuse <C-…> <why>``, ``/motion …``, ``/overrule <C-…> <why>``, ``/decide <C-…>``."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     name = str(command.get("command") or "")
     async with guard(reply, name):
         flows = CommitteeFlows(deps.app.services)
@@ -67,9 +65,7 @@ async def committee_command(ack: AsyncAck, command: dict[str, Any], respond: Asy
 
 async def apply_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                        respond: AsyncRespond, context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "apply button"):
         outcome = await CommitteeFlows(deps.app.services).apply(
             await deps.actor(user_of(body)), str(action["value"]))

@@ -22,11 +22,11 @@ from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
 from bot.slack_io.listeners._common import (
     Reply,
+    answering,
     channel_of,
     guard,
     user_of,
     via_ephemeral,
-    via_respond,
     words,
 )
 from bot.slack_io.platform import SlackLinkReader
@@ -81,9 +81,7 @@ def staff_flows(deps: SlackDeps) -> StaffFlows:
 
 async def triage_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                         respond: AsyncRespond, context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "staff queue button"):
         kind = str(action["action_id"]).removeprefix(blocks.TRIAGE_PREFIX)
         outcome = await staff_flows(deps).triage(await deps.actor(user_of(body)), kind,
@@ -102,9 +100,7 @@ async def _mark_queue(deps: SlackDeps, body: dict[str, Any], outcome: str) -> No
 
 async def clause_chosen(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                         respond: AsyncRespond, context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "clause select"):
         target = str(action["block_id"]).removeprefix(blocks.CLAUSE_BLOCK_PREFIX)
         clause = str((action.get("selected_option") or {}).get("value") or "")
@@ -117,9 +113,7 @@ async def remove_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
                          context: AsyncBoltContext) -> None:
     """``/remove <message link> [clause id] [note] [confirm]``; without a clause, a select
     asks. ``confirm`` is needed when the author is staff or on the committee."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/remove"):
         tokens = str(command.get("text") or "").split()
         confirmed = "confirm" in tokens  # needed when the author is staff or committee
@@ -136,9 +130,7 @@ async def remove_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
 
 async def remove_shortcut(ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond,
                           context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "remove shortcut"):
         message = shortcut.get("message") or {}
         channel = str((shortcut.get("channel") or {}).get("id") or "")

@@ -19,9 +19,9 @@ from bot.core.flows.records import RecordFlows
 from bot.core.flows.staff import DEFAULT_CLAUSE
 from bot.core.models import Actor
 from bot.slack_io import refs
-from bot.slack_io.context import SlackDeps, deps_of
+from bot.slack_io.context import SlackDeps
 from bot.slack_io.listeners import hearing
-from bot.slack_io.listeners._common import guard, user_of, via_respond, words
+from bot.slack_io.listeners._common import answering, guard, user_of, words
 from bot.slack_io.listeners.staff import show, staff_flows, suspend
 
 CASE_USAGE = ("Usage: /case open @person [severe] <summary> · /case show <C-…> · "
@@ -38,9 +38,7 @@ SUSPEND_USAGE = ("Usage: /suspend @person <30m|12h|7d|2w|permanent> <channel|wor
 
 async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                           context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/suspend"):
         who, duration, scope, rest = words(command.get("text"), 3)
         if not (who and duration and scope and rest):
@@ -62,9 +60,7 @@ async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: Async
 async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                             context: AsyncBoltContext) -> None:
     """``/unsuspend @person [reason]``."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/unsuspend"):
         who, reason = words(command.get("text"), 1)
         if not who:
@@ -77,9 +73,7 @@ async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: Asy
 async def history_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                           context: AsyncBoltContext) -> None:
     """``/history @person``."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/history"):
         who, _ = words(command.get("text"), 1)
         if not who:
@@ -92,9 +86,7 @@ async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
                        context: AsyncBoltContext) -> None:
     """``/case open @person [severe] summary`` · ``show C-…`` · ``communicated C-…`` ·
     ``close C-… reason`` (staff: no decision, e.g. withdrawn or resolved by amends)."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/case"):
         verb, ref, rest = words(command.get("text"), 2)
         if verb not in ("open", "show", "communicated", "close", *hearing.CASE_VERBS) \
@@ -126,9 +118,7 @@ async def _case_open(deps: SlackDeps, cases: CaseFlows, actor: Actor, who: str,
 async def incident_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                            context: AsyncBoltContext) -> None:
     """``/incident reverse I-… reason``: an incident (often automod's) was a mistake."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/incident"):
         verb, ref, note = words(command.get("text"), 2)
         if verb.lower() != "reverse" or not ref:
@@ -141,9 +131,7 @@ async def link_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
                        context: AsyncBoltContext) -> None:
     """``/link @slack-person <discord id | discord:guild:id | @other>``: one person, one
     history."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/link"):
         who, other = words(command.get("text"), 1)
         if not (who and other):

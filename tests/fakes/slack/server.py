@@ -57,6 +57,7 @@ class FakeSlack:
     private: set[str] = field(default_factory=set)  # private channels (the rest are public)
     guests: set[str] = field(default_factory=set)  # guest accounts (see only their channels)
     unreachable: set[str] = field(default_factory=set)
+    bot_absent: set[str] = field(default_factory=set)  # channels the bot was not invited to
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     rate_limits: dict[str, list[int]] = field(default_factory=dict)
     base_url: str = ""
@@ -233,7 +234,7 @@ class FakeSlack:
         return {"ok": True, "channel": {
             "id": channel, "is_channel": not (direct or private), "is_group": private,
             "is_im": direct, "is_mpim": False, "is_private": private or direct,
-            "is_archived": False}}
+            "is_archived": False, "is_member": channel not in self.bot_absent}}
 
     def m_conversations_members(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
         """Paged like Slack: ``limit`` per page, ``next_cursor`` is the next offset."""
