@@ -13,6 +13,7 @@ from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
+from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
 from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
@@ -36,6 +37,7 @@ class Services:
     people: PeopleService
     moderation: ModerationService
     requests: RequestLedger
+    overview: OverviewService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
@@ -50,13 +52,13 @@ class Services:
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
-                   requests=RequestLedger(ctx))
+                   requests=RequestLedger(ctx), overview=OverviewService(ctx))
 
 
 __all__ = [
     "AcceptanceStatus", "AppealService", "CaseService", "CodeService", "Context",
     "DecisionService", "History",
-    "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService",
+    "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService", "OverviewService",
     "PeopleService", "PromptResult",
     "ProposedSanction",
     "ReportDraft", "ReportService", "RequestLedger", "RosterService", "SanctionService", "Services",
