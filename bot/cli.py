@@ -59,6 +59,18 @@ def _parser() -> argparse.ArgumentParser:
                       help="the TOML config whose rules to run (default: $COC_BOT_CONFIG, "
                            "./coc-bot.toml, else the built-in defaults)")
     scan.add_argument("--format", choices=("text", "json"), default="text")
+    manifest = commands.add_parser(
+        "slack-manifest", help="print the Slack app manifest (YAML) to create the app from",
+        description="Print the Slack app manifest: every slash command (with the command "
+                    "prefix), the shortcuts, scopes, events, App Home and interactivity. "
+                    "Without --url the app uses Socket Mode; with it, every request URL "
+                    "points at <url>/slack/events (HTTP mode).")
+    manifest.add_argument("--url", help="the bot's public https address, for HTTP mode")
+    manifest.add_argument("--prefix", help="put before every slash command, e.g. coc- "
+                                           "(default: [slack] command_prefix, else none)")
+    manifest.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    manifest.add_argument("--config", default=argparse.SUPPRESS,
+                          help="the TOML config whose command_prefix to use")
     scan.add_argument("--examples", type=_count, default=3, metavar="N",
                       help="examples to show per rule (default 3)")
     return parser
@@ -187,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             return _explain_missing_setup(args)
         if args.command == "scan":
             return _scan(args)
+        if args.command == "slack-manifest":
+            return _slack_manifest(args)
         if args.command == "keygen":
             from bot.sealing import generate_key
 
@@ -230,6 +244,23 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _slack_manifest(args: argparse.Namespace) -> int:
+    """The manifest to paste into Slack; the prefix comes from --prefix, else the config's
+    ``[slack] command_prefix`` when there is a config, else none."""
+    from bot.slack_io.manifest import manifest, to_json, to_yaml
+
+    prefix = args.prefix
+    explicit = getattr(args, "config", None) or os.environ.get(CONFIG_ENV)
+    if prefix is None and (explicit or Path(DEFAULT_CONFIG_NAME).is_file()):
+        slack = _load(args).slack
+        prefix = slack.command_prefix if slack is not None else ""
+    data = manifest(prefix=prefix or "", url=args.url)
+    options = " ".join(f"--{name} {value}" for name, value in
+                       (("url", args.url), ("prefix", prefix)) if value)
+    print(to_json(data) if args.format == "json" else to_yaml(data, options), end="")
+    return 0
 
 
 def _scan(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from bot.core.services.overview import CommitteeWork, StaffQueue
 TRIAGE = "triage"
 ACCEPT = "accept"
 SHOW_CASE = "show_case"
+FORM = "form"  # value: suspend, case, appoint, motion (the form to open)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +43,14 @@ class HomeItem:
 
 @dataclass(frozen=True, slots=True)
 class HomeSection:
-    """``key`` says whose section it is (``staff``, ``committee``, ``participant``)."""
+    """``key`` says whose section it is (``staff``, ``committee``, ``participant``);
+    ``actions`` are the forms its reader may open from there."""
 
     key: str
     title: Trusted
     text: Trusted
     items: tuple[HomeItem, ...] = ()
+    actions: tuple[HomeAction, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +83,8 @@ class HomeFlows(FlowBase):
         if not queue.reports:
             text = self._say("home_staff_empty", cases=queue.open_cases,
                              incidents=queue.recent_incidents)
-        return HomeSection("staff", self._say("home_staff_title"), text, items)
+        return HomeSection("staff", self._say("home_staff_title"), text, items,
+                           tuple(HomeAction(FORM, f) for f in ("suspend", "case", "appoint")))
 
     def _committee(self, reader: PersonRef, work: CommitteeWork) -> HomeSection:
         title = self._say("home_committee_title")
@@ -96,7 +100,8 @@ class HomeFlows(FlowBase):
                   for p in work.pending]
         text = self._say("home_committee_summary", cases=len(work.cases),
                          votes=len(work.pending))
-        return HomeSection("committee", title, text, tuple(items))
+        return HomeSection("committee", title, text, tuple(items),
+                           (HomeAction(FORM, "motion"),) if work.cases else ())
 
     async def _participant(self, person: PersonRef, space: str) -> HomeSection:
         overview = self._services.overview

@@ -8,6 +8,8 @@ from slack_bolt.async_app import AsyncApp
 from bot.slack_io.listeners import (
     committee,
     events,
+    forms,
+    home,
     participants,
     reports,
     roster,
@@ -18,8 +20,8 @@ from bot.slack_io.listeners import (
 
 
 def register_all(bolt: AsyncApp) -> None:
-    for module in (reports, staff, staff_commands, roster, committee, participants, events,
-                   watch):
+    for module in (reports, staff, staff_commands, forms, roster, committee, participants,
+                   events, watch, home):
         module.register(bolt)
 
 
