@@ -3,8 +3,9 @@ buttons.
 
 A button on the home tab comes with no ``response_url`` and no channel, so its replies
 go to the person's DM with the bot; the home is then published again, so what was
-handled leaves it. A queue action taken here also marks the report's message in the staff
-queue channel, as a click there would.
+handled leaves it. (The report's message in the staff queue keeps its buttons: the bot
+does not record where it posted it. A second click there is refused by the service, as
+the report is no longer open.)
 """
 
 from __future__ import annotations
@@ -60,8 +61,6 @@ async def home_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any
             return
         outcome = await _act(deps, user, kind, value)
         await show(deps, body, outcome, reply)
-        if outcome.queue_note is not None:
-            await _mark_queue(deps, user, value, outcome.queue_note)
     async with guard(reply, "home refresh"):
         await publish_home(deps, user)
 
@@ -86,16 +85,6 @@ async def _open_form(deps: SlackDeps, body: dict[str, Any], form: str, reply: Re
         await forms.open_appoint(deps, body, None)
     else:
         await forms.open_case(deps, body, None)
-
-
-async def _mark_queue(deps: SlackDeps, user: str, ref: str, note: str) -> None:
-    """The staff-queue message of report ``ref`` shows what was done, without buttons."""
-    reports = deps.app.services.reports
-    report = await reports.get(await deps.actor(user), ref)
-    where = report.queue_message
-    if where is not None and where.platform is PlatformName.SLACK:
-        await deps.platform.update_text(where.channel, where.id,
-                                        f"{reports.queue_notice(report).text}\n\n{note}")
 
 
 def register(bolt: AsyncApp) -> None:
