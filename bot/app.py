@@ -11,11 +11,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
+from bot import frontends
 from bot.core.automod import Automod
 from bot.core.clock import Clock, SystemClock
 from bot.core.identity import PlatformName
@@ -30,8 +29,6 @@ from config.settings import Settings
 from storage import SqliteStorage, open_storage
 
 log = logging.getLogger(__name__)
-
-FrontEnd = Callable[["App"], Coroutine[Any, Any, None]]
 
 ANSWER_GRACE_SECONDS = 2.0
 """How long front-ends keep answering after the database was lost, before they close."""
@@ -52,12 +49,7 @@ class App:
     def spaces(self) -> dict[PlatformName, str]:
         """The space (Discord server, Slack workspace) this deployment serves on each
         configured platform: where a bare user id typed by staff belongs."""
-        found: dict[PlatformName, str] = {}
-        if self.settings.discord is not None:
-            found[PlatformName.DISCORD] = str(self.settings.discord.guild_id)
-        if self.settings.slack is not None:
-            found[PlatformName.SLACK] = self.settings.slack.team_id
-        return found
+        return frontends.spaces(self.settings)
 
     async def start_scheduler(self) -> int:
         """Put the recurring reminders on the calendar and restore every pending action."""
@@ -111,45 +103,20 @@ def automod_for(settings: Settings) -> Automod | None:
     return Automod(config, profiles=settings.profiles) if config.enabled else None
 
 
-def missing_tokens(settings: Settings) -> list[str]:
-    """What is missing for at least one front-end to start."""
-    secrets = settings.secrets
-    if secrets.discord_token or (secrets.slack_bot_token and
-                                 (secrets.slack_app_token or secrets.slack_signing_secret)):
-        return []
-    return ["DISCORD_TOKEN (for Discord)",
-            "SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (for Slack)"]
-
-
-def expected_platforms(settings: Settings) -> list[PlatformName]:
-    """The platforms this process will connect to (their tokens are set)."""
-    secrets = settings.secrets
-    return [name for name, token in ((PlatformName.DISCORD, secrets.discord_token),
-                                     (PlatformName.SLACK, secrets.slack_bot_token)) if token]
-
-
-def front_ends(settings: Settings) -> list[FrontEnd]:
-    """The front-ends whose tokens and config tables are present."""
-    from bot.config_errors import require_table
-
-    started: list[FrontEnd] = []
-    secrets = settings.secrets
-    if secrets.discord_token:
-        require_table(settings.discord, "discord", "DISCORD_TOKEN")
-        from bot.discord_io.runner import run_discord
-        started.append(run_discord)
-    if secrets.slack_bot_token:
-        require_table(settings.slack, "slack", "SLACK_BOT_TOKEN")
-        from bot.slack_io.runner import run_slack
-        started.append(run_slack)
-    return started
+def front_ends(settings: Settings) -> list[frontends.Runner]:
+    """The runners of the front-ends whose tokens are set; a half-configured one (a token
+    without its config table) is refused before anything starts."""
+    started = frontends.wanted(settings)
+    for front in started:
+        front.require_config(settings)
+    return [front.runner() for front in started]
 
 
 async def run(settings: Settings) -> None:
     """Run every configured front-end until one stops or the process is signalled."""
     starters = front_ends(settings)  # refuse a half-configured platform before any I/O
     app = await build_app(settings)
-    app.platforms.expect(expected_platforms(settings))
+    app.platforms.expect([front.platform for front in frontends.wanted(settings)])
     try:
         await app.start_scheduler()
         runners = [asyncio.create_task(start(app), name=start.__name__) for start in starters]

@@ -106,10 +106,7 @@ def _summary(settings: Settings) -> str:
         f"Code of Conduct: {len(settings.code.clauses)} clauses "
         f"(digest {settings.code.digest()[:12]})",
         f"Database: {describe_database_url(settings.secrets.database_url)}",
-        f"Discord: {'configured' if settings.discord else 'not configured'}"
-        f"{', token set' if settings.secrets.discord_token else ', no DISCORD_TOKEN'}",
-        f"Slack: {'configured' if settings.slack else 'not configured'}"
-        f"{', token set' if settings.secrets.slack_bot_token else ', no SLACK_BOT_TOKEN'}",
+        *_front_end_lines(settings),
         _automod_line(settings),
     ]
     return "\n".join(lines)
@@ -176,9 +173,10 @@ async def _migrate(settings: Settings) -> list[int]:
 
 
 def _run(settings: Settings) -> int:
-    from bot.app import missing_tokens, run
+    from bot.app import run
+    from bot.frontends import missing_setup
 
-    missing = missing_tokens(settings)
+    missing = missing_setup(settings)
     if missing:
         print("coc-bot: no platform token is set. Set " + " or ".join(missing)
               + f" in the environment. {README_HINT}", file=sys.stderr)
@@ -280,8 +278,9 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _tokens_in_env() -> bool:
-    env = os.environ
-    return bool(env.get("DISCORD_TOKEN") or env.get("SLACK_BOT_TOKEN"))
+    from bot.frontends import FRONT_ENDS
+
+    return any(os.environ.get(front.starts_with) for front in FRONT_ENDS)
 
 
 def _explain_missing_setup(args: argparse.Namespace) -> int:
@@ -292,10 +291,21 @@ def _explain_missing_setup(args: argparse.Namespace) -> int:
     except ConfigError:
         config_note = (" and a config file (copy config/example.toml to ./coc-bot.toml, or "
                        "set COC_BOT_CONFIG)")
-    print("coc-bot: no platform token is set. Set DISCORD_TOKEN (Discord) and/or "
-          "SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (Slack) in the "
+    from bot.frontends import FRONT_ENDS
+
+    needs = " and/or ".join(f"{front.needs} ({front.label})" for front in FRONT_ENDS)
+    print(f"coc-bot: no platform token is set. Set {needs} in the "
           f"environment{config_note}. {README_HINT}", file=sys.stderr)
     return 2
+
+
+def _front_end_lines(settings: Settings) -> list[str]:
+    from bot.frontends import FRONT_ENDS
+
+    return [f"{front.label}: "
+            f"{'configured' if front.config(settings) is not None else 'not configured'}"
+            f"{', token set' if front.wanted(settings.secrets) else f', no {front.starts_with}'}"
+            for front in FRONT_ENDS]
 
 
 def _holidays(settings: Settings) -> str:

@@ -15,7 +15,7 @@ from bot.discord_io.views import PERSISTENT, reply_error
 from config.settings import DiscordSettings
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.frontends import FrontEndContext
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class CocTree(app_commands.CommandTree["CocBot"]):
 
 
 class CocBot(commands.Bot):
-    def __init__(self, app: App, settings: DiscordSettings, *,
+    def __init__(self, app: FrontEndContext, settings: DiscordSettings, *,
                  guild_ready_timeout: float = 2.0) -> None:
         """``guild_ready_timeout`` is how long discord.py waits for more guilds before READY;
         one guild against a local fake arrives at once, so tests pass a small value."""

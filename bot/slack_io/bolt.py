@@ -34,7 +34,7 @@ from bot.slack_io.platform import SlackPlatform
 from bot.slack_io.replay import once_per_request
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.frontends import FrontEndContext
 
 log = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://slack.com/api/"
@@ -107,7 +107,8 @@ class PrefixedApp(AsyncApp):
         return super().command(command, *args, **kwargs)
 
 
-def build_front_end(app: App, *, process_before_response: bool = False) -> SlackFrontEnd:
+def build_front_end(app: FrontEndContext, *,
+                    process_before_response: bool = False) -> SlackFrontEnd:
     """The Bolt app over ``app.services``; the platform is not registered yet (the runner
     does that, so that building an app for a test or a check has no side effect)."""
     settings, secrets = app.settings.slack, app.settings.secrets

@@ -20,7 +20,7 @@ from bot.slack_io.manifest import EVENTS_PATH
 from bot.slack_io.replay import EnvelopeSocketModeHandler
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.frontends import FrontEndContext
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ async def serve_http(front: SlackFrontEnd, port: int, host: str = "127.0.0.1") -
     return runner
 
 
-async def run_slack(app: App) -> None:
+async def run_slack(app: FrontEndContext) -> None:
     """Register the Slack platform with the app and serve until cancelled."""
     secrets = app.settings.secrets
     if app.settings.slack is None:

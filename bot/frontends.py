@@ -1,0 +1,114 @@
+"""The front-ends this bot can run, and the small context each one is given.
+
+A platform is one adapter folder (``bot/<name>_io/``: the ``Platform`` port and its
+runner), its handlers (Discord's in ``cogs/``, Slack's in ``bot/slack_io/listeners/``), and
+one entry in :data:`FRONT_ENDS`: which environment variables start it, which config table
+it needs, which space it serves, and where its runner is. ``bot/app.py`` and ``bot/cli.py``
+read only this registry, so neither names a platform.
+
+A front-end gets a :class:`FrontEndContext`, not the whole application: the settings, the
+services, the platform registry and the clock. The composition root's ``App`` satisfies it;
+front-ends never import ``bot.app``, so there is no import cycle between them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.core.clock import Clock
+from bot.core.errors import ConfigError
+from bot.core.identity import PlatformName
+from bot.core.platforms import PlatformRegistry
+from bot.core.services import Services
+from config.settings import Secrets, Settings
+
+
+class FrontEndContext(Protocol):
+    """What every front-end may use."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def services(self) -> Services: ...
+
+    @property
+    def platforms(self) -> PlatformRegistry: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    def spaces(self) -> dict[PlatformName, str]:
+        """The space each configured platform serves (where a bare typed id belongs)."""
+
+
+Runner = Callable[[FrontEndContext], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True, slots=True)
+class FrontEnd:
+    """One platform the bot can serve."""
+
+    platform: PlatformName
+    label: str
+    starts_with: str  # the environment variable whose presence starts it
+    needs: str  # everything it needs, said for a person
+    table: str  # its config table
+    complete: Callable[[Secrets], bool]  # enough secrets to run
+    space_of: Callable[[Any], str]  # its config table -> the space it serves
+    runner_path: str  # "module:function", imported only when it starts
+
+    def wanted(self, secrets: Secrets) -> bool:
+        return bool(getattr(secrets, self.starts_with.lower()))
+
+    def config(self, settings: Settings) -> Any:
+        return getattr(settings, self.table)
+
+    def runner(self) -> Runner:
+        module, _, name = self.runner_path.partition(":")
+        found: Runner = getattr(importlib.import_module(module), name)
+        return found
+
+    def require_config(self, settings: Settings) -> None:
+        if self.config(settings) is None:
+            raise ConfigError(f"{self.starts_with} is set but the config file has no "
+                              f"[{self.table}] table. Add it (see config/example.toml) or "
+                              f"unset {self.starts_with}.")
+
+
+FRONT_ENDS: tuple[FrontEnd, ...] = (
+    FrontEnd(
+        platform=PlatformName.DISCORD, label="Discord", starts_with="DISCORD_TOKEN",
+        needs="DISCORD_TOKEN", table="discord",
+        complete=lambda s: bool(s.discord_token),
+        space_of=lambda table: str(table.guild_id),
+        runner_path="bot.discord_io.runner:run_discord"),
+    FrontEnd(
+        platform=PlatformName.SLACK, label="Slack", starts_with="SLACK_BOT_TOKEN",
+        needs="SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET",
+        table="slack",
+        complete=lambda s: bool(s.slack_bot_token
+                                and (s.slack_app_token or s.slack_signing_secret)),
+        space_of=lambda table: str(table.team_id),
+        runner_path="bot.slack_io.runner:run_slack"),
+)
+
+
+def wanted(settings: Settings) -> list[FrontEnd]:
+    """The front-ends whose token is set: these start (or refuse, when half-configured)."""
+    return [front for front in FRONT_ENDS if front.wanted(settings.secrets)]
+
+
+def spaces(settings: Settings) -> dict[PlatformName, str]:
+    return {front.platform: front.space_of(front.config(settings)) for front in FRONT_ENDS
+            if front.config(settings) is not None}
+
+
+def missing_setup(settings: Settings) -> list[str]:
+    """What to set for at least one front-end to start; empty when one can."""
+    if any(front.complete(settings.secrets) for front in FRONT_ENDS):
+        return []
+    return [f"{front.needs} (for {front.label})" for front in FRONT_ENDS]
