@@ -132,8 +132,8 @@ async def test_a_conflicted_member_is_offered_nothing_on_their_own_case(
 async def open_case_about_member(world: SlackWorld) -> str:
     await world.command("/case", f"open <@{COMMITTEE[1]}> harassment in #general")
     async with world.app.storage.transaction() as tx:
-        cases = await tx.find(Case, order_by="opened_at")
-    return cases[-1].id
+        [case] = await tx.find(Case, subject=world.person(COMMITTEE[1]))
+    return case.id
 
 
 async def case_of(world: SlackWorld, report_id: str) -> str:
