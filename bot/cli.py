@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.errors import CocBotError, ConfigError, DatabaseLost, StorageError
 from bot.log_setup import configure_logging
@@ -20,6 +21,9 @@ from bot.scan import ExportError, scan_exports
 from config.holidays import Holidays
 from config.loader import CONFIG_ENV, DEFAULT_CONFIG_NAME, find_config, load_settings
 from config.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.frontends import Tool
 
 README_HINT = "See README.md, section \"Configuration\"."
 EXIT_DATABASE_LOST = 3
@@ -59,18 +63,13 @@ def _parser() -> argparse.ArgumentParser:
                       help="the TOML config whose rules to run (default: $COC_BOT_CONFIG, "
                            "./coc-bot.toml, else the built-in defaults)")
     scan.add_argument("--format", choices=("text", "json"), default="text")
-    manifest = commands.add_parser(
-        "slack-manifest", help="print the Slack app manifest (YAML) to create the app from",
-        description="Print the Slack app manifest: every slash command (with the command "
-                    "prefix), the shortcuts, scopes, events, App Home and interactivity. "
-                    "Without --url the app uses Socket Mode; with it, every request URL "
-                    "points at <url>/slack/events (HTTP mode).")
-    manifest.add_argument("--url", help="the bot's public https address, for HTTP mode")
-    manifest.add_argument("--prefix", help="put before every slash command, e.g. coc- "
-                                           "(default: [slack] command_prefix, else none)")
-    manifest.add_argument("--format", choices=("yaml", "json"), default="yaml")
-    manifest.add_argument("--config", default=argparse.SUPPRESS,
-                          help="the TOML config whose command_prefix to use")
+    from bot.frontends import tools
+
+    for tool in tools():  # commands a front-end adds (Slack: slack-manifest)
+        extra = commands.add_parser(tool.name, help=tool.help)
+        extra.add_argument("--config", default=argparse.SUPPRESS,
+                           help="path to the TOML config, if any")
+        tool.load().add_arguments(extra)
     scan.add_argument("--examples", type=_count, default=3, metavar="N",
                       help="examples to show per rule (default 3)")
     return parser
@@ -197,8 +196,10 @@ def main(argv: list[str] | None = None) -> int:
             return _explain_missing_setup(args)
         if args.command == "scan":
             return _scan(args)
-        if args.command == "slack-manifest":
-            return _slack_manifest(args)
+        tool = _tool(args.command)
+        if tool is not None:
+            run: int = tool.load().run(args, lambda: _load_if_any(args))
+            return run
         if args.command == "keygen":
             from bot.sealing import generate_key
 
@@ -244,30 +245,23 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _slack_manifest(args: argparse.Namespace) -> int:
-    """The manifest to paste into Slack; the prefix comes from --prefix, else the config's
-    ``[slack] command_prefix`` when there is a config, else none."""
-    from bot.slack_io.manifest import manifest, to_json, to_yaml
+def _tool(name: str) -> Tool | None:
+    from bot.frontends import tools
 
-    prefix = args.prefix
+    return next((tool for tool in tools() if tool.name == name), None)
+
+
+def _load_if_any(args: argparse.Namespace) -> Settings | None:
+    """The configuration when one is named or in the working directory, else None."""
     explicit = getattr(args, "config", None) or os.environ.get(CONFIG_ENV)
-    if prefix is None and (explicit or Path(DEFAULT_CONFIG_NAME).is_file()):
-        slack = _load(args).slack
-        prefix = slack.command_prefix if slack is not None else ""
-    data = manifest(prefix=prefix or "", url=args.url)
-    options = " ".join(f"--{name} {value}" for name, value in
-                       (("url", args.url), ("prefix", prefix)) if value)
-    print(to_json(data) if args.format == "json" else to_yaml(data, options), end="")
-    return 0
+    if explicit or Path(DEFAULT_CONFIG_NAME).is_file():
+        return _load(args)
+    return None
 
 
 def _scan(args: argparse.Namespace) -> int:
     """Automod over exported history, with the real config when there is one."""
-    explicit = args.config or os.environ.get(CONFIG_ENV)
-    if explicit or Path(DEFAULT_CONFIG_NAME).is_file():
-        settings = _load(args)
-    else:
-        settings = load_settings(None)
+    settings = _load_if_any(args) or load_settings(None)
     report = scan_exports([Path(f) for f in args.files], settings,
                           examples_per_rule=args.examples)
     if args.format == "json":

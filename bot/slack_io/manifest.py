@@ -11,13 +11,16 @@ module's output with the defaults (a test keeps them equal).
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from bot.core.errors import ConfigError
-from config.settings import check_prefix
+from config.settings import Settings, check_prefix
 
 EVENTS_PATH = "/slack/events"
 
@@ -192,3 +195,28 @@ def _scalar(value: Any) -> str:
     if _PLAIN.match(text) and ": " not in text and text.lower() not in ("true", "false"):
         return text
     return json.dumps(text, ensure_ascii=False)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``coc-bot slack-manifest``'s options."""
+    parser.description = ("Print the Slack app manifest: every slash command (with the "
+                          "command prefix), the shortcuts, scopes, events, App Home and "
+                          "interactivity. Without --url the app uses Socket Mode; with it, "
+                          "every request URL points at <url>/slack/events (HTTP mode).")
+    parser.add_argument("--url", help="the bot's public https address, for HTTP mode")
+    parser.add_argument("--prefix", help="put before every slash command, e.g. coc- "
+                                         "(default: [slack] command_prefix, else none)")
+    parser.add_argument("--format", choices=("yaml", "json"), default="yaml")
+
+
+def run(args: argparse.Namespace, settings: Callable[[], Settings | None]) -> int:
+    """Print the manifest; the prefix is ``--prefix``, else the config's, else none."""
+    prefix = args.prefix
+    if prefix is None:
+        loaded = settings()
+        prefix = loaded.slack.command_prefix if loaded and loaded.slack else ""
+    data = manifest(prefix=prefix, url=args.url)
+    options = " ".join(f"--{name} {value}" for name, value in
+                       (("url", args.url), ("prefix", prefix)) if value)
+    sys.stdout.write(to_json(data) if args.format == "json" else to_yaml(data, options))
+    return 0
