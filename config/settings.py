@@ -153,6 +153,7 @@ def read_policy(table: Table) -> Policy:
             bad_faith_window=table.integer("bad_faith_window_days", 180, minimum=1) * days,
             max_terms_ending_per_year=table.integer("max_terms_ending_per_year", 3,
                                                     minimum=1),
+            statement_window=table.integer("statement_days", 7, minimum=1, maximum=60) * days,
         )
     except ValueError as exc:
         raise ConfigError(f"config [policy]: {exc}.") from exc

@@ -147,6 +147,8 @@ class NoticeKind(StrEnum):
     REMINDER = "reminder"
     DIGEST = "digest"
     STAFF_ALERT = "staff_alert"
+    STATEMENT_REQUEST = "statement_request"  # to the subject: a button to give their side
+    CONTACT_OPENED = "contact_opened"  # to the subject: a button to end the conversation
 
 
 @dataclass(frozen=True, slots=True)

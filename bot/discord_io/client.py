@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COGS = ("cogs.reports", "cogs.staff", "cogs.committee", "cogs.appeals",
-        "cogs.code_of_conduct", "cogs.watch")
+COGS = ("cogs.reports", "cogs.staff", "cogs.hearing", "cogs.committee", "cogs.appeals",
+        "cogs.code_of_conduct", "cogs.watch")  # cogs.hearing adds to cogs.staff's /case
 # Commands a suspended person must still reach from a DM with the bot.
 GLOBAL_COMMANDS = frozenset({"appeal"})
 

@@ -17,6 +17,7 @@ from bot.core.errors import CocBotError, InvalidInput
 from bot.core.flows import Choice
 from bot.core.ports import Notice, NoticeKind
 from bot.discord_io import flows
+from bot.discord_io.hearing import EndContactButton, StatementButton
 
 REF = r"[0-9A-Z]{7}"
 TRIAGE = {"dismiss": ("Dismiss", discord.ButtonStyle.secondary),
@@ -120,7 +121,7 @@ class ClauseSelect(discord.ui.DynamicItem[discord.ui.Select[Any]],
 
 
 PERSISTENT: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    TriageButton, AcceptButton, ApplyButton, ClauseSelect)
+    TriageButton, AcceptButton, ApplyButton, ClauseSelect, StatementButton, EndContactButton)
 
 
 def view_for(notice: Notice) -> discord.ui.View | None:
@@ -133,6 +134,10 @@ def view_for(notice: Notice) -> discord.ui.View | None:
         view.add_item(AcceptButton(notice.subject_id))
     elif notice.kind is NoticeKind.SANCTION_READY and notice.subject_id:
         view.add_item(ApplyButton(notice.subject_id))
+    elif notice.kind is NoticeKind.STATEMENT_REQUEST and notice.subject_id:
+        view.add_item(StatementButton(notice.subject_id))
+    elif notice.kind is NoticeKind.CONTACT_OPENED and notice.subject_id:
+        view.add_item(EndContactButton(notice.subject_id))
     else:
         return None
     return view

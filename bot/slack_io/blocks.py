@@ -27,6 +27,9 @@ APPLY = "coc_apply"
 CLAUSE_SELECT = "coc_rm_clause"
 CLAUSE_BLOCK_PREFIX = "coc_rm:"
 REPORT_VIEW = "coc_report"
+STATEMENT = "coc_statement"  # the subject's button: open the statement form (value: case)
+STATEMENT_VIEW = "coc_statement_view"
+END_CONTACT = "coc_end_contact"  # either side ends a relayed conversation (value: case)
 SECTION_LIMIT = 3000
 TEXT_LIMIT = 39000
 _INERT_LT = "<" + ZWJ
@@ -76,6 +79,10 @@ def buttons_for(notice: Notice) -> list[Block] | None:
         elements = [button("Accept", ACCEPT, ref, "primary")]
     elif notice.kind is NoticeKind.SANCTION_READY:
         elements = [button("Apply the decided suspension", APPLY, ref, "danger")]
+    elif notice.kind is NoticeKind.STATEMENT_REQUEST:
+        elements = [button("Give or edit your statement", STATEMENT, ref, "primary")]
+    elif notice.kind is NoticeKind.CONTACT_OPENED:
+        elements = [button("End the conversation", END_CONTACT, ref)]
     else:
         return None
     return [{"type": "actions", "block_id": f"coc_actions:{ref}", "elements": elements}]
@@ -136,6 +143,19 @@ def report_modal(metadata: dict[str, str], with_target: bool) -> Block:
             "title": {"type": "plain_text", "text": "Report to staff"},
             "submit": {"type": "plain_text", "text": "Send privately"},
             "private_metadata": json.dumps(metadata), "blocks": blocks}
+
+
+def statement_modal(case_id: str, current: str, limit: int, channel: str) -> Block:
+    """The subject's statement, prefilled with the one they gave (to edit it)."""
+    return {"type": "modal", "callback_id": STATEMENT_VIEW,
+            "title": {"type": "plain_text", "text": "Your statement"},
+            "submit": {"type": "plain_text", "text": "Send to the committee"},
+            "private_metadata": json.dumps({"case": case_id, "channel": channel}),
+            "blocks": [section(f"Case {case_id}: your side, for the Member Review Committee. "
+                               "You can edit it until the decision is communicated."),
+                       input_block("statement", "Your statement",
+                                   text_input("value", multiline=True, initial=current or None,
+                                              max_length=limit))]}
 
 
 def view_value(values: dict[str, Any], block: str) -> str | None:

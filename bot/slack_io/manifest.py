@@ -48,9 +48,9 @@ SLASH_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("/unsuspend", "Staff: lift a member's suspensions now", "@person [reason]"),
     ("/history", "Staff: a member's incidents, suspensions and cases (all linked accounts)",
      "@person"),
-    ("/case", "Staff and committee: open, show, mark communicated or close a case",
+    ("/case", "Staff and committee: cases; committee: talk with a case's subject",
      "(empty: a form) | open @person [severe] <summary> | show <C-…> | communicated <C-…> "
-     "| close <C-…> <reason>"),
+     "| close <C-…> <reason> | contact <C-…> | reply <C-…> <text> | end-contact <C-…>"),
     ("/roster", "Staff: seat a committee member, counsel or executive; show the roster",
      "appoint (alone: a form) | appoint @person <committee|counsel|executive> [seat] "
      "[YYYY-MM-DD] | show"),
@@ -73,6 +73,7 @@ BOT_SCOPES = (
     Commented("commands", "slash commands and shortcuts"),
     Commented("chat:write", "queue, committee, executive posts; DMs; tally updates"),
     Commented("im:write", "conversations.open for DMs"),
+    Commented("im:history", "a case's subject writing to the bot (message.im), relayed"),
     Commented("channels:history", "read a reported or removed message; automod"),
     Commented("groups:history", "the same in private channels"),
     Commented("channels:read", "member_joined_channel; conversations.info/members (links)"),
@@ -92,6 +93,7 @@ BOT_EVENTS = (
     Commented("member_joined_channel", "a suspended person rejoining is removed again"),
     Commented("message.channels", "automod: messages and edits in public channels"),
     Commented("message.groups", "automod: the same in private channels the bot is in"),
+    Commented("message.im", "a case's subject writing to the bot, relayed to the committee"),
     Commented("user_change", "automod: display or real names that impersonate someone"),
 )
 

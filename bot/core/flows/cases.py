@@ -77,7 +77,9 @@ class CaseFlows(FlowBase):
             if case.decision else "",
             appeal=self._say("case_view_appeal",
                              deadline=self._when(reader, case.appeal_deadline))
-            if case.appeal_deadline else ""))
+            if case.appeal_deadline else "",
+            hearing=await self._services.relay.describe(
+                case, lambda moment: self._when(reader, moment))))
 
     async def communicated(self, actor: Actor, ref: str) -> Outcome:
         """The decision reached the person another way: the appeal window starts now."""

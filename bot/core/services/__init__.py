@@ -11,10 +11,12 @@ from bot.core.services.appeals import AppealService
 from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
+from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
 from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
+from bot.core.services.relay import RelayService
 from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
 from bot.core.services.roster import RosterService
@@ -38,10 +40,13 @@ class Services:
     moderation: ModerationService
     requests: RequestLedger
     overview: OverviewService
+    hearing: HearingService
+    relay: RelayService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
-        cases = CaseService(ctx)
+        hearing = HearingService(ctx)
+        cases = CaseService(ctx, hearing)
         reports = ReportService(ctx, cases)
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases)
@@ -52,15 +57,18 @@ class Services:
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
-                   requests=RequestLedger(ctx), overview=OverviewService(ctx))
+                   requests=RequestLedger(ctx), hearing=hearing,
+                   relay=RelayService(ctx, hearing), overview=OverviewService(ctx))
 
 
 __all__ = [
     "AcceptanceStatus", "AppealService", "CaseService", "CodeService", "Context",
-    "DecisionService", "History",
-    "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService", "OverviewService",
+    "DecisionService", "HearingService", "History",
+    "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService",
+    "OverviewService",
     "PeopleService", "PromptResult",
     "ProposedSanction",
-    "ReportDraft", "ReportService", "RequestLedger", "RosterService", "SanctionService", "Services",
+    "RelayService", "ReportDraft", "ReportService", "RequestLedger", "RosterService",
+    "SanctionService", "Services",
     "SuspensionRequest", "VoteOutcome", "WatchOutcome", "WatchedMessage",
 ]

@@ -50,6 +50,7 @@ from bot.core.services._context import (
     require,
     schedule,
 )
+from bot.core.services.hearing import HearingService
 
 log = logging.getLogger(__name__)
 CASE_READERS = frozenset({Role.STAFF, Role.COMMITTEE, Role.COUNSEL, Role.EXECUTIVE})
@@ -77,8 +78,9 @@ class VoteOutcome:
 
 
 class CaseService:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, hearing: HearingService | None = None) -> None:
         self._ctx = ctx
+        self._hearing = hearing or HearingService(ctx)
 
     async def open(self, opener: PersonRef | None, subject: PersonRef, summary: str, *,
                    origin: CaseOrigin, severity: Severity = Severity.SERIOUS,
@@ -103,7 +105,9 @@ class CaseService:
             await audit(tx, self._ctx, "case.opened", "case", case.id, actor=opener,
                         details=f"origin={origin.value} severity={severity.value}")
             panel = await panel_for(tx, case, self._ctx.now().date())
-        return await self._open_thread(case, panel)
+        opened = await self._open_thread(case, panel)
+        await self._hearing.ask(opened)  # "collect input from any individual being reported"
+        return await self.get(opened.id)
 
     async def open_by_staff(self, actor: Actor, subject: PersonRef, summary: str,
                             severity: Severity) -> Case:
@@ -177,20 +181,6 @@ class CaseService:
             await self.refresh_tally(motion.id)
         return recusal
 
-    async def add_statement(self, actor: Actor, ref: str, statement: str) -> Case:
-        """The protocols ask the committee to collect input from the reported person."""
-        if not statement.strip():
-            raise InvalidInput("Please write the statement; an empty one would replace "
-                               "what was recorded.")
-        async with self._ctx.storage.transaction() as tx:
-            case = await load_case(tx, ref)
-            if actor.person != case.subject and not actor.is_staff:
-                raise NotPermitted("Only the person concerned or staff can add a statement.")
-            updated = replace(case, subject_statement=statement.strip()[:4000])
-            await tx.update(updated)
-            await audit(tx, self._ctx, "case.statement", "case", case.id, actor=actor.person)
-        return updated
-
     async def propose(self, actor: Actor, ref: str, text: str,
                       sanction: ProposedSanction | None = None) -> Motion:
         """Put a motion to the committee in the case thread, with the voting reactions.
@@ -226,7 +216,9 @@ class CaseService:
             action = await schedule(tx, ctx, ActionKind.MOTION_CLOSE, motion.id,
                                     motion.closes_at)
         after_commit(ctx, action)
-        return await self._post_motion(case, motion)
+        posted = await self._post_motion(case, motion)
+        await self._hearing.ask(case, posted)
+        return posted
 
     async def _post_motion(self, case: Case, motion: Motion) -> Motion:
         ctx = self._ctx
@@ -364,9 +356,12 @@ class CaseService:
                                    text=motion.text, closes=platform.format_time(motion.closes_at),
                                    quorum=ctx.policy.quorum)
         status = "" if motion.status is MotionStatus.OPEN else f" — {motion.status.value.upper()}"
+        async with ctx.storage.transaction() as tx:
+            heard = self._hearing.tally_note(await load_case(tx, motion.case_id))
         try:
             await platform.edit(motion.message, Notice(
-                NoticeKind.MOTION, f"{text}\n\n**Tally:** {result.describe()}{status}",
+                NoticeKind.MOTION,
+                f"{text}\n\n{heard}\n**Tally:** {result.describe()}{status}",
                 subject_id=motion.id, title=f"Motion {motion.id}"))
         except PlatformError as exc:
             log.warning("motion %s: tally not shown: %s", motion.id, exc)
@@ -397,6 +392,7 @@ class CaseService:
             await tx.update(updated)
             await audit(tx, self._ctx, "case.closed", "case", case.id, actor=actor.person,
                         reason=reason)
+            await cancel(tx, ActionKind.STATEMENT_REMINDER, case.id)
         await self.announce(updated, Notice(
             NoticeKind.INFO, self._ctx.messages.render("case_closed", case=updated.id,
                                                        reason=reason),

@@ -9,6 +9,7 @@ from bot.slack_io.listeners import (
     committee,
     events,
     forms,
+    hearing,
     home,
     participants,
     reports,
@@ -21,7 +22,7 @@ from bot.slack_io.listeners import (
 
 def register_all(bolt: AsyncApp) -> None:
     for module in (reports, staff, staff_commands, forms, roster, committee, participants,
-                   events, watch, home):
+                   events, hearing, watch, home):  # hearing's DM listener before watch's
         module.register(bolt)
 
 

@@ -20,12 +20,13 @@ from bot.core.flows.staff import DEFAULT_CLAUSE
 from bot.core.models import Actor
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners import forms
+from bot.slack_io.listeners import forms, hearing
 from bot.slack_io.listeners._common import guard, user_of, via_respond, words
 from bot.slack_io.listeners.staff import show, staff_flows, suspend
 
 CASE_USAGE = ("Usage: /case open @person [severe] <summary> · /case show <C-…> · "
-              "/case communicated <C-…> · /case close <C-…> <reason>")
+              "/case communicated <C-…> · /case close <C-…> <reason> · "
+              "/case contact <C-…> · /case reply <C-…> <text> · /case end-contact <C-…>")
 INCIDENT_USAGE = "Usage: /incident reverse <I-…> <why it was a mistake>"
 UNSUSPEND_USAGE = "Usage: /unsuspend @person [reason]"
 HISTORY_USAGE = "Usage: /history @person"
@@ -106,11 +107,14 @@ async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
             await forms.open_case(deps, command, _channel(command))
             return
         verb, ref, rest = words(command.get("text"), 2)
-        if verb not in ("open", "show", "communicated", "close") or not ref:
+        if verb not in ("open", "show", "communicated", "close", *hearing.CASE_VERBS) \
+                or not ref:
             raise InvalidInput(CASE_USAGE)
         actor, cases = await deps.actor(user_of(command)), CaseFlows(deps.app.services)
         if verb == "open":
             outcome = await _case_open(deps, cases, actor, ref, rest)
+        elif verb in hearing.CASE_VERBS:
+            outcome = await hearing.case_verb(deps, actor, verb, ref, rest)
         else:
             outcome = await cases.act(actor, verb, ref=ref, text=rest)
         await show(deps, command, outcome, reply)

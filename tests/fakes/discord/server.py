@@ -641,6 +641,19 @@ class FakeDiscord:
             user, with_user=False)})
         return message
 
+    async def say_dm(self, user: FakeUser, content: str) -> JSON:
+        """Someone writes to the bot in their DM: stored in the DM channel, then
+        MESSAGE_CREATE as Discord sends it for a DM (no ``guild_id``, no ``member``)."""
+        channel = int(self._open_dm(user.id)["id"])
+        message = self.post_message(channel, user, content)
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def dm_messages(self, person: FakeUser) -> list[JSON]:
+        """Every message in ``person``'s DM channel with the bot (both sides), in order."""
+        channel = self.dm_channels.get(person.id)
+        return list(self.messages.get(channel, {}).values()) if channel else []
+
     async def edit_message(self, message: JSON, content: str) -> None:
         message.update(content=content, edited_timestamp=_now())
         await self.dispatch("MESSAGE_UPDATE", {**message, "guild_id": str(self.guild_id)})
