@@ -14,6 +14,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.errors import CocBotError, ConfigError, DatabaseLost, StorageError
 from bot.log_setup import configure_logging
@@ -22,6 +23,9 @@ from bot.setup_check import roster_line
 from config.holidays import Holidays
 from config.loader import CONFIG_ENV, DEFAULT_CONFIG_NAME, find_config, load_settings
 from config.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.frontends import Tool
 
 README_HINT = "See README.md, section \"Configuration\"."
 EXIT_DATABASE_LOST = 3
@@ -64,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
                       help="the TOML config whose rules to run (default: $COC_BOT_CONFIG, "
                            "./coc-bot.toml, else the built-in defaults)")
     scan.add_argument("--format", choices=("text", "json"), default="text")
+    from bot.frontends import tools
+
+    for tool in tools():  # commands a front-end adds (Slack: slack-manifest)
+        extra = commands.add_parser(tool.name, help=tool.help)
+        extra.add_argument("--config", default=argparse.SUPPRESS,
+                           help="path to the TOML config, if any")
+        tool.load().add_arguments(extra)
     scan.add_argument("--examples", type=_count, default=3, metavar="N",
                       help="examples to show per rule (default 3)")
     return parser
@@ -190,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
             return _explain_missing_setup(args)
         if args.command == "scan":
             return _scan(args)
+        tool = _tool(args.command)
+        if tool is not None:
+            run: int = tool.load().run(args, lambda: _load_if_any(args))
+            return run
         if args.command == "keygen":
             from bot.sealing import generate_key
 
@@ -236,13 +251,23 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _tool(name: str) -> Tool | None:
+    from bot.frontends import tools
+
+    return next((tool for tool in tools() if tool.name == name), None)
+
+
+def _load_if_any(args: argparse.Namespace) -> Settings | None:
+    """The configuration when one is named or in the working directory, else None."""
+    explicit = getattr(args, "config", None) or os.environ.get(CONFIG_ENV)
+    if explicit or Path(DEFAULT_CONFIG_NAME).is_file():
+        return _load(args)
+    return None
+
+
 def _scan(args: argparse.Namespace) -> int:
     """Automod over exported history, with the real config when there is one."""
-    explicit = args.config or os.environ.get(CONFIG_ENV)
-    if explicit or Path(DEFAULT_CONFIG_NAME).is_file():
-        settings = _load(args)
-    else:
-        settings = load_settings(None)
+    settings = _load_if_any(args) or load_settings(None)
     report = scan_exports([Path(f) for f in args.files], settings,
                           examples_per_rule=args.examples)
     if args.format == "json":

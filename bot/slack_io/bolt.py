@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from re import Pattern
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -28,6 +29,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.errors import ConfigError
 from bot.slack_io.context import DEPS_KEY, RoleResolver, SlackDeps, exempt_groups
 from bot.slack_io.listeners import register_all
+from bot.slack_io.manifest import EVENTS_PATH as EVENTS_PATH  # re-exported
+from bot.slack_io.manifest import prefixed
 from bot.slack_io.platform import SlackPlatform
 from bot.slack_io.replay import once_per_request
 
@@ -36,7 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://slack.com/api/"
-EVENTS_PATH = "/slack/events"
 RATE_LIMIT_RETRIES = 2    # each waits Slack's Retry-After (plus up to a second of jitter)
 CONNECTION_RETRIES = 2
 Middleware = Callable[..., Awaitable[Any]]
@@ -138,6 +140,19 @@ BOLT_LOGGER = logging.getLogger("bot.slack_io.bolt")
 BOLT_LOGGER.addFilter(_TokenFromEnvironment())
 
 
+class PrefixedApp(AsyncApp):
+    """Bolt's app with every slash command registered under the configured prefix
+    (``[slack] command_prefix``), so listeners name commands as the README does."""
+
+    command_prefix = ""
+
+    def command(self, command: str | Pattern[str], *args: Any,
+                **kwargs: Any) -> Callable[..., Any]:
+        if isinstance(command, str):
+            command = prefixed(command, self.command_prefix)
+        return super().command(command, *args, **kwargs)
+
+
 def build_front_end(app: FrontEndContext, *,
                     process_before_response: bool = False) -> SlackFrontEnd:
     """The Bolt app over ``app.services``; the platform is not registered yet (the runner
@@ -151,9 +166,10 @@ def build_front_end(app: FrontEndContext, *,
     platform = SlackPlatform(client, settings, admin)
     deps = SlackDeps(app, settings, platform, RoleResolver(client, settings),
                      exempt_groups(app.settings.automod))
-    bolt = AsyncApp(client=client, signing_secret=secrets.slack_signing_secret or "",
-                    process_before_response=process_before_response,
-                    name="coc-bot", logger=BOLT_LOGGER)
+    bolt = PrefixedApp(client=client, signing_secret=secrets.slack_signing_secret or "",
+                       process_before_response=process_before_response,
+                       name="coc-bot", logger=BOLT_LOGGER)
+    bolt.command_prefix = settings.command_prefix
 
     async def inject(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
         context[DEPS_KEY] = deps

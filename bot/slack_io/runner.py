@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.core.errors import ConfigError
-from bot.slack_io.bolt import EVENTS_PATH, SlackFrontEnd, build_front_end
+from bot.slack_io.bolt import SlackFrontEnd, build_front_end
+from bot.slack_io.manifest import EVENTS_PATH
 from bot.slack_io.replay import EnvelopeSocketModeHandler
 from bot.slack_io.setup_check import warn_about_channels
 

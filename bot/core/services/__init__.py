@@ -14,6 +14,7 @@ from bot.core.services.decisions import DecisionService
 from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
+from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
 from bot.core.services.platform_state import PlatformStateService
 from bot.core.services.references import ReferenceService, RefKind, Suggestion
@@ -40,6 +41,7 @@ class Services:
     people: PeopleService
     moderation: ModerationService
     requests: RequestLedger
+    overview: OverviewService
     hearing: HearingService
     relay: RelayService
     state: PlatformStateService
@@ -61,7 +63,7 @@ class Services:
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
                    requests=RequestLedger(ctx), hearing=hearing,
                    relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
-                   references=ReferenceService(ctx))
+                   references=ReferenceService(ctx), overview=OverviewService(ctx))
 
 
 __all__ = [
@@ -77,6 +79,7 @@ __all__ = [
     "IncidentOutcome",
     "IncidentService",
     "ModerationService",
+    "OverviewService",
     "PeopleService",
     "PlatformStateService",
     "PromptResult",

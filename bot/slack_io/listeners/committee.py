@@ -18,6 +18,7 @@ from bot.core.errors import CocBotError
 from bot.core.flows.committee import CommitteeFlows
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
+from bot.slack_io.listeners import forms
 from bot.slack_io.listeners._common import answering, guard, user_of, words
 from bot.slack_io.listeners.staff import show
 from bot.slack_io.platform import NAME_EMOJI
@@ -51,6 +52,10 @@ async def committee_command(ack: AsyncAck, command: dict[str, Any], respond: Asy
         actor = await deps.actor(user_of(command))
         text = str(command.get("text") or "")
         case, rest = words(text, 1)
+        if name == "/motion" and not text.strip():
+            await forms.open_motion(deps, command, str(command.get("channel_id") or "") or None,
+                                    reply)
+            return
         if name == "/motion":
             case, said, duration, clause = parse_motion(text)
             outcome = await flows.motion(actor, case, said, suspend_for=duration, clause=clause)

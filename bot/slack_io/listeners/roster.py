@@ -22,6 +22,7 @@ from bot.core.flows.roster import RosterFlows
 from bot.core.models import Actor
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps
+from bot.slack_io.listeners import forms
 from bot.slack_io.listeners._common import answering, guard, user_of, words
 from bot.slack_io.listeners.staff import show
 
@@ -64,6 +65,9 @@ async def roster_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
     async with guard(reply, "/roster"):
         actor = await deps.actor(user_of(command))
         verb, rest = words(command.get("text"), 1)
+        if verb.lower() == "appoint" and not rest.strip():
+            await forms.open_appoint(deps, command, str(command.get("channel_id") or "") or None)
+            return
         if verb.lower() == "appoint":
             outcome = await _appoint(deps, actor, rest)
         elif verb.lower() == "show":

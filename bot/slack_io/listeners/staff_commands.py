@@ -20,7 +20,7 @@ from bot.core.flows.staff import DEFAULT_CLAUSE
 from bot.core.models import Actor
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps
-from bot.slack_io.listeners import hearing
+from bot.slack_io.listeners import forms, hearing
 from bot.slack_io.listeners._common import answering, guard, user_of, words
 from bot.slack_io.listeners.staff import show, staff_flows, suspend
 
@@ -36,10 +36,17 @@ SUSPEND_USAGE = ("Usage: /suspend @person <30m|12h|7d|2w|permanent> <channel|wor
                  "<reason> [confirm]. Add `clause=<id>` to cite another part of the Code.")
 
 
+def _channel(command: dict[str, Any]) -> str | None:
+    return str(command.get("channel_id") or "") or None
+
+
 async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                           context: AsyncBoltContext) -> None:
     deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/suspend"):
+        if not str(command.get("text") or "").strip():
+            await forms.open_suspend(deps, command, _channel(command))
+            return
         who, duration, scope, rest = words(command.get("text"), 3)
         if not (who and duration and scope and rest):
             raise InvalidInput(SUSPEND_USAGE)
@@ -88,6 +95,9 @@ async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
     ``close C-… reason`` (staff: no decision, e.g. withdrawn or resolved by amends)."""
     deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/case"):
+        if not str(command.get("text") or "").strip():
+            await forms.open_case(deps, command, _channel(command))
+            return
         verb, ref, rest = words(command.get("text"), 2)
         if verb not in ("open", "show", "communicated", "close", *hearing.CASE_VERBS) \
                 or not ref:
@@ -95,14 +105,10 @@ async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
         actor, cases = await deps.actor(user_of(command)), CaseFlows(deps.app.services)
         if verb == "open":
             outcome = await _case_open(deps, cases, actor, ref, rest)
-        elif verb == "show":
-            outcome = await cases.show(actor, ref)
-        elif verb == "communicated":
-            outcome = await cases.communicated(actor, ref)
         elif verb in hearing.CASE_VERBS:
             outcome = await hearing.case_verb(deps, actor, verb, ref, rest)
         else:
-            outcome = await cases.close(actor, ref, rest)
+            outcome = await cases.act(actor, verb, ref=ref, text=rest)
         await show(deps, command, outcome, reply)
 
 
