@@ -11,14 +11,13 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
+from bot import frontends
 from bot.core.automod import Automod
 from bot.core.clock import Clock, SystemClock
-from bot.core.identity import PlaceRef, PlatformName
+from bot.core.identity import PlatformName
 from bot.core.platforms import PlatformRegistry
 from bot.core.ports import Storage
 from bot.core.services import Context, Services
@@ -26,12 +25,11 @@ from bot.core.services.calendar_jobs import CalendarJobs
 from bot.core.services.timed import LEASE, TimedActionService
 from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
 from bot.sealing import setup_sealing
+from bot.setup_check import warn_about_roster
 from config.settings import Settings
 from storage import SqliteStorage, open_storage
 
 log = logging.getLogger(__name__)
-
-FrontEnd = Callable[["App"], Coroutine[Any, Any, None]]
 
 ANSWER_GRACE_SECONDS = 2.0
 """How long front-ends keep answering after the database was lost, before they close."""
@@ -47,17 +45,11 @@ class App:
     scheduler: ActionScheduler
     timed: TimedActionService
     jobs: CalendarJobs
-    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     def spaces(self) -> dict[PlatformName, str]:
         """The space (Discord server, Slack workspace) this deployment serves on each
         configured platform: where a bare user id typed by staff belongs."""
-        found: dict[PlatformName, str] = {}
-        if self.settings.discord is not None:
-            found[PlatformName.DISCORD] = str(self.settings.discord.guild_id)
-        if self.settings.slack is not None:
-            found[PlatformName.SLACK] = self.settings.slack.team_id
-        return found
+        return frontends.spaces(self.settings)
 
     async def start_scheduler(self) -> int:
         """Put the recurring reminders on the calendar and restore every pending action."""
@@ -67,19 +59,6 @@ class App:
     async def close(self) -> None:
         await self.scheduler.stop()
         await self.storage.close()
-
-
-def announcements_of(settings: Settings) -> dict[PlatformName, PlaceRef]:
-    """The configured announcements channel of each platform, for public statements."""
-    found = {}
-    if settings.discord and settings.discord.announcements_channel_id:
-        found[PlatformName.DISCORD] = PlaceRef(PlatformName.DISCORD,
-                                               str(settings.discord.guild_id),
-                                               str(settings.discord.announcements_channel_id))
-    if settings.slack and settings.slack.announcements_channel:
-        found[PlatformName.SLACK] = PlaceRef(PlatformName.SLACK, settings.slack.team_id,
-                                             settings.slack.announcements_channel)
-    return found
 
 
 async def build_app(settings: Settings, *, clock: Clock | None = None,
@@ -97,13 +76,15 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     ctx = Context(storage=storage, clock=clock, policy=settings.policy,
                   calendar=settings.calendar, code=settings.code, profiles=settings.profiles,
                   messages=settings.messages, platforms=platforms,
-                  announcements=announcements_of(settings))
+                  announcements=frontends.announcements(settings),
+                  fiscal_year_start=settings.schedule.fiscal_year_start)
     scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds)
     ctx.waker = scheduler
     services = Services.build(ctx, automod_for(settings))
     jobs = CalendarJobs(services, settings.schedule)
     timed = TimedActionService(ctx, jobs.handlers(), worker or worker_name(),
-                               on_failure=jobs.on_failure, lease=lease)
+                               on_failure=jobs.on_failure, lease=lease, needs=jobs.needs)
+    platforms.on_ready(timed.platform_ready)
     scheduler.attach(timed)
     await services.code.ensure_published()
     return App(settings, storage, clock, services, platforms, scheduler, timed, jobs)
@@ -123,38 +104,22 @@ def automod_for(settings: Settings) -> Automod | None:
     return Automod(config, profiles=settings.profiles) if config.enabled else None
 
 
-def missing_tokens(settings: Settings) -> list[str]:
-    """What is missing for at least one front-end to start."""
-    secrets = settings.secrets
-    if secrets.discord_token or (secrets.slack_bot_token and
-                                 (secrets.slack_app_token or secrets.slack_signing_secret)):
-        return []
-    return ["DISCORD_TOKEN (for Discord)",
-            "SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (for Slack)"]
-
-
-def front_ends(settings: Settings) -> list[FrontEnd]:
-    """The front-ends whose tokens and config tables are present."""
-    from bot.config_errors import require_table
-
-    started: list[FrontEnd] = []
-    secrets = settings.secrets
-    if secrets.discord_token:
-        require_table(settings.discord, "discord", "DISCORD_TOKEN")
-        from bot.discord_io.runner import run_discord
-        started.append(run_discord)
-    if secrets.slack_bot_token:
-        require_table(settings.slack, "slack", "SLACK_BOT_TOKEN")
-        from bot.slack_io.runner import run_slack
-        started.append(run_slack)
-    return started
+def front_ends(settings: Settings) -> list[frontends.Runner]:
+    """The runners of the front-ends whose tokens are set; a half-configured one (a token
+    without its config table) is refused before anything starts."""
+    started = frontends.wanted(settings)
+    for front in started:
+        front.require_config(settings)
+    return [front.runner() for front in started]
 
 
 async def run(settings: Settings) -> None:
     """Run every configured front-end until one stops or the process is signalled."""
     starters = front_ends(settings)  # refuse a half-configured platform before any I/O
     app = await build_app(settings)
+    app.platforms.expect([front.platform for front in frontends.wanted(settings)])
     try:
+        await warn_about_roster(app.storage, settings, app.clock.now().date())
         await app.start_scheduler()
         runners = [asyncio.create_task(start(app), name=start.__name__) for start in starters]
         stopper = asyncio.create_task(_signalled(), name="signal")

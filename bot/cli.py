@@ -12,14 +12,20 @@ import json
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.errors import CocBotError, ConfigError, DatabaseLost, StorageError
 from bot.log_setup import configure_logging
 from bot.scan import ExportError, scan_exports
+from bot.setup_check import roster_line
 from config.holidays import Holidays
 from config.loader import CONFIG_ENV, DEFAULT_CONFIG_NAME, find_config, load_settings
 from config.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.frontends import Tool
 
 README_HINT = "See README.md, section \"Configuration\"."
 EXIT_DATABASE_LOST = 3
@@ -33,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="path to the TOML config (default: $COC_BOT_CONFIG "
                                          "or ./coc-bot.toml)")
     parser.add_argument("--log-level", default=os.environ.get("COC_BOT_LOG_LEVEL", "INFO"))
+    parser.add_argument("--log-format", default=os.environ.get("COC_BOT_LOG_FORMAT", "text"),
+                        help="text (default) or json: one JSON object a line, with the "
+                             "report/case reference as a field")
     commands = parser.add_subparsers(dest="command", required=True)
     parsers = {}
     for name, text in (("run", "start every front-end whose tokens are set"),
@@ -59,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
                       help="the TOML config whose rules to run (default: $COC_BOT_CONFIG, "
                            "./coc-bot.toml, else the built-in defaults)")
     scan.add_argument("--format", choices=("text", "json"), default="text")
+    from bot.frontends import tools
+
+    for tool in tools():  # commands a front-end adds (Slack: slack-manifest)
+        extra = commands.add_parser(tool.name, help=tool.help)
+        extra.add_argument("--config", default=argparse.SUPPRESS,
+                           help="path to the TOML config, if any")
+        tool.load().add_arguments(extra)
     scan.add_argument("--examples", type=_count, default=3, metavar="N",
                       help="examples to show per rule (default 3)")
     return parser
@@ -94,10 +110,7 @@ def _summary(settings: Settings) -> str:
         f"Code of Conduct: {len(settings.code.clauses)} clauses "
         f"(digest {settings.code.digest()[:12]})",
         f"Database: {describe_database_url(settings.secrets.database_url)}",
-        f"Discord: {'configured' if settings.discord else 'not configured'}"
-        f"{', token set' if settings.secrets.discord_token else ', no DISCORD_TOKEN'}",
-        f"Slack: {'configured' if settings.slack else 'not configured'}"
-        f"{', token set' if settings.secrets.slack_bot_token else ', no SLACK_BOT_TOKEN'}",
+        *_front_end_lines(settings),
         _automod_line(settings),
     ]
     return "\n".join(lines)
@@ -164,9 +177,10 @@ async def _migrate(settings: Settings) -> list[int]:
 
 
 def _run(settings: Settings) -> int:
-    from bot.app import missing_tokens, run
+    from bot.app import run
+    from bot.frontends import missing_setup
 
-    missing = missing_tokens(settings)
+    missing = missing_setup(settings)
     if missing:
         print("coc-bot: no platform token is set. Set " + " or ".join(missing)
               + f" in the environment. {README_HINT}", file=sys.stderr)
@@ -178,7 +192,7 @@ def _run(settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        configure_logging(args.log_level)
+        configure_logging(args.log_level, args.log_format)
     except ValueError as exc:
         print(f"coc-bot: {exc}.", file=sys.stderr)
         return 2
@@ -187,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
             return _explain_missing_setup(args)
         if args.command == "scan":
             return _scan(args)
+        tool = _tool(args.command)
+        if tool is not None:
+            run: int = tool.load().run(args, lambda: _load_if_any(args))
+            return run
         if args.command == "keygen":
             from bot.sealing import generate_key
 
@@ -200,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
 
             parse_database_url(settings.secrets.database_url)
             print(_summary(settings))
+            print(roster_line(settings, datetime.now(UTC).date()))
             return 0
         if args.command == "migrate":
             applied = asyncio.run(_migrate(settings))
@@ -232,13 +251,23 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _tool(name: str) -> Tool | None:
+    from bot.frontends import tools
+
+    return next((tool for tool in tools() if tool.name == name), None)
+
+
+def _load_if_any(args: argparse.Namespace) -> Settings | None:
+    """The configuration when one is named or in the working directory, else None."""
+    explicit = getattr(args, "config", None) or os.environ.get(CONFIG_ENV)
+    if explicit or Path(DEFAULT_CONFIG_NAME).is_file():
+        return _load(args)
+    return None
+
+
 def _scan(args: argparse.Namespace) -> int:
     """Automod over exported history, with the real config when there is one."""
-    explicit = args.config or os.environ.get(CONFIG_ENV)
-    if explicit or Path(DEFAULT_CONFIG_NAME).is_file():
-        settings = _load(args)
-    else:
-        settings = load_settings(None)
+    settings = _load_if_any(args) or load_settings(None)
     report = scan_exports([Path(f) for f in args.files], settings,
                           examples_per_rule=args.examples)
     if args.format == "json":
@@ -249,8 +278,9 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _tokens_in_env() -> bool:
-    env = os.environ
-    return bool(env.get("DISCORD_TOKEN") or env.get("SLACK_BOT_TOKEN"))
+    from bot.frontends import FRONT_ENDS
+
+    return any(os.environ.get(front.starts_with) for front in FRONT_ENDS)
 
 
 def _explain_missing_setup(args: argparse.Namespace) -> int:
@@ -261,10 +291,21 @@ def _explain_missing_setup(args: argparse.Namespace) -> int:
     except ConfigError:
         config_note = (" and a config file (copy config/example.toml to ./coc-bot.toml, or "
                        "set COC_BOT_CONFIG)")
-    print("coc-bot: no platform token is set. Set DISCORD_TOKEN (Discord) and/or "
-          "SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET (Slack) in the "
+    from bot.frontends import FRONT_ENDS
+
+    needs = " and/or ".join(f"{front.needs} ({front.label})" for front in FRONT_ENDS)
+    print(f"coc-bot: no platform token is set. Set {needs} in the "
           f"environment{config_note}. {README_HINT}", file=sys.stderr)
     return 2
+
+
+def _front_end_lines(settings: Settings) -> list[str]:
+    from bot.frontends import FRONT_ENDS
+
+    return [f"{front.label}: "
+            f"{'configured' if front.config(settings) is not None else 'not configured'}"
+            f"{', token set' if front.wanted(settings.secrets) else f', no {front.starts_with}'}"
+            for front in FRONT_ENDS]
 
 
 def _holidays(settings: Settings) -> str:

@@ -113,6 +113,9 @@ class SlackSettings:
     # reverse proxy (or tunnel) always sits in front; loopback keeps the plain-HTTP port
     # off the network. Use "0.0.0.0" when the proxy runs on another host or container.
     http_host: str = "127.0.0.1"
+    # Put before every slash command ("coc-" makes /report /coc-report), where another
+    # app in the workspace already owns a name; `coc-bot slack-manifest` uses it too.
+    command_prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,12 @@ def read_policy(table: Table) -> Policy:
             acceptance_reminder_after=table.integer(
                 "acceptance_reminder_days", 14, minimum=1) * days,
             term_warning=table.integer("term_warning_days", 60, minimum=1) * days,
+            bad_faith_warning_threshold=table.integer("bad_faith_warning_threshold", 3,
+                                                      minimum=1),
+            bad_faith_window=table.integer("bad_faith_window_days", 180, minimum=1) * days,
+            max_terms_ending_per_year=table.integer("max_terms_ending_per_year", 3,
+                                                    minimum=1),
+            statement_window=table.integer("statement_days", 7, minimum=1, maximum=60) * days,
         )
     except ValueError as exc:
         raise ConfigError(f"config [policy]: {exc}.") from exc
@@ -288,7 +297,8 @@ def read_slack(table: Table) -> SlackSettings:
         managed_channels=tuple(table.text_list("managed_channels")),
         announcements_channel=table.opt_text("announcements_channel"),
         http_port=table.integer("http_port", 3000, minimum=1, maximum=65535),
-        http_host=_host(table, "http_host", "127.0.0.1"))
+        http_host=_host(table, "http_host", "127.0.0.1"),
+        command_prefix=_command_prefix(table))
     table.finish()
     channel = result.announcements_channel
     if channel is not None and not _SLACK_CHANNEL.fullmatch(channel):
@@ -298,6 +308,24 @@ def read_slack(table: Table) -> SlackSettings:
                     (result.staff_queue_channel, result.committee_channel,
                      result.executive_channel))
     return result
+
+
+_COMMAND_PREFIX = re.compile(r"^[a-z0-9_-]{0,16}$")
+
+
+def check_prefix(prefix: str) -> str:
+    """A slash-command prefix Slack accepts: up to 16 lowercase letters, digits, - or _."""
+    if not _COMMAND_PREFIX.match(prefix):
+        raise ConfigError(f"the Slack command prefix must be up to 16 lowercase letters, "
+                          f"digits, '-' or '_' (e.g. \"coc-\"), got {prefix!r}.")
+    return prefix
+
+
+def _command_prefix(table: Table) -> str:
+    try:
+        return check_prefix(table.text("command_prefix", ""))
+    except ConfigError as exc:
+        raise ConfigError(f"config key '{table.key('command_prefix')}': {exc}") from None
 
 
 def _host(table: Table, name: str, default: str) -> str:

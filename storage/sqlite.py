@@ -16,18 +16,17 @@ import contextlib
 import contextvars
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import aiosqlite
 
-from bot.core.errors import CocBotError, DatabaseLost, NotFound, SealError, StorageError
+from bot.core.errors import CocBotError, DatabaseLost, StorageError
 from bot.core.models import Entity
 from bot.core.ports import Sealer
-from storage._codec import Condition, EntityCodec, SqlValue, codec_for
 from storage._files import (
     FileIdentity,
     create_private_file,
@@ -38,185 +37,17 @@ from storage._files import (
     rescue_path,
 )
 from storage._migrations import Migration, load_migrations
+from storage._sqlite_tx import BUSY_TIMEOUT_MS, SqliteTx, storage_error
 from storage.url import SqliteTarget
 
 E = TypeVar("E", bound=Entity)
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 10_000
-"""How long a writer waits for another process's transaction before giving up."""
 
 _IN_TRANSACTION: contextvars.ContextVar[SqliteStorage | None] = contextvars.ContextVar(
     "coc_bot_sqlite_transaction", default=None)
 
-_OPERATORS = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
-
-
-def _render(conditions: Sequence[Condition]) -> tuple[str, list[SqlValue]]:
-    """SQL for the filters; ``ne`` is null-safe (``IS NOT``), as a person would expect."""
-    parts: list[str] = []
-    params: list[SqlValue] = []
-    for cond in conditions:
-        col = cond.column
-        if cond.op == "null":
-            parts.append(f"{col} IS NULL")
-        elif cond.op == "not_null":
-            parts.append(f"{col} IS NOT NULL")
-        elif cond.op == "ne":
-            parts.append(f"{col} IS NOT ?")
-            params.append(cond.value)
-        elif cond.op == "in":
-            terms = []
-            if cond.values:
-                terms.append(f"{col} IN ({', '.join('?' * len(cond.values))})")
-                params.extend(cond.values)
-            if cond.or_null:
-                terms.append(f"{col} IS NULL")
-            parts.append(f"({' OR '.join(terms)})" if terms else "0")
-        else:
-            parts.append(f"{col} {_OPERATORS[cond.op]} ?")
-            params.append(cond.value)
-    return (" WHERE " + " AND ".join(parts)) if parts else "", params
-
-
-def _storage_error(exc: sqlite3.Error, doing: str) -> StorageError:
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        return StorageError(
-            f"The database was busy while {doing}; another coc-bot process held it for more "
-            f"than {BUSY_TIMEOUT_MS // 1000} s. Nothing was changed; try again.")
-    return StorageError(f"The database refused {doing}: {text}. Nothing was changed.")
-
-
-class SqliteTx:
-    """One ``BEGIN IMMEDIATE`` transaction; see ``bot.core.ports.Tx`` for the contract."""
-
-    def __init__(self, conn: aiosqlite.Connection, sealer: Sealer | None = None) -> None:
-        self._conn = conn
-        self._sealer = sealer
-
-    @property
-    def sealer(self) -> Sealer:
-        return require_sealer(self._sealer)
-
-    async def _execute(self, sql: str, params: Sequence[SqlValue], doing: str) -> Any:
-        try:
-            return await self._conn.execute(sql, params)
-        except sqlite3.Error as exc:
-            raise _storage_error(exc, doing) from exc
-
-    async def get(self, cls: type[E], id: str) -> E | None:
-        codec = codec_for(cls)
-        cursor = await self._execute(
-            f"SELECT {', '.join(codec.names)} FROM {codec.table} WHERE id = ?", [id],
-            f"reading a {codec.label}")
-        row = await cursor.fetchone()
-        return None if row is None else codec.decode(row)
-
-    async def find(self, cls: type[E], *, order_by: str | None = None,
-                   descending: bool = False, limit: int | None = None,
-                   **where: object) -> list[E]:
-        codec = codec_for(cls)
-        clause, params = _render(codec.conditions(where))
-        sql = f"SELECT {', '.join(codec.names)} FROM {codec.table}{clause}"
-        direction = " DESC" if descending else ""
-        if order_by is not None:
-            codec.column(order_by)
-            sql += f" ORDER BY {order_by}{direction}, id{direction}"
-        else:
-            sql += f" ORDER BY id{direction}"
-        if limit is not None:
-            if limit < 0:
-                raise ValueError("limit must not be negative")
-            sql += " LIMIT ?"
-            params.append(limit)
-        cursor = await self._execute(sql, params, f"reading {codec.label} records")
-        return [codec.decode(row) for row in await cursor.fetchall()]
-
-    async def count(self, cls: type[Entity], **where: object) -> int:
-        codec = codec_for(cls)
-        clause, params = _render(codec.conditions(where))
-        cursor = await self._execute(f"SELECT COUNT(*) FROM {codec.table}{clause}", params,
-                                     f"counting {codec.label} records")
-        row = await cursor.fetchone()
-        return int(row[0])
-
-    async def insert(self, entity: Entity) -> None:
-        codec = codec_for(type(entity))
-        row = codec.encode(entity)
-        sql = (f"INSERT INTO {codec.table} ({', '.join(codec.names)}) "
-               f"VALUES ({', '.join('?' * len(row))})")
-        try:
-            await self._conn.execute(sql, row)
-        except sqlite3.IntegrityError as exc:
-            if str(exc) != f"UNIQUE constraint failed: {codec.table}.id":
-                # Another unique column (a code version's number): say which, not "the id".
-                raise _storage_error(exc, f"saving a {codec.label}") from exc
-            raise StorageError(f"A {codec.label} with id '{entity.id}' already exists; "
-                               "nothing was changed.") from exc
-        except sqlite3.Error as exc:
-            raise _storage_error(exc, f"saving a {codec.label}") from exc
-
-    async def insert_new(self, entity: Entity) -> bool:
-        codec = codec_for(type(entity))
-        row = codec.encode(entity)
-        cursor = await self._execute(
-            f"INSERT INTO {codec.table} ({', '.join(codec.names)}) "
-            f"VALUES ({', '.join('?' * len(row))}) ON CONFLICT (id) DO NOTHING",
-            row, f"saving a {codec.label}")
-        return bool(cursor.rowcount == 1)
-
-    def _refuse_if_append_only(self, codec: EntityCodec[Any]) -> None:
-        if codec.append_only:
-            raise StorageError(f"The {codec.table} table is append-only; its records cannot "
-                               "be changed or removed. Add a new entry instead.")
-
-    async def update(self, entity: Entity) -> None:
-        if not await self._update(entity, {}):
-            codec = codec_for(type(entity))
-            raise NotFound(f"No {codec.label} with id '{entity.id}' exists to update.")
-
-    async def update_if(self, entity: Entity, **expected: object) -> bool:
-        return await self._update(entity, expected)
-
-    async def _update(self, entity: Entity, expected: dict[str, object]) -> bool:
-        codec = codec_for(type(entity))
-        self._refuse_if_append_only(codec)
-        row = codec.encode(entity)
-        conditions = [codec.condition("id", entity.id), *codec.conditions(expected)]
-        clause, params = _render(conditions)
-        assignments = ", ".join(f"{name} = ?" for name in codec.names if name != "id")
-        values = [value for name, value in zip(codec.names, row, strict=True) if name != "id"]
-        cursor = await self._execute(f"UPDATE {codec.table} SET {assignments}{clause}",
-                                     [*values, *params], f"updating a {codec.label}")
-        return bool(cursor.rowcount == 1)
-
-    async def upsert(self, entity: Entity) -> None:
-        codec = codec_for(type(entity))
-        self._refuse_if_append_only(codec)
-        row = codec.encode(entity)
-        updates = ", ".join(f"{name} = excluded.{name}" for name in codec.names if name != "id")
-        await self._execute(
-            f"INSERT INTO {codec.table} ({', '.join(codec.names)}) "
-            f"VALUES ({', '.join('?' * len(row))}) ON CONFLICT (id) DO UPDATE SET {updates}",
-            row, f"saving a {codec.label}")
-
-    async def delete(self, cls: type[Entity], id: str) -> bool:
-        codec = codec_for(cls)
-        self._refuse_if_append_only(codec)
-        cursor = await self._execute(f"DELETE FROM {codec.table} WHERE id = ?", [id],
-                                     f"removing a {codec.label}")
-        return bool(cursor.rowcount == 1)
-
-
 WATCH_SECONDS = 5.0  # how often an idle bot checks its database file is still there
-
-
-def require_sealer(sealer: Sealer | None) -> Sealer:
-    if sealer is None:
-        raise SealError("No seal key is loaded, so anonymous reporters cannot be sealed or "
-                        "compared. Set COC_BOT_SEAL_KEYS (see the README, confidentiality).")
-    return sealer
 
 
 class SqliteStorage:
@@ -298,13 +129,13 @@ class SqliteStorage:
             await self._conn.commit()
         except sqlite3.Error as exc:
             await self._rollback()
-            raise _storage_error(exc, "saving the change") from exc
+            raise storage_error(exc, "saving the change") from exc
 
     async def _begin(self) -> None:
         try:
             await self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise _storage_error(exc, "starting a change") from exc
+            raise storage_error(exc, "starting a change") from exc
 
     async def _rollback(self) -> None:
         with contextlib.suppress(sqlite3.Error):  # the connection is gone: nothing to undo
@@ -329,7 +160,7 @@ class SqliteStorage:
             try:
                 newest = max([0, *await self.applied_versions()])
             except sqlite3.Error as exc:
-                raise _storage_error(exc, "reading the schema version") from exc
+                raise storage_error(exc, "reading the schema version") from exc
             if newest > len(migrations):
                 raise StorageError(
                     f"The database has schema version {newest}, newer than this coc-bot "

@@ -8,6 +8,7 @@ button payloads.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, Self
@@ -92,3 +93,23 @@ class MessageRef:
 
     def __str__(self) -> str:
         return self.key
+
+
+SEALED_SPACE = "sealed"
+"""The space of a :func:`sealed_person`: no Discord guild or Slack workspace is named so."""
+
+
+def sealed_person(platform: PlatformName, tag: str) -> PersonRef:
+    """A person known only by their seal tag (an anonymous reporter held to account for
+    abusing reporting): records can be kept against it and the machine can find whom to
+    message (``services._context.try_dm``), but nothing shown to people can name them."""
+    return PersonRef(platform, SEALED_SPACE, tag)
+
+
+def is_sealed(person: PersonRef) -> bool:
+    return person.space == SEALED_SPACE
+
+
+def pseudonym(tag: str) -> str:
+    """The opaque name staff see for an anonymous reporter: stable, and it says nothing."""
+    return "~" + base64.b32encode(bytes.fromhex(tag)[:5]).decode("ascii").lower()[:6]

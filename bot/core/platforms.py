@@ -1,10 +1,37 @@
-"""The platforms this process serves, and where the committee and executive meet."""
+"""The platforms this process serves, where the committee meets, and which are ready.
+
+A front-end registers its adapter as soon as it exists, but the adapter can only act once
+the platform is connected (Discord's READY with the guild, Slack's socket or server up).
+Timed actions ask :meth:`PlatformRegistry.satisfies` before they run and wait, without
+spending an attempt, until the platform they need is ready; the listeners added with
+:meth:`PlatformRegistry.on_ready` wake them the moment it is.
+"""
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from bot.core.errors import PlatformUnavailable
 from bot.core.identity import PlatformName
 from bot.core.ports import Platform
+
+log = logging.getLogger(__name__)
+
+ReadyListener = Callable[[PlatformName], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """The platforms a timed action acts on; ``home``: where the committee meets."""
+
+    platforms: frozenset[PlatformName] = frozenset()
+    home: bool = False
+
+
+HOME = Needs(home=True)
+NOTHING = Needs()
 
 
 class PlatformRegistry:
@@ -17,9 +44,52 @@ class PlatformRegistry:
     def __init__(self, home: PlatformName | None = None) -> None:
         self._platforms: dict[PlatformName, Platform] = {}
         self._home = home
+        self._ready: set[PlatformName] = set()
+        self._expected: set[PlatformName] = set()
+        self._listeners: list[ReadyListener] = []
 
-    def register(self, platform: Platform) -> None:
+    def register(self, platform: Platform, *, ready: bool = True) -> None:
+        """Add an adapter; a front-end that still has to connect passes ``ready=False``
+        and calls :meth:`mark_ready` once connected."""
         self._platforms[platform.name] = platform
+        if ready:
+            self.mark_ready(platform.name)
+        else:
+            self._ready.discard(platform.name)
+
+    def expect(self, names: Iterable[PlatformName]) -> None:
+        """The platforms this process will connect to, so the committee's home is waited
+        for rather than replaced by whichever platform connects first."""
+        self._expected.update(names)
+
+    def mark_ready(self, name: PlatformName) -> None:
+        """The front-end is connected: tell whoever waits for it (once per connection)."""
+        if name not in self._platforms or name in self._ready:
+            return
+        self._ready.add(name)
+        log.info("%s is ready", name.value)
+        for listener in list(self._listeners):
+            try:
+                listener(name)
+            except Exception:  # one listener must not keep the others from hearing it
+                log.exception("a listener for %s readiness failed", name.value)
+
+    def mark_unready(self, name: PlatformName) -> None:
+        self._ready.discard(name)
+
+    def on_ready(self, listener: ReadyListener) -> None:
+        self._listeners.append(listener)
+
+    def is_ready(self, name: PlatformName) -> bool:
+        return name in self._ready and name in self._platforms
+
+    def satisfies(self, needs: Needs) -> bool:
+        """Whether every platform ``needs`` names is connected now."""
+        if needs.home:
+            home = self.home_name
+            if home is None or not self.is_ready(home):
+                return False
+        return all(self.is_ready(name) for name in needs.platforms)
 
     def get(self, name: PlatformName) -> Platform:
         found = self._platforms.get(name)
@@ -31,6 +101,14 @@ class PlatformRegistry:
 
     def has(self, name: PlatformName) -> bool:
         return name in self._platforms
+
+    @property
+    def home_name(self) -> PlatformName | None:
+        """The platform the committee's channels are on (once known)."""
+        if self._home is not None and (self._home in self._platforms
+                                       or self._home in self._expected):
+            return self._home
+        return next(iter(self._platforms), None)
 
     @property
     def home(self) -> Platform:

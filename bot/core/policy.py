@@ -16,11 +16,14 @@ class Policy:
     escalation_window: timedelta = timedelta(days=180)
     report_limit: int = 5
     report_limit_window: timedelta = timedelta(hours=1)
-    bad_faith_warning_threshold: int = 2
+    bad_faith_warning_threshold: int = 3
+    bad_faith_window: timedelta = timedelta(days=180)
+    max_terms_ending_per_year: int = 3
     vote_window: timedelta = timedelta(days=7)
     acceptance_reminder_after: timedelta = timedelta(days=14)
     term_warning: timedelta = timedelta(days=60)
     suspension_ending_soon: timedelta = timedelta(days=7)
+    statement_window: timedelta = timedelta(days=7)  # the subject's time to give their side
 
     def __post_init__(self) -> None:
         if not 1 <= self.quorum <= self.committee_seats:

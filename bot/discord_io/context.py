@@ -13,15 +13,15 @@ from bot.discord_io import refs
 from config.settings import DiscordSettings
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.frontends import FrontEndContext
 
 
 class HasApp(Protocol):
-    app: App
+    app: FrontEndContext
     settings: DiscordSettings
 
 
-def app_of(interaction: discord.Interaction) -> App:
+def app_of(interaction: discord.Interaction) -> FrontEndContext:
     return cast(HasApp, interaction.client).app
 
 

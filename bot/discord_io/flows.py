@@ -7,13 +7,15 @@ to the caller's single error handler.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import discord
 
 from bot.core.errors import CocBotError
 from bot.core.flows import Outcome, SuspendForm
+from bot.core.flows.code import CodeFlows
+from bot.core.flows.committee import CommitteeFlows
 from bot.core.flows.staff import (
     DEFAULT_CLAUSE,
     FORM_ACTIONS,
@@ -22,7 +24,7 @@ from bot.core.flows.staff import (
 from bot.core.identity import MessageRef, PersonRef, PlaceRef
 from bot.core.models import Role
 from bot.core.ports import SeenMessage
-from bot.core.services import ReportDraft, Services
+from bot.core.services import Services
 from bot.discord_io import refs
 from bot.discord_io.context import (
     actor_of,
@@ -69,6 +71,12 @@ class InteractionDirectory:
     async def read_as(self, reader: PersonRef, message: MessageRef) -> SeenMessage | None:
         return await DiscordLinkReader(self._interaction.client).read_as(reader, message)
 
+    async def members(self) -> list[PersonRef]:
+        guild = self._interaction.client.get_guild(settings_of(self._interaction).guild_id)
+        space = settings_of(self._interaction).guild_id
+        return [refs.person(space, m) for m in guild.members if not m.bot] \
+            if guild is not None else []
+
 
 def staff_flows(interaction: discord.Interaction) -> StaffFlows:
     return StaffFlows(app_of(interaction).services)
@@ -80,10 +88,11 @@ def flows_of(interaction: discord.Interaction, kind: Callable[[Services], F]) ->
 
 
 async def show(interaction: discord.Interaction, outcome: Outcome) -> None:
-    """An outcome as Discord shows it: a modal, a clause select, or a private reply; the
-    queue message the action came from is marked done."""
+    """An outcome as Discord shows it: a modal, a clause select, or a private reply (in
+    parts when long, an Accept button under the last); the queue message the action came
+    from is marked done."""
     from bot.discord_io.platform import chunks  # the platform imports views, views this
-    from bot.discord_io.views import clause_view
+    from bot.discord_io.views import AcceptButton, clause_view
 
     if outcome.form is not None:
         await interaction.response.send_modal(SuspendModal(outcome.form))
@@ -95,15 +104,25 @@ async def show(interaction: discord.Interaction, outcome: Outcome) -> None:
         await answer(interaction, question.prompt, view=clause_view(question.target,
                                                                     question.choices))
     elif outcome.text:
-        for part in chunks(outcome.text):  # a long record arrives whole, in parts
+        parts = chunks(outcome.text)
+        for part in parts[:-1]:
             await answer(interaction, part)
+        if outcome.accept is None:
+            await answer(interaction, parts[-1])
+        else:
+            view = discord.ui.View(timeout=None)
+            view.add_item(AcceptButton(outcome.accept))
+            await answer(interaction, parts[-1], view=view)
 
 
-async def submit_report(interaction: discord.Interaction, draft: ReportDraft) -> None:
-    services = app_of(interaction).services
-    await thinking(interaction)
-    report = await services.reports.submit(actor_of(interaction).person, draft)
-    await answer(interaction, services.reports.acknowledgement(report))
+async def run(interaction: discord.Interaction, flow: Coroutine[Any, Any, Outcome]) -> None:
+    """Acknowledge, run the flow, show its outcome: how a command without a form runs."""
+    try:
+        await thinking(interaction)
+    except BaseException:
+        flow.close()  # never started: say so, rather than leave it un-awaited
+        raise
+    await show(interaction, await flow)
 
 
 async def triage(interaction: discord.Interaction, action: str, ref: str) -> None:
@@ -131,21 +150,14 @@ async def remove_with_clause(interaction: discord.Interaction, target: str, clau
 
 
 async def accept_code(interaction: discord.Interaction, version: str) -> None:
-    services = app_of(interaction).services
-    guild = settings_of(interaction).guild_id
-    person = refs.person(guild, interaction.user)
-    await services.code.accept(person, version)
-    await answer(interaction, f"Thank you for accepting the Code of Conduct ({version}).")
+    """The Accept button, in the server or in the DM asking to accept."""
+    await run(interaction, CodeFlows(app_of(interaction).services).accept(
+        actor_of(interaction).person, version))
 
 
 async def apply_motion(interaction: discord.Interaction, motion: str) -> None:
-    services = app_of(interaction).services
-    await interaction.response.defer(ephemeral=True, thinking=True)
-    sanction = await services.decisions.apply_sanction(actor_of(interaction), motion)
-    review = f"; the committee reviews it on {discord.utils.format_dt(sanction.review_at)}" \
-        if sanction.review_at else ""
-    await answer(interaction, f"Applied: suspension {sanction.id} "
-                              f"(until {sanction.ends_at or 'permanent'}{review}).")
+    await run(interaction, CommitteeFlows(app_of(interaction).services).apply(
+        actor_of(interaction), motion))
 
 
 class SuspendModal(discord.ui.Modal, title="Suspend"):

@@ -10,7 +10,7 @@ import yarl
 from discord.gateway import DiscordWebSocket
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.frontends import FrontEndContext
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def point_at(api_base: str | None, gateway_url: str | None) -> None:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-async def run_discord(app: App) -> None:
+async def run_discord(app: FrontEndContext) -> None:
     from bot.discord_io.client import CocBot
 
     secrets = app.settings.secrets

@@ -26,7 +26,7 @@ from bot.slack_io.errors import slack_call
 from config.settings import SlackSettings
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.frontends import FrontEndContext
     from bot.slack_io.platform import SlackPlatform
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ class Recent:
 class SlackDeps:
     """Handed to every listener through Bolt's context (``context["coc"]``)."""
 
-    app: App
+    app: FrontEndContext
     settings: SlackSettings
     platform: SlackPlatform
     roles: RoleResolver

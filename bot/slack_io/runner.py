@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.core.errors import ConfigError
-from bot.slack_io.bolt import EVENTS_PATH, SlackFrontEnd, build_front_end
+from bot.slack_io.bolt import SlackFrontEnd, build_front_end
+from bot.slack_io.manifest import EVENTS_PATH
 from bot.slack_io.replay import EnvelopeSocketModeHandler
+from bot.slack_io.setup_check import warn_about_channels
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.frontends import FrontEndContext
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ async def serve_http(front: SlackFrontEnd, port: int, host: str = "127.0.0.1") -
     return runner
 
 
-async def run_slack(app: App) -> None:
+async def run_slack(app: FrontEndContext) -> None:
     """Register the Slack platform with the app and serve until cancelled."""
     secrets = app.settings.secrets
     if app.settings.slack is None:
@@ -41,20 +43,28 @@ async def run_slack(app: App) -> None:
         raise ConfigError("Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP "
                           "mode) along with SLACK_BOT_TOKEN.")
     front = build_front_end(app)
-    app.platforms.register(front.platform)
+    # Ready once connected (timed actions needing Slack wait for that, see PlatformRegistry).
+    app.platforms.register(front.platform, ready=False)
+    name = front.platform.name
     if secrets.slack_app_token:
         handler = EnvelopeSocketModeHandler(front.bolt, secrets.slack_app_token)
         await handler.connect_async()  # type: ignore[no-untyped-call]  # Bolt lacks hints
         log.info("slack: connected in Socket Mode")
+        app.platforms.mark_ready(name)
+        await warn_about_channels(front.platform.client, app.settings.slack)
         try:
             await asyncio.Event().wait()
         finally:
+            app.platforms.mark_unready(name)
             await handler.close_async()  # type: ignore[no-untyped-call]
     else:
         host, port = app.settings.slack.http_host, app.settings.slack.http_port
         runner = await serve_http(front, port, host)
         log.info("slack: serving the Events API on http://%s:%s%s", host, port, EVENTS_PATH)
+        app.platforms.mark_ready(name)
+        await warn_about_channels(front.platform.client, app.settings.slack)
         try:
             await asyncio.Event().wait()
         finally:
+            app.platforms.mark_unready(name)
             await runner.cleanup()

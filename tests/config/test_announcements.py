@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import announcements_of
 from bot.core.errors import ConfigError
 from bot.core.identity import PlaceRef, PlatformName
+from bot.frontends import announcements
 from config.loader import load_settings
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "config" / "example.toml").read_text()
@@ -23,13 +23,13 @@ def settings_with(tmp_path: Path, discord: str = "", slack: str = ""):  # type: 
 
 
 def test_absent_means_publishing_is_not_configured(tmp_path: Path) -> None:
-    assert announcements_of(settings_with(tmp_path)) == {}
+    assert announcements(settings_with(tmp_path)) == {}
 
 
 def test_both_platforms_publish_where_configured(tmp_path: Path) -> None:
     settings = settings_with(tmp_path, "announcements_channel_id = 121212121212121212",
                              'announcements_channel = "C0ANNOUNCE"')
-    assert announcements_of(settings) == {
+    assert announcements(settings) == {
         PlatformName.DISCORD: PlaceRef(PlatformName.DISCORD, "111111111111111111",
                                        "121212121212121212"),
         PlatformName.SLACK: PlaceRef(PlatformName.SLACK, "T00000000", "C0ANNOUNCE")}

@@ -44,12 +44,13 @@ class Harness:
         return self.services.ctx
 
     async def seat_committee(self, count: int = 7) -> list[PersonRef]:
-        """Appoint ``count`` members (ids c1..cN) on staggered terms, plus counsel."""
+        """Appoint ``count`` members (ids c1..cN) on one term (confirmed past the stagger
+        check, which tests/core/flows/test_terms.py covers), plus counsel."""
         members = []
         for n in range(1, count + 1):
             member = person(f"c{n}")
             await self.services.roster.appoint(STAFF, member, Office.COMMITTEE, seat=n,
-                                               term_start=date(2025, 1, 1))
+                                               term_start=date(2025, 1, 1), confirmed=True)
             members.append(member)
         await self.services.roster.appoint(STAFF, person("counsel"), Office.COUNSEL,
                                            term_start=date(2025, 1, 1))
@@ -80,7 +81,9 @@ async def build_harness(clock: FakeClock, storage: Storage,
                   messages=load_messages(None), platforms=registry)
     services = Services.build(ctx)
     jobs = CalendarJobs(services, Recurring())
-    timed = TimedActionService(ctx, jobs.handlers(), "test-worker", on_failure=jobs.on_failure)
+    timed = TimedActionService(ctx, jobs.handlers(), "test-worker", on_failure=jobs.on_failure,
+                               needs=jobs.needs)
+    registry.on_ready(timed.platform_ready)
     await services.code.ensure_published()
     return Harness(clock, storage, platform, services, timed, jobs)
 

@@ -86,6 +86,35 @@ announcements_channel_id = {announcements}
 """
 
 
+HANDLING = ("discord.py: ", "CommandTree-invoker", "discord-ui-")
+"""Names discord.py gives the tasks it starts for each gateway event's listeners, each
+slash command, and each button, select or modal callback."""
+
+
+async def settled(world: World, limit: float = 10.0) -> None:
+    """Wait until the bot has finished handling everything it has received: every task
+    discord.py started for an event or interaction is done. A test that asserts nothing
+    happened waits on this, not on a sleep, so it cannot pass merely because the bot was
+    slow."""
+    del world  # the tasks live on the running loop; the world says which bot is meant
+    current = asyncio.current_task()
+    while busy := [task for task in asyncio.all_tasks()
+                   if task is not current and not task.done()
+                   and task.get_name().startswith(HANDLING)]:
+        _, pending = await asyncio.wait(busy, timeout=limit)
+        assert not pending, f"the bot is still handling {[t.get_name() for t in pending]}"
+
+
+async def received(world: World, channel: int, content: str) -> None:
+    """The fake says ``content`` in ``channel`` and the bot has read it: gateway events
+    arrive in order, so everything sent before it has been received too."""
+    seen = asyncio.ensure_future(world.bot.wait_for(
+        "message", check=lambda m: m.channel.id == channel and m.content == content,
+        timeout=10))
+    await world.fake.say(world.alice, channel, content)
+    await seen
+
+
 async def connect(app: App) -> tuple[CocBot, asyncio.Task[None]]:
     """Start the real client against the fake and wait until it is ready."""
     assert app.settings.discord is not None
@@ -96,6 +125,11 @@ async def connect(app: App) -> tuple[CocBot, asyncio.Task[None]]:
     if task.done():
         task.result()  # the bot died while starting: show why
     assert ready.done(), "the bot did not become ready against the fake Discord"
+    for _ in range(500):  # on_ready (which marks the platform ready) runs as its own task
+        if app.platforms.is_ready(PlatformName.DISCORD):
+            break
+        await asyncio.sleep(0.01)
+    assert app.platforms.is_ready(PlatformName.DISCORD), "Discord never marked ready"
     return bot, task
 
 
@@ -108,11 +142,10 @@ async def disconnect(bot: CocBot, task: asyncio.Task[None]) -> BaseException | N
 
 
 async def restart(world: World) -> None:
-    """A new client process-wise: nothing in memory survives, only the database."""
+    """A new client process-wise: nothing in memory survives, only the database (the new
+    client replaces the old one's adapter in the registry, and is ready only at READY)."""
     died = await disconnect(world.bot, world.task)
     assert died is None
-    world.app.platforms = type(world.app.platforms)(world.app.settings.committee_home)
-    world.app.services.ctx.platforms = world.app.platforms
     world.bot, world.task = await connect(world.app)
 
 
@@ -185,7 +218,8 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     admin = Actor(world.ref(staff), frozenset({Role.STAFF}))
     for seat, member in enumerate(members, start=1):
         await app.services.roster.appoint(admin, world.ref(member), Office.COMMITTEE,
-                                          seat=seat, term_start=date(2025, 1, 1))
+                                          seat=seat, term_start=date(2025, 1, 1),
+                                          confirmed=True)
     await app.services.roster.appoint(admin, world.ref(counsel), Office.COUNSEL,
                                       term_start=date(2025, 1, 1))
     await app.services.roster.appoint(admin, world.ref(executive), Office.EXECUTIVE,

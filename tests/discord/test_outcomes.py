@@ -109,3 +109,30 @@ async def test_the_reporter_is_asked_and_only_the_committee_sees(world: World) -
     assert "An apology" in shown[0] and "No contact" in shown[0]
     assert str(world.alice.id) not in shown[0] and "alice" not in shown[0].lower()
     assert not any("welcome" in t for t in fake.dms_to(world.bob))
+
+
+async def test_a_motion_review_without_a_suspension_is_refused(world: World) -> None:
+    fake = world.fake
+    ref, thread = await open_case(world)
+    before = len(fake.messages[thread])
+    reply = await answered(world, await fake.slash(
+        world.members[0], "motion", case=ref, text="Remove bob", review="1y", channel=thread))
+    assert "goes with the permanent suspension" in reply
+    assert len(fake.messages[thread]) == before  # no motion was put
+
+
+@pytest.mark.suspended_role
+async def test_applying_a_permanent_removal_states_its_review_date(world: World) -> None:
+    fake = world.fake
+    ref, thread = await open_case(world)
+    motion = await put_motion(world, ref, thread, suspend_for="permanent", review="1y")
+    assert "may be reviewed after 1y" in message_text(motion)
+    await carry(world, thread, motion)
+    ready = await fake.wait_for(
+        lambda: [m for m in fake.messages[thread].values() if "Apply" in " ".join(labels(m))],
+        "offered the Apply button")
+    ready[0]["channel_id"] = str(thread)
+    applied = await answered(world, await fake.click(world.staff, ready[0], "Apply"))
+    assert "Review date" in applied and "S-" in applied, applied
+    dm = "\n".join(await fake.wait_for(lambda: fake.dms_to(world.bob), "told bob"))
+    assert "The committee will review this on" in dm

@@ -79,7 +79,7 @@ async def test_roster_appoint_takes_a_term_start_like_slack(world: World) -> Non
     assert reply.startswith(f"<@{world.alice.id}> appointed to executive from 2025-06-01 (P-")
     shown = await answered(world, await fake.slash(world.staff, "roster", "show"))
     assert f"• executive: <@{world.alice.id}> (P-" in shown
-    assert f"• committee: <@{world.members[0].id}> seat 1, until 2028-01-01" in shown
+    assert f"• committee: <@{world.members[0].id}> seat 1, term 2025-01-01 to 2028-01-01" in shown
     assert shown.endswith("Every committee seat is filled.")
 
 

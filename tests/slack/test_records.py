@@ -34,7 +34,7 @@ async def test_roster_appoint_with_seat_and_term_start_then_show(world: SlackWor
 
     await world.command("/roster", "show")
     shown = world.fake.responses()[-1]
-    assert f"committee: <@{COMMITTEE[0]}> seat 3, until 2028-01-01" in shown
+    assert f"committee: <@{COMMITTEE[0]}> seat 3, term 2025-01-01 to 2028-01-01" in shown
     assert f"counsel: <@{SUBJECT}>" in shown
     assert "Empty committee seats: 1, 2, 4, 5, 6, 7" in shown
 

@@ -11,9 +11,19 @@ modal, an edited message). What a flow needs to know about the platform itself (
 standing of a member it acts on, the author of a message) it asks a :class:`Directory`
 the front-end hands in. Every permission rule stays in the services; a flow never checks
 a role itself, so no front-end can forget one.
+
+One module per noun: ``staff`` (the report queue, removal, suspension), ``reports``
+(participants' reports), ``committee`` (recusal, motions, votes, counsel, decisions),
+``appeals`` and ``code`` (the Code of Conduct and its acceptance).
 """
 
 from bot.core.flows._directory import Directory
-from bot.core.flows._outcome import Choice, ClauseQuestion, Outcome, SuspendForm
+from bot.core.flows._outcome import (
+    Choice,
+    ClauseQuestion,
+    Outcome,
+    StatementForm,
+    SuspendForm,
+)
 
-__all__ = ["Choice", "ClauseQuestion", "Directory", "Outcome", "SuspendForm"]
+__all__ = ["Choice", "ClauseQuestion", "Directory", "Outcome", "StatementForm", "SuspendForm"]

@@ -19,3 +19,6 @@ class Directory(MessageReader, Protocol):
         Raises ``NotPermitted`` when the platform will not let the bot act on them at all
         (on Discord, someone at or above the bot's highest role).
         """
+
+    async def members(self) -> list[PersonRef]:
+        """The people (not bots) of the space the interaction came from."""

@@ -40,14 +40,27 @@ class SuspendForm:
 
 
 @dataclass(frozen=True, slots=True)
+class StatementForm:
+    """Open the statement form for case ``case_id``, filled with the statement so far
+    (``current``); the text may be ``limit`` characters long."""
+
+    case_id: str
+    current: str
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """The private reply (``text``) and, at most one each, the next steps to show.
 
     ``queue_note`` is appended to the staff-queue message the action came from, whose
-    buttons are then taken away, so other staff see it is handled.
+    buttons are then taken away, so other staff see it is handled. ``accept`` offers the
+    button accepting that version of the Code under the (last part of the) reply.
     """
 
     text: str | None = None
     queue_note: str | None = None
     ask_clause: ClauseQuestion | None = None
     form: SuspendForm | None = None
+    accept: str | None = None
+    statement: StatementForm | None = None

@@ -6,25 +6,26 @@ start is optional (default today), for recording a term that began before the bo
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot.core.errors import InvalidInput
-from bot.core.flows._base import FlowBase, token
+from bot.core.flows._base import FlowBase, problems, token
 from bot.core.flows._outcome import Outcome
 from bot.core.identity import PersonRef
 from bot.core.markup import Trusted
 from bot.core.models import Actor, Appointment, Office
+from bot.core.services.roster import parse_term_start
 
 
 class RosterFlows(FlowBase):
     async def appoint(self, actor: Actor, person: PersonRef, office: str, *,
-                      seat: int | None = None, term_start: str | None = None) -> Outcome:
-        """Seat ``person`` as committee member, counsel or executive."""
+                      seat: int | None = None, term_start: str | None = None,
+                      confirmed: bool = False) -> Outcome:
+        """Seat ``person`` as committee member, counsel or executive; ``confirmed`` seats
+        even when too many terms would end in one fiscal year."""
         parsed = self._office(office)
-        if seat is not None and parsed is not Office.COMMITTEE:
-            raise InvalidInput(self._say("roster_seat_not_committee", office=parsed.value))
+        self._seat_fits(office, seat)
         made = await self._services.roster.appoint(actor, person, parsed, seat=seat,
-                                                   term_start=self._date(term_start))
+                                                   term_start=parse_term_start(term_start),
+                                                   confirmed=confirmed)
         who = self._who(actor.person, person)
         if made.seat is not None:
             return Outcome(text=self._say(
@@ -33,24 +34,35 @@ class RosterFlows(FlowBase):
         return Outcome(text=self._say("reply_appointed", person=who, office=token(parsed.value),
                                       start=token(made.term_start), ref=token(made.id)))
 
+    def check_appoint(self, office: str, *, seat: int | None,
+                      term_start: str | None) -> dict[str, str]:
+        """What :meth:`appoint` would refuse in a form's ``office``, ``seat`` and ``start``."""
+        return problems(office=lambda: self._office(office),
+                        seat=lambda: self._seat_fits(office, seat),
+                        start=lambda: parse_term_start(term_start))
+
+    def _seat_fits(self, office: str, seat: int | None) -> None:
+        try:
+            parsed = self._office(office)
+        except InvalidInput:
+            return  # the office itself is refused
+        if seat is not None and parsed is not Office.COMMITTEE:
+            raise InvalidInput(self._say("roster_seat_not_committee", office=parsed.value))
+
     def _office(self, word: str) -> Office:
         try:
             return Office(word.strip().lower())
         except ValueError:
             raise InvalidInput(self._say("roster_bad_office", office=word)) from None
 
-    def _date(self, text: str | None) -> date | None:
-        if not text or not text.strip():
-            return None
-        try:
-            return date.fromisoformat(text.strip())
-        except ValueError:
-            raise InvalidInput(self._say("roster_bad_date", date=text)) from None
-
     async def show(self, actor: Actor) -> Outcome:
         """Who serves in each office, and which committee seats are empty."""
-        serving, empty = await self._services.roster.overview(actor)
-        lines = [self._line(actor.person, a) for office in Office for a in serving[office]]
+        overview = await self._services.roster.overview(actor)
+        serving, empty = overview.holders, overview.empty_seats
+        lines = [self._line(actor.person, a) for office in Office
+                 for a in sorted(serving[office], key=lambda a: (a.seat or 0, a.term_start))]
+        if overview.warning:
+            lines.append(Trusted(overview.warning))  # rendered from a template by the service
         lines.append(self._say("roster_empty_seats", seats=token(", ".join(map(str, empty))))
                      if empty else self._say("roster_full"))
         if not any(serving.values()):
@@ -61,6 +73,6 @@ class RosterFlows(FlowBase):
         who = self._who(reader, a.person)
         if a.seat is not None:
             return self._say("roster_line_seat", person=who, seat=a.seat,
-                             end=token(a.term_end), ref=token(a.id))
+                             start=token(a.term_start), end=token(a.term_end), ref=token(a.id))
         return self._say("roster_line", office=token(a.office.value), person=who,
                          ref=token(a.id))

@@ -55,6 +55,11 @@ class Case:
     final_at: datetime | None = None
     reporter_sealed: str | None = None
     reporter_tag: str | None = None
+    # Hearing the subject: when their statement is asked for by, when they last wrote or
+    # edited it, and when a DM to them failed (staff were told to reach them another way).
+    statement_due_at: datetime | None = None
+    statement_at: datetime | None = None
+    subject_unreachable_at: datetime | None = None
     # What the person harmed would welcome (their own words and choices), for the
     # committee's eyes only: never shown to the subject, never naming the reporter.
     reporter_wishes: str | None = None  # comma-separated Wish values

@@ -6,13 +6,19 @@ from dataclasses import dataclass
 
 from bot.core.automod import Automod
 from bot.core.services._context import Context
+from bot.core.services.abuse import AbuseOfReporting
 from bot.core.services.appeals import AppealService
 from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
+from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
+from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
+from bot.core.services.platform_state import PlatformStateService
+from bot.core.services.references import ReferenceService, RefKind, Suggestion
+from bot.core.services.relay import RelayService
 from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
 from bot.core.services.roster import RosterService
@@ -37,15 +43,22 @@ class Services:
     people: PeopleService
     moderation: ModerationService
     requests: RequestLedger
+    overview: OverviewService
+    hearing: HearingService
+    relay: RelayService
+    state: PlatformStateService
+    references: ReferenceService
     statements: StatementService
     wishes: WishService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
-        cases = CaseService(ctx)
+        hearing = HearingService(ctx)
+        cases = CaseService(ctx, hearing)
         reports = ReportService(ctx, cases)
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases)
+        reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         statements = StatementService(ctx)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
@@ -53,17 +66,44 @@ class Services:
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
-                   requests=RequestLedger(ctx), statements=statements,
-                   wishes=WishService(ctx))
+                   requests=RequestLedger(ctx), hearing=hearing,
+                   relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
+                   references=ReferenceService(ctx), overview=OverviewService(ctx),
+                   statements=statements, wishes=WishService(ctx))
 
 
 __all__ = [
-    "AcceptanceStatus", "AppealService", "CaseService", "CodeService", "Context",
-    "DecisionService", "History",
-    "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService",
-    "PeopleService", "PromptResult",
+    "AcceptanceStatus",
+    "AppealService",
+    "CaseService",
+    "CodeService",
+    "Context",
+    "DecisionService",
+    "HearingService",
+    "History",
+    "IncidentDraft",
+    "IncidentOutcome",
+    "IncidentService",
+    "ModerationService",
+    "OverviewService",
+    "PeopleService",
+    "PlatformStateService",
+    "PromptResult",
     "ProposedSanction",
-    "ReportDraft", "ReportService", "RequestLedger", "RosterService", "SanctionService", "Services",
-    "StatementService", "SuspensionRequest", "VoteOutcome", "WatchOutcome", "WatchedMessage",
+    "RefKind",
+    "ReferenceService",
+    "RelayService",
+    "ReportDraft",
+    "ReportService",
+    "RequestLedger",
+    "RosterService",
+    "SanctionService",
+    "Services",
+    "StatementService",
+    "Suggestion",
+    "SuspensionRequest",
+    "VoteOutcome",
+    "WatchOutcome",
+    "WatchedMessage",
     "WishService",
 ]

@@ -8,16 +8,16 @@ is asked of :func:`reporter_matches` and nowhere else, since the reporter may be
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import date
 
 from bot.core.errors import NotPermitted
-from bot.core.identity import PersonRef
+from bot.core.identity import PersonRef, is_sealed, sealed_person
+from bot.core.identity import pseudonym as pseudonym  # re-exported (it lived here)
 from bot.core.models import Appeal, Appointment, Case, Office, Recusal
 from bot.core.ports import Tx
 from bot.core.rules.conflicts import CaseAction, Standing, conflict, free_of_conflict
-from bot.core.services._context import Context, accounts_of, identity_of, when
+from bot.core.services._context import Context, accounts_of, identity_of, unseal, when
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +44,27 @@ async def tags_of(tx: Tx, person: PersonRef) -> set[str]:
     return {tx.sealer.tag(account) for account in await accounts_of(tx, person)}
 
 
-def pseudonym(tag: str) -> str:
-    """The opaque name staff see for an anonymous reporter: stable, and it says nothing."""
-    return "~" + base64.b32encode(bytes.fromhex(tag)[:5]).decode("ascii").lower()[:6]
+async def sealed_refs(tx: Tx, person: PersonRef) -> list[PersonRef]:
+    """The sealed references (:func:`sealed_person`) of every account linked to ``person``:
+    where records kept against them as an anonymous reporter are found, by the machine."""
+    return [sealed_person(account.platform, tx.sealer.tag(account))
+            for account in await accounts_of(tx, person)]
+
+
+async def everything_of(tx: Tx, person: PersonRef) -> list[PersonRef]:
+    """Every account of ``person`` and their sealed references: for counting (escalation),
+    never for showing. A sealed ``person`` is first resolved, in the machine."""
+    real = await unseal(tx, person) if is_sealed(person) else person
+    if real is None:
+        return [person]
+    return [*await accounts_of(tx, real), *await sealed_refs(tx, real)]
+
+
+async def subject_matches(tx: Tx, subject: PersonRef, person: PersonRef) -> bool:
+    """Whether ``person`` is ``subject``, also when the subject is sealed (by tag)."""
+    if is_sealed(subject):
+        return subject.id in await tags_of(tx, person)
+    return await identity_of(tx, subject) == await identity_of(tx, person)
 
 
 async def reporter_matches(tx: Tx, case: Case, person: PersonRef) -> bool:
@@ -83,7 +101,7 @@ async def standing_of(tx: Tx, case: Case, person: PersonRef,
             recused_at = recusal.declared_at
             break
     appellant = appeal is not None and await appellant_matches(tx, appeal, person)
-    return Standing(subject=await identity_of(tx, case.subject) == identity,
+    return Standing(subject=await subject_matches(tx, case.subject, person),
                     reporter=await reporter_matches(tx, case, person),
                     appellant=appellant, recused_at=recused_at)
 

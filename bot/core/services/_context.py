@@ -14,7 +14,14 @@ from bot.core.business_days import BusinessCalendar
 from bot.core.clock import Clock
 from bot.core.code_text import CodeText, ProfileBook
 from bot.core.errors import DeliveryFailed, NotPermitted, PlatformError
-from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
+from bot.core.identity import (
+    MessageRef,
+    PersonRef,
+    PlaceRef,
+    PlatformName,
+    is_sealed,
+    pseudonym,
+)
 from bot.core.markup import Trusted, neutralise, trusted
 from bot.core.messages import MessageCatalog
 from bot.core.models import (
@@ -23,12 +30,14 @@ from bot.core.models import (
     Actor,
     AuditEntry,
     PersonLink,
+    Report,
     Role,
     ScheduledAction,
 )
 from bot.core.platforms import PlatformRegistry
 from bot.core.policy import Policy
 from bot.core.ports import Audience, Notice, NullWaker, Storage, Tx, Waker
+from bot.core.refs import log_fields
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +53,7 @@ class Context:
     messages: MessageCatalog
     platforms: PlatformRegistry
     waker: Waker = field(default_factory=NullWaker)
+    fiscal_year_start: tuple[int, int] = (9, 1)  # (month, day), from ``[schedule]``
     # Where statements the committee voted to make public are published, per platform
     # (``[discord] announcements_channel_id``, ``[slack] announcements_channel``).
     announcements: Mapping[PlatformName, PlaceRef] = field(default_factory=dict)
@@ -124,6 +134,15 @@ async def identity_of(tx: Tx, person: PersonRef) -> str:
     return link.identity if link else person.key
 
 
+async def unseal(tx: Tx, person: PersonRef) -> PersonRef | None:
+    """The account behind a sealed person, for the machine only: found through the sealed
+    reporter of one of their reports (the only place the seal is kept)."""
+    for report in await tx.find(Report, reporter_tag=person.id, limit=5):
+        if report.reporter_sealed is not None:
+            return tx.sealer.open(report.reporter_sealed)
+    return None
+
+
 async def accounts_of(tx: Tx, person: PersonRef) -> list[PersonRef]:
     """Every account linked to the same person (at least ``person`` itself)."""
     link = await tx.get(PersonLink, person.key)
@@ -141,14 +160,24 @@ async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
     ``sealed``: the person is an anonymous reporter, so a failure is logged without their
     account (logs are read by people).
     """
+    if is_sealed(person):  # opened here, in the machine, only to address the message
+        async with ctx.storage.transaction() as tx:
+            account = await unseal(tx, person)
+        if account is None:
+            log.warning("DM (%s) not sent: a sealed person could not be resolved",
+                        notice.subject_id)
+            return False
+        person, sealed = account, True
     who = "an anonymous reporter" if sealed else person.key
     try:
         await ctx.platforms.get(person.platform).send_dm(person, notice)
     except DeliveryFailed as exc:
-        log.info("DM to %s (%s) not delivered: %s", who, notice.subject_id, exc)
+        log.info("DM to %s (%s) not delivered: %s", who, notice.subject_id, exc,
+                 extra=log_fields(notice.subject_id))
         return False
     except PlatformError as exc:
-        log.warning("DM to %s (%s) failed: %s", who, notice.subject_id, exc)
+        log.warning("DM to %s (%s) failed: %s", who, notice.subject_id, exc,
+                    extra=log_fields(notice.subject_id))
         return False
     return True
 
@@ -172,7 +201,8 @@ async def try_post(ctx: Context, platform_person: Located | None, audience: Audi
             platform = ctx.platforms.home
         await platform.post(audience, notice)
     except PlatformError as exc:
-        log.warning("could not post %s notice to %s: %s", notice.kind, audience, exc)
+        log.warning("could not post %s notice to %s: %s", notice.kind, audience, exc,
+                    extra=log_fields(notice.subject_id))
         return False
     return True
 
@@ -193,9 +223,12 @@ def after_commit(ctx: Context, *actions: ScheduledAction | None) -> None:
 
 
 def mention(ctx: Context, person: PersonRef | None) -> Trusted:
-    """The platform's mention of a person: bot-written markup, posted as it is."""
+    """The platform's mention of a person: bot-written markup, posted as it is. A sealed
+    person is their pseudonym, wherever they would be shown."""
     if person is None:
         return Trusted("(unknown)")
+    if is_sealed(person):
+        return ctx.messages.render("anonymous_reporter", pseudonym=pseudonym(person.id))
     if ctx.platforms.has(person.platform):
         return trusted(ctx.platforms.get(person.platform).mention(person))
     return Trusted(neutralise(person.key))

@@ -11,19 +11,30 @@ from collections.abc import Mapping
 
 from bot.core.errors import NotFound
 from bot.core.models import (
+    AcceptancePrompt,
     ActionKind,
     ActionStatus,
     Appointment,
     Case,
+    Report,
     Sanction,
     SanctionStatus,
     ScheduledAction,
 )
+from bot.core.platforms import HOME, Needs
 from bot.core.policy import Recurring
 from bot.core.ports import Audience, Notice, NoticeKind
 from bot.core.services import Services
-from bot.core.services._context import after_commit, mention, schedule, try_post, when
+from bot.core.services._context import (
+    Located,
+    after_commit,
+    mention,
+    schedule,
+    try_post,
+    when,
+)
 from bot.core.services.digest import build_digest, month_before, next_digest, next_fiscal_year
+from bot.core.services.reports import origin_of
 from bot.core.services.timed import Handler
 
 
@@ -44,7 +55,26 @@ class CalendarJobs:
             ActionKind.ACCEPTANCE_REMINDER: self._acceptance,
             ActionKind.MONTHLY_DIGEST: self._digest,
             ActionKind.YEARLY_REVIEW: self._yearly,
+            ActionKind.STATEMENT_REMINDER: self._statement_reminder,
         }
+
+    async def needs(self, action: ScheduledAction) -> Needs:
+        """The platform an action acts on: a lift, the suspended person's; a report
+        reminder, the report's staff queue; an acceptance reminder, the member's DMs;
+        everything else the committee's home. Unknown rows need the home (the handler
+        finds nothing to do and finishes)."""
+        where: Located | None = None
+        async with self._ctx.storage.transaction() as tx:
+            if action.kind is ActionKind.LIFT_SANCTION:
+                sanction = await tx.get(Sanction, action.subject_id)
+                where = sanction.subject if sanction else None
+            elif action.kind is ActionKind.REPORT_DUE:
+                report = await tx.get(Report, action.subject_id)
+                where = origin_of(report) if report else None
+            elif action.kind is ActionKind.ACCEPTANCE_REMINDER:
+                prompt = await tx.get(AcceptancePrompt, action.subject_id)
+                where = prompt.person if prompt else None
+        return HOME if where is None else Needs(frozenset({where.platform}))
 
     async def _lift(self, action: ScheduledAction) -> None:
         await self._s.sanctions.lift(None, action.subject_id, "the suspension ended")
@@ -57,6 +87,9 @@ class CalendarJobs:
 
     async def _motion_close(self, action: ScheduledAction) -> None:
         await self._s.cases.close_motion(action.subject_id)
+
+    async def _statement_reminder(self, action: ScheduledAction) -> None:
+        await self._s.hearing.remind(action.subject_id)
 
     async def _acceptance(self, action: ScheduledAction) -> None:
         await self._s.code.remind(action.subject_id)

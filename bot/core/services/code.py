@@ -138,8 +138,14 @@ class CodeService:
             await audit(tx, ctx, "code.accepted", "code", version.id, actor=person)
         return acceptance
 
-    async def status(self, actor: Actor, members: Sequence[PersonRef]) -> AcceptanceStatus:
+    @staticmethod
+    def require_tracker(actor: Actor) -> None:
+        """Only staff see who has accepted the Code; checked before the members are listed,
+        which costs platform calls."""
         require(actor, Role.STAFF, "see who has accepted the Code")
+
+    async def status(self, actor: Actor, members: Sequence[PersonRef]) -> AcceptanceStatus:
+        self.require_tracker(actor)
         version = await self._require_current()
         async with self._ctx.storage.transaction() as tx:
             accepted_keys = {a.person for a in await tx.find(Acceptance, version_id=version.id)}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from bot.core.automod import mask_personal
 from bot.core.errors import InvalidInput, InvalidState, NotFound
-from bot.core.identity import MessageRef, PersonRef, PlaceRef
+from bot.core.identity import MessageRef, PersonRef, PlaceRef, is_sealed
 from bot.core.markup import Trusted
 from bot.core.models import (
     Actor,
@@ -26,6 +26,7 @@ from bot.core.models import (
 from bot.core.ports import Audience, Notice, NoticeKind, Tx
 from bot.core.refs import new_ref, normalise_ref
 from bot.core.rules.escalation import should_escalate
+from bot.core.services._committee import everything_of
 from bot.core.services._context import (
     Context,
     accounts_of,
@@ -60,6 +61,9 @@ class IncidentDraft:
     # Roles the adapter found on the subject (staff, committee...): staff must confirm.
     target_standing: frozenset[Role] = frozenset()
     confirmed: bool = False
+    # The explanation to send instead of the standard one for ``kind`` (abuse of reporting
+    # explains the dismissals, not a message).
+    notice: Notice | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +101,8 @@ class IncidentService:
             platform = self._ctx.platforms.get(draft.message.platform)
             deleted = await platform.delete_message(draft.message)
         delivered = None
-        if draft.kind in _DM_TEMPLATE:
-            delivered = await try_dm(self._ctx, draft.subject, self._dm(draft))
+        if draft.notice is not None or draft.kind in _DM_TEMPLATE:
+            delivered = await try_dm(self._ctx, draft.subject, draft.notice or self._dm(draft))
         incident = Incident(
             id=new_ref("I"), subject=draft.subject, kind=draft.kind, clause_id=clause.id,
             severity=draft.severity, created_at=self._ctx.now(), automated=actor is None,
@@ -139,10 +143,16 @@ class IncidentService:
         return Notice(kind, text, title=f"About your message in {profile.space_name}")
 
     async def _should_escalate(self, tx: Tx, subject: PersonRef) -> bool:
+        """Counted over every account of the person. For a sealed subject (an anonymous
+        reporter's abuse of reporting) the machine counts their named incidents too, and
+        the case it opens names only the pseudonym; a named subject's count leaves sealed
+        incidents out, or its number would tell the committee they report anonymously."""
         policy = self._ctx.policy
         now = self._ctx.now()
         times = []
-        for account in await accounts_of(tx, subject):
+        refs = await everything_of(tx, subject) if is_sealed(subject) \
+            else await accounts_of(tx, subject)
+        for account in refs:
             found = await tx.find(Incident, subject=account, reversed_at=None,
                                   created_at__gte=now - policy.escalation_window)
             times += [i.created_at for i in found if i.kind is not IncidentKind.ALERT]

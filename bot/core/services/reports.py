@@ -1,19 +1,20 @@
 """Reports: intake from participants, the staff queue, triage and dismissal.
 
 Confidentiality rule: a named reporter is shown only to staff. An anonymous reporter is
-stored only sealed (``Sealer``): the machine still applies the rate limit, counts
-bad-faith dismissals against an opaque pseudonym and warns the reporter privately, but
+stored only sealed (``Sealer``): the machine still applies the rate limit and counts
+bad-faith dismissals against an opaque pseudonym (abuse of reporting: ``abuse.py``), but
 no person, staff included, and no audit entry ever learns who it was.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from bot.core.automod import mask_personal
 from bot.core.errors import InvalidInput, InvalidState, NotFound, RateLimited
-from bot.core.identity import MessageRef, PersonRef, PlaceRef
+from bot.core.identity import MessageRef, PersonRef, PlaceRef, pseudonym
 from bot.core.models import (
     ActionKind,
     Actor,
@@ -35,7 +36,7 @@ from bot.core.ports import (
 )
 from bot.core.refs import new_ref, normalise_ref
 from bot.core.rules.rate_limit import retry_after
-from bot.core.services._committee import pseudonym, tags_of
+from bot.core.services._committee import tags_of
 from bot.core.services._context import (
     UNNAMED,
     Context,
@@ -48,7 +49,6 @@ from bot.core.services._context import (
     mention_place,
     require,
     schedule,
-    try_dm,
     try_post,
     when,
 )
@@ -56,8 +56,6 @@ from bot.core.services.cases import CaseService
 
 MAX_REASON = 1500
 MAX_EXCERPT = 500
-ABUSE_CLAUSE = "abuse-of-reporting"
-HOW_TO_ASK = "If you have questions, reply to staff or use /report to reach an administrator."
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +75,9 @@ class ReportService:
     def __init__(self, ctx: Context, cases: CaseService | None = None) -> None:
         self._ctx = ctx
         self._cases = cases
+        # Set by Services.build (abuse.AbuseOfReporting, built on the incidents service,
+        # which itself needs this one): what follows a dismissal in bad faith.
+        self.on_bad_faith: Callable[[Actor, Report], Awaitable[object]] | None = None
 
     async def read_linked(self, reader: MessageReader, person: PersonRef,
                           message: MessageRef) -> SeenMessage:
@@ -183,8 +184,8 @@ class ReportService:
         require(actor, Role.STAFF, "dismiss reports")
         status = ReportStatus.DISMISSED_BAD_FAITH if bad_faith else ReportStatus.DISMISSED
         report = await self.close(actor.person, ref, status, note or None)
-        if bad_faith:
-            await self._warn_if_abusing(report)
+        if bad_faith and self.on_bad_faith is not None:
+            await self.on_bad_faith(actor, report)
         return report
 
     async def bad_faith_record(self, report: Report) -> str:
@@ -198,36 +199,6 @@ class ReportService:
                                    status=ReportStatus.DISMISSED_BAD_FAITH)
         return self._ctx.messages.render(
             "anonymous_bad_faith", pseudonym=pseudonym(report.reporter_tag), count=count)
-
-    async def _warn_if_abusing(self, report: Report) -> None:
-        """At the policy's threshold the bot itself tells the reporter, privately, what the
-        Code says about abusing the reporting process. An anonymous reporter is unsealed
-        here, in the machine, only to address the message; no person sees who it went to."""
-        async with self._ctx.storage.transaction() as tx:
-            reporter = report.reporter
-            if reporter is None and report.reporter_sealed is not None:
-                reporter = tx.sealer.open(report.reporter_sealed)
-            if reporter is None:
-                return
-            count = await self._bad_faith_total(tx, reporter)
-        if count < self._ctx.policy.bad_faith_warning_threshold:
-            return
-        clause = self._ctx.code.clause(ABUSE_CLAUSE)
-        profile = self._ctx.profiles.for_place(report.channel.key if report.channel else None)
-        text = self._ctx.messages.render(
-            "bad_faith_warning_dm", count=count, space_name=profile.space_name,
-            clause_title=clause.title, clause_text=clause.text, how_to_ask=HOW_TO_ASK)
-        await try_dm(self._ctx, reporter, Notice(NoticeKind.INFO, text, subject_id=report.id),
-                     sealed=report.reporter is None)
-
-    async def _bad_faith_total(self, tx: Tx, person: PersonRef) -> int:
-        """Named and anonymous reports of every linked account, dismissed in bad faith:
-        for the machine only (``/history`` shows the named ones alone)."""
-        accounts = await accounts_of(tx, person)
-        return (await tx.count(Report, reporter__in=accounts,
-                               status=ReportStatus.DISMISSED_BAD_FAITH)
-                + await tx.count(Report, reporter_tag__in=await tags_of(tx, person),
-                                 status=ReportStatus.DISMISSED_BAD_FAITH))
 
     async def close(self, handler: PersonRef | None, ref: str, status: ReportStatus,
                     note: str | None, case_id: str | None = None) -> Report:

@@ -5,6 +5,11 @@ The database row is the truth. A runner *claims* an action with a conditional up
 idempotent handler, then marks it ``done``. A crash mid-run leaves a ``running`` row whose
 lease expires, so another run picks it up; because handlers are idempotent and their own
 state changes are conditional, the effect still happens once.
+
+An action whose platform is not connected yet (just after a restart, before the gateway's
+READY) is not claimed and spends no attempt: it is parked, and woken again the moment the
+registry says the platform is ready, so an overdue lift runs seconds after start-up
+rather than failing and waiting out a back-off.
 """
 
 from __future__ import annotations
@@ -15,13 +20,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.errors import CocBotError, PlatformError
+from bot.core.identity import PlatformName
 from bot.core.models import ActionKind, ActionStatus, ScheduledAction
+from bot.core.platforms import NOTHING, Needs
+from bot.core.refs import log_fields
 from bot.core.services._context import Context
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[ScheduledAction], Awaitable[None]]
 FailureHook = Callable[[ScheduledAction, Exception], Awaitable[None]]
+NeedsOf = Callable[[ScheduledAction], Awaitable[Needs]]
 
 LEASE = timedelta(seconds=60)
 """How long a claim holds without renewal. A live runner renews its claims every third of
@@ -42,16 +51,52 @@ class RunResult:
     action_id: str
     ran: bool
     error: str | None = None
+    waiting: bool = False  # not run: a platform it needs is not connected yet
 
 
 class TimedActionService:
     def __init__(self, ctx: Context, handlers: Mapping[ActionKind, Handler], worker: str,
-                 on_failure: FailureHook | None = None, lease: timedelta = LEASE) -> None:
+                 on_failure: FailureHook | None = None, lease: timedelta = LEASE,
+                 needs: NeedsOf | None = None) -> None:
         self._ctx = ctx
         self._handlers = dict(handlers)
         self._worker = worker
         self._on_failure = on_failure
         self._lease = lease
+        self._needs = needs
+        self._parked: dict[str, ScheduledAction] = {}
+
+    @property
+    def parked(self) -> list[str]:
+        """Actions due but waiting for a platform to connect."""
+        return list(self._parked)
+
+    def platform_ready(self, name: PlatformName) -> None:
+        """A platform connected: wake every parked action now (each re-checks its needs)."""
+        parked, self._parked = list(self._parked.values()), {}
+        if parked:
+            log.info("%s ready: waking %d waiting timed actions", name.value, len(parked))
+        for action in parked:
+            self._ctx.waker.wake(action)
+
+    async def _waits(self, action_id: str) -> bool:
+        """Park a due action whose platform is not connected; True if it was parked.
+
+        The readiness check and the parking happen with no ``await`` between them, so a
+        platform becoming ready cannot slip in between and leave the action asleep.
+        """
+        if self._needs is None:
+            return False
+        async with self._ctx.storage.transaction() as tx:
+            action = await tx.get(ScheduledAction, action_id)
+        if action is None or action.status is ActionStatus.DONE \
+                or action.status is ActionStatus.FAILED or action.due_at > self._ctx.now():
+            return False
+        needs = await self._needs(action)
+        if needs is NOTHING or self._ctx.platforms.satisfies(needs):
+            return False
+        self._parked[action.id] = action
+        return True
 
     async def pending(self, before: datetime | None = None,
                       limit: int | None = None) -> list[ScheduledAction]:
@@ -107,6 +152,8 @@ class TimedActionService:
         return claimed if won else None
 
     async def run(self, action_id: str) -> RunResult:
+        if await self._waits(action_id):
+            return RunResult(action_id, ran=False, waiting=True)
         claimed = await self.claim(action_id)
         if claimed is None:
             return RunResult(action_id, ran=False)
@@ -142,7 +189,8 @@ class TimedActionService:
     async def _failed(self, action: ScheduledAction, exc: Exception) -> None:
         """Retry with backoff; tell staff on the first failure of a platform action."""
         retryable = isinstance(exc, PlatformError) or not isinstance(exc, CocBotError)
-        log.warning("timed action %s failed (attempt %d): %s", action.id, action.attempts, exc)
+        log.warning("timed action %s failed (attempt %d): %s", action.id, action.attempts, exc,
+                    extra=log_fields(action.subject_id))
         if retryable and action.attempts < MAX_ATTEMPTS:
             retry = replace(action, status=ActionStatus.PENDING, claimed_by=None,
                             claimed_at=None, last_error=str(exc)[:500],

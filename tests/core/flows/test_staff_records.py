@@ -295,7 +295,7 @@ async def test_appoint_with_seat_and_term_start_then_show(harness: Harness) -> N
     counsel = text(await roster.appoint(STAFF, bob, "counsel"))
     assert counsel.startswith(f"<@bob> appointed to counsel from {harness.clock.now():%Y-%m-%d}")
     shown = text(await roster.show(STAFF)).splitlines()
-    assert shown[0].startswith("• committee: <@alice> seat 3, until 2028-01-01 (P-")
+    assert shown[0].startswith("• committee: <@alice> seat 3, term 2025-01-01 to 2028-01-01 (P-")
     assert shown[1].startswith("• counsel: <@bob> (P-")
     assert shown[2] == "Empty committee seats: 1, 2, 4, 5, 6, 7"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ class Call:
     body: Any
     query: dict[str, str]
     reason: str | None
+    at: float = field(default_factory=time.monotonic)  # when it reached the fake
 
     def __repr__(self) -> str:  # keeps assertion failures readable
         return f"{self.method} {self.path} {json.dumps(self.body)[:300] if self.body else ''}"
@@ -87,6 +89,7 @@ class FakeDiscord:
         self.sent_events: list[JSON] = []
         self.replay_on_resume = 0
         self.resumes = 0
+        self.ready_at: float | None = None  # time.monotonic() of the last READY sent
         self.port = 0
         self._changed = asyncio.Condition()
         self._ws: web.WebSocketResponse | None = None
@@ -273,6 +276,7 @@ class FakeDiscord:
         self._identified.set()
 
     async def _ready(self, ws: web.WebSocketResponse) -> None:
+        self.ready_at = time.monotonic()
         await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": {
             "v": 10, "user": self.bot.user(), "session_id": "fake-session",
             "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
@@ -433,10 +437,14 @@ class FakeDiscord:
         return 404, {"message": f"fake Discord has no route {method} {path}", "code": 0}
 
     def _sync(self, scope: str, body: list[JSON]) -> list[JSON]:
-        synced = [{"description": "", **command, "id": str(self.snowflake()),
-                   "application_id": str(self.app_id),
-                   "version": "1", "default_member_permissions": None, "dm_permission": True,
-                   "nsfw": False, "type": command.get("type", 1)} for command in body]
+        # Discord's defaults for what the bot left out; what it sent is kept as sent.
+        synced = [{"description": "", "default_member_permissions": None,
+                   "dm_permission": True, "nsfw": False, **command,
+                   "id": str(self.snowflake()), "application_id": str(self.app_id),
+                   "version": "1", "type": command.get("type", 1)} for command in body]
+        for command in synced:  # Discord answers with the permission bits as a string
+            if command["default_member_permissions"] is not None:
+                command["default_member_permissions"] = str(command["default_member_permissions"])
         self.commands[scope] = synced
         return synced
 
@@ -558,6 +566,22 @@ class FakeDiscord:
                 "resolved": resolved, "guild_id": str(self.guild_id)}
         return await self.interact(2, user, data, channel=channel)
 
+    async def autocomplete(self, user: FakeUser, name: str, *path: str, focused: str,
+                           channel: int | None = None, **options: Any) -> list[JSON]:
+        """Type into option ``focused`` of ``/name [sub ...]``; returns the choices offered."""
+        opts, resolved = self._options(options)
+        for option in opts:
+            option["focused"] = option["name"] == focused
+        for sub in reversed(path):
+            opts = [{"type": 1, "name": sub, "options": opts}]
+        data = {"id": str(self.snowflake()), "name": name, "type": 1, "options": opts,
+                "resolved": resolved, "guild_id": str(self.guild_id)}
+        token = await self.interact(4, user, data, channel=channel)
+        answer = await self.wait_for(lambda: next(
+            (b for b in self.responses.get(token, []) if b.get("type") == 8), None),
+            "answered the autocomplete")
+        return list(answer["data"]["choices"])
+
     def _options(self, options: dict[str, Any]) -> tuple[list[JSON], JSON]:
         opts: list[JSON] = []
         resolved: JSON = {}
@@ -636,6 +660,19 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_CREATE", {**message, "member": self.member_json(
             user, with_user=False)})
         return message
+
+    async def say_dm(self, user: FakeUser, content: str) -> JSON:
+        """Someone writes to the bot in their DM: stored in the DM channel, then
+        MESSAGE_CREATE as Discord sends it for a DM (no ``guild_id``, no ``member``)."""
+        channel = int(self._open_dm(user.id)["id"])
+        message = self.post_message(channel, user, content)
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def dm_messages(self, person: FakeUser) -> list[JSON]:
+        """Every message in ``person``'s DM channel with the bot (both sides), in order."""
+        channel = self.dm_channels.get(person.id)
+        return list(self.messages.get(channel, {}).values()) if channel else []
 
     async def edit_message(self, message: JSON, content: str) -> None:
         message.update(content=content, edited_timestamp=_now())
