@@ -23,6 +23,8 @@ from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
 from bot.core.services.roster import RosterService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
+from bot.core.services.statements import StatementService
+from bot.core.services.wishes import WishService
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Services:
     relay: RelayService
     state: PlatformStateService
     references: ReferenceService
+    statements: StatementService
+    wishes: WishService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
@@ -55,15 +59,17 @@ class Services:
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
+        statements = StatementService(ctx)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
-                   decisions=DecisionService(ctx, cases, sanctions),
+                   decisions=DecisionService(ctx, cases, sanctions, statements),
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
                    requests=RequestLedger(ctx), hearing=hearing,
                    relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
-                   references=ReferenceService(ctx), overview=OverviewService(ctx))
+                   references=ReferenceService(ctx), overview=OverviewService(ctx),
+                   statements=statements, wishes=WishService(ctx))
 
 
 __all__ = [
@@ -93,9 +99,11 @@ __all__ = [
     "RosterService",
     "SanctionService",
     "Services",
+    "StatementService",
     "Suggestion",
     "SuspensionRequest",
     "VoteOutcome",
     "WatchOutcome",
     "WatchedMessage",
+    "WishService",
 ]
