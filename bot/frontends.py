@@ -1,7 +1,7 @@
 """The front-ends this bot can run, and the small context each one is given.
 
 A platform is one adapter folder (``bot/<name>_io/``: the ``Platform`` port and its
-runner), its handlers (Discord's in ``cogs/``, Slack's in ``bot/slack_io/listeners/``), and
+runner), its handlers (Discord's in ``cogs/``, Slack's in ``cogs/slack/``), and
 one entry in :data:`FRONT_ENDS`: which environment variables start it, which config table
 it needs, which space it serves, and where its runner is. ``bot/app.py`` and ``bot/cli.py``
 read only this registry, so neither names a platform.
@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from bot.core.clock import Clock
 from bot.core.errors import ConfigError
-from bot.core.identity import PlatformName
+from bot.core.identity import PlaceRef, PlatformName
 from bot.core.platforms import PlatformRegistry
 from bot.core.services import Services
 from config.settings import Secrets, Settings
@@ -49,6 +49,23 @@ Runner = Callable[[FrontEndContext], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True, slots=True)
+class Tool:
+    """A command a front-end adds to ``coc-bot`` (Slack's ``slack-manifest``).
+
+    ``module`` holds ``add_arguments(parser)`` and ``run(args, settings) -> int``, where
+    ``settings`` is a callable giving the loaded configuration, or None when there is no
+    config file; it is imported only when ``coc-bot`` is run.
+    """
+
+    name: str
+    help: str
+    module: str
+
+    def load(self) -> Any:
+        return importlib.import_module(self.module)
+
+
+@dataclass(frozen=True, slots=True)
 class FrontEnd:
     """One platform the bot can serve."""
 
@@ -60,6 +77,9 @@ class FrontEnd:
     complete: Callable[[Secrets], bool]  # enough secrets to run
     space_of: Callable[[Any], str]  # its config table -> the space it serves
     runner_path: str  # "module:function", imported only when it starts
+    tools: tuple[Tool, ...] = ()  # commands it adds to coc-bot
+    # its config table -> the public channel for the committee's statements, if set
+    announcements_of: Callable[[Any], str | None] = lambda table: None
 
     def wanted(self, secrets: Secrets) -> bool:
         return bool(getattr(secrets, self.starts_with.lower()))
@@ -85,7 +105,9 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
         needs="DISCORD_TOKEN", table="discord",
         complete=lambda s: bool(s.discord_token),
         space_of=lambda table: str(table.guild_id),
-        runner_path="bot.discord_io.runner:run_discord"),
+        runner_path="bot.discord_io.runner:run_discord",
+        announcements_of=lambda table: str(table.announcements_channel_id)
+        if table.announcements_channel_id else None),
     FrontEnd(
         platform=PlatformName.SLACK, label="Slack", starts_with="SLACK_BOT_TOKEN",
         needs="SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET",
@@ -93,8 +115,16 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
         complete=lambda s: bool(s.slack_bot_token
                                 and (s.slack_app_token or s.slack_signing_secret)),
         space_of=lambda table: str(table.team_id),
-        runner_path="bot.slack_io.runner:run_slack"),
+        runner_path="bot.slack_io.runner:run_slack",
+        announcements_of=lambda table: table.announcements_channel or None,
+        tools=(Tool("slack-manifest", "print the Slack app manifest (YAML) to create the "
+                                      "app from", "bot.slack_io.manifest"),)),
 )
+
+
+def tools() -> list[Tool]:
+    """Every command the front-ends add to ``coc-bot``."""
+    return [tool for front in FRONT_ENDS for tool in front.tools]
 
 
 def wanted(settings: Settings) -> list[FrontEnd]:
@@ -105,6 +135,17 @@ def wanted(settings: Settings) -> list[FrontEnd]:
 def spaces(settings: Settings) -> dict[PlatformName, str]:
     return {front.platform: front.space_of(front.config(settings)) for front in FRONT_ENDS
             if front.config(settings) is not None}
+
+
+def announcements(settings: Settings) -> dict[PlatformName, PlaceRef]:
+    """The configured announcements channel of each platform, for public statements."""
+    found = {}
+    for front in FRONT_ENDS:
+        table = front.config(settings)
+        channel = front.announcements_of(table) if table is not None else None
+        if channel:
+            found[front.platform] = PlaceRef(front.platform, front.space_of(table), channel)
+    return found
 
 
 def missing_setup(settings: Settings) -> list[str]:

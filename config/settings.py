@@ -7,6 +7,7 @@ values; nothing else looks configuration up.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, time, timedelta
@@ -91,6 +92,8 @@ class DiscordSettings:
     committee_channel_id: int
     executive_channel_id: int
     suspended_role_id: int | None = None
+    # Where the committee's public statements are published (optional).
+    announcements_channel_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +107,15 @@ class SlackSettings:
     committee_channel: str
     executive_channel: str
     managed_channels: tuple[str, ...] = ()
+    announcements_channel: str | None = None  # the committee's public statements (optional)
     http_port: int = 3000
     # HTTP mode's listening address. Slack only posts to HTTPS, so a TLS-terminating
     # reverse proxy (or tunnel) always sits in front; loopback keeps the plain-HTTP port
     # off the network. Use "0.0.0.0" when the proxy runs on another host or container.
     http_host: str = "127.0.0.1"
+    # Put before every slash command ("coc-" makes /report /coc-report), where another
+    # app in the workspace already owns a name; `coc-bot slack-manifest` uses it too.
+    command_prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -273,9 +280,25 @@ def read_discord(table: Table) -> DiscordSettings:
         staff_queue_channel_id=req("staff_queue_channel_id"),
         committee_channel_id=req("committee_channel_id"),
         executive_channel_id=req("executive_channel_id"),
-        suspended_role_id=table.snowflake("suspended_role_id", required=False))
+        suspended_role_id=table.snowflake("suspended_role_id", required=False),
+        announcements_channel_id=table.snowflake("announcements_channel_id", required=False))
     table.finish()
+    _public_channel(table, "announcements_channel_id", result.announcements_channel_id,
+                    (result.staff_queue_channel_id, result.committee_channel_id,
+                     result.executive_channel_id))
     return result
+
+
+_SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,}")
+
+
+def _public_channel(table: Table, name: str, value: object, private: tuple[object, ...]) -> None:
+    """Statements are published for members to read: never into a private channel of the
+    staff, the committee or the Executive Committee (a copy-paste slip would leak there)."""
+    if value is not None and value in private:
+        raise ConfigError(f"config key '{table.key(name)}' names one of the private channels "
+                          "(staff queue, committee, executive); give the public channel "
+                          "where announcements are read.")
 
 
 def read_slack(table: Table) -> SlackSettings:
@@ -287,10 +310,37 @@ def read_slack(table: Table) -> SlackSettings:
         committee_channel=table.text("committee_channel", required=True),
         executive_channel=table.text("executive_channel", required=True),
         managed_channels=tuple(table.text_list("managed_channels")),
+        announcements_channel=table.opt_text("announcements_channel"),
         http_port=table.integer("http_port", 3000, minimum=1, maximum=65535),
-        http_host=_host(table, "http_host", "127.0.0.1"))
+        http_host=_host(table, "http_host", "127.0.0.1"),
+        command_prefix=_command_prefix(table))
     table.finish()
+    channel = result.announcements_channel
+    if channel is not None and not _SLACK_CHANNEL.fullmatch(channel):
+        raise ConfigError(f"config key '{table.key('announcements_channel')}' must be a Slack "
+                          f"channel id such as \"C0123ABCD\", got {channel!r}.")
+    _public_channel(table, "announcements_channel", channel,
+                    (result.staff_queue_channel, result.committee_channel,
+                     result.executive_channel))
     return result
+
+
+_COMMAND_PREFIX = re.compile(r"^[a-z0-9_-]{0,16}$")
+
+
+def check_prefix(prefix: str) -> str:
+    """A slash-command prefix Slack accepts: up to 16 lowercase letters, digits, - or _."""
+    if not _COMMAND_PREFIX.match(prefix):
+        raise ConfigError(f"the Slack command prefix must be up to 16 lowercase letters, "
+                          f"digits, '-' or '_' (e.g. \"coc-\"), got {prefix!r}.")
+    return prefix
+
+
+def _command_prefix(table: Table) -> str:
+    try:
+        return check_prefix(table.text("command_prefix", ""))
+    except ConfigError as exc:
+        raise ConfigError(f"config key '{table.key('command_prefix')}': {exc}") from None
 
 
 def _host(table: Table, name: str, default: str) -> str:

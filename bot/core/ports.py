@@ -158,6 +158,8 @@ class NoticeKind(StrEnum):
     STAFF_ALERT = "staff_alert"
     STATEMENT_REQUEST = "statement_request"  # to the subject: a button to give their side
     CONTACT_OPENED = "contact_opened"  # to the subject: a button to end the conversation
+    STATEMENT_READY = "statement_ready"  # staff may publish a decided motion's statement
+    WISHES_PROMPT = "wishes_prompt"  # the person harmed is asked what they would welcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,10 +278,3 @@ class NullWaker:
 
     def forget(self, action_id: str) -> None:
         return None
-
-
-def utc(moment: datetime) -> datetime:
-    """Reject naive datetimes at the boundary rather than guessing their zone."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime reached the domain; use the injected clock")
-    return moment

@@ -15,6 +15,7 @@ from typing import Any
 from bot.core.flows import Choice
 from bot.core.markup import ZWJ
 from bot.core.ports import Notice, NoticeKind
+from bot.core.services.wishes import WISH_LABELS
 
 Block = dict[str, Any]
 
@@ -27,10 +28,14 @@ APPLY = "coc_apply"
 CLAUSE_SELECT = "coc_rm_clause"
 CLAUSE_BLOCK_PREFIX = "coc_rm:"
 REPORT_VIEW = "coc_report"
-SUSPEND_VIEW = "coc_suspend"
 STATEMENT = "coc_statement"  # the subject's button: open the statement form (value: case)
 STATEMENT_VIEW = "coc_statement_view"
 END_CONTACT = "coc_end_contact"  # either side ends a relayed conversation (value: case)
+PUBLISH = "coc_publish"  # staff: publish a decided motion's public statement (value: motion)
+WISHES = "coc_wishes"  # the reporter's choice of outcomes (the case in block_id)
+WISHES_BLOCK_PREFIX = "coc_wishes:"
+WISH_NOTE = "coc_wish_note"
+WISH_NOTE_VIEW = "coc_wish_note_view"
 SECTION_LIMIT = 3000
 TEXT_LIMIT = 39000
 _INERT_LT = "<" + ZWJ
@@ -56,7 +61,7 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
     button: Block = {"type": "button", "text": {"type": "plain_text", "text": text},
                      "action_id": action_id, "value": value}
     if style:
@@ -74,19 +79,42 @@ def buttons_for(notice: Notice) -> list[Block] | None:
     if ref is None:
         return None
     if notice.kind is NoticeKind.REPORT_QUEUED:
-        elements = [_button(label, f"{TRIAGE_PREFIX}{action}", ref, style)
+        elements = [button(label, f"{TRIAGE_PREFIX}{action}", ref, style)
                     for action, (label, style) in TRIAGE.items()]
     elif notice.kind is NoticeKind.CODE_ACCEPT_PROMPT:
-        elements = [_button("Accept", ACCEPT, ref, "primary")]
+        elements = [button("Accept", ACCEPT, ref, "primary")]
     elif notice.kind is NoticeKind.SANCTION_READY:
-        elements = [_button("Apply the decided suspension", APPLY, ref, "danger")]
+        elements = [button("Apply the decided suspension", APPLY, ref, "danger")]
     elif notice.kind is NoticeKind.STATEMENT_REQUEST:
-        elements = [_button("Give or edit your statement", STATEMENT, ref, "primary")]
+        elements = [button("Give or edit your statement", STATEMENT, ref, "primary")]
     elif notice.kind is NoticeKind.CONTACT_OPENED:
-        elements = [_button("End the conversation", END_CONTACT, ref)]
+        elements = [button("End the conversation", END_CONTACT, ref)]
+    elif notice.kind is NoticeKind.STATEMENT_READY:
+        elements = [button("Publish the statement", PUBLISH, ref, "primary")]
+    elif notice.kind is NoticeKind.WISHES_PROMPT:
+        return wishes_actions(ref)
     else:
         return None
     return [{"type": "actions", "block_id": f"coc_actions:{ref}", "elements": elements}]
+
+
+def wishes_actions(case: str) -> list[Block]:
+    """The wishes question's choices (the case in ``block_id``) and the free-text button."""
+    options = [option(wish.value, label) for wish, label in WISH_LABELS.items()]
+    select = {"type": "multi_static_select", "action_id": WISHES, "options": options,
+              "placeholder": {"type": "plain_text", "text": "What would you welcome?"}}
+    return [{"type": "actions", "block_id": f"{WISHES_BLOCK_PREFIX}{case}",
+             "elements": [select, button("Write it in my own words", WISH_NOTE, case)]}]
+
+
+def wish_note_modal(case: str, channel: str, limit: int) -> Block:
+    """The reporter's own words; the case and the DM channel ride in the metadata."""
+    return {"type": "modal", "callback_id": WISH_NOTE_VIEW,
+            "title": {"type": "plain_text", "text": "What would you welcome?"},
+            "submit": {"type": "plain_text", "text": "Send to the committee"},
+            "private_metadata": json.dumps({"case": case, "channel": channel}),
+            "blocks": [input_block("note", "In your own words",
+                                   text_input("value", multiline=True, max_length=limit))]}
 
 
 def message_blocks(text: str, notice: Notice) -> list[Block] | None:
@@ -107,15 +135,15 @@ def clause_select(target: str, prompt: str, clauses: Sequence[Choice]) -> list[B
 
 def accept_blocks(text: str, version: str) -> list[Block]:
     return [section(text), {"type": "actions", "block_id": f"coc_actions:{version}",
-                            "elements": [_button("Accept", ACCEPT, version, "primary")]}]
+                            "elements": [button("Accept", ACCEPT, version, "primary")]}]
 
 
-def _input(block_id: str, label: str, element: Block, optional: bool = False) -> Block:
+def input_block(block_id: str, label: str, element: Block, optional: bool = False) -> Block:
     return {"type": "input", "block_id": block_id, "optional": optional,
             "label": {"type": "plain_text", "text": label}, "element": element}
 
 
-def _text_input(action_id: str, multiline: bool = False, initial: str | None = None,
+def text_input(action_id: str, multiline: bool = False, initial: str | None = None,
                 max_length: int = 1500) -> Block:
     element: Block = {"type": "plain_text_input", "action_id": action_id,
                       "multiline": multiline, "max_length": max_length}
@@ -124,7 +152,7 @@ def _text_input(action_id: str, multiline: bool = False, initial: str | None = N
     return element
 
 
-def _option(value: str, text: str) -> Block:
+def option(value: str, text: str) -> Block:
     return {"text": {"type": "plain_text", "text": clip(text, 75)}, "value": value}
 
 
@@ -132,39 +160,17 @@ def report_modal(metadata: dict[str, str], with_target: bool) -> Block:
     """Reason and anonymity; from ``/report`` also who or which message (link)."""
     blocks: list[Block] = []
     if with_target:
-        blocks.append(_input("target", "Who are you reporting? (optional)",
+        blocks.append(input_block("target", "Who are you reporting? (optional)",
                              {"type": "users_select", "action_id": "value"}, optional=True))
-        blocks.append(_input("link", "Link to the message (optional)",
-                             _text_input("value", max_length=300), optional=True))
-    blocks.append(_input("reason", "What happened?", _text_input("value", multiline=True)))
-    blocks.append(_input("anonymous", "Anonymity", {
+        blocks.append(input_block("link", "Link to the message (optional)",
+                             text_input("value", max_length=300), optional=True))
+    blocks.append(input_block("reason", "What happened?", text_input("value", multiline=True)))
+    blocks.append(input_block("anonymous", "Anonymity", {
         "type": "checkboxes", "action_id": "value",
-        "options": [_option("yes", "Stay anonymous, even to staff")]}, optional=True))
+        "options": [option("yes", "Stay anonymous, even to staff")]}, optional=True))
     return {"type": "modal", "callback_id": REPORT_VIEW,
             "title": {"type": "plain_text", "text": "Report to staff"},
             "submit": {"type": "plain_text", "text": "Send privately"},
-            "private_metadata": json.dumps(metadata), "blocks": blocks}
-
-
-def suspend_modal(metadata: dict[str, str], clauses: Sequence[Choice], duration: str,
-                  default_clause: str) -> Block:
-    scope = {"type": "static_select", "action_id": "value",
-             "initial_option": _option("space", "Every channel the bot manages"),
-             "options": [_option("space", "Every channel the bot manages"),
-                         _option("channel", "Only the channel of the report")]}
-    options = [_option(c.value, c.label) for c in clauses[:100]]
-    clause: Block = {"type": "static_select", "action_id": "value", "options": options}
-    initial = [o for o in options if o["value"] == default_clause]
-    if initial:
-        clause["initial_option"] = initial[0]
-    blocks = [_input("duration", "Duration (30m, 12h, 7d, 2w or permanent)",
-                     _text_input("value", initial=duration, max_length=20)),
-              _input("scope", "Scope", scope), _input("clause", "Part of the Code", clause),
-              _input("reason", "Reason (sent to the person)",
-                     _text_input("value", multiline=True, max_length=1000))]
-    return {"type": "modal", "callback_id": SUSPEND_VIEW,
-            "title": {"type": "plain_text", "text": "Suspend"},
-            "submit": {"type": "plain_text", "text": "Suspend"},
             "private_metadata": json.dumps(metadata), "blocks": blocks}
 
 
@@ -176,9 +182,9 @@ def statement_modal(case_id: str, current: str, limit: int, channel: str) -> Blo
             "private_metadata": json.dumps({"case": case_id, "channel": channel}),
             "blocks": [section(f"Case {case_id}: your side, for the Member Review Committee. "
                                "You can edit it until the decision is communicated."),
-                       _input("statement", "Your statement",
-                              _text_input("value", multiline=True, initial=current or None,
-                                          max_length=limit))]}
+                       input_block("statement", "Your statement",
+                                   text_input("value", multiline=True, initial=current or None,
+                                              max_length=limit))]}
 
 
 def view_value(values: dict[str, Any], block: str) -> str | None:
@@ -188,6 +194,8 @@ def view_value(values: dict[str, Any], block: str) -> str | None:
         return ",".join(o["value"] for o in field.get("selected_options") or []) or None
     if field.get("type") == "users_select":
         return field.get("selected_user") or None
+    if field.get("type") == "datepicker":
+        return field.get("selected_date") or None
     if field.get("type") == "static_select":
         selected = field.get("selected_option") or {}
         return selected.get("value") or None

@@ -123,7 +123,7 @@ async def test_an_executive_cannot_decide_their_own_appeal(world: World) -> None
     await fake.wait_for(lambda: fake.channel_texts(world.executive_channel), "routed it")
     dms, posts = len(fake.dms_to(world.executive)), channel_posts(world)
 
-    text = await refused_privately(world, world.executive, "appeal", "decide",
+    text = await refused_privately(world, world.executive, "appeals", "decide",
                                    ref=appeal.group(0), outcome="overturned",
                                    reason="I was right")
     assert f"You appealed the decision on case {ref}" in text

@@ -7,8 +7,10 @@ close; staff, the committee, counsel and the Executive Committee may look.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.core.errors import InvalidInput
-from bot.core.flows._base import FlowBase, token
+from bot.core.flows._base import FlowBase, problems, token
 from bot.core.flows._outcome import Outcome
 from bot.core.identity import PersonRef, is_sealed
 from bot.core.markup import Trusted
@@ -18,9 +20,45 @@ from bot.core.services.evidence import summary_lines
 
 # A case is serious or severe; minor matters are incidents, handled by staff alone.
 CASE_SEVERITIES = {s.value: s for s in (Severity.SERIOUS, Severity.SEVERE)}
+CASE_ACTIONS = ("open", "show", "communicated", "close")
 
 
 class CaseFlows(FlowBase):
+    async def act(self, actor: Actor, action: str, *, ref: str = "",
+                  subject: PersonRef | None = None, text: str = "",
+                  severity: str = Severity.SERIOUS.value) -> Outcome:
+        """One of the case actions by name (a form's choice): ``text`` is the summary of a
+        case to open or the reason to close one."""
+        found = self.check_action(action, ref=ref, subject=subject, text=text)
+        if found:
+            raise InvalidInput(next(iter(found.values())))
+        if action == "open":
+            assert subject is not None  # checked above
+            return await self.open(actor, subject, text, severity)
+        if action == "show":
+            return await self.show(actor, ref.strip())
+        if action == "communicated":
+            return await self.communicated(actor, ref.strip())
+        return await self.close(actor, ref.strip(), text)
+
+    def check_action(self, action: str, *, ref: str, subject: PersonRef | None,
+                     text: str) -> dict[str, str]:
+        """What a case action would refuse in a form's ``action``, ``case``, ``person``
+        and ``text`` fields, before anything is done."""
+        if action not in CASE_ACTIONS:
+            return {"action": self._say("case_bad_action", action=action)}
+        if action == "open":
+            return problems(person=lambda: self._need(subject is not None, "case_need_person"),
+                            text=lambda: self._need(bool(text.strip()), "case_need_summary"))
+        checks: dict[str, Callable[[], object]] = {"case": lambda: self._case_ref(ref)}
+        if action == "close":
+            checks["text"] = lambda: self._need(bool(text.strip()), "case_need_reason")
+        return problems(**checks)
+
+    def _need(self, given: bool, template: str) -> None:
+        if not given:
+            raise InvalidInput(self._say(template))
+
     async def open(self, actor: Actor, subject: PersonRef, summary: str,
                    severity: str = Severity.SERIOUS.value) -> Outcome:
         """Open a case about ``subject``; its private committee thread opens with it."""
@@ -34,6 +72,7 @@ class CaseFlows(FlowBase):
         """A case's status, subject, summary, decision and appeal window."""
         case = await self._services.cases.view(actor, ref)
         reader = actor.person
+        wishes = await self._services.wishes.shown_to(reader, case)  # never the subject's
         return Outcome(text=self._say(
             "case_view", ref=token(case.id), status=token(case.status.value),
             severity=token(case.severity.value), origin=token(case.origin.value),
@@ -45,6 +84,7 @@ class CaseFlows(FlowBase):
             if case.appeal_deadline else "",
             hearing=await self._services.relay.describe(
                 case, lambda moment: self._when(reader, moment)),
+            wishes=self._say("case_view_wishes", wishes=wishes) if wishes else "",
             evidence=await self._evidence(reader, case)))
 
     async def _evidence(self, reader: PersonRef, case: Case) -> Trusted:

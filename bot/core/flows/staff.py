@@ -7,15 +7,15 @@ into these calls and shows the :class:`Outcome` its own way.
 from __future__ import annotations
 
 from bot.core.code_text import CodeText
-from bot.core.durations import parse_duration
-from bot.core.errors import InvalidInput
-from bot.core.flows._base import FlowBase, token
+from bot.core.durations import parse_duration, parse_review_period
+from bot.core.errors import CocBotError, InvalidInput
+from bot.core.flows._base import FlowBase, problems, token
 from bot.core.flows._directory import Directory
 from bot.core.flows._outcome import Choice, ClauseQuestion, Outcome, SuspendForm
 from bot.core.identity import MessageRef, PersonRef, PlaceRef
 from bot.core.models import Actor, IncidentKind, Report, SanctionScope
 from bot.core.services import IncidentDraft, SuspensionRequest
-from bot.core.services._context import mention, when
+from bot.core.services._context import mention, require_confirmation, when
 from bot.core.services.sanctions import parse_scope
 
 # Clauses offered first when citing one: what not to do, then what to do.
@@ -145,25 +145,54 @@ class StaffFlows(FlowBase):
     async def suspend(self, actor: Actor, subject: PersonRef, directory: Directory, *,
                       duration: str, scope: str, reason: str, here: PlaceRef | None,
                       clause_id: str = DEFAULT_CLAUSE, report_ref: str | None = None,
-                      confirmed: bool = False) -> Outcome:
+                      confirmed: bool = False, review: str | None = None) -> Outcome:
         """Suspend ``subject``; a channel suspension is for ``here`` (the reported channel,
-        or the one the command was typed in)."""
+        or the one the command was typed in). A permanent one may carry a ``review``
+        period (``1y``): the person is told the date and the committee reminded on it."""
         self._services.sanctions.require_suspender(actor)
         parsed_scope = parse_scope(scope)
         parsed = parse_duration(duration)
-        if parsed_scope is SanctionScope.CHANNEL and here is None:
-            raise InvalidInput("Say which channel: run the command in it, or suspend from "
-                               "the report about it.")
+        period = parse_review_period(review) if review and review.strip() else None
+        self._channel_known(parsed_scope, here)
         sanction = await self._services.sanctions.suspend(actor, SuspensionRequest(
             subject=subject, duration=parsed, scope=parsed_scope, reason=reason,
             clause_id=clause_id,
             channel=here if parsed_scope is SanctionScope.CHANNEL else None,
             target_standing=await directory.standing(subject), confirmed=confirmed,
-            report_id=report_ref))
+            report_id=report_ref,
+            review_at=period.after(self._ctx.now()) if period else None))
+        review_text = self._say("reply_suspended_review",
+                                date=when(self._ctx, actor.person, sanction.review_at)) \
+            if sanction.review_at else ""
         return Outcome(text=self._say(
-            "reply_suspended", ref=sanction.id, scope=sanction.scope.value,
+            "reply_suspended", ref=sanction.id, scope=sanction.scope.value, review=review_text,
             end=when(self._ctx, actor.person, sanction.ends_at),
             dm_closed="" if sanction.dm_delivered else self._say("reply_dm_closed_in_writing")))
+
+    def require_suspender(self, actor: Actor) -> None:
+        """Refuse someone who may not suspend before a form is even opened for them."""
+        self._services.sanctions.require_suspender(actor)
+
+    async def check_suspend(self, subject: PersonRef, directory: Directory, *,
+                            duration: str, scope: str, clause_id: str, here: PlaceRef | None,
+                            confirmed: bool, review: str = "") -> dict[str, str]:
+        """What :meth:`suspend` would refuse in a form's fields (``duration``, ``scope``,
+        ``clause``, ``review``, ``confirm``), before anything is done."""
+        found = problems(duration=lambda: parse_duration(duration),
+                         scope=lambda: self._channel_known(parse_scope(scope), here),
+                         clause=lambda: self._ctx.code.clause(clause_id),
+                         review=lambda: self._check_review(duration, review))
+        try:
+            require_confirmation(await directory.standing(subject), confirmed)
+        except CocBotError as exc:
+            found["confirm"] = str(exc)
+        return found
+
+    @staticmethod
+    def _channel_known(scope: SanctionScope, here: PlaceRef | None) -> None:
+        if scope is SanctionScope.CHANNEL and here is None:
+            raise InvalidInput("Say which channel: run the command in it, or suspend from "
+                               "the report about it.")
 
     async def unsuspend(self, actor: Actor, subject: PersonRef, reason: str = "") -> Outcome:
         """Lift every active suspension of ``subject`` now (the service says who may)."""

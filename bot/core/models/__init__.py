@@ -19,6 +19,7 @@ from bot.core.models._evidence import Evidence, EvidenceKind
 from bot.core.models._hearing import CaseContact, ContactStatus, RelayDirection, RelayMessage
 from bot.core.models._incidents import Incident, IncidentKind, Severity
 from bot.core.models._people import Actor, PersonLink, Role
+from bot.core.models._platform_state import PlatformState
 from bot.core.models._reports import Report, ReportStatus
 from bot.core.models._requests import RequestClaim
 from bot.core.models._roster import Appointment, Office
@@ -28,7 +29,7 @@ from bot.core.models._seal import SealKey
 ENTITY_TYPES: tuple[type, ...] = (
     Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
     Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
-    RequestClaim, SealKey, CaseContact, RelayMessage, Evidence,
+    RequestClaim, SealKey, CaseContact, RelayMessage, PlatformState, Evidence,
 )
 """Every persisted record type; the storage schema test checks each has a matching table."""
 
@@ -58,6 +59,7 @@ __all__ = [
     "MotionStatus",
     "Office",
     "PersonLink",
+    "PlatformState",
     "Recusal",
     "RelayDirection",
     "RelayMessage",

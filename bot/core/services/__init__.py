@@ -16,14 +16,19 @@ from bot.core.services.evidence import EvidenceService
 from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
+from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
 from bot.core.services.personal_data import PersonalDataService
+from bot.core.services.platform_state import PlatformStateService
+from bot.core.services.references import ReferenceService, RefKind, Suggestion
 from bot.core.services.relay import RelayService
 from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
 from bot.core.services.retention import RetentionService
 from bot.core.services.roster import RosterService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
+from bot.core.services.statements import StatementService
+from bot.core.services.wishes import WishService
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,13 @@ class Services:
     people: PeopleService
     moderation: ModerationService
     requests: RequestLedger
+    overview: OverviewService
     hearing: HearingService
     relay: RelayService
+    state: PlatformStateService
+    references: ReferenceService
+    statements: StatementService
+    wishes: WishService
     evidence: EvidenceService
     case_files: CaseFileService
     personal_data: PersonalDataService
@@ -58,15 +68,18 @@ class Services:
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases, evidence)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
+        statements = StatementService(ctx)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
-                   decisions=DecisionService(ctx, cases, sanctions),
+                   decisions=DecisionService(ctx, cases, sanctions, statements),
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases,
                                                 evidence),
                    requests=RequestLedger(ctx), hearing=hearing,
-                   relay=RelayService(ctx, hearing), evidence=evidence,
+                   relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
+                   references=ReferenceService(ctx), overview=OverviewService(ctx),
+                   statements=statements, wishes=WishService(ctx), evidence=evidence,
                    case_files=CaseFileService(ctx, evidence),
                    personal_data=PersonalDataService(ctx), retention=RetentionService(ctx))
 
@@ -86,10 +99,14 @@ __all__ = [
     "IncidentOutcome",
     "IncidentService",
     "ModerationService",
+    "OverviewService",
     "PeopleService",
     "PersonalDataService",
+    "PlatformStateService",
     "PromptResult",
     "ProposedSanction",
+    "RefKind",
+    "ReferenceService",
     "RelayService",
     "ReportDraft",
     "ReportService",
@@ -98,8 +115,11 @@ __all__ = [
     "RosterService",
     "SanctionService",
     "Services",
+    "StatementService",
+    "Suggestion",
     "SuspensionRequest",
     "VoteOutcome",
     "WatchOutcome",
     "WatchedMessage",
+    "WishService",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from enum import Enum
@@ -13,7 +14,14 @@ from bot.core.business_days import BusinessCalendar
 from bot.core.clock import Clock
 from bot.core.code_text import CodeText, ProfileBook
 from bot.core.errors import DeliveryFailed, NotPermitted, PlatformError
-from bot.core.identity import MessageRef, PersonRef, PlaceRef, is_sealed, pseudonym
+from bot.core.identity import (
+    MessageRef,
+    PersonRef,
+    PlaceRef,
+    PlatformName,
+    is_sealed,
+    pseudonym,
+)
 from bot.core.markup import Trusted, neutralise, trusted
 from bot.core.messages import MessageCatalog
 from bot.core.models import (
@@ -29,6 +37,7 @@ from bot.core.models import (
 from bot.core.platforms import PlatformRegistry
 from bot.core.policy import Policy
 from bot.core.ports import Audience, Notice, NullWaker, Storage, Tx, Waker
+from bot.core.refs import log_fields
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +54,9 @@ class Context:
     platforms: PlatformRegistry
     waker: Waker = field(default_factory=NullWaker)
     fiscal_year_start: tuple[int, int] = (9, 1)  # (month, day), from ``[schedule]``
+    # Where statements the committee voted to make public are published, per platform
+    # (``[discord] announcements_channel_id``, ``[slack] announcements_channel``).
+    announcements: Mapping[PlatformName, PlaceRef] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -160,10 +172,12 @@ async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
     try:
         await ctx.platforms.get(person.platform).send_dm(person, notice)
     except DeliveryFailed as exc:
-        log.info("DM to %s (%s) not delivered: %s", who, notice.subject_id, exc)
+        log.info("DM to %s (%s) not delivered: %s", who, notice.subject_id, exc,
+                 extra=log_fields(notice.subject_id))
         return False
     except PlatformError as exc:
-        log.warning("DM to %s (%s) failed: %s", who, notice.subject_id, exc)
+        log.warning("DM to %s (%s) failed: %s", who, notice.subject_id, exc,
+                    extra=log_fields(notice.subject_id))
         return False
     return True
 
@@ -187,7 +201,8 @@ async def try_post(ctx: Context, platform_person: Located | None, audience: Audi
             platform = ctx.platforms.home
         await platform.post(audience, notice)
     except PlatformError as exc:
-        log.warning("could not post %s notice to %s: %s", notice.kind, audience, exc)
+        log.warning("could not post %s notice to %s: %s", notice.kind, audience, exc,
+                    extra=log_fields(notice.subject_id))
         return False
     return True
 

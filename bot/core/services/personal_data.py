@@ -62,8 +62,9 @@ THEIR_WORDS: dict[type, dict[str, frozenset[str]]] = {
     Sanction: {"subject": frozenset({"reason", "lift_reason"}), "actor": frozenset({"reason"}),
                "lifted_by": frozenset({"lift_reason"})},
     Case: {"subject": frozenset({"summary", "subject_statement"}), "opened_by": frozenset(),
-           "reporter": frozenset()},
-    Motion: {"proposed_by": frozenset(), "overruled_by": frozenset()},
+           "reporter": frozenset({"reporter_wishes", "reporter_wishes_note"})},
+    Motion: {"proposed_by": frozenset(), "overruled_by": frozenset(),
+             "statement_published_by": frozenset()},
     Vote: {"voter": frozenset()},
     Recusal: {"member": frozenset({"reason"})},
     Appeal: {"appellant": frozenset({"reason"}), "decided_by": frozenset()},
@@ -82,7 +83,8 @@ THEIR_WORDS: dict[type, dict[str, frozenset[str]]] = {
 
 SEALED: dict[type, tuple[str, str, frozenset[str]]] = {
     Report: ("reporter_sealed", "reporter_tag", frozenset({"reason"})),
-    Case: ("reporter_sealed", "reporter_tag", frozenset()),
+    Case: ("reporter_sealed", "reporter_tag",
+           frozenset({"reporter_wishes", "reporter_wishes_note"})),
     Appeal: ("appellant_sealed", "appellant_tag", frozenset({"reason"})),
 }
 """Where an anonymous person is kept sealed: (sealed box, tag, their words)."""
@@ -146,8 +148,10 @@ class PersonalDataService:
                 data.pop(name, None)
             if mine:
                 data["reporter"] = "you (anonymously)"
-        if isinstance(row, Case) and row.reporter not in accounts:
-            data.pop("reporter", None)
+        if isinstance(row, Case) and row.reporter not in accounts and not (
+                row.reporter_tag is not None and row.reporter_tag in tags):
+            for name in ("reporter", "reporter_wishes", "reporter_wishes_note", "wishes_at"):
+                data.pop(name, None)  # the harmed person's wishes are the committee's only
         if isinstance(row, Appeal) and row.appellant not in accounts:
             mine = row.appellant_tag is not None and row.appellant_tag in tags
             if not mine:

@@ -443,10 +443,14 @@ class FakeDiscord:
         return 404, {"message": f"fake Discord has no route {method} {path}", "code": 0}
 
     def _sync(self, scope: str, body: list[JSON]) -> list[JSON]:
-        synced = [{"description": "", **command, "id": str(self.snowflake()),
-                   "application_id": str(self.app_id),
-                   "version": "1", "default_member_permissions": None, "dm_permission": True,
-                   "nsfw": False, "type": command.get("type", 1)} for command in body]
+        # Discord's defaults for what the bot left out; what it sent is kept as sent.
+        synced = [{"description": "", "default_member_permissions": None,
+                   "dm_permission": True, "nsfw": False, **command,
+                   "id": str(self.snowflake()), "application_id": str(self.app_id),
+                   "version": "1", "type": command.get("type", 1)} for command in body]
+        for command in synced:  # Discord answers with the permission bits as a string
+            if command["default_member_permissions"] is not None:
+                command["default_member_permissions"] = str(command["default_member_permissions"])
         self.commands[scope] = synced
         return synced
 
@@ -591,6 +595,22 @@ class FakeDiscord:
         data = {"id": str(self.snowflake()), "name": name, "type": 1, "options": opts,
                 "resolved": resolved, "guild_id": str(self.guild_id)}
         return await self.interact(2, user, data, channel=channel)
+
+    async def autocomplete(self, user: FakeUser, name: str, *path: str, focused: str,
+                           channel: int | None = None, **options: Any) -> list[JSON]:
+        """Type into option ``focused`` of ``/name [sub ...]``; returns the choices offered."""
+        opts, resolved = self._options(options)
+        for option in opts:
+            option["focused"] = option["name"] == focused
+        for sub in reversed(path):
+            opts = [{"type": 1, "name": sub, "options": opts}]
+        data = {"id": str(self.snowflake()), "name": name, "type": 1, "options": opts,
+                "resolved": resolved, "guild_id": str(self.guild_id)}
+        token = await self.interact(4, user, data, channel=channel)
+        answer = await self.wait_for(lambda: next(
+            (b for b in self.responses.get(token, []) if b.get("type") == 8), None),
+            "answered the autocomplete")
+        return list(answer["data"]["choices"])
 
     def _options(self, options: dict[str, Any]) -> tuple[list[JSON], JSON]:
         opts: list[JSON] = []

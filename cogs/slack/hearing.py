@@ -18,8 +18,9 @@ from bot.core.models import Actor
 from bot.core.ports import Notice, NoticeKind
 from bot.slack_io import blocks
 from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import (
+from cogs.slack._common import (
     Reply,
+    answering,
     channel_of,
     guard,
     need,
@@ -68,9 +69,7 @@ async def statement_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[st
 
 async def end_contact_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                              respond: AsyncRespond, context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "end conversation button"):
         outcome = await RelayFlows(deps.app.services).end(
             await deps.actor(user_of(body)), str(action["value"]))

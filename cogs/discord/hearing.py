@@ -3,7 +3,7 @@
 the case's thread while a conversation is open.
 
 The ``/case`` group belongs to the staff cog (one top-level command per name); this cog
-adds its subcommands to that group when it loads, so it must load after ``cogs.staff``.
+adds its subcommands to that group when it loads, so it must load after ``cogs.discord.staff``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from discord.ext import commands
 
 from bot.core.errors import CocBotError, PlatformError
 from bot.core.flows.relay import RelayFlows
+from bot.core.services import RefKind
 from bot.discord_io import flows, refs
+from bot.discord_io.commands import references
 from bot.discord_io.context import actor_of, app_of
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ def _relay(interaction: discord.Interaction) -> RelayFlows:
 
 
 @app_commands.describe(case="The case reference (C-…)")
+@app_commands.autocomplete(case=references(RefKind.CASE))
 async def contact(interaction: discord.Interaction, case: str) -> None:
     await flows.thinking(interaction)
     await flows.show(interaction, await _relay(interaction).contact(actor_of(interaction), case))
@@ -38,6 +41,7 @@ async def contact(interaction: discord.Interaction, case: str) -> None:
 
 @app_commands.describe(case="The case reference (C-…)",
                        text="What the subject reads, sent as the Member Review Committee")
+@app_commands.autocomplete(case=references(RefKind.CASE))
 async def reply(interaction: discord.Interaction, case: str, text: str) -> None:
     await flows.thinking(interaction)
     await flows.show(interaction, await _relay(interaction).reply(actor_of(interaction), case,
@@ -45,6 +49,7 @@ async def reply(interaction: discord.Interaction, case: str, text: str) -> None:
 
 
 @app_commands.describe(case="The case reference (C-…)")
+@app_commands.autocomplete(case=references(RefKind.CASE))
 async def end_contact(interaction: discord.Interaction, case: str) -> None:
     await flows.thinking(interaction)
     await flows.show(interaction, await _relay(interaction).end(actor_of(interaction), case))
@@ -83,7 +88,8 @@ class Hearing(commands.Cog):
 async def setup(bot: CocBot) -> None:
     group = bot.tree.get_command("case")
     if not isinstance(group, app_commands.Group):
-        raise RuntimeError("cogs.hearing needs the /case group of cogs.staff: load it first")
+        raise RuntimeError("cogs.discord.hearing needs the /case group of "
+                           "cogs.discord.staff: load it first")
     for name, description, callback in SUBCOMMANDS:
         group.add_command(app_commands.Command(name=name, description=description,
                                                callback=callback))

@@ -18,9 +18,11 @@ from bot.core.errors import CocBotError, PlatformError
 from bot.core.flows.committee import CommitteeFlows, Refused
 from bot.core.identity import PersonRef
 from bot.core.ports import Notice, NoticeKind
+from bot.core.services import RefKind
 from bot.discord_io import flows, refs
+from bot.discord_io.commands import BOARD, references
 from bot.discord_io.context import actor_of
-from cogs._common import clause_autocomplete
+from cogs.discord._common import clause_autocomplete
 
 if TYPE_CHECKING:
     from bot.discord_io.client import CocBot
@@ -38,7 +40,9 @@ class Committee(commands.Cog):
 
     @app_commands.command(name="recuse", description="Committee: declare a conflict of "
                                                      "interest in a case")
+    @app_commands.autocomplete(case=references(RefKind.CASE))
     @app_commands.guild_only()
+    @app_commands.default_permissions(BOARD)
     async def recuse(self, interaction: discord.Interaction, case: str, reason: str) -> None:
         await flows.run(interaction, self.flows.recuse(actor_of(interaction), case, reason))
 
@@ -46,23 +50,33 @@ class Committee(commands.Cog):
     @app_commands.describe(text="The motion, e.g. 'Suspend for 30 days for harassment'",
                            suspend_for="Optional: a suspension the motion decides (30d, "
                                        "permanent) so it can be applied with one click",
-                           clause="The part of the Code, with suspend_for")
-    @app_commands.autocomplete(clause=clause_autocomplete)
+                           clause="The part of the Code, with suspend_for",
+                           review="With suspend_for permanent: review after (1y, 6mo, 90d)",
+                           statement="Optional: a public statement, published only if the "
+                                     "motion carries and is not overruled")
+    @app_commands.autocomplete(clause=clause_autocomplete, case=references(RefKind.CASE))
     @app_commands.guild_only()
+    @app_commands.default_permissions(BOARD)
     async def motion(self, interaction: discord.Interaction, case: str, text: str,
-                     suspend_for: str | None = None, clause: str | None = None) -> None:
+                     suspend_for: str | None = None, clause: str | None = None,
+                     review: str | None = None, statement: str | None = None) -> None:
         await flows.run(interaction, self.flows.motion(
-            actor_of(interaction), case, text, suspend_for=suspend_for, clause=clause))
+            actor_of(interaction), case, text, suspend_for=suspend_for, clause=clause,
+            review=review, statement=statement))
 
     @app_commands.command(name="overrule", description="Legal counsel: overrule the "
                                                        "committee's carried motion")
+    @app_commands.autocomplete(case=references(RefKind.CASE))
     @app_commands.guild_only()
+    @app_commands.default_permissions(BOARD)
     async def overrule(self, interaction: discord.Interaction, case: str, reason: str) -> None:
         await flows.run(interaction, self.flows.overrule(actor_of(interaction), case, reason))
 
     @app_commands.command(name="decide", description="Communicate a case's decision to the "
                                                      "person; starts the appeal window")
+    @app_commands.autocomplete(case=references(RefKind.CASE))
     @app_commands.guild_only()
+    @app_commands.default_permissions(BOARD)
     async def decide(self, interaction: discord.Interaction, case: str) -> None:
         await flows.run(interaction, self.flows.decide(actor_of(interaction), case))
 

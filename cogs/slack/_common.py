@@ -7,15 +7,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.core.errors import CocBotError, InvalidInput
 from bot.slack_io.blocks import Block, mrkdwn
-from bot.slack_io.context import SlackDeps
+from bot.slack_io.context import SlackDeps, deps_of
 
 log = logging.getLogger(__name__)
 Reply = Callable[..., Awaitable[None]]
-CITABLE_SECTIONS = ("dont", "do")
 SORRY = ("Something went wrong on my side; nothing more was changed. The error is in the "
          "bot's log. Please try again.")
 
@@ -26,6 +26,15 @@ def via_respond(respond: AsyncRespond) -> Reply:
         await respond(text=mrkdwn(text), blocks=blocks, response_type="ephemeral",
                       replace_original=False)
     return reply
+
+
+async def answering(ack: AsyncAck, context: AsyncBoltContext,
+                    respond: AsyncRespond) -> tuple[SlackDeps, Reply]:
+    """What every command, button and shortcut listener does first: ack at once (Slack
+    gives 3 seconds), then hand back the dependencies and a private reply through the
+    request's ``response_url``. The work then runs under :func:`guard`."""
+    await ack()
+    return deps_of(context), via_respond(respond)
 
 
 def via_ephemeral(deps: SlackDeps, channel: str | None, user_id: str) -> Reply:
@@ -65,13 +74,6 @@ def need(value: str, what: str) -> str:
     if not value.strip():
         raise InvalidInput(f"Please give {what}.")
     return value.strip()
-
-
-def clause_choices(deps: SlackDeps) -> list[tuple[str, str]]:
-    code = deps.app.settings.code
-    ordered = sorted(code.clauses, key=lambda c: CITABLE_SECTIONS.index(c.section.value)
-                     if c.section.value in CITABLE_SECTIONS else 9)
-    return [(c.id, c.title) for c in ordered]
 
 
 def user_of(body: dict[str, Any]) -> str:

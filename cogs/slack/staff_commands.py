@@ -19,10 +19,10 @@ from bot.core.flows.records import RecordFlows
 from bot.core.flows.staff import DEFAULT_CLAUSE
 from bot.core.models import Actor
 from bot.slack_io import refs
-from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners import hearing
-from bot.slack_io.listeners._common import guard, user_of, via_respond, words
-from bot.slack_io.listeners.staff import show, staff_flows, suspend
+from bot.slack_io.context import SlackDeps
+from cogs.slack import forms, hearing
+from cogs.slack._common import answering, guard, user_of, words
+from cogs.slack.staff import show, staff_flows, suspend
 
 CASE_USAGE = ("Usage: /case open @person [severe] <summary> · /case show <C-…> · "
               "/case communicated <C-…> · /case close <C-…> <reason> · "
@@ -33,38 +33,44 @@ HISTORY_USAGE = "Usage: /history @person"
 LINK_USAGE = ("Usage: /link @person <their other account: a Discord user id, another "
               "@person, or platform:space:id>")
 SUSPEND_USAGE = ("Usage: /suspend @person <30m|12h|7d|2w|permanent> <channel|workspace> "
-                 "<reason> [confirm]. Add `clause=<id>` to cite another part of the Code.")
+                 "<reason> [confirm]. Add `clause=<id>` to cite another part of the Code, "
+                 "and `review=1y` (6mo, 90d) to a permanent one to set its review date.")
+
+
+def _channel(command: dict[str, Any]) -> str | None:
+    return str(command.get("channel_id") or "") or None
 
 
 async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                           context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/suspend"):
+        if not str(command.get("text") or "").strip():
+            await forms.open_suspend(deps, command, _channel(command))
+            return
         who, duration, scope, rest = words(command.get("text"), 3)
         if not (who and duration and scope and rest):
             raise InvalidInput(SUSPEND_USAGE)
-        reason_words, clause, confirmed = [], DEFAULT_CLAUSE, False
+        reason_words, clause, confirmed, review = [], DEFAULT_CLAUSE, False, None
         for word in rest.split():
             if word.lower() == "confirm":
                 confirmed = True
             elif word.startswith("clause="):
                 clause = word.removeprefix("clause=")
+            elif word.startswith("review="):
+                review = word.removeprefix("review=")
             else:
                 reason_words.append(word)
         await suspend(deps, command, deps.person(refs.parse_user(who)), reply,
                       duration=duration, scope=scope, reason=" ".join(reason_words),
                       here=str(command.get("channel_id") or "") or None, clause_id=clause,
-                      confirmed=confirmed)
+                      confirmed=confirmed, review=review)
 
 
 async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                             context: AsyncBoltContext) -> None:
     """``/unsuspend @person [reason]``."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/unsuspend"):
         who, reason = words(command.get("text"), 1)
         if not who:
@@ -77,9 +83,7 @@ async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: Asy
 async def history_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                           context: AsyncBoltContext) -> None:
     """``/history @person``."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/history"):
         who, _ = words(command.get("text"), 1)
         if not who:
@@ -92,10 +96,11 @@ async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
                        context: AsyncBoltContext) -> None:
     """``/case open @person [severe] summary`` · ``show C-…`` · ``communicated C-…`` ·
     ``close C-… reason`` (staff: no decision, e.g. withdrawn or resolved by amends)."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/case"):
+        if not str(command.get("text") or "").strip():
+            await forms.open_case(deps, command, _channel(command))
+            return
         verb, ref, rest = words(command.get("text"), 2)
         if verb not in ("open", "show", "communicated", "close", *hearing.CASE_VERBS) \
                 or not ref:
@@ -103,14 +108,10 @@ async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
         actor, cases = await deps.actor(user_of(command)), CaseFlows(deps.app.services)
         if verb == "open":
             outcome = await _case_open(deps, cases, actor, ref, rest)
-        elif verb == "show":
-            outcome = await cases.show(actor, ref)
-        elif verb == "communicated":
-            outcome = await cases.communicated(actor, ref)
         elif verb in hearing.CASE_VERBS:
             outcome = await hearing.case_verb(deps, actor, verb, ref, rest)
         else:
-            outcome = await cases.close(actor, ref, rest)
+            outcome = await cases.act(actor, verb, ref=ref, text=rest)
         await show(deps, command, outcome, reply)
 
 
@@ -126,9 +127,7 @@ async def _case_open(deps: SlackDeps, cases: CaseFlows, actor: Actor, who: str,
 async def incident_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                            context: AsyncBoltContext) -> None:
     """``/incident reverse I-… reason``: an incident (often automod's) was a mistake."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/incident"):
         verb, ref, note = words(command.get("text"), 2)
         if verb.lower() != "reverse" or not ref:
@@ -141,9 +140,7 @@ async def link_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
                        context: AsyncBoltContext) -> None:
     """``/link @slack-person <discord id | discord:guild:id | @other>``: one person, one
     history."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/link"):
         who, other = words(command.get("text"), 1)
         if not (who and other):
