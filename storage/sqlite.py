@@ -50,6 +50,18 @@ _IN_TRANSACTION: contextvars.ContextVar[SqliteStorage | None] = contextvars.Cont
 WATCH_SECONDS = 5.0  # how often an idle bot checks its database file is still there
 
 
+class _ErasureFlag:
+    """``coc_erasure()`` in SQL: 1 only inside ``SqliteStorage.erasure()``."""
+
+    __slots__ = ("on",)
+
+    def __init__(self) -> None:
+        self.on = False
+
+    def __call__(self) -> int:
+        return 1 if self.on else 0
+
+
 class SqliteStorage:
     """The ``Storage`` port on one aiosqlite connection."""
 
@@ -64,7 +76,7 @@ class SqliteStorage:
         self._lost_signal = asyncio.Event()
         self.watch_seconds = WATCH_SECONDS
         self._sealer: Sealer | None = None
-        self._erasing = False  # read by the audit log's trigger through coc_erasure()
+        self._erasing = _ErasureFlag()  # read by the audit log's trigger: coc_erasure()
 
     def use_sealer(self, sealer: Sealer) -> None:
         self._sealer = sealer
@@ -98,11 +110,10 @@ class SqliteStorage:
         storage = cls(conn, target, identity)
         # The audit log's update trigger asks this connection whether an erasure is under
         # way; any other connection (the sqlite3 shell) has no such function and fails.
-        await conn.create_function("coc_erasure", 0, storage._erasure_flag)
+        # The function holds the flag, not the storage: no cycle keeps a forgotten
+        # connection (and its thread) alive.
+        await conn.create_function("coc_erasure", 0, storage._erasing)
         return storage
-
-    def _erasure_flag(self) -> int:
-        return 1 if self._erasing else 0
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteTx]:
@@ -134,11 +145,11 @@ class SqliteStorage:
         truncated, so the old values survive neither in the database file (secure_delete
         overwrites freed space) nor in the -wal file beside it."""
         async with self.transaction():
-            self._erasing = True
+            self._erasing.on = True
             try:
                 yield SqliteTx(self._conn, self._sealer, erasing=True)
             finally:
-                self._erasing = False
+                self._erasing.on = False
         if self._identity is not None:
             async with self._lock:
                 try:
