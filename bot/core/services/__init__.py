@@ -17,13 +17,13 @@ from bot.core.services.moderation import ModerationService, WatchedMessage, Watc
 from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
 from bot.core.services.platform_state import PlatformStateService
+from bot.core.services.public_statements import PublicStatementService
 from bot.core.services.references import ReferenceService, RefKind, Suggestion
 from bot.core.services.relay import RelayService
 from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
 from bot.core.services.roster import RosterService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
-from bot.core.services.statements import StatementService
 from bot.core.services.wishes import WishService
 
 
@@ -48,7 +48,7 @@ class Services:
     relay: RelayService
     state: PlatformStateService
     references: ReferenceService
-    statements: StatementService
+    public_statements: PublicStatementService
     wishes: WishService
 
     @classmethod
@@ -59,17 +59,17 @@ class Services:
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
-        statements = StatementService(ctx)
+        public_statements = PublicStatementService(ctx)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
-                   decisions=DecisionService(ctx, cases, sanctions, statements),
+                   decisions=DecisionService(ctx, cases, sanctions, public_statements),
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
                    requests=RequestLedger(ctx), hearing=hearing,
                    relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
                    references=ReferenceService(ctx), overview=OverviewService(ctx),
-                   statements=statements, wishes=WishService(ctx))
+                   public_statements=public_statements, wishes=WishService(ctx))
 
 
 __all__ = [
@@ -90,6 +90,7 @@ __all__ = [
     "PlatformStateService",
     "PromptResult",
     "ProposedSanction",
+    "PublicStatementService",
     "RefKind",
     "ReferenceService",
     "RelayService",
@@ -99,7 +100,6 @@ __all__ = [
     "RosterService",
     "SanctionService",
     "Services",
-    "StatementService",
     "Suggestion",
     "SuspensionRequest",
     "VoteOutcome",

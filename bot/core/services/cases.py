@@ -51,7 +51,7 @@ from bot.core.services._context import (
     schedule,
 )
 from bot.core.services.hearing import HearingService
-from bot.core.services.statements import clean_review, clean_statement, motion_terms
+from bot.core.services.public_statements import clean_review, clean_statement, motion_terms
 from bot.core.services.wishes import ask_wishes
 
 log = logging.getLogger(__name__)
