@@ -50,7 +50,7 @@ class Automod:
         self.config = config
         self._profiles = profiles
         self._exempt = config.exempt_roles
-        self._keywords = KeywordIndex(config.keyword_lists)
+        self._keywords = KeywordIndex(config.keyword_lists, config.allowed)
         self._patterns = PatternIndex(config.patterns)
         self._min_scores = dict(config.min_scores)
         self._repetition = RepetitionTracker(config.repetition) \

@@ -1,10 +1,20 @@
-"""Every keyword list and blocked domain on one Aho-Corasick automaton.
+"""Every keyword list, the allow-list and blocked domains on one Aho-Corasick automaton.
 
 One pass over the message finds all of them, whatever their number: 10,000 keywords cost
 about what 1,000 do. Keywords are stored in skeleton form (see ``normalize``) and the text
 is scanned in skeleton form, so ``1d10t``, ``іdiot`` (Cyrillic і) and ``ｉｄｉｏｔ`` all meet
 ``idiot``. Whole-word lists check the characters on either side of a match, which is what
 keeps ``class``, ``assessment``, ``Scunthorpe`` and ``analysis`` innocent.
+
+Whole words also match their common inflections, without a second pass: a match followed
+by ``s``, ``es``, ``ed``, ``ing``, ``'s`` (``d`` after a final ``e``) and then a word edge
+counts, and the spellings that change the stem (``pussy`` → ``pussies``, ``hate`` →
+``hating``, ``slut`` → ``slutting``) are added to the automaton as keys of their own.
+Discord AutoMod's wildcards work the same way: ``*word`` also matches at the end of a
+longer word, ``word*`` at its start, ``*word*`` anywhere.
+
+The allow-list (known innocent uses: ``Maine coon``, ``breast cancer``, ``xxx``) rides on
+the same automaton: a hit lying wholly inside an allowed phrase is dropped.
 """
 
 from __future__ import annotations
@@ -20,12 +30,17 @@ from bot.core.errors import ConfigError
 
 Hit = tuple[str, int, int, str, int]  # rule_id, start, end (folded positions), detail, weight
 
+_ALLOW = ""  # the rule id of allow-list entries
+_LEFT, _RIGHT, _DOMAIN, _INFLECT = 1, 2, 4, 8  # entry flags: which edges are checked
+_TAILS = ("s", "es", "ed", "ing", "'s")
+_VOWELS = frozenset("aeiou")
+
 
 class Boundary(IntEnum):
     """What must surround a match for it to count."""
 
     NONE = 0  # anywhere, even inside a word
-    WORD = 1  # not preceded or followed by a letter or digit
+    WORD = 1  # not preceded or followed by a letter or digit (inflections allowed)
     DOMAIN = 2  # a host name: sub-domains match, longer names and paths-as-hosts do not
 
 
@@ -37,31 +52,91 @@ class KeywordList:
     words: tuple[str, ...]
     boundary: Boundary = Boundary.WORD
     label: str = "keyword"
+    inflect: bool = True  # whole words also match "-s", "-es", "-ed", "-ing" forms
 
 
-_Entry = tuple[str, int, int, str]  # rule_id, boundary, length, word as configured
+_Entry = tuple[str, int, int, str]  # rule_id, flags, length, detail
+
+
+def parse_wildcards(rule_id: str, word: str, label: str = "keyword") -> tuple[str, bool, bool]:
+    """``(word, open_left, open_right)`` for an entry written with ``*`` at either end.
+
+    A ``*`` anywhere else, or an entry that is only stars, is refused naming the rule.
+    """
+    text = word.strip()
+    left, right = text.startswith("*"), text.endswith("*") and len(text) > 1
+    core = text[1 if left else 0:len(text) - 1 if right else len(text)]
+    if "*" in core or not core.strip():
+        raise ConfigError(f"automod rule '{rule_id}': the {label} {word!r} has an invalid "
+                          "wildcard; '*' may only open or close an entry (*word, word*, "
+                          "*word*), as in Discord AutoMod.")
+    return core, left, right
+
+
+def inflections(key: str) -> list[str]:
+    """Spellings of ``key`` that change the stem; the plain tails are checked at match."""
+    if len(key) < 3 or not key[-1].isalpha() or " " in key[-2:]:
+        return []
+    out = []
+    last, before = key[-1], key[-2]
+    if last == "y" and before not in _VOWELS:
+        out += [key[:-1] + "ies", key[:-1] + "ied"]
+    elif last == "e":
+        out += [key[:-1] + "ing"]
+    elif last not in _VOWELS and last not in "wxy" and before in _VOWELS \
+            and (len(key) < 3 or key[-3] not in _VOWELS):
+        out += [key + last + "ed", key + last + "ing", key + last + "y"]
+    return out
 
 
 class KeywordIndex:
     """The automaton over all lists; ``find`` appends hits in text order."""
 
-    def __init__(self, lists: Iterable[KeywordList]) -> None:
+    def __init__(self, lists: Iterable[KeywordList], allowed: Iterable[str] = ()) -> None:
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
         self.size = 0
+        self._allowing = False
         for item in lists:
-            for word in item.words:
-                key = skeleton(word).strip()
-                if not key:
-                    raise ConfigError(f"automod rule '{item.rule_id}': the {item.label} "
-                                      f"{word!r} is empty once normalised.")
-                entry: _Entry = (item.rule_id, int(item.boundary), len(key),
-                                 f"{item.label} \"{word.strip()}\"")
-                existing = self._automaton.get(key, ())
-                if entry[0] not in {e[0] for e in existing}:
-                    self._automaton.add_word(key, (*existing, entry))
-                    self.size += 1
+            # Plain spellings first: of the entries that meet in one key ("shit", "5h17"),
+            # the first names the hit in the detail staff read.
+            for word in sorted(item.words, key=lambda w: not w.strip().isalpha()):
+                self._add_word(item, word)
+        for word in allowed:
+            key = skeleton(word).strip()
+            if key:
+                self._add(key, (_ALLOW, _LEFT | _RIGHT | _INFLECT, len(key), ""))
+                self._allowing = True
         if self.size:
             self._automaton.make_automaton()
+
+    def _add_word(self, item: KeywordList, word: str) -> None:
+        core, open_left, open_right = word.strip(), False, False
+        if item.boundary is Boundary.WORD:
+            core, open_left, open_right = parse_wildcards(item.rule_id, word, item.label)
+        key = skeleton(core).strip()
+        if not key:
+            raise ConfigError(f"automod rule '{item.rule_id}': the {item.label} "
+                              f"{word!r} is empty once normalised.")
+        detail = f"{item.label} \"{word.strip()}\""
+        if item.boundary is Boundary.DOMAIN:
+            self._add(key, (item.rule_id, _DOMAIN, len(key), detail))
+            return
+        if item.boundary is Boundary.NONE:
+            self._add(key, (item.rule_id, 0, len(key), detail))
+            return
+        flags = (0 if open_left else _LEFT) | (0 if open_right else _RIGHT)
+        if item.inflect and not open_right:
+            flags |= _INFLECT
+        self._add(key, (item.rule_id, flags, len(key), detail))
+        if flags & _INFLECT:
+            for form in inflections(key):
+                self._add(form, (item.rule_id, flags & ~_INFLECT, len(form), detail))
+
+    def _add(self, key: str, entry: _Entry) -> None:
+        existing = self._automaton.get(key, ())
+        if entry[0] not in {e[0] for e in existing}:
+            self._automaton.add_word(key, (*existing, entry))
+            self.size += 1
 
     def __bool__(self) -> bool:
         return self.size > 0
@@ -69,16 +144,43 @@ class KeywordIndex:
     def find(self, text: str, hits: list[Hit]) -> None:
         """Append a hit for every match in ``text`` (a skeleton) that meets its boundary."""
         last = len(text) - 1
+        first_new = len(hits)
+        allowed: list[tuple[int, int]] = []
         for end, entries in self._automaton.iter(text):
-            for rule_id, boundary, length, detail in entries:
+            for rule_id, flags, length, detail in entries:
                 start = end - length + 1
-                if boundary == 1:
-                    if (start > 0 and text[start - 1].isalnum()) or (
-                            end < last and text[end + 1].isalnum()):
+                stop = end + 1
+                if flags & _DOMAIN:
+                    if not _domain_edges(text, start, end, last):
                         continue
-                elif boundary == 2 and not _domain_edges(text, start, end, last):
-                    continue
-                hits.append((rule_id, start, end + 1, detail, 1))
+                else:
+                    if flags & _LEFT and start > 0 and text[start - 1].isalnum():
+                        continue
+                    if flags & _RIGHT and end < last and text[end + 1].isalnum():
+                        if not flags & _INFLECT:
+                            continue
+                        stop = _inflected_end(text, end + 1)
+                        if stop < 0:
+                            continue
+                if rule_id == _ALLOW:
+                    allowed.append((start, stop))
+                else:
+                    hits.append((rule_id, start, stop, detail, 1))
+        if allowed and len(hits) > first_new:
+            hits[first_new:] = [h for h in hits[first_new:]
+                                if not any(a <= h[1] and h[2] <= b for a, b in allowed)]
+
+
+def _inflected_end(text: str, at: int) -> int:
+    """Where an inflectional tail starting at ``at`` ends at a word edge, or -1."""
+    for tail in _TAILS:
+        stop = at + len(tail)
+        if text.startswith(tail, at) and (stop >= len(text) or not text[stop].isalnum()):
+            return stop
+    if text[at - 1] == "e" and text[at] == "d" and (at + 1 >= len(text)
+                                                   or not text[at + 1].isalnum()):
+        return at + 1
+    return -1
 
 
 def _domain_edges(text: str, start: int, end: int, last: int) -> bool:

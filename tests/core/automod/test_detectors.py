@@ -14,11 +14,12 @@ CAUGHT = [
     "you idiot", "You IDIOT!", "you 1d10t", "you іdiot", "ｙｏｕ ｉｄｉｏｔ", "you id\u200diot",
     "you ïdíöt", "(moron)", "what a m0r0n.", "kiss my @ss", "a55", "**idiot**", "_idiot_",
     "that's sh1t", "xyzzyplugh",  # substring list
+    "idiots", "you morons", "sh1tting",  # inflections
 ]
 INNOCENT = [
     "class", "assessment", "Scunthorpe", "analysis", "passage", "classic", "assistant",
-    "cocktail", "shitake mushrooms", "therapist", "canal", "idiotic", "idiots",
-    "Essex", "bass guitar", "a cunting-ham", "moronic",
+    "cocktail", "shitake mushrooms", "therapist", "canal", "idiotic", "idiocy",
+    "Essex", "bass guitar", "Cunningham", "moronic",
 ]
 
 
