@@ -22,10 +22,12 @@ the person wrote, so staff and the author see the original words in an excerpt.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from importlib.resources import files
 
 __all__ = [
     "LEET",
@@ -37,10 +39,32 @@ __all__ = [
     "skeleton",
 ]
 
-# Letters from other scripts that render like Latin ones (after case folding). Taken from
-# the Unicode confusables data, restricted to lowercase forms that are commonly abused;
-# NFKD already handles fullwidth, mathematical and enclosed letters.
-_CONFUSABLES: dict[str, str] = {
+
+def _unicode_confusables() -> dict[str, str]:
+    """Unicode's confusables (UTS #39) that read as one ASCII letter or digit.
+
+    Read once at start-up from the data the ``confusable-homoglyphs`` package (MIT) ships,
+    generated from Unicode's ``confusables.txt``: Cherokee ``Ꭺ``, Lisu ``ꓮ``, Armenian
+    ``օ``, Coptic ``ⲟ`` and some nine thousand more. Keys are also entered case-folded,
+    since folding runs before this table is consulted.
+    """
+    raw = files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8")
+    table: dict[str, str] = {}
+    for char, entries in json.loads(raw).items():
+        if len(char) != 1 or char.isascii():
+            continue
+        target = next((e["c"] for e in entries if len(e["c"]) == 1 and e["c"].isascii()
+                       and e["c"].isalnum()), None)
+        if target is not None:
+            table[char] = target.lower()
+    for char, target in list(table.items()):
+        table.setdefault(char.casefold(), target)
+    return {k: v for k, v in table.items() if len(k) == 1 and not k.isascii()}
+
+
+# Look-alikes Unicode's confusables data does not list (handwritten and italic forms such
+# as Cyrillic "и" for "u", small capitals, ligatures); they win over the Unicode data.
+_HAND: dict[str, str] = {
     # Cyrillic
     "а": "a", "в": "b", "ь": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "н": "h",
     "і": "i", "ј": "j", "к": "k", "ӏ": "l", "м": "m", "п": "n", "о": "o", "р": "p",
@@ -55,8 +79,9 @@ _CONFUSABLES: dict[str, str] = {
     "ɡ": "g", "ɩ": "i", "ʀ": "r", "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e",
     "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n",
     "ᴏ": "o", "ᴘ": "p", "ꞯ": "q", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w",
-    "ʏ": "y", "ᴢ": "z", "ß": "ss", "æ": "ae", "œ": "oe", "ǝ": "e", "ɔ": "c",
+    "ꓲ": "i", "ʏ": "y", "ᴢ": "z", "ß": "ss", "æ": "ae", "œ": "oe", "ǝ": "e", "ɔ": "c",
 }
+_CONFUSABLES: dict[str, str] = {**_unicode_confusables(), **_HAND}
 
 # Invisible characters that are not of category Cf/Mn/Me but are used as blanks.
 _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
@@ -69,6 +94,13 @@ LEET: dict[int, int] = {ord(k): ord(v) for k, v in
 
 def _step(char: str) -> str:
     """One round of folding for one character (decompose, fold case, drop, map)."""
+    direct = _CONFUSABLES.get(char)
+    # A capital is looked up before case folding (Greek "Υ" reads "y", its small "υ" reads
+    # "u"), unless decomposition already gives ASCII (fullwidth "Ｉ") or the data's answer
+    # is "l", Unicode's prototype for every upright stroke, capital I included.
+    if direct is not None and direct != "l" and char != char.casefold() \
+            and not unicodedata.normalize("NFKD", char).isascii():
+        return direct
     out: list[str] = []
     for piece in unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold()):
         if piece in _INVISIBLE or unicodedata.category(piece) in _DROPPED_CATEGORIES:
