@@ -12,15 +12,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.core.automod import _pii as pii
 from bot.core.automod._patterns import Check, Pattern
+from bot.core.automod._pii import luhn_valid
 from bot.core.automod.normalize import Normalized, original_span
 
 EMAIL = "pii-email"
 PHONE = "pii-phone"
 CARD = "pii-card"
 ADDRESS = "pii-address"
+IBAN = "pii-iban"
+SSN = "pii-ssn"
 ADVERTISING = "advertising"
-PII_RULES = (EMAIL, PHONE, CARD, ADDRESS)
+PII_RULES = (EMAIL, PHONE, CARD, ADDRESS, IBAN, SSN)
+DEFAULT_REGION = "US"  # where a phone number written without "+" is assumed to be
 # Contact details a person may share about themselves, where the operator allows it.
 OWN_DETAIL_RULES = (EMAIL, PHONE, ADDRESS)
 
@@ -30,9 +35,15 @@ _EMAIL = r"[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\
 _PHONE_NANP = (r"(?:^|[^\d+])((?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4})"
                r"(?:[^\d]|$)")
 _PHONE_INTL = r"(?:^|[^\d])(\+\d{1,3}[ .-]?(?:\(?\d{1,4}\)?[ .-]?){2,5}\d{2,4})(?:[^\d]|$)"
-# Not after "@", "#", "&", "!", "/", ":" or "=": mention and channel ids (<@123...>) and
-# ids in links are long digit runs too.
-_CARD = r"(?:^|[^\d@#&!/:=])((?:\d[ -]?){12,18}\d)(?:[^\d]|$)"
+# National numbers with a trunk prefix ("020 7946 0958", "030 12345678", "01 23 45 67 89")
+# and the "00" international prefix; validated for the configured default region.
+_PHONE_NATIONAL = (r"(?:^|[^\d+a-z])((?:\(0\d{1,4}\)|0\d{1,4})(?:[ .-]?\d{1,4}){2,6})"
+                   r"(?:[^\da-z]|$)")
+# Not after "@", "#", "&", "!", "/", ":", "=" or "+" (mention and channel ids, ids in
+# links, phone numbers) nor glued to letters: a card number stands on its own.
+_CARD = r"(?:^|[^\da-z@#&!/:=+])((?:\d[ -]?){11,18}\d)(?:[^\da-z]|$)"
+_SSN = r"(?:^|[^\d-])(\d{3}[ -]\d{2}[ -]\d{4})(?:[^\d-]|$)"
+_IBAN = pii.IBAN_PATTERN
 _STREET_SUFFIX = (r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|"
                   r"ct|way|place|pl|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|square|sq)")
 _ADDRESS = (r"\b\d{1,6}[a-z]?\s+(?:(?:[nsew]\.?|north|south|east|west)\s+)?"
@@ -41,7 +52,9 @@ _PO_BOX = r"\bp\.?\s?o\.?\s+box\s+\d{1,6}\b"
 
 # The same patterns mask personal information in what the bot stores and re-posts.
 EMAIL_PATTERN, CARD_PATTERN, ADDRESS_PATTERN, PO_BOX_PATTERN = _EMAIL, _CARD, _ADDRESS, _PO_BOX
-PHONE_NANP_PATTERN, PHONE_INTL_PATTERN = _PHONE_NANP, _PHONE_INTL
+PHONE_NANP_PATTERN, PHONE_INTL_PATTERN, PHONE_NATIONAL_PATTERN = (_PHONE_NANP, _PHONE_INTL,
+                                                                  _PHONE_NATIONAL)
+IBAN_PATTERN, SSN_PATTERN = _IBAN, _SSN
 
 _INVITE = (r"(?:discord(?:app)?\.com/invite|discord\.gg|join\.slack\.com/t|"
            r"chat\.whatsapp\.com|t\.me|telegram\.me)/[a-z0-9_-]+")
@@ -59,18 +72,7 @@ _SALES = (r"\b(?:buy\s+now|order\s+now|shop\s+now|for\s+sale|limited\s+(?:time|o
           r"\d{1,2}\s?%\s?off|free\s+shipping|on\s+sale|best\s+price|selling\s+my|"
           r"check\s+out\s+my\s+(?:shop|store|channel|course))\b")
 
-_CARD_PREFIXES = "23456"  # Mastercard 2/5, Amex/Diners/JCB 3, Visa 4, Discover 6
-
-
-def luhn_valid(digits: str) -> bool:
-    """The Luhn check every payment card number passes (and most random numbers fail)."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = ord(char) - 48
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
+__all__ = ["luhn_valid"]
 
 
 def inner_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -82,26 +84,22 @@ def inner_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def check_card(start: int, end: int, message: Normalized) -> str | None:
-    start, end = inner_span(message.folded, start, end)
-    digits = "".join(c for c in message.folded[start:end] if c.isdigit())
-    if not 13 <= len(digits) <= 19 or digits[0] not in _CARD_PREFIXES:
-        return None
-    if not luhn_valid(digits):
-        return None
-    return f"payment card number ending {digits[-4:]}"
+def trimmed(check: Check) -> Check:
+    """``check`` on the number itself, without the delimiters its pattern matched."""
+    def run(start: int, end: int, message: Normalized) -> str | None:
+        first, last = inner_span(message.folded, start, end)
+        return check(first, last, message) if last > first else None
+    return run
 
 
-def check_phone(start: int, end: int, message: Normalized) -> str | None:
-    start, end = inner_span(message.folded, start, end)
-    text = message.folded[start:end]
-    digits = sum(c.isdigit() for c in text)
-    if not 10 <= digits <= 15:
-        return None
-    before = message.folded[max(0, start - 8):start]
-    if "isbn" in before or "issn" in before or "oclc" in before:
-        return None
-    return "phone number"
+check_card = trimmed(pii.check_card)
+check_ssn = trimmed(pii.check_ssn)
+
+
+def phone_checks(region: str = DEFAULT_REGION) -> tuple[Check, Check]:
+    """Checks for North American-shaped candidates and for all others (in ``region``)."""
+    nanp, other = pii.phone_check(region)
+    return trimmed(nanp), trimmed(other)
 
 
 def _allowed_email(domains: frozenset[str]) -> Check:
@@ -161,7 +159,7 @@ def _unless_own(check: Check | None, label: str) -> Check:
 
 
 def pii_patterns(enabled: Iterable[str], email_allowed: frozenset[str],
-                 allow_own: bool = False) -> list[Pattern]:
+                 allow_own: bool = False, region: str = DEFAULT_REGION) -> list[Pattern]:
     """Patterns for the PII rules that are configured.
 
     ``allow_own``: contact details the writer presents as their own ("my email is ...")
@@ -172,10 +170,16 @@ def pii_patterns(enabled: Iterable[str], email_allowed: frozenset[str],
     if EMAIL in wanted:
         out.append(Pattern(EMAIL, _EMAIL, "email address", check=_allowed_email(email_allowed)))
     if PHONE in wanted:
-        out.append(Pattern(PHONE, _PHONE_NANP, "phone number", check=check_phone))
-        out.append(Pattern(PHONE, _PHONE_INTL, "phone number", check=check_phone))
+        nanp, other = phone_checks(region)
+        out.append(Pattern(PHONE, _PHONE_NANP, "phone number", check=nanp))
+        out.append(Pattern(PHONE, _PHONE_INTL, "phone number", check=other))
+        out.append(Pattern(PHONE, _PHONE_NATIONAL, "phone number", check=other))
     if CARD in wanted:
         out.append(Pattern(CARD, _CARD, "payment card number", check=check_card))
+    if IBAN in wanted:
+        out.append(Pattern(IBAN, _IBAN, "IBAN", check=pii.check_iban))
+    if SSN in wanted:
+        out.append(Pattern(SSN, _SSN, "US Social Security number", check=check_ssn))
     if ADDRESS in wanted:
         out.append(Pattern(ADDRESS, _ADDRESS, "street address", check=check_address))
         out.append(Pattern(ADDRESS, _PO_BOX, "post office box"))

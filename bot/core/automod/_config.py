@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from phonenumbers import SUPPORTED_REGIONS
+
 from bot.core.automod import _builtin as builtin
 from bot.core.automod._impersonation import IMPERSONATION, ProtectedName
 from bot.core.automod._keywords import Boundary, KeywordList
@@ -40,6 +42,8 @@ BUILTIN_RULES: dict[str, tuple[str, Severity, Action]] = {
     builtin.PHONE: ("no-private-info", Severity.MINOR, Action.REDACT),
     builtin.CARD: ("no-private-info", Severity.SERIOUS, Action.REDACT),
     builtin.ADDRESS: ("no-private-info", Severity.MINOR, Action.REDACT),
+    builtin.IBAN: ("no-private-info", Severity.SERIOUS, Action.REDACT),
+    builtin.SSN: ("no-private-info", Severity.SERIOUS, Action.REDACT),
     builtin.ADVERTISING: ("no-restricted-content", Severity.MINOR, Action.REMOVE_AND_EXPLAIN),
     POLITICAL: ("no-external-politics", Severity.MINOR, Action.ALERT_STAFF),
     BLOCKED_LINK: ("no-illegal-material", Severity.SERIOUS, Action.REMOVE_AND_EXPLAIN),
@@ -269,7 +273,14 @@ class _Loader:
                 if rule_id == builtin.EMAIL else frozenset()
             own = table.flag("allow_own_details", False) \
                 if rule_id in builtin.OWN_DETAIL_RULES else False
-            self.patterns.extend(builtin.pii_patterns([rule_id], allowed, allow_own=own))
+            region = table.text("default_region", builtin.DEFAULT_REGION) \
+                if rule_id == builtin.PHONE else builtin.DEFAULT_REGION
+            if region.upper() not in SUPPORTED_REGIONS:
+                raise ConfigError(f"config key '{table.key('default_region')}': {region!r} is "
+                                  "not a region code phone numbers are known for; use a "
+                                  "two-letter code such as \"US\", \"GB\" or \"DE\".")
+            self.patterns.extend(builtin.pii_patterns([rule_id], allowed, allow_own=own,
+                                                      region=region))
         elif rule_id == builtin.ADVERTISING:
             self.min_scores[rule_id] = table.integer("min_score", 2, minimum=1)
             invites = frozenset(i.lower().removeprefix("https://").removeprefix("http://")
