@@ -37,6 +37,8 @@ SEXUAL = "sexual anatomy / sexual acts"
 # sense (coon: raccoon; spook: ghost; hoe: garden tool; fag: cigarette in British English).
 _RECLAIMED = re.compile(r"^(?:n[i1]gg?[a@4]h?[sz]?|n[i1]gg[a@4]h[sz]|n[i1]ggaz+es|nigguh[sz]?|"
                         r"niguh|nikkas?|nickas?|nuckas|negga|jigga|jiggas)$")
+# Ableist terms used casually and, until 2010, clinically ("mental retardation"): to staff.
+_ABLEIST = re.compile(r"^(?:retard|tard)")
 _BITCH = re.compile(r"b[i1!l][a-z0-9+ !@]{0,3}[t+][c(]h|biatch|b[i1]otch|beeotch|bizzach")
 REVIEW = {"coon", "coons", "coonie", "coonies", "c00n", "coon1es", "c00nies", "cooni3s",
           "spook", "spooks", "jap", "homo", "homos", "queer", "queers", "dyke", "twink",
@@ -56,21 +58,39 @@ DROP = {"crows", "crow", "nuggets", "buttermilk", "abbie", "aboe", "knickers", "
         "douche", "bugger", "dix", "nobs", "sixty-nine", "s&m", "vag", "groper", "cajones",
         "caca", "cack", "cooties", "hustler", "sheet", "shet", "swine", "sperm", "scut",
         "nonce", "tosser", "bastinado", "gowl", "shat", "crazy sob",
-        "dolt", "godd@amn", "b to the inch", "loose woman", "nut butter", "man seed",
-        "baby batter", "bum", "stump chewer", "palm jockey"}
+        "dolt", "goddaamn", "b to the inch", "loose woman", "nut butter", "man seed",
+        "baby batter", "bum", "stump chewer", "palm jockey", "cox", "c0x", "nip"}
+
+
+# Entries written for coc-bot (MIT, as coc-bot): well-known slurs and coded terms the
+# source lacks. Reviewed ones are mostly innocent in some contexts or reclaimed.
+SUPPLEMENT = {
+    "hate": ["towel head", "chinaman", "border jumper", "border hopper", "anchor baby",
+             "spearchucker", "golliwog", "jungle bunny", "sheboon"],
+    "hate-review": ["white trash", "trailer trash", "trailer park trash", "ghetto trash",
+                    "whitey", "nicca", "niccas", "queer", "slant", "slants",
+                    "gypsy", "gypsies", "colored folk", "coloured folk",
+                    "subhuman", "gaywad"],
+}
+_LEET = str.maketrans("013457@$!", "oieastasi")
+
+
+def _plain(word: str) -> str:
+    return word.translate(_LEET)
 
 
 def _bucket(row: dict[str, str]) -> str | None:
     text = row["text"].strip()
-    word = text.lower()
+    word = _plain(text.lower())
     if "*" in text or word in DROP:
         return None
     category, severity = row["category_1"], row["severity_description"]
     if _BITCH.search(word):
         return "profanity"  # rated Mild to Strong by the raters: an insult, not a slur
+    review = word in REVIEW or _RECLAIMED.match(word) or _ABLEIST.search(word)
     if category in HATE and severity != "Mild":
-        return "hate-review" if word in REVIEW or _RECLAIMED.match(word) else "hate"
-    if word in REVIEW or _RECLAIMED.match(word):
+        return "hate-review" if review else "hate"
+    if review:
         return "hate-review"
     return "sexual" if category == SEXUAL else "profanity"
 
@@ -83,11 +103,16 @@ def main(path: str) -> None:
         bucket = _bucket(row)
         if bucket is not None:
             buckets.setdefault(bucket, set()).add(row["text"].strip().lower())
+    added = {name: set(words) for name, words in SUPPLEMENT.items()}
+    for name, words in added.items():
+        buckets[name] |= words
     here = Path(__file__).parent
     for name, words in sorted(buckets.items()):
         header = (f"# coc-bot list '{name}': {len(words)} entries, one per line.\n"
                   f"# Source: {SOURCE}\n# Version: {VERSION}; sha256 {digest}\n"
                   f"# Licence: {LICENCE}. Selected and categorised by config/lists/build.py.\n"
+                  f"# Plus {len(added.get(name, ()))} entries written for coc-bot (MIT): "
+                  "SUPPLEMENT in build.py.\n"
                   "# Lines starting with # are comments; '*' at either end is a wildcard.\n")
         body = "\n".join(sorted(words))
         (here / f"{name}.txt").write_text(header + body + "\n", encoding="utf-8")

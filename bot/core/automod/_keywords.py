@@ -85,7 +85,7 @@ def inflections(key: str) -> list[str]:
         out += [key[:-1] + "ing"]
     elif last not in _VOWELS and last not in "wxy" and before in _VOWELS \
             and (len(key) < 3 or key[-3] not in _VOWELS):
-        out += [key + last + "ed", key + last + "ing", key + last + "y"]
+        out += [key + last + "ed", key + last + "ing"]
     return out
 
 

@@ -116,7 +116,7 @@ def check_card(start: int, end: int, message: Normalized) -> str | None:
 
 
 def check_ssn(start: int, end: int, message: Normalized) -> str | None:
-    match = _SSN.fullmatch(message.folded[start:end])
+    match = _SSN.fullmatch(message.folded[start:end].strip("()[]"))
     if match is None:
         return None
     area, group, serial = match.group(1), match.group(3), match.group(4)
@@ -142,6 +142,8 @@ def phone_check(region: str) -> tuple[Check, Check]:
 def _valid_phone(message: Normalized, start: int, end: int, region: str, *,
                  strict: bool) -> str | None:
     text = message.folded[start:end]
+    if text.startswith("(") and ")" not in text:
+        text = text[1:]  # "(0033 1 23 45 67 89)": the bracket around the whole number
     digits = sum(c.isdigit() for c in text)
     if not 7 <= digits <= 15 or _DATE.fullmatch(text):
         return None
