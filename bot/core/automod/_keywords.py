@@ -54,6 +54,13 @@ class KeywordList:
     label: str = "keyword"
     inflect: bool = True  # whole words also match "-s", "-es", "-ed", "-ing" forms
 
+    def __post_init__(self) -> None:
+        """Refuse a misplaced ``*`` when the config is read (check-config), not later."""
+        if self.boundary is Boundary.WORD:
+            for word in self.words:
+                if "*" in word:
+                    parse_wildcards(self.rule_id, word, self.label)
+
 
 _Entry = tuple[str, int, int, str]  # rule_id, flags, length, detail
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.core.automod._keywords import parse_wildcards
 from bot.core.automod._model import Action, Severity
 from bot.core.errors import ConfigError
 
@@ -48,8 +49,9 @@ def shipped(name: str, directory: Path | None = None) -> Path:
 def read_list(rule_id: str, key: str, path: Path) -> list[str]:
     """The entries of a list file: one per line, ``#`` comments and blank lines skipped.
 
-    A missing file or one that is not UTF-8 is refused naming the rule and the key, so a
-    moderation list never silently holds nothing.
+    A missing file, one that is not UTF-8 or an entry with a misplaced ``*`` is refused
+    naming the rule, the key and the line, so a moderation list never silently holds
+    nothing or something other than what was meant.
     """
     try:
         raw = path.read_bytes()
@@ -63,8 +65,15 @@ def read_list(rule_id: str, key: str, path: Path) -> list[str]:
                           f"{str(path)!r} is not UTF-8 text (byte {exc.start}); save it as "
                           "UTF-8.") from exc
     words = []
-    for line in text.lstrip("\ufeff").splitlines():
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         entry = line.strip()
-        if entry and not entry.startswith("#"):
-            words.append(entry)
+        if not entry or entry.startswith("#"):
+            continue
+        if "*" in entry:
+            try:
+                parse_wildcards(rule_id, entry)
+            except ConfigError as exc:
+                raise ConfigError(f"config key '{key}': {str(path)!r} line {number}: "
+                                  f"{exc}") from exc
+        words.append(entry)
     return words

@@ -192,3 +192,29 @@ def test_an_allow_listed_phrase_is_never_flagged(phrase: str, before: str, after
     text = before + phrase + after
     flagged = {d.rule_id for d in DEFAULTS.scan(message(text, author=text))}
     assert not flagged & set(LIST_RULES), text
+
+
+# -- check-config ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (None, "rule 'insults' reads the list file"),
+    (b"caf\xe9\n", "rule 'insults': the list file"),
+    (b"bad*word\n", "rule 'insults': the keyword 'bad*word' has an invalid wildcard"),
+])
+def test_check_config_refuses_a_bad_list_file_naming_the_rule(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None,
+        expected: str) -> None:
+    from bot.cli import main
+
+    words = tmp_path / "words.txt"
+    if content is not None:
+        words.write_bytes(content)
+    example = Path(__file__).resolve().parents[3] / "config" / "example.toml"
+    config = tmp_path / "coc-bot.toml"
+    config.write_text(example.read_text("utf-8") + "\n[automod.rules.insults]\n"
+                      f"type = \"keywords\"\nclause = \"no-hate\"\nfiles = ['{words}']\n",
+                      encoding="utf-8")
+    assert main(["check-config", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "automod.rules.insults.files[0]" in err, err
+    assert "Traceback" not in err
