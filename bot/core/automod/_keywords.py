@@ -19,6 +19,7 @@ the same automaton: a hit lying wholly inside an allowed phrase is dropped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -31,8 +32,8 @@ from bot.core.errors import ConfigError
 Hit = tuple[str, int, int, str, int]  # rule_id, start, end (folded positions), detail, weight
 
 _ALLOW = ""  # the rule id of allow-list entries
-_LEFT, _RIGHT, _DOMAIN, _INFLECT = 1, 2, 4, 8  # entry flags: which edges are checked
-_TAILS = ("s", "es", "ed", "ing", "'s")
+_RIGHT, _DOMAIN, _INFLECT = 2, 4, 8  # entry flags: what is checked past the automaton
+_TAILS = ("s", "es", "ed", "ing")
 _VOWELS = frozenset("aeiou")
 
 
@@ -62,7 +63,7 @@ class KeywordList:
                     parse_wildcards(self.rule_id, word, self.label)
 
 
-_Entry = tuple[str, int, int, str]  # rule_id, flags, length, detail
+_Entry = tuple[str, int, int, str, str]  # rule_id, flags, length, detail, domain as listed
 
 
 def parse_wildcards(rule_id: str, word: str, label: str = "keyword") -> tuple[str, bool, bool]:
@@ -96,23 +97,59 @@ def inflections(key: str) -> list[str]:
     return out
 
 
+class _WordTable(dict[int, str]):
+    """``str.translate`` table: letters and digits kept, everything else a space."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        value = char if char.isalnum() else " "
+        self[code] = value
+        return value
+
+
+_WORDS = _WordTable()
+_ASCII_WORDS = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")  # our own pattern, linear: one char at a time
+
+
+def words_only(text: str) -> str:
+    """``text`` with every character that is not a letter or digit made a space.
+
+    Same length, so positions carry over. Keys are entered in this form with a leading
+    space, which makes the automaton itself, in C, enforce the left word boundary: "ass"
+    is never even considered inside "class" or "bass".
+    """
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) == len(text):
+        return encoded.translate(_ASCII_WORDS).decode("ascii")
+    # ASCII bytes through the byte table (UTF-8 bytes of other characters are >= 0x80 and
+    # left alone), then the few distinct other characters that are not letters or digits
+    # (emoji, curly quotes) replaced one by one: far cheaper than a translate per character.
+    out = encoded.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
+    others = set(_NON_ASCII.findall(text))
+    if len(others) > 16:
+        return text.translate(_WORDS)
+    for char in others:
+        if not char.isalnum():
+            out = out.replace(char, " ")
+    return out
+
+
 class KeywordIndex:
     """The automaton over all lists; ``find`` appends hits in text order."""
 
     def __init__(self, lists: Iterable[KeywordList], allowed: Iterable[str] = ()) -> None:
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
         self.size = 0
-        self._allowing = False
         for item in lists:
             # Plain spellings first: of the entries that meet in one key ("shit", "5h17"),
             # the first names the hit in the detail staff read.
             for word in sorted(item.words, key=lambda w: not w.strip().isalpha()):
                 self._add_word(item, word)
         for word in allowed:
-            key = skeleton(word).strip()
+            key = words_only(skeleton(word)).strip()
             if key:
-                self._add(key, (_ALLOW, _LEFT | _RIGHT | _INFLECT, len(key), ""))
-                self._allowing = True
+                self._add(" " + key, (_ALLOW, _RIGHT | _INFLECT, len(key), "", ""))
         if self.size:
             self._automaton.make_automaton()
 
@@ -120,24 +157,26 @@ class KeywordIndex:
         core, open_left, open_right = word.strip(), False, False
         if item.boundary is Boundary.WORD:
             core, open_left, open_right = parse_wildcards(item.rule_id, word, item.label)
-        key = skeleton(core).strip()
+        raw = skeleton(core).strip()
+        key = words_only(raw).strip()
         if not key:
             raise ConfigError(f"automod rule '{item.rule_id}': the {item.label} "
                               f"{word!r} is empty once normalised.")
         detail = f"{item.label} \"{word.strip()}\""
         if item.boundary is Boundary.DOMAIN:
-            self._add(key, (item.rule_id, _DOMAIN, len(key), detail))
+            self._add(" " + key, (item.rule_id, _DOMAIN, len(key), detail, raw))
             return
         if item.boundary is Boundary.NONE:
-            self._add(key, (item.rule_id, 0, len(key), detail))
+            self._add(key, (item.rule_id, 0, len(key), detail, ""))
             return
-        flags = (0 if open_left else _LEFT) | (0 if open_right else _RIGHT)
-        if item.inflect and not open_right:
+        flags = 0 if open_right or not key[-1].isalnum() else _RIGHT
+        if item.inflect and flags:
             flags |= _INFLECT
-        self._add(key, (item.rule_id, flags, len(key), detail))
+        lead = "" if open_left else " "
+        self._add(lead + key, (item.rule_id, flags, len(key), detail, ""))
         if flags & _INFLECT:
             for form in inflections(key):
-                self._add(form, (item.rule_id, flags & ~_INFLECT, len(form), detail))
+                self._add(lead + form, (item.rule_id, _RIGHT, len(form), detail, ""))
 
     def _add(self, key: str, entry: _Entry) -> None:
         existing = self._automaton.get(key, ())
@@ -150,25 +189,23 @@ class KeywordIndex:
 
     def find(self, text: str, hits: list[Hit]) -> None:
         """Append a hit for every match in ``text`` (a skeleton) that meets its boundary."""
-        last = len(text) - 1
+        padded = " " + words_only(text) + " "  # position p in text is p + 1 here
         first_new = len(hits)
         allowed: list[tuple[int, int]] = []
-        for end, entries in self._automaton.iter(text):
-            for rule_id, flags, length, detail in entries:
-                start = end - length + 1
-                stop = end + 1
-                if flags & _DOMAIN:
-                    if not _domain_edges(text, start, end, last):
+        for at, entries in self._automaton.iter(padded):
+            for rule_id, flags, length, detail, raw in entries:
+                stop = at  # the end in text: at is the last character's index in padded
+                if flags & _RIGHT and padded[at + 1] != " ":
+                    if not flags & _INFLECT:
                         continue
-                else:
-                    if flags & _LEFT and start > 0 and text[start - 1].isalnum():
+                    stop = _inflected_end(padded, at + 1) - 1
+                    if stop < 0:
                         continue
-                    if flags & _RIGHT and end < last and text[end + 1].isalnum():
-                        if not flags & _INFLECT:
-                            continue
-                        stop = _inflected_end(text, end + 1)
-                        if stop < 0:
-                            continue
+                start = at - length
+                if flags & _DOMAIN and (text[start:stop] != raw
+                                        or not _domain_edges(text, start, stop - 1,
+                                                             len(text) - 1)):
+                    continue
                 if rule_id == _ALLOW:
                     allowed.append((start, stop))
                 else:
@@ -178,14 +215,15 @@ class KeywordIndex:
                                 if not any(a <= h[1] and h[2] <= b for a, b in allowed)]
 
 
-def _inflected_end(text: str, at: int) -> int:
+def _inflected_end(padded: str, at: int) -> int:
     """Where an inflectional tail starting at ``at`` ends at a word edge, or -1."""
+    if padded[at] not in "seid":
+        return -1
     for tail in _TAILS:
         stop = at + len(tail)
-        if text.startswith(tail, at) and (stop >= len(text) or not text[stop].isalnum()):
+        if padded.startswith(tail, at) and padded[stop] == " ":
             return stop
-    if text[at - 1] == "e" and text[at] == "d" and (at + 1 >= len(text)
-                                                   or not text[at + 1].isalnum()):
+    if padded[at - 1] == "e" and padded[at] == "d" and padded[at + 1] == " ":
         return at + 1
     return -1
 

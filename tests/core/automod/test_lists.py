@@ -218,3 +218,36 @@ def test_check_config_refuses_a_bad_list_file_naming_the_rule(
     err = capsys.readouterr().err
     assert expected in err and "automod.rules.insults.files[0]" in err, err
     assert "Traceback" not in err
+
+
+# -- the automaton's word boundaries against a plain reference ---------------------------------
+
+_VOCAB = ["ass", "class", "bass", "asses", "cat", "cats", "c", "a", "é", "日本"]
+_GLUE = [" ", "", ".", "-", "_", "'", "😂", "…", "\n", "1"]
+
+
+def _reference(text: str, words: list[str]) -> set[tuple[int, int]]:
+    found = set()
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if (at == 0 or not text[at - 1].isalnum()) and \
+                    (end == len(text) or not text[end].isalnum()):
+                found.add((at, end))
+            at = text.find(word, at + 1)
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_VOCAB), st.sampled_from(_GLUE)), max_size=12))
+def test_whole_word_matching_agrees_with_a_plain_reference(
+        parts: list[tuple[str, str]]) -> None:
+    from bot.core.automod._keywords import Boundary, KeywordIndex, KeywordList
+
+    text = "".join(word + glue for word, glue in parts)
+    words = ["ass", "cat"]
+    index = KeywordIndex([KeywordList("r", tuple(words), Boundary.WORD, inflect=False)])
+    hits: list[tuple[str, int, int, str, int]] = []
+    index.find(text, hits)
+    assert {(h[1], h[2]) for h in hits} == _reference(text, words), text
