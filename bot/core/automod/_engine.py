@@ -27,6 +27,7 @@ from bot.core.automod.normalize import Normalized, SpanMap, fold_and_skeleton
 from bot.core.code_text import ProfileBook
 
 _CONTEXT = 40  # characters of context either side of a match in an excerpt
+_MASK_MARGIN = _CONTEXT + 320  # characters masked either side before the context is cut
 _EXCERPT_MAX = 300
 _PLACE_CACHE_LIMIT = 20_000
 
@@ -215,10 +216,11 @@ def _excerpt(text: str, spans: SpanMap | None, start: int, end: int
         return _shorten(mask_personal(text)), None
     first, last = spans.span(start, end) if spans is not None else (start, end)
     # Masked piece by piece before cutting the context, so a cut never leaves half an
-    # address readable.
-    before = mask_personal(text[:first])
+    # address readable; only a margin around the context is masked (no piece of personal
+    # information is longer than it), so a long message costs no more than a short one.
+    before = mask_personal(text[max(0, first - _MASK_MARGIN):first])
     matched = mask_personal(text[first:last])
-    after = mask_personal(text[last:])
+    after = mask_personal(text[last:last + _MASK_MARGIN])
     excerpt = ("…" if len(before) > _CONTEXT else "") + before[-_CONTEXT:] + matched + \
         after[:_CONTEXT] + ("…" if len(after) > _CONTEXT else "")
     return excerpt[:_EXCERPT_MAX], (first, last)
