@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.core.automod import Automod, ScannedMessage, load_automod
+from bot.core.automod import Action, Automod, ScannedMessage, load_automod
 from bot.core.automod.evaluate import CATEGORIES, Labelled, Score, evaluate
 
 SEED = 20261130
@@ -153,7 +153,8 @@ def _scan(automod: Automod, texts: Iterable[str], *, promotion: bool | None = No
         found = automod.scan(ScannedMessage(
             text=text, author_id=f"q{index}", channel_id="quality:0:0",
             timestamp=_START + timedelta(hours=index), restricts_promotion=promotion))
-        out.append(({d.rule_id for d in found}, any(d.action.removes for d in found)))
+        removed = any(d.action is not Action.ALERT_STAFF for d in found)
+        out.append(({d.rule_id for d in found}, removed))
     return out
 
 

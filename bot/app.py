@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import frontends
@@ -25,6 +25,7 @@ from bot.core.services.calendar_jobs import CalendarJobs
 from bot.core.services.timed import LEASE, TimedActionService
 from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
 from bot.sealing import setup_sealing
+from bot.setup_check import warn_about_roster
 from config.settings import Settings
 from storage import SqliteStorage, open_storage
 
@@ -44,7 +45,6 @@ class App:
     scheduler: ActionScheduler
     timed: TimedActionService
     jobs: CalendarJobs
-    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     def spaces(self) -> dict[PlatformName, str]:
         """The space (Discord server, Slack workspace) this deployment serves on each
@@ -118,6 +118,7 @@ async def run(settings: Settings) -> None:
     app = await build_app(settings)
     app.platforms.expect([front.platform for front in frontends.wanted(settings)])
     try:
+        await warn_about_roster(app.storage, settings, app.clock.now().date())
         await app.start_scheduler()
         runners = [asyncio.create_task(start(app), name=start.__name__) for start in starters]
         stopper = asyncio.create_task(_signalled(), name="signal")

@@ -13,14 +13,20 @@ import json
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.errors import CocBotError, ConfigError, DatabaseLost, StorageError
 from bot.log_setup import configure_logging
 from bot.scan import ExportError, scan_exports
+from bot.setup_check import roster_line
 from config.holidays import Holidays
 from config.loader import CONFIG_ENV, DEFAULT_CONFIG_NAME, find_config, load_settings
 from config.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.frontends import Tool
 
 README_HINT = "See README.md, section \"Configuration\"."
 EXIT_DATABASE_LOST = 3
@@ -34,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="path to the TOML config (default: $COC_BOT_CONFIG "
                                          "or ./coc-bot.toml)")
     parser.add_argument("--log-level", default=os.environ.get("COC_BOT_LOG_LEVEL", "INFO"))
+    parser.add_argument("--log-format", default=os.environ.get("COC_BOT_LOG_FORMAT", "text"),
+                        help="text (default) or json: one JSON object a line, with the "
+                             "report/case reference as a field")
     commands = parser.add_subparsers(dest="command", required=True)
     parsers = {}
     for name, text in (("run", "start every front-end whose tokens are set"),
@@ -60,6 +69,13 @@ def _parser() -> argparse.ArgumentParser:
                       help="the TOML config whose rules to run (default: $COC_BOT_CONFIG, "
                            "./coc-bot.toml, else the built-in defaults)")
     scan.add_argument("--format", choices=("text", "json"), default="text")
+    from bot.frontends import tools
+
+    for tool in tools():  # commands a front-end adds (Slack: slack-manifest)
+        extra = commands.add_parser(tool.name, help=tool.help)
+        extra.add_argument("--config", default=argparse.SUPPRESS,
+                           help="path to the TOML config, if any")
+        tool.load().add_arguments(extra)
     scan.add_argument("--examples", type=_count, default=3, metavar="N",
                       help="examples to show per rule (default 3)")
     evaluate = commands.add_parser(
@@ -192,7 +208,7 @@ def _run(settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        configure_logging(args.log_level)
+        configure_logging(args.log_level, args.log_format)
     except ValueError as exc:
         print(f"coc-bot: {exc}.", file=sys.stderr)
         return 2
@@ -203,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
             return _scan(args)
         if args.command == "eval":
             return _eval(args)
+        tool = _tool(args.command)
+        if tool is not None:
+            run: int = tool.load().run(args, lambda: _load_if_any(args))
+            return run
         if args.command == "keygen":
             from bot.sealing import generate_key
 
@@ -216,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
 
             parse_database_url(settings.secrets.database_url)
             print(_summary(settings))
+            print(roster_line(settings, datetime.now(UTC).date()))
             return 0
         if args.command == "migrate":
             applied = asyncio.run(_migrate(settings))
@@ -248,13 +269,23 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _tool(name: str) -> Tool | None:
+    from bot.frontends import tools
+
+    return next((tool for tool in tools() if tool.name == name), None)
+
+
+def _load_if_any(args: argparse.Namespace) -> Settings | None:
+    """The configuration when one is named or in the working directory, else None."""
+    explicit = getattr(args, "config", None) or os.environ.get(CONFIG_ENV)
+    if explicit or Path(DEFAULT_CONFIG_NAME).is_file():
+        return _load(args)
+    return None
+
+
 def _scan(args: argparse.Namespace) -> int:
     """Automod over exported history, with the real config when there is one."""
-    explicit = args.config or os.environ.get(CONFIG_ENV)
-    if explicit or Path(DEFAULT_CONFIG_NAME).is_file():
-        settings = _load(args)
-    else:
-        settings = load_settings(None)
+    settings = _load_if_any(args) or load_settings(None)
     report = scan_exports([Path(f) for f in args.files], settings,
                           examples_per_rule=args.examples)
     if args.format == "json":
@@ -270,9 +301,7 @@ def _eval(args: argparse.Namespace) -> int:
     from bot.core.automod.evaluate import evaluate, read_labelled
     from bot.core.errors import InvalidInput
 
-    explicit = args.config or os.environ.get(CONFIG_ENV)
-    settings = _load(args) if explicit or Path(DEFAULT_CONFIG_NAME).is_file() \
-        else load_settings(None)
+    settings = _load_if_any(args) or load_settings(None)
     try:
         rows = read_labelled(Path(args.file))
         report = evaluate(Automod(settings.automod, profiles=settings.profiles), rows,

@@ -49,6 +49,23 @@ Runner = Callable[[FrontEndContext], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True, slots=True)
+class Tool:
+    """A command a front-end adds to ``coc-bot`` (Slack's ``slack-manifest``).
+
+    ``module`` holds ``add_arguments(parser)`` and ``run(args, settings) -> int``, where
+    ``settings`` is a callable giving the loaded configuration, or None when there is no
+    config file; it is imported only when ``coc-bot`` is run.
+    """
+
+    name: str
+    help: str
+    module: str
+
+    def load(self) -> Any:
+        return importlib.import_module(self.module)
+
+
+@dataclass(frozen=True, slots=True)
 class FrontEnd:
     """One platform the bot can serve."""
 
@@ -60,6 +77,7 @@ class FrontEnd:
     complete: Callable[[Secrets], bool]  # enough secrets to run
     space_of: Callable[[Any], str]  # its config table -> the space it serves
     runner_path: str  # "module:function", imported only when it starts
+    tools: tuple[Tool, ...] = ()  # commands it adds to coc-bot
 
     def wanted(self, secrets: Secrets) -> bool:
         return bool(getattr(secrets, self.starts_with.lower()))
@@ -93,8 +111,15 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
         complete=lambda s: bool(s.slack_bot_token
                                 and (s.slack_app_token or s.slack_signing_secret)),
         space_of=lambda table: str(table.team_id),
-        runner_path="bot.slack_io.runner:run_slack"),
+        runner_path="bot.slack_io.runner:run_slack",
+        tools=(Tool("slack-manifest", "print the Slack app manifest (YAML) to create the "
+                                      "app from", "bot.slack_io.manifest"),)),
 )
+
+
+def tools() -> list[Tool]:
+    """Every command the front-ends add to ``coc-bot``."""
+    return [tool for front in FRONT_ENDS for tool in front.tools]
 
 
 def wanted(settings: Settings) -> list[FrontEnd]:

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.core.flows.code import CodeFlows
 from bot.discord_io import flows, refs
+from bot.discord_io.commands import STAFF
 from bot.discord_io.context import actor_of
 
 if TYPE_CHECKING:
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
 
 class CodeOfConduct(commands.Cog):
     code = app_commands.Group(name="code", description="The Code of Conduct", guild_only=True)
+    # Staff's commands are their own top-level group: Discord hides a command by its
+    # top-level default permissions, and /code show must stay visible to everyone.
+    code_admin = app_commands.Group(name="code-admin", description="Staff: publish the Code "
+                                    "and track acceptance", guild_only=True,
+                                    default_permissions=STAFF)
 
     def __init__(self, bot: CocBot) -> None:
         self.bot = bot
@@ -31,13 +37,13 @@ class CodeOfConduct(commands.Cog):
         here = refs.place(self.bot.settings.guild_id, interaction.channel_id or 0)
         await flows.run(interaction, self.flows.show(here))
 
-    @code.command(name="publish", description="Staff: publish the edited Code; members are "
-                                              "asked to accept it again")
+    @code_admin.command(name="publish", description="Publish the edited Code; members are "
+                                                    "asked to accept it again")
     async def publish(self, interaction: discord.Interaction, summary: str) -> None:
         await flows.run(interaction, self.flows.publish(
             actor_of(interaction), summary, flows.InteractionDirectory(interaction)))
 
-    @code.command(name="status", description="Staff: who has not accepted the current Code")
+    @code_admin.command(name="status", description="Who has not accepted the current Code")
     async def status(self, interaction: discord.Interaction) -> None:
         await flows.run(interaction, self.flows.status(
             actor_of(interaction), flows.InteractionDirectory(interaction)))

@@ -18,7 +18,9 @@ from bot.core.errors import CocBotError, PlatformError
 from bot.core.flows.committee import CommitteeFlows, Refused
 from bot.core.identity import PersonRef
 from bot.core.ports import Notice, NoticeKind
+from bot.core.services import RefKind
 from bot.discord_io import flows, refs
+from bot.discord_io.commands import BOARD, references
 from bot.discord_io.context import actor_of
 from cogs._common import clause_autocomplete
 
@@ -38,7 +40,9 @@ class Committee(commands.Cog):
 
     @app_commands.command(name="recuse", description="Committee: declare a conflict of "
                                                      "interest in a case")
+    @app_commands.autocomplete(case=references(RefKind.CASE))
     @app_commands.guild_only()
+    @app_commands.default_permissions(BOARD)
     async def recuse(self, interaction: discord.Interaction, case: str, reason: str) -> None:
         await flows.run(interaction, self.flows.recuse(actor_of(interaction), case, reason))
 
@@ -47,8 +51,9 @@ class Committee(commands.Cog):
                            suspend_for="Optional: a suspension the motion decides (30d, "
                                        "permanent) so it can be applied with one click",
                            clause="The part of the Code, with suspend_for")
-    @app_commands.autocomplete(clause=clause_autocomplete)
+    @app_commands.autocomplete(clause=clause_autocomplete, case=references(RefKind.CASE))
     @app_commands.guild_only()
+    @app_commands.default_permissions(BOARD)
     async def motion(self, interaction: discord.Interaction, case: str, text: str,
                      suspend_for: str | None = None, clause: str | None = None) -> None:
         await flows.run(interaction, self.flows.motion(
@@ -56,13 +61,17 @@ class Committee(commands.Cog):
 
     @app_commands.command(name="overrule", description="Legal counsel: overrule the "
                                                        "committee's carried motion")
+    @app_commands.autocomplete(case=references(RefKind.CASE))
     @app_commands.guild_only()
+    @app_commands.default_permissions(BOARD)
     async def overrule(self, interaction: discord.Interaction, case: str, reason: str) -> None:
         await flows.run(interaction, self.flows.overrule(actor_of(interaction), case, reason))
 
     @app_commands.command(name="decide", description="Communicate a case's decision to the "
                                                      "person; starts the appeal window")
+    @app_commands.autocomplete(case=references(RefKind.CASE))
     @app_commands.guild_only()
+    @app_commands.default_permissions(BOARD)
     async def decide(self, interaction: discord.Interaction, case: str) -> None:
         await flows.run(interaction, self.flows.decide(actor_of(interaction), case))
 

@@ -15,7 +15,9 @@ from bot.core.errors import CocBotError
 from bot.core.flows.cases import CaseFlows
 from bot.core.flows.records import RecordFlows
 from bot.core.flows.roster import RosterFlows
+from bot.core.services import RefKind
 from bot.discord_io import flows, refs
+from bot.discord_io.commands import STAFF, references
 from bot.discord_io.context import actor_of, person_of
 from cogs._common import clause_autocomplete
 
@@ -56,6 +58,7 @@ class Staff(commands.Cog):
                            confirm="Required when the author is staff or on the committee")
     @app_commands.autocomplete(clause=clause_autocomplete)
     @app_commands.guild_only()
+    @app_commands.default_permissions(STAFF)
     async def remove(self, interaction: discord.Interaction, message_link: str, clause: str,
                      note: str | None = None, confirm: bool = False) -> None:
         message = refs.parse_message_link(message_link, self.bot.settings.guild_id)
@@ -64,6 +67,7 @@ class Staff(commands.Cog):
             actor_of(interaction), message, clause, flows.InteractionDirectory(interaction),
             note=note, confirmed=confirm))
 
+    @app_commands.default_permissions(STAFF)
     async def remove_menu(self, interaction: discord.Interaction,
                           message: discord.Message) -> None:
         guild = self.bot.settings.guild_id
@@ -80,6 +84,7 @@ class Staff(commands.Cog):
                            confirm="Required to act on staff or committee members")
     @app_commands.autocomplete(clause=clause_autocomplete)
     @app_commands.guild_only()
+    @app_commands.default_permissions(STAFF)
     async def suspend(self, interaction: discord.Interaction, member: discord.Member,
                       duration: str, scope: Literal["channel", "server"], reason: str,
                       clause: str = "no-harassment", channel: discord.TextChannel | None = None,
@@ -92,6 +97,7 @@ class Staff(commands.Cog):
     @app_commands.command(name="unsuspend", description="Staff: lift a member's suspensions now")
     @app_commands.describe(reason="Recorded (default: lifted early by staff)")
     @app_commands.guild_only()
+    @app_commands.default_permissions(STAFF)
     async def unsuspend(self, interaction: discord.Interaction, member: discord.Member,
                         reason: str = "") -> None:
         await flows.thinking(interaction)
@@ -101,6 +107,7 @@ class Staff(commands.Cog):
     @app_commands.command(name="history", description="Staff: a member's incidents, "
                                                       "suspensions and cases")
     @app_commands.guild_only()
+    @app_commands.default_permissions(STAFF)
     async def history(self, interaction: discord.Interaction, member: discord.User) -> None:
         await flows.thinking(interaction)
         await flows.show(interaction, await flows.flows_of(interaction, RecordFlows).history(
@@ -112,6 +119,7 @@ class Staff(commands.Cog):
                            other="Their other account: a Slack user id (U…), a Discord user "
                                  "id, or platform:space:id")
     @app_commands.guild_only()
+    @app_commands.default_permissions(STAFF)
     async def link(self, interaction: discord.Interaction, member: discord.User,
                    other: str) -> None:
         await flows.thinking(interaction)
@@ -120,9 +128,10 @@ class Staff(commands.Cog):
             self.bot.app.spaces()))
 
     incident = app_commands.Group(name="incident", description="Staff: incidents",
-                                  guild_only=True)
+                                  guild_only=True, default_permissions=STAFF)
 
     @incident.command(name="reverse", description="Mark an incident (e.g. automod) a mistake")
+    @app_commands.autocomplete(ref=references(RefKind.INCIDENT))
     async def incident_reverse(self, interaction: discord.Interaction, ref: str,
                                note: str) -> None:
         await flows.thinking(interaction)
@@ -130,7 +139,7 @@ class Staff(commands.Cog):
             interaction, RecordFlows).reverse_incident(actor_of(interaction), ref, note))
 
     roster = app_commands.Group(name="roster", description="Staff: committee roster",
-                                guild_only=True)
+                                guild_only=True, default_permissions=STAFF)
 
     @roster.command(name="appoint", description="Seat a committee member, counsel or executive")
     @app_commands.describe(seat="Committee seat number (default: the first empty one)",
@@ -151,7 +160,10 @@ class Staff(commands.Cog):
         await flows.show(interaction, await flows.flows_of(interaction, RosterFlows).show(
             actor_of(interaction)))
 
-    case = app_commands.Group(name="case", description="Committee cases", guild_only=True)
+    # Staff's, and the committee's for `show`: an admin grants the committee role /case in
+    # Integrations (README); the services refuse open/communicated to non-staff anyway.
+    case = app_commands.Group(name="case", description="Committee cases", guild_only=True,
+                              default_permissions=STAFF)
 
     @case.command(name="open", description="Staff: open a committee case about a member")
     async def case_open(self, interaction: discord.Interaction, member: discord.Member,
@@ -162,6 +174,7 @@ class Staff(commands.Cog):
             actor_of(interaction), person_of(interaction, member), summary, severity))
 
     @case.command(name="show", description="Staff or committee: a case's status")
+    @app_commands.autocomplete(ref=references(RefKind.CASE))
     async def case_show(self, interaction: discord.Interaction, ref: str) -> None:
         await flows.thinking(interaction)
         await flows.show(interaction, await flows.flows_of(interaction, CaseFlows).show(
@@ -169,6 +182,7 @@ class Staff(commands.Cog):
 
     @case.command(name="communicated", description="Staff: the decision reached the person "
                                                    "another way; start the appeal window")
+    @app_commands.autocomplete(ref=references(RefKind.CASE))
     async def case_communicated(self, interaction: discord.Interaction, ref: str) -> None:
         await flows.thinking(interaction)
         await flows.show(interaction, await flows.flows_of(interaction, CaseFlows).communicated(
@@ -177,6 +191,7 @@ class Staff(commands.Cog):
     @case.command(name="close", description="Staff: close an open case without a decision "
                                             "(withdrawn, resolved by amends)")
     @app_commands.describe(reason="Why; recorded and told to the committee's thread")
+    @app_commands.autocomplete(ref=references(RefKind.CASE))
     async def case_close(self, interaction: discord.Interaction, ref: str, reason: str) -> None:
         await flows.thinking(interaction)
         await flows.show(interaction, await flows.flows_of(interaction, CaseFlows).close(

@@ -7,6 +7,7 @@ values; nothing else looks configuration up.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, time, timedelta
@@ -109,6 +110,9 @@ class SlackSettings:
     # reverse proxy (or tunnel) always sits in front; loopback keeps the plain-HTTP port
     # off the network. Use "0.0.0.0" when the proxy runs on another host or container.
     http_host: str = "127.0.0.1"
+    # Put before every slash command ("coc-" makes /report /coc-report), where another
+    # app in the workspace already owns a name; `coc-bot slack-manifest` uses it too.
+    command_prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ def read_policy(table: Table) -> Policy:
             bad_faith_window=table.integer("bad_faith_window_days", 180, minimum=1) * days,
             max_terms_ending_per_year=table.integer("max_terms_ending_per_year", 3,
                                                     minimum=1),
+            statement_window=table.integer("statement_days", 7, minimum=1, maximum=60) * days,
         )
     except ValueError as exc:
         raise ConfigError(f"config [policy]: {exc}.") from exc
@@ -272,9 +277,28 @@ def read_slack(table: Table) -> SlackSettings:
         executive_channel=table.text("executive_channel", required=True),
         managed_channels=tuple(table.text_list("managed_channels")),
         http_port=table.integer("http_port", 3000, minimum=1, maximum=65535),
-        http_host=_host(table, "http_host", "127.0.0.1"))
+        http_host=_host(table, "http_host", "127.0.0.1"),
+        command_prefix=_command_prefix(table))
     table.finish()
     return result
+
+
+_COMMAND_PREFIX = re.compile(r"^[a-z0-9_-]{0,16}$")
+
+
+def check_prefix(prefix: str) -> str:
+    """A slash-command prefix Slack accepts: up to 16 lowercase letters, digits, - or _."""
+    if not _COMMAND_PREFIX.match(prefix):
+        raise ConfigError(f"the Slack command prefix must be up to 16 lowercase letters, "
+                          f"digits, '-' or '_' (e.g. \"coc-\"), got {prefix!r}.")
+    return prefix
+
+
+def _command_prefix(table: Table) -> str:
+    try:
+        return check_prefix(table.text("command_prefix", ""))
+    except ConfigError as exc:
+        raise ConfigError(f"config key '{table.key('command_prefix')}': {exc}") from None
 
 
 def _host(table: Table, name: str, default: str) -> str:

@@ -23,6 +23,7 @@ class Policy:
     acceptance_reminder_after: timedelta = timedelta(days=14)
     term_warning: timedelta = timedelta(days=60)
     suspension_ending_soon: timedelta = timedelta(days=7)
+    statement_window: timedelta = timedelta(days=7)  # the subject's time to give their side
 
     def __post_init__(self) -> None:
         if not 1 <= self.quorum <= self.committee_seats:

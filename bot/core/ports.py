@@ -147,6 +147,8 @@ class NoticeKind(StrEnum):
     REMINDER = "reminder"
     DIGEST = "digest"
     STAFF_ALERT = "staff_alert"
+    STATEMENT_REQUEST = "statement_request"  # to the subject: a button to give their side
+    CONTACT_OPENED = "contact_opened"  # to the subject: a button to end the conversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,10 +250,3 @@ class NullWaker:
 
     def forget(self, action_id: str) -> None:
         return None
-
-
-def utc(moment: datetime) -> datetime:
-    """Reject naive datetimes at the boundary rather than guessing their zone."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime reached the domain; use the injected clock")
-    return moment

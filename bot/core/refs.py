@@ -25,3 +25,20 @@ def normalise_ref(text: str) -> str:
         body = body.replace("O", "0").replace("I", "1").replace("L", "1")
         return f"{prefix}-{body}"
     return cleaned
+
+
+KINDS = {"R": "report", "C": "case", "M": "motion", "A": "appeal", "I": "incident",
+         "S": "sanction", "P": "appointment"}
+"""What each reference prefix names; also the field names of references in JSON logs."""
+
+
+def log_fields(*refs: str | None) -> dict[str, str]:
+    """``extra=`` for a log record about these references: ``{"case": "C-…"}``, so a JSON
+    log can be searched by reference. Anything that is not a reference is left out: log
+    records carry ids, never payloads or personal data."""
+    fields = {}
+    for ref in refs:
+        prefix, dash, _ = (ref or "").partition("-")
+        if dash and prefix in KINDS:
+            fields[KINDS[prefix]] = str(ref)
+    return fields

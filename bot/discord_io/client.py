@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import CocBotError
+from bot.discord_io import setup_check
 from bot.discord_io.platform import DiscordPlatform
 from bot.discord_io.views import PERSISTENT, reply_error
 from config.settings import DiscordSettings
@@ -19,8 +22,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COGS = ("cogs.reports", "cogs.staff", "cogs.committee", "cogs.appeals",
-        "cogs.code_of_conduct", "cogs.watch")
+COGS = ("cogs.reports", "cogs.staff", "cogs.hearing", "cogs.committee", "cogs.appeals",
+        "cogs.code_of_conduct", "cogs.watch")  # cogs.hearing adds to cogs.staff's /case
 # Commands a suspended person must still reach from a DM with the bot.
 GLOBAL_COMMANDS = frozenset({"appeal"})
 
@@ -55,6 +58,9 @@ class CocBot(commands.Bot):
                  guild_ready_timeout: float = 2.0) -> None:
         """``guild_ready_timeout`` is how long discord.py waits for more guilds before READY;
         one guild against a local fake arrives at once, so tests pass a small value."""
+        # coc-bot never joins voice; discord.py's warnings that the voice libraries are
+        # missing would open every healthy start and read like a fault.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(command_prefix=commands.when_mentioned, intents=intents(),
                          tree_cls=CocTree, help_command=None,
                          allowed_mentions=discord.AllowedMentions.none(),
@@ -62,6 +68,26 @@ class CocBot(commands.Bot):
         self.app = app
         self.settings = settings
         self.platform = DiscordPlatform(self, settings, app.clock)
+        self._checked = False
+
+    async def on_ready(self) -> None:
+        """READY and the guild have arrived: timed actions waiting for Discord run now.
+
+        The first time per start (READY comes again after a reconnect), also say what in
+        the server does not match the configuration, so a typo does not pass for a quiet
+        bot.
+        """
+        guild = self.get_guild(self.settings.guild_id)
+        first, self._checked = not self._checked, True
+        if first:
+            for problem in setup_check.problems(guild, self.settings):
+                log.warning("set-up: %s", problem)
+        if guild is None:
+            if not first:
+                log.warning("discord: ready, but the configured guild %s is not available",
+                            self.settings.guild_id)
+            return
+        self.app.platforms.mark_ready(self.platform.name)
 
     @property
     def guild_object(self) -> discord.Object:
@@ -81,17 +107,28 @@ class CocBot(commands.Bot):
                 kind = getattr(command, "type", discord.AppCommandType.chat_input)
                 self.tree.remove_command(command.name, type=kind)
                 self.tree.add_command(command, guild=self.guild_object)
-        await self.tree.sync(guild=self.guild_object)
-        await self.tree.sync()
-        log.info("discord: commands synced to guild %s", self.settings.guild_id)
+        await self.sync_commands()
 
-    async def on_ready(self) -> None:
-        """READY and the guild have arrived: timed actions waiting for Discord run now."""
-        if self.get_guild(self.settings.guild_id) is None:
-            log.warning("discord: ready, but the configured guild %s is not available",
-                        self.settings.guild_id)
-            return
-        self.app.platforms.mark_ready(self.platform.name)
+    async def sync_commands(self) -> None:
+        """Sync each scope (this guild, global) only when its commands changed since the
+        last sync, as discord.py's own examples advise: Discord rate-limits registration,
+        and re-registering an unchanged tree on every start gains nothing.
+
+        The hash of what was last synced is kept in ``platform_state`` per application
+        and scope, so a new application, guild or command set syncs again.
+        """
+        state = self.app.services.state
+        for guild in (self.guild_object, None):
+            payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
+            digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+            scope = f"guild:{guild.id}" if guild is not None else "global"
+            key = f"discord:{self.application_id}:commands:{scope}"
+            if await state.get(key) == digest:
+                log.info("discord: %s commands unchanged, not synced", scope)
+                continue
+            await self.tree.sync(guild=guild)
+            await state.put(key, digest)
+            log.info("discord: %d %s commands synced", len(payload), scope)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """The guild came back after an outage (READY does not fire again then)."""

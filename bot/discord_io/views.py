@@ -17,6 +17,7 @@ from bot.core.errors import CocBotError, InvalidInput
 from bot.core.flows import Choice
 from bot.core.ports import Notice, NoticeKind
 from bot.discord_io import flows
+from bot.discord_io.hearing import EndContactButton, StatementButton
 
 REF = r"[0-9A-Z]{7}"
 TRIAGE = {"dismiss": ("Dismiss", discord.ButtonStyle.secondary),
@@ -34,7 +35,21 @@ async def reply_error(interaction: discord.Interaction, exc: CocBotError) -> Non
         await interaction.response.send_message(str(exc), ephemeral=True)
 
 
-class TriageButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+class Answers:
+    """The one callback of every persistent item: run :meth:`act`; a domain error becomes
+    a polite private reply (slash commands get the same from ``CocTree.on_error``)."""
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        raise NotImplementedError
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.act(interaction)
+        except CocBotError as exc:
+            await reply_error(interaction, exc)
+
+
+class TriageButton(Answers, discord.ui.DynamicItem[discord.ui.Button[Any]],
                    template=rf"coc:report:(?P<action>[a-z]+):(?P<ref>R-{REF})"):
     def __init__(self, action: str, ref: str) -> None:
         label, style = TRIAGE[action]
@@ -49,14 +64,11 @@ class TriageButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
             raise InvalidInput("Unknown action.")
         return cls(match["action"], match["ref"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await flows.triage(interaction, self.action, self.ref)
-        except CocBotError as exc:
-            await reply_error(interaction, exc)
+    async def act(self, interaction: discord.Interaction) -> None:
+        await flows.triage(interaction, self.action, self.ref)
 
 
-class AcceptButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+class AcceptButton(Answers, discord.ui.DynamicItem[discord.ui.Button[Any]],
                    template=r"coc:accept:(?P<version>v\d+)"):
     def __init__(self, version: str) -> None:
         super().__init__(discord.ui.Button(label="Accept", style=discord.ButtonStyle.success,
@@ -68,14 +80,11 @@ class AcceptButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
                              match: re.Match[str]) -> AcceptButton:
         return cls(match["version"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await flows.accept_code(interaction, self.version)
-        except CocBotError as exc:
-            await reply_error(interaction, exc)
+    async def act(self, interaction: discord.Interaction) -> None:
+        await flows.accept_code(interaction, self.version)
 
 
-class ApplyButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+class ApplyButton(Answers, discord.ui.DynamicItem[discord.ui.Button[Any]],
                   template=rf"coc:apply:(?P<motion>M-{REF})"):
     def __init__(self, motion: str) -> None:
         super().__init__(discord.ui.Button(label="Apply the decided suspension",
@@ -88,14 +97,11 @@ class ApplyButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
                              match: re.Match[str]) -> ApplyButton:
         return cls(match["motion"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await flows.apply_motion(interaction, self.motion)
-        except CocBotError as exc:
-            await reply_error(interaction, exc)
+    async def act(self, interaction: discord.Interaction) -> None:
+        await flows.apply_motion(interaction, self.motion)
 
 
-class ClauseSelect(discord.ui.DynamicItem[discord.ui.Select[Any]],
+class ClauseSelect(Answers, discord.ui.DynamicItem[discord.ui.Select[Any]],
                    template=r"coc:rm:(?P<target>[\w:-]+)"):
     """Choose the clause to cite when removing; ``target`` is a report ref or a message."""
 
@@ -110,17 +116,14 @@ class ClauseSelect(discord.ui.DynamicItem[discord.ui.Select[Any]],
                              match: re.Match[str]) -> ClauseSelect:
         return cls(match["target"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         data: dict[str, Any] = dict(interaction.data or {})
         values = data.get("values") or []
-        try:
-            await flows.remove_with_clause(interaction, self.target, str(values[0]))
-        except CocBotError as exc:
-            await reply_error(interaction, exc)
+        await flows.remove_with_clause(interaction, self.target, str(values[0]))
 
 
 PERSISTENT: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    TriageButton, AcceptButton, ApplyButton, ClauseSelect)
+    TriageButton, AcceptButton, ApplyButton, ClauseSelect, StatementButton, EndContactButton)
 
 
 def view_for(notice: Notice) -> discord.ui.View | None:
@@ -133,6 +136,10 @@ def view_for(notice: Notice) -> discord.ui.View | None:
         view.add_item(AcceptButton(notice.subject_id))
     elif notice.kind is NoticeKind.SANCTION_READY and notice.subject_id:
         view.add_item(ApplyButton(notice.subject_id))
+    elif notice.kind is NoticeKind.STATEMENT_REQUEST and notice.subject_id:
+        view.add_item(StatementButton(notice.subject_id))
+    elif notice.kind is NoticeKind.CONTACT_OPENED and notice.subject_id:
+        view.add_item(EndContactButton(notice.subject_id))
     else:
         return None
     return view

@@ -27,7 +27,9 @@ APPLY = "coc_apply"
 CLAUSE_SELECT = "coc_rm_clause"
 CLAUSE_BLOCK_PREFIX = "coc_rm:"
 REPORT_VIEW = "coc_report"
-SUSPEND_VIEW = "coc_suspend"
+STATEMENT = "coc_statement"  # the subject's button: open the statement form (value: case)
+STATEMENT_VIEW = "coc_statement_view"
+END_CONTACT = "coc_end_contact"  # either side ends a relayed conversation (value: case)
 SECTION_LIMIT = 3000
 TEXT_LIMIT = 39000
 _INERT_LT = "<" + ZWJ
@@ -53,7 +55,7 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
     button: Block = {"type": "button", "text": {"type": "plain_text", "text": text},
                      "action_id": action_id, "value": value}
     if style:
@@ -71,12 +73,16 @@ def buttons_for(notice: Notice) -> list[Block] | None:
     if ref is None:
         return None
     if notice.kind is NoticeKind.REPORT_QUEUED:
-        elements = [_button(label, f"{TRIAGE_PREFIX}{action}", ref, style)
+        elements = [button(label, f"{TRIAGE_PREFIX}{action}", ref, style)
                     for action, (label, style) in TRIAGE.items()]
     elif notice.kind is NoticeKind.CODE_ACCEPT_PROMPT:
-        elements = [_button("Accept", ACCEPT, ref, "primary")]
+        elements = [button("Accept", ACCEPT, ref, "primary")]
     elif notice.kind is NoticeKind.SANCTION_READY:
-        elements = [_button("Apply the decided suspension", APPLY, ref, "danger")]
+        elements = [button("Apply the decided suspension", APPLY, ref, "danger")]
+    elif notice.kind is NoticeKind.STATEMENT_REQUEST:
+        elements = [button("Give or edit your statement", STATEMENT, ref, "primary")]
+    elif notice.kind is NoticeKind.CONTACT_OPENED:
+        elements = [button("End the conversation", END_CONTACT, ref)]
     else:
         return None
     return [{"type": "actions", "block_id": f"coc_actions:{ref}", "elements": elements}]
@@ -100,15 +106,15 @@ def clause_select(target: str, prompt: str, clauses: Sequence[Choice]) -> list[B
 
 def accept_blocks(text: str, version: str) -> list[Block]:
     return [section(text), {"type": "actions", "block_id": f"coc_actions:{version}",
-                            "elements": [_button("Accept", ACCEPT, version, "primary")]}]
+                            "elements": [button("Accept", ACCEPT, version, "primary")]}]
 
 
-def _input(block_id: str, label: str, element: Block, optional: bool = False) -> Block:
+def input_block(block_id: str, label: str, element: Block, optional: bool = False) -> Block:
     return {"type": "input", "block_id": block_id, "optional": optional,
             "label": {"type": "plain_text", "text": label}, "element": element}
 
 
-def _text_input(action_id: str, multiline: bool = False, initial: str | None = None,
+def text_input(action_id: str, multiline: bool = False, initial: str | None = None,
                 max_length: int = 1500) -> Block:
     element: Block = {"type": "plain_text_input", "action_id": action_id,
                       "multiline": multiline, "max_length": max_length}
@@ -117,7 +123,7 @@ def _text_input(action_id: str, multiline: bool = False, initial: str | None = N
     return element
 
 
-def _option(value: str, text: str) -> Block:
+def option(value: str, text: str) -> Block:
     return {"text": {"type": "plain_text", "text": clip(text, 75)}, "value": value}
 
 
@@ -125,40 +131,31 @@ def report_modal(metadata: dict[str, str], with_target: bool) -> Block:
     """Reason and anonymity; from ``/report`` also who or which message (link)."""
     blocks: list[Block] = []
     if with_target:
-        blocks.append(_input("target", "Who are you reporting? (optional)",
+        blocks.append(input_block("target", "Who are you reporting? (optional)",
                              {"type": "users_select", "action_id": "value"}, optional=True))
-        blocks.append(_input("link", "Link to the message (optional)",
-                             _text_input("value", max_length=300), optional=True))
-    blocks.append(_input("reason", "What happened?", _text_input("value", multiline=True)))
-    blocks.append(_input("anonymous", "Anonymity", {
+        blocks.append(input_block("link", "Link to the message (optional)",
+                             text_input("value", max_length=300), optional=True))
+    blocks.append(input_block("reason", "What happened?", text_input("value", multiline=True)))
+    blocks.append(input_block("anonymous", "Anonymity", {
         "type": "checkboxes", "action_id": "value",
-        "options": [_option("yes", "Stay anonymous, even to staff")]}, optional=True))
+        "options": [option("yes", "Stay anonymous, even to staff")]}, optional=True))
     return {"type": "modal", "callback_id": REPORT_VIEW,
             "title": {"type": "plain_text", "text": "Report to staff"},
             "submit": {"type": "plain_text", "text": "Send privately"},
             "private_metadata": json.dumps(metadata), "blocks": blocks}
 
 
-def suspend_modal(metadata: dict[str, str], clauses: Sequence[Choice], duration: str,
-                  default_clause: str) -> Block:
-    scope = {"type": "static_select", "action_id": "value",
-             "initial_option": _option("space", "Every channel the bot manages"),
-             "options": [_option("space", "Every channel the bot manages"),
-                         _option("channel", "Only the channel of the report")]}
-    options = [_option(c.value, c.label) for c in clauses[:100]]
-    clause: Block = {"type": "static_select", "action_id": "value", "options": options}
-    initial = [o for o in options if o["value"] == default_clause]
-    if initial:
-        clause["initial_option"] = initial[0]
-    blocks = [_input("duration", "Duration (30m, 12h, 7d, 2w or permanent)",
-                     _text_input("value", initial=duration, max_length=20)),
-              _input("scope", "Scope", scope), _input("clause", "Part of the Code", clause),
-              _input("reason", "Reason (sent to the person)",
-                     _text_input("value", multiline=True, max_length=1000))]
-    return {"type": "modal", "callback_id": SUSPEND_VIEW,
-            "title": {"type": "plain_text", "text": "Suspend"},
-            "submit": {"type": "plain_text", "text": "Suspend"},
-            "private_metadata": json.dumps(metadata), "blocks": blocks}
+def statement_modal(case_id: str, current: str, limit: int, channel: str) -> Block:
+    """The subject's statement, prefilled with the one they gave (to edit it)."""
+    return {"type": "modal", "callback_id": STATEMENT_VIEW,
+            "title": {"type": "plain_text", "text": "Your statement"},
+            "submit": {"type": "plain_text", "text": "Send to the committee"},
+            "private_metadata": json.dumps({"case": case_id, "channel": channel}),
+            "blocks": [section(f"Case {case_id}: your side, for the Member Review Committee. "
+                               "You can edit it until the decision is communicated."),
+                       input_block("statement", "Your statement",
+                                   text_input("value", multiline=True, initial=current or None,
+                                              max_length=limit))]}
 
 
 def view_value(values: dict[str, Any], block: str) -> str | None:
@@ -168,6 +165,8 @@ def view_value(values: dict[str, Any], block: str) -> str | None:
         return ",".join(o["value"] for o in field.get("selected_options") or []) or None
     if field.get("type") == "users_select":
         return field.get("selected_user") or None
+    if field.get("type") == "datepicker":
+        return field.get("selected_date") or None
     if field.get("type") == "static_select":
         selected = field.get("selected_option") or {}
         return selected.get("value") or None

@@ -13,9 +13,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from re import Pattern
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -27,6 +29,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.errors import ConfigError
 from bot.slack_io.context import DEPS_KEY, RoleResolver, SlackDeps, exempt_groups
 from bot.slack_io.listeners import register_all
+from bot.slack_io.manifest import EVENTS_PATH as EVENTS_PATH  # re-exported
+from bot.slack_io.manifest import prefixed
 from bot.slack_io.platform import SlackPlatform
 from bot.slack_io.replay import once_per_request
 
@@ -35,7 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://slack.com/api/"
-EVENTS_PATH = "/slack/events"
 RATE_LIMIT_RETRIES = 2    # each waits Slack's Retry-After (plus up to a second of jitter)
 CONNECTION_RETRIES = 2
 Middleware = Callable[..., Awaitable[Any]]
@@ -74,22 +77,80 @@ def _request_kind(body: dict[str, Any]) -> str:
     return str(body.get("type") or "request")
 
 
-def only_team(team_id: str) -> Middleware:
+class TeamGuard:
     """A Bolt middleware: requests whose workspace is not ``team_id`` are acked and dropped.
 
     The signature proves a request comes from Slack for this app, not that it comes from
     the workspace this bot moderates (an app can be installed in more than one, and people
     from another organisation can act in a shared channel). Bolt reads the team from the
     payload (the installation's team for events); a request with none is dropped too.
+
+    Said once per foreign team, not per request: an error while nothing has come from the
+    configured team (``team_id`` is most likely wrong, and the bot is ignoring everyone),
+    a warning otherwise (a shared channel or a second installation). Later ones are
+    counted at DEBUG only, so a busy workspace cannot flood the journal.
     """
-    async def check(context: AsyncBoltContext, body: dict[str, Any],
-                    next: Callable[[], Awaitable[Any]]) -> Any:
-        if context.team_id == team_id:
+
+    def __init__(self, team_id: str) -> None:
+        self.team_id = team_id
+        self.own_seen = False
+        self.ignored: dict[str, int] = {}
+
+    async def __call__(self, context: AsyncBoltContext, body: dict[str, Any],
+                       next: Callable[[], Awaitable[Any]]) -> Any:
+        if context.team_id == self.team_id:
+            self.own_seen = True
             return await next()
-        log.warning("slack: ignored a %s from team %s (this bot serves %s)",
-                    _request_kind(body), context.team_id or "unknown", team_id)
+        self._note(context.team_id or "unknown", _request_kind(body))
         return BoltResponse(status=200, body="")
-    return check
+
+    def _note(self, team: str, kind: str) -> None:
+        count = self.ignored[team] = self.ignored.get(team, 0) + 1
+        if count > 1:
+            log.debug("slack: ignored %s from team %s (%d so far)", kind, team, count)
+        elif not self.own_seen:
+            log.error("slack: requests are arriving from workspace %s, but [slack] team_id "
+                      "is %s, so every one is ignored. If %s is the workspace this bot "
+                      "moderates, set team_id = \"%s\" in the config and restart.",
+                      team, self.team_id, team, team)
+        else:
+            log.warning("slack: ignoring requests from workspace %s (a shared channel or "
+                        "another installation); this bot serves %s.", team, self.team_id)
+
+
+def only_team(team_id: str) -> Middleware:
+    """The :class:`TeamGuard` middleware for ``team_id``."""
+    return TeamGuard(team_id)
+
+
+class _TokenFromEnvironment(logging.Filter):
+    """Drops Bolt's "As you gave `client` as well, `token` will be unused".
+
+    Bolt reads ``SLACK_BOT_TOKEN`` from the environment even when handed a client, then
+    warns that the token is unused. It is the very token our client carries (built in
+    :func:`web_client` for its base URL and retry handlers), so on every healthy start the
+    warning would read like an error about nothing.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+BOLT_LOGGER = logging.getLogger("bot.slack_io.bolt")
+BOLT_LOGGER.addFilter(_TokenFromEnvironment())
+
+
+class PrefixedApp(AsyncApp):
+    """Bolt's app with every slash command registered under the configured prefix
+    (``[slack] command_prefix``), so listeners name commands as the README does."""
+
+    command_prefix = ""
+
+    def command(self, command: str | Pattern[str], *args: Any,
+                **kwargs: Any) -> Callable[..., Any]:
+        if isinstance(command, str):
+            command = prefixed(command, self.command_prefix)
+        return super().command(command, *args, **kwargs)
 
 
 def build_front_end(app: FrontEndContext, *,
@@ -105,9 +166,10 @@ def build_front_end(app: FrontEndContext, *,
     platform = SlackPlatform(client, settings, admin)
     deps = SlackDeps(app, settings, platform, RoleResolver(client, settings),
                      exempt_groups(app.settings.automod))
-    bolt = AsyncApp(client=client, signing_secret=secrets.slack_signing_secret or "",
-                    process_before_response=process_before_response,
-                    name="coc-bot", logger=logging.getLogger("bot.slack_io.bolt"))
+    bolt = PrefixedApp(client=client, signing_secret=secrets.slack_signing_secret or "",
+                       process_before_response=process_before_response,
+                       name="coc-bot", logger=BOLT_LOGGER)
+    bolt.command_prefix = settings.command_prefix
 
     async def inject(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
         context[DEPS_KEY] = deps

@@ -296,6 +296,11 @@ class SlackPlatform:
             if not cursor:
                 return people
 
+    async def publish_home(self, user_id: str, view: Block) -> None:
+        """Draw ``user_id``'s App Home tab (``views.publish`` replaces it whole)."""
+        async with slack_call("show the home tab"):
+            await self._client.views_publish(user_id=user_id, view=view)
+
     async def open_view(self, trigger_id: str, view: Block) -> None:
         async with slack_call("open the form"):
             await self._client.views_open(trigger_id=trigger_id, view=view)

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.core.errors import ConfigError
-from bot.slack_io.bolt import EVENTS_PATH, SlackFrontEnd, build_front_end
+from bot.slack_io.bolt import SlackFrontEnd, build_front_end
+from bot.slack_io.manifest import EVENTS_PATH
 from bot.slack_io.replay import EnvelopeSocketModeHandler
+from bot.slack_io.setup_check import warn_about_channels
 
 if TYPE_CHECKING:
     from bot.frontends import FrontEndContext
@@ -49,6 +51,7 @@ async def run_slack(app: FrontEndContext) -> None:
         await handler.connect_async()  # type: ignore[no-untyped-call]  # Bolt lacks hints
         log.info("slack: connected in Socket Mode")
         app.platforms.mark_ready(name)
+        await warn_about_channels(front.platform.client, app.settings.slack)
         try:
             await asyncio.Event().wait()
         finally:
@@ -59,6 +62,7 @@ async def run_slack(app: FrontEndContext) -> None:
         runner = await serve_http(front, port, host)
         log.info("slack: serving the Events API on http://%s:%s%s", host, port, EVENTS_PATH)
         app.platforms.mark_ready(name)
+        await warn_about_channels(front.platform.client, app.settings.slack)
         try:
             await asyncio.Event().wait()
         finally:

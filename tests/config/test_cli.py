@@ -108,3 +108,36 @@ def test_an_unknown_log_level_is_one_line_not_a_traceback() -> None:
     result = run("--log-level", "LOUD", "--config", "config/example.toml", "check-config")
     assert result.returncode == 2 and "unknown log level 'LOUD'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_config_says_when_nobody_can_vote(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The config's committee gives standing; votes need seats, and check-config says so."""
+    import asyncio
+    from datetime import UTC, date, datetime
+
+    from bot.cli import main
+    from bot.core.identity import PersonRef, PlatformName
+    from bot.core.models import Appointment, Office
+    from storage import open_migrated
+
+    example = str(ROOT / "config" / "example.toml")
+    db = tmp_path / "coc.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    assert main(["check-config", "--config", example]) == 0
+    assert "No committee seat is appointed" in capsys.readouterr().out
+    assert not db.exists()  # a check creates no database
+
+    async def seat(count: int) -> None:
+        storage = await open_migrated(f"sqlite:///{db}")
+        async with storage.transaction() as tx:
+            for n in range(count):
+                await tx.insert(Appointment(
+                    f"P-{n}", PersonRef(PlatformName.SLACK, "T1", f"U{n}"), Office.COMMITTEE,
+                    date(2025, 1, 1), datetime(2025, 1, 1, tzinfo=UTC), None, seat=n + 1))
+        await storage.close()
+
+    asyncio.run(seat(2))
+    assert main(["check-config", "--config", example]) == 0
+    assert "Only 2 committee seats are appointed and the quorum is 4" in capsys.readouterr().out

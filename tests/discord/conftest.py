@@ -84,6 +84,35 @@ executive_channel_id = {executive_channel}
 """
 
 
+HANDLING = ("discord.py: ", "CommandTree-invoker", "discord-ui-")
+"""Names discord.py gives the tasks it starts for each gateway event's listeners, each
+slash command, and each button, select or modal callback."""
+
+
+async def settled(world: World, limit: float = 10.0) -> None:
+    """Wait until the bot has finished handling everything it has received: every task
+    discord.py started for an event or interaction is done. A test that asserts nothing
+    happened waits on this, not on a sleep, so it cannot pass merely because the bot was
+    slow."""
+    del world  # the tasks live on the running loop; the world says which bot is meant
+    current = asyncio.current_task()
+    while busy := [task for task in asyncio.all_tasks()
+                   if task is not current and not task.done()
+                   and task.get_name().startswith(HANDLING)]:
+        _, pending = await asyncio.wait(busy, timeout=limit)
+        assert not pending, f"the bot is still handling {[t.get_name() for t in pending]}"
+
+
+async def received(world: World, channel: int, content: str) -> None:
+    """The fake says ``content`` in ``channel`` and the bot has read it: gateway events
+    arrive in order, so everything sent before it has been received too."""
+    seen = asyncio.ensure_future(world.bot.wait_for(
+        "message", check=lambda m: m.channel.id == channel and m.content == content,
+        timeout=10))
+    await world.fake.say(world.alice, channel, content)
+    await seen
+
+
 async def connect(app: App) -> tuple[CocBot, asyncio.Task[None]]:
     """Start the real client against the fake and wait until it is ready."""
     assert app.settings.discord is not None

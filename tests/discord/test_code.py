@@ -25,7 +25,7 @@ async def test_code_show_is_private_and_has_an_accept_button(world: World) -> No
 async def test_publish_prompts_every_member_and_status_tracks_acceptance(
         world: World) -> None:
     fake = world.fake
-    reply = await answered(world, await fake.slash(world.staff, "code", "publish",
+    reply = await answered(world, await fake.slash(world.staff, "code-admin", "publish",
                                                    summary="Please read and accept the Code"))
     assert "Published v1" in reply
     prompt = await fake.wait_for(lambda: list(fake.messages[fake.dm_channels[
@@ -36,23 +36,23 @@ async def test_publish_prompts_every_member_and_status_tracks_acceptance(
     humans = [m for m in fake.members.values() if not m.bot]
     assert {m.id for m in humans} <= set(fake.dm_channels)
 
-    status = await answered(world, await fake.slash(world.staff, "code", "status"))
+    status = await answered(world, await fake.slash(world.staff, "code-admin", "status"))
     assert f"0 accepted, {len(humans)} not yet" in status
 
     click = await fake.click(world.alice, prompt[0], "Accept")
     assert "thank" in (await answered(world, click)).lower()
-    status = await answered(world, await fake.slash(world.staff, "code", "status"))
+    status = await answered(world, await fake.slash(world.staff, "code-admin", "status"))
     assert f"1 accepted, {len(humans) - 1} not yet" in status
     assert f"<@{world.alice.id}>" not in status.split("Not yet:")[1]
 
-    again = await answered(world, await fake.slash(world.staff, "code", "publish",
+    again = await answered(world, await fake.slash(world.staff, "code-admin", "publish",
                                                    summary="again"))
     assert "not changed" in again
 
 
 async def test_participants_cannot_publish(world: World) -> None:
     fake = world.fake
-    reply = await answered(world, await fake.slash(world.alice, "code", "publish",
+    reply = await answered(world, await fake.slash(world.alice, "code-admin", "publish",
                                                    summary="mine"))
     assert "staff" in reply.lower()
     assert fake.dm_channels == {}

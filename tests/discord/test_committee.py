@@ -153,12 +153,12 @@ async def test_decision_goes_by_dm_with_the_appeal_route_then_the_appeal_is_deci
                                  "sent the appeal to the Executive Committee")
     assert "I was provoked" in landed[0]
 
-    refused = await answered(world, await fake.slash(world.alice, "appeal", "decide",
+    refused = await answered(world, await fake.slash(world.alice, "appeals", "decide",
                                                      ref=appeal.group(0), outcome="overturned",
                                                      reason="no"))
     assert "Executive" in refused
     decided = await answered(world, await fake.slash(
-        world.executive, "appeal", "decide", ref=appeal.group(0), outcome="upheld",
+        world.executive, "appeals", "decide", ref=appeal.group(0), outcome="upheld",
         reason="The record supports the decision"))
     assert "upheld" in decided
     assert "upheld" in fake.dms_to(world.bob)[-1].lower()

@@ -4,7 +4,7 @@ markup, and personal information never reaches anyone beyond where it was typed.
 Every path a participant or staff member types into on Discord: a reported message, the
 report form, /report, the queue's buttons (an edit in place, the suspend form), the /remove
 note, the /suspend reason, the /case summary, /motion,
-/recuse, /overrule, /appeal file and /appeal decide. Then one scan of everything the fake
+/recuse, /overrule, /appeal file and /appeals decide. Then one scan of everything the fake
 Discord received, and a look at what was stored.
 """
 
@@ -118,7 +118,7 @@ async def committee_paths(world: World) -> None:
     appeal = re.search(r"A-[0-9A-Z]{7}", filed)
     assert appeal, filed
     decided = await answered(world, await fake.slash(
-        world.executive, "appeal", "decide", ref=appeal.group(0), outcome="upheld",
+        world.executive, "appeals", "decide", ref=appeal.group(0), outcome="upheld",
         reason=hostile(world, "verdict")))
     assert "upheld" in decided, decided
     landed = "\n".join(fake.channel_texts(world.executive_channel))

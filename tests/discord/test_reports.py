@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
-from tests.discord.conftest import World, restart
+from bot.core.models import Report
+from tests.discord.conftest import World, restart, settled
 from tests.fakes.discord.server import labels, message_text
 
 REF = re.compile(r"R-[0-9A-Z]{7}")
@@ -68,8 +68,10 @@ async def test_a_bad_anonymous_answer_is_refused_politely(world: World) -> None:
         "what happened": "Stalking me", "anonymous": "maybe"})
     reply = await fake.wait_for(lambda: fake.reply_texts(submitted), "answered")
     assert "yes" in reply[0] and "no" in reply[0]
-    await asyncio.sleep(0.05)
+    await settled(world)
     assert fake.messages[world.staff_queue] == {}
+    async with world.app.storage.transaction() as tx:
+        assert await tx.count(Report) == 0
 
 
 async def test_the_rate_limit_answers_politely(world: World) -> None:

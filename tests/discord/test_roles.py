@@ -14,9 +14,9 @@ async def test_each_wrong_role_is_refused_privately_and_nothing_moves(world: Wor
     await carried(world, thread, await put_motion(world, ref, thread))
     dms, posts = sum(len(fake.dms_to(u)) for u in fake.members.values()), channel_posts(world)
     refusals = [
-        (world.alice, ("code", "publish"), {"summary": "mine now"},
+        (world.alice, ("code-admin", "publish"), {"summary": "mine now"},
          "Only staff can publish a new version of the Code"),
-        (world.members[0], ("code", "status"), {},
+        (world.members[0], ("code-admin", "status"), {},
          "Only staff can see who has accepted the Code"),
         (world.alice, ("recuse",), {"case": ref, "reason": "I know him"},
          "Only seated committee members can recuse from a case"),
@@ -26,7 +26,7 @@ async def test_each_wrong_role_is_refused_privately_and_nothing_moves(world: Wor
          "Only legal counsel can overrule the committee"),
         (world.counsel, ("decide",), {"case": ref},
          "Only committee members or staff can communicate a decision"),
-        (world.staff, ("appeal", "decide"),
+        (world.staff, ("appeals", "decide"),
          {"ref": "A-0000000", "outcome": "overturned", "reason": "no"},
          "Only the Executive Committee decides appeals"),
         (world.alice, ("appeal", "file"), {"case": ref, "reason": "It was not me at all."},

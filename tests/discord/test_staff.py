@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.discord.conftest import World
+from tests.discord.conftest import World, received, settled
 from tests.fakes.discord.server import last
 
 VIEW_AND_SEND = (1 << 10) | (1 << 11)
@@ -172,9 +172,10 @@ async def test_leaving_and_rejoining_does_not_shed_a_long_suspension(world: Worl
 async def test_rejoining_without_a_suspension_changes_nothing(world: World) -> None:
     fake = world.fake
     await fake.leave_and_rejoin(world.alice)
-    await fake.say(world.alice, world.jobs_board, "hello again")  # a marker event
-    await asyncio.sleep(0.05)
+    await received(world, world.jobs_board, "hello again")  # the rejoin was received first
+    await settled(world)
     assert not fake.find("PUT", f"/members/{world.alice.id}/roles")
+    assert not fake.find("PATCH", f"/members/{world.alice.id}")  # no timeout either
 
 
 async def test_removing_a_committee_members_message_needs_confirm(world: World) -> None:

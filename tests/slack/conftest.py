@@ -155,6 +155,35 @@ class SlackWorld:
             "type": "view_submission", "user": {"id": user}, "trigger_id": f"trigger-{n}",
             "view": {**view, "id": "V1", "state": state}})
 
+    async def submit_form(self, view: dict[str, Any], values: dict[str, Any], *,
+                          user: str = STAFF_USER) -> dict[str, Any]:
+        """Submit a modal as Slack does; the answer Bolt acknowledged it with (``{}`` when it
+        closed the form, ``response_action: errors`` when it kept it open)."""
+        state = {"values": {block: {"value": field} for block, field in values.items()}}
+        n = next(self._ids)
+        payload = {"team": {"id": TEAM}, "api_app_id": "A1", "token": "legacy",
+                   "type": "view_submission", "user": {"id": user},
+                   "trigger_id": f"trigger-{n}", "view": {**view, "id": "V1", "state": state}}
+        body = urlencode({"payload": json.dumps(payload)})
+        ts = int(time.time())
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": sign(body, ts)}
+        async with self.session.post(self.url, data=body.encode(), headers=headers) as resp:
+            assert resp.status == 200, await resp.text()
+            text = await resp.text()
+        answer: dict[str, Any] = json.loads(text) if text.strip() else {}
+        return answer
+
+    async def home_action(self, action_id: str, value: str, *, user: str) -> int:
+        """A button on the App Home tab: no channel, no response_url, as Slack sends it."""
+        n = next(self._ids)
+        return await self.interact({
+            "type": "block_actions", "user": {"id": user}, "trigger_id": f"trigger-{n}",
+            "container": {"type": "view", "view_id": f"VH{user}"},
+            "view": {"id": f"VH{user}", "type": "home"},
+            "actions": [{"type": "button", "action_id": action_id, "block_id": "b",
+                         "value": value, "action_ts": "1"}]})
+
     def event_body(self, event: dict[str, Any]) -> str:
         n = next(self._ids)
         return json.dumps({"token": "legacy", "team_id": TEAM, "api_app_id": "A1",

@@ -44,7 +44,8 @@ async def test_each_wrong_role_is_refused_privately_and_nothing_moves(
 
 
 async def test_a_missing_case_reference_is_asked_for(world: SlackWorld) -> None:
-    for command in ("/recuse", "/motion", "/overrule", "/decide", "/appeal"):
+    # (/motion alone opens the motion form: tests/slack/test_forms.py)
+    for command in ("/recuse", "/overrule", "/decide", "/appeal"):
         await world.command(command, "", user=COMMITTEE[0], channel=COMMITTEE_CH)
         assert "Please give the case reference (C-…)" in private_refusal(world), command
 

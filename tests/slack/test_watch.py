@@ -159,9 +159,12 @@ async def test_bots_the_bot_itself_joins_and_dms_are_not_scanned(world: SlackWor
     await say(world, card, user="", subtype="bot_message", bot_id="BOTHER")
     await say(world, card, bot_id="BAPP")  # an app posting as a user
     await say(world, f"<@{SUBJECT}> has joined the channel {CARD}", subtype="channel_join")
-    await say(world, card, channel=f"D{SUBJECT}", channel_type="im")
     await world.event(changed("1.000001", "x", card, "1.000002", user=BOT_USER))
     assert api_calls(world) == []
+    # a DM is not scanned: its only answer is that nothing was passed on (no conversation)
+    await say(world, card, channel=f"D{SUBJECT}", channel_type="im")
+    assert api_calls(world) == ["conversations.open", "chat.postMessage"]
+    assert "not passed on" in world.fake.dm_texts(SUBJECT)[-1]
 
 
 async def test_a_file_with_a_comment_is_scanned(world: SlackWorld) -> None:

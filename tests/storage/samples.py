@@ -24,16 +24,21 @@ from bot.core.models import (
     Appointment,
     AuditEntry,
     Case,
+    CaseContact,
     CaseOrigin,
     CaseStatus,
     CodeVersion,
+    ContactStatus,
     Incident,
     IncidentKind,
     Motion,
     MotionStatus,
     Office,
     PersonLink,
+    PlatformState,
     Recusal,
+    RelayDirection,
+    RelayMessage,
     Report,
     ReportStatus,
     RequestClaim,
@@ -111,7 +116,23 @@ def _case(full: bool) -> Case:
         opened_by=CAROL, reporter=ALICE, report_id="r-full", subject_statement="I disagree",
         thread=THREAD, decision="suspend 7d", decided_motion_id="m-full",
         communicated_at=t(10, TOKYO), appeal_deadline=t(11, KATHMANDU), final_at=t(12),
-        reporter_sealed=SEALED, reporter_tag=TAG)
+        reporter_sealed=SEALED, reporter_tag=TAG, statement_due_at=t(13, TOKYO),
+        statement_at=t(14, KATHMANDU), subject_unreachable_at=t(15))
+
+
+def _case_contact(full: bool) -> CaseContact:
+    if not full:
+        return CaseContact("k-min", "c-min", BOB, ALICE, t(0))
+    return CaseContact("k-full", "c-full", BOB, CAROL, t(1, TOKYO), ContactStatus.ENDED,
+                       ended_at=t(2, KATHMANDU), ended_by=BOB, end_note=TRICKY)
+
+
+def _relay_message(full: bool) -> RelayMessage:
+    if not full:
+        return RelayMessage("rm-min", "k-min", "c-min", RelayDirection.FROM_SUBJECT, BOB,
+                            "hello", t(0))
+    return RelayMessage("rm-full", "k-full", "c-full", RelayDirection.TO_SUBJECT, CAROL,
+                        TRICKY, t(3, TOKYO), delivered=False)
 
 
 def _motion(full: bool) -> Motion:
@@ -208,13 +229,19 @@ def _request_claim(full: bool) -> RequestClaim:
     return RequestClaim(f"slack:T1:trigger:{TRICKY}", t(5, TOKYO), t(45, TOKYO))
 
 
+def _platform_state(full: bool) -> PlatformState:
+    if not full:
+        return PlatformState("discord:1:commands-hash", "0" * 64, t(0))
+    return PlatformState(f"slack:T1:{TRICKY}", TRICKY, t(5, TOKYO))
+
+
 BUILDERS: dict[type, Callable[[bool], Any]] = {
     Report: _report, Incident: _incident, Sanction: _sanction, Case: _case, Motion: _motion,
     Vote: _vote, Recusal: _recusal, Appeal: _appeal, CodeVersion: _code_version,
     Acceptance: _acceptance, AcceptancePrompt: _acceptance_prompt, Appointment: _appointment,
     AuditEntry: _audit_entry, ScheduledAction: _scheduled_action, PersonLink: _person_link,
-    RequestClaim: _request_claim,
-    SealKey: _seal_key,
+    RequestClaim: _request_claim, PlatformState: _platform_state,
+    SealKey: _seal_key, CaseContact: _case_contact, RelayMessage: _relay_message,
 }
 
 

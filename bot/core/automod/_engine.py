@@ -60,10 +60,6 @@ class Automod:
         self._impersonation = impersonation if impersonation else None
         self._places: dict[tuple[str, str | None, bool | None], _Place] = {}
 
-    @property
-    def rule_ids(self) -> tuple[str, ...]:
-        return tuple(self.config.rules)
-
     # -- the hot path ----------------------------------------------------------------------
 
     def scan(self, message: ScannedMessage) -> list[Detection]:

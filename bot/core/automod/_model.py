@@ -32,11 +32,6 @@ class Action(StrEnum):
     REMOVE_AND_SUSPEND = "remove_and_suspend"
     OPEN_CASE = "open_case"
 
-    @property
-    def removes(self) -> bool:
-        """Whether the message is deleted (everything except alerting staff)."""
-        return self is not Action.ALERT_STAFF
-
 
 _ACTION_RANK = {a: i for i, a in enumerate(Action)}
 _SEVERITY_RANK = {Severity.MINOR: 0, Severity.SERIOUS: 1, Severity.SEVERE: 2}

@@ -18,6 +18,12 @@ One module per noun: ``staff`` (the report queue, removal, suspension), ``report
 """
 
 from bot.core.flows._directory import Directory
-from bot.core.flows._outcome import Choice, ClauseQuestion, Outcome, SuspendForm
+from bot.core.flows._outcome import (
+    Choice,
+    ClauseQuestion,
+    Outcome,
+    StatementForm,
+    SuspendForm,
+)
 
-__all__ = ["Choice", "ClauseQuestion", "Directory", "Outcome", "SuspendForm"]
+__all__ = ["Choice", "ClauseQuestion", "Directory", "Outcome", "StatementForm", "SuspendForm"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from bot.core.errors import InvalidInput
+from bot.core.errors import CocBotError, InvalidInput
 from bot.core.identity import PersonRef
 from bot.core.markup import Trusted, neutralise
 from bot.core.services import Services
@@ -15,6 +16,22 @@ def token(value: object) -> Trusted:
     """A reference, a date or an account key the bot made: shown as it is, never masked
     (a Discord id is a long number that would otherwise read as a phone number)."""
     return Trusted(neutralise(str(value)))
+
+
+def problems(**checks: Callable[[], object]) -> dict[str, str]:
+    """Run each field's check; the refusal of each that fails, by field name.
+
+    A form shows these beside the field at fault before anything is done. The checks are
+    the very parsers and rules the flow itself applies, so the form and the one-line
+    command refuse the same input with the same words.
+    """
+    found: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            check()
+        except CocBotError as exc:
+            found[name] = str(exc)
+    return found
 
 
 class FlowBase:

@@ -40,6 +40,16 @@ class SuspendForm:
 
 
 @dataclass(frozen=True, slots=True)
+class StatementForm:
+    """Open the statement form for case ``case_id``, filled with the statement so far
+    (``current``); the text may be ``limit`` characters long."""
+
+    case_id: str
+    current: str
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """The private reply (``text``) and, at most one each, the next steps to show.
 
@@ -53,3 +63,4 @@ class Outcome:
     ask_clause: ClauseQuestion | None = None
     form: SuspendForm | None = None
     accept: str | None = None
+    statement: StatementForm | None = None

@@ -7,17 +7,55 @@ close; staff, the committee, counsel and the Executive Committee may look.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.core.errors import InvalidInput
-from bot.core.flows._base import FlowBase, token
+from bot.core.flows._base import FlowBase, problems, token
 from bot.core.flows._outcome import Outcome
 from bot.core.identity import PersonRef
 from bot.core.models import Actor, Severity
 
 # A case is serious or severe; minor matters are incidents, handled by staff alone.
 CASE_SEVERITIES = {s.value: s for s in (Severity.SERIOUS, Severity.SEVERE)}
+CASE_ACTIONS = ("open", "show", "communicated", "close")
 
 
 class CaseFlows(FlowBase):
+    async def act(self, actor: Actor, action: str, *, ref: str = "",
+                  subject: PersonRef | None = None, text: str = "",
+                  severity: str = Severity.SERIOUS.value) -> Outcome:
+        """One of the case actions by name (a form's choice): ``text`` is the summary of a
+        case to open or the reason to close one."""
+        found = self.check_action(action, ref=ref, subject=subject, text=text)
+        if found:
+            raise InvalidInput(next(iter(found.values())))
+        if action == "open":
+            assert subject is not None  # checked above
+            return await self.open(actor, subject, text, severity)
+        if action == "show":
+            return await self.show(actor, ref.strip())
+        if action == "communicated":
+            return await self.communicated(actor, ref.strip())
+        return await self.close(actor, ref.strip(), text)
+
+    def check_action(self, action: str, *, ref: str, subject: PersonRef | None,
+                     text: str) -> dict[str, str]:
+        """What a case action would refuse in a form's ``action``, ``case``, ``person``
+        and ``text`` fields, before anything is done."""
+        if action not in CASE_ACTIONS:
+            return {"action": self._say("case_bad_action", action=action)}
+        if action == "open":
+            return problems(person=lambda: self._need(subject is not None, "case_need_person"),
+                            text=lambda: self._need(bool(text.strip()), "case_need_summary"))
+        checks: dict[str, Callable[[], object]] = {"case": lambda: self._case_ref(ref)}
+        if action == "close":
+            checks["text"] = lambda: self._need(bool(text.strip()), "case_need_reason")
+        return problems(**checks)
+
+    def _need(self, given: bool, template: str) -> None:
+        if not given:
+            raise InvalidInput(self._say(template))
+
     async def open(self, actor: Actor, subject: PersonRef, summary: str,
                    severity: str = Severity.SERIOUS.value) -> Outcome:
         """Open a case about ``subject``; its private committee thread opens with it."""
@@ -39,7 +77,9 @@ class CaseFlows(FlowBase):
             if case.decision else "",
             appeal=self._say("case_view_appeal",
                              deadline=self._when(reader, case.appeal_deadline))
-            if case.appeal_deadline else ""))
+            if case.appeal_deadline else "",
+            hearing=await self._services.relay.describe(
+                case, lambda moment: self._when(reader, moment))))
 
     async def communicated(self, actor: Actor, ref: str) -> Outcome:
         """The decision reached the person another way: the appeal window starts now."""

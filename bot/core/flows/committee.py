@@ -10,13 +10,15 @@ says what the voter alone must be told when a vote does not count.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.core.flows._base import FlowBase
+from bot.core.durations import parse_duration
+from bot.core.flows._base import FlowBase, problems
 from bot.core.flows._outcome import Outcome
 from bot.core.identity import MessageRef, PersonRef
 from bot.core.markup import Trusted
-from bot.core.models import Actor
+from bot.core.models import Actor, Case
 from bot.core.services import ProposedSanction
 from bot.core.services._context import when
 from bot.core.services.cases import VOTE_EMOJI
@@ -49,6 +51,20 @@ class CommitteeFlows(FlowBase):
         motion = await self._services.cases.propose(actor, self._case_ref(case), text,
                                                     sanction)
         return Outcome(text=self._say("reply_motion_open", motion=motion.id))
+
+    def check_motion(self, *, suspend_for: str | None, clause: str | None) -> dict[str, str]:
+        """What :meth:`motion` would refuse in a form's ``duration`` and ``clause``."""
+        checks: dict[str, Callable[[], object]] = {}
+        if suspend_for:
+            checks["duration"] = lambda: parse_duration(suspend_for)
+        if clause:
+            checks["clause"] = lambda: self._ctx.code.clause(clause)
+        return problems(**checks)
+
+    async def movable_cases(self, actor: Actor) -> tuple[Case, ...]:
+        """The open cases ``actor`` may put a motion on (seated, free of conflict)."""
+        work = await self._services.overview.committee_work(actor)
+        return work.cases if work is not None else ()
 
     async def overrule(self, actor: Actor, case: str, reason: str) -> Outcome:
         motion = await self._services.decisions.overrule(actor, self._case_ref(case), reason)

@@ -7,7 +7,7 @@ start is optional (default today), for recording a term that began before the bo
 from __future__ import annotations
 
 from bot.core.errors import InvalidInput
-from bot.core.flows._base import FlowBase, token
+from bot.core.flows._base import FlowBase, problems, token
 from bot.core.flows._outcome import Outcome
 from bot.core.identity import PersonRef
 from bot.core.markup import Trusted
@@ -22,8 +22,7 @@ class RosterFlows(FlowBase):
         """Seat ``person`` as committee member, counsel or executive; ``confirmed`` seats
         even when too many terms would end in one fiscal year."""
         parsed = self._office(office)
-        if seat is not None and parsed is not Office.COMMITTEE:
-            raise InvalidInput(self._say("roster_seat_not_committee", office=parsed.value))
+        self._seat_fits(office, seat)
         made = await self._services.roster.appoint(actor, person, parsed, seat=seat,
                                                    term_start=parse_term_start(term_start),
                                                    confirmed=confirmed)
@@ -34,6 +33,21 @@ class RosterFlows(FlowBase):
                 start=token(made.term_start), end=token(made.term_end), ref=token(made.id)))
         return Outcome(text=self._say("reply_appointed", person=who, office=token(parsed.value),
                                       start=token(made.term_start), ref=token(made.id)))
+
+    def check_appoint(self, office: str, *, seat: int | None,
+                      term_start: str | None) -> dict[str, str]:
+        """What :meth:`appoint` would refuse in a form's ``office``, ``seat`` and ``start``."""
+        return problems(office=lambda: self._office(office),
+                        seat=lambda: self._seat_fits(office, seat),
+                        start=lambda: parse_term_start(term_start))
+
+    def _seat_fits(self, office: str, seat: int | None) -> None:
+        try:
+            parsed = self._office(office)
+        except InvalidInput:
+            return  # the office itself is refused
+        if seat is not None and parsed is not Office.COMMITTEE:
+            raise InvalidInput(self._say("roster_seat_not_committee", office=parsed.value))
 
     def _office(self, word: str) -> Office:
         try:

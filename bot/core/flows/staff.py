@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from bot.core.code_text import CodeText
 from bot.core.durations import parse_duration
-from bot.core.errors import InvalidInput
-from bot.core.flows._base import FlowBase, token
+from bot.core.errors import CocBotError, InvalidInput
+from bot.core.flows._base import FlowBase, problems, token
 from bot.core.flows._directory import Directory
 from bot.core.flows._outcome import Choice, ClauseQuestion, Outcome, SuspendForm
 from bot.core.identity import MessageRef, PersonRef, PlaceRef
 from bot.core.models import Actor, IncidentKind, Report, SanctionScope
 from bot.core.services import IncidentDraft, SuspensionRequest
-from bot.core.services._context import mention, when
+from bot.core.services._context import mention, require_confirmation, when
 from bot.core.services.sanctions import parse_scope
 
 # Clauses offered first when citing one: what not to do, then what to do.
@@ -151,9 +151,7 @@ class StaffFlows(FlowBase):
         self._services.sanctions.require_suspender(actor)
         parsed_scope = parse_scope(scope)
         parsed = parse_duration(duration)
-        if parsed_scope is SanctionScope.CHANNEL and here is None:
-            raise InvalidInput("Say which channel: run the command in it, or suspend from "
-                               "the report about it.")
+        self._channel_known(parsed_scope, here)
         sanction = await self._services.sanctions.suspend(actor, SuspensionRequest(
             subject=subject, duration=parsed, scope=parsed_scope, reason=reason,
             clause_id=clause_id,
@@ -164,6 +162,30 @@ class StaffFlows(FlowBase):
             "reply_suspended", ref=sanction.id, scope=sanction.scope.value,
             end=when(self._ctx, actor.person, sanction.ends_at),
             dm_closed="" if sanction.dm_delivered else self._say("reply_dm_closed_in_writing")))
+
+    def require_suspender(self, actor: Actor) -> None:
+        """Refuse someone who may not suspend before a form is even opened for them."""
+        self._services.sanctions.require_suspender(actor)
+
+    async def check_suspend(self, subject: PersonRef, directory: Directory, *,
+                            duration: str, scope: str, clause_id: str, here: PlaceRef | None,
+                            confirmed: bool) -> dict[str, str]:
+        """What :meth:`suspend` would refuse in a form's fields (``duration``, ``scope``,
+        ``clause``, ``confirm``), before anything is done."""
+        found = problems(duration=lambda: parse_duration(duration),
+                         scope=lambda: self._channel_known(parse_scope(scope), here),
+                         clause=lambda: self._ctx.code.clause(clause_id))
+        try:
+            require_confirmation(await directory.standing(subject), confirmed)
+        except CocBotError as exc:
+            found["confirm"] = str(exc)
+        return found
+
+    @staticmethod
+    def _channel_known(scope: SanctionScope, here: PlaceRef | None) -> None:
+        if scope is SanctionScope.CHANNEL and here is None:
+            raise InvalidInput("Say which channel: run the command in it, or suspend from "
+                               "the report about it.")
 
     async def unsuspend(self, actor: Actor, subject: PersonRef, reason: str = "") -> Outcome:
         """Lift every active suspension of ``subject`` now (the service says who may)."""

@@ -15,8 +15,10 @@ from bot.core.models._cases import (
     VoteChoice,
 )
 from bot.core.models._code import Acceptance, AcceptancePrompt, CodeVersion
+from bot.core.models._hearing import CaseContact, ContactStatus, RelayDirection, RelayMessage
 from bot.core.models._incidents import Incident, IncidentKind, Severity
 from bot.core.models._people import Actor, PersonLink, Role
+from bot.core.models._platform_state import PlatformState
 from bot.core.models._reports import Report, ReportStatus
 from bot.core.models._requests import RequestClaim
 from bot.core.models._roster import Appointment, Office
@@ -26,15 +28,48 @@ from bot.core.models._seal import SealKey
 ENTITY_TYPES: tuple[type, ...] = (
     Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
     Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
-    RequestClaim, SealKey,
+    RequestClaim, SealKey, CaseContact, RelayMessage, PlatformState,
 )
 """Every persisted record type; the storage schema test checks each has a matching table."""
 
 __all__ = [
-    "ENTITY_TYPES", "Acceptance", "AcceptancePrompt", "ActionKind", "ActionStatus", "Actor",
-    "Appeal", "AppealStatus", "Appointment", "AuditEntry", "Case", "CaseOrigin", "CaseStatus",
-    "CodeVersion", "Entity", "Incident", "IncidentKind", "Motion", "MotionStatus", "Office",
-    "PersonLink", "Recusal", "Report", "ReportStatus", "RequestClaim", "Role", "Sanction",
-    "SanctionScope", "SanctionStatus", "ScheduledAction", "SealKey", "Severity", "Vote",
+    "ENTITY_TYPES",
+    "Acceptance",
+    "AcceptancePrompt",
+    "ActionKind",
+    "ActionStatus",
+    "Actor",
+    "Appeal",
+    "AppealStatus",
+    "Appointment",
+    "AuditEntry",
+    "Case",
+    "CaseContact",
+    "CaseOrigin",
+    "CaseStatus",
+    "CodeVersion",
+    "ContactStatus",
+    "Entity",
+    "Incident",
+    "IncidentKind",
+    "Motion",
+    "MotionStatus",
+    "Office",
+    "PersonLink",
+    "PlatformState",
+    "Recusal",
+    "RelayDirection",
+    "RelayMessage",
+    "Report",
+    "ReportStatus",
+    "RequestClaim",
+    "Role",
+    "Sanction",
+    "SanctionScope",
+    "SanctionStatus",
+    "ScheduledAction",
+    "SealKey",
+    "Severity",
+    "Vote",
     "VoteChoice",
 ]

@@ -18,6 +18,7 @@ class ActionKind(StrEnum):
     ACCEPTANCE_REMINDER = "acceptance_reminder"
     MONTHLY_DIGEST = "monthly_digest"
     YEARLY_REVIEW = "yearly_review"
+    STATEMENT_REMINDER = "statement_reminder"
 
 
 class ActionStatus(StrEnum):

@@ -55,6 +55,11 @@ class Case:
     final_at: datetime | None = None
     reporter_sealed: str | None = None
     reporter_tag: str | None = None
+    # Hearing the subject: when their statement is asked for by, when they last wrote or
+    # edited it, and when a DM to them failed (staff were told to reach them another way).
+    statement_due_at: datetime | None = None
+    statement_at: datetime | None = None
+    subject_unreachable_at: datetime | None = None
 
 
 class MotionStatus(StrEnum):

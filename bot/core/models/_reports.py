@@ -18,10 +18,6 @@ class ReportStatus(StrEnum):
     ACTIONED = "actioned"
     ESCALATED = "escalated"
 
-    @property
-    def is_open(self) -> bool:
-        return self is ReportStatus.OPEN
-
 
 @dataclass(frozen=True, slots=True)
 class Report:

@@ -31,6 +31,7 @@ class CaseAction(StrEnum):
     OVERRULE = "overrule the committee on"
     CLOSE = "close"
     DECIDE_APPEAL = "decide an appeal on"
+    CONTACT = "speak for the committee to the subject of"
 
 
 class Party(StrEnum):

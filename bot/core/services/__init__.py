@@ -11,9 +11,14 @@ from bot.core.services.appeals import AppealService
 from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
+from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
+from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
+from bot.core.services.platform_state import PlatformStateService
+from bot.core.services.references import ReferenceService, RefKind, Suggestion
+from bot.core.services.relay import RelayService
 from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
 from bot.core.services.roster import RosterService
@@ -36,10 +41,16 @@ class Services:
     people: PeopleService
     moderation: ModerationService
     requests: RequestLedger
+    overview: OverviewService
+    hearing: HearingService
+    relay: RelayService
+    state: PlatformStateService
+    references: ReferenceService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
-        cases = CaseService(ctx)
+        hearing = HearingService(ctx)
+        cases = CaseService(ctx, hearing)
         reports = ReportService(ctx, cases)
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases)
@@ -50,15 +61,41 @@ class Services:
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
-                   requests=RequestLedger(ctx))
+                   requests=RequestLedger(ctx), hearing=hearing,
+                   relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
+                   references=ReferenceService(ctx), overview=OverviewService(ctx))
 
 
 __all__ = [
-    "AcceptanceStatus", "AppealService", "CaseService", "CodeService", "Context",
-    "DecisionService", "History",
-    "IncidentDraft", "IncidentOutcome", "IncidentService", "ModerationService",
-    "PeopleService", "PromptResult",
+    "AcceptanceStatus",
+    "AppealService",
+    "CaseService",
+    "CodeService",
+    "Context",
+    "DecisionService",
+    "HearingService",
+    "History",
+    "IncidentDraft",
+    "IncidentOutcome",
+    "IncidentService",
+    "ModerationService",
+    "OverviewService",
+    "PeopleService",
+    "PlatformStateService",
+    "PromptResult",
     "ProposedSanction",
-    "ReportDraft", "ReportService", "RequestLedger", "RosterService", "SanctionService", "Services",
-    "SuspensionRequest", "VoteOutcome", "WatchOutcome", "WatchedMessage",
+    "RefKind",
+    "ReferenceService",
+    "RelayService",
+    "ReportDraft",
+    "ReportService",
+    "RequestLedger",
+    "RosterService",
+    "SanctionService",
+    "Services",
+    "Suggestion",
+    "SuspensionRequest",
+    "VoteOutcome",
+    "WatchOutcome",
+    "WatchedMessage",
 ]

@@ -29,6 +29,7 @@ from bot.core.models import (
 from bot.core.platforms import PlatformRegistry
 from bot.core.policy import Policy
 from bot.core.ports import Audience, Notice, NullWaker, Storage, Tx, Waker
+from bot.core.refs import log_fields
 
 log = logging.getLogger(__name__)
 
@@ -160,10 +161,12 @@ async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
     try:
         await ctx.platforms.get(person.platform).send_dm(person, notice)
     except DeliveryFailed as exc:
-        log.info("DM to %s (%s) not delivered: %s", who, notice.subject_id, exc)
+        log.info("DM to %s (%s) not delivered: %s", who, notice.subject_id, exc,
+                 extra=log_fields(notice.subject_id))
         return False
     except PlatformError as exc:
-        log.warning("DM to %s (%s) failed: %s", who, notice.subject_id, exc)
+        log.warning("DM to %s (%s) failed: %s", who, notice.subject_id, exc,
+                    extra=log_fields(notice.subject_id))
         return False
     return True
 
@@ -187,7 +190,8 @@ async def try_post(ctx: Context, platform_person: Located | None, audience: Audi
             platform = ctx.platforms.home
         await platform.post(audience, notice)
     except PlatformError as exc:
-        log.warning("could not post %s notice to %s: %s", notice.kind, audience, exc)
+        log.warning("could not post %s notice to %s: %s", notice.kind, audience, exc,
+                    extra=log_fields(notice.subject_id))
         return False
     return True
 

@@ -47,6 +47,7 @@ class CalendarJobs:
             ActionKind.ACCEPTANCE_REMINDER: self._acceptance,
             ActionKind.MONTHLY_DIGEST: self._digest,
             ActionKind.YEARLY_REVIEW: self._yearly,
+            ActionKind.STATEMENT_REMINDER: self._statement_reminder,
         }
 
     async def needs(self, action: ScheduledAction) -> Needs:
@@ -78,6 +79,9 @@ class CalendarJobs:
 
     async def _motion_close(self, action: ScheduledAction) -> None:
         await self._s.cases.close_motion(action.subject_id)
+
+    async def _statement_reminder(self, action: ScheduledAction) -> None:
+        await self._s.hearing.remind(action.subject_id)
 
     async def _acceptance(self, action: ScheduledAction) -> None:
         await self._s.code.remind(action.subject_id)

@@ -30,7 +30,7 @@ from bot.core.models import (
     VoteChoice,
 )
 from bot.core.ports import Audience, Notice, NoticeKind, Sealed, Tx
-from bot.core.refs import new_ref, normalise_ref
+from bot.core.refs import log_fields, new_ref, normalise_ref
 from bot.core.rules.conflicts import CaseAction
 from bot.core.rules.voting import Ballot, Tally, tally
 from bot.core.services._committee import (
@@ -50,6 +50,7 @@ from bot.core.services._context import (
     require,
     schedule,
 )
+from bot.core.services.hearing import HearingService
 
 log = logging.getLogger(__name__)
 CASE_READERS = frozenset({Role.STAFF, Role.COMMITTEE, Role.COUNSEL, Role.EXECUTIVE})
@@ -77,8 +78,9 @@ class VoteOutcome:
 
 
 class CaseService:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, hearing: HearingService | None = None) -> None:
         self._ctx = ctx
+        self._hearing = hearing or HearingService(ctx)
 
     async def open(self, opener: PersonRef | None, subject: PersonRef, summary: str, *,
                    origin: CaseOrigin, severity: Severity = Severity.SERIOUS,
@@ -103,7 +105,9 @@ class CaseService:
             await audit(tx, self._ctx, "case.opened", "case", case.id, actor=opener,
                         details=f"origin={origin.value} severity={severity.value}")
             panel = await panel_for(tx, case, self._ctx.now().date())
-        return await self._open_thread(case, panel)
+        opened = await self._open_thread(case, panel)
+        await self._hearing.ask(opened)  # "collect input from any individual being reported"
+        return await self.get(opened.id)
 
     async def open_by_staff(self, actor: Actor, subject: PersonRef, summary: str,
                             severity: Severity) -> Case:
@@ -130,7 +134,8 @@ class CaseService:
             thread = await home.open_private_thread(Audience.COMMITTEE, f"Case {case.id}",
                                                     members, notice)
         except PlatformError as exc:
-            log.warning("case %s: thread not opened: %s", case.id, exc)
+            log.warning("case %s: thread not opened: %s", case.id, exc,
+                        extra=log_fields(case.id))
             return case
         async with ctx.storage.transaction() as tx:
             updated = replace(case, thread=thread)
@@ -172,24 +177,11 @@ class CaseService:
                 await self._ctx.platforms.get(case.thread.platform).remove_from_thread(
                     case.thread, actor.person)
             except PlatformError as exc:
-                log.warning("case %s: could not remove recused member: %s", case.id, exc)
+                log.warning("case %s: could not remove recused member: %s", case.id, exc,
+                            extra=log_fields(case.id))
         for motion in open_motions:
             await self.refresh_tally(motion.id)
         return recusal
-
-    async def add_statement(self, actor: Actor, ref: str, statement: str) -> Case:
-        """The protocols ask the committee to collect input from the reported person."""
-        if not statement.strip():
-            raise InvalidInput("Please write the statement; an empty one would replace "
-                               "what was recorded.")
-        async with self._ctx.storage.transaction() as tx:
-            case = await load_case(tx, ref)
-            if actor.person != case.subject and not actor.is_staff:
-                raise NotPermitted("Only the person concerned or staff can add a statement.")
-            updated = replace(case, subject_statement=statement.strip()[:4000])
-            await tx.update(updated)
-            await audit(tx, self._ctx, "case.statement", "case", case.id, actor=actor.person)
-        return updated
 
     async def propose(self, actor: Actor, ref: str, text: str,
                       sanction: ProposedSanction | None = None) -> Motion:
@@ -226,7 +218,9 @@ class CaseService:
             action = await schedule(tx, ctx, ActionKind.MOTION_CLOSE, motion.id,
                                     motion.closes_at)
         after_commit(ctx, action)
-        return await self._post_motion(case, motion)
+        posted = await self._post_motion(case, motion)
+        await self._hearing.ask(case, posted)
+        return posted
 
     async def _post_motion(self, case: Case, motion: Motion) -> Motion:
         ctx = self._ctx
@@ -364,12 +358,16 @@ class CaseService:
                                    text=motion.text, closes=platform.format_time(motion.closes_at),
                                    quorum=ctx.policy.quorum)
         status = "" if motion.status is MotionStatus.OPEN else f" — {motion.status.value.upper()}"
+        async with ctx.storage.transaction() as tx:
+            heard = self._hearing.tally_note(await load_case(tx, motion.case_id))
         try:
             await platform.edit(motion.message, Notice(
-                NoticeKind.MOTION, f"{text}\n\n**Tally:** {result.describe()}{status}",
+                NoticeKind.MOTION,
+                f"{text}\n\n{heard}\n**Tally:** {result.describe()}{status}",
                 subject_id=motion.id, title=f"Motion {motion.id}"))
         except PlatformError as exc:
-            log.warning("motion %s: tally not shown: %s", motion.id, exc)
+            log.warning("motion %s: tally not shown: %s", motion.id, exc,
+                        extra=log_fields(motion.id, motion.case_id))
 
     async def announce(self, case: Case, notice: Notice) -> None:
         platform = self._ctx.platforms.home
@@ -379,7 +377,8 @@ class CaseService:
             else:
                 await platform.post(Audience.COMMITTEE, notice)
         except PlatformError as exc:
-            log.warning("case %s: announcement failed: %s", case.id, exc)
+            log.warning("case %s: announcement failed: %s", case.id, exc,
+                        extra=log_fields(case.id))
 
     async def close(self, actor: Actor, ref: str, reason: str) -> Case:
         """Close a case with no decision (withdrawn, resolved by amends)."""
@@ -397,6 +396,7 @@ class CaseService:
             await tx.update(updated)
             await audit(tx, self._ctx, "case.closed", "case", case.id, actor=actor.person,
                         reason=reason)
+            await cancel(tx, ActionKind.STATEMENT_REMINDER, case.id)
         await self.announce(updated, Notice(
             NoticeKind.INFO, self._ctx.messages.render("case_closed", case=updated.id,
                                                        reason=reason),

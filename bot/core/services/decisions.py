@@ -31,6 +31,7 @@ from bot.core.services._context import (
     Context,
     after_commit,
     audit,
+    cancel,
     schedule,
     try_dm,
     when,
@@ -97,6 +98,7 @@ class DecisionService:
             await tx.update(decided)
             await audit(tx, self._ctx, "case.decided", "case", case.id, actor=actor.person,
                         details=carried[0].id)
+            await cancel(tx, ActionKind.STATEMENT_REMINDER, case.id)  # no longer asked
         delivered = await try_dm(self._ctx, case.subject, self._decision_notice(decided))
         if delivered:
             decided = await self.mark_communicated(None, decided.id)

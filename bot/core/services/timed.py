@@ -23,6 +23,7 @@ from bot.core.errors import CocBotError, PlatformError
 from bot.core.identity import PlatformName
 from bot.core.models import ActionKind, ActionStatus, ScheduledAction
 from bot.core.platforms import NOTHING, Needs
+from bot.core.refs import log_fields
 from bot.core.services._context import Context
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,8 @@ class TimedActionService:
     async def _failed(self, action: ScheduledAction, exc: Exception) -> None:
         """Retry with backoff; tell staff on the first failure of a platform action."""
         retryable = isinstance(exc, PlatformError) or not isinstance(exc, CocBotError)
-        log.warning("timed action %s failed (attempt %d): %s", action.id, action.attempts, exc)
+        log.warning("timed action %s failed (attempt %d): %s", action.id, action.attempts, exc,
+                    extra=log_fields(action.subject_id))
         if retryable and action.attempts < MAX_ATTEMPTS:
             retry = replace(action, status=ActionStatus.PENDING, claimed_by=None,
                             claimed_at=None, last_error=str(exc)[:500],

@@ -8,6 +8,9 @@ from slack_bolt.async_app import AsyncApp
 from bot.slack_io.listeners import (
     committee,
     events,
+    forms,
+    hearing,
+    home,
     participants,
     reports,
     roster,
@@ -18,8 +21,8 @@ from bot.slack_io.listeners import (
 
 
 def register_all(bolt: AsyncApp) -> None:
-    for module in (reports, staff, staff_commands, roster, committee, participants, events,
-                   watch):
+    for module in (reports, staff, staff_commands, forms, roster, committee, participants,
+                   events, hearing, watch, home):  # hearing's DM listener before watch's
         module.register(bolt)
 
 

@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.core.errors import CocBotError, InvalidInput
 from bot.slack_io.blocks import Block, mrkdwn
-from bot.slack_io.context import SlackDeps
+from bot.slack_io.context import SlackDeps, deps_of
 
 log = logging.getLogger(__name__)
 Reply = Callable[..., Awaitable[None]]
@@ -26,6 +27,15 @@ def via_respond(respond: AsyncRespond) -> Reply:
         await respond(text=mrkdwn(text), blocks=blocks, response_type="ephemeral",
                       replace_original=False)
     return reply
+
+
+async def answering(ack: AsyncAck, context: AsyncBoltContext,
+                    respond: AsyncRespond) -> tuple[SlackDeps, Reply]:
+    """What every command, button and shortcut listener does first: ack at once (Slack
+    gives 3 seconds), then hand back the dependencies and a private reply through the
+    request's ``response_url``. The work then runs under :func:`guard`."""
+    await ack()
+    return deps_of(context), via_respond(respond)
 
 
 def via_ephemeral(deps: SlackDeps, channel: str | None, user_id: str) -> Reply:

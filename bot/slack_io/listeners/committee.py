@@ -18,7 +18,8 @@ from bot.core.errors import CocBotError
 from bot.core.flows.committee import CommitteeFlows
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import guard, user_of, via_respond, words
+from bot.slack_io.listeners import forms
+from bot.slack_io.listeners._common import answering, guard, user_of, words
 from bot.slack_io.listeners.staff import show
 from bot.slack_io.platform import NAME_EMOJI
 
@@ -44,15 +45,17 @@ def parse_motion(text: str) -> tuple[str, str, str | None, str | None]:
 async def committee_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                             context: AsyncBoltContext) -> None:
     """``/recuse <C-…> <why>``, ``/motion …``, ``/overrule <C-…> <why>``, ``/decide <C-…>``."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     name = str(command.get("command") or "")
     async with guard(reply, name):
         flows = CommitteeFlows(deps.app.services)
         actor = await deps.actor(user_of(command))
         text = str(command.get("text") or "")
         case, rest = words(text, 1)
+        if name == "/motion" and not text.strip():
+            await forms.open_motion(deps, command, str(command.get("channel_id") or "") or None,
+                                    reply)
+            return
         if name == "/motion":
             case, said, duration, clause = parse_motion(text)
             outcome = await flows.motion(actor, case, said, suspend_for=duration, clause=clause)
@@ -67,9 +70,7 @@ async def committee_command(ack: AsyncAck, command: dict[str, Any], respond: Asy
 
 async def apply_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                        respond: AsyncRespond, context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "apply button"):
         outcome = await CommitteeFlows(deps.app.services).apply(
             await deps.actor(user_of(body)), str(action["value"]))

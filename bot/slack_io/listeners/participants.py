@@ -13,17 +13,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from bot.core.flows.appeals import AppealFlows
 from bot.core.flows.code import CodeFlows
 from bot.slack_io import blocks, refs
-from bot.slack_io.context import deps_of
-from bot.slack_io.listeners._common import guard, user_of, via_respond, words
+from bot.slack_io.listeners._common import answering, guard, user_of, words
 from bot.slack_io.listeners.staff import SlackDirectory, show
 
 
 async def code_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                        context: AsyncBoltContext) -> None:
     """``/code`` shows the Code for this channel; ``publish`` and ``status`` are for staff."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/code"):
         flows = CodeFlows(deps.app.services)
         verb, rest = words(command.get("text"), 1)
@@ -40,9 +37,7 @@ async def code_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
 
 async def accept_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                         respond: AsyncRespond, context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "accept button"):
         outcome = await CodeFlows(deps.app.services).accept(deps.person(user_of(body)),
                                                             str(action["value"]))
@@ -52,9 +47,7 @@ async def accept_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, A
 async def appeal_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                          context: AsyncBoltContext) -> None:
     """``/appeal <C-…> <why>``; the Executive: ``/appeal decide <A-…> <outcome> <why>``."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/appeal"):
         flows = AppealFlows(deps.app.services)
         first, rest = words(command.get("text"), 1)

@@ -15,7 +15,7 @@ from bot.core.flows.reports import ReportFlows, Seen
 from bot.core.messages import safe
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import guard, user_of, via_ephemeral, via_respond
+from bot.slack_io.listeners._common import answering, guard, user_of, via_ephemeral, via_respond
 from bot.slack_io.listeners.staff import SlackDirectory, show
 
 EXCERPT_IN_METADATA = 1000
@@ -25,9 +25,7 @@ async def report_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
                          context: AsyncBoltContext) -> None:
     """``/report`` alone opens the form; ``/report [anon] @who [link] what happened`` files
     at once."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/report"):
         text = (command.get("text") or "").strip()
         channel = str(command.get("channel_id") or "")

@@ -21,8 +21,9 @@ from bot.core.flows import Outcome
 from bot.core.flows.roster import RosterFlows
 from bot.core.models import Actor
 from bot.slack_io import refs
-from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import guard, user_of, via_respond, words
+from bot.slack_io.context import SlackDeps
+from bot.slack_io.listeners import forms
+from bot.slack_io.listeners._common import answering, guard, user_of, words
 from bot.slack_io.listeners.staff import show
 
 USAGE = ("Usage: /roster appoint @person <committee|counsel|executive> [seat number] "
@@ -60,12 +61,13 @@ async def _appoint(deps: SlackDeps, actor: Actor, rest: str) -> Outcome:
 
 async def roster_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                          context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/roster"):
         actor = await deps.actor(user_of(command))
         verb, rest = words(command.get("text"), 1)
+        if verb.lower() == "appoint" and not rest.strip():
+            await forms.open_appoint(deps, command, str(command.get("channel_id") or "") or None)
+            return
         if verb.lower() == "appoint":
             outcome = await _appoint(deps, actor, rest)
         elif verb.lower() == "show":

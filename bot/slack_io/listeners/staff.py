@@ -7,7 +7,6 @@ restart.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
@@ -18,15 +17,14 @@ from bot.core.flows.staff import DEFAULT_CLAUSE, StaffFlows
 from bot.core.identity import MessageRef, PersonRef
 from bot.core.models import Role
 from bot.core.ports import SeenMessage
-from bot.slack_io import blocks, refs
-from bot.slack_io.context import SlackDeps, deps_of
+from bot.slack_io import blocks, modals, refs
+from bot.slack_io.context import SlackDeps
 from bot.slack_io.listeners._common import (
     Reply,
+    answering,
     channel_of,
     guard,
     user_of,
-    via_ephemeral,
-    via_respond,
     words,
 )
 from bot.slack_io.platform import SlackLinkReader
@@ -58,8 +56,10 @@ async def show(deps: SlackDeps, body: dict[str, Any], outcome: Outcome, reply: R
         form = outcome.form
         metadata = {"s": form.subject.key, "r": form.report_ref or "",
                     "c": form.channel.id if form.channel else "", "q": channel_of(body) or ""}
-        await deps.platform.open_view(str(body["trigger_id"]), blocks.suspend_modal(
-            metadata, form.clauses, form.default_duration, form.default_clause))
+        protected = await SlackDirectory(deps).standing(form.subject)
+        await deps.platform.open_view(str(body["trigger_id"]), modals.suspend_modal(
+            metadata, form.clauses, form.default_duration, form.default_clause,
+            pick_person=False, confirm=bool(protected)))
         return
     if outcome.queue_note is not None:
         await _mark_queue(deps, body, outcome.queue_note)
@@ -81,9 +81,7 @@ def staff_flows(deps: SlackDeps) -> StaffFlows:
 
 async def triage_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                         respond: AsyncRespond, context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "staff queue button"):
         kind = str(action["action_id"]).removeprefix(blocks.TRIAGE_PREFIX)
         outcome = await staff_flows(deps).triage(await deps.actor(user_of(body)), kind,
@@ -102,9 +100,7 @@ async def _mark_queue(deps: SlackDeps, body: dict[str, Any], outcome: str) -> No
 
 async def clause_chosen(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                         respond: AsyncRespond, context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "clause select"):
         target = str(action["block_id"]).removeprefix(blocks.CLAUSE_BLOCK_PREFIX)
         clause = str((action.get("selected_option") or {}).get("value") or "")
@@ -117,9 +113,7 @@ async def remove_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
                          context: AsyncBoltContext) -> None:
     """``/remove <message link> [clause id] [note] [confirm]``; without a clause, a select
     asks. ``confirm`` is needed when the author is staff or on the committee."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/remove"):
         tokens = str(command.get("text") or "").split()
         confirmed = "confirm" in tokens  # needed when the author is staff or committee
@@ -136,9 +130,7 @@ async def remove_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
 
 async def remove_shortcut(ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond,
                           context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "remove shortcut"):
         message = shortcut.get("message") or {}
         channel = str((shortcut.get("channel") or {}).get("id") or "")
@@ -161,23 +153,6 @@ async def suspend(deps: SlackDeps, body: dict[str, Any], subject: PersonRef, rep
     await show(deps, body, outcome, reply)
 
 
-async def suspend_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
-                            context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    meta: dict[str, str] = json.loads(view.get("private_metadata") or "{}")
-    reply = via_ephemeral(deps, meta.get("q") or None, user_of(body))
-    async with guard(reply, "suspend form"):
-        values = view["state"]["values"]
-        await suspend(deps, body, PersonRef.parse(meta["s"]), reply,
-                      duration=blocks.view_value(values, "duration") or "",
-                      scope=blocks.view_value(values, "scope") or "space",
-                      reason=blocks.view_value(values, "reason") or "",
-                      here=meta.get("c") or None,
-                      clause_id=blocks.view_value(values, "clause") or DEFAULT_CLAUSE,
-                      report_ref=meta.get("r") or None)
-
-
 def register(bolt: AsyncApp) -> None:
     import re
 
@@ -185,4 +160,3 @@ def register(bolt: AsyncApp) -> None:
     bolt.action(blocks.CLAUSE_SELECT)(clause_chosen)
     bolt.command("/remove")(remove_command)
     bolt.shortcut("remove_message")(remove_shortcut)
-    bolt.view(blocks.SUSPEND_VIEW)(suspend_submitted)

@@ -19,12 +19,14 @@ from bot.core.flows.records import RecordFlows
 from bot.core.flows.staff import DEFAULT_CLAUSE
 from bot.core.models import Actor
 from bot.slack_io import refs
-from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import guard, user_of, via_respond, words
+from bot.slack_io.context import SlackDeps
+from bot.slack_io.listeners import forms, hearing
+from bot.slack_io.listeners._common import answering, guard, user_of, words
 from bot.slack_io.listeners.staff import show, staff_flows, suspend
 
 CASE_USAGE = ("Usage: /case open @person [severe] <summary> · /case show <C-…> · "
-              "/case communicated <C-…> · /case close <C-…> <reason>")
+              "/case communicated <C-…> · /case close <C-…> <reason> · "
+              "/case contact <C-…> · /case reply <C-…> <text> · /case end-contact <C-…>")
 INCIDENT_USAGE = "Usage: /incident reverse <I-…> <why it was a mistake>"
 UNSUSPEND_USAGE = "Usage: /unsuspend @person [reason]"
 HISTORY_USAGE = "Usage: /history @person"
@@ -34,12 +36,17 @@ SUSPEND_USAGE = ("Usage: /suspend @person <30m|12h|7d|2w|permanent> <channel|wor
                  "<reason> [confirm]. Add `clause=<id>` to cite another part of the Code.")
 
 
+def _channel(command: dict[str, Any]) -> str | None:
+    return str(command.get("channel_id") or "") or None
+
+
 async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                           context: AsyncBoltContext) -> None:
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/suspend"):
+        if not str(command.get("text") or "").strip():
+            await forms.open_suspend(deps, command, _channel(command))
+            return
         who, duration, scope, rest = words(command.get("text"), 3)
         if not (who and duration and scope and rest):
             raise InvalidInput(SUSPEND_USAGE)
@@ -60,9 +67,7 @@ async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: Async
 async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                             context: AsyncBoltContext) -> None:
     """``/unsuspend @person [reason]``."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/unsuspend"):
         who, reason = words(command.get("text"), 1)
         if not who:
@@ -75,9 +80,7 @@ async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: Asy
 async def history_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                           context: AsyncBoltContext) -> None:
     """``/history @person``."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/history"):
         who, _ = words(command.get("text"), 1)
         if not who:
@@ -90,22 +93,22 @@ async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
                        context: AsyncBoltContext) -> None:
     """``/case open @person [severe] summary`` · ``show C-…`` · ``communicated C-…`` ·
     ``close C-… reason`` (staff: no decision, e.g. withdrawn or resolved by amends)."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/case"):
+        if not str(command.get("text") or "").strip():
+            await forms.open_case(deps, command, _channel(command))
+            return
         verb, ref, rest = words(command.get("text"), 2)
-        if verb not in ("open", "show", "communicated", "close") or not ref:
+        if verb not in ("open", "show", "communicated", "close", *hearing.CASE_VERBS) \
+                or not ref:
             raise InvalidInput(CASE_USAGE)
         actor, cases = await deps.actor(user_of(command)), CaseFlows(deps.app.services)
         if verb == "open":
             outcome = await _case_open(deps, cases, actor, ref, rest)
-        elif verb == "show":
-            outcome = await cases.show(actor, ref)
-        elif verb == "communicated":
-            outcome = await cases.communicated(actor, ref)
+        elif verb in hearing.CASE_VERBS:
+            outcome = await hearing.case_verb(deps, actor, verb, ref, rest)
         else:
-            outcome = await cases.close(actor, ref, rest)
+            outcome = await cases.act(actor, verb, ref=ref, text=rest)
         await show(deps, command, outcome, reply)
 
 
@@ -121,9 +124,7 @@ async def _case_open(deps: SlackDeps, cases: CaseFlows, actor: Actor, who: str,
 async def incident_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                            context: AsyncBoltContext) -> None:
     """``/incident reverse I-… reason``: an incident (often automod's) was a mistake."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/incident"):
         verb, ref, note = words(command.get("text"), 2)
         if verb.lower() != "reverse" or not ref:
@@ -136,9 +137,7 @@ async def link_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
                        context: AsyncBoltContext) -> None:
     """``/link @slack-person <discord id | discord:guild:id | @other>``: one person, one
     history."""
-    await ack()
-    deps = deps_of(context)
-    reply = via_respond(respond)
+    deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/link"):
         who, other = words(command.get("text"), 1)
         if not (who and other):

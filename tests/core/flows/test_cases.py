@@ -191,37 +191,7 @@ async def test_recusing_twice_is_refused(harness: Harness) -> None:
         assert await tx.count(Recusal) == 1
 
 
-# The subject's statement --------------------------------------------------------------
-
-
-async def test_subject_statement_is_recorded(harness: Harness) -> None:
-    await seated(harness)
-    case = await open_case(harness)
-    updated = await harness.services.cases.add_statement(Actor(SUBJECT), case.id.lower(),
-                                                         "  I was quoting someone else.  ")
-    assert updated.subject_statement == "I was quoting someone else."
-    stored = await harness.services.cases.get(case.id)
-    assert stored.subject_statement == "I was quoting someone else."
-    # staff may record it for them (for example from an email)
-    await harness.services.cases.add_statement(STAFF, case.id, "Sent by email: sorry.")
-    assert (await harness.services.cases.get(case.id)).subject_statement == "Sent by email: sorry."
-
-
-@pytest.mark.parametrize(("actor", "ref", "statement", "error", "message"), [
-    (Actor(OUTSIDER), None, "They are lying", NotPermitted, "person concerned"),
-    (committee_actor(person("c1")), None, "My view", NotPermitted, "person concerned"),
-    (Actor(SUBJECT), "C-0000000", "My side", NotFound, "no case"),
-    (Actor(SUBJECT), None, "   ", InvalidInput, "statement"),
-])
-async def test_bad_statements_change_nothing(harness: Harness, actor: Actor, ref: str | None,
-                                             statement: str, error: type[CocBotError],
-                                             message: str) -> None:
-    await seated(harness)
-    case = await open_case(harness)
-    before = await snapshot(harness)
-    with pytest.raises(error, match=message):
-        await harness.services.cases.add_statement(actor, ref or case.id, statement)
-    assert await snapshot(harness) == before
+# The subject's statement: tests/core/flows/test_hearing.py
 
 
 # Motions ----------------------------------------------------------------------------
@@ -301,6 +271,8 @@ async def test_window_closes_motion_with_the_result_as_it_stands(
     members = await seated(harness)
     case = await open_case(harness, members[6])
     motion = await motion_on(harness, case, members[0])
+    # the subject is heard, so their statement reminder is not on the calendar either
+    await harness.services.hearing.submit(Actor(case.subject), case.id, "My side.")
     await cast(harness, motion, [(members[n - 1], choice) for n, choice in votes])
     assert (await stored_motion(harness, motion)).status is MotionStatus.OPEN
     result = await harness.services.cases.tally_for(motion.id)

@@ -138,7 +138,7 @@ async def test_monthly_job_posts_the_digest_to_the_committee(harness: Harness) -
     await harness.services.cases.open(STAFF.person, person("s1"), "threats",
                                       origin=CaseOrigin.STAFF)
     harness.clock.set(datetime(2026, 2, 1, 15, 0, tzinfo=UTC))  # 09:00 in Chicago
-    assert await harness.run_due() == 1
+    assert await harness.run_due() == 2  # the digest, and the subject's statement reminder
     [digest] = harness.platform.posted_to(Audience.COMMITTEE)[-1:]
     assert digest.startswith("**Monthly digest — 2026-02**")
     assert "• no-hate: 1" in digest and "**Open cases:** C-" in digest

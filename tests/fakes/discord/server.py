@@ -437,10 +437,14 @@ class FakeDiscord:
         return 404, {"message": f"fake Discord has no route {method} {path}", "code": 0}
 
     def _sync(self, scope: str, body: list[JSON]) -> list[JSON]:
-        synced = [{"description": "", **command, "id": str(self.snowflake()),
-                   "application_id": str(self.app_id),
-                   "version": "1", "default_member_permissions": None, "dm_permission": True,
-                   "nsfw": False, "type": command.get("type", 1)} for command in body]
+        # Discord's defaults for what the bot left out; what it sent is kept as sent.
+        synced = [{"description": "", "default_member_permissions": None,
+                   "dm_permission": True, "nsfw": False, **command,
+                   "id": str(self.snowflake()), "application_id": str(self.app_id),
+                   "version": "1", "type": command.get("type", 1)} for command in body]
+        for command in synced:  # Discord answers with the permission bits as a string
+            if command["default_member_permissions"] is not None:
+                command["default_member_permissions"] = str(command["default_member_permissions"])
         self.commands[scope] = synced
         return synced
 
@@ -562,6 +566,22 @@ class FakeDiscord:
                 "resolved": resolved, "guild_id": str(self.guild_id)}
         return await self.interact(2, user, data, channel=channel)
 
+    async def autocomplete(self, user: FakeUser, name: str, *path: str, focused: str,
+                           channel: int | None = None, **options: Any) -> list[JSON]:
+        """Type into option ``focused`` of ``/name [sub ...]``; returns the choices offered."""
+        opts, resolved = self._options(options)
+        for option in opts:
+            option["focused"] = option["name"] == focused
+        for sub in reversed(path):
+            opts = [{"type": 1, "name": sub, "options": opts}]
+        data = {"id": str(self.snowflake()), "name": name, "type": 1, "options": opts,
+                "resolved": resolved, "guild_id": str(self.guild_id)}
+        token = await self.interact(4, user, data, channel=channel)
+        answer = await self.wait_for(lambda: next(
+            (b for b in self.responses.get(token, []) if b.get("type") == 8), None),
+            "answered the autocomplete")
+        return list(answer["data"]["choices"])
+
     def _options(self, options: dict[str, Any]) -> tuple[list[JSON], JSON]:
         opts: list[JSON] = []
         resolved: JSON = {}
@@ -640,6 +660,19 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_CREATE", {**message, "member": self.member_json(
             user, with_user=False)})
         return message
+
+    async def say_dm(self, user: FakeUser, content: str) -> JSON:
+        """Someone writes to the bot in their DM: stored in the DM channel, then
+        MESSAGE_CREATE as Discord sends it for a DM (no ``guild_id``, no ``member``)."""
+        channel = int(self._open_dm(user.id)["id"])
+        message = self.post_message(channel, user, content)
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def dm_messages(self, person: FakeUser) -> list[JSON]:
+        """Every message in ``person``'s DM channel with the bot (both sides), in order."""
+        channel = self.dm_channels.get(person.id)
+        return list(self.messages.get(channel, {}).values()) if channel else []
 
     async def edit_message(self, message: JSON, content: str) -> None:
         message.update(content=content, edited_timestamp=_now())

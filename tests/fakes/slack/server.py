@@ -57,8 +57,10 @@ class FakeSlack:
     private: set[str] = field(default_factory=set)  # private channels (the rest are public)
     guests: set[str] = field(default_factory=set)  # guest accounts (see only their channels)
     unreachable: set[str] = field(default_factory=set)
+    bot_absent: set[str] = field(default_factory=set)  # channels the bot was not invited to
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     rate_limits: dict[str, list[int]] = field(default_factory=dict)
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> App Home view
     base_url: str = ""
     _clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -233,7 +235,7 @@ class FakeSlack:
         return {"ok": True, "channel": {
             "id": channel, "is_channel": not (direct or private), "is_group": private,
             "is_im": direct, "is_mpim": False, "is_private": private or direct,
-            "is_archived": False}}
+            "is_archived": False, "is_member": channel not in self.bot_absent}}
 
     def m_conversations_members(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
         """Paged like Slack: ``limit`` per page, ``next_cursor`` is the next offset."""
@@ -267,7 +269,43 @@ class FakeSlack:
         return {"ok": True, "users": self.usergroups.get(str(p["usergroup"]), [])}
 
     def m_views_open(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
-        return {"ok": True, "view": {"id": "V1", **(p.get("view") or {})}}
+        view = p.get("view") or {}
+        problem = self._view_problem(view, "modal")
+        if problem or not p.get("trigger_id"):
+            return self._error(problem or "invalid_trigger")
+        return {"ok": True, "view": {"id": "V1", **view}}
+
+    def m_views_update(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        view = p.get("view") or {}
+        problem = self._view_problem(view, "modal")
+        if problem or not (p.get("view_id") or p.get("external_id")):
+            return self._error(problem or "not_found")
+        return {"ok": True, "view": {"id": p.get("view_id") or "V1", **view}}
+
+    def m_views_publish(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        """The App Home tab of ``user_id``, replaced whole; kept in ``homes``."""
+        view = p.get("view") or {}
+        user = str(p.get("user_id") or "")
+        problem = self._view_problem(view, "home")
+        if problem:
+            return self._error(problem)
+        if user not in self.users:
+            return self._error("user_not_found")
+        self.homes[user] = view
+        return {"ok": True, "view": {"id": f"VH{user}", **view}}
+
+    @staticmethod
+    def _view_problem(view: dict[str, Any], kind: str) -> str | None:
+        """Slack's own refusals of a malformed view: the wrong type, more than 100 blocks,
+        a modal title or button over 24 characters, a block id used twice."""
+        blocks = view.get("blocks") or []
+        ids = [b["block_id"] for b in blocks if "block_id" in b]
+        titles = [view.get(k, {}).get("text", "") for k in ("title", "submit", "close")]
+        if view.get("type") != kind or len(blocks) > 100 or len(ids) != len(set(ids)):
+            return "invalid_arguments"
+        if kind == "modal" and any(len(t) > 24 for t in titles):
+            return "invalid_arguments"
+        return None
 
     def m_apps_connections_open(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
         if token != self.app_token:
