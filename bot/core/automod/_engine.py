@@ -77,7 +77,7 @@ class Automod:
         norm = Normalized(message.text, folded, skel)
         hits: list[Hit] = []
         if self._keywords:
-            self._keywords.find(skel, hits)
+            self._keywords.find(skel, hits, skel_bytes)
         self._patterns.find(norm, folded_bytes, skel_bytes, place.rules, hits)
         if self._repetition is not None:
             self._repetition.observe(message, skel_bytes, hits)

@@ -112,14 +112,15 @@ _ASCII_WORDS = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(25
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")  # our own pattern, linear: one char at a time
 
 
-def words_only(text: str) -> str:
+def words_only(text: str, encoded: bytes | None = None) -> str:
     """``text`` with every character that is not a letter or digit made a space.
 
     Same length, so positions carry over. Keys are entered in this form with a leading
     space, which makes the automaton itself, in C, enforce the left word boundary: "ass"
     is never even considered inside "class" or "bass".
     """
-    encoded = text.encode("utf-8", "surrogatepass")
+    if encoded is None:
+        encoded = text.encode("utf-8", "surrogatepass")
     if len(encoded) == len(text):
         return encoded.translate(_ASCII_WORDS).decode("ascii")
     # ASCII bytes through the byte table (UTF-8 bytes of other characters are >= 0x80 and
@@ -187,9 +188,12 @@ class KeywordIndex:
     def __bool__(self) -> bool:
         return self.size > 0
 
-    def find(self, text: str, hits: list[Hit]) -> None:
-        """Append a hit for every match in ``text`` (a skeleton) that meets its boundary."""
-        padded = " " + words_only(text) + " "  # position p in text is p + 1 here
+    def find(self, text: str, hits: list[Hit], encoded: bytes | None = None) -> None:
+        """Append a hit for every match in ``text`` (a skeleton) that meets its boundary.
+
+        ``encoded``: ``text`` as UTF-8, when the caller has it already.
+        """
+        padded = " " + words_only(text, encoded) + " "  # position p in text is p + 1 here
         first_new = len(hits)
         allowed: list[tuple[int, int]] = []
         for at, entries in self._automaton.iter(padded):
