@@ -214,9 +214,15 @@ def _excerpt(text: str, spans: SpanMap | None, start: int, end: int
     # Masked piece by piece before cutting the context, so a cut never leaves half an
     # address readable; only a margin around the context is masked (no piece of personal
     # information is longer than it), so a long message costs no more than a short one.
-    before = mask_personal(text[max(0, first - _MASK_MARGIN):first])
-    matched = mask_personal(text[first:last])
-    after = mask_personal(text[last:last + _MASK_MARGIN])
+    window_start = max(0, first - _MASK_MARGIN)
+    window = text[window_start:last + _MASK_MARGIN]
+    if mask_personal(window) == window:  # the common case: nothing to mask, one pass
+        before, matched, after = (text[window_start:first], text[first:last],
+                                  text[last:last + _MASK_MARGIN])
+    else:
+        before = mask_personal(text[window_start:first])
+        matched = mask_personal(text[first:last])
+        after = mask_personal(text[last:last + _MASK_MARGIN])
     excerpt = ("…" if len(before) > _CONTEXT else "") + before[-_CONTEXT:] + matched + \
         after[:_CONTEXT] + ("…" if len(after) > _CONTEXT else "")
     return excerpt[:_EXCERPT_MAX], (first, last)

@@ -97,19 +97,8 @@ def inflections(key: str) -> list[str]:
     return out
 
 
-class _WordTable(dict[int, str]):
-    """``str.translate`` table: letters and digits kept, everything else a space."""
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        value = char if char.isalnum() else " "
-        self[code] = value
-        return value
-
-
-_WORDS = _WordTable()
 _ASCII_WORDS = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")  # our own pattern, linear: one char at a time
+_OTHER_NON_WORD = re.compile(r"[^\w\x00-\x7f]")  # our own pattern, one char at a time
 
 
 def words_only(text: str, encoded: bytes | None = None) -> str:
@@ -124,16 +113,10 @@ def words_only(text: str, encoded: bytes | None = None) -> str:
     if len(encoded) == len(text):
         return encoded.translate(_ASCII_WORDS).decode("ascii")
     # ASCII bytes through the byte table (UTF-8 bytes of other characters are >= 0x80 and
-    # left alone), then the few distinct other characters that are not letters or digits
-    # (emoji, curly quotes) replaced one by one: far cheaper than a translate per character.
+    # left alone), then the other characters that are not letters or digits (emoji, curly
+    # quotes) in one C-level pass: ``\w`` is str.isalnum() plus "_".
     out = encoded.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
-    others = set(_NON_ASCII.findall(text))
-    if len(others) > 16:
-        return text.translate(_WORDS)
-    for char in others:
-        if not char.isalnum():
-            out = out.replace(char, " ")
-    return out
+    return _OTHER_NON_WORD.sub(" ", out)
 
 
 class KeywordIndex:
