@@ -32,7 +32,11 @@ from bot.core.errors import ConfigError
 Hit = tuple[str, int, int, str, int]  # rule_id, start, end (folded positions), detail, weight
 
 _ALLOW = ""  # the rule id of allow-list entries
-_RIGHT, _DOMAIN, _INFLECT = 2, 4, 8  # entry flags: what is checked past the automaton
+_RIGHT, _DOMAIN, _INFLECT, _LITERAL = 2, 4, 8, 16  # entry flags: checks past the automaton
+# Characters an entry may contain that match any non-word character ("son-of-a-bitch"
+# also matches "son of a bitch"); an entry with other symbols ("bi+ch") matches only as
+# written, or "sh!+" would become the word "sh" of "/bin/sh".
+_LOOSE = frozenset(" '-._")
 _TAILS = ("s", "es", "ed", "ing")
 _VOWELS = frozenset("aeiou")
 
@@ -147,6 +151,9 @@ class KeywordIndex:
             raise ConfigError(f"automod rule '{item.rule_id}': the {item.label} "
                               f"{word!r} is empty once normalised.")
         detail = f"{item.label} \"{word.strip()}\""
+        if any(not c.isalnum() and c not in _LOOSE for c in raw):
+            self._add_literal(item, raw, detail, open_left, open_right)
+            return
         if item.boundary is Boundary.DOMAIN:
             self._add(" " + key, (item.rule_id, _DOMAIN, len(key), detail, raw))
             return
@@ -161,6 +168,20 @@ class KeywordIndex:
         if flags & _INFLECT:
             for form in inflections(key):
                 self._add(lead + form, (item.rule_id, _RIGHT, len(form), detail, ""))
+
+    def _add_literal(self, item: KeywordList, raw: str, detail: str, open_left: bool,
+                     open_right: bool) -> None:
+        """An entry with symbols: found through its words-only form, kept only if the text
+        has exactly these characters there."""
+        flags = _LITERAL | (_DOMAIN if item.boundary is Boundary.DOMAIN else 0)
+        lead = " "
+        if item.boundary is Boundary.WORD:
+            if not open_right and raw[-1].isalnum():
+                flags |= _RIGHT
+            lead = "" if open_left or not raw[0].isalnum() else " "
+        elif item.boundary is Boundary.NONE:
+            lead = ""
+        self._add(lead + words_only(raw), (item.rule_id, flags, len(raw), detail, raw))
 
     def _add(self, key: str, entry: _Entry) -> None:
         existing = self._automaton.get(key, ())
@@ -189,6 +210,8 @@ class KeywordIndex:
                     if stop < 0:
                         continue
                 start = at - length
+                if flags & _LITERAL and text[start:start + length] != raw:
+                    continue
                 if flags & _DOMAIN and (text[start:stop] != raw
                                         or not _domain_edges(text, start, stop - 1,
                                                              len(text) - 1)):

@@ -40,6 +40,7 @@ def _rules(text: str, automod: Automod = DEFAULTS) -> set[str]:
     # profanity
     ("this is bullshit", "profanity"), ("sh1tty code", "profanity"),
     ("what a bitch", "profanity"), ("bitches", "profanity"), ("dipshits", "profanity"),
+    ("oh sh!+ again", "profanity"), ("son of a bitch", "profanity"),
     # sexual
     ("send me a blowjob video", "sexual"), ("pussies", "sexual"), ("c0ck", "sexual"),
     # harassment phrases
@@ -59,6 +60,7 @@ def test_each_category_is_caught_however_written(text: str, rule: str) -> None:
     "class assessment analysis", "shiitake mushrooms", "grape analysts", "a bass solo",
     "the hoedown", "the spice rack", "niggardly is an old word", "cocktails at six",
     "assistant librarian", "a pass", "therapist", "the Japanese edition", "mongoose",
+    "/bin/sh: sudo: not found", "run sh -c 'ls'", "a bi ch",
 ])
 def test_innocent_words_are_left_alone(text: str) -> None:
     assert _rules(text) == set(), text
