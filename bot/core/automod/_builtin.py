@@ -71,6 +71,33 @@ _PRICE = (r"(?:[$€£¥]\s?\d[\d,]*(?:\.\d{2})?\b|\b\d[\d,]*(?:\.\d{2})?\s?(?:u
 _SALES = (r"\b(?:buy\s+now|order\s+now|shop\s+now|for\s+sale|limited\s+(?:time|offer)|"
           r"\d{1,2}\s?%\s?off|free\s+shipping|on\s+sale|best\s+price|selling\s+my|"
           r"check\s+out\s+my\s+(?:shop|store|channel|course))\b")
+# Spam and scams (the SMS, comment and Discord kinds): prize and win claims, premium-rate
+# and short-code replies, "subscribe to my channel", crypto and gift-card lures.
+_PRIZE = (r"\b(?:you(?:'ve|\s+have)?\s+(?:won|been\s+(?:selected|chosen|awarded))(?:[\s!.,:]|$)|"
+          r"winners?\s+(?:of|for|!)|claim\s+(?:your\s+|a\s+|ur\s+)?(?:free\b|prize|reward|"
+          r"cash|voucher|gift|bonus)|(?:cash|prize)\s+(?:prize|reward|award)|free\s+entry|"
+          r"guaranteed\s+(?:cash|prize|win)|chance\s+to\s+win|awarded\s+(?:a\s+)?[£$€]|"
+          r"(?:won|win)\s+(?:a|an|the)?\s*[£$€]?\d[\d,]*\s*(?:cash|prize|pounds|dollars))")
+# "txt WIN to 80608", "reply A, B or C to 83738"; UK premium-rate (09), national-rate
+# (087, 084) and personal (070) numbers.
+_SHORT_CODE = (r"(?:\b(?:txt|rply|sms)\b[^.!?\n]{0,30}?\bto\s+(?:no:?\s*)?\d{4,6}\b|"
+               r"\b(?:text|reply|send)\b[^.!?\n]{0,30}?\bto\s+(?:no:?\s*)?\d{5,6}\b|"
+               r"\b\d{1,3}(?:\.\d\d)?p\s*(?:/|per\s+|a\s+)(?:msg|min|minute|txt|text|wk|week|"
+               r"call)\b|\b0(?:9\d|87|84|70)\d[\s-]?\d{3}"
+               r"[\s-]?\d{3,5}\b)")
+_SUBSCRIBE = (r"\b(?:subscribe\s+to\s+(?:my|our)|sub\s+to\s+my|follow\s+(?:me|my\s+\w+)\s+on\s+"
+              r"(?:instagram|insta|tiktok|twitch|youtube|twitter|onlyfans)|check\s+out\s+my\s+"
+              r"(?:new\s+)?(?:youtube|channel|video|stream|page|mixtape|song|album|site|website|"
+              r"blog|onlyfans))\b")
+_SCAM = (r"\b(?:double\s+your\s+(?:bitcoin|btc|eth|crypto|money|investment)|free\s+"
+         r"(?:bitcoin|btc|crypto|nitro|gift\s*cards?|robux|v-?bucks|skins)|gift\s*card\s+"
+         r"(?:giveaway|code|generator)|crypto\s+(?:giveaway|airdrop)|airdrop|investment\s+"
+         r"opportunity|guaranteed\s+(?:profit|returns?))\b")
+_URGENT = (r"\b(?:urgent!?|act\s+now|call\s+now|claim\s+now|expires?\s+(?:today|soon)|"
+           r"valid\s+(?:for\s+)?\d+\s*(?:hrs|hours|days)|(?:txt|text|reply|send)\s+stop|"
+           r"to\s+(?:opt\s*out|unsubscribe)|t\s?&\s?c'?s?\s+apply|free(?:msg|fone|phone)|"
+           r"half\s+price|line\s+rental|free\s+delivery|entitled\s+to|congratulations|"
+           r"lucky\s+day|\b0800\s?\d{3}\s?\d{3,4})")
 
 __all__ = ["luhn_valid"]
 
@@ -207,6 +234,11 @@ def advertising_patterns(allowed_invites: frozenset[str], strong: int = 2,
         Pattern(ADVERTISING, _SHORTENERS, "shortened or affiliate link", weight=weak),
         Pattern(ADVERTISING, _PRICE, "price", weight=weak),
         Pattern(ADVERTISING, _SALES, "sales wording", weight=weak),
+        Pattern(ADVERTISING, _PRIZE, "prize or win claim", weight=strong),
+        Pattern(ADVERTISING, _SHORT_CODE, "premium-rate or short-code reply", weight=strong),
+        Pattern(ADVERTISING, _SUBSCRIBE, "\"subscribe to my channel\"", weight=strong),
+        Pattern(ADVERTISING, _SCAM, "crypto or gift-card lure", weight=strong),
+        Pattern(ADVERTISING, _URGENT, "urgency or opt-out wording", weight=weak),
     ]
 
 
