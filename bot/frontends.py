@@ -1,7 +1,7 @@
 """The front-ends this bot can run, and the small context each one is given.
 
 A platform is one adapter folder (``bot/<name>_io/``: the ``Platform`` port and its
-runner), its handlers (Discord's in ``cogs/``, Slack's in ``bot/slack_io/listeners/``), and
+runner), its handlers (Discord's in ``cogs/``, Slack's in ``cogs/slack/``), and
 one entry in :data:`FRONT_ENDS`: which environment variables start it, which config table
 it needs, which space it serves, and where its runner is. ``bot/app.py`` and ``bot/cli.py``
 read only this registry, so neither names a platform.

@@ -11,9 +11,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FRONT_ENDS = [ROOT / p for p in (
-    "cogs/committee.py", "cogs/appeals.py", "cogs/code_of_conduct.py", "cogs/reports.py",
-    "bot/slack_io/listeners/committee.py", "bot/slack_io/listeners/participants.py",
-    "bot/slack_io/listeners/reports.py")]
+    "cogs/discord/committee.py", "cogs/discord/appeals.py", "cogs/discord/code_of_conduct.py",
+    "cogs/discord/reports.py",
+    "cogs/slack/committee.py", "cogs/slack/participants.py",
+    "cogs/slack/reports.py")]
 # A role check: the Role enum, an actor's standing, the front-ends' old staff-only guards.
 ROLE_NAMES = frozenset({"Role", "is_staff", "require_staff", "staff", "has", "require"})
 # Calls that put text in front of a person, or errors whose message a person reads.

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COGS = ("cogs.reports", "cogs.staff", "cogs.hearing", "cogs.committee", "cogs.appeals",
-        "cogs.code_of_conduct", "cogs.watch")  # cogs.hearing adds to cogs.staff's /case
+# cogs.discord.hearing adds to cogs.discord.staff's /case group, so it loads after it.
+COGS = tuple(f"cogs.discord.{name}" for name in (
+    "reports", "staff", "hearing", "committee", "appeals", "code_of_conduct", "watch"))
 # Commands a suspended person must still reach from a DM with the bot.
 GLOBAL_COMMANDS = frozenset({"appeal"})
 

@@ -15,8 +15,8 @@ Two export formats are read, told apart by their shape:
   private channels (``groups.json``) too when the export has them. Direct messages are
   skipped, as the bot does not watch them.
 
-Messages are handed to automod the way the live front-ends hand them over (``cogs/watch``,
-``bot/slack_io/listeners/watch``): bots and system messages skipped, Slack text as Slack
+Messages are handed to automod the way the live front-ends hand them over (``cogs/discord/watch``,
+``cogs/slack/watch``): bots and system messages skipped, Slack text as Slack
 escapes it, ``@everyone``-style mentions counting 50, so the counts are what the bot
 would have done.
 """

@@ -28,11 +28,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.errors import ConfigError
 from bot.slack_io.context import DEPS_KEY, RoleResolver, SlackDeps, exempt_groups
-from bot.slack_io.listeners import register_all
 from bot.slack_io.manifest import EVENTS_PATH as EVENTS_PATH  # re-exported
 from bot.slack_io.manifest import prefixed
 from bot.slack_io.platform import SlackPlatform
 from bot.slack_io.replay import once_per_request
+from cogs.slack import register_all
 
 if TYPE_CHECKING:
     from bot.frontends import FrontEndContext

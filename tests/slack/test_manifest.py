@@ -19,7 +19,7 @@ REGISTERED = re.compile(r'bolt\.(command|shortcut|event)\("([^"]+)"\)')
 
 def registered() -> list[tuple[str, str]]:
     found = []
-    for path in (ROOT / "bot" / "slack_io" / "listeners").glob("*.py"):
+    for path in (ROOT / "cogs" / "slack").glob("*.py"):
         found += REGISTERED.findall(path.read_text(encoding="utf-8"))
     return found
 

@@ -22,7 +22,7 @@ from bot.core.services import RefKind
 from bot.discord_io import flows, refs
 from bot.discord_io.commands import BOARD, references
 from bot.discord_io.context import actor_of
-from cogs._common import clause_autocomplete
+from cogs.discord._common import clause_autocomplete
 
 if TYPE_CHECKING:
     from bot.discord_io.client import CocBot

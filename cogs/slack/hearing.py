@@ -18,7 +18,7 @@ from bot.core.models import Actor
 from bot.core.ports import Notice, NoticeKind
 from bot.slack_io import blocks
 from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import (
+from cogs.slack._common import (
     Reply,
     answering,
     channel_of,

@@ -13,8 +13,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from bot.core.flows.appeals import AppealFlows
 from bot.core.flows.code import CodeFlows
 from bot.slack_io import blocks, refs
-from bot.slack_io.listeners._common import answering, guard, user_of, words
-from bot.slack_io.listeners.staff import SlackDirectory, show
+from cogs.slack._common import answering, guard, user_of, words
+from cogs.slack.staff import SlackDirectory, show
 
 
 async def code_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,

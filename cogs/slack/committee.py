@@ -18,10 +18,10 @@ from bot.core.errors import CocBotError
 from bot.core.flows.committee import CommitteeFlows
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners import forms
-from bot.slack_io.listeners._common import answering, guard, user_of, words
-from bot.slack_io.listeners.staff import show
 from bot.slack_io.platform import NAME_EMOJI
+from cogs.slack import forms
+from cogs.slack._common import answering, guard, user_of, words
+from cogs.slack.staff import show
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 the case's thread while a conversation is open.
 
 The ``/case`` group belongs to the staff cog (one top-level command per name); this cog
-adds its subcommands to that group when it loads, so it must load after ``cogs.staff``.
+adds its subcommands to that group when it loads, so it must load after ``cogs.discord.staff``.
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ class Hearing(commands.Cog):
 async def setup(bot: CocBot) -> None:
     group = bot.tree.get_command("case")
     if not isinstance(group, app_commands.Group):
-        raise RuntimeError("cogs.hearing needs the /case group of cogs.staff: load it first")
+        raise RuntimeError("cogs.discord.hearing needs the /case group of "
+                           "cogs.discord.staff: load it first")
     for name, description, callback in SUBCOMMANDS:
         group.add_command(app_commands.Command(name=name, description=description,
                                                callback=callback))

@@ -19,7 +19,8 @@ from bot.core.models import Role
 from bot.core.ports import SeenMessage
 from bot.slack_io import blocks, modals, refs
 from bot.slack_io.context import SlackDeps
-from bot.slack_io.listeners._common import (
+from bot.slack_io.platform import SlackLinkReader
+from cogs.slack._common import (
     Reply,
     answering,
     channel_of,
@@ -27,7 +28,6 @@ from bot.slack_io.listeners._common import (
     user_of,
     words,
 )
-from bot.slack_io.platform import SlackLinkReader
 
 
 class SlackDirectory:

@@ -19,7 +19,7 @@ from bot.core.services import RefKind
 from bot.discord_io import flows, refs
 from bot.discord_io.commands import STAFF, references
 from bot.discord_io.context import actor_of, person_of
-from cogs._common import clause_autocomplete
+from cogs.discord._common import clause_autocomplete
 
 if TYPE_CHECKING:
     from bot.discord_io.client import CocBot

@@ -15,8 +15,8 @@ from bot.core.flows.reports import ReportFlows, Seen
 from bot.core.messages import safe
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import answering, guard, user_of, via_ephemeral, via_respond
-from bot.slack_io.listeners.staff import SlackDirectory, show
+from cogs.slack._common import answering, guard, user_of, via_ephemeral, via_respond
+from cogs.slack.staff import SlackDirectory, show
 
 EXCERPT_IN_METADATA = 1000
 

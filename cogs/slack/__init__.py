@@ -1,11 +1,12 @@
-"""Thin Bolt listeners: ack within Slack's 3 seconds, then one service call, then a private
-reply. Core errors reach :func:`_common.guard`, the one place they become polite text."""
+"""Slack's handlers (Bolt listeners): ack within Slack's 3 seconds, then one flow call,
+then a private reply. Core errors reach :func:`_common.guard`, the one place they become
+polite text."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack_io.listeners import (
+from cogs.slack import (
     committee,
     events,
     forms,

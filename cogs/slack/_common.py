@@ -16,7 +16,6 @@ from bot.slack_io.context import SlackDeps, deps_of
 
 log = logging.getLogger(__name__)
 Reply = Callable[..., Awaitable[None]]
-CITABLE_SECTIONS = ("dont", "do")
 SORRY = ("Something went wrong on my side; nothing more was changed. The error is in the "
          "bot's log. Please try again.")
 
@@ -75,13 +74,6 @@ def need(value: str, what: str) -> str:
     if not value.strip():
         raise InvalidInput(f"Please give {what}.")
     return value.strip()
-
-
-def clause_choices(deps: SlackDeps) -> list[tuple[str, str]]:
-    code = deps.app.settings.code
-    ordered = sorted(code.clauses, key=lambda c: CITABLE_SECTIONS.index(c.section.value)
-                     if c.section.value in CITABLE_SECTIONS else 9)
-    return [(c.id, c.title) for c in ordered]
 
 
 def user_of(body: dict[str, Any]) -> str:

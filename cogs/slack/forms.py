@@ -24,8 +24,8 @@ from bot.core.identity import PersonRef
 from bot.slack_io import modals, refs
 from bot.slack_io.blocks import view_value
 from bot.slack_io.context import SlackDeps, deps_of
-from bot.slack_io.listeners._common import Reply, guard, user_of, via_ephemeral
-from bot.slack_io.listeners.staff import SlackDirectory, show, staff_flows
+from cogs.slack._common import Reply, guard, user_of, via_ephemeral
+from cogs.slack.staff import SlackDirectory, show, staff_flows
 
 Values = dict[str, Any]
 

@@ -24,9 +24,9 @@ from bot.core.flows.home import ACCEPT, FORM, SHOW_CASE, TRIAGE, HomeFlows
 from bot.core.identity import PlatformName
 from bot.slack_io.context import SlackDeps, deps_of
 from bot.slack_io.home_blocks import HOME_PREFIX, home_view
-from bot.slack_io.listeners import forms
-from bot.slack_io.listeners._common import Reply, guard, user_of, via_ephemeral
-from bot.slack_io.listeners.staff import show, staff_flows
+from cogs.slack import forms
+from cogs.slack._common import Reply, guard, user_of, via_ephemeral
+from cogs.slack.staff import show, staff_flows
 
 log = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ from bot.core.flows.staff import DEFAULT_CLAUSE
 from bot.core.models import Actor
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps
-from bot.slack_io.listeners import forms, hearing
-from bot.slack_io.listeners._common import answering, guard, user_of, words
-from bot.slack_io.listeners.staff import show, staff_flows, suspend
+from cogs.slack import forms, hearing
+from cogs.slack._common import answering, guard, user_of, words
+from cogs.slack.staff import show, staff_flows, suspend
 
 CASE_USAGE = ("Usage: /case open @person [severe] <summary> · /case show <C-…> · "
               "/case communicated <C-…> · /case close <C-…> <reason> · "

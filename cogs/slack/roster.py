@@ -22,9 +22,9 @@ from bot.core.flows.roster import RosterFlows
 from bot.core.models import Actor
 from bot.slack_io import refs
 from bot.slack_io.context import SlackDeps
-from bot.slack_io.listeners import forms
-from bot.slack_io.listeners._common import answering, guard, user_of, words
-from bot.slack_io.listeners.staff import show
+from cogs.slack import forms
+from cogs.slack._common import answering, guard, user_of, words
+from cogs.slack.staff import show
 
 USAGE = ("Usage: /roster appoint @person <committee|counsel|executive> [seat number] "
          "[term start YYYY-MM-DD] [confirm] · /roster show")

@@ -1,0 +1,2 @@
+"""Discord's handlers (discord.py cogs): parse the interaction, call a flow, show the
+outcome."""
