@@ -23,7 +23,7 @@ from bot.core.automod._masking import mask_personal
 from bot.core.automod._model import Action, Detection, RuleSettings, ScannedMessage
 from bot.core.automod._patterns import PatternIndex
 from bot.core.automod._repetition import REPETITION_RULES, RepetitionTracker
-from bot.core.automod.normalize import Normalized, SpanMap, fold_and_skeleton
+from bot.core.automod.normalize import Normalized, SpanMap, scan_forms
 from bot.core.code_text import ProfileBook
 
 _CONTEXT = 40  # characters of context either side of a match in an excerpt
@@ -73,11 +73,11 @@ class Automod:
                             message.restricts_promotion)
         if roles and place.exempt_roles and not place.exempt_roles.isdisjoint(roles):
             return []
-        folded, folded_bytes, skel, skel_bytes = fold_and_skeleton(message.text)
+        folded, folded_bytes, skel, skel_bytes, words = scan_forms(message.text)
         norm = Normalized(message.text, folded, skel)
         hits: list[Hit] = []
         if self._keywords:
-            self._keywords.find(skel, hits, skel_bytes)
+            self._keywords.find(skel, hits, words)
         self._patterns.find(norm, folded_bytes, skel_bytes, place.rules, hits)
         if self._repetition is not None:
             self._repetition.observe(message, skel_bytes, hits)

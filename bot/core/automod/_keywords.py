@@ -19,14 +19,13 @@ the same automaton: a hit lying wholly inside an allowed phrase is dropped.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
 import ahocorasick
 
-from bot.core.automod.normalize import skeleton
+from bot.core.automod.normalize import skeleton, words_only
 from bot.core.errors import ConfigError
 
 Hit = tuple[str, int, int, str, int]  # rule_id, start, end (folded positions), detail, weight
@@ -101,28 +100,6 @@ def inflections(key: str) -> list[str]:
     return out
 
 
-_ASCII_WORDS = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))
-_OTHER_NON_WORD = re.compile(r"[^\w\x00-\x7f]")  # our own pattern, one char at a time
-
-
-def words_only(text: str, encoded: bytes | None = None) -> str:
-    """``text`` with every character that is not a letter or digit made a space.
-
-    Same length, so positions carry over. Keys are entered in this form with a leading
-    space, which makes the automaton itself, in C, enforce the left word boundary: "ass"
-    is never even considered inside "class" or "bass".
-    """
-    if encoded is None:
-        encoded = text.encode("utf-8", "surrogatepass")
-    if len(encoded) == len(text):
-        return encoded.translate(_ASCII_WORDS).decode("ascii")
-    # ASCII bytes through the byte table (UTF-8 bytes of other characters are >= 0x80 and
-    # left alone), then the other characters that are not letters or digits (emoji, curly
-    # quotes) in one C-level pass: ``\w`` is str.isalnum() plus "_".
-    out = encoded.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
-    return _OTHER_NON_WORD.sub(" ", out)
-
-
 class KeywordIndex:
     """The automaton over all lists; ``find`` appends hits in text order."""
 
@@ -192,12 +169,14 @@ class KeywordIndex:
     def __bool__(self) -> bool:
         return self.size > 0
 
-    def find(self, text: str, hits: list[Hit], encoded: bytes | None = None) -> None:
+    def find(self, text: str, hits: list[Hit], words: str | None = None) -> None:
         """Append a hit for every match in ``text`` (a skeleton) that meets its boundary.
 
-        ``encoded``: ``text`` as UTF-8, when the caller has it already.
+        ``words``: ``words_only(text)``, when the caller has it already.
         """
-        padded = " " + words_only(text, encoded) + " "  # position p in text is p + 1 here
+        if words is None:
+            words = words_only(text)
+        padded = " " + words + " "  # position p in text is p + 1 here
         first_new = len(hits)
         allowed: list[tuple[int, int]] = []
         for at, entries in self._automaton.iter(padded):

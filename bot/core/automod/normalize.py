@@ -146,8 +146,9 @@ def fold(text: str) -> str:
     return _fold_bytes(text)[0]
 
 
-def _fold_bytes(text: str) -> tuple[str, bytes]:
-    """``fold(text)`` and its UTF-8 encoding, computed the cheapest way for the text.
+def _fold_bytes(text: str) -> tuple[str, bytes, set[str] | None]:
+    """``fold(text)``, its UTF-8 encoding and the distinct characters of ``text`` outside
+    ASCII (None when not counted), computed the cheapest way for the text.
 
     Equivalent to ``text.translate(_FOLD)``, but a typical message is ASCII with perhaps
     an emoji or an accented word: lower-casing the ASCII bytes and replacing the few
@@ -156,24 +157,74 @@ def _fold_bytes(text: str) -> tuple[str, bytes]:
     encoded = text.encode("utf-8", "surrogatepass")
     if len(encoded) == len(text):
         lowered = encoded.lower()
-        return lowered.decode("ascii"), lowered
+        return lowered.decode("ascii"), lowered, set()
     others = set(_NON_ASCII.findall(text))
     if len(others) > _FEW:
         folded = text.translate(_FOLD)
-    else:
-        folded = encoded.lower().decode("utf-8", "surrogatepass")  # bytes.lower: ASCII only
-        for char in others:
-            piece = _FOLD[ord(char)]
-            if piece != char:
-                folded = folded.replace(char, piece)
-    return folded, folded.encode("utf-8")
+        return folded, folded.encode("utf-8"), None
+    folded = encoded.lower().decode("utf-8", "surrogatepass")  # bytes.lower: ASCII only
+    for char in others:
+        piece = _FOLD[ord(char)]
+        if piece != char:
+            folded = folded.replace(char, piece)
+    return folded, folded.encode("utf-8"), others
 
 
 def fold_and_skeleton(text: str) -> tuple[str, bytes, str, bytes]:
     """Folded and skeleton forms, each as str and UTF-8 bytes (what the engine needs)."""
-    folded, folded_bytes = _fold_bytes(text)
+    folded, folded_bytes, _ = _fold_bytes(text)
     skeleton_bytes = folded_bytes.translate(LEET_BYTES)
     return folded, folded_bytes, skeleton_bytes.decode("utf-8"), skeleton_bytes
+
+
+def scan_forms(text: str) -> tuple[str, bytes, str, bytes, str]:
+    """``fold_and_skeleton`` plus the skeleton's :func:`words_only` form, reusing what
+    folding learnt about the text (its few characters outside ASCII)."""
+    folded, folded_bytes, others = _fold_bytes(text)
+    skeleton_bytes = folded_bytes.translate(LEET_BYTES)
+    skel = skeleton_bytes.decode("utf-8")
+    if others is None:
+        return folded, folded_bytes, skel, skeleton_bytes, words_only(skel, skeleton_bytes)
+    words = skeleton_bytes.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
+    for char in others:
+        for blank in _blanks(char):
+            words = words.replace(blank, " ")
+    return folded, folded_bytes, skel, skeleton_bytes, words
+
+
+_BLANKS: dict[str, str] = {}
+
+
+def _blanks(char: str) -> str:
+    """The characters outside ASCII that ``char`` folds to and that are not letters or
+    digits (an emoji, a curly quote): blanks in the words-only form."""
+    found = _BLANKS.get(char)
+    if found is None:
+        found = _BLANKS[char] = "".join(c for c in _FOLD[ord(char)]
+                                        if not c.isascii() and not c.isalnum())
+    return found
+
+
+_ASCII_WORDS = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))
+_OTHER_NON_WORD = re.compile(r"[^\w\x00-\x7f]")  # our own pattern, one char at a time
+
+
+def words_only(text: str, encoded: bytes | None = None) -> str:
+    """``text`` with every character that is not a letter or digit made a space.
+
+    Same length, so positions carry over. Keyword keys are entered in this form with a
+    leading space, which makes the automaton itself, in C, enforce the left word
+    boundary: "ass" is never even considered inside "class" or "bass".
+    """
+    if encoded is None:
+        encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) == len(text):
+        return encoded.translate(_ASCII_WORDS).decode("ascii")
+    # ASCII bytes through the byte table (UTF-8 bytes of other characters are >= 0x80 and
+    # left alone), then the other characters that are not letters or digits (emoji, curly
+    # quotes) in one C-level pass: ``\w`` is str.isalnum() plus "_".
+    out = encoded.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
+    return _OTHER_NON_WORD.sub(" ", out)
 
 
 def skeleton(text: str) -> str:

@@ -93,3 +93,13 @@ def test_any_span_maps_inside_the_original(text: str, data: st.DataObject) -> No
 ])
 def test_confusables_come_from_the_unicode_data(text: str, plain: str) -> None:
     assert fold(text) == plain
+
+
+@given(st.text(max_size=200))
+def test_the_engines_words_only_form_equals_the_reference(text: str) -> None:
+    from bot.core.automod.normalize import scan_forms, words_only
+
+    _, _, skel, _, words = scan_forms(text)
+    assert words == words_only(skel)
+    assert len(words) == len(skel)
+    assert all(c == " " or c.isalnum() for c in words)
