@@ -76,6 +76,7 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     ctx = Context(storage=storage, clock=clock, policy=settings.policy,
                   calendar=settings.calendar, code=settings.code, profiles=settings.profiles,
                   messages=settings.messages, platforms=platforms,
+                  announcements=frontends.announcements(settings),
                   fiscal_year_start=settings.schedule.fiscal_year_start)
     scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds)
     ctx.waker = scheduler

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from bot.core.clock import Clock
 from bot.core.errors import ConfigError
-from bot.core.identity import PlatformName
+from bot.core.identity import PlaceRef, PlatformName
 from bot.core.platforms import PlatformRegistry
 from bot.core.services import Services
 from config.settings import Secrets, Settings
@@ -78,6 +78,8 @@ class FrontEnd:
     space_of: Callable[[Any], str]  # its config table -> the space it serves
     runner_path: str  # "module:function", imported only when it starts
     tools: tuple[Tool, ...] = ()  # commands it adds to coc-bot
+    # its config table -> the public channel for the committee's statements, if set
+    announcements_of: Callable[[Any], str | None] = lambda table: None
 
     def wanted(self, secrets: Secrets) -> bool:
         return bool(getattr(secrets, self.starts_with.lower()))
@@ -103,7 +105,9 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
         needs="DISCORD_TOKEN", table="discord",
         complete=lambda s: bool(s.discord_token),
         space_of=lambda table: str(table.guild_id),
-        runner_path="bot.discord_io.runner:run_discord"),
+        runner_path="bot.discord_io.runner:run_discord",
+        announcements_of=lambda table: str(table.announcements_channel_id)
+        if table.announcements_channel_id else None),
     FrontEnd(
         platform=PlatformName.SLACK, label="Slack", starts_with="SLACK_BOT_TOKEN",
         needs="SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET",
@@ -112,6 +116,7 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
                                 and (s.slack_app_token or s.slack_signing_secret)),
         space_of=lambda table: str(table.team_id),
         runner_path="bot.slack_io.runner:run_slack",
+        announcements_of=lambda table: table.announcements_channel or None,
         tools=(Tool("slack-manifest", "print the Slack app manifest (YAML) to create the "
                                       "app from", "bot.slack_io.manifest"),)),
 )
@@ -130,6 +135,17 @@ def wanted(settings: Settings) -> list[FrontEnd]:
 def spaces(settings: Settings) -> dict[PlatformName, str]:
     return {front.platform: front.space_of(front.config(settings)) for front in FRONT_ENDS
             if front.config(settings) is not None}
+
+
+def announcements(settings: Settings) -> dict[PlatformName, PlaceRef]:
+    """The configured announcements channel of each platform, for public statements."""
+    found = {}
+    for front in FRONT_ENDS:
+        table = front.config(settings)
+        channel = front.announcements_of(table) if table is not None else None
+        if channel:
+            found[front.platform] = PlaceRef(front.platform, front.space_of(table), channel)
+    return found
 
 
 def missing_setup(settings: Settings) -> list[str]:

@@ -92,6 +92,8 @@ class DiscordSettings:
     committee_channel_id: int
     executive_channel_id: int
     suspended_role_id: int | None = None
+    # Where the committee's public statements are published (optional).
+    announcements_channel_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,7 @@ class SlackSettings:
     committee_channel: str
     executive_channel: str
     managed_channels: tuple[str, ...] = ()
+    announcements_channel: str | None = None  # the committee's public statements (optional)
     http_port: int = 3000
     # HTTP mode's listening address. Slack only posts to HTTPS, so a TLS-terminating
     # reverse proxy (or tunnel) always sits in front; loopback keeps the plain-HTTP port
@@ -262,9 +265,25 @@ def read_discord(table: Table) -> DiscordSettings:
         staff_queue_channel_id=req("staff_queue_channel_id"),
         committee_channel_id=req("committee_channel_id"),
         executive_channel_id=req("executive_channel_id"),
-        suspended_role_id=table.snowflake("suspended_role_id", required=False))
+        suspended_role_id=table.snowflake("suspended_role_id", required=False),
+        announcements_channel_id=table.snowflake("announcements_channel_id", required=False))
     table.finish()
+    _public_channel(table, "announcements_channel_id", result.announcements_channel_id,
+                    (result.staff_queue_channel_id, result.committee_channel_id,
+                     result.executive_channel_id))
     return result
+
+
+_SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,}")
+
+
+def _public_channel(table: Table, name: str, value: object, private: tuple[object, ...]) -> None:
+    """Statements are published for members to read: never into a private channel of the
+    staff, the committee or the Executive Committee (a copy-paste slip would leak there)."""
+    if value is not None and value in private:
+        raise ConfigError(f"config key '{table.key(name)}' names one of the private channels "
+                          "(staff queue, committee, executive); give the public channel "
+                          "where announcements are read.")
 
 
 def read_slack(table: Table) -> SlackSettings:
@@ -276,10 +295,18 @@ def read_slack(table: Table) -> SlackSettings:
         committee_channel=table.text("committee_channel", required=True),
         executive_channel=table.text("executive_channel", required=True),
         managed_channels=tuple(table.text_list("managed_channels")),
+        announcements_channel=table.opt_text("announcements_channel"),
         http_port=table.integer("http_port", 3000, minimum=1, maximum=65535),
         http_host=_host(table, "http_host", "127.0.0.1"),
         command_prefix=_command_prefix(table))
     table.finish()
+    channel = result.announcements_channel
+    if channel is not None and not _SLACK_CHANNEL.fullmatch(channel):
+        raise ConfigError(f"config key '{table.key('announcements_channel')}' must be a Slack "
+                          f"channel id such as \"C0123ABCD\", got {channel!r}.")
+    _public_channel(table, "announcements_channel", channel,
+                    (result.staff_queue_channel, result.committee_channel,
+                     result.executive_channel))
     return result
 
 

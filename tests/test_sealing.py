@@ -150,7 +150,7 @@ async def test_rows_from_before_sealing_are_sealed_and_the_audit_actor_blanked(
             details) VALUES ('a1', '{at}', 'report.filed', 'report', 'R-1', 0, '{key}',
             'anonymous'), ('a2', '{at}', 'appeal.filed', 'appeal', 'A-1', 0, '{key}', 'C-1');
     """)
-    assert (await old.migrate())[:2] == [2, 3]  # and any later ones
+    assert await old.migrate() == [m.version for m in load_migrations()[1:]]
     sealer = await load_sealer(old, parse_keys(OLD), clock)
     assert await seal_legacy(old, sealer) == 1
     async with old.transaction() as tx:

@@ -149,6 +149,8 @@ class NoticeKind(StrEnum):
     STAFF_ALERT = "staff_alert"
     STATEMENT_REQUEST = "statement_request"  # to the subject: a button to give their side
     CONTACT_OPENED = "contact_opened"  # to the subject: a button to end the conversation
+    STATEMENT_READY = "statement_ready"  # staff may publish a decided motion's statement
+    WISHES_PROMPT = "wishes_prompt"  # the person harmed is asked what they would welcome
 
 
 @dataclass(frozen=True, slots=True)

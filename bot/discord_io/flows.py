@@ -192,7 +192,8 @@ class SuspendModal(discord.ui.Modal, title="Suspend"):
 async def suspend(interaction: discord.Interaction, subject: PersonRef, *, duration: str,
                   scope: str, reason: str, here: PlaceRef | None,
                   clause_id: str = DEFAULT_CLAUSE, report_ref: str | None = None,
-                  confirmed: bool = False, member: discord.Member | None = None) -> None:
+                  confirmed: bool = False, member: discord.Member | None = None,
+                  review: str | None = None) -> None:
     """``here`` is the channel of a channel suspension; by default the one typed in."""
     if here is None and interaction.channel_id:
         here = refs.place(settings_of(interaction).guild_id, interaction.channel_id)
@@ -201,4 +202,4 @@ async def suspend(interaction: discord.Interaction, subject: PersonRef, *, durat
         actor_of(interaction), subject,
         InteractionDirectory(interaction, *([member] if member else [])), duration=duration,
         scope=scope, reason=reason, here=here, clause_id=clause_id, report_ref=report_ref,
-        confirmed=confirmed))
+        confirmed=confirmed, review=review))

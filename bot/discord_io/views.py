@@ -18,6 +18,8 @@ from bot.core.flows import Choice
 from bot.core.ports import Notice, NoticeKind
 from bot.discord_io import flows
 from bot.discord_io.hearing import EndContactButton, StatementButton
+from bot.discord_io.outcome_views import ITEMS as OUTCOME_ITEMS
+from bot.discord_io.outcome_views import outcome_view
 
 REF = r"[0-9A-Z]{7}"
 TRIAGE = {"dismiss": ("Dismiss", discord.ButtonStyle.secondary),
@@ -123,7 +125,8 @@ class ClauseSelect(Answers, discord.ui.DynamicItem[discord.ui.Select[Any]],
 
 
 PERSISTENT: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    TriageButton, AcceptButton, ApplyButton, ClauseSelect, StatementButton, EndContactButton)
+    TriageButton, AcceptButton, ApplyButton, ClauseSelect, StatementButton, EndContactButton,
+    *OUTCOME_ITEMS)
 
 
 def view_for(notice: Notice) -> discord.ui.View | None:
@@ -141,7 +144,7 @@ def view_for(notice: Notice) -> discord.ui.View | None:
     elif notice.kind is NoticeKind.CONTACT_OPENED and notice.subject_id:
         view.add_item(EndContactButton(notice.subject_id))
     else:
-        return None
+        return outcome_view(notice)
     return view
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from bot.core.flows import Choice
 from bot.core.markup import ZWJ
 from bot.core.ports import Notice, NoticeKind
+from bot.core.services.wishes import WISH_LABELS
 
 Block = dict[str, Any]
 
@@ -30,6 +31,11 @@ REPORT_VIEW = "coc_report"
 STATEMENT = "coc_statement"  # the subject's button: open the statement form (value: case)
 STATEMENT_VIEW = "coc_statement_view"
 END_CONTACT = "coc_end_contact"  # either side ends a relayed conversation (value: case)
+PUBLISH = "coc_publish"  # staff: publish a decided motion's public statement (value: motion)
+WISHES = "coc_wishes"  # the reporter's choice of outcomes (the case in block_id)
+WISHES_BLOCK_PREFIX = "coc_wishes:"
+WISH_NOTE = "coc_wish_note"
+WISH_NOTE_VIEW = "coc_wish_note_view"
 SECTION_LIMIT = 3000
 TEXT_LIMIT = 39000
 _INERT_LT = "<" + ZWJ
@@ -83,9 +89,32 @@ def buttons_for(notice: Notice) -> list[Block] | None:
         elements = [button("Give or edit your statement", STATEMENT, ref, "primary")]
     elif notice.kind is NoticeKind.CONTACT_OPENED:
         elements = [button("End the conversation", END_CONTACT, ref)]
+    elif notice.kind is NoticeKind.STATEMENT_READY:
+        elements = [button("Publish the statement", PUBLISH, ref, "primary")]
+    elif notice.kind is NoticeKind.WISHES_PROMPT:
+        return wishes_actions(ref)
     else:
         return None
     return [{"type": "actions", "block_id": f"coc_actions:{ref}", "elements": elements}]
+
+
+def wishes_actions(case: str) -> list[Block]:
+    """The wishes question's choices (the case in ``block_id``) and the free-text button."""
+    options = [option(wish.value, label) for wish, label in WISH_LABELS.items()]
+    select = {"type": "multi_static_select", "action_id": WISHES, "options": options,
+              "placeholder": {"type": "plain_text", "text": "What would you welcome?"}}
+    return [{"type": "actions", "block_id": f"{WISHES_BLOCK_PREFIX}{case}",
+             "elements": [select, button("Write it in my own words", WISH_NOTE, case)]}]
+
+
+def wish_note_modal(case: str, channel: str, limit: int) -> Block:
+    """The reporter's own words; the case and the DM channel ride in the metadata."""
+    return {"type": "modal", "callback_id": WISH_NOTE_VIEW,
+            "title": {"type": "plain_text", "text": "What would you welcome?"},
+            "submit": {"type": "plain_text", "text": "Send to the committee"},
+            "private_metadata": json.dumps({"case": case, "channel": channel}),
+            "blocks": [input_block("note", "In your own words",
+                                   text_input("value", multiline=True, max_length=limit))]}
 
 
 def message_blocks(text: str, notice: Notice) -> list[Block] | None:

@@ -44,7 +44,7 @@ SLASH_COMMANDS: tuple[tuple[str, str, str], ...] = (
      "<message link> [clause id] [note]"),
     ("/suspend", "Staff: suspend a member from a channel or every managed channel",
      "(empty: a form) | @person <30m|12h|7d|2w|permanent> <channel|workspace> <reason> "
-     "[clause=<id>] [confirm]"),
+     "[clause=<id>] [review=1y] [confirm]"),
     ("/unsuspend", "Staff: lift a member's suspensions now", "@person [reason]"),
     ("/history", "Staff: a member's incidents, suspensions and cases (all linked accounts)",
      "@person"),
@@ -61,7 +61,8 @@ SLASH_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("/recuse", "Committee: declare a conflict of interest in a case",
      "<C-…> <the nature of the conflict>"),
     ("/motion", "Committee: put a motion to the vote",
-     "(empty: a form) | <C-…> [suspend=30d] [clause=<id>] <text>"),
+     "(empty: a form) | <C-…> [suspend=30d|permanent] [review=1y] [clause=<id>] <text> "
+     "[statement: <public text>]"),
     ("/overrule", "Legal counsel: overrule the committee's carried motion", "<C-…> <reason>"),
     ("/decide", "Communicate a case's decision to the person; starts the appeal window",
      "<C-…>"),

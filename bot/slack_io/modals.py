@@ -1,11 +1,12 @@
 """Block Kit forms (modals) for staff and committee input that one line types badly.
 
 Each input block's ``block_id`` is the name of the field the flows check
-(``duration``, ``scope``, ``clause``, ``confirm``, ``person``, ``office``, ``seat``,
-``start``, ``case``, ``text``, ``action``), so a refusal from a flow's check lands beside
-the field at fault (``response_action: errors``). Each element's ``action_id`` is
-``value`` (read back with :func:`bot.slack_io.blocks.view_value`). What a form needs
-after a restart rides in ``private_metadata``: nothing is kept in memory.
+(``duration``, ``scope``, ``clause``, ``review``, ``confirm``, ``person``, ``office``,
+``seat``, ``start``, ``case``, ``text``, ``statement``, ``action``), so a refusal from a
+flow's check lands beside the field at fault (``response_action: errors``). Each
+element's ``action_id`` is ``value`` (read back with
+:func:`bot.slack_io.blocks.view_value`). What a form needs after a restart rides in
+``private_metadata``: nothing is kept in memory.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def suspend_modal(metadata: dict[str, str], clauses: Sequence[Choice], duration:
                input_block("clause", "Part of the Code", _select(_clauses(clauses),
                                                             default_clause)),
                input_block("reason", "Reason (sent to the person)",
-                      text_input("value", multiline=True, max_length=1000))]
+                      text_input("value", multiline=True, max_length=1000)),
+               _review()]
     if confirm:
         blocks.append(_confirm("Yes: suspend even if they are staff, committee, counsel "
                                "or on the Executive Committee"))
@@ -83,9 +85,10 @@ def suspend_modal(metadata: dict[str, str], clauses: Sequence[Choice], duration:
 
 
 def motion_modal(metadata: dict[str, str], cases: Sequence[tuple[str, str]],
-                 clauses: Sequence[Choice], default_clause: str) -> Block:
+                 clauses: Sequence[Choice], default_clause: str, statement_limit: int) -> Block:
     """A motion on one of the open cases the member may act on; a suspension duration
-    makes it a motion that can be applied with one click once carried."""
+    makes it a motion that can be applied with one click once carried (a permanent one
+    with its review period); a public statement is voted on with it."""
     return _modal(MOTION_VIEW, "Put a motion", "Put to the vote", metadata, [
         input_block("case", "Case", _select(cases, cases[0][0] if len(cases) == 1 else None,
                                        "Choose a case")),
@@ -93,7 +96,17 @@ def motion_modal(metadata: dict[str, str], cases: Sequence[tuple[str, str]],
         input_block("duration", "Suspension it decides, if any (30d, 2w, permanent)",
                text_input("value", max_length=20), optional=True),
         input_block("clause", "Part of the Code it cites (with a suspension)",
-               _select(_clauses(clauses), default_clause), optional=True)])
+               _select(_clauses(clauses), default_clause), optional=True),
+        _review(),
+        input_block("statement", "Public statement, if any (published only if the motion "
+                                 "carries and is not overruled)",
+                    text_input("value", multiline=True, max_length=statement_limit),
+                    optional=True)])
+
+
+def _review() -> Block:
+    return input_block("review", "Review after, for a permanent suspension (1y, 6mo, 90d)",
+                       text_input("value", max_length=20), optional=True)
 
 
 def appoint_modal(metadata: dict[str, str], seats: int) -> Block:

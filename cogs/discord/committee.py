@@ -50,14 +50,19 @@ class Committee(commands.Cog):
     @app_commands.describe(text="The motion, e.g. 'Suspend for 30 days for harassment'",
                            suspend_for="Optional: a suspension the motion decides (30d, "
                                        "permanent) so it can be applied with one click",
-                           clause="The part of the Code, with suspend_for")
+                           clause="The part of the Code, with suspend_for",
+                           review="With suspend_for permanent: review after (1y, 6mo, 90d)",
+                           statement="Optional: a public statement, published only if the "
+                                     "motion carries and is not overruled")
     @app_commands.autocomplete(clause=clause_autocomplete, case=references(RefKind.CASE))
     @app_commands.guild_only()
     @app_commands.default_permissions(BOARD)
     async def motion(self, interaction: discord.Interaction, case: str, text: str,
-                     suspend_for: str | None = None, clause: str | None = None) -> None:
+                     suspend_for: str | None = None, clause: str | None = None,
+                     review: str | None = None, statement: str | None = None) -> None:
         await flows.run(interaction, self.flows.motion(
-            actor_of(interaction), case, text, suspend_for=suspend_for, clause=clause))
+            actor_of(interaction), case, text, suspend_for=suspend_for, clause=clause,
+            review=review, statement=statement))
 
     @app_commands.command(name="overrule", description="Legal counsel: overrule the "
                                                        "committee's carried motion")

@@ -81,18 +81,20 @@ class Staff(commands.Cog):
                            scope="This channel only, or the whole server",
                            reason="Sent to the member in writing", clause="Part of the Code",
                            channel="Channel for a channel suspension (default: this one)",
-                           confirm="Required to act on staff or committee members")
+                           confirm="Required to act on staff or committee members",
+                           review="Permanent only: review after (1y, 6mo, 90d); the member "
+                                  "is told the date")
     @app_commands.autocomplete(clause=clause_autocomplete)
     @app_commands.guild_only()
     @app_commands.default_permissions(STAFF)
     async def suspend(self, interaction: discord.Interaction, member: discord.Member,
                       duration: str, scope: Literal["channel", "server"], reason: str,
                       clause: str = "no-harassment", channel: discord.TextChannel | None = None,
-                      confirm: bool = False) -> None:
+                      confirm: bool = False, review: str | None = None) -> None:
         here = refs.place(self.bot.settings.guild_id, channel.id) if channel else None
         await flows.suspend(interaction, person_of(interaction, member), duration=duration,
                             scope=scope, reason=reason, here=here, clause_id=clause,
-                            confirmed=confirm, member=member)
+                            confirmed=confirm, member=member, review=review)
 
     @app_commands.command(name="unsuspend", description="Staff: lift a member's suspensions now")
     @app_commands.describe(reason="Recorded (default: lifted early by staff)")

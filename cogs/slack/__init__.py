@@ -12,6 +12,7 @@ from cogs.slack import (
     forms,
     hearing,
     home,
+    outcomes,
     participants,
     reports,
     roster,
@@ -23,7 +24,7 @@ from cogs.slack import (
 
 def register_all(bolt: AsyncApp) -> None:
     for module in (reports, staff, staff_commands, forms, roster, committee, participants,
-                   events, hearing, watch, home):  # hearing's DM listener before watch's
+                   events, hearing, watch, home, outcomes):  # hearing's DM listener before watch's
         module.register(bolt)
 
 

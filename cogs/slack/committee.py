@@ -10,7 +10,7 @@ ineligible, for example as the case's anonymous reporter.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
@@ -26,20 +26,35 @@ from cogs.slack.staff import show
 log = logging.getLogger(__name__)
 
 
-def parse_motion(text: str) -> tuple[str, str, str | None, str | None]:
-    """``<C-…> [suspend=30d] [clause=<id>] <text of the motion>``: the case, the motion's
-    words, the suspension it decides and the clause it cites (options anywhere)."""
-    case, rest = words(text, 1)
-    duration = clause = None
+STATEMENT_MARK = "statement:"
+
+
+class MotionLine(NamedTuple):
+    case: str
+    text: str
+    duration: str | None
+    clause: str | None
+    review: str | None
+    statement: str | None
+
+
+def parse_motion(line: str) -> MotionLine:
+    """``<C-…> [suspend=30d|permanent] [review=1y] [clause=<id>] <text of the motion>
+    [statement: <public statement>]``: the case, the motion's words, the suspension it
+    decides, the clause it cites and its review period (options anywhere before
+    ``statement:``), and everything after ``statement:`` as the public statement."""
+    head, _, statement = line.partition(STATEMENT_MARK)
+    case, rest = words(head, 1)
+    options: dict[str, str] = {}
     said = []
     for word in rest.split():
-        if word.startswith("suspend="):
-            duration = word.removeprefix("suspend=")
-        elif word.startswith("clause="):
-            clause = word.removeprefix("clause=")
+        key, sep, value = word.partition("=")
+        if sep and key in ("suspend", "clause", "review"):
+            options[key] = value
         else:
             said.append(word)
-    return case, " ".join(said), duration, clause
+    return MotionLine(case, " ".join(said), options.get("suspend"), options.get("clause"),
+                      options.get("review"), statement.strip() or None)
 
 
 async def committee_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
@@ -57,8 +72,10 @@ async def committee_command(ack: AsyncAck, command: dict[str, Any], respond: Asy
                                     reply)
             return
         if name == "/motion":
-            case, said, duration, clause = parse_motion(text)
-            outcome = await flows.motion(actor, case, said, suspend_for=duration, clause=clause)
+            line = parse_motion(text)
+            outcome = await flows.motion(actor, line.case, line.text, suspend_for=line.duration,
+                                         clause=line.clause, review=line.review,
+                                         statement=line.statement)
         elif name == "/recuse":
             outcome = await flows.recuse(actor, case, rest)
         elif name == "/overrule":

@@ -21,6 +21,7 @@ from bot.core.flows.committee import DEFAULT_MOTION_CLAUSE, CommitteeFlows
 from bot.core.flows.roster import RosterFlows
 from bot.core.flows.staff import DEFAULT_CLAUSE, clause_choices
 from bot.core.identity import PersonRef
+from bot.core.services.public_statements import STATEMENT_LIMIT
 from bot.slack_io import modals, refs
 from bot.slack_io.blocks import view_value
 from bot.slack_io.context import SlackDeps, deps_of
@@ -91,7 +92,8 @@ async def suspend_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]
     here = refs.place(deps.team, meta["c"]) if meta.get("c") else None
     fields = {"duration": view_value(values, "duration") or "",
               "scope": view_value(values, "scope") or "space",
-              "clause_id": view_value(values, "clause") or DEFAULT_CLAUSE}
+              "clause_id": view_value(values, "clause") or DEFAULT_CLAUSE,
+              "review": view_value(values, "review") or ""}
     flows = staff_flows(deps)
     async with guard(reply, "suspend form"):
         found = await flows.check_suspend(subject, SlackDirectory(deps), here=here,
@@ -116,7 +118,7 @@ async def open_motion(deps: SlackDeps, body: dict[str, Any], here: str | None,
         return
     await deps.platform.open_view(str(body["trigger_id"]), modals.motion_modal(
         {"q": here or ""}, [(c.id, modals.case_label(c.id, c.summary)) for c in cases],
-        clause_choices(deps.app.settings.code), DEFAULT_MOTION_CLAUSE))
+        clause_choices(deps.app.settings.code), DEFAULT_MOTION_CLAUSE, STATEMENT_LIMIT))
 
 
 async def motion_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any],
@@ -127,15 +129,17 @@ async def motion_submitted(ack: Any, body: dict[str, Any], view: dict[str, Any],
     reply = via_ephemeral(deps, _metadata(view).get("q") or None, user_of(body))
     duration = view_value(values, "duration")
     clause = view_value(values, "clause") if duration else None
+    terms = {"review": view_value(values, "review"),
+             "statement": view_value(values, "statement")}
     flows = CommitteeFlows(deps.app.services)
     async with guard(reply, "motion form"):
-        found = flows.check_motion(suspend_for=duration, clause=clause)
+        found = flows.check_motion(suspend_for=duration, clause=clause, **terms)
         if await refuse_fields(ack, view, found, reply):
             return
         outcome = await flows.motion(await deps.actor(user_of(body)),
                                      view_value(values, "case") or "",
                                      view_value(values, "text") or "",
-                                     suspend_for=duration, clause=clause)
+                                     suspend_for=duration, clause=clause, **terms)
         await show(deps, body, outcome, reply)
     await ack()
 

@@ -144,12 +144,12 @@ async def remove_shortcut(ack: AsyncAck, shortcut: dict[str, Any], respond: Asyn
 async def suspend(deps: SlackDeps, body: dict[str, Any], subject: PersonRef, reply: Reply, *,
                   duration: str, scope: str, reason: str, here: str | None,
                   clause_id: str = DEFAULT_CLAUSE, report_ref: str | None = None,
-                  confirmed: bool = False) -> None:
+                  confirmed: bool = False, review: str | None = None) -> None:
     """``here`` is the channel of a channel suspension (the report's, or the one typed in)."""
     outcome = await staff_flows(deps).suspend(
         await deps.actor(user_of(body)), subject, SlackDirectory(deps), duration=duration,
         scope=scope, reason=reason, here=refs.place(deps.team, here) if here else None,
-        clause_id=clause_id, report_ref=report_ref, confirmed=confirmed)
+        clause_id=clause_id, report_ref=report_ref, confirmed=confirmed, review=review)
     await show(deps, body, outcome, reply)
 
 

@@ -33,7 +33,8 @@ HISTORY_USAGE = "Usage: /history @person"
 LINK_USAGE = ("Usage: /link @person <their other account: a Discord user id, another "
               "@person, or platform:space:id>")
 SUSPEND_USAGE = ("Usage: /suspend @person <30m|12h|7d|2w|permanent> <channel|workspace> "
-                 "<reason> [confirm]. Add `clause=<id>` to cite another part of the Code.")
+                 "<reason> [confirm]. Add `clause=<id>` to cite another part of the Code, "
+                 "and `review=1y` (6mo, 90d) to a permanent one to set its review date.")
 
 
 def _channel(command: dict[str, Any]) -> str | None:
@@ -50,18 +51,20 @@ async def suspend_command(ack: AsyncAck, command: dict[str, Any], respond: Async
         who, duration, scope, rest = words(command.get("text"), 3)
         if not (who and duration and scope and rest):
             raise InvalidInput(SUSPEND_USAGE)
-        reason_words, clause, confirmed = [], DEFAULT_CLAUSE, False
+        reason_words, clause, confirmed, review = [], DEFAULT_CLAUSE, False, None
         for word in rest.split():
             if word.lower() == "confirm":
                 confirmed = True
             elif word.startswith("clause="):
                 clause = word.removeprefix("clause=")
+            elif word.startswith("review="):
+                review = word.removeprefix("review=")
             else:
                 reason_words.append(word)
         await suspend(deps, command, deps.person(refs.parse_user(who)), reply,
                       duration=duration, scope=scope, reason=" ".join(reason_words),
                       here=str(command.get("channel_id") or "") or None, clause_id=clause,
-                      confirmed=confirmed)
+                      confirmed=confirmed, review=review)
 
 
 async def unsuspend_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,

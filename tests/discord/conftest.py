@@ -45,6 +45,7 @@ class World:
     executive: FakeUser
     moderator_role: int
     suspended_role: int
+    announcements: int = 0
 
     def ref(self, user: FakeUser) -> PersonRef:
         return PersonRef(PlatformName.DISCORD, str(self.fake.guild_id), str(user.id))
@@ -80,6 +81,7 @@ executive_role_id = {executive}
 staff_queue_channel_id = {queue}
 committee_channel_id = {committee_channel}
 executive_channel_id = {executive_channel}
+announcements_channel_id = {announcements}
 {suspended}
 """
 
@@ -187,6 +189,7 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         fake.overwrite(fake.guild_id, deny=view), fake.overwrite(committee_role, allow=view),
         fake.overwrite(counsel_role, allow=view), fake.overwrite(fake.bot_role, allow=view)])
     executive_channel = fake.channel("executive")
+    announcements = fake.channel("announcements")
     staff = fake.member("Sam Staff", staff_role)
     members = [fake.member(f"Member {n}", committee_role) for n in range(1, 8)]
     counsel = fake.member("Casey Counsel", counsel_role)
@@ -199,7 +202,7 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         guild=fake.guild_id, general=general, staff=staff_role, committee=committee_role,
         counsel=counsel_role,
         executive=executive_role, queue=queue, committee_channel=committee_channel,
-        executive_channel=executive_channel,
+        executive_channel=executive_channel, announcements=announcements,
         suspended=f"suspended_role_id = {suspended_role}" if with_role else ""))
     settings = load_settings(config, {
         "DISCORD_TOKEN": "fake-token", "DISCORD_API_BASE": fake.api_base,
@@ -211,7 +214,7 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     bot, task = await connect(app)
     world = World(fake, app, bot, task, clock, general, jobs_board, queue, committee_channel,
                   executive_channel, staff, alice, bob, members, counsel, executive,
-                  moderator_role, suspended_role)
+                  moderator_role, suspended_role, announcements)
     admin = Actor(world.ref(staff), frozenset({Role.STAFF}))
     for seat, member in enumerate(members, start=1):
         await app.services.roster.appoint(admin, world.ref(member), Office.COMMITTEE,

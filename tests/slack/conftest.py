@@ -40,6 +40,7 @@ COMMITTEE = ["UC1", "UC2", "UC3", "UC4", "UC5"]
 COUNSEL, EXECUTIVE = "UCOUNSEL", "UEXEC"
 QUEUE, COMMITTEE_CH, EXEC_CH = "CQUEUE", "GCOMMITTEE", "GEXEC"
 GENERAL, RANDOM = "CGENERAL", "CRANDOM"
+ANNOUNCE = "CANNOUNCE"
 DISCORD_GUILD = "900"
 
 CONFIG = f"""
@@ -59,6 +60,7 @@ staff_queue_channel = "{QUEUE}"
 committee_channel = "{COMMITTEE_CH}"
 executive_channel = "{EXEC_CH}"
 managed_channels = ["{GENERAL}", "{RANDOM}"]
+announcements_channel = "{ANNOUNCE}"
 http_port = 3000
 """
 

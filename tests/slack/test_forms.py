@@ -63,7 +63,8 @@ def suspension(person: str, duration: str = "7d", **more: Any) -> dict[str, Any]
 
 async def test_suspend_alone_opens_a_form_whose_submission_suspends(world: SlackWorld) -> None:
     view = await suspend_form(world)
-    assert block_ids(view) == ["person", "duration", "scope", "clause", "reason", "confirm"]
+    assert block_ids(view) == ["person", "duration", "scope", "clause", "reason", "review",
+                              "confirm"]
     clause_options = [o["value"] for o in view["blocks"][3]["element"]["options"]]
     assert "no-harassment" in clause_options and len(clause_options) > 3
 

@@ -117,7 +117,9 @@ def _case(full: bool) -> Case:
         thread=THREAD, decision="suspend 7d", decided_motion_id="m-full",
         communicated_at=t(10, TOKYO), appeal_deadline=t(11, KATHMANDU), final_at=t(12),
         reporter_sealed=SEALED, reporter_tag=TAG, statement_due_at=t(13, TOKYO),
-        statement_at=t(14, KATHMANDU), subject_unreachable_at=t(15))
+        statement_at=t(14, KATHMANDU), subject_unreachable_at=t(15),
+        reporter_wishes="apology,other", reporter_wishes_note="a conversation with a mediator",
+        wishes_at=t(16))
 
 
 def _case_contact(full: bool) -> CaseContact:
@@ -142,7 +144,9 @@ def _motion(full: bool) -> Motion:
         "m-full", "c-full", TRICKY, ALICE, t(0), t(59, TOKYO), MotionStatus.OVERRULED,
         message=MESSAGE, closed_at=t(30, KATHMANDU), sanction_duration="7d",
         sanction_scope=SanctionScope.SPACE, sanction_clause="4.2",
-        applied_sanction_id="s-full", overruled_by=CAROL, overrule_reason="conflict")
+        applied_sanction_id="s-full", overruled_by=CAROL, overrule_reason="conflict",
+        sanction_review="1y", public_statement="The committee has decided.",
+        statement_published_at=t(14), statement_published_by=CAROL)
 
 
 def _vote(full: bool) -> Vote:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.core.durations import parse_duration, parse_review_period
 from bot.core.errors import CocBotError, InvalidInput
 from bot.core.identity import PersonRef
 from bot.core.markup import Trusted, neutralise
@@ -54,6 +55,20 @@ class FlowBase:
     def _when(self, reader: PersonRef, moment: datetime | None) -> Trusted:
         """A time as the reader's platform shows it ("never" for a permanent end)."""
         return when(self._ctx, reader, moment)
+
+    def _check_review(self, duration: str | None, review: str | None) -> None:
+        """A form's review period: a period, and only with a permanent suspension (what
+        the services refuse on submission, said beside the field). A duration that is
+        itself wrong is left to the duration field to explain."""
+        if not review or not review.strip():
+            return
+        parse_review_period(review)
+        try:
+            permanent = duration is not None and parse_duration(duration).permanent
+        except CocBotError:
+            return
+        if not permanent:
+            raise InvalidInput(self._say("review_needs_permanent"))
 
     def _case_ref(self, case: str) -> str:
         """The case reference a person typed; an empty one is asked for politely."""

@@ -69,6 +69,7 @@ class CaseFlows(FlowBase):
         """A case's status, subject, summary, decision and appeal window."""
         case = await self._services.cases.view(actor, ref)
         reader = actor.person
+        wishes = await self._services.wishes.shown_to(reader, case)  # never the subject's
         return Outcome(text=self._say(
             "case_view", ref=token(case.id), status=token(case.status.value),
             severity=token(case.severity.value), origin=token(case.origin.value),
@@ -79,7 +80,8 @@ class CaseFlows(FlowBase):
                              deadline=self._when(reader, case.appeal_deadline))
             if case.appeal_deadline else "",
             hearing=await self._services.relay.describe(
-                case, lambda moment: self._when(reader, moment))))
+                case, lambda moment: self._when(reader, moment)),
+            wishes=self._say("case_view_wishes", wishes=wishes) if wishes else ""))
 
     async def communicated(self, actor: Actor, ref: str) -> Outcome:
         """The decision reached the person another way: the appeal window starts now."""

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.durations import parse_duration
+from bot.core.errors import InvalidInput
 from bot.core.flows._base import FlowBase, problems
 from bot.core.flows._outcome import Outcome
 from bot.core.identity import MessageRef, PersonRef
@@ -22,6 +23,7 @@ from bot.core.models import Actor, Case
 from bot.core.services import ProposedSanction
 from bot.core.services._context import when
 from bot.core.services.cases import VOTE_EMOJI
+from bot.core.services.public_statements import clean_statement
 
 log = logging.getLogger(__name__)
 DEFAULT_MOTION_CLAUSE = "no-harassment"
@@ -43,23 +45,44 @@ class CommitteeFlows(FlowBase):
         return Outcome(text=self._say("reply_recused", case=recusal.case_id))
 
     async def motion(self, actor: Actor, case: str, text: str, *,
-                     suspend_for: str | None = None, clause: str | None = None) -> Outcome:
+                     suspend_for: str | None = None, clause: str | None = None,
+                     review: str | None = None, statement: str | None = None) -> Outcome:
         """Put a motion; ``suspend_for`` (30d, permanent) makes it a sanction that can be
-        applied with one click once carried, citing ``clause``."""
-        sanction = ProposedSanction(suspend_for, clause or DEFAULT_MOTION_CLAUSE) \
-            if suspend_for else None
+        applied with one click once carried, citing ``clause``; a permanent one may carry
+        a ``review`` period (1y). A ``statement`` is voted on with the motion and offered
+        for publishing only once the motion carried and can no longer be overruled."""
+        self._review_needs_suspension(suspend_for, review)
+        sanction = ProposedSanction(suspend_for, clause or DEFAULT_MOTION_CLAUSE,
+                                    review or None) if suspend_for else None
         motion = await self._services.cases.propose(actor, self._case_ref(case), text,
-                                                    sanction)
+                                                    sanction, statement=statement or None)
         return Outcome(text=self._say("reply_motion_open", motion=motion.id))
 
-    def check_motion(self, *, suspend_for: str | None, clause: str | None) -> dict[str, str]:
-        """What :meth:`motion` would refuse in a form's ``duration`` and ``clause``."""
+    def check_motion(self, *, suspend_for: str | None, clause: str | None,
+                     review: str | None = None,
+                     statement: str | None = None) -> dict[str, str]:
+        """What :meth:`motion` would refuse in a form's ``duration``, ``clause``,
+        ``review`` and ``statement``."""
         checks: dict[str, Callable[[], object]] = {}
         if suspend_for:
             checks["duration"] = lambda: parse_duration(suspend_for)
         if clause:
             checks["clause"] = lambda: self._ctx.code.clause(clause)
+        if review and review.strip():
+            checks["review"] = lambda: self._check_motion_review(suspend_for, review)
+        if statement:
+            checks["statement"] = lambda: clean_statement(statement)
         return problems(**checks)
+
+    def _review_needs_suspension(self, suspend_for: str | None, review: str | None) -> None:
+        """A review period belongs to the suspension a motion decides; alone it would be
+        dropped without a word, so it is refused (the service refuses a timed one)."""
+        if review and review.strip() and not suspend_for:
+            raise InvalidInput(self._say("motion_review_needs_suspension"))
+
+    def _check_motion_review(self, suspend_for: str | None, review: str) -> None:
+        self._review_needs_suspension(suspend_for, review)
+        self._check_review(suspend_for, review)
 
     async def movable_cases(self, actor: Actor) -> tuple[Case, ...]:
         """The open cases ``actor`` may put a motion on (seated, free of conflict)."""
@@ -81,10 +104,14 @@ class CommitteeFlows(FlowBase):
         return Outcome(text=self._say("reply_decision_undelivered", case=decided.id))
 
     async def apply(self, actor: Actor, motion: str) -> Outcome:
-        """The Apply button under a carried motion that decides a suspension."""
+        """The Apply button under a carried motion that decides a suspension; a permanent
+        one carried with a review period gets its review date now."""
         sanction = await self._services.decisions.apply_sanction(actor, motion)
-        return Outcome(text=self._say("reply_applied", ref=sanction.id,
-                                      end=when(self._ctx, actor.person, sanction.ends_at)))
+        return Outcome(text=self._say(
+            "reply_applied", ref=sanction.id, end=when(self._ctx, actor.person, sanction.ends_at),
+            review=self._say("reply_applied_review",
+                             date=when(self._ctx, actor.person, sanction.review_at))
+            if sanction.review_at else ""))
 
     async def reaction(self, voter: PersonRef, message: MessageRef, emoji: str, label: str,
                        *, added: bool) -> Refused | None:

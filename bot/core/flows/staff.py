@@ -7,7 +7,7 @@ into these calls and shows the :class:`Outcome` its own way.
 from __future__ import annotations
 
 from bot.core.code_text import CodeText
-from bot.core.durations import parse_duration
+from bot.core.durations import parse_duration, parse_review_period
 from bot.core.errors import CocBotError, InvalidInput
 from bot.core.flows._base import FlowBase, problems, token
 from bot.core.flows._directory import Directory
@@ -145,21 +145,27 @@ class StaffFlows(FlowBase):
     async def suspend(self, actor: Actor, subject: PersonRef, directory: Directory, *,
                       duration: str, scope: str, reason: str, here: PlaceRef | None,
                       clause_id: str = DEFAULT_CLAUSE, report_ref: str | None = None,
-                      confirmed: bool = False) -> Outcome:
+                      confirmed: bool = False, review: str | None = None) -> Outcome:
         """Suspend ``subject``; a channel suspension is for ``here`` (the reported channel,
-        or the one the command was typed in)."""
+        or the one the command was typed in). A permanent one may carry a ``review``
+        period (``1y``): the person is told the date and the committee reminded on it."""
         self._services.sanctions.require_suspender(actor)
         parsed_scope = parse_scope(scope)
         parsed = parse_duration(duration)
+        period = parse_review_period(review) if review and review.strip() else None
         self._channel_known(parsed_scope, here)
         sanction = await self._services.sanctions.suspend(actor, SuspensionRequest(
             subject=subject, duration=parsed, scope=parsed_scope, reason=reason,
             clause_id=clause_id,
             channel=here if parsed_scope is SanctionScope.CHANNEL else None,
             target_standing=await directory.standing(subject), confirmed=confirmed,
-            report_id=report_ref))
+            report_id=report_ref,
+            review_at=period.after(self._ctx.now()) if period else None))
+        review_text = self._say("reply_suspended_review",
+                                date=when(self._ctx, actor.person, sanction.review_at)) \
+            if sanction.review_at else ""
         return Outcome(text=self._say(
-            "reply_suspended", ref=sanction.id, scope=sanction.scope.value,
+            "reply_suspended", ref=sanction.id, scope=sanction.scope.value, review=review_text,
             end=when(self._ctx, actor.person, sanction.ends_at),
             dm_closed="" if sanction.dm_delivered else self._say("reply_dm_closed_in_writing")))
 
@@ -169,12 +175,13 @@ class StaffFlows(FlowBase):
 
     async def check_suspend(self, subject: PersonRef, directory: Directory, *,
                             duration: str, scope: str, clause_id: str, here: PlaceRef | None,
-                            confirmed: bool) -> dict[str, str]:
+                            confirmed: bool, review: str = "") -> dict[str, str]:
         """What :meth:`suspend` would refuse in a form's fields (``duration``, ``scope``,
-        ``clause``, ``confirm``), before anything is done."""
+        ``clause``, ``review``, ``confirm``), before anything is done."""
         found = problems(duration=lambda: parse_duration(duration),
                          scope=lambda: self._channel_known(parse_scope(scope), here),
-                         clause=lambda: self._ctx.code.clause(clause_id))
+                         clause=lambda: self._ctx.code.clause(clause_id),
+                         review=lambda: self._check_review(duration, review))
         try:
             require_confirmation(await directory.standing(subject), confirmed)
         except CocBotError as exc:

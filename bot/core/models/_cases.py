@@ -60,6 +60,11 @@ class Case:
     statement_due_at: datetime | None = None
     statement_at: datetime | None = None
     subject_unreachable_at: datetime | None = None
+    # What the person harmed would welcome (their own words and choices), for the
+    # committee's eyes only: never shown to the subject, never naming the reporter.
+    reporter_wishes: str | None = None  # comma-separated Wish values
+    reporter_wishes_note: str | None = None
+    wishes_at: datetime | None = None
 
 
 class MotionStatus(StrEnum):
@@ -90,6 +95,13 @@ class Motion:
     applied_sanction_id: str | None = None
     overruled_by: PersonRef | None = None
     overrule_reason: str | None = None
+    # A permanent suspension may be reviewed after this period (``1y``), told to the person.
+    sanction_review: str | None = None
+    # Communication to the membership or the public the committee votes on with the motion;
+    # published only once the motion carried and can no longer be overruled.
+    public_statement: str | None = None
+    statement_published_at: datetime | None = None
+    statement_published_by: PersonRef | None = None
 
 
 class VoteChoice(StrEnum):

@@ -32,6 +32,7 @@ class CaseAction(StrEnum):
     CLOSE = "close"
     DECIDE_APPEAL = "decide an appeal on"
     CONTACT = "speak for the committee to the subject of"
+    PUBLISH = "publish the public statement of"
 
 
 class Party(StrEnum):

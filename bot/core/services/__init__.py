@@ -17,12 +17,14 @@ from bot.core.services.moderation import ModerationService, WatchedMessage, Watc
 from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
 from bot.core.services.platform_state import PlatformStateService
+from bot.core.services.public_statements import PublicStatementService
 from bot.core.services.references import ReferenceService, RefKind, Suggestion
 from bot.core.services.relay import RelayService
 from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
 from bot.core.services.roster import RosterService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
+from bot.core.services.wishes import WishService
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Services:
     relay: RelayService
     state: PlatformStateService
     references: ReferenceService
+    public_statements: PublicStatementService
+    wishes: WishService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
@@ -55,15 +59,17 @@ class Services:
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
+        public_statements = PublicStatementService(ctx)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
-                   decisions=DecisionService(ctx, cases, sanctions),
+                   decisions=DecisionService(ctx, cases, sanctions, public_statements),
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
                    requests=RequestLedger(ctx), hearing=hearing,
                    relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
-                   references=ReferenceService(ctx), overview=OverviewService(ctx))
+                   references=ReferenceService(ctx), overview=OverviewService(ctx),
+                   public_statements=public_statements, wishes=WishService(ctx))
 
 
 __all__ = [
@@ -84,6 +90,7 @@ __all__ = [
     "PlatformStateService",
     "PromptResult",
     "ProposedSanction",
+    "PublicStatementService",
     "RefKind",
     "ReferenceService",
     "RelayService",
@@ -98,4 +105,5 @@ __all__ = [
     "VoteOutcome",
     "WatchOutcome",
     "WatchedMessage",
+    "WishService",
 ]

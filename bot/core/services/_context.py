@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from enum import Enum
@@ -13,7 +14,14 @@ from bot.core.business_days import BusinessCalendar
 from bot.core.clock import Clock
 from bot.core.code_text import CodeText, ProfileBook
 from bot.core.errors import DeliveryFailed, NotPermitted, PlatformError
-from bot.core.identity import MessageRef, PersonRef, PlaceRef, is_sealed, pseudonym
+from bot.core.identity import (
+    MessageRef,
+    PersonRef,
+    PlaceRef,
+    PlatformName,
+    is_sealed,
+    pseudonym,
+)
 from bot.core.markup import Trusted, neutralise, trusted
 from bot.core.messages import MessageCatalog
 from bot.core.models import (
@@ -46,6 +54,9 @@ class Context:
     platforms: PlatformRegistry
     waker: Waker = field(default_factory=NullWaker)
     fiscal_year_start: tuple[int, int] = (9, 1)  # (month, day), from ``[schedule]``
+    # Where statements the committee voted to make public are published, per platform
+    # (``[discord] announcements_channel_id``, ``[slack] announcements_channel``).
+    announcements: Mapping[PlatformName, PlaceRef] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock.now()

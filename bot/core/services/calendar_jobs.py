@@ -15,6 +15,7 @@ from bot.core.models import (
     ActionKind,
     ActionStatus,
     Appointment,
+    Case,
     Report,
     Sanction,
     SanctionStatus,
@@ -24,7 +25,14 @@ from bot.core.platforms import HOME, Needs
 from bot.core.policy import Recurring
 from bot.core.ports import Audience, Notice, NoticeKind
 from bot.core.services import Services
-from bot.core.services._context import Located, after_commit, mention, schedule, try_post
+from bot.core.services._context import (
+    Located,
+    after_commit,
+    mention,
+    schedule,
+    try_post,
+    when,
+)
 from bot.core.services.digest import build_digest, month_before, next_digest, next_fiscal_year
 from bot.core.services.reports import origin_of
 from bot.core.services.timed import Handler
@@ -87,12 +95,19 @@ class CalendarJobs:
         await self._s.code.remind(action.subject_id)
 
     async def _review(self, action: ScheduledAction) -> None:
+        """The review date of a permanent suspension: the committee gets the case summary."""
         async with self._ctx.storage.transaction() as tx:
             sanction = await tx.get(Sanction, action.subject_id)
+            case = await tx.get(Case, sanction.case_id) if sanction and sanction.case_id \
+                else None
         if sanction is None or sanction.status is not SanctionStatus.ACTIVE:
             return
-        text = self._ctx.messages.render("review_due", ref=sanction.id,
-                                         subject=mention(self._ctx, sanction.subject))
+        text = self._ctx.messages.render(
+            "review_due", ref=sanction.id, subject=mention(self._ctx, sanction.subject),
+            since=when(self._ctx, None, sanction.starts_at), reason=sanction.reason,
+            case=self._ctx.messages.render("review_case", case=case.id, summary=case.summary,
+                                           decision=case.decision or "")
+            if case else "")
         await self._post(Audience.COMMITTEE, Notice(NoticeKind.REMINDER, text, sanction.id))
 
     async def _term_ending(self, action: ScheduledAction) -> None:

@@ -51,6 +51,8 @@ from bot.core.services._context import (
     schedule,
 )
 from bot.core.services.hearing import HearingService
+from bot.core.services.public_statements import clean_review, clean_statement, motion_terms
+from bot.core.services.wishes import ask_wishes
 
 log = logging.getLogger(__name__)
 CASE_READERS = frozenset({Role.STAFF, Role.COMMITTEE, Role.COUNSEL, Role.EXECUTIVE})
@@ -59,10 +61,12 @@ VOTE_EMOJI = {"✅": VoteChoice.YES, "❌": VoteChoice.NO, "➖": VoteChoice.ABS
 
 @dataclass(frozen=True, slots=True)
 class ProposedSanction:
-    """A space-wide suspension a motion would impose: ``duration`` as typed (``30d``)."""
+    """A space-wide suspension a motion would impose: ``duration`` as typed (``30d``);
+    a permanent one may carry a ``review`` period (``1y``)."""
 
     duration: str
     clause_id: str
+    review: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +111,7 @@ class CaseService:
             panel = await panel_for(tx, case, self._ctx.now().date())
         opened = await self._open_thread(case, panel)
         await self._hearing.ask(opened)  # "collect input from any individual being reported"
+        await ask_wishes(self._ctx, opened)  # and what the person harmed would welcome
         return await self.get(opened.id)
 
     async def open_by_staff(self, actor: Actor, subject: PersonRef, summary: str,
@@ -184,11 +189,13 @@ class CaseService:
         return recusal
 
     async def propose(self, actor: Actor, ref: str, text: str,
-                      sanction: ProposedSanction | None = None) -> Motion:
+                      sanction: ProposedSanction | None = None, *,
+                      statement: str | None = None) -> Motion:
         """Put a motion to the committee in the case thread, with the voting reactions.
 
-        A motion may carry a suspension (duration, clause) so that, once carried, it can
-        be applied with one click rather than retyped.
+        A motion may carry a suspension (duration, clause, review period) so that, once
+        carried, it can be applied with one click rather than retyped; and a public
+        statement, voted on with it (``statements``).
         """
         ctx = self._ctx
         if not text.strip():
@@ -196,6 +203,9 @@ class CaseService:
         if sanction is not None:
             parse_duration(sanction.duration)
             ctx.code.clause(sanction.clause_id)
+        review = clean_review(sanction.duration if sanction else None,
+                              sanction.review if sanction else None)
+        public = clean_statement(statement)
         async with ctx.storage.transaction() as tx:
             case = await load_case(tx, ref)
             if case.status is not CaseStatus.OPEN:
@@ -211,7 +221,8 @@ class CaseService:
                             closes_at=now + ctx.policy.vote_window,
                             sanction_duration=sanction.duration if sanction else None,
                             sanction_scope=SanctionScope.SPACE if sanction else None,
-                            sanction_clause=sanction.clause_id if sanction else None)
+                            sanction_clause=sanction.clause_id if sanction else None,
+                            sanction_review=review, public_statement=public)
             await tx.insert(motion)
             await audit(tx, ctx, "motion.proposed", "motion", motion.id, actor=actor.person,
                         details=case.id)
@@ -227,7 +238,7 @@ class CaseService:
         platform = ctx.platforms.home
         text = ctx.messages.render("motion", case=case.id, motion=motion.id, text=motion.text,
                                    closes=platform.format_time(motion.closes_at),
-                                   quorum=ctx.policy.quorum)
+                                   quorum=ctx.policy.quorum, terms=motion_terms(ctx, motion))
         notice = Notice(NoticeKind.MOTION, text, subject_id=motion.id, title=f"Motion {motion.id}")
         if case.thread is not None:
             message = await platform.post_in(case.thread, notice)
@@ -330,9 +341,11 @@ class CaseService:
             await cancel(tx, ActionKind.MOTION_CLOSE, motion.id)
             await audit(tx, ctx, f"motion.{final.value}", "motion", motion.id, actor=None,
                         details=result.describe())
-        text = ctx.messages.render("motion_result", case=case.id, motion=motion.id,
-                                   text=motion.text, result=final.value.upper(),
-                                   tally=result.describe())
+        text = ctx.messages.render(
+            "motion_result", case=case.id, motion=motion.id, text=motion.text,
+            result=final.value.upper(), tally=result.describe(),
+            statement=ctx.messages.render("statement_pending") if
+            final is MotionStatus.CARRIED and motion.public_statement else "")
         ready = final is MotionStatus.CARRIED and motion.sanction_duration is not None
         kind = NoticeKind.SANCTION_READY if ready else NoticeKind.RESULT
         await self._show_tally(closed, result)  # however it closed, the message says so
@@ -356,7 +369,7 @@ class CaseService:
         platform = ctx.platforms.get(motion.message.platform)
         text = ctx.messages.render("motion", case=motion.case_id, motion=motion.id,
                                    text=motion.text, closes=platform.format_time(motion.closes_at),
-                                   quorum=ctx.policy.quorum)
+                                   quorum=ctx.policy.quorum, terms=motion_terms(ctx, motion))
         status = "" if motion.status is MotionStatus.OPEN else f" — {motion.status.value.upper()}"
         async with ctx.storage.transaction() as tx:
             heard = self._hearing.tally_note(await load_case(tx, motion.case_id))

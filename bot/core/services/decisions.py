@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.durations import parse_duration
+from bot.core.durations import parse_duration, parse_review_period
 from bot.core.errors import AlreadyDone, InvalidInput, InvalidState, NotFound, NotPermitted
 from bot.core.models import (
     ActionKind,
@@ -37,16 +37,19 @@ from bot.core.services._context import (
     when,
 )
 from bot.core.services.cases import CaseService, load_case
+from bot.core.services.public_statements import PublicStatementService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
 
 _APPLYING = "applying"  # marks a motion whose sanction is being applied right now
 
 
 class DecisionService:
-    def __init__(self, ctx: Context, cases: CaseService, sanctions: SanctionService) -> None:
+    def __init__(self, ctx: Context, cases: CaseService, sanctions: SanctionService,
+                 public_statements: PublicStatementService | None = None) -> None:
         self._ctx = ctx
         self._cases = cases
         self._sanctions = sanctions
+        self._statements = public_statements or PublicStatementService(ctx)
 
     async def overrule(self, actor: Actor, ref: str, reason: str) -> Motion:
         """Legal counsel overrules the carried motion when it would put the organisation at risk."""
@@ -102,6 +105,8 @@ class DecisionService:
         delivered = await try_dm(self._ctx, case.subject, self._decision_notice(decided))
         if delivered:
             decided = await self.mark_communicated(None, decided.id)
+        # Decided: counsel can no longer overrule, so a statement may now be published.
+        await self._statements.offer(decided)
         return decided, delivered
 
     def _decision_notice(self, case: Case) -> Notice:
@@ -163,11 +168,14 @@ class DecisionService:
             if not await tx.update_if(replace(motion, applied_sanction_id=_APPLYING),
                                       applied_sanction_id=None, status=MotionStatus.CARRIED):
                 raise AlreadyDone(f"Motion {motion.id} was already applied.")
+        review = parse_review_period(motion.sanction_review).after(self._ctx.now()) \
+            if motion.sanction_review else None
         try:
             sanction = await self._sanctions.suspend(actor, SuspensionRequest(
                 subject=case.subject, duration=parse_duration(motion.sanction_duration),
                 scope=SanctionScope.SPACE, reason=motion.text,
-                clause_id=motion.sanction_clause, case_id=case.id, confirmed=True))
+                clause_id=motion.sanction_clause, case_id=case.id, review_at=review,
+                confirmed=True))
         except BaseException:
             async with self._ctx.storage.transaction() as tx:  # release the claim
                 await tx.update_if(motion, applied_sanction_id=_APPLYING)

@@ -111,7 +111,8 @@ class SanctionService:
             await tx.insert(sanction)
             await audit(tx, ctx, "sanction.suspended", "sanction", sanction.id,
                         actor=sanction.actor, reason=sanction.reason,
-                        details=f"scope={sanction.scope.value} ends={sanction.ends_at}")
+                        details=f"scope={sanction.scope.value} ends={sanction.ends_at}"
+                        + (f" review={sanction.review_at}" if sanction.review_at else ""))
             actions = [await schedule(tx, ctx, ActionKind.LIFT_SANCTION, sanction.id,
                                       sanction.ends_at) if sanction.ends_at else None,
                        await schedule(tx, ctx, ActionKind.SANCTION_REVIEW, sanction.id,
@@ -140,6 +141,7 @@ class SanctionService:
                                     lifted_at=self._ctx.now(),
                                     lift_reason="could not be applied on the platform"))
             await cancel(tx, ActionKind.LIFT_SANCTION, sanction.id)
+            await cancel(tx, ActionKind.SANCTION_REVIEW, sanction.id)
             await audit(tx, self._ctx, "sanction.failed", "sanction", sanction.id, actor=None)
 
     def _dm(self, sanction: Sanction) -> Notice:
@@ -171,6 +173,8 @@ class SanctionService:
             reason=sanction.reason,
             actor="automod" if sanction.automated else mention(ctx, sanction.actor),
             interim="yes (a case is open)" if sanction.interim else "no",
+            review=when(ctx, sanction.subject, sanction.review_at) if sanction.review_at
+            else "none",
             delivered="yes" if sanction.dm_delivered else
             "NO - their DMs are closed; staff, please tell them in writing another way")
         await try_post(ctx, sanction.subject, Audience.COMMITTEE,
@@ -256,7 +260,8 @@ def _validate(request: SuspensionRequest) -> None:
         raise InvalidInput("A channel suspension needs the channel.")
     require_confirmation(request.target_standing, request.confirmed)
     if request.review_at is not None and not request.duration.permanent:
-        raise InvalidInput("A review date applies only to permanent suspensions.")
+        raise InvalidInput("A review period applies only to a permanent suspension: use "
+                           "duration 'permanent' with a review period, or leave review out.")
 
 
 def _scope_text(sanction: Sanction) -> Trusted:
