@@ -1,4 +1,5 @@
-"""``coc-bot``: run the bot, check the configuration, migrate the database, scan history.
+"""``coc-bot``: run the bot, check the configuration, migrate the database, scan history,
+measure automod on labelled messages.
 
 Errors a person can fix (missing token, bad config) print one short message and exit 2;
 tracebacks are for bugs only.
@@ -79,6 +80,21 @@ def _parser() -> argparse.ArgumentParser:
         tool.load().add_arguments(extra)
     scan.add_argument("--examples", type=_count, default=3, metavar="N",
                       help="examples to show per rule (default 3)")
+    evaluate = commands.add_parser(
+        "eval", help="measure automod's rules on labelled messages (precision, recall, F1)",
+        description="Run the configured automod rules over labelled messages and print "
+                    "precision, recall and F1 per label and per rule. FILE is a CSV with "
+                    "the columns text,label or JSON Lines {\"text\": ..., \"label\": ...}; "
+                    "a label is a rule id, a category (hate, profanity, sexual, harassment, "
+                    "abuse, pii, spam), a clause id, or ok.")
+    evaluate.add_argument("file", metavar="FILE", help="a labelled .csv or .jsonl file")
+    evaluate.add_argument("--config", default=argparse.SUPPRESS,
+                          help="the TOML config whose rules to measure (default: "
+                               "$COC_BOT_CONFIG, ./coc-bot.toml, else the built-in defaults)")
+    evaluate.add_argument("--channel", default="eval:0:0",
+                          help="the place key whose profile applies (e.g. discord:GUILD:CHANNEL)")
+    evaluate.add_argument("--promotion-restricted", action="store_true",
+                          help="measure as in a channel that restricts promotion")
     return parser
 
 
@@ -203,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             return _explain_missing_setup(args)
         if args.command == "scan":
             return _scan(args)
+        if args.command == "eval":
+            return _eval(args)
         tool = _tool(args.command)
         if tool is not None:
             run: int = tool.load().run(args, lambda: _load_if_any(args))
@@ -279,6 +297,25 @@ def _scan(args: argparse.Namespace) -> int:
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     else:
         print(report.render())
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    """Precision, recall and F1 of the configured rules on a labelled file."""
+    from bot.core.automod import Automod
+    from bot.core.automod.evaluate import evaluate, read_labelled
+    from bot.core.errors import InvalidInput
+
+    settings = _load_if_any(args) or load_settings(None)
+    try:
+        rows = read_labelled(Path(args.file))
+        report = evaluate(Automod(settings.automod, profiles=settings.profiles), rows,
+                          channel=args.channel,
+                          restricts_promotion=True if args.promotion_restricted else None)
+    except InvalidInput as exc:
+        print(f"coc-bot eval: {exc}", file=sys.stderr)
+        return 2
+    print(report.render())
     return 0
 
 

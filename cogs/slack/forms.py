@@ -21,7 +21,7 @@ from bot.core.flows.committee import DEFAULT_MOTION_CLAUSE, CommitteeFlows
 from bot.core.flows.roster import RosterFlows
 from bot.core.flows.staff import DEFAULT_CLAUSE, clause_choices
 from bot.core.identity import PersonRef
-from bot.core.services.statements import STATEMENT_LIMIT
+from bot.core.services.public_statements import STATEMENT_LIMIT
 from bot.slack_io import modals, refs
 from bot.slack_io.blocks import view_value
 from bot.slack_io.context import SlackDeps, deps_of

@@ -5,7 +5,7 @@ command would refuse (nothing changes), and a good submission carries them throu
 from __future__ import annotations
 
 from bot.core.models import Motion, Sanction
-from bot.core.services.statements import STATEMENT_LIMIT
+from bot.core.services.public_statements import STATEMENT_LIMIT
 from tests.slack.conftest import COMMITTEE, COMMITTEE_CH, SUBJECT, SlackWorld
 from tests.slack.test_committee import _open_case
 from tests.slack.test_forms import block_ids, choice, rows, suspend_form, suspension, text

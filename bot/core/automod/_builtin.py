@@ -12,15 +12,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.core.automod import _pii as pii
 from bot.core.automod._patterns import Check, Pattern
+from bot.core.automod._pii import luhn_valid
 from bot.core.automod.normalize import Normalized, original_span
 
 EMAIL = "pii-email"
 PHONE = "pii-phone"
 CARD = "pii-card"
 ADDRESS = "pii-address"
+IBAN = "pii-iban"
+SSN = "pii-ssn"
 ADVERTISING = "advertising"
-PII_RULES = (EMAIL, PHONE, CARD, ADDRESS)
+PII_RULES = (EMAIL, PHONE, CARD, ADDRESS, IBAN, SSN)
+DEFAULT_REGION = "US"  # where a phone number written without "+" is assumed to be
 # Contact details a person may share about themselves, where the operator allows it.
 OWN_DETAIL_RULES = (EMAIL, PHONE, ADDRESS)
 
@@ -30,9 +35,15 @@ _EMAIL = r"[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\
 _PHONE_NANP = (r"(?:^|[^\d+])((?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4})"
                r"(?:[^\d]|$)")
 _PHONE_INTL = r"(?:^|[^\d])(\+\d{1,3}[ .-]?(?:\(?\d{1,4}\)?[ .-]?){2,5}\d{2,4})(?:[^\d]|$)"
-# Not after "@", "#", "&", "!", "/", ":" or "=": mention and channel ids (<@123...>) and
-# ids in links are long digit runs too.
-_CARD = r"(?:^|[^\d@#&!/:=])((?:\d[ -]?){12,18}\d)(?:[^\d]|$)"
+# National numbers with a trunk prefix ("020 7946 0958", "030 12345678", "01 23 45 67 89")
+# and the "00" international prefix; validated for the configured default region.
+_PHONE_NATIONAL = (r"(?:^|[^\d+a-z])((?:\(0\d{1,4}\)|0\d{1,4})(?:[ .-]?\d{1,4}){2,6})"
+                   r"(?:[^\da-z]|$)")
+# Not after "@", "#", "&", "!", "/", ":", "=" or "+" (mention and channel ids, ids in
+# links, phone numbers) nor glued to letters: a card number stands on its own.
+_CARD = r"(?:^|[^\da-z@#&!/:=+])((?:\d[ -]?){11,18}\d)(?:[^\da-z]|$)"
+_SSN = r"(?:^|[^\d-])(\d{3}[ -]\d{2}[ -]\d{4})(?:[^\d-]|$)"
+_IBAN = pii.IBAN_PATTERN
 _STREET_SUFFIX = (r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|"
                   r"ct|way|place|pl|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|square|sq)")
 _ADDRESS = (r"\b\d{1,6}[a-z]?\s+(?:(?:[nsew]\.?|north|south|east|west)\s+)?"
@@ -41,7 +52,9 @@ _PO_BOX = r"\bp\.?\s?o\.?\s+box\s+\d{1,6}\b"
 
 # The same patterns mask personal information in what the bot stores and re-posts.
 EMAIL_PATTERN, CARD_PATTERN, ADDRESS_PATTERN, PO_BOX_PATTERN = _EMAIL, _CARD, _ADDRESS, _PO_BOX
-PHONE_NANP_PATTERN, PHONE_INTL_PATTERN = _PHONE_NANP, _PHONE_INTL
+PHONE_NANP_PATTERN, PHONE_INTL_PATTERN, PHONE_NATIONAL_PATTERN = (_PHONE_NANP, _PHONE_INTL,
+                                                                  _PHONE_NATIONAL)
+IBAN_PATTERN, SSN_PATTERN = _IBAN, _SSN
 
 _INVITE = (r"(?:discord(?:app)?\.com/invite|discord\.gg|join\.slack\.com/t|"
            r"chat\.whatsapp\.com|t\.me|telegram\.me)/[a-z0-9_-]+")
@@ -58,19 +71,35 @@ _PRICE = (r"(?:[$€£¥]\s?\d[\d,]*(?:\.\d{2})?\b|\b\d[\d,]*(?:\.\d{2})?\s?(?:u
 _SALES = (r"\b(?:buy\s+now|order\s+now|shop\s+now|for\s+sale|limited\s+(?:time|offer)|"
           r"\d{1,2}\s?%\s?off|free\s+shipping|on\s+sale|best\s+price|selling\s+my|"
           r"check\s+out\s+my\s+(?:shop|store|channel|course))\b")
+# Spam and scams (the SMS, comment and Discord kinds): prize and win claims, premium-rate
+# and short-code replies, "subscribe to my channel", crypto and gift-card lures.
+_PRIZE = (r"\b(?:you(?:'ve|\s+have)?\s+(?:won|been\s+(?:selected|chosen|awarded))(?:[\s!.,:]|$)|"
+          r"winners?\s+(?:of|for|!)|claim\s+(?:your\s+|a\s+|ur\s+)?(?:free\b|prize|reward|"
+          r"cash|voucher|gift|bonus)|(?:cash|prize)\s+(?:prize|reward|award)|free\s+entry|"
+          r"guaranteed\s+(?:cash|prize|win)|chance\s+to\s+win|awarded\s+(?:a\s+)?[£$€]|"
+          r"(?:won|win)\s+(?:a|an|the)?\s*[£$€]?\d[\d,]*\s*(?:cash|prize|pounds|dollars))")
+# "txt WIN to 80608", "reply A, B or C to 83738"; UK premium-rate (09), national-rate
+# (087, 084) and personal (070) numbers.
+_SHORT_CODE = (r"(?:\b(?:txt|rply|sms)\b[^.!?\n]{0,30}?\bto\s+(?:no:?\s*)?\d{4,6}\b|"
+               r"\b(?:text|reply|send)\b[^.!?\n]{0,30}?\bto\s+(?:no:?\s*)?\d{5,6}\b|"
+               r"\b\d{1,3}(?:\.\d\d)?p\s*(?:/|per\s+|a\s+)(?:msg|min|minute|txt|text|wk|week|"
+               r"call)\b|\b0(?:9\d|87|84|70)\d[\s-]?\d{3}"
+               r"[\s-]?\d{3,5}\b)")
+_SUBSCRIBE = (r"\b(?:subscribe\s+to\s+(?:my|our)|sub\s+to\s+my|follow\s+(?:me|my\s+\w+)\s+on\s+"
+              r"(?:instagram|insta|tiktok|twitch|youtube|twitter|onlyfans)|check\s+out\s+my\s+"
+              r"(?:new\s+)?(?:youtube|channel|video|stream|page|mixtape|song|album|site|website|"
+              r"blog|onlyfans))\b")
+_SCAM = (r"\b(?:double\s+your\s+(?:bitcoin|btc|eth|crypto|money|investment)|free\s+"
+         r"(?:bitcoin|btc|crypto|nitro|gift\s*cards?|robux|v-?bucks|skins)|gift\s*card\s+"
+         r"(?:giveaway|code|generator)|crypto\s+(?:giveaway|airdrop)|airdrop|investment\s+"
+         r"opportunity|guaranteed\s+(?:profit|returns?))\b")
+_URGENT = (r"\b(?:urgent!?|act\s+now|call\s+now|claim\s+now|expires?\s+(?:today|soon)|"
+           r"valid\s+(?:for\s+)?\d+\s*(?:hrs|hours|days)|(?:txt|text|reply|send)\s+stop|"
+           r"to\s+(?:opt\s*out|unsubscribe)|t\s?&\s?c'?s?\s+apply|free(?:msg|fone|phone)|"
+           r"half\s+price|line\s+rental|free\s+delivery|entitled\s+to|congratulations|"
+           r"lucky\s+day|\b0800\s?\d{3}\s?\d{3,4})")
 
-_CARD_PREFIXES = "23456"  # Mastercard 2/5, Amex/Diners/JCB 3, Visa 4, Discover 6
-
-
-def luhn_valid(digits: str) -> bool:
-    """The Luhn check every payment card number passes (and most random numbers fail)."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = ord(char) - 48
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
+__all__ = ["luhn_valid"]
 
 
 def inner_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -82,26 +111,22 @@ def inner_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def check_card(start: int, end: int, message: Normalized) -> str | None:
-    start, end = inner_span(message.folded, start, end)
-    digits = "".join(c for c in message.folded[start:end] if c.isdigit())
-    if not 13 <= len(digits) <= 19 or digits[0] not in _CARD_PREFIXES:
-        return None
-    if not luhn_valid(digits):
-        return None
-    return f"payment card number ending {digits[-4:]}"
+def trimmed(check: Check) -> Check:
+    """``check`` on the number itself, without the delimiters its pattern matched."""
+    def run(start: int, end: int, message: Normalized) -> str | None:
+        first, last = inner_span(message.folded, start, end)
+        return check(first, last, message) if last > first else None
+    return run
 
 
-def check_phone(start: int, end: int, message: Normalized) -> str | None:
-    start, end = inner_span(message.folded, start, end)
-    text = message.folded[start:end]
-    digits = sum(c.isdigit() for c in text)
-    if not 10 <= digits <= 15:
-        return None
-    before = message.folded[max(0, start - 8):start]
-    if "isbn" in before or "issn" in before or "oclc" in before:
-        return None
-    return "phone number"
+check_card = trimmed(pii.check_card)
+check_ssn = trimmed(pii.check_ssn)
+
+
+def phone_checks(region: str = DEFAULT_REGION) -> tuple[Check, Check]:
+    """Checks for North American-shaped candidates and for all others (in ``region``)."""
+    nanp, other = pii.phone_check(region)
+    return trimmed(nanp), trimmed(other)
 
 
 def _allowed_email(domains: frozenset[str]) -> Check:
@@ -161,7 +186,7 @@ def _unless_own(check: Check | None, label: str) -> Check:
 
 
 def pii_patterns(enabled: Iterable[str], email_allowed: frozenset[str],
-                 allow_own: bool = False) -> list[Pattern]:
+                 allow_own: bool = False, region: str = DEFAULT_REGION) -> list[Pattern]:
     """Patterns for the PII rules that are configured.
 
     ``allow_own``: contact details the writer presents as their own ("my email is ...")
@@ -172,10 +197,16 @@ def pii_patterns(enabled: Iterable[str], email_allowed: frozenset[str],
     if EMAIL in wanted:
         out.append(Pattern(EMAIL, _EMAIL, "email address", check=_allowed_email(email_allowed)))
     if PHONE in wanted:
-        out.append(Pattern(PHONE, _PHONE_NANP, "phone number", check=check_phone))
-        out.append(Pattern(PHONE, _PHONE_INTL, "phone number", check=check_phone))
+        nanp, other = phone_checks(region)
+        out.append(Pattern(PHONE, _PHONE_NANP, "phone number", check=nanp))
+        out.append(Pattern(PHONE, _PHONE_INTL, "phone number", check=other))
+        out.append(Pattern(PHONE, _PHONE_NATIONAL, "phone number", check=other))
     if CARD in wanted:
         out.append(Pattern(CARD, _CARD, "payment card number", check=check_card))
+    if IBAN in wanted:
+        out.append(Pattern(IBAN, _IBAN, "IBAN", check=pii.check_iban))
+    if SSN in wanted:
+        out.append(Pattern(SSN, _SSN, "US Social Security number", check=check_ssn))
     if ADDRESS in wanted:
         out.append(Pattern(ADDRESS, _ADDRESS, "street address", check=check_address))
         out.append(Pattern(ADDRESS, _PO_BOX, "post office box"))
@@ -203,6 +234,11 @@ def advertising_patterns(allowed_invites: frozenset[str], strong: int = 2,
         Pattern(ADVERTISING, _SHORTENERS, "shortened or affiliate link", weight=weak),
         Pattern(ADVERTISING, _PRICE, "price", weight=weak),
         Pattern(ADVERTISING, _SALES, "sales wording", weight=weak),
+        Pattern(ADVERTISING, _PRIZE, "prize or win claim", weight=strong),
+        Pattern(ADVERTISING, _SHORT_CODE, "premium-rate or short-code reply", weight=strong),
+        Pattern(ADVERTISING, _SUBSCRIBE, "\"subscribe to my channel\"", weight=strong),
+        Pattern(ADVERTISING, _SCAM, "crypto or gift-card lure", weight=strong),
+        Pattern(ADVERTISING, _URGENT, "urgency or opt-out wording", weight=weak),
     ]
 
 

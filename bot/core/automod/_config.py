@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from phonenumbers import SUPPORTED_REGIONS
 
 from bot.core.automod import _builtin as builtin
 from bot.core.automod._impersonation import IMPERSONATION, ProtectedName
 from bot.core.automod._keywords import Boundary, KeywordList
+from bot.core.automod._lists import ALLOW_LIST, HATE_REVIEW, LIST_RULES, read_list, shipped
 from bot.core.automod._model import Action, RuleSettings, Severity
 from bot.core.automod._patterns import Pattern, View, compile_pattern
 from bot.core.automod._reader import Reader
@@ -38,6 +42,8 @@ BUILTIN_RULES: dict[str, tuple[str, Severity, Action]] = {
     builtin.PHONE: ("no-private-info", Severity.MINOR, Action.REDACT),
     builtin.CARD: ("no-private-info", Severity.SERIOUS, Action.REDACT),
     builtin.ADDRESS: ("no-private-info", Severity.MINOR, Action.REDACT),
+    builtin.IBAN: ("no-private-info", Severity.SERIOUS, Action.REDACT),
+    builtin.SSN: ("no-private-info", Severity.SERIOUS, Action.REDACT),
     builtin.ADVERTISING: ("no-restricted-content", Severity.MINOR, Action.REMOVE_AND_EXPLAIN),
     POLITICAL: ("no-external-politics", Severity.MINOR, Action.ALERT_STAFF),
     BLOCKED_LINK: ("no-illegal-material", Severity.SERIOUS, Action.REMOVE_AND_EXPLAIN),
@@ -46,9 +52,14 @@ BUILTIN_RULES: dict[str, tuple[str, Severity, Action]] = {
     MASS_MENTION: ("no-unsolicited-repetition", Severity.MINOR, Action.REMOVE_AND_EXPLAIN),
     REPEATED_TARGET: ("no-unsolicited-repetition", Severity.SERIOUS, Action.ALERT_STAFF),
     IMPERSONATION: ("do-post-as-yourself", Severity.SERIOUS, Action.ALERT_STAFF),
+    **{rule_id: (clause, severity, action)
+       for rule_id, (_, clause, severity, action, _) in LIST_RULES.items()},
 }
-# The Code cites IRS limits: political content goes to people, never to automatic removal.
-ALERT_ONLY = frozenset({POLITICAL})
+# Never removed automatically, whatever the config says: political content (the Code cites
+# IRS limits) and terms that may be reclaimed or innocent (the Code's bias concerns).
+ALERT_ONLY = {POLITICAL: "political content is never removed automatically",
+              HATE_REVIEW: "reclaimed and ambiguous terms go to staff review, never to "
+                           "automatic removal"}
 CUSTOM_TYPES = ("keywords", "regex")
 DEFAULT_RESERVED_WORDS = ("admin", "administrator", "moderator", "staff", "committee",
                           "counsel", "official")
@@ -89,17 +100,20 @@ class AutomodConfig:
     reserved_words: tuple[str, ...] = DEFAULT_RESERVED_WORDS
     exempt_roles: frozenset[str] = frozenset()
     profiles: Mapping[str, PlaceProfile] = field(default_factory=dict)
+    allowed: tuple[str, ...] = ()  # innocent uses no keyword list flags
 
 
 def load_automod(data: Mapping[str, Any] | None, *, clause_ids: Collection[str] | None = None,
-                 path: str = "automod") -> AutomodConfig:
+                 path: str = "automod", lists_dir: Path | None = None) -> AutomodConfig:
     """Read the ``[automod]`` table (as parsed from TOML) into a validated config.
 
     ``clause_ids`` are the Code's clause ids; when given, every rule's clause must be one.
+    ``lists_dir`` holds the shipped word lists (default: ``config/lists``).
     """
     root = Reader(data or {}, path)
-    loader = _Loader(clause_ids)
+    loader = _Loader(clause_ids, lists_dir)
     enabled = root.flag("enabled", True)
+    allowed = loader.allow_list(root)
     exempt = frozenset(root.text_list("exempt_roles"))
     max_authors = root.integer("max_tracked_authors", 10_000, minimum=100)
     rules_table = root.table("rules")
@@ -118,12 +132,13 @@ def load_automod(data: Mapping[str, Any] | None, *, clause_ids: Collection[str] 
         enabled=enabled, rules=loader.rules, keyword_lists=tuple(loader.keyword_lists),
         patterns=tuple(loader.patterns), min_scores=loader.min_scores, repetition=limits,
         protected=tuple(loader.protected), reserved_words=loader.reserved_words,
-        exempt_roles=exempt, profiles=profiles)
+        exempt_roles=exempt, profiles=profiles, allowed=allowed)
 
 
 class _Loader:
-    def __init__(self, clause_ids: Collection[str] | None) -> None:
+    def __init__(self, clause_ids: Collection[str] | None, lists_dir: Path | None) -> None:
         self._clauses = clause_ids
+        self._lists_dir = lists_dir
         self.rules: dict[str, RuleSettings] = {}
         self.keyword_lists: list[KeywordList] = []
         self.patterns: list[Pattern] = []
@@ -156,7 +171,7 @@ class _Loader:
         action = _enum(Action, table, "action")
         if rule_id in ALERT_ONLY and action not in (None, Action.ALERT_STAFF):
             raise ConfigError(f"config key '{table.key('action')}': rule '{rule_id}' only "
-                              "alerts staff; political content is never removed automatically.")
+                              f"alerts staff; {ALERT_ONLY[rule_id]}.")
         suspend_for = None
         text = table.opt_text("suspend_for")
         if text is not None:
@@ -194,11 +209,13 @@ class _Loader:
         self.rules[rule_id] = self._settings(rule_id, table, ("", Severity.MINOR,
                                                               Action.ALERT_STAFF))
         if kind == "keywords":
-            words = table.text_list("words")
+            words = table.text_list("words") + self._files(rule_id, table)
             if not words:
-                raise ConfigError(f"config key '{table.key('words')}' needs at least one word.")
+                raise ConfigError(f"config key '{table.key('words')}' (or 'files') needs at "
+                                  "least one word.")
             boundary = Boundary.WORD if table.flag("whole_word", True) else Boundary.NONE
-            self.keyword_lists.append(KeywordList(rule_id, tuple(words), boundary))
+            self.keyword_lists.append(KeywordList(rule_id, tuple(words), boundary,
+                                                  inflect=table.flag("inflections", True)))
         else:
             self._regex(rule_id, table)
         table.finish()
@@ -223,13 +240,47 @@ class _Loader:
         self._builtin_keys(rule_id, table)  # even when disabled: a profile may enable it
         table.finish()
 
+    def _files(self, rule_id: str, table: Reader) -> list[str]:
+        """The words of the list files a rule names in ``files`` (paths as given)."""
+        words: list[str] = []
+        for index, name in enumerate(table.text_list("files")):
+            words += read_list(rule_id, f"{table.key('files')}[{index}]", Path(name))
+        return words
+
+    def _list_rule(self, rule_id: str, table: Reader) -> None:
+        own, _, _, _, label = LIST_RULES[rule_id]
+        words: list[str] = []
+        for index, name in enumerate(table.text_list("lists", (own,))):
+            words += read_list(rule_id, f"{table.key('lists')}[{index}]",
+                               shipped(name, self._lists_dir))
+        words += self._files(rule_id, table) + table.text_list("words")
+        if words:
+            self.keyword_lists.append(KeywordList(rule_id, tuple(words), label=label))
+
+    def allow_list(self, root: Reader) -> tuple[str, ...]:
+        """The shipped allow-list (unless ``allow_files`` replaces it) and ``allow``."""
+        words: list[str] = []
+        files = root.text_list("allow_files", (str(shipped(ALLOW_LIST, self._lists_dir)),))
+        for index, name in enumerate(files):
+            words += read_list("allow", f"{root.key('allow_files')}[{index}]", Path(name))
+        return tuple(words + root.text_list("allow"))
+
     def _builtin_keys(self, rule_id: str, table: Reader) -> None:
-        if rule_id in builtin.PII_RULES:
+        if rule_id in LIST_RULES:
+            self._list_rule(rule_id, table)
+        elif rule_id in builtin.PII_RULES:
             allowed = frozenset(d.lower().lstrip("@") for d in table.text_list("allowed_domains")) \
                 if rule_id == builtin.EMAIL else frozenset()
             own = table.flag("allow_own_details", False) \
                 if rule_id in builtin.OWN_DETAIL_RULES else False
-            self.patterns.extend(builtin.pii_patterns([rule_id], allowed, allow_own=own))
+            region = table.text("default_region", builtin.DEFAULT_REGION) \
+                if rule_id == builtin.PHONE else builtin.DEFAULT_REGION
+            if region.upper() not in SUPPORTED_REGIONS:
+                raise ConfigError(f"config key '{table.key('default_region')}': {region!r} is "
+                                  "not a region code phone numbers are known for; use a "
+                                  "two-letter code such as \"US\", \"GB\" or \"DE\".")
+            self.patterns.extend(builtin.pii_patterns([rule_id], allowed, allow_own=own,
+                                                      region=region))
         elif rule_id == builtin.ADVERTISING:
             self.min_scores[rule_id] = table.integer("min_score", 2, minimum=1)
             invites = frozenset(i.lower().removeprefix("https://").removeprefix("http://")
@@ -239,8 +290,9 @@ class _Loader:
             phrases = table.text_list("phrases", builtin.DEFAULT_POLITICAL_PHRASES)
             phrases += table.text_list("extra_phrases")
             if phrases:
+                # Exact phrases: "the boycotted vendor" reports, it does not call.
                 self.keyword_lists.append(KeywordList(POLITICAL, tuple(phrases),
-                                                      label="political phrase"))
+                                                      label="political phrase", inflect=False))
         elif rule_id == BLOCKED_LINK:
             domains = [d.lower().strip().strip("/") for d in table.text_list("domains")]
             if domains:

@@ -23,10 +23,11 @@ from bot.core.automod._masking import mask_personal
 from bot.core.automod._model import Action, Detection, RuleSettings, ScannedMessage
 from bot.core.automod._patterns import PatternIndex
 from bot.core.automod._repetition import REPETITION_RULES, RepetitionTracker
-from bot.core.automod.normalize import Normalized, SpanMap, fold_and_skeleton
+from bot.core.automod.normalize import Normalized, SpanMap, scan_forms
 from bot.core.code_text import ProfileBook
 
 _CONTEXT = 40  # characters of context either side of a match in an excerpt
+_MASK_MARGIN = _CONTEXT + 320  # characters masked either side before the context is cut
 _EXCERPT_MAX = 300
 _PLACE_CACHE_LIMIT = 20_000
 
@@ -50,7 +51,7 @@ class Automod:
         self.config = config
         self._profiles = profiles
         self._exempt = config.exempt_roles
-        self._keywords = KeywordIndex(config.keyword_lists)
+        self._keywords = KeywordIndex(config.keyword_lists, config.allowed)
         self._patterns = PatternIndex(config.patterns)
         self._min_scores = dict(config.min_scores)
         self._repetition = RepetitionTracker(config.repetition) \
@@ -72,11 +73,11 @@ class Automod:
                             message.restricts_promotion)
         if roles and place.exempt_roles and not place.exempt_roles.isdisjoint(roles):
             return []
-        folded, folded_bytes, skel, skel_bytes = fold_and_skeleton(message.text)
+        folded, folded_bytes, skel, skel_bytes, words = scan_forms(message.text)
         norm = Normalized(message.text, folded, skel)
         hits: list[Hit] = []
         if self._keywords:
-            self._keywords.find(skel, hits)
+            self._keywords.find(skel, hits, words)
         self._patterns.find(norm, folded_bytes, skel_bytes, place.rules, hits)
         if self._repetition is not None:
             self._repetition.observe(message, skel_bytes, hits)
@@ -211,10 +212,17 @@ def _excerpt(text: str, spans: SpanMap | None, start: int, end: int
         return _shorten(mask_personal(text)), None
     first, last = spans.span(start, end) if spans is not None else (start, end)
     # Masked piece by piece before cutting the context, so a cut never leaves half an
-    # address readable.
-    before = mask_personal(text[:first])
-    matched = mask_personal(text[first:last])
-    after = mask_personal(text[last:])
+    # address readable; only a margin around the context is masked (no piece of personal
+    # information is longer than it), so a long message costs no more than a short one.
+    window_start = max(0, first - _MASK_MARGIN)
+    window = text[window_start:last + _MASK_MARGIN]
+    if mask_personal(window) == window:  # the common case: nothing to mask, one pass
+        before, matched, after = (text[window_start:first], text[first:last],
+                                  text[last:last + _MASK_MARGIN])
+    else:
+        before = mask_personal(text[window_start:first])
+        matched = mask_personal(text[first:last])
+        after = mask_personal(text[last:last + _MASK_MARGIN])
     excerpt = ("…" if len(before) > _CONTEXT else "") + before[-_CONTEXT:] + matched + \
         after[:_CONTEXT] + ("…" if len(after) > _CONTEXT else "")
     return excerpt[:_EXCERPT_MAX], (first, last)

@@ -1,10 +1,20 @@
-"""Every keyword list and blocked domain on one Aho-Corasick automaton.
+"""Every keyword list, the allow-list and blocked domains on one Aho-Corasick automaton.
 
 One pass over the message finds all of them, whatever their number: 10,000 keywords cost
 about what 1,000 do. Keywords are stored in skeleton form (see ``normalize``) and the text
 is scanned in skeleton form, so ``1d10t``, ``іdiot`` (Cyrillic і) and ``ｉｄｉｏｔ`` all meet
 ``idiot``. Whole-word lists check the characters on either side of a match, which is what
 keeps ``class``, ``assessment``, ``Scunthorpe`` and ``analysis`` innocent.
+
+Whole words also match their common inflections, without a second pass: a match followed
+by ``s``, ``es``, ``ed``, ``ing``, ``'s`` (``d`` after a final ``e``) and then a word edge
+counts, and the spellings that change the stem (``pussy`` → ``pussies``, ``hate`` →
+``hating``, ``slut`` → ``slutting``) are added to the automaton as keys of their own.
+Discord AutoMod's wildcards work the same way: ``*word`` also matches at the end of a
+longer word, ``word*`` at its start, ``*word*`` anywhere.
+
+The allow-list (known innocent uses: ``Maine coon``, ``breast cancer``, ``xxx``) rides on
+the same automaton: a hit lying wholly inside an allowed phrase is dropped.
 """
 
 from __future__ import annotations
@@ -15,17 +25,26 @@ from enum import IntEnum
 
 import ahocorasick
 
-from bot.core.automod.normalize import skeleton
+from bot.core.automod.normalize import skeleton, words_only
 from bot.core.errors import ConfigError
 
 Hit = tuple[str, int, int, str, int]  # rule_id, start, end (folded positions), detail, weight
+
+_ALLOW = ""  # the rule id of allow-list entries
+_RIGHT, _DOMAIN, _INFLECT, _LITERAL = 2, 4, 8, 16  # entry flags: checks past the automaton
+# Characters an entry may contain that match any non-word character ("son-of-a-bitch"
+# also matches "son of a bitch"); an entry with other symbols ("bi+ch") matches only as
+# written, or "sh!+" would become the word "sh" of "/bin/sh".
+_LOOSE = frozenset(" '-._")
+_TAILS = ("s", "es", "ed", "ing")
+_VOWELS = frozenset("aeiou")
 
 
 class Boundary(IntEnum):
     """What must surround a match for it to count."""
 
     NONE = 0  # anywhere, even inside a word
-    WORD = 1  # not preceded or followed by a letter or digit
+    WORD = 1  # not preceded or followed by a letter or digit (inflections allowed)
     DOMAIN = 2  # a host name: sub-domains match, longer names and paths-as-hosts do not
 
 
@@ -37,48 +56,165 @@ class KeywordList:
     words: tuple[str, ...]
     boundary: Boundary = Boundary.WORD
     label: str = "keyword"
+    inflect: bool = True  # whole words also match "-s", "-es", "-ed", "-ing" forms
+
+    def __post_init__(self) -> None:
+        """Refuse a misplaced ``*`` when the config is read (check-config), not later."""
+        if self.boundary is Boundary.WORD:
+            for word in self.words:
+                if "*" in word:
+                    parse_wildcards(self.rule_id, word, self.label)
 
 
-_Entry = tuple[str, int, int, str]  # rule_id, boundary, length, word as configured
+_Entry = tuple[str, int, int, str, str]  # rule_id, flags, length, detail, domain as listed
+
+
+def parse_wildcards(rule_id: str, word: str, label: str = "keyword") -> tuple[str, bool, bool]:
+    """``(word, open_left, open_right)`` for an entry written with ``*`` at either end.
+
+    A ``*`` anywhere else, or an entry that is only stars, is refused naming the rule.
+    """
+    text = word.strip()
+    left, right = text.startswith("*"), text.endswith("*") and len(text) > 1
+    core = text[1 if left else 0:len(text) - 1 if right else len(text)]
+    if "*" in core or not core.strip():
+        raise ConfigError(f"automod rule '{rule_id}': the {label} {word!r} has an invalid "
+                          "wildcard; '*' may only open or close an entry (*word, word*, "
+                          "*word*), as in Discord AutoMod.")
+    return core, left, right
+
+
+def inflections(key: str) -> list[str]:
+    """Spellings of ``key`` that change the stem; the plain tails are checked at match."""
+    if len(key) < 3 or not key[-1].isalpha() or " " in key[-2:]:
+        return []
+    out = []
+    last, before = key[-1], key[-2]
+    if last == "y" and before not in _VOWELS:
+        out += [key[:-1] + "ies", key[:-1] + "ied"]
+    elif last == "e":
+        out += [key[:-1] + "ing"]
+    elif last not in _VOWELS and last not in "wxy" and before in _VOWELS \
+            and (len(key) < 3 or key[-3] not in _VOWELS):
+        out += [key + last + "ed", key + last + "ing"]
+    return out
 
 
 class KeywordIndex:
     """The automaton over all lists; ``find`` appends hits in text order."""
 
-    def __init__(self, lists: Iterable[KeywordList]) -> None:
+    def __init__(self, lists: Iterable[KeywordList], allowed: Iterable[str] = ()) -> None:
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
         self.size = 0
         for item in lists:
-            for word in item.words:
-                key = skeleton(word).strip()
-                if not key:
-                    raise ConfigError(f"automod rule '{item.rule_id}': the {item.label} "
-                                      f"{word!r} is empty once normalised.")
-                entry: _Entry = (item.rule_id, int(item.boundary), len(key),
-                                 f"{item.label} \"{word.strip()}\"")
-                existing = self._automaton.get(key, ())
-                if entry[0] not in {e[0] for e in existing}:
-                    self._automaton.add_word(key, (*existing, entry))
-                    self.size += 1
+            # Plain spellings first: of the entries that meet in one key ("shit", "5h17"),
+            # the first names the hit in the detail staff read.
+            for word in sorted(item.words, key=lambda w: not w.strip().isalpha()):
+                self._add_word(item, word)
+        for word in allowed:
+            key = words_only(skeleton(word)).strip()
+            if key:
+                self._add(" " + key, (_ALLOW, _RIGHT | _INFLECT, len(key), "", ""))
         if self.size:
             self._automaton.make_automaton()
+
+    def _add_word(self, item: KeywordList, word: str) -> None:
+        core, open_left, open_right = word.strip(), False, False
+        if item.boundary is Boundary.WORD:
+            core, open_left, open_right = parse_wildcards(item.rule_id, word, item.label)
+        raw = skeleton(core).strip()
+        key = words_only(raw).strip()
+        if not key:
+            raise ConfigError(f"automod rule '{item.rule_id}': the {item.label} "
+                              f"{word!r} is empty once normalised.")
+        detail = f"{item.label} \"{word.strip()}\""
+        if any(not c.isalnum() and c not in _LOOSE for c in raw):
+            self._add_literal(item, raw, detail, open_left, open_right)
+            return
+        if item.boundary is Boundary.DOMAIN:
+            self._add(" " + key, (item.rule_id, _DOMAIN, len(key), detail, raw))
+            return
+        if item.boundary is Boundary.NONE:
+            self._add(key, (item.rule_id, 0, len(key), detail, ""))
+            return
+        flags = 0 if open_right or not key[-1].isalnum() else _RIGHT
+        if item.inflect and flags:
+            flags |= _INFLECT
+        lead = "" if open_left else " "
+        self._add(lead + key, (item.rule_id, flags, len(key), detail, ""))
+        if flags & _INFLECT:
+            for form in inflections(key):
+                self._add(lead + form, (item.rule_id, _RIGHT, len(form), detail, ""))
+
+    def _add_literal(self, item: KeywordList, raw: str, detail: str, open_left: bool,
+                     open_right: bool) -> None:
+        """An entry with symbols: found through its words-only form, kept only if the text
+        has exactly these characters there."""
+        flags = _LITERAL | (_DOMAIN if item.boundary is Boundary.DOMAIN else 0)
+        lead = " "
+        if item.boundary is Boundary.WORD:
+            if not open_right and raw[-1].isalnum():
+                flags |= _RIGHT
+            lead = "" if open_left or not raw[0].isalnum() else " "
+        elif item.boundary is Boundary.NONE:
+            lead = ""
+        self._add(lead + words_only(raw), (item.rule_id, flags, len(raw), detail, raw))
+
+    def _add(self, key: str, entry: _Entry) -> None:
+        existing = self._automaton.get(key, ())
+        if entry[0] not in {e[0] for e in existing}:
+            self._automaton.add_word(key, (*existing, entry))
+            self.size += 1
 
     def __bool__(self) -> bool:
         return self.size > 0
 
-    def find(self, text: str, hits: list[Hit]) -> None:
-        """Append a hit for every match in ``text`` (a skeleton) that meets its boundary."""
-        last = len(text) - 1
-        for end, entries in self._automaton.iter(text):
-            for rule_id, boundary, length, detail in entries:
-                start = end - length + 1
-                if boundary == 1:
-                    if (start > 0 and text[start - 1].isalnum()) or (
-                            end < last and text[end + 1].isalnum()):
+    def find(self, text: str, hits: list[Hit], words: str | None = None) -> None:
+        """Append a hit for every match in ``text`` (a skeleton) that meets its boundary.
+
+        ``words``: ``words_only(text)``, when the caller has it already.
+        """
+        if words is None:
+            words = words_only(text)
+        padded = " " + words + " "  # position p in text is p + 1 here
+        first_new = len(hits)
+        allowed: list[tuple[int, int]] = []
+        for at, entries in self._automaton.iter(padded):
+            for rule_id, flags, length, detail, raw in entries:
+                stop = at  # the end in text: at is the last character's index in padded
+                if flags & _RIGHT and padded[at + 1] != " ":
+                    if not flags & _INFLECT:
                         continue
-                elif boundary == 2 and not _domain_edges(text, start, end, last):
+                    stop = _inflected_end(padded, at + 1) - 1
+                    if stop < 0:
+                        continue
+                start = at - length
+                if flags & _LITERAL and text[start:start + length] != raw:
                     continue
-                hits.append((rule_id, start, end + 1, detail, 1))
+                if flags & _DOMAIN and (text[start:stop] != raw
+                                        or not _domain_edges(text, start, stop - 1,
+                                                             len(text) - 1)):
+                    continue
+                if rule_id == _ALLOW:
+                    allowed.append((start, stop))
+                else:
+                    hits.append((rule_id, start, stop, detail, 1))
+        if allowed and len(hits) > first_new:
+            hits[first_new:] = [h for h in hits[first_new:]
+                                if not any(a <= h[1] and h[2] <= b for a, b in allowed)]
+
+
+def _inflected_end(padded: str, at: int) -> int:
+    """Where an inflectional tail starting at ``at`` ends at a word edge, or -1."""
+    if padded[at] not in "seid":
+        return -1
+    for tail in _TAILS:
+        stop = at + len(tail)
+        if padded.startswith(tail, at) and padded[stop] == " ":
+            return stop
+    if padded[at - 1] == "e" and padded[at] == "d" and padded[at + 1] == " ":
+        return at + 1
+    return -1
 
 
 def _domain_edges(text: str, start: int, end: int, last: int) -> bool:

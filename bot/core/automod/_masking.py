@@ -1,8 +1,9 @@
 """Masking personal information in text the bot stores or re-posts.
 
-The same detectors automod runs (``_builtin``: e-mail addresses, formatted phone numbers,
-Luhn-checked card numbers, street addresses and P.O. boxes) plus identity numbers written
-like a US Social Security number, so what automod would flag is exactly what is masked.
+The same detectors automod runs (``_builtin`` and ``_pii``: e-mail addresses, phone
+numbers valid in the default region or written with "+", IBANs, card numbers of real
+issuers, US Social Security numbers, street addresses and P.O. boxes), so what automod
+would flag is exactly what is masked.
 Each finding becomes a readable placeholder (``[email removed]``), so the committee can
 still follow the sentence: "she posted [phone removed] and [address removed]".
 
@@ -16,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.core.automod import _builtin as builtin
-from bot.core.automod._patterns import compile_pattern
-from bot.core.automod.normalize import Normalized, SpanMap, fold
+import re2
 
-# Identity numbers: 3-2-4 digits with dashes or spaces, not part of a longer number.
-_ID_NUMBER = r"(?:^|[^\d-])(\d{3}[ -]\d{2}[ -]\d{4})(?:[^\d-]|$)"
+from bot.core.automod import _builtin as builtin
+from bot.core.automod import _pii as pii
+from bot.core.automod._patterns import compile_pattern, pattern_options
+from bot.core.automod.normalize import Normalized, SpanMap, fold
 
 _Check = Callable[[int, int, Normalized], "str | None"]
 
@@ -31,15 +32,21 @@ def _any(start: int, end: int, message: Normalized) -> str | None:
     return "found"
 
 
-# (placeholder, pattern, check, trim): the checks are automod's (Luhn digits, capitalised
-# street names, ISBNs are not phones); "trim" drops the delimiter a digit pattern matches on
-# either side of the number. Most specific first, so a card number is not called a phone.
+_NANP, _OTHER = builtin.phone_checks(builtin.DEFAULT_REGION)
+
+# (placeholder, pattern, check): the checks are automod's (Luhn digits and issuer ranges,
+# mod-97, capitalised street names, phone numbers valid in the default region), trimming
+# the delimiter a digit pattern matches on either side of the number. Most specific first,
+# so an IBAN is not called a card, nor a card a phone.
+# "trim": the pattern matches a delimiter on either side of the number, not kept.
 _MASKS: tuple[tuple[str, str, _Check, bool], ...] = (
     ("[email removed]", builtin.EMAIL_PATTERN, _any, False),
+    ("[bank account removed]", builtin.IBAN_PATTERN, pii.check_iban, False),
     ("[card number removed]", builtin.CARD_PATTERN, builtin.check_card, True),
-    ("[id number removed]", _ID_NUMBER, _any, True),
-    ("[phone removed]", builtin.PHONE_NANP_PATTERN, builtin.check_phone, True),
-    ("[phone removed]", builtin.PHONE_INTL_PATTERN, builtin.check_phone, True),
+    ("[id number removed]", builtin.SSN_PATTERN, builtin.check_ssn, True),
+    ("[phone removed]", builtin.PHONE_NANP_PATTERN, _NANP, True),
+    ("[phone removed]", builtin.PHONE_INTL_PATTERN, _OTHER, True),
+    ("[phone removed]", builtin.PHONE_NATIONAL_PATTERN, _OTHER, True),
     ("[address removed]", builtin.ADDRESS_PATTERN, builtin.check_address, False),
     ("[address removed]", builtin.PO_BOX_PATTERN, _any, False),
 )
@@ -47,6 +54,18 @@ _COMPILED: list[tuple[str, Any, _Check, bool]] = [
     (label, compile_pattern("personal-data-mask", pattern), check, trim)
     for label, pattern, check, trim in _MASKS
 ]
+
+
+def _pattern_set() -> Any:
+    """All mask patterns in one RE2 set: one pass says which can match at all."""
+    found = re2.Set.SearchSet(pattern_options())
+    for _, pattern, _, _ in _MASKS:
+        found.Add(pattern)
+    found.Compile()
+    return found
+
+
+_SET = _pattern_set()
 # Cheap pre-filter: every detector needs a digit or an "@".
 _NEEDS = frozenset("0123456789@")
 
@@ -55,16 +74,17 @@ def _spans(original: str, folded: str) -> list[tuple[int, int, str]]:
     """Every finding as ``(start, end, placeholder)`` in the folded text."""
     message = Normalized(original, folded, folded)
     found: list[tuple[int, int, str]] = []
-    for label, compiled, check, trim in _COMPILED:
+    for index in sorted(_SET.Match(folded) or ()):  # in _MASKS order: most specific first
+        label, compiled, check, trim = _COMPILED[index]
         position = 0
         while position <= len(folded):
             match = compiled.search(folded, position)
             if match is None:
                 break
             start, end = match.span()
-            if trim:
-                start, end = builtin.inner_span(folded, start, end)
-            if end > start and check(start, end, message) is not None:
+            if check(start, end, message) is not None:
+                if trim:
+                    start, end = builtin.inner_span(folded, start, end)
                 found.append((start, end, label))
             position = max(end, match.span()[0] + 1)
     return found

@@ -48,7 +48,7 @@ class Pattern:
     weight: int = 1
 
 
-def _options() -> Any:
+def pattern_options() -> Any:
     options = re2.Options()
     options.case_sensitive = False  # text is case-folded; patterns may still say [A-Z]
     options.log_errors = False
@@ -65,7 +65,7 @@ def compile_pattern(rule_id: str, pattern: str) -> Any:
     A pattern that matches an empty message would flag every message: refused too.
     """
     try:
-        compiled = re2.compile(pattern, _options())
+        compiled = re2.compile(pattern, pattern_options())
     except re2.error as exc:
         reason = exc.args[0] if exc.args else exc
         if isinstance(reason, bytes):
@@ -93,7 +93,7 @@ class _ViewSet:
     def __init__(self, patterns: Sequence[Pattern]) -> None:
         self.patterns = list(patterns)
         self.compiled = [compile_pattern(p.rule_id, p.pattern) for p in self.patterns]
-        self._set = re2.Set.SearchSet(_options())
+        self._set = re2.Set.SearchSet(pattern_options())
         for item in self.patterns:
             try:
                 self._set.Add(item.pattern)

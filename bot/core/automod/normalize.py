@@ -22,10 +22,12 @@ the person wrote, so staff and the author see the original words in an excerpt.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from importlib.resources import files
 
 __all__ = [
     "LEET",
@@ -37,10 +39,32 @@ __all__ = [
     "skeleton",
 ]
 
-# Letters from other scripts that render like Latin ones (after case folding). Taken from
-# the Unicode confusables data, restricted to lowercase forms that are commonly abused;
-# NFKD already handles fullwidth, mathematical and enclosed letters.
-_CONFUSABLES: dict[str, str] = {
+
+def _unicode_confusables() -> dict[str, str]:
+    """Unicode's confusables (UTS #39) that read as one ASCII letter or digit.
+
+    Read once at start-up from the data the ``confusable-homoglyphs`` package (MIT) ships,
+    generated from Unicode's ``confusables.txt``: Cherokee ``Ꭺ``, Lisu ``ꓮ``, Armenian
+    ``օ``, Coptic ``ⲟ`` and some nine thousand more. Keys are also entered case-folded,
+    since folding runs before this table is consulted.
+    """
+    raw = files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8")
+    table: dict[str, str] = {}
+    for char, entries in json.loads(raw).items():
+        if len(char) != 1 or char.isascii():
+            continue
+        target = next((e["c"] for e in entries if len(e["c"]) == 1 and e["c"].isascii()
+                       and e["c"].isalnum()), None)
+        if target is not None:
+            table[char] = target.lower()
+    for char, target in list(table.items()):
+        table.setdefault(char.casefold(), target)
+    return {k: v for k, v in table.items() if len(k) == 1 and not k.isascii()}
+
+
+# Look-alikes Unicode's confusables data does not list (handwritten and italic forms such
+# as Cyrillic "и" for "u", small capitals, ligatures); they win over the Unicode data.
+_HAND: dict[str, str] = {
     # Cyrillic
     "а": "a", "в": "b", "ь": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "н": "h",
     "і": "i", "ј": "j", "к": "k", "ӏ": "l", "м": "m", "п": "n", "о": "o", "р": "p",
@@ -55,8 +79,9 @@ _CONFUSABLES: dict[str, str] = {
     "ɡ": "g", "ɩ": "i", "ʀ": "r", "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e",
     "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n",
     "ᴏ": "o", "ᴘ": "p", "ꞯ": "q", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w",
-    "ʏ": "y", "ᴢ": "z", "ß": "ss", "æ": "ae", "œ": "oe", "ǝ": "e", "ɔ": "c",
+    "ꓲ": "i", "ʏ": "y", "ᴢ": "z", "ß": "ss", "æ": "ae", "œ": "oe", "ǝ": "e", "ɔ": "c",
 }
+_CONFUSABLES: dict[str, str] = {**_unicode_confusables(), **_HAND}
 
 # Invisible characters that are not of category Cf/Mn/Me but are used as blanks.
 _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
@@ -69,6 +94,13 @@ LEET: dict[int, int] = {ord(k): ord(v) for k, v in
 
 def _step(char: str) -> str:
     """One round of folding for one character (decompose, fold case, drop, map)."""
+    direct = _CONFUSABLES.get(char)
+    # A capital is looked up before case folding (Greek "Υ" reads "y", its small "υ" reads
+    # "u"), unless decomposition already gives ASCII (fullwidth "Ｉ") or the data's answer
+    # is "l", Unicode's prototype for every upright stroke, capital I included.
+    if direct is not None and direct != "l" and char != char.casefold() \
+            and not unicodedata.normalize("NFKD", char).isascii():
+        return direct
     out: list[str] = []
     for piece in unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold()):
         if piece in _INVISIBLE or unicodedata.category(piece) in _DROPPED_CATEGORIES:
@@ -114,8 +146,9 @@ def fold(text: str) -> str:
     return _fold_bytes(text)[0]
 
 
-def _fold_bytes(text: str) -> tuple[str, bytes]:
-    """``fold(text)`` and its UTF-8 encoding, computed the cheapest way for the text.
+def _fold_bytes(text: str) -> tuple[str, bytes, set[str] | None]:
+    """``fold(text)``, its UTF-8 encoding and the distinct characters of ``text`` outside
+    ASCII (None when not counted), computed the cheapest way for the text.
 
     Equivalent to ``text.translate(_FOLD)``, but a typical message is ASCII with perhaps
     an emoji or an accented word: lower-casing the ASCII bytes and replacing the few
@@ -124,24 +157,74 @@ def _fold_bytes(text: str) -> tuple[str, bytes]:
     encoded = text.encode("utf-8", "surrogatepass")
     if len(encoded) == len(text):
         lowered = encoded.lower()
-        return lowered.decode("ascii"), lowered
+        return lowered.decode("ascii"), lowered, set()
     others = set(_NON_ASCII.findall(text))
     if len(others) > _FEW:
         folded = text.translate(_FOLD)
-    else:
-        folded = encoded.lower().decode("utf-8", "surrogatepass")  # bytes.lower: ASCII only
-        for char in others:
-            piece = _FOLD[ord(char)]
-            if piece != char:
-                folded = folded.replace(char, piece)
-    return folded, folded.encode("utf-8")
+        return folded, folded.encode("utf-8"), None
+    folded = encoded.lower().decode("utf-8", "surrogatepass")  # bytes.lower: ASCII only
+    for char in others:
+        piece = _FOLD[ord(char)]
+        if piece != char:
+            folded = folded.replace(char, piece)
+    return folded, folded.encode("utf-8"), others
 
 
 def fold_and_skeleton(text: str) -> tuple[str, bytes, str, bytes]:
     """Folded and skeleton forms, each as str and UTF-8 bytes (what the engine needs)."""
-    folded, folded_bytes = _fold_bytes(text)
+    folded, folded_bytes, _ = _fold_bytes(text)
     skeleton_bytes = folded_bytes.translate(LEET_BYTES)
     return folded, folded_bytes, skeleton_bytes.decode("utf-8"), skeleton_bytes
+
+
+def scan_forms(text: str) -> tuple[str, bytes, str, bytes, str]:
+    """``fold_and_skeleton`` plus the skeleton's :func:`words_only` form, reusing what
+    folding learnt about the text (its few characters outside ASCII)."""
+    folded, folded_bytes, others = _fold_bytes(text)
+    skeleton_bytes = folded_bytes.translate(LEET_BYTES)
+    skel = skeleton_bytes.decode("utf-8")
+    if others is None:
+        return folded, folded_bytes, skel, skeleton_bytes, words_only(skel, skeleton_bytes)
+    words = skeleton_bytes.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
+    for char in others:
+        for blank in _blanks(char):
+            words = words.replace(blank, " ")
+    return folded, folded_bytes, skel, skeleton_bytes, words
+
+
+_BLANKS: dict[str, str] = {}
+
+
+def _blanks(char: str) -> str:
+    """The characters outside ASCII that ``char`` folds to and that are not letters or
+    digits (an emoji, a curly quote): blanks in the words-only form."""
+    found = _BLANKS.get(char)
+    if found is None:
+        found = _BLANKS[char] = "".join(c for c in _FOLD[ord(char)]
+                                        if not c.isascii() and not c.isalnum())
+    return found
+
+
+_ASCII_WORDS = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))
+_OTHER_NON_WORD = re.compile(r"[^\w\x00-\x7f]")  # our own pattern, one char at a time
+
+
+def words_only(text: str, encoded: bytes | None = None) -> str:
+    """``text`` with every character that is not a letter or digit made a space.
+
+    Same length, so positions carry over. Keyword keys are entered in this form with a
+    leading space, which makes the automaton itself, in C, enforce the left word
+    boundary: "ass" is never even considered inside "class" or "bass".
+    """
+    if encoded is None:
+        encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) == len(text):
+        return encoded.translate(_ASCII_WORDS).decode("ascii")
+    # ASCII bytes through the byte table (UTF-8 bytes of other characters are >= 0x80 and
+    # left alone), then the other characters that are not letters or digits (emoji, curly
+    # quotes) in one C-level pass: ``\w`` is str.isalnum() plus "_".
+    out = encoded.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
+    return _OTHER_NON_WORD.sub(" ", out)
 
 
 def skeleton(text: str) -> str:

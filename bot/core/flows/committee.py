@@ -23,7 +23,7 @@ from bot.core.models import Actor, Case
 from bot.core.services import ProposedSanction
 from bot.core.services._context import when
 from bot.core.services.cases import VOTE_EMOJI
-from bot.core.services.statements import clean_statement
+from bot.core.services.public_statements import clean_statement
 
 log = logging.getLogger(__name__)
 DEFAULT_MOTION_CLAUSE = "no-harassment"

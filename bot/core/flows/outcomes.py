@@ -21,7 +21,7 @@ class OutcomeFlows:
 
     async def publish_statement(self, actor: Actor, motion_ref: str) -> Outcome:
         """The staff notice's Publish button: post the statement once, record who and when."""
-        statements = self._services.statements
+        statements = self._services.public_statements
         motion = await statements.publish(actor, motion_ref)
         released = statements.released(motion)
         return Outcome(text=released, queue_note=released)

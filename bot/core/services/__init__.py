@@ -20,6 +20,7 @@ from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
 from bot.core.services.personal_data import PersonalDataService
 from bot.core.services.platform_state import PlatformStateService
+from bot.core.services.public_statements import PublicStatementService
 from bot.core.services.references import ReferenceService, RefKind, Suggestion
 from bot.core.services.relay import RelayService
 from bot.core.services.reports import ReportDraft, ReportService
@@ -27,7 +28,6 @@ from bot.core.services.requests import RequestLedger
 from bot.core.services.retention import RetentionService
 from bot.core.services.roster import RosterService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
-from bot.core.services.statements import StatementService
 from bot.core.services.wishes import WishService
 
 
@@ -52,7 +52,7 @@ class Services:
     relay: RelayService
     state: PlatformStateService
     references: ReferenceService
-    statements: StatementService
+    public_statements: PublicStatementService
     wishes: WishService
     evidence: EvidenceService
     case_files: CaseFileService
@@ -68,10 +68,10 @@ class Services:
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases, evidence)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
-        statements = StatementService(ctx)
+        public_statements = PublicStatementService(ctx)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
-                   decisions=DecisionService(ctx, cases, sanctions, statements),
+                   decisions=DecisionService(ctx, cases, sanctions, public_statements),
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases,
@@ -79,8 +79,8 @@ class Services:
                    requests=RequestLedger(ctx), hearing=hearing,
                    relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
                    references=ReferenceService(ctx), overview=OverviewService(ctx),
-                   statements=statements, wishes=WishService(ctx), evidence=evidence,
-                   case_files=CaseFileService(ctx, evidence),
+                   public_statements=public_statements, wishes=WishService(ctx),
+                   evidence=evidence, case_files=CaseFileService(ctx, evidence),
                    personal_data=PersonalDataService(ctx), retention=RetentionService(ctx))
 
 
@@ -105,6 +105,7 @@ __all__ = [
     "PlatformStateService",
     "PromptResult",
     "ProposedSanction",
+    "PublicStatementService",
     "RefKind",
     "ReferenceService",
     "RelayService",
@@ -115,7 +116,6 @@ __all__ = [
     "RosterService",
     "SanctionService",
     "Services",
-    "StatementService",
     "Suggestion",
     "SuspensionRequest",
     "VoteOutcome",

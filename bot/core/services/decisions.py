@@ -37,19 +37,19 @@ from bot.core.services._context import (
     when,
 )
 from bot.core.services.cases import CaseService, load_case
+from bot.core.services.public_statements import PublicStatementService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
-from bot.core.services.statements import StatementService
 
 _APPLYING = "applying"  # marks a motion whose sanction is being applied right now
 
 
 class DecisionService:
     def __init__(self, ctx: Context, cases: CaseService, sanctions: SanctionService,
-                 statements: StatementService | None = None) -> None:
+                 public_statements: PublicStatementService | None = None) -> None:
         self._ctx = ctx
         self._cases = cases
         self._sanctions = sanctions
-        self._statements = statements or StatementService(ctx)
+        self._statements = public_statements or PublicStatementService(ctx)
 
     async def overrule(self, actor: Actor, ref: str, reason: str) -> Motion:
         """Legal counsel overrules the carried motion when it would put the organisation at risk."""

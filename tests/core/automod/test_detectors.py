@@ -14,11 +14,12 @@ CAUGHT = [
     "you idiot", "You IDIOT!", "you 1d10t", "you іdiot", "ｙｏｕ ｉｄｉｏｔ", "you id\u200diot",
     "you ïdíöt", "(moron)", "what a m0r0n.", "kiss my @ss", "a55", "**idiot**", "_idiot_",
     "that's sh1t", "xyzzyplugh",  # substring list
+    "idiots", "you morons", "sh1tting",  # inflections
 ]
 INNOCENT = [
     "class", "assessment", "Scunthorpe", "analysis", "passage", "classic", "assistant",
-    "cocktail", "shitake mushrooms", "therapist", "canal", "idiotic", "idiots",
-    "Essex", "bass guitar", "a cunting-ham", "moronic",
+    "cocktail", "shitake mushrooms", "therapist", "canal", "idiotic", "idiocy",
+    "Essex", "bass guitar", "Cunningham", "moronic",
 ]
 
 
@@ -123,12 +124,21 @@ ADS = [
     "https://www.amazon.com/dp/123?tag=mybooks-20",
     "Buy now for $49.99",
     "pm me for prices",
+    # spam and scams (issue 15)
+    "WINNER!! You have won a £900 prize. Claim now", "txt WIN to 80608 for your reward",
+    "Call 09061701461 to claim your cash", "only 150p/msg, reply STOP to opt out",
+    "subscribe to my channel pls", "check out my new mixtape", "free nitro here lol",
+    "double your bitcoin in 24 hours", "crypto giveaway: send 0.1 eth",
+    "follow me on twitch for more",
 ]
 NOT_ADS = [
     "The conference costs $200 this year",   # a price alone is not promotion
     "see https://ala.org/events",
     "our own server: discord.gg/alamembers",  # allowed invite
     "I bought a book for 20 dollars",
+    "you won't believe the catalogue", "we won the grant!", "send the minutes to 2024's chair",
+    "congratulations on the new job", "check out my slides from the webinar",
+    "text me when you get to the library", "the 0800 train",
 ]
 
 

@@ -85,3 +85,21 @@ def test_any_span_maps_inside_the_original(text: str, data: st.DataObject) -> No
     first, last = original_span(text, start, end)
     assert 0 <= first < last <= len(text)
     assert folded[start:end] in fold(text[first:last])
+
+
+@pytest.mark.parametrize(("text", "plain"), [
+    ("Ꮯ", "c"), ("ꓮ", "a"), ("օ", "o"), ("ⲟ", "o"), ("Υ", "y"), ("υ", "u"),
+    ("ᏚᎻᎥᎢ", "shit"), ("Ⲥⲟⲟⲛ", "coon"), ("ꓢꓧꓲꓔ", "shit"), ("ＩＤＩＯＴ", "idiot"), ("ſ", "s"),
+])
+def test_confusables_come_from_the_unicode_data(text: str, plain: str) -> None:
+    assert fold(text) == plain
+
+
+@given(st.text(max_size=200))
+def test_the_engines_words_only_form_equals_the_reference(text: str) -> None:
+    from bot.core.automod.normalize import scan_forms, words_only
+
+    _, _, skel, _, words = scan_forms(text)
+    assert words == words_only(skel)
+    assert len(words) == len(skel)
+    assert all(c == " " or c.isalnum() for c in words)

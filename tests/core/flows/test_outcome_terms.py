@@ -13,7 +13,7 @@ from bot.core.errors import InvalidInput
 from bot.core.flows.committee import CommitteeFlows
 from bot.core.flows.staff import StaffFlows
 from bot.core.models import ENTITY_TYPES, Case, CaseOrigin, Motion, Sanction, VoteChoice
-from bot.core.services.statements import STATEMENT_LIMIT
+from bot.core.services.public_statements import STATEMENT_LIMIT
 from tests.core.flows.test_outcomes import NoDirectory
 from tests.core.harness import STAFF, Harness, committee_actor, person
 

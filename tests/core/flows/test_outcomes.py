@@ -204,10 +204,10 @@ async def test_nothing_is_published_while_counsel_may_overrule(harness: Harness)
     h.ctx.announcements = {PlatformName.DISCORD: ANNOUNCE}
     case, motion = await motion_on_case(h, statement=STATEMENT)
     with pytest.raises(InvalidState, match="counsel may still overrule"):
-        await h.services.statements.publish(STAFF, motion.id)
+        await h.services.public_statements.publish(STAFF, motion.id)
     await h.services.decisions.overrule(COUNSEL, case.id, "Defamation risk")
     with pytest.raises(InvalidState, match="overruled"):
-        await h.services.statements.publish(STAFF, motion.id)
+        await h.services.public_statements.publish(STAFF, motion.id)
     with pytest.raises(InvalidState):
         await h.services.decisions.decide(STAFF, case.id)
     assert not [n for _, n in h.platform.posts if n.kind is NoticeKind.STATEMENT_READY]
@@ -220,7 +220,7 @@ async def test_a_failed_motion_publishes_nothing(harness: Harness) -> None:
     _, motion = await motion_on_case(h, carried=False, statement=STATEMENT)
     assert motion.status is MotionStatus.FAILED
     with pytest.raises(InvalidState, match="failed"):
-        await h.services.statements.publish(STAFF, motion.id)
+        await h.services.public_statements.publish(STAFF, motion.id)
     assert not [p for p, _ in h.platform.posts if p == ANNOUNCE]
 
 
@@ -232,7 +232,7 @@ async def test_publishing_not_configured_says_so(harness: Harness) -> None:
     assert any("publishing is not configured" in t for t in staff_notes)
     assert not [n for _, n in h.platform.posts if n.kind is NoticeKind.STATEMENT_READY]
     with pytest.raises(InvalidState, match="not configured"):
-        await h.services.statements.publish(STAFF, motion.id)
+        await h.services.public_statements.publish(STAFF, motion.id)
 
 
 @pytest.mark.parametrize("who", ["subject", "outsider"])

@@ -62,7 +62,7 @@ def motion_terms(ctx: Context, motion: Motion) -> Trusted:
     return Trusted("\n".join(parts))
 
 
-class StatementService:
+class PublicStatementService:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
