@@ -54,6 +54,7 @@ class App:
     async def start_scheduler(self) -> int:
         """Put the recurring reminders on the calendar and restore every pending action."""
         await self.jobs.ensure_recurring()
+        await self.jobs.ensure_retention_sweep()
         return await self.scheduler.start()
 
     async def close(self) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.errors import CocBotError, ConfigError, DatabaseLost, StorageError
 from bot.log_setup import configure_logging
+from bot.records import commands as records
 from bot.scan import ExportError, scan_exports
 from bot.setup_check import roster_line
 from config.holidays import Holidays
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
                                    help="path to the TOML config")
     parsers["backup"].add_argument("file", metavar="FILE",
                                    help="the new file to write (never overwritten)")
+    records.add_parsers(commands)
     scan = commands.add_parser(
         "scan", help="show what automod would have flagged in exported chat history",
         description="Run the configured automod rules over exported history "
@@ -246,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
             _require_database(settings)
             asyncio.run(_backup(settings, args.file))
             print(f"backed up the database to {args.file}")
+            return 0
+        if args.command in records.COMMANDS:
+            sys.stdout.write(records.run(args, settings))
             return 0
         if args.command == "reseal":
             count = asyncio.run(_reseal(settings))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from config.settings import (
     read_discord,
     read_policy,
     read_profiles,
+    read_retention,
     read_schedule,
     read_slack,
 )
@@ -29,7 +31,7 @@ from config.settings import (
 CONFIG_ENV = "COC_BOT_CONFIG"
 DEFAULT_CONFIG_NAME = "coc-bot.toml"
 TOP_LEVEL = {"organization", "policy", "business_days", "schedule", "code", "profiles",
-             "committee", "discord", "slack", "automod"}
+             "committee", "discord", "slack", "automod", "retention"}
 
 
 def find_config(explicit: str | None, env: Mapping[str, str]) -> Path:
@@ -122,7 +124,8 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
     code = load_code(base / code_file if code_file else None)
     settings = Settings(
         organization=organization,
-        policy=read_policy(root.table("policy")),
+        policy=replace(read_policy(root.table("policy")),
+                       retention=read_retention(root.table("retention"))),
         calendar=read_calendar(root.table("business_days")),
         schedule=read_schedule(root.table("schedule")),
         code=code,

@@ -21,7 +21,7 @@ from bot.core.code_text import ChannelProfile, CodeText, ProfileBook
 from bot.core.errors import ConfigError
 from bot.core.identity import PlatformName
 from bot.core.messages import MessageCatalog
-from bot.core.policy import Policy, Recurring
+from bot.core.policy import Policy, Recurring, Retention
 from config._reader import Table
 from config.holidays import Holidays
 from storage.url import redact_url
@@ -157,6 +157,8 @@ def read_policy(table: Table) -> Policy:
             max_terms_ending_per_year=table.integer("max_terms_ending_per_year", 3,
                                                     minimum=1),
             statement_window=table.integer("statement_days", 7, minimum=1, maximum=60) * days,
+            evidence_before=table.integer("evidence_before", 5, minimum=0, maximum=50),
+            evidence_after=table.integer("evidence_after", 5, minimum=0, maximum=50),
         )
     except ValueError as exc:
         raise ConfigError(f"config [policy]: {exc}.") from exc
@@ -215,6 +217,19 @@ def parse_clock_time(table: Table, name: str, default: str) -> time:
     except ValueError as exc:
         raise ConfigError(f"config key '{table.key(name)}' must be a time like 09:30, "
                           f"got '{text}'.") from exc
+
+
+def read_retention(table: Table) -> Retention:
+    days = timedelta(days=1)
+    try:
+        retention = Retention(
+            final_case=table.integer("final_case_days", 365, minimum=1) * days,
+            dismissed_report=table.integer("dismissed_report_days", 90, minimum=1) * days,
+            closed_matter=table.integer("closed_matter_days", 365, minimum=1) * days)
+    except ValueError as exc:
+        raise ConfigError(f"config [retention]: {exc}.") from exc
+    table.finish()
+    return retention
 
 
 def read_schedule(table: Table) -> Recurring:

@@ -64,9 +64,11 @@ def storage_error(exc: sqlite3.Error, doing: str) -> StorageError:
 class SqliteTx:
     """One ``BEGIN IMMEDIATE`` transaction; see ``bot.core.ports.Tx`` for the contract."""
 
-    def __init__(self, conn: aiosqlite.Connection, sealer: Sealer | None = None) -> None:
+    def __init__(self, conn: aiosqlite.Connection, sealer: Sealer | None = None, *,
+                 erasing: bool = False) -> None:
         self._conn = conn
         self._sealer = sealer
+        self._erasing = erasing
 
     @property
     def sealer(self) -> Sealer:
@@ -152,9 +154,21 @@ class SqliteTx:
     async def update_if(self, entity: Entity, **expected: object) -> bool:
         return await self._update(entity, expected)
 
-    async def _update(self, entity: Entity, expected: dict[str, object]) -> bool:
+    async def rewrite(self, entity: Entity) -> None:
+        """Replace a record's fields, append-only ones included: only inside
+        ``Storage.erasure()``, and the audit log's triggers still refuse any change but
+        to its personal fields (actor, reason, details)."""
+        if not self._erasing:
+            raise StorageError("Records can be rewritten only by a recorded erasure.")
+        if not await self._update(entity, {}, erasing=True):
+            codec = codec_for(type(entity))
+            raise NotFound(f"No {codec.label} with id '{entity.id}' exists to rewrite.")
+
+    async def _update(self, entity: Entity, expected: dict[str, object], *,
+                      erasing: bool = False) -> bool:
         codec = codec_for(type(entity))
-        self._refuse_if_append_only(codec)
+        if not erasing:
+            self._refuse_if_append_only(codec)
         row = codec.encode(entity)
         conditions = [codec.condition("id", entity.id), *codec.conditions(expected)]
         clause, params = _render(conditions)

@@ -50,6 +50,18 @@ _IN_TRANSACTION: contextvars.ContextVar[SqliteStorage | None] = contextvars.Cont
 WATCH_SECONDS = 5.0  # how often an idle bot checks its database file is still there
 
 
+class _ErasureFlag:
+    """``coc_erasure()`` in SQL: 1 only inside ``SqliteStorage.erasure()``."""
+
+    __slots__ = ("on",)
+
+    def __init__(self) -> None:
+        self.on = False
+
+    def __call__(self) -> int:
+        return 1 if self.on else 0
+
+
 class SqliteStorage:
     """The ``Storage`` port on one aiosqlite connection."""
 
@@ -64,6 +76,7 @@ class SqliteStorage:
         self._lost_signal = asyncio.Event()
         self.watch_seconds = WATCH_SECONDS
         self._sealer: Sealer | None = None
+        self._erasing = _ErasureFlag()  # read by the audit log's trigger: coc_erasure()
 
     def use_sealer(self, sealer: Sealer) -> None:
         self._sealer = sealer
@@ -94,7 +107,13 @@ class SqliteStorage:
             await conn.close()
             raise StorageError(f"Could not prepare the database at {target.path}: {exc}. "
                                "Is it a coc-bot SQLite database?") from exc
-        return cls(conn, target, identity)
+        storage = cls(conn, target, identity)
+        # The audit log's update trigger asks this connection whether an erasure is under
+        # way; any other connection (the sqlite3 shell) has no such function and fails.
+        # The function holds the flag, not the storage: no cycle keeps a forgotten
+        # connection (and its thread) alive.
+        await conn.create_function("coc_erasure", 0, storage._erasing)
+        return storage
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteTx]:
@@ -118,6 +137,25 @@ class SqliteStorage:
                 await self._commit()
             finally:
                 _IN_TRANSACTION.reset(token)
+
+    @asynccontextmanager
+    async def erasure(self) -> AsyncIterator[SqliteTx]:
+        """One transaction in which personal fields may be rewritten everywhere, the
+        audit log's included. Afterwards the write-ahead log is checkpointed and
+        truncated, so the old values survive neither in the database file (secure_delete
+        overwrites freed space) nor in the -wal file beside it."""
+        async with self.transaction():
+            self._erasing.on = True
+            try:
+                yield SqliteTx(self._conn, self._sealer, erasing=True)
+            finally:
+                self._erasing.on = False
+        if self._identity is not None:
+            async with self._lock:
+                try:
+                    await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error as exc:  # the erasure is committed; say what remains
+                    log.warning("after an erasure the journal was not truncated: %s", exc)
 
     async def _commit(self) -> None:
         """Commit, unless the file was deleted or replaced (one ``os.stat``): a commit

@@ -151,8 +151,11 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "history_appeals": "count lines",
         "history_appeal": "date ref case status",
         "history_bad_faith": "count",
-        "case_view": "ref status severity origin subject summary decision appeal hearing wishes",
+        "case_view": ("ref status severity origin subject summary decision appeal hearing "
+                      "wishes evidence"),
         "case_view_wishes": "wishes",
+        "case_view_evidence": "source count edits author excerpt",
+        "case_view_evidence_gone": "source count edits",
         "case_view_decision": "decision",
         "case_view_appeal": "deadline",
         "case_bad_severity": "severity",

@@ -96,6 +96,11 @@ class Tx(Protocol):
         and have exactly one of them win.
         """
 
+    async def rewrite(self, entity: Entity) -> None:
+        """Replace a record, append-only ones included, inside ``Storage.erasure()`` only
+        (``StorageError`` elsewhere); the audit log still lets only its personal fields
+        change."""
+
     @property
     def sealer(self) -> Sealer:
         """The sealer for the sealed values this storage holds; ``SealError`` if none was
@@ -104,6 +109,10 @@ class Tx(Protocol):
 
 class Storage(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[Tx]: ...
+
+    def erasure(self) -> AbstractAsyncContextManager[Tx]:
+        """The one transaction of a recorded erasure: personal fields may be rewritten
+        everywhere (``Tx.rewrite``), and no old value is left in the store's files."""
 
     def use_sealer(self, sealer: Sealer) -> None:
         """Give this storage's transactions the sealer (the composition root does, once)."""
@@ -164,6 +173,17 @@ class Notice:
     mention_everyone: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ContextMessage:
+    """A message as the platform's history shows it, for evidence (raw: not yet masked)."""
+
+    message: MessageRef
+    author: PersonRef | None
+    sent_at: datetime | None
+    text: str
+    attachments: tuple[tuple[str, str], ...] = ()  # (file name, link)
+
+
 class Platform(Protocol):
     """What the domain asks of Discord or Slack. Failures raise ``PlatformError`` types."""
 
@@ -191,6 +211,12 @@ class Platform(Protocol):
         Returns False when the platform does not let the bot delete it (Slack without an
         admin token): the caller records the incident and asks staff to delete by hand.
         """
+
+    async def read_context(self, message: MessageRef, before: int,
+                           after: int) -> list[ContextMessage]:
+        """The message and up to ``before``/``after`` messages around it in its channel (or
+        its thread), oldest first, as far as the bot can read them. The message itself is
+        missing from the list when it is gone. Failures raise ``PlatformError`` types."""
 
     def check_restriction(self, sanction: Sanction) -> None:
         """Raise ``PlatformError`` if this suspension cannot be applied here, before anyone

@@ -7,6 +7,7 @@ so that discord.py exceptions become the domain's PlatformError types.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from bot.core.errors import PlatformForbidden
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.markup import Trusted
 from bot.core.models import Sanction, SanctionScope
-from bot.core.ports import Audience, Notice, NoticeKind
+from bot.core.ports import Audience, ContextMessage, Notice, NoticeKind
 from bot.discord_io import refs
 from bot.discord_io.errors import discord_call
 from bot.discord_io.views import view_for
@@ -138,6 +139,39 @@ class DiscordPlatform:
         async with discord_call("delete the message", missing_ok=True):
             await self._channel(message.channel).get_partial_message(int(message.id)).delete()
         return True
+
+    async def read_context(self, message: MessageRef, before: int,
+                           after: int) -> list[ContextMessage]:
+        """The message and its neighbours: the message by id (None once deleted) and the
+        channel's history before and after it, read at once (three REST calls)."""
+        channel = self._channel(message.channel)
+        pivot = discord.Object(int(message.id))
+
+        async def itself() -> list[discord.Message]:
+            try:
+                return [await channel.fetch_message(pivot.id)]
+            except discord.NotFound:
+                return []
+
+        async def around(count: int, *, later: bool) -> list[discord.Message]:
+            if count <= 0:
+                return []
+            if later:
+                return [m async for m in channel.history(limit=count, after=pivot)]
+            return [m async for m in channel.history(limit=count, before=pivot)]
+
+        async with discord_call("read the channel history"):
+            earlier, same, newer = await asyncio.gather(
+                around(before, later=False), itself(), around(after, later=True))
+        found = sorted([*earlier, *same, *newer], key=lambda m: m.id)
+        return [self._seen(m) for m in found]
+
+    def _seen(self, found: discord.Message) -> ContextMessage:
+        return ContextMessage(
+            message=refs.message_ref(self.guild_id, found.channel.id, found.id),
+            author=refs.person(self.guild_id, found.author), sent_at=found.created_at,
+            text=found.content,
+            attachments=tuple((a.filename, a.url) for a in found.attachments))
 
     def check_restriction(self, sanction: Sanction) -> None:
         if sanction.scope is SanctionScope.SPACE and self._needs_role(sanction) \

@@ -26,8 +26,8 @@ from bot.core.errors import DeliveryFailed, PlatformForbidden
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.markup import Trusted
 from bot.core.models import Sanction, SanctionScope
-from bot.core.ports import Audience, Notice, SeenMessage
-from bot.slack_io import refs
+from bot.core.ports import Audience, ContextMessage, Notice, SeenMessage
+from bot.slack_io import history, refs
 from bot.slack_io.blocks import TEXT_LIMIT, Block, clip, message_blocks, mrkdwn
 from bot.slack_io.errors import error_code, slack_call
 from config.settings import SlackSettings
@@ -132,6 +132,10 @@ class SlackPlatform:
             log.warning("admin token could not delete %s: %s", message.key, exc)
             return False
         return True
+
+    async def read_context(self, message: MessageRef, before: int,
+                           after: int) -> list[ContextMessage]:
+        return await history.read_context(self._client, message, before, after)
 
     def check_restriction(self, sanction: Sanction) -> None:
         if sanction.scope is SanctionScope.CHANNEL:

@@ -6,6 +6,7 @@ unavailable) so service tests assert on outcomes: what was posted, deleted, rest
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import datetime
 from bot.core.errors import DeliveryFailed, PlatformUnavailable
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.models import Sanction
-from bot.core.ports import Audience, Notice
+from bot.core.ports import Audience, ContextMessage, Notice
 
 
 @dataclass
@@ -34,6 +35,10 @@ class RecordingPlatform:
     threads: list[tuple[str, list[PersonRef]]] = field(default_factory=list)
     removed_from_threads: list[tuple[PlaceRef, PersonRef]] = field(default_factory=list)
     reactions: list[tuple[MessageRef, str]] = field(default_factory=list)
+    # Channel history the bot can read, oldest first (``write`` adds to it).
+    history: dict[str, list[ContextMessage]] = field(default_factory=dict)
+    context_reads: list[tuple[MessageRef, int, int]] = field(default_factory=list)
+    hang_reads: bool = False  # read_context never answers (a stalled API)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
     @property
@@ -79,7 +84,39 @@ class RecordingPlatform:
         if not self.can_delete:
             return False
         self.deleted.append(message)
+        kept = self.history.get(message.channel, [])
+        self.history[message.channel] = [m for m in kept if m.message != message]
         return True
+
+    def write(self, channel: str, author: PersonRef, text: str, *,
+              attachments: tuple[tuple[str, str], ...] = (),
+              sent_at: datetime | None = None) -> MessageRef:
+        """Somebody writes in a channel: the message joins its history."""
+        ref = self._message(channel)
+        self.history.setdefault(channel, []).append(
+            ContextMessage(ref, author, sent_at, text, attachments))
+        return ref
+
+    def edit_written(self, message: MessageRef, text: str) -> None:
+        kept = self.history.get(message.channel, [])
+        self.history[message.channel] = [
+            ContextMessage(m.message, m.author, m.sent_at, text, m.attachments)
+            if m.message == message else m for m in kept]
+
+    async def read_context(self, message: MessageRef, before: int,
+                           after: int) -> list[ContextMessage]:
+        self._check()
+        self.context_reads.append((message, before, after))
+        if self.hang_reads:
+            await asyncio.Event().wait()
+        kept = self.history.get(message.channel, [])
+        if not message.id.isdigit():  # a message nobody wrote through ``write``
+            return []
+        pivot = int(message.id)
+        earlier = [m for m in kept if int(m.message.id) < pivot][-before:] if before else []
+        same = [m for m in kept if m.message == message]
+        later = [m for m in kept if int(m.message.id) > pivot][:after]
+        return earlier + same + later
 
     def check_restriction(self, sanction: Sanction) -> None:
         self._check()

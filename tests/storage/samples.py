@@ -29,6 +29,8 @@ from bot.core.models import (
     CaseStatus,
     CodeVersion,
     ContactStatus,
+    Evidence,
+    EvidenceKind,
     Incident,
     IncidentKind,
     Motion,
@@ -233,6 +235,16 @@ def _request_claim(full: bool) -> RequestClaim:
     return RequestClaim(f"slack:T1:trigger:{TRICKY}", t(5, TOKYO), t(45, TOKYO))
 
 
+def _evidence(full: bool) -> Evidence:
+    message = MessageRef(PlatformName.SLACK, "T1", "C1", "1767600000.000100")
+    if not full:
+        return Evidence("ev-min", "report", "r-min", EvidenceKind.MESSAGE, 0, message, t(0),
+                        "")
+    return Evidence("ev-full", "incident", "i-full", EvidenceKind.EDIT, -3, message,
+                    t(5, TOKYO), TRICKY, author=BOB, sent_at=t(1, KATHMANDU),
+                    attachments=("a.png <https://cdn.example/a.png>", TRICKY))
+
+
 def _platform_state(full: bool) -> PlatformState:
     if not full:
         return PlatformState("discord:1:commands-hash", "0" * 64, t(0))
@@ -246,6 +258,7 @@ BUILDERS: dict[type, Callable[[bool], Any]] = {
     AuditEntry: _audit_entry, ScheduledAction: _scheduled_action, PersonLink: _person_link,
     RequestClaim: _request_claim, PlatformState: _platform_state,
     SealKey: _seal_key, CaseContact: _case_contact, RelayMessage: _relay_message,
+    Evidence: _evidence,
 }
 
 

@@ -12,8 +12,11 @@ from collections.abc import Callable
 from bot.core.errors import InvalidInput
 from bot.core.flows._base import FlowBase, problems, token
 from bot.core.flows._outcome import Outcome
-from bot.core.identity import PersonRef
-from bot.core.models import Actor, Severity
+from bot.core.identity import PersonRef, is_sealed
+from bot.core.markup import Trusted
+from bot.core.models import Actor, Case, Severity
+from bot.core.services._context import mention
+from bot.core.services.evidence import summary_lines
 
 # A case is serious or severe; minor matters are incidents, handled by staff alone.
 CASE_SEVERITIES = {s.value: s for s in (Severity.SERIOUS, Severity.SEVERE)}
@@ -81,7 +84,27 @@ class CaseFlows(FlowBase):
             if case.appeal_deadline else "",
             hearing=await self._services.relay.describe(
                 case, lambda moment: self._when(reader, moment)),
-            wishes=self._say("case_view_wishes", wishes=wishes) if wishes else ""))
+            wishes=self._say("case_view_wishes", wishes=wishes) if wishes else "",
+            evidence=await self._evidence(reader, case)))
+
+    async def _evidence(self, reader: PersonRef, case: Case) -> Trusted:
+        """One line per report or incident with kept messages: how many, and the message
+        itself in its latest version (masked when it was kept)."""
+        lines = []
+        for source, rows in await self._services.evidence.by_source(case):
+            count, edits, centre = summary_lines(rows)
+            if centre is None:
+                lines.append(self._say("case_view_evidence_gone", source=token(source),
+                                       count=count, edits=edits))
+                continue
+            author = centre.author
+            who = Trusted("(unknown)") if author is None else \
+                mention(self._ctx, author) if is_sealed(author) else self._who(reader, author)
+            flat = " ".join(centre.text.split())
+            lines.append(self._say("case_view_evidence", source=token(source), count=count,
+                                   edits=edits, author=who,
+                                   excerpt=flat[:300] + ("…" if len(flat) > 300 else "")))
+        return Trusted("\n".join(lines))
 
     async def communicated(self, actor: Actor, ref: str) -> Outcome:
         """The decision reached the person another way: the appeal window starts now."""

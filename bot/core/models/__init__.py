@@ -15,6 +15,7 @@ from bot.core.models._cases import (
     VoteChoice,
 )
 from bot.core.models._code import Acceptance, AcceptancePrompt, CodeVersion
+from bot.core.models._evidence import Evidence, EvidenceKind
 from bot.core.models._hearing import CaseContact, ContactStatus, RelayDirection, RelayMessage
 from bot.core.models._incidents import Incident, IncidentKind, Severity
 from bot.core.models._people import Actor, PersonLink, Role
@@ -28,7 +29,7 @@ from bot.core.models._seal import SealKey
 ENTITY_TYPES: tuple[type, ...] = (
     Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
     Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
-    RequestClaim, SealKey, CaseContact, RelayMessage, PlatformState,
+    RequestClaim, SealKey, CaseContact, RelayMessage, PlatformState, Evidence,
 )
 """Every persisted record type; the storage schema test checks each has a matching table."""
 
@@ -50,6 +51,8 @@ __all__ = [
     "CodeVersion",
     "ContactStatus",
     "Entity",
+    "Evidence",
+    "EvidenceKind",
     "Incident",
     "IncidentKind",
     "Motion",

@@ -19,6 +19,7 @@ class ActionKind(StrEnum):
     MONTHLY_DIGEST = "monthly_digest"
     YEARLY_REVIEW = "yearly_review"
     STATEMENT_REMINDER = "statement_reminder"
+    RETENTION_SWEEP = "retention_sweep"
 
 
 class ActionStatus(StrEnum):

@@ -8,20 +8,24 @@ from bot.core.automod import Automod
 from bot.core.services._context import Context
 from bot.core.services.abuse import AbuseOfReporting
 from bot.core.services.appeals import AppealService
+from bot.core.services.case_file import CaseFileService
 from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
+from bot.core.services.evidence import EvidenceService
 from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
 from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
+from bot.core.services.personal_data import PersonalDataService
 from bot.core.services.platform_state import PlatformStateService
 from bot.core.services.public_statements import PublicStatementService
 from bot.core.services.references import ReferenceService, RefKind, Suggestion
 from bot.core.services.relay import RelayService
 from bot.core.services.reports import ReportDraft, ReportService
 from bot.core.services.requests import RequestLedger
+from bot.core.services.retention import RetentionService
 from bot.core.services.roster import RosterService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
 from bot.core.services.wishes import WishService
@@ -50,14 +54,19 @@ class Services:
     references: ReferenceService
     public_statements: PublicStatementService
     wishes: WishService
+    evidence: EvidenceService
+    case_files: CaseFileService
+    personal_data: PersonalDataService
+    retention: RetentionService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
         hearing = HearingService(ctx)
         cases = CaseService(ctx, hearing)
-        reports = ReportService(ctx, cases)
+        evidence = EvidenceService(ctx)
+        reports = ReportService(ctx, cases, evidence)
         sanctions = SanctionService(ctx, reports)
-        incidents = IncidentService(ctx, reports, cases)
+        incidents = IncidentService(ctx, reports, cases, evidence)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         public_statements = PublicStatementService(ctx)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
@@ -65,20 +74,25 @@ class Services:
                    decisions=DecisionService(ctx, cases, sanctions, public_statements),
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
-                   moderation=ModerationService(ctx, automod, incidents, sanctions, cases),
+                   moderation=ModerationService(ctx, automod, incidents, sanctions, cases,
+                                                evidence),
                    requests=RequestLedger(ctx), hearing=hearing,
                    relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
                    references=ReferenceService(ctx), overview=OverviewService(ctx),
-                   public_statements=public_statements, wishes=WishService(ctx))
+                   public_statements=public_statements, wishes=WishService(ctx),
+                   evidence=evidence, case_files=CaseFileService(ctx, evidence),
+                   personal_data=PersonalDataService(ctx), retention=RetentionService(ctx))
 
 
 __all__ = [
     "AcceptanceStatus",
     "AppealService",
+    "CaseFileService",
     "CaseService",
     "CodeService",
     "Context",
     "DecisionService",
+    "EvidenceService",
     "HearingService",
     "History",
     "IncidentDraft",
@@ -87,6 +101,7 @@ __all__ = [
     "ModerationService",
     "OverviewService",
     "PeopleService",
+    "PersonalDataService",
     "PlatformStateService",
     "PromptResult",
     "ProposedSanction",
@@ -97,6 +112,7 @@ __all__ = [
     "ReportDraft",
     "ReportService",
     "RequestLedger",
+    "RetentionService",
     "RosterService",
     "SanctionService",
     "Services",

@@ -8,6 +8,7 @@ crash between the effect and the ``done`` mark means it can run again.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 from bot.core.errors import NotFound
 from bot.core.models import (
@@ -21,7 +22,7 @@ from bot.core.models import (
     SanctionStatus,
     ScheduledAction,
 )
-from bot.core.platforms import HOME, Needs
+from bot.core.platforms import HOME, NOTHING, Needs
 from bot.core.policy import Recurring
 from bot.core.ports import Audience, Notice, NoticeKind
 from bot.core.services import Services
@@ -56,13 +57,16 @@ class CalendarJobs:
             ActionKind.MONTHLY_DIGEST: self._digest,
             ActionKind.YEARLY_REVIEW: self._yearly,
             ActionKind.STATEMENT_REMINDER: self._statement_reminder,
+            ActionKind.RETENTION_SWEEP: self._retention,
         }
 
     async def needs(self, action: ScheduledAction) -> Needs:
         """The platform an action acts on: a lift, the suspended person's; a report
         reminder, the report's staff queue; an acceptance reminder, the member's DMs;
         everything else the committee's home. Unknown rows need the home (the handler
-        finds nothing to do and finishes)."""
+        finds nothing to do and finishes). The retention sweep needs no platform."""
+        if action.kind is ActionKind.RETENTION_SWEEP:
+            return NOTHING
         where: Located | None = None
         async with self._ctx.storage.transaction() as tx:
             if action.kind is ActionKind.LIFT_SANCTION:
@@ -90,6 +94,10 @@ class CalendarJobs:
 
     async def _statement_reminder(self, action: ScheduledAction) -> None:
         await self._s.hearing.remind(action.subject_id)
+
+    async def _retention(self, action: ScheduledAction) -> None:
+        await self._s.retention.sweep()
+        await self.ensure_retention_sweep()
 
     async def _acceptance(self, action: ScheduledAction) -> None:
         await self._s.code.remind(action.subject_id)
@@ -141,6 +149,18 @@ class CalendarJobs:
         now = self._ctx.now()
         wanted = [(ActionKind.MONTHLY_DIGEST, *next_digest(self._ctx, self._recurring, now)),
                   (ActionKind.YEARLY_REVIEW, *next_fiscal_year(self._ctx, self._recurring, now))]
+        return await self._ensure(wanted)
+
+    async def ensure_retention_sweep(self) -> list[ScheduledAction]:
+        """Make sure the next daily retention sweep (03:00, association time) is due."""
+        now = self._ctx.now()
+        tomorrow = now.astimezone(self._ctx.calendar.zone).date() + timedelta(days=1)
+        sweep_at = self._ctx.morning_of(tomorrow) - timedelta(hours=6)
+        return await self._ensure([(ActionKind.RETENTION_SWEEP, tomorrow.isoformat(),
+                                    sweep_at)])
+
+    async def _ensure(self, wanted: list[tuple[ActionKind, str, datetime]],
+                      ) -> list[ScheduledAction]:
         added = []
         async with self._ctx.storage.transaction() as tx:
             for kind, subject, due in wanted:

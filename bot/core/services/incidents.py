@@ -39,6 +39,7 @@ from bot.core.services._context import (
     try_post,
 )
 from bot.core.services.cases import CaseService
+from bot.core.services.evidence import Capture, EvidenceService
 from bot.core.services.reports import ReportService
 
 _DM_TEMPLATE = {IncidentKind.REMOVAL: "removal_dm", IncidentKind.REDACTION: "redaction_dm",
@@ -74,10 +75,12 @@ class IncidentOutcome:
 
 
 class IncidentService:
-    def __init__(self, ctx: Context, reports: ReportService, cases: CaseService) -> None:
+    def __init__(self, ctx: Context, reports: ReportService, cases: CaseService,
+                 evidence: EvidenceService | None = None) -> None:
         self._ctx = ctx
         self._reports = reports
         self._cases = cases
+        self._evidence = evidence or EvidenceService(ctx)
 
     @staticmethod
     def require_remover(actor: Actor) -> None:
@@ -88,17 +91,22 @@ class IncidentService:
         """Carry out and record one incident; ``actor=None`` is automod.
 
         The platform action comes first: if the message cannot be deleted nothing is
-        recorded and staff see why. DM delivery failure never undoes the action.
+        recorded and staff see why. DM delivery failure never undoes the action. The
+        message and its context are read just before the deletion (afterwards the platform
+        no longer has it), within ``policy.evidence_timeout``; a failed read is logged and
+        the removal goes ahead with the excerpt it was given.
         """
         if actor is not None:
             self.require_remover(actor)
             require_confirmation(draft.target_standing, draft.confirmed)
         clause = self._ctx.code.clause(draft.clause_id)
         deleted = True
+        capture: Capture | None = None
         if draft.kind in (IncidentKind.REMOVAL, IncidentKind.REDACTION):
             if draft.message is None:
                 raise InvalidInput("Tell me which message to remove (a message link).")
             platform = self._ctx.platforms.get(draft.message.platform)
+            capture = await self._evidence.read(draft.message)
             deleted = await platform.delete_message(draft.message)
         delivered = None
         if draft.notice is not None or draft.kind in _DM_TEMPLATE:
@@ -112,6 +120,11 @@ class IncidentService:
             report_id=draft.report_id, rule_id=draft.rule_id, dm_delivered=delivered)
         async with self._ctx.storage.transaction() as tx:
             await tx.insert(incident)
+            if incident.message is not None and incident.kind in (IncidentKind.REMOVAL,
+                                                                  IncidentKind.REDACTION):
+                await self._evidence.keep(tx, "incident", incident.id, incident.message,
+                                          capture, excerpt=draft.excerpt,
+                                          author=draft.subject)
             await audit(tx, self._ctx, f"incident.{incident.kind.value}", "incident",
                         incident.id, actor=incident.actor, reason=draft.note,
                         details=f"clause={clause.id} rule={draft.rule_id or '-'}")

@@ -19,6 +19,7 @@ from bot.core.identity import MessageRef, PersonRef, PlaceRef
 from bot.core.models import CaseOrigin, Incident, IncidentKind, SanctionScope, Severity
 from bot.core.services._context import Context
 from bot.core.services.cases import CaseService
+from bot.core.services.evidence import EvidenceService
 from bot.core.services.incidents import IncidentDraft, IncidentService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
 
@@ -70,8 +71,10 @@ class WatchOutcome:
 
 class ModerationService:
     def __init__(self, ctx: Context, automod: Automod | None, incidents: IncidentService,
-                 sanctions: SanctionService, cases: CaseService) -> None:
+                 sanctions: SanctionService, cases: CaseService,
+                 evidence: EvidenceService | None = None) -> None:
         self._ctx = ctx
+        self._evidence = evidence or EvidenceService(ctx)
         self._automod = automod
         self._incidents = incidents
         self._sanctions = sanctions
@@ -82,7 +85,11 @@ class ModerationService:
         return self._automod is not None
 
     async def watch(self, message: WatchedMessage) -> WatchOutcome | None:
-        """Scan one message; act on the strongest finding. None when it is fine."""
+        """Scan one message; act on the strongest finding. None when it is fine.
+
+        An edit of a message kept as evidence is kept too, before it is scanned."""
+        if message.edited:
+            await self._evidence.record_edit(message.message, message.text)
         if self._automod is None:
             return None
         detections = self._automod.scan(message.scanned())

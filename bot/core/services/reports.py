@@ -53,6 +53,7 @@ from bot.core.services._context import (
     when,
 )
 from bot.core.services.cases import CaseService
+from bot.core.services.evidence import EvidenceService
 
 MAX_REASON = 1500
 MAX_EXCERPT = 500
@@ -72,9 +73,11 @@ class ReportDraft:
 
 
 class ReportService:
-    def __init__(self, ctx: Context, cases: CaseService | None = None) -> None:
+    def __init__(self, ctx: Context, cases: CaseService | None = None,
+                 evidence: EvidenceService | None = None) -> None:
         self._ctx = ctx
         self._cases = cases
+        self._evidence = evidence or EvidenceService(ctx)
         # Set by Services.build (abuse.AbuseOfReporting, built on the incidents service,
         # which itself needs this one): what follows a dismissal in bad faith.
         self.on_bad_faith: Callable[[Actor, Report], Awaitable[object]] | None = None
@@ -144,6 +147,10 @@ class ReportService:
             action = await schedule(tx, self._ctx, ActionKind.REPORT_DUE, report.id,
                                     report.due_at)
         after_commit(self._ctx, action)
+        if report.message is not None:  # first, before its author can delete it
+            await self._evidence.capture(
+                "report", report.id, report.message, excerpt=draft.message_excerpt,
+                author=report.target, reporter_tag=report.reporter_tag)
         await try_post(self._ctx, reporter, Audience.STAFF,
                        self.queue_notice(report, bad_faith=bad_faith))
         return report

@@ -85,6 +85,7 @@ class FakeDiscord:
         self.replies: dict[str, list[JSON]] = {}  # interaction token -> messages it created
         self.interaction_channels: dict[str, int] = {}
         self.closed_dms: set[int] = set()
+        self.history_down: set[int] = set()  # channels whose history listing fails (503)
         self.rate_limits: list[tuple[str, str, float]] = []  # (method, path part, retry after)
         self.sent_events: list[JSON] = []
         self.replay_on_resume = 0
@@ -184,7 +185,7 @@ class FakeDiscord:
             "author": author.user(), "content": body.get("content") or "",
             "timestamp": _now(), "edited_timestamp": None, "tts": False,
             "mention_everyone": False, "mentions": [], "mention_roles": [],
-            "attachments": [], "embeds": body.get("embeds") or [],
+            "attachments": body.get("attachments") or [], "embeds": body.get("embeds") or [],
             "components": body.get("components") or [], "pinned": False,
             "flags": body.get("flags") or 0,
         }
@@ -307,7 +308,8 @@ class FakeDiscord:
             await self._touch()
             return limited
         try:
-            status, payload = self._route(request.method, path, body or {})
+            status, payload = self._route(request.method, path, body or {},
+                                          dict(request.query))
         finally:
             await self._touch()
         if status == 204:
@@ -336,7 +338,9 @@ class FakeDiscord:
                     "Via": "1.1 google"})
         return None
 
-    def _route(self, method: str, path: str, body: JSON) -> tuple[int, Any]:
+    def _route(self, method: str, path: str, body: JSON,
+               query: dict[str, str] | None = None) -> tuple[int, Any]:
+        query = query or {}
         parts = path.strip("/").split("/")
         match method, parts:
             case "GET", ["users", "@me"]:
@@ -361,6 +365,8 @@ class FakeDiscord:
                 return 200, self._open_dm(int(body["recipient_id"]))
             case "POST", ["channels", channel, "messages"]:
                 return self._create_message(int(channel), body)
+            case "GET", ["channels", channel, "messages"]:
+                return self._history(int(channel), query)
             case "GET", ["channels", channel, "messages", message]:
                 found = self.messages.get(int(channel), {}).get(int(message))
                 return (200, found) if found else _unknown("Message", 10008)
@@ -447,6 +453,30 @@ class FakeDiscord:
                 command["default_member_permissions"] = str(command["default_member_permissions"])
         self.commands[scope] = synced
         return synced
+
+    def _history(self, channel: int, query: dict[str, str]) -> tuple[int, Any]:
+        """GET /channels/{id}/messages as Discord answers it: at most ``limit`` (1-100,
+        default 50) messages before, after or around an id (or the newest), the ones
+        closest to it, newest first."""
+        if channel in self.history_down:
+            return 503, {"message": "upstream connect error", "code": 0}
+        if channel not in self.messages:
+            return _unknown("Channel", 10003)
+        limit = max(1, min(100, int(query.get("limit", 50))))
+        ordered = sorted(self.messages[channel].values(), key=lambda m: int(m["id"]))
+        if "before" in query:
+            chosen = [m for m in ordered if int(m["id"]) < int(query["before"])][-limit:]
+        elif "after" in query:
+            chosen = [m for m in ordered if int(m["id"]) > int(query["after"])][:limit]
+        elif "around" in query:
+            pivot = int(query["around"])
+            earlier = [m for m in ordered if int(m["id"]) < pivot]
+            rest = [m for m in ordered if int(m["id"]) >= pivot]
+            chosen = earlier[-(limit // 2):] + rest[:limit - limit // 2] if limit > 1 \
+                else rest[:1]
+        else:
+            chosen = ordered[-limit:]
+        return 200, list(reversed(chosen))
 
     def _open_dm(self, user_id: int) -> JSON:
         channel_id = self.dm_channels.get(user_id)

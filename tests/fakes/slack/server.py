@@ -95,12 +95,6 @@ class FakeSlack:
     def next_ts(self) -> str:
         return f"1767600000.{next(self._clock):06d}"
 
-    def add_message(self, channel: str, user: str, text: str) -> str:
-        ts = self.next_ts()
-        self.messages[(channel, ts)] = {"type": "message", "user": user, "text": text,
-                                        "ts": ts}
-        return ts
-
     def response_url(self, key: str = "r") -> str:
         return f"{self.base_url}/respond/{key}"
 
@@ -212,15 +206,61 @@ class FakeSlack:
         members |= users
         return {"ok": True, "channel": {"id": p["channel"]}}
 
-    def _find(self, p: dict[str, Any]) -> dict[str, Any]:
-        found = self.messages.get((str(p["channel"]), str(p.get("latest"))))
-        return {"ok": True, "messages": [found] if found else [], "has_more": False}
+    def add_message(self, channel: str, user: str, text: str, *,
+                    thread_ts: str | None = None, files: list[dict[str, Any]] | None = None,
+                    ) -> str:
+        ts = self.next_ts()
+        message: dict[str, Any] = {"type": "message", "user": user, "text": text, "ts": ts}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+            self.messages[(channel, thread_ts)]["thread_ts"] = thread_ts
+        if files:
+            message["files"] = files
+        self.messages[(channel, ts)] = message
+        return ts
+
+    @staticmethod
+    def _window(found: list[dict[str, Any]], p: dict[str, Any]) -> list[dict[str, Any]]:
+        """``oldest``/``latest`` bounds (exclusive unless ``inclusive``), oldest first."""
+        inclusive = str(p.get("inclusive", "")).lower() in ("1", "true")
+        oldest, latest = p.get("oldest"), p.get("latest")
+
+        def inside(ts: float) -> bool:
+            if oldest is not None and (ts < float(oldest) or
+                                       (ts == float(oldest) and not inclusive)):
+                return False
+            return latest is None or ts < float(latest) or (
+                ts == float(latest) and inclusive)
+        return sorted((m for m in found if inside(float(m["ts"]))),
+                      key=lambda m: float(m["ts"]))
 
     def m_conversations_history(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
-        return self._find(p)
+        """A channel's messages (thread replies are not in it), newest first: the ``limit``
+        closest to ``latest``, or to ``oldest`` when only ``oldest`` is given."""
+        channel = str(p["channel"])
+        if not self._known(channel):
+            return self._error("channel_not_found")
+        top = [m for (c, ts), m in self.messages.items() if c == channel
+               and m.get("thread_ts") in (None, ts)]
+        found = self._window(top, p)
+        limit = int(p.get("limit") or 100)
+        only_oldest = p.get("oldest") is not None and p.get("latest") is None
+        chosen = found[:limit] if only_oldest else found[-limit:]
+        return {"ok": True, "messages": list(reversed(chosen)),
+                "has_more": len(found) > limit}
 
     def m_conversations_replies(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
-        return self._find(p)
+        """The thread of any message in it, oldest first (the parent first)."""
+        channel = str(p["channel"])
+        found = self.messages.get((channel, str(p["ts"])))
+        if found is None:
+            return self._error("thread_not_found")
+        parent = str(found.get("thread_ts") or found["ts"])
+        thread = [m for (c, ts), m in self.messages.items() if c == channel
+                  and (ts == parent or m.get("thread_ts") == parent)]
+        chosen = self._window(thread, p)
+        limit = int(p.get("limit") or 1000)
+        return {"ok": True, "messages": chosen[:limit], "has_more": len(chosen) > limit}
 
     def _known(self, channel: str) -> bool:
         return (channel in self.members or channel in self.private

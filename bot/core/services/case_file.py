@@ -1,0 +1,204 @@
+"""Case files: everything the record holds about one committee case, in one document.
+
+"A record of the incident and response": the case file is what the committee, counsel or
+the Executive Committee hand on (to an appeal, to a successor, to the person who asks).
+It is built from the stored records only, as plain JSON values, with the schema in
+``docs/case-file.schema.json``; ``bot/records/case_html.py`` renders the same document as
+a page. An anonymous reporter (or appellant) appears only as their pseudonym, and the
+sealed fields are never copied. Every vote is listed with whether it counted, by the same
+rule the tally uses (eligible, not recused, the voter's latest ballot).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from bot.core.identity import MessageRef, PersonRef, PlaceRef, is_sealed, pseudonym
+from bot.core.models import (
+    Appeal,
+    Case,
+    Incident,
+    Motion,
+    Recusal,
+    RelayMessage,
+    Report,
+    Sanction,
+    Vote,
+)
+from bot.core.ports import Tx
+from bot.core.rules.voting import Ballot, tally
+from bot.core.services._committee import panel_for
+from bot.core.services._context import UNNAMED, Context, audit, identity_of
+from bot.core.services.cases import load_case
+from bot.core.services.evidence import EvidenceService
+
+SCHEMA_ID = "https://coc-bot.invalid/schemas/case-file/1"
+FORMAT_VERSION = 1
+SEALED_FIELDS = frozenset({"reporter_sealed", "reporter_tag", "appellant_sealed",
+                           "appellant_tag"})
+"""Never copied: the sealed identity, and the tag that would link reports together."""
+JSON = dict[str, Any]
+
+
+def plain(value: object) -> object:
+    """A stored value as JSON: times as ISO 8601 UTC, references by key, enums by value;
+    a sealed person by pseudonym."""
+    if isinstance(value, PersonRef):
+        return pseudonym(value.id) if is_sealed(value) else value.key
+    if isinstance(value, PlaceRef | MessageRef):
+        return value.key
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple | frozenset | list):
+        return [plain(item) for item in value]
+    return value
+
+
+def record(entity: object, *, drop: frozenset[str] = frozenset()) -> JSON:
+    """Every field of a stored record but the sealed ones (and ``drop``)."""
+    assert dataclasses.is_dataclass(entity)
+    return {field.name: plain(getattr(entity, field.name))
+            for field in dataclasses.fields(entity)
+            if field.name not in SEALED_FIELDS | drop}
+
+
+def _with_pseudonym(row: JSON, tag: str | None, field: str) -> JSON:
+    row[field] = pseudonym(tag) if tag else None
+    return row
+
+
+class CaseFileService:
+    def __init__(self, ctx: Context, evidence: EvidenceService) -> None:
+        self._ctx = ctx
+        self._evidence = evidence
+
+    async def export(self, ref: str, how: str) -> JSON:
+        """The case file, with the export itself on the audit log (same transaction: an
+        export that is not recorded does not happen). ``how`` says who asked and how."""
+        async with self._ctx.storage.transaction() as tx:
+            document = await self.build(tx, ref)
+            await audit(tx, self._ctx, "case.exported", "case", document["case"]["id"],
+                        actor=UNNAMED, details=how)
+        return document
+
+    async def build(self, tx: Tx, ref: str) -> JSON:
+        """The whole case file (``NotFound`` for an unknown reference)."""
+        case = await load_case(tx, ref)
+        reports = await self._reports(tx, case)
+        incidents = await tx.find(Incident, case_id=case.id, order_by="created_at")
+        motions = [await self._motion(tx, case, m) for m in
+                   await tx.find(Motion, case_id=case.id, order_by="opened_at")]
+        recusals = await tx.find(Recusal, case_id=case.id, order_by="declared_at")
+        appeals = await tx.find(Appeal, case_id=case.id, order_by="filed_at")
+        sanctions = await tx.find(Sanction, case_id=case.id, order_by="starts_at")
+        evidence = [record(row) for row in await self._evidence.of_case(tx, case)]
+        relayed = await tx.find(RelayMessage, case_id=case.id, order_by="at")
+        document: JSON = {
+            "$schema": SCHEMA_ID, "format_version": FORMAT_VERSION,
+            "generated_at": plain(self._ctx.now()),
+            "case": _with_pseudonym(record(case), case.reporter_tag, "reporter_pseudonym"),
+            "reports": [_with_pseudonym(record(r), r.reporter_tag, "reporter_pseudonym")
+                        for r in reports],
+            "incidents": [record(i) for i in incidents],
+            "evidence": evidence,
+            "statements": _statements(case),
+            "conversation": [record(m, drop=frozenset({"case_id"})) for m in relayed],
+            "motions": motions,
+            "recusals": [record(r) for r in recusals],
+            "appeals": [_with_pseudonym(record(a), a.appellant_tag, "appellant_pseudonym")
+                        for a in appeals],
+            "sanctions": [record(s) for s in sanctions],
+        }
+        document["timeline"] = _timeline(document)
+        return document
+
+    @staticmethod
+    async def _reports(tx: Tx, case: Case) -> list[Report]:
+        found = {r.id: r for r in await tx.find(Report, case_id=case.id)}
+        if case.report_id and case.report_id not in found:
+            report = await tx.get(Report, case.report_id)
+            if report is not None:
+                found[report.id] = report
+        return sorted(found.values(), key=lambda r: r.created_at)
+
+    async def _motion(self, tx: Tx, case: Case, motion: Motion) -> JSON:
+        """The motion with every ballot and whether it counted, and the tally."""
+        day = (motion.closed_at or self._ctx.now()).date()
+        panel = await panel_for(tx, case, day)
+        votes = sorted(await tx.find(Vote, motion_id=motion.id), key=lambda v: v.cast_at)
+        identities = [await identity_of(tx, v.voter) for v in votes]
+        latest: dict[str, int] = {}
+        for index, who in enumerate(identities):  # votes are in casting order
+            if who in panel.eligible and who not in panel.recused:
+                latest[who] = index
+        ballots = [Ballot(who, v.choice, v.cast_at) for v, who in zip(votes, identities,
+                                                                       strict=True)]
+        result = tally(ballots, panel.eligible, panel.recused, self._ctx.policy.quorum)
+        row = record(motion)
+        row["votes"] = [{**record(v, drop=frozenset({"motion_id"})),
+                         "counted": latest.get(who) == index,
+                         "why_not_counted": None if latest.get(who) == index else
+                         _why_not(who, panel.eligible, panel.recused)}
+                        for index, (v, who) in enumerate(zip(votes, identities, strict=True))]
+        row["tally"] = {"yes": result.yes, "no": result.no, "abstain": result.abstain,
+                        "quorum": result.quorum, "quorum_met": result.quorum_met,
+                        "carried": result.carried}
+        return row
+
+
+def _why_not(who: str, eligible: frozenset[str], recused: frozenset[str]) -> str:
+    if who in recused:
+        return "recused"
+    if who not in eligible:
+        return "not eligible"
+    return "replaced by a later vote"
+
+
+def _statements(case: Case) -> list[JSON]:
+    if not case.subject_statement:
+        return []
+    return [{"by": plain(case.subject), "text": case.subject_statement,
+             "at": plain(case.statement_at)}]
+
+
+_EVENTS: tuple[tuple[str, str, str, str], ...] = (
+    # (section, time field, event, id field)
+    ("reports", "created_at", "report filed", "id"),
+    ("reports", "handled_at", "report handled", "id"),
+    ("incidents", "created_at", "incident recorded", "id"),
+    ("incidents", "reversed_at", "incident reversed", "id"),
+    ("motions", "opened_at", "motion proposed", "id"),
+    ("motions", "closed_at", "motion closed", "id"),
+    ("recusals", "declared_at", "member recused", "member"),
+    ("appeals", "filed_at", "appeal filed", "id"),
+    ("appeals", "decided_at", "appeal decided", "id"),
+    ("sanctions", "starts_at", "sanction started", "id"),
+    ("sanctions", "lifted_at", "sanction lifted", "id"),
+    ("conversation", "at", "message relayed", "contact_id"),
+)
+
+
+def _timeline(document: JSON) -> list[JSON]:
+    """Every dated event of the case, oldest first."""
+    case = document["case"]
+    events: list[JSON] = [{"at": case["opened_at"], "event": "case opened", "ref": case["id"]}]
+    for field, event in (("statement_at", "statement given"),
+                         ("subject_unreachable_at", "subject could not be reached"),
+                         ("communicated_at", "decision communicated"),
+                         ("final_at", "decision final")):
+        if case.get(field):
+            events.append({"at": case[field], "event": event, "ref": case["id"]})
+    for section, moment, event, ref in _EVENTS:
+        for row in document[section]:
+            if row.get(moment):
+                events.append({"at": row[moment], "event": event, "ref": row[ref]})
+    for motion in document["motions"]:
+        for vote in motion["votes"]:
+            events.append({"at": vote["cast_at"], "event": f"vote {vote['choice']}",
+                           "ref": motion["id"]})
+    return sorted(events, key=lambda e: (datetime.fromisoformat(e["at"]), e["event"]))

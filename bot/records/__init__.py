@@ -1,0 +1,1 @@
+"""Taking the record out: case files as pages, and the operator's records commands."""
