@@ -97,10 +97,12 @@ class EvidenceService:
         """A kept message was edited (automod saw the edit): keep the new version with
         every report or incident that kept the old one. Unchanged text (Slack re-sends a
         message when a link preview appears) adds nothing."""
-        masked = _mask(text)
         added = 0
         async with self._ctx.storage.transaction() as tx:
             kept = await tx.find(Evidence, message=message)
+            if not kept:  # the common case on the per-edit path: nothing to mask or add
+                return 0
+            masked = _mask(text)
             kept.sort(key=lambda row: (row.captured_at, row.kind is EvidenceKind.EDIT))
             latest: dict[tuple[str, str], Evidence] = {}
             texts: dict[tuple[str, str], set[str]] = {}
