@@ -18,17 +18,18 @@ import logging
 import os
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Systemd:
     """Where to notify (None: not run by systemd) and how often to feed the watchdog."""
 
     address: str | None
     watchdog_seconds: float | None = None
+    _complained: set[str] = field(default_factory=set, compare=False)
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None,
@@ -49,10 +50,16 @@ class Systemd:
         target = "\0" + self.address[1:] if self.address.startswith("@") else self.address
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+                # Never wait: this runs on the event loop, and a listener that stopped
+                # reading (its queue full) must not stall the bot it watches.
+                sock.setblocking(False)
                 sock.connect(target)
-                sock.sendall(message.encode())
-        except OSError as exc:  # systemd gone or the socket wrong: say so, keep running
-            log.warning("could not notify systemd (%s): %s", message.split("=")[0], exc)
+                sock.send(message.encode())
+        except OSError as exc:  # systemd gone, busy, or the socket wrong: keep running
+            state = message.split("=")[0]
+            if state not in self._complained:
+                self._complained.add(state)
+                log.warning("could not notify systemd (%s): %s", state, exc)
             return False
         return True
 

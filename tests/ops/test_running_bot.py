@@ -32,9 +32,27 @@ ROOT = Path(__file__).resolve().parents[2]
 CARD = "4111 1111 1111 1111"
 
 
-async def datagram(sock: socket.socket) -> str:
-    data = await asyncio.wait_for(asyncio.get_running_loop().sock_recv(sock, 4096), 60)
-    return data.decode()
+class Notifications:
+    """Reads the notify socket the whole time, as systemd does, and keeps what came."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock, self.seen = sock, []
+        self._arrived = asyncio.Condition()
+        self.task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            data = await loop.sock_recv(self.sock, 4096)
+            async with self._arrived:
+                self.seen.append(data.decode())
+                self._arrived.notify_all()
+
+    async def wait_for(self, message: str, within: float = 60) -> list[str]:
+        async with self._arrived:
+            await asyncio.wait_for(self._arrived.wait_for(lambda: message in self.seen),
+                                   within)
+        return list(self.seen)
 
 
 async def until(http: aiohttp.ClientSession, url: str,
@@ -76,6 +94,7 @@ async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> 
     notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     notify.bind(str(tmp_path / "notify"))
     notify.setblocking(False)
+    notifications = Notifications(notify)
     env = {**os.environ, "COC_BOT_CONFIG": str(config),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
            "DISCORD_TOKEN": "fake-token", "DISCORD_API_BASE": discord.api_base,
@@ -87,8 +106,8 @@ async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> 
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        assert await datagram(notify) == "READY=1"
-        assert await datagram(notify) == "WATCHDOG=1"
+        seen = await notifications.wait_for("WATCHDOG=1")
+        assert seen[:2] == ["READY=1", "WATCHDOG=1"]
         async with aiohttp.ClientSession() as http:
             async with http.get(base + "/healthz") as response:
                 assert response.status == 200 and await response.json() == {"status": "alive"}
@@ -151,14 +170,14 @@ async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> 
                 assert response.status == 200
 
         proc.send_signal(signal.SIGTERM)
-        while (message := await datagram(notify)) == "WATCHDOG=1":
-            pass
-        assert message == "STOPPING=1"
+        seen = await notifications.wait_for("STOPPING=1")
+        assert set(seen) == {"READY=1", "WATCHDOG=1", "STOPPING=1"}
         assert await asyncio.wait_for(proc.wait(), 30) == 0, (tmp_path / "bot.log").read_text()
     finally:
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+        notifications.task.cancel()
         notify.close()
         log.close()
         await discord.stop()

@@ -82,3 +82,13 @@ def test_a_missing_socket_is_logged_not_fatal(tmp_path: Path,
     systemd = Systemd.from_environment({"NOTIFY_SOCKET": str(tmp_path / "gone")})
     assert systemd.notify("READY=1") is False
     assert "could not notify systemd (READY)" in caplog.text
+
+
+async def test_a_listener_that_stops_reading_never_blocks_the_bot(
+        listener: tuple[socket.socket, str], caplog: pytest.LogCaptureFixture) -> None:
+    sock, path = listener
+    systemd = Systemd.from_environment({"NOTIFY_SOCKET": path})
+    sent = [systemd.notify("WATCHDOG=1") for _ in range(5000)]  # the queue fills up
+    assert sent[0] and not sent[-1]  # later pings are dropped, not waited on
+    assert caplog.text.count("could not notify systemd (WATCHDOG)") == 1  # said once
+    assert await received(sock) == "WATCHDOG=1"
