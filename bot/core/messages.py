@@ -76,7 +76,7 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "review_case": "case summary decision",
         "term_ending": "person seat term_end",
         "roster_not_staggered": "years limit",
-        "yearly_review": "year",
+        "yearly_review": "year report_year",
         "monthly_digest": "month body",
         # hearing the subject (bot/core/services/hearing.py, relay.py)
         "statement_request": "case about deadline limit",

@@ -28,6 +28,7 @@ from bot.core.services.requests import RequestLedger
 from bot.core.services.retention import RetentionService
 from bot.core.services.roster import RosterService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
+from bot.core.services.transparency import TransparencyService
 from bot.core.services.wishes import WishService
 
 
@@ -58,6 +59,7 @@ class Services:
     case_files: CaseFileService
     personal_data: PersonalDataService
     retention: RetentionService
+    transparency: TransparencyService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
@@ -81,7 +83,8 @@ class Services:
                    references=ReferenceService(ctx), overview=OverviewService(ctx),
                    public_statements=public_statements, wishes=WishService(ctx),
                    evidence=evidence, case_files=CaseFileService(ctx, evidence),
-                   personal_data=PersonalDataService(ctx), retention=RetentionService(ctx))
+                   personal_data=PersonalDataService(ctx), retention=RetentionService(ctx),
+                   transparency=TransparencyService(ctx))
 
 
 __all__ = [
@@ -118,6 +121,7 @@ __all__ = [
     "Services",
     "Suggestion",
     "SuspensionRequest",
+    "TransparencyService",
     "VoteOutcome",
     "WatchOutcome",
     "WatchedMessage",

@@ -136,7 +136,9 @@ class CalendarJobs:
         await self.ensure_recurring()
 
     async def _yearly(self, action: ScheduledAction) -> None:
-        text = self._ctx.messages.render("yearly_review", year=action.subject_id)
+        last_year = self._ctx.now().astimezone(self._ctx.calendar.zone).year - 1
+        text = self._ctx.messages.render("yearly_review", year=action.subject_id,
+                                         report_year=last_year)
         await self._post(Audience.COMMITTEE, Notice(NoticeKind.REMINDER, text, action.subject_id))
         await self.ensure_recurring()
 
