@@ -23,6 +23,7 @@ from bot.core.ports import Storage
 from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
 from bot.core.services.timed import LEASE, TimedActionService
+from bot.records import case_html
 from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
 from bot.sealing import setup_sealing
 from bot.setup_check import warn_about_roster
@@ -81,7 +82,7 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
                   fiscal_year_start=settings.schedule.fiscal_year_start)
     scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds)
     ctx.waker = scheduler
-    services = Services.build(ctx, automod_for(settings))
+    services = Services.build(ctx, automod_for(settings), case_page=case_html.render)
     jobs = CalendarJobs(services, settings.schedule)
     timed = TimedActionService(ctx, jobs.handlers(), worker or worker_name(),
                                on_failure=jobs.on_failure, lease=lease, needs=jobs.needs)

@@ -184,14 +184,25 @@ class NoticeKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a notice (a case file): its name, media type and bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
-    """Text to show a person or a channel, plus the record it is about."""
+    """Text to show a person or a channel, plus the record it is about, and any files
+    sent with it (``attachments``: uploaded with the message, on every platform)."""
 
     kind: NoticeKind
     text: str
     subject_id: str | None = None
     title: str | None = None
     mention_everyone: bool = False
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

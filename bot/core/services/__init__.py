@@ -8,7 +8,7 @@ from bot.core.automod import Automod
 from bot.core.services._context import Context
 from bot.core.services.abuse import AbuseOfReporting
 from bot.core.services.appeals import AppealService
-from bot.core.services.case_file import CaseFileService
+from bot.core.services.case_file import CaseFileService, CasePage
 from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
@@ -62,7 +62,9 @@ class Services:
     transparency: TransparencyService
 
     @classmethod
-    def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
+    def build(cls, ctx: Context, automod: Automod | None = None,
+              case_page: CasePage | None = None) -> Services:
+        """``case_page`` renders a case file as a page (``/case file`` sends it)."""
         hearing = HearingService(ctx)
         cases = CaseService(ctx, hearing)
         evidence = EvidenceService(ctx)
@@ -82,7 +84,7 @@ class Services:
                    relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
                    references=ReferenceService(ctx), overview=OverviewService(ctx),
                    public_statements=public_statements, wishes=WishService(ctx),
-                   evidence=evidence, case_files=CaseFileService(ctx, evidence),
+                   evidence=evidence, case_files=CaseFileService(ctx, evidence, case_page),
                    personal_data=PersonalDataService(ctx), retention=RetentionService(ctx),
                    transparency=TransparencyService(ctx))
 

@@ -35,6 +35,15 @@ def _now() -> str:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file attached to a message, as the multipart request carried it."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Call:
     """One REST request as it reached the fake."""
 
@@ -44,6 +53,7 @@ class Call:
     query: dict[str, str]
     reason: str | None
     at: float = field(default_factory=time.monotonic)  # when it reached the fake
+    files: tuple[Upload, ...] = ()  # the attachments of a multipart request
 
     def __repr__(self) -> str:  # keeps assertion failures readable
         return f"{self.method} {self.path} {json.dumps(self.body)[:300] if self.body else ''}"
@@ -206,6 +216,14 @@ class FakeDiscord:
             return []
         return [message_text(m) for m in self.messages.get(channel, {}).values()]
 
+    def files_to(self, person: FakeUser) -> list[Upload]:
+        """Every file the bot attached to a message in ``person``'s DM channel."""
+        channel = self.dm_channels.get(person.id)
+        if channel is None:
+            return []
+        return [upload for call in self.find("POST", f"/channels/{channel}/messages")
+                for upload in call.files]
+
     def channel_texts(self, channel_id: int) -> list[str]:
         return [message_text(m) for m in self.messages.get(channel_id, {}).values()]
 
@@ -293,16 +311,23 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["path"]
         body: Any = None
+        files: list[Upload] = []
         if request.can_read_body:
             if request.content_type == "application/json":
                 body = await request.json()
             elif request.content_type.startswith("multipart"):
                 reader = await request.multipart()
                 async for part in reader:
-                    if getattr(part, "name", None) == "payload_json":
+                    name = getattr(part, "name", None)
+                    if name == "payload_json":
                         body = json.loads(await part.text())  # type: ignore[union-attr]
+                    elif name and name.startswith("files["):  # discord.py's file fields
+                        files.append(Upload(
+                            part.filename or "", part.headers.get("Content-Type", ""),  # type: ignore[union-attr]
+                            bytes(await part.read())))  # type: ignore[union-attr]
         reason = request.headers.get("X-Audit-Log-Reason")
-        self.calls.append(Call(request.method, path, body, dict(request.query), reason))
+        self.calls.append(Call(request.method, path, body, dict(request.query), reason,
+                               files=tuple(files)))
         limited = self._rate_limited(request.method, path)
         if limited is not None:
             await self._touch()
