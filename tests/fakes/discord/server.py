@@ -325,6 +325,8 @@ class FakeDiscord:
                         files.append(Upload(
                             part.filename or "", part.headers.get("Content-Type", ""),  # type: ignore[union-attr]
                             bytes(await part.read())))  # type: ignore[union-attr]
+        if files and isinstance(body, dict):  # the stored message lists them as Discord does
+            body["attachments"] = [self._attachment(upload) for upload in files]
         reason = request.headers.get("X-Audit-Log-Reason")
         self.calls.append(Call(request.method, path, body, dict(request.query), reason,
                                files=tuple(files)))
@@ -343,6 +345,12 @@ class FakeDiscord:
         # verbatim and treats anything else (aiohttp adds "; charset=utf-8") as plain text.
         return web.Response(body=json.dumps(payload).encode(), status=status,
                             headers={"Content-Type": "application/json"})
+
+    def _attachment(self, upload: Upload) -> JSON:
+        file_id = self.snowflake()
+        url = f"http://127.0.0.1:{self.port}/attachments/{file_id}/{upload.filename}"
+        return {"id": str(file_id), "filename": upload.filename, "size": len(upload.data),
+                "url": url, "proxy_url": url, "content_type": upload.content_type}
 
     def rate_limit_next(self, method: str, path_part: str, retry_after: float = 0.2) -> None:
         """Answer the next matching request with 429, as Discord does when a bucket is full."""
