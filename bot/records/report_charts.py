@@ -9,7 +9,7 @@ never drawn at some height that would give their value away.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -45,6 +45,16 @@ def _bars(title: str, labels: Sequence[str], values: Sequence[float], caption: s
 
 def _short(label: str, limit: int = 48) -> str:
     return label if len(label) <= limit else label[:limit - 1] + "…"
+
+
+def counts_chart(title: str, counts: Mapping[str, int]) -> bytes | None:
+    """Counts as bars, largest first (the monthly digest's chart, for the committee's
+    private channel); None when every count is zero."""
+    shown = sorted(((label, n) for label, n in counts.items() if n), key=lambda c: (-c[1], c[0]))
+    if not shown:
+        return None
+    return _bars(title, [label for label, _ in shown], [float(n) for _, n in shown], "",
+                 "count")
 
 
 def table_chart(table: Table) -> bytes | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from bot.core.models import Case, Report
+from bot.core.ports import Attachment, Audience, Notice, NoticeKind
 from tests.slack.conftest import COMMITTEE, COMMITTEE_CH, REPORTER, STAFF_USER, SUBJECT, SlackWorld
 
 
@@ -54,3 +55,13 @@ async def test_a_recused_member_is_refused_and_nothing_is_uploaded(world: SlackW
     assert "Nothing was sent" in reply
     assert fake.called("files.getUploadURLExternal") == []
     assert fake.files_shared_in(f"D{member}") == []
+
+
+async def test_a_post_with_a_file_uploads_it_into_that_channel(world: SlackWorld) -> None:
+    """The monthly digest's chart: the text, then the file shared in the same channel."""
+    chart = Attachment("digest-2026-02.png", "image/png", b"\x89PNG\r\n\x1a\nfake")
+    await world.front.platform.post(Audience.COMMITTEE, Notice(
+        NoticeKind.DIGEST, "Monthly digest", attachments=(chart,)))
+    [shared] = world.fake.files_shared_in(COMMITTEE_CH)
+    assert (shared.filename, shared.data) == (chart.filename, chart.data)
+    assert world.fake.called("chat.postMessage", channel=COMMITTEE_CH)
