@@ -92,7 +92,8 @@ class RepetitionTracker:
             self._flood(state, now, hits)
         if limits.duplicate_channels is not None and len(skeleton) >= limits.duplicate_min_length:
             self._duplicate(state, now, skeleton, message.channel_id, hits)
-        if limits.target_messages is not None:
+        if limits.target_messages is not None and (message.mentioned_ids
+                                                   or message.recipient_id):
             self._targets(message, state, now, hits)
 
     def _flood(self, state: _Author, now: float, hits: list[Hit]) -> None:
