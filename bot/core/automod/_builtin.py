@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.core.automod import _address as address
 from bot.core.automod import _pii as pii
 from bot.core.automod._patterns import Check, Pattern
 from bot.core.automod._pii import luhn_valid
@@ -44,11 +45,17 @@ _PHONE_NATIONAL = (r"(?:^|[^\d+a-z])((?:\(0\d{1,4}\)|0\d{1,4})(?:[ .-]?\d{1,4}){
 _CARD = r"(?:^|[^\da-z@#&!/:=+])((?:\d[ -]?){11,18}\d)(?:[^\da-z]|$)"
 _SSN = r"(?:^|[^\d-])(\d{3}[ -]\d{2}[ -]\d{4})(?:[^\d-]|$)"
 _IBAN = pii.IBAN_PATTERN
-_STREET_SUFFIX = (r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|"
-                  r"ct|way|place|pl|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|square|sq)")
-_ADDRESS = (r"\b\d{1,6}[a-z]?\s+(?:(?:[nsew]\.?|north|south|east|west)\s+)?"
-            r"(?:[a-z][a-z'-]*\s+){1,3}" + _STREET_SUFFIX + r"\b\.?")
-_PO_BOX = r"\bp\.?\s?o\.?\s+box\s+\d{1,6}\b"
+_ADDRESS, _PO_BOX = address.STREET, address.PO_BOX
+# Every address pattern with its check (None: precise enough alone), for automod and masks.
+ADDRESS_PATTERNS: tuple[tuple[str, str, Check | None], ...] = (
+    (address.STREET, "street address", address.check_street),
+    (address.PO_BOX, "post office box", None),
+    (address.MILITARY, "military mail address", None),
+    (address.CITY_LINE, "city, state and ZIP code", address.check_city_line),
+    (address.NAME_THEN_NUMBER, "street address", address.check_named_street),
+    (address.NUMBER_THEN_RUE, "street address", address.check_named_street),
+    (address.POSTCODE, "postcode", address.check_postcode),
+)
 
 # The same patterns mask personal information in what the bot stores and re-posts.
 EMAIL_PATTERN, CARD_PATTERN, ADDRESS_PATTERN, PO_BOX_PATTERN = _EMAIL, _CARD, _ADDRESS, _PO_BOX
@@ -74,7 +81,7 @@ _SALES = (r"\b(?:buy\s+now|order\s+now|shop\s+now|for\s+sale|limited\s+(?:time|o
 # Spam and scams (the SMS, comment and Discord kinds): prize and win claims, premium-rate
 # and short-code replies, "subscribe to my channel", crypto and gift-card lures.
 _PRIZE = (r"\b(?:(?:you|u)(?:'ve|\s+have)?\s+(?:won|been\s+(?:specially\s+)?(?:selected|chosen|"
-          r"awarded))(?:[\s!.,:]|$)|(?:you\s+are|u\s+r|ur|we\s+have)\s+a\s+winner\b|"
+          r"awarded))(?:[\s!.,:]|$)|(?:you\s+are|u\s+r|ur)\s+a\s+winner\b|"
           r"winners?\s+(?:of|for|!)|claim\s+(?:your\s+|a\s+|ur\s+)?(?:free\b|prize|reward|"
           r"cash|voucher|gift|bonus)|(?:cash|prize)\s+(?:prize|reward|award)|free\s+entry|"
           r"guaranteed\s+(?:cash|prize|win)|chance\s+to\s+win|awarded\s+(?:a\s+)?[£$€]|"
@@ -175,15 +182,7 @@ def _allowed_email(domains: frozenset[str]) -> Check:
     return check
 
 
-def check_address(start: int, end: int, message: Normalized) -> str | None:
-    """Street names are written with capitals; prose ("3 books on the way") is not."""
-    first, last = original_span(message.original, start, end)
-    words = message.original[first:last].split()[1:-1]
-    named = [w for w in words if w.rstrip(".").lower() not in {"n", "s", "e", "w", "north",
-                                                                 "south", "east", "west"}]
-    if named and all(w[:1].isupper() for w in named):
-        return "street address"
-    return None
+check_address = address.check_street
 
 
 # "my email is", "reach me at", "I live at": the words right before a contact detail that
@@ -244,8 +243,8 @@ def pii_patterns(enabled: Iterable[str], email_allowed: frozenset[str],
     if SSN in wanted:
         out.append(Pattern(SSN, _SSN, "US Social Security number", check=check_ssn))
     if ADDRESS in wanted:
-        out.append(Pattern(ADDRESS, _ADDRESS, "street address", check=check_address))
-        out.append(Pattern(ADDRESS, _PO_BOX, "post office box"))
+        out += [Pattern(ADDRESS, pattern, label, check=check)
+                for pattern, label, check in ADDRESS_PATTERNS]
     if not allow_own:
         return out
     return [Pattern(p.rule_id, p.pattern, p.label, p.view, _unless_own(p.check, p.label),

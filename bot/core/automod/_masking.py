@@ -47,9 +47,8 @@ _MASKS: tuple[tuple[str, str, _Check, bool], ...] = (
     ("[phone removed]", builtin.PHONE_NANP_PATTERN, _NANP, True),
     ("[phone removed]", builtin.PHONE_INTL_PATTERN, _OTHER, True),
     ("[phone removed]", builtin.PHONE_NATIONAL_PATTERN, _OTHER, True),
-    ("[address removed]", builtin.ADDRESS_PATTERN, builtin.check_address, False),
-    ("[address removed]", builtin.PO_BOX_PATTERN, _any, False),
-)
+) + tuple(("[address removed]", pattern, check or _any, False)
+          for pattern, _, check in builtin.ADDRESS_PATTERNS)
 _COMPILED: list[tuple[str, Any, _Check, bool]] = [
     (label, compile_pattern("personal-data-mask", pattern), check, trim)
     for label, pattern, check, trim in _MASKS

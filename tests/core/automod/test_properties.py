@@ -36,3 +36,26 @@ def test_excerpts_come_from_the_original_text(parts: list[str]) -> None:
         if detection.span is not None:
             first, last = detection.span
             assert 0 <= first < last <= len(text)
+
+
+_STAFF = Automod(load_automod({"rules": {"codes": {
+    "type": "regex", "clause": "no-hate", "patterns": [r"zorb\d+x", r"(.*q){6}"]}}}))
+
+
+@given(before=st.lists(st.sampled_from(["é", "😀", "ﬁ", "а", "e\u0301", "会", "a", " ", "1"]),
+                       max_size=40),
+       between=st.lists(st.sampled_from(["ß", "🏳️‍🌈", "x", " ", "Ω"]), max_size=20))
+def test_staff_pattern_spans_point_at_what_matched_after_any_characters(
+        before: list[str], between: list[str]) -> None:
+    """Byte offsets of matches in text outside ASCII are converted to characters one after
+    another (not each from the start), and still land on the match."""
+    text = "".join(before) + "zorb42x " + "".join(between) + " zorb7x"
+    (found,) = [d for d in _STAFF.scan(message(text)) if d.rule_id == "codes"]
+    assert found.span is not None
+    first, last = found.span
+    assert text[first:last] == "zorb42x"
+
+
+def test_staff_patterns_and_built_in_detectors_both_match_from_their_own_sets() -> None:
+    found = {d.rule_id for d in _STAFF.scan(message("qqqqqq zorb1x, mail jo@example.org"))}
+    assert {"codes", "pii-email"} <= found
