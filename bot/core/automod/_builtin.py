@@ -16,7 +16,7 @@ from bot.core.automod import _address as address
 from bot.core.automod import _pii as pii
 from bot.core.automod._patterns import Check, Pattern
 from bot.core.automod._pii import luhn_valid
-from bot.core.automod.normalize import Normalized, original_span
+from bot.core.automod.normalize import Normalized
 
 EMAIL = "pii-email"
 PHONE = "pii-phone"

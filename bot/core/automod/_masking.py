@@ -47,8 +47,9 @@ _MASKS: tuple[tuple[str, str, _Check, bool], ...] = (
     ("[phone removed]", builtin.PHONE_NANP_PATTERN, _NANP, True),
     ("[phone removed]", builtin.PHONE_INTL_PATTERN, _OTHER, True),
     ("[phone removed]", builtin.PHONE_NATIONAL_PATTERN, _OTHER, True),
-) + tuple(("[address removed]", pattern, check or _any, False)
-          for pattern, _, check in builtin.ADDRESS_PATTERNS)
+    *(("[address removed]", pattern, check or _any, False)
+      for pattern, _, check in builtin.ADDRESS_PATTERNS),
+)
 _COMPILED: list[tuple[str, Any, _Check, bool]] = [
     (label, compile_pattern("personal-data-mask", pattern), check, trim)
     for label, pattern, check, trim in _MASKS
