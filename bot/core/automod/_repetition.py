@@ -81,7 +81,9 @@ class RepetitionTracker:
     def observe(self, message: ScannedMessage, skeleton: bytes, hits: list[Hit]) -> None:
         """Record the message and append hits; ``skeleton`` is its skeleton in UTF-8."""
         limits = self.limits
-        mentions = max(message.mentions, len(message.mentioned_ids))
+        mentions = message.mentions
+        if message.mentioned_ids and len(message.mentioned_ids) > mentions:
+            mentions = len(message.mentioned_ids)
         if limits.max_mentions is not None and mentions >= limits.max_mentions:
             hits.append((MASS_MENTION, -1, -1, f"{mentions} mentions in one message", 1))
         if message.edited:
