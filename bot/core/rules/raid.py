@@ -71,28 +71,35 @@ class RateWatch:
 
     def __init__(self, policy: RaidPolicy) -> None:
         self._policy = policy
-        self._channels: dict[str, deque[datetime]] = {}
-        self._spaces: dict[str, deque[datetime]] = {}
+        self._channels: dict[str, deque[tuple[datetime, PersonRef]]] = {}
+        self._spaces: dict[str, deque[tuple[datetime, PersonRef]]] = {}
 
-    def observe(self, place: PlaceRef, at: datetime) -> Heat:
+    def observe(self, place: PlaceRef, at: datetime, author: PersonRef) -> Heat:
         policy = self._policy
-        channel = _push(self._channels, place.key, at, policy.channel_violations, policy.window)
-        space = _push(self._spaces, space_key(place), at, policy.space_violations,
+        channel = _push(self._channels, place.key, (at, author), policy.channel_violations,
+                        policy.window)
+        space = _push(self._spaces, space_key(place), (at, author), policy.space_violations,
                       policy.window)
         return Heat(channel >= policy.channel_violations, space >= policy.space_violations)
+
+    def recent_authors(self, place: PlaceRef) -> set[PersonRef]:
+        """Authors of the findings counted now in ``place``'s channel and space: the ones
+        handled one by one just before a wave started (each was already told)."""
+        found = self._channels.get(place.key, ()), self._spaces.get(space_key(place), ())
+        return {author for times in found for _, author in times}
 
     def forget_before(self, moment: datetime) -> None:
         """Drop channels with nothing since ``moment`` (a long-running bot sees many)."""
         for book in (self._channels, self._spaces):
-            for key in [k for k, times in book.items() if not times or times[-1] < moment]:
+            for key in [k for k, times in book.items() if not times or times[-1][0] < moment]:
                 del book[key]
 
 
-def _push(book: dict[str, deque[datetime]], key: str, at: datetime, limit: int,
-          window: timedelta) -> int:
+def _push(book: dict[str, deque[tuple[datetime, PersonRef]]], key: str,
+          seen: tuple[datetime, PersonRef], limit: int, window: timedelta) -> int:
     times = book.setdefault(key, deque(maxlen=limit))
-    times.append(at)
-    while times and times[0] <= at - window:
+    times.append(seen)
+    while times and times[0][0] <= seen[0] - window:
         times.popleft()
     return len(times)
 

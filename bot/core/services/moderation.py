@@ -107,7 +107,7 @@ class ModerationService:
             severity=top.severity, note=note, message=message.message, excerpt=top.excerpt,
             channel=message.message.place, rule_id=top.rule_id)
         if draft.kind in _BATCHED and self._raid is not None \
-                and await self._raid.takes(message.message.place):
+                and await self._raid.takes(message.message.place, message.author):
             return await self._in_raid(draft, top, others)
         outcome = await self._incidents.handle(None, draft)
         if top.action is Action.REMOVE_AND_SUSPEND:

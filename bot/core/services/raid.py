@@ -96,20 +96,23 @@ class RaidService:
         alert = self._alerts.get(space_key(place))
         return alert.wave if alert else None
 
-    async def takes(self, place: PlaceRef) -> bool:
+    async def takes(self, place: PlaceRef, author: PersonRef) -> bool:
         """Count a finding in ``place``; True when its space is in raid mode (it was, or
         this finding starts a wave), so the caller hands it to :meth:`handle`."""
         policy = self._ctx.policy.raid
         if not policy.enabled:
             return False
         now = self._ctx.now()
-        heat = self._rates.observe(place, now)
         key = space_key(place)
         alert = self._alerts.get(key)
+        earlier = self._rates.recent_authors(place) if alert is None else set()
+        heat = self._rates.observe(place, now, author)
         if alert is None:
             if not heat:
                 return False
             wave = Wave(id=new_ref("W"), space=key, started_at=now, last_at=now)
+            # the findings just before were handled one by one: their authors were told
+            wave.told = earlier
             alert = self._alerts[key] = WaveAlert(wave, place.platform)
             log.warning("raid mode on in %s (wave %s)", key, wave.id)
             await self._schedule_end(wave)
@@ -129,6 +132,14 @@ class RaidService:
         if drainer is None or drainer.done():
             self._drainers[key] = asyncio.create_task(self._drain(key), name=f"raid-{key}")
         return await pending.done
+
+    async def drain(self) -> None:
+        """Wait until every queued finding is recorded and every alert shows its figures
+        (a shutdown calls this, so a stop never drops a batch half-way)."""
+        while busy := [t for t in (*self._drainers.values(),
+                                   *(a.editing for a in self._alerts.values() if a.editing))
+                       if not t.done()]:
+            await asyncio.gather(*busy, return_exceptions=True)
 
     async def _drain(self, key: str) -> None:
         while queue := self._queues.get(key):
