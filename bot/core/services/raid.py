@@ -2,11 +2,15 @@
 
 When automod's findings in a space come faster than ``[raid]`` allows (``bot.core.rules.raid``),
 removals in that space stop going one by one through :class:`IncidentService` and are
-queued here. A single drainer per space takes what has queued up (while it worked, more
-arrived: the busier the raid, the bigger the batch) and for each batch:
+queued here. Two workers per space take what has queued up (while one worked, more
+arrived: the busier the raid, the bigger the batch). The first only deletes, so removal is
+never held up by DMs or the database:
 
 1. deletes the messages in bulk per channel (``Platform.delete_messages``: Discord's bulk
    delete, Slack paced to its tier);
+
+the second, for each batch the first hands over:
+
 2. explains once to each author new to the wave (``try_dm``: the outbox paces and merges);
 3. records every message as its own incident, with its evidence and audit entry, in ONE
    transaction, and asks the repeat-violation rule once per author;
@@ -24,8 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from bot.core.durations import Duration
 from bot.core.errors import CocBotError, PlatformError
@@ -73,6 +78,7 @@ class RaidFinding:
 class _Pending:
     finding: RaidFinding
     done: asyncio.Future[Incident]
+    deleted: bool = False
 
     @property
     def message(self) -> MessageRef:
@@ -89,7 +95,9 @@ class RaidService:
         self._evidence = evidence or EvidenceService(ctx)
         self._rates = RateWatch(ctx.policy.raid)
         self._alerts: dict[str, WaveAlert] = {}  # space key -> its wave (while it lasts)
-        self._queues: dict[str, list[_Pending]] = {}
+        self._deletes: dict[str, list[_Pending]] = {}  # space key -> waiting for deletion
+        self._deleters: dict[str, asyncio.Task[None]] = {}
+        self._queues: dict[str, list[_Pending]] = {}  # deleted, waiting to be recorded
         self._drainers: dict[str, asyncio.Task[None]] = {}
 
     def wave(self, place: PlaceRef) -> Wave | None:
@@ -127,21 +135,42 @@ class RaidService:
         assert finding.draft.message is not None, "raid mode removes messages"
         key = space_key(finding.draft.message.place)
         pending = _Pending(finding, asyncio.get_running_loop().create_future())
-        self._queues.setdefault(key, []).append(pending)
-        drainer = self._drainers.get(key)
-        if drainer is None or drainer.done():
-            self._drainers[key] = asyncio.create_task(self._drain(key), name=f"raid-{key}")
+        self._deletes.setdefault(key, []).append(pending)
+        _ensure(self._deleters, key, self._delete_queued)
         return await pending.done
 
     async def drain(self) -> None:
         """Wait until every queued finding is recorded and every alert shows its figures
         (a shutdown calls this, so a stop never drops a batch half-way)."""
-        while busy := [t for t in (*self._drainers.values(),
+        while busy := [t for t in (*self._deleters.values(), *self._drainers.values(),
                                    *(a.editing for a in self._alerts.values() if a.editing))
                        if not t.done()]:
             await asyncio.gather(*busy, return_exceptions=True)
 
+    def _busy(self, key: str) -> bool:
+        return any(queue.get(key) for queue in (self._deletes, self._queues)) or any(
+            not task.done() for tasks in (self._deleters, self._drainers)
+            if (task := tasks.get(key)) is not None)
+
+    async def _delete_queued(self, key: str) -> None:
+        """Stage one, never held up by DMs or the database: delete what has queued up,
+        then hand it to the recording stage."""
+        while queue := self._deletes.get(key):
+            batch, self._deletes[key] = queue[:BATCH], queue[BATCH:]
+            try:
+                gone = await self._delete(batch)
+            except Exception as exc:  # not a platform refusal: a bug; nobody waits forever
+                log.exception("raid deletion of %d in %s failed", len(batch), key)
+                for pending in batch:
+                    pending.done.set_exception(exc)
+                continue
+            for pending in batch:
+                pending.deleted = pending.message in gone
+            self._queues.setdefault(key, []).extend(batch)
+            _ensure(self._drainers, key, self._drain)
+
     async def _drain(self, key: str) -> None:
+        """Stage two: explain, record, escalate, suspend, and update the alert."""
         while queue := self._queues.get(key):
             batch, self._queues[key] = queue[:BATCH], queue[BATCH:]
             try:
@@ -163,12 +192,11 @@ class RaidService:
 
     async def _flush(self, alert: WaveAlert, batch: list[_Pending]) -> None:
         wave, now = alert.wave, self._ctx.now()
-        gone = await self._delete(batch)
         told = await self._tell(wave, batch)
         for pending in batch:
             draft = pending.finding.draft
             wave.add(pending.message.place, draft.subject, draft.rule_id or draft.clause_id,
-                     pending.message in gone, now)
+                     pending.deleted, now)
         if not alert.posted:
             await post(self._ctx, alert)
         reported = Audience.COMMITTEE in alert.posted
@@ -327,10 +355,8 @@ class RaidService:
                           (None, None))
         if key is None or alert is None:
             return
-        busy = bool(self._queues.get(key)) or not (
-            self._drainers.get(key) is None or self._drainers[key].done())
         now = self._ctx.now()
-        if busy or not alert.wave.over(now, self._ctx.policy.raid.quiet):
+        if self._busy(key) or not alert.wave.over(now, self._ctx.policy.raid.quiet):
             await self._schedule_end(alert.wave)
             return
         del self._alerts[key]
@@ -339,3 +365,11 @@ class RaidService:
         log.warning("raid mode over in %s (wave %s: %d removed)", key, wave_id,
                     alert.wave.removed)
         await settle(self._ctx, alert)
+
+
+def _ensure(tasks: dict[str, asyncio.Task[None]], key: str,
+            work: Callable[[str], Coroutine[Any, Any, None]]) -> None:
+    """One worker per space and stage: started if none is running."""
+    task = tasks.get(key)
+    if task is None or task.done():
+        tasks[key] = asyncio.create_task(work(key), name=f"raid-{work.__name__}-{key}")
