@@ -38,6 +38,7 @@ class BenchFake(FakeDiscord):
         self.removal_dms: Counter[int] = Counter()
         self.posts: Counter[int] = Counter()
         self.edits: Counter[int] = Counter()
+        self.samples: dict[int, list[str]] = {}  # the first posts in each channel
         self.load_done = False
         self.achieved = 0.0
         self.total = 0
@@ -69,6 +70,8 @@ class BenchFake(FakeDiscord):
                 self.removal_dms[users[channel]] += 1
         else:
             self.posts[channel] += 1
+            if self.posts[channel] <= 3:
+                self.samples.setdefault(channel, []).append(str(body.get("content"))[:160])
 
     async def _control(self, request: web.Request) -> web.StreamResponse:
         if request.method == "POST":
@@ -83,7 +86,8 @@ class BenchFake(FakeDiscord):
             "deleted_at": {m: t for m, t in self.deleted_at.items() if m in self.sent_at},
             "removal_dms": {str(u): n for u, n in self.removal_dms.items()},
             "posts": {str(c): n for c, n in self.posts.items()},
-            "edits": {str(c): n for c, n in self.edits.items()}})
+            "edits": {str(c): n for c, n in self.edits.items()},
+            "samples": {str(c): texts for c, texts in self.samples.items()}})
 
     async def run_load(self, rate: int, seconds: float, violating: float, channel: int,
                        authors: list[int]) -> None:

@@ -100,7 +100,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await http.post(f"{base}/_bench/load", params={
             "rate": str(args.rate), "seconds": str(args.seconds),
             "violating": str(args.violating)})
-        report = await wait_for_drain(http, base, app, args)
+        report = await wait_for_drain(http, base, app, args, world)
     cpu = time.process_time() - cpu0
     await bot.close()
     runner.cancel()
@@ -115,7 +115,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def wait_for_drain(http: aiohttp.ClientSession, base: str, app: Any,
-                         args: argparse.Namespace) -> dict[str, Any]:
+                         args: argparse.Namespace, world: dict[str, Any]) -> dict[str, Any]:
     """Poll until the load is sent and every violation is deleted and recorded, or until
     ``--drain`` seconds after the load ended; then summarise."""
     ended: float | None = None
@@ -135,11 +135,11 @@ async def wait_for_drain(http: aiohttp.ClientSession, base: str, app: Any,
                 seen = await answer.json()
             recorded, distinct, cases = await records(app, violating)
             return summarise(seen, recorded, distinct, cases,
-                             time.perf_counter() - ended if ended else 0.0)
+                             time.perf_counter() - ended if ended else 0.0, world)
 
 
 def summarise(seen: dict[str, Any], recorded: int, distinct: int, cases: Counter[str],
-              drained_after: float) -> dict[str, Any]:
+              drained_after: float, world: dict[str, Any]) -> dict[str, Any]:
     sent, deleted = seen["sent_at"], seen["deleted_at"]
     latencies = [(deleted[m] - t) * 1000 for m, t in sent.items() if m in deleted]
     dms = seen["removal_dms"]
@@ -151,7 +151,14 @@ def summarise(seen: dict[str, Any], recorded: int, distinct: int, cases: Counter
         "max_dms_per_author": max(dms.values(), default=0),
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p99_ms": round(percentile(latencies, 99), 1) if latencies else None,
-        "channel_posts": seen["posts"], "channel_edits": seen["edits"],
+        "staff_posts": seen["posts"].get(str(world["queue"]), 0),
+        "committee_posts": seen["posts"].get(str(world["committee"]), 0),
+        "staff_edits": seen["edits"].get(str(world["queue"]), 0),
+        "committee_edits": seen["edits"].get(str(world["committee"]), 0),
+        "posts_in_case_threads": sum(n for c, n in seen["posts"].items()
+                                     if c not in (str(world["queue"]),
+                                                  str(world["committee"]))),
+        "first_staff_posts": seen["samples"].get(str(world["queue"]), []),
         "max_cases_per_person": max(cases.values(), default=0),
         "people_with_cases": len(cases)}
 

@@ -46,6 +46,8 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "raid_ended": "at quiet",
         "raid_not_deleted": "count",
         "raid_escalated": "count",
+        "raid_flagged": "count",
+        "raid_undelivered": "count",
         "raid_restrained": "channel what until",
         "suspension_dm": (
             "space_name scope start end duration reason clause_title avoid appeal review"

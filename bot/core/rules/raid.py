@@ -118,6 +118,8 @@ class Wave:
     last_at: datetime
     removed: int = 0
     not_deleted: int = 0
+    flagged: int = 0
+    undelivered: int = 0  # authors whose explanation could not be sent by DM
     accounts: set[PersonRef] = field(default_factory=set)
     told: set[PersonRef] = field(default_factory=set)  # authors already sent the DM
     timed_out: set[PersonRef] = field(default_factory=set)
@@ -129,11 +131,17 @@ class Wave:
 
     def add(self, place: PlaceRef, author: PersonRef, rule: str, deleted: bool,
             at: datetime) -> None:
+        """A removal: ``deleted`` says whether the platform let the bot delete it."""
         self.removed += deleted
         self.not_deleted += not deleted
         self.accounts.add(author)
         self.channels[place] += 1
         self.rules[rule] += 1
+        self.last_at = max(self.last_at, at)
+
+    def flag(self, at: datetime) -> None:
+        """A finding for staff to review, left in place (campaigning, a flood of chatter)."""
+        self.flagged += 1
         self.last_at = max(self.last_at, at)
 
     def over(self, now: datetime, quiet: timedelta) -> bool:

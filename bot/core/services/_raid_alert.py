@@ -48,6 +48,10 @@ def render(ctx: Context, alert: WaveAlert) -> str:
     details: list[str] = []
     if wave.not_deleted:
         details.append(messages.render("raid_not_deleted", count=wave.not_deleted))
+    if wave.undelivered:
+        details.append(messages.render("raid_undelivered", count=wave.undelivered))
+    if wave.flagged:
+        details.append(messages.render("raid_flagged", count=wave.flagged))
     if wave.escalated:
         details.append(messages.render("raid_escalated", count=len(wave.escalated)))
     for place, restraint in wave.restrained.items():

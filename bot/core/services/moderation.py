@@ -27,8 +27,9 @@ from bot.core.services.sanctions import SanctionService, SuspensionRequest
 log = logging.getLogger(__name__)
 
 DEFAULT_AUTOMATED_SUSPENSION = "1d"
-_BATCHED = frozenset({IncidentKind.REMOVAL, IncidentKind.REDACTION})
-"""What raid mode batches: removals. An alert to staff (nothing deleted) stays one by one."""
+_BATCHED = frozenset({IncidentKind.REMOVAL, IncidentKind.REDACTION, IncidentKind.ALERT})
+"""What raid mode batches: every finding about a message (an alert to staff is counted in
+the wave's alert instead of a post each)."""
 
 _KIND = {
     Action.ALERT_STAFF: IncidentKind.ALERT,

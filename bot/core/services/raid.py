@@ -39,6 +39,7 @@ from bot.core.models import (
     ActionKind,
     ActionStatus,
     Incident,
+    IncidentKind,
     SanctionScope,
     ScheduledAction,
 )
@@ -61,15 +62,16 @@ from bot.core.services.sanctions import SanctionService, SuspensionRequest
 
 log = logging.getLogger(__name__)
 
+REMOVALS = frozenset({IncidentKind.REMOVAL, IncidentKind.REDACTION})
 BATCH = 250
 """At most this many findings in one transaction (Discord deletes 100 a call per channel)."""
 
 
 @dataclass(frozen=True, slots=True)
 class RaidFinding:
-    """A removal automod asked for while its space is flooded."""
+    """A finding automod made about a message while its space is flooded."""
 
-    draft: IncidentDraft  # kind REMOVAL or REDACTION, with its message
+    draft: IncidentDraft  # a removal, a redaction or an alert, with its message
     suspend_for: Duration | None = None  # the rule also suspends the author (once a wave)
     suspend_reason: str = ""
 
@@ -79,6 +81,11 @@ class _Pending:
     finding: RaidFinding
     done: asyncio.Future[Incident]
     deleted: bool = False
+
+    @property
+    def removal(self) -> bool:
+        """A removal (deleted and explained); otherwise an alert, left for staff."""
+        return self.finding.draft.kind in REMOVALS
 
     @property
     def message(self) -> MessageRef:
@@ -195,13 +202,16 @@ class RaidService:
         told = await self._tell(wave, batch)
         for pending in batch:
             draft = pending.finding.draft
-            wave.add(pending.message.place, draft.subject, draft.rule_id or draft.clause_id,
-                     pending.deleted, now)
+            if pending.removal:
+                wave.add(pending.message.place, draft.subject,
+                         draft.rule_id or draft.clause_id, pending.deleted, now)
+            else:
+                wave.flag(now)
         if not alert.posted:
             await post(self._ctx, alert)
         reported = Audience.COMMITTEE in alert.posted
         incidents = [replace(self._incidents.incident_of(
-            p.finding.draft, None, told.get(id(p))), reported_to_committee=reported)
+            p.finding.draft, None, told.get(id(p))), reported_to_committee=reported and p.removal)
             for p in batch]
         due = await self._record(wave, batch, incidents)
         await self._escalate(wave, due)
@@ -214,7 +224,8 @@ class RaidService:
     async def _delete(self, batch: Sequence[_Pending]) -> set[MessageRef]:
         by_place: dict[PlaceRef, list[MessageRef]] = {}
         for pending in batch:
-            by_place.setdefault(pending.message.place, []).append(pending.message)
+            if pending.removal:
+                by_place.setdefault(pending.message.place, []).append(pending.message)
 
         async def one(place: PlaceRef, messages: list[MessageRef]) -> set[MessageRef]:
             try:
@@ -234,12 +245,13 @@ class RaidService:
         first: dict[PersonRef, _Pending] = {}
         for pending in batch:
             subject = pending.finding.draft.subject
-            if subject not in wave.told and subject not in first:
+            if pending.removal and subject not in wave.told and subject not in first:
                 first[subject] = pending
         wave.told.update(first)
         sent = await asyncio.gather(*(
             try_dm(self._ctx, subject, self._incidents.explanation(p.finding.draft))
             for subject, p in first.items()))
+        wave.undelivered += sent.count(False)
         return {id(p): ok for p, ok in zip(first.values(), sent, strict=True)}
 
     async def _record(self, wave: Wave, batch: Sequence[_Pending],
@@ -252,8 +264,9 @@ class RaidService:
             for pending, incident in zip(batch, incidents, strict=True):
                 draft = pending.finding.draft
                 await tx.insert(incident)
-                await self._evidence.keep(tx, "incident", incident.id, pending.message, None,
-                                          excerpt=draft.excerpt, author=draft.subject)
+                if pending.removal:  # kept as the original path keeps them
+                    await self._evidence.keep(tx, "incident", incident.id, pending.message,
+                                              None, excerpt=draft.excerpt, author=draft.subject)
                 await audit(tx, ctx, f"incident.{incident.kind.value}", "incident",
                             incident.id, actor=None, reason=draft.note,
                             details=f"clause={incident.clause_id} "
@@ -261,7 +274,7 @@ class RaidService:
             seen: set[PersonRef] = set()
             for incident in incidents:
                 subject = incident.subject
-                if subject in seen or subject in wave.escalated:
+                if incident.kind not in REMOVALS or subject in seen or subject in wave.escalated:
                     continue
                 seen.add(subject)
                 if await self._incidents.escalation_due(tx, subject):

@@ -157,3 +157,26 @@ async def test_a_restart_mid_restraint_extends_it_rather_than_restraining_twice(
     async with h.storage.transaction() as tx:
         undo = await tx.find(ScheduledAction, kind=ActionKind.RAID_RELEASE)
     assert len(undo) == 1 and undo[0].due_at == h.clock.now() + timedelta(minutes=10)
+
+
+async def test_alerts_and_closed_dms_in_a_wave_are_counted_not_posted_each(
+        harness: Harness) -> None:
+    h = harness
+    h.platform.closed_dms.add(person("spam5"))  # first seen once the wave is on
+    await flood(h, authors=6, messages=12)
+    raid = h.services.raid
+    flagged = [RaidFinding(IncidentDraft(
+        subject=person("chatty"), kind=IncidentKind.ALERT, clause_id="no-harassment",
+        message=MessageRef(PlatformName.DISCORD, "100", "general", str(20_000 + n)),
+        excerpt="hi", rule_id="flood")) for n in range(6)]
+    for f in flagged:
+        assert await raid.takes(GENERAL, f.draft.subject)
+    await asyncio.gather(*(raid.handle(f) for f in flagged))
+    await raid.drain()
+    final = h.platform.edits[-1][1].text
+    assert "6 more messages were flagged for staff review" in final
+    assert "1 authors could not be told by DM" in final
+    assert not any(m.id.startswith("2") and len(m.id) == 5 for m in h.platform.deleted)
+    async with h.storage.transaction() as tx:
+        assert await tx.count(Incident, kind=IncidentKind.ALERT) == 6
+    assert len(raid_alerts(h, Audience.STAFF)) == 1
