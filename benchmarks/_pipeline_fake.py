@@ -49,29 +49,32 @@ class BenchFake(FakeDiscord):
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         if request.path.startswith("/api/v10/_bench"):
             return await self._control(request)
-        now = time.perf_counter()
         parts = request.path.split("/")
         if request.method == "DELETE" and len(parts) == 7 and parts[5] == "messages":
-            self.deleted_at.setdefault(parts[6], now)
-        elif request.method == "POST" and request.path.endswith("/bulk-delete"):
-            body = await request.json()
-            for message in body.get("messages", []):
-                self.deleted_at.setdefault(str(message), now)
-        elif request.method == "POST" and len(parts) == 6 and parts[5] == "messages":
-            self._count_post(int(parts[4]), await request.json())
+            self.deleted_at.setdefault(parts[6], time.perf_counter())
         elif request.method == "PATCH" and len(parts) == 7 and parts[5] == "messages":
             self.edits[int(parts[4])] += 1
         return await super()._rest(request)
 
-    def _count_post(self, channel: int, body: dict[str, Any]) -> None:
+    def bulk_delete(self, channel: int, body: dict[str, Any]) -> tuple[int, Any]:
+        status, answer = super().bulk_delete(channel, body)
+        if status == 204:
+            now = time.perf_counter()
+            for message in body.get("messages", []):
+                self.deleted_at.setdefault(str(message), now)
+        return status, answer
+
+    def _create_message(self, channel_id: int, body: dict[str, Any]) -> tuple[int, Any]:
         users = {c: u for u, c in self.dm_channels.items()}
-        if channel in users:
+        if channel_id in users:
             if "How to avoid" in str(body.get("content") or ""):
-                self.removal_dms[users[channel]] += 1
+                self.removal_dms[users[channel_id]] += 1
         else:
-            self.posts[channel] += 1
-            if self.posts[channel] <= 3:
-                self.samples.setdefault(channel, []).append(str(body.get("content"))[:160])
+            self.posts[channel_id] += 1
+            if self.posts[channel_id] <= 3:
+                self.samples.setdefault(channel_id, []).append(
+                    str(body.get("content"))[:160])
+        return super()._create_message(channel_id, body)
 
     async def _control(self, request: web.Request) -> web.StreamResponse:
         if request.method == "POST":

@@ -122,3 +122,5 @@ async def _edit_while_dirty(ctx: Context, alert: WaveAlert) -> None:
             except PlatformError as exc:
                 log.warning("raid %s: alert in %s not updated: %s", alert.wave.id,
                             audience, exc)
+            except Exception:  # a background task: never leave an error unretrieved
+                log.exception("raid %s: alert in %s not updated", alert.wave.id, audience)
