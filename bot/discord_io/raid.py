@@ -42,7 +42,8 @@ def split_by_age(messages: Sequence[MessageRef],
     unique = list(dict.fromkeys(messages))
     cutoff = now - BULK_MAX_AGE
     fresh = [m for m in unique if discord.utils.snowflake_time(int(m.id)) > cutoff]
-    single = [m for m in unique if m not in set(fresh)]
+    kept = set(fresh)
+    single = [m for m in unique if m not in kept]
     calls = [fresh[i:i + BULK_LIMIT] for i in range(0, len(fresh), BULK_LIMIT)]
     single += [call[0] for call in calls if len(call) == 1]
     return [call for call in calls if len(call) > 1], single

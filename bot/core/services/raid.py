@@ -63,6 +63,11 @@ from bot.core.services.sanctions import SanctionService, SuspensionRequest
 log = logging.getLogger(__name__)
 
 REMOVALS = frozenset({IncidentKind.REMOVAL, IncidentKind.REDACTION})
+DM_CONCURRENCY = 8
+DELETES_IN_FLIGHT = 1
+"""One deletion batch under way per service: the next one grows meanwhile. Measured with
+``benchmarks/pipeline.py``: more batches in flight meant smaller ones, more calls, and a
+slower drain under load (the platform, not the bot, is the bottleneck)."""
 BATCH = 250
 """At most this many findings in one transaction (Discord deletes 100 a call per channel)."""
 
@@ -106,6 +111,9 @@ class RaidService:
         self._deleters: dict[str, asyncio.Task[None]] = {}
         self._queues: dict[str, list[_Pending]] = {}  # deleted, waiting to be recorded
         self._drainers: dict[str, asyncio.Task[None]] = {}
+        self._dm_slots = asyncio.Semaphore(DM_CONCURRENCY)
+        self._delete_slots = asyncio.Semaphore(DELETES_IN_FLIGHT)
+        self._deleting: set[asyncio.Task[None]] = set()
 
     def wave(self, place: PlaceRef) -> Wave | None:
         alert = self._alerts.get(space_key(place))
@@ -149,32 +157,47 @@ class RaidService:
     async def drain(self) -> None:
         """Wait until every queued finding is recorded and every alert shows its figures
         (a shutdown calls this, so a stop never drops a batch half-way)."""
-        while busy := [t for t in (*self._deleters.values(), *self._drainers.values(),
+        while busy := [t for t in (*self._deleters.values(), *self._deleting,
+                                   *self._drainers.values(),
                                    *(a.editing for a in self._alerts.values() if a.editing))
                        if not t.done()]:
             await asyncio.gather(*busy, return_exceptions=True)
 
     def _busy(self, key: str) -> bool:
-        return any(queue.get(key) for queue in (self._deletes, self._queues)) or any(
+        return bool(self._deleting) or any(
+            queue.get(key) for queue in (self._deletes, self._queues)) or any(
             not task.done() for tasks in (self._deleters, self._drainers)
             if (task := tasks.get(key)) is not None)
 
     async def _delete_queued(self, key: str) -> None:
         """Stage one, never held up by DMs or the database: delete what has queued up,
-        then hand it to the recording stage."""
-        while queue := self._deletes.get(key):
+        up to ``DELETES_IN_FLIGHT`` batches at once (while they are under way, the next
+        batch grows), and hand each batch to the recording stage once deleted."""
+        while self._deletes.get(key):
+            await self._delete_slots.acquire()
+            queue = self._deletes.get(key)  # it grew while every slot was busy
+            if not queue:
+                self._delete_slots.release()
+                return
             batch, self._deletes[key] = queue[:BATCH], queue[BATCH:]
-            try:
-                gone = await self._delete(batch)
-            except Exception as exc:  # not a platform refusal: a bug; nobody waits forever
-                log.exception("raid deletion of %d in %s failed", len(batch), key)
-                for pending in batch:
-                    pending.done.set_exception(exc)
-                continue
+            task = asyncio.create_task(self._delete_batch(key, batch))
+            self._deleting.add(task)
+            task.add_done_callback(self._deleting.discard)
+
+    async def _delete_batch(self, key: str, batch: list[_Pending]) -> None:
+        try:
+            gone = await self._delete(batch)
+        except Exception as exc:  # not a platform refusal: a bug; nobody waits forever
+            log.exception("raid deletion of %d in %s failed", len(batch), key)
             for pending in batch:
-                pending.deleted = pending.message in gone
-            self._queues.setdefault(key, []).extend(batch)
-            _ensure(self._drainers, key, self._drain)
+                pending.done.set_exception(exc)
+            return
+        finally:
+            self._delete_slots.release()
+        for pending in batch:
+            pending.deleted = pending.message in gone
+        self._queues.setdefault(key, []).extend(batch)
+        _ensure(self._drainers, key, self._drain)
 
     async def _drain(self, key: str) -> None:
         """Stage two: explain, record, escalate, suspend, and update the alert."""
@@ -248,11 +271,16 @@ class RaidService:
             if pending.removal and subject not in wave.told and subject not in first:
                 first[subject] = pending
         wave.told.update(first)
-        sent = await asyncio.gather(*(
-            try_dm(self._ctx, subject, self._incidents.explanation(p.finding.draft))
-            for subject, p in first.items()))
+        sent = await asyncio.gather(*(self._explain(subject, p.finding.draft)
+                                      for subject, p in first.items()))
         wave.undelivered += sent.count(False)
         return {id(p): ok for p, ok in zip(first.values(), sent, strict=True)}
+
+    async def _explain(self, subject: PersonRef, draft: IncidentDraft) -> bool:
+        """A few DMs at a time: hundreds at once would queue the next deletions behind
+        them at the platform (the outbox paces them further)."""
+        async with self._dm_slots:
+            return await try_dm(self._ctx, subject, self._incidents.explanation(draft))
 
     async def _record(self, wave: Wave, batch: Sequence[_Pending],
                       incidents: Sequence[Incident]) -> list[Incident]:
