@@ -307,6 +307,8 @@ class RaidService:
                 seen.add(subject)
                 if await self._incidents.escalation_due(tx, subject):
                     due.append(incident)
+        for incident in incidents:
+            ctx.telemetry.incident_recorded(incident.rule_id, incident.kind.value)
         return due
 
     async def _escalate(self, wave: Wave, due: Sequence[Incident]) -> None:
