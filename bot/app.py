@@ -22,6 +22,7 @@ from bot.core.platforms import PlatformRegistry
 from bot.core.ports import Storage
 from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
+from bot.core.services.outbox_worker import OutboxWorker
 from bot.core.services.timed import LEASE, TimedActionService
 from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
 from bot.sealing import setup_sealing
@@ -31,6 +32,8 @@ from storage import SqliteStorage, open_storage
 
 log = logging.getLogger(__name__)
 
+DM_WAVE = timedelta(seconds=3)
+"""How long an automated explanation waits for more to the same person (one DM a wave)."""
 ANSWER_GRACE_SECONDS = 2.0
 """How long front-ends keep answering after the database was lost, before they close."""
 
@@ -45,6 +48,7 @@ class App:
     scheduler: ActionScheduler
     timed: TimedActionService
     jobs: CalendarJobs
+    outbox: OutboxWorker
 
     def spaces(self) -> dict[PlatformName, str]:
         """The space (Discord server, Slack workspace) this deployment serves on each
@@ -55,16 +59,21 @@ class App:
         """Put the recurring reminders on the calendar and restore every pending action."""
         await self.jobs.ensure_recurring()
         await self.jobs.ensure_retention_sweep()
+        self.outbox.start()
         return await self.scheduler.start()
 
     async def close(self) -> None:
+        """Stop in the order that loses nothing: the outbox stops claiming and finishes the
+        sends in flight, timed actions finish, and only then is the database closed."""
+        await self.outbox.stop()
         await self.scheduler.stop()
         await self.storage.close()
 
 
 async def build_app(settings: Settings, *, clock: Clock | None = None,
                     storage: Storage | None = None, worker: str | None = None,
-                    lease: timedelta = LEASE, sweep_seconds: float = SWEEP_SECONDS) -> App:
+                    lease: timedelta = LEASE, sweep_seconds: float = SWEEP_SECONDS,
+                    dm_wave: timedelta = DM_WAVE) -> App:
     """Open (and migrate) storage and wire every service to it."""
     clock = clock or SystemClock()
     if storage is None:
@@ -78,17 +87,21 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
                   calendar=settings.calendar, code=settings.code, profiles=settings.profiles,
                   messages=settings.messages, platforms=platforms,
                   announcements=frontends.announcements(settings),
-                  fiscal_year_start=settings.schedule.fiscal_year_start)
+                  fiscal_year_start=settings.schedule.fiscal_year_start, dm_wave=dm_wave)
     scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds)
     ctx.waker = scheduler
-    services = Services.build(ctx, automod_for(settings))
+    worker = worker or worker_name()
+    services = Services.build(ctx, automod_for(settings), worker)
+    outbox = OutboxWorker(ctx, services.outbox, frontends.paces(settings))
+    ctx.outbox = outbox
+    platforms.on_ready(outbox.platform_ready)
     jobs = CalendarJobs(services, settings.schedule)
-    timed = TimedActionService(ctx, jobs.handlers(), worker or worker_name(),
+    timed = TimedActionService(ctx, jobs.handlers(), worker,
                                on_failure=jobs.on_failure, lease=lease, needs=jobs.needs)
     platforms.on_ready(timed.platform_ready)
     scheduler.attach(timed)
     await services.code.ensure_published()
-    return App(settings, storage, clock, services, platforms, scheduler, timed, jobs)
+    return App(settings, storage, clock, services, platforms, scheduler, timed, jobs, outbox)
 
 
 def _url_of(storage: Storage, settings: Settings) -> str:

@@ -11,11 +11,18 @@ from bot.core.services.appeals import AppealService
 from bot.core.services.case_file import CaseFileService
 from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
+from bot.core.services.code_progress import CodePromptProgress
 from bot.core.services.decisions import DecisionService
 from bot.core.services.evidence import EvidenceService
 from bot.core.services.hearing import HearingService
-from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
+from bot.core.services.incidents import (
+    INCIDENT_DM,
+    IncidentDraft,
+    IncidentOutcome,
+    IncidentService,
+)
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
+from bot.core.services.outbox import OutboxService
 from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
 from bot.core.services.personal_data import PersonalDataService
@@ -58,15 +65,20 @@ class Services:
     case_files: CaseFileService
     personal_data: PersonalDataService
     retention: RetentionService
+    outbox: OutboxService
+    code_progress: CodePromptProgress
 
     @classmethod
-    def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
+    def build(cls, ctx: Context, automod: Automod | None = None,
+              worker: str = "local") -> Services:
+        outbox = OutboxService(ctx, worker)
         hearing = HearingService(ctx)
         cases = CaseService(ctx, hearing)
         evidence = EvidenceService(ctx)
         reports = ReportService(ctx, cases, evidence)
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases, evidence)
+        outbox.on_outcome(INCIDENT_DM, incidents.dm_settled)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         public_statements = PublicStatementService(ctx)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
@@ -81,7 +93,8 @@ class Services:
                    references=ReferenceService(ctx), overview=OverviewService(ctx),
                    public_statements=public_statements, wishes=WishService(ctx),
                    evidence=evidence, case_files=CaseFileService(ctx, evidence),
-                   personal_data=PersonalDataService(ctx), retention=RetentionService(ctx))
+                   personal_data=PersonalDataService(ctx), retention=RetentionService(ctx),
+                   outbox=outbox, code_progress=CodePromptProgress(ctx, outbox))
 
 
 __all__ = [
