@@ -22,7 +22,7 @@ from bot.core.platforms import PlatformRegistry
 from bot.core.ports import Storage
 from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
-from bot.core.services.outbox_worker import OutboxWorker
+from bot.core.services.outbox_worker import UNPACED, OutboxWorker
 from bot.core.services.timed import LEASE, TimedActionService
 from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
 from bot.sealing import setup_sealing
@@ -73,8 +73,12 @@ class App:
 async def build_app(settings: Settings, *, clock: Clock | None = None,
                     storage: Storage | None = None, worker: str | None = None,
                     lease: timedelta = LEASE, sweep_seconds: float = SWEEP_SECONDS,
-                    dm_wave: timedelta = DM_WAVE) -> App:
-    """Open (and migrate) storage and wire every service to it."""
+                    dm_wave: timedelta = DM_WAVE, outbox_inline: bool = False) -> App:
+    """Open (and migrate) storage and wire every service to it.
+
+    ``outbox_inline``: the outbox sends each message before the action that queued it
+    returns, unpaced (tests that assert on what an action sent); the bot sends from a
+    background worker at each platform's pace."""
     clock = clock or SystemClock()
     if storage is None:
         storage = await open_storage(settings.secrets.database_url)
@@ -92,7 +96,8 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     ctx.waker = scheduler
     worker = worker or worker_name()
     services = Services.build(ctx, automod_for(settings), worker)
-    outbox = OutboxWorker(ctx, services.outbox, frontends.paces(settings))
+    outbox = OutboxWorker(ctx, services.outbox, inline=True, default_pace=UNPACED) \
+        if outbox_inline else OutboxWorker(ctx, services.outbox, frontends.paces(settings))
     ctx.outbox = outbox
     platforms.on_ready(outbox.platform_ready)
     jobs = CalendarJobs(services, settings.schedule)

@@ -72,10 +72,13 @@ async def _send_all(channel: discord.abc.Messageable, notice: Notice,
     view = view_for(notice)
     first: discord.Message | None = None
     for index, part in enumerate(parts):
+        # An outbox row's id as an enforced nonce: Discord answers a resend (after a crash
+        # between its reply and our commit) with the message it already made.
+        nonce = f"{notice.nonce[:22]}{index}" if notice.nonce else None
         if index == len(parts) - 1 and view is not None:
-            sent = await channel.send(part, view=view, allowed_mentions=mentions)
+            sent = await channel.send(part, view=view, allowed_mentions=mentions, nonce=nonce)
         else:
-            sent = await channel.send(part, allowed_mentions=mentions)
+            sent = await channel.send(part, allowed_mentions=mentions, nonce=nonce)
         first = first or sent
     assert first is not None
     return first

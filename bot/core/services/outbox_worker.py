@@ -22,7 +22,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.core.errors import DeliveryFailed, PlatformError, PlatformUnavailable
+from bot.core.errors import (
+    DeliveryFailed,
+    PlatformError,
+    PlatformUnavailable,
+    StorageError,
+)
 from bot.core.identity import MessageRef, PersonRef, PlatformName, is_sealed
 from bot.core.markup import Trusted
 from bot.core.models import OutboxMessage
@@ -158,7 +163,10 @@ class OutboxWorker:
             self._wake.clear()
             try:
                 delay = await self.pass_once()
-            except Exception:  # the worker must outlive one bad pass (the DB is watched)
+            except StorageError as exc:  # the storage's watcher stops the bot; say it once
+                log.warning("outbox paused: %s", exc)
+                delay = self._sweep
+            except Exception:  # the worker must outlive one bad pass
                 log.exception("outbox pass failed")
                 delay = self._sweep
             if self._stopping:
