@@ -135,13 +135,16 @@ def front_ends(settings: Settings) -> list[frontends.Runner]:
 async def run(settings: Settings) -> None:
     """Run every configured front-end until one stops or the process is signalled."""
     starters = front_ends(settings)  # refuse a half-configured platform before any I/O
+    # Listen for SIGTERM before anything slow (migrations, connecting): a stop that arrives
+    # during start-up is kept and acted on as soon as the runners exist, not lost.
+    stop = _listen_for_signals()
     app = await build_app(settings)
     app.platforms.expect([front.platform for front in frontends.wanted(settings)])
     try:
         await warn_about_roster(app.storage, settings, app.clock.now().date())
         await app.start_scheduler()
         runners = [asyncio.create_task(start(app), name=start.__name__) for start in starters]
-        stopper = asyncio.create_task(_signalled(), name="signal")
+        stopper = asyncio.create_task(stop.wait(), name="signal")
         # The database file deleted or replaced under us: stop rather than keep writing
         # into a file that will vanish at exit (the storage logged what happened).
         lost = asyncio.create_task(app.storage.watch(), name="storage-watch")
@@ -164,12 +167,13 @@ async def run(settings: Settings) -> None:
         await app.close()
 
 
-async def _signalled() -> None:
-    """Return on SIGTERM or SIGINT, so a service manager's stop closes the bot cleanly:
-    running timed actions finish and the gateway session is closed, not dropped."""
+def _listen_for_signals() -> asyncio.Event:
+    """An event set on SIGTERM or SIGINT, so a service manager's stop closes the bot
+    cleanly: the outbox finishes its sends in flight, running timed actions finish, the
+    gateway session is closed (not dropped), and only then the database."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):  # not on every platform
             loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    return stop

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import discord
 
@@ -74,11 +74,12 @@ async def _send_all(channel: discord.abc.Messageable, notice: Notice,
     for index, part in enumerate(parts):
         # An outbox row's id as an enforced nonce: Discord answers a resend (after a crash
         # between its reply and our commit) with the message it already made.
-        nonce = f"{notice.nonce[:22]}{index}" if notice.nonce else None
+        extra: dict[str, Any] = {"nonce": f"{notice.nonce[:22]}{index}"} if notice.nonce \
+            else {}
         if index == len(parts) - 1 and view is not None:
-            sent = await channel.send(part, view=view, allowed_mentions=mentions, nonce=nonce)
+            sent = await channel.send(part, view=view, allowed_mentions=mentions, **extra)
         else:
-            sent = await channel.send(part, allowed_mentions=mentions, nonce=nonce)
+            sent = await channel.send(part, allowed_mentions=mentions, **extra)
         first = first or sent
     assert first is not None
     return first

@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from bot.core.identity import MessageRef
+from bot.core.identity import MessageRef, is_sealed
 from bot.core.models import OutboxMessage, OutboxStatus
 from bot.core.ports import Notice, NoticeKind, Tx
 from bot.core.services._context import Context, outbox_id, queue_dm, queue_post
@@ -144,11 +144,13 @@ class OutboxService:
                                  claimed_at=row.claimed_at)
         return claimed if won else None
 
-    async def sent(self, rows: list[OutboxMessage], message: MessageRef) -> bool:
+    async def sent(self, rows: list[OutboxMessage], message: MessageRef | None) -> bool:
         """The platform has it: each row becomes ``sent`` (the first) or ``merged`` with
         the message id, its text cleared, in one transaction."""
         now = self._ctx.now()
         lead = rows[0]
+        if lead.recipient is not None and is_sealed(lead.recipient):
+            message = None  # a DM channel leads back to the anonymous reporter: not kept
         ok = True
         async with self._ctx.storage.transaction() as tx:
             for row in rows:
