@@ -8,6 +8,7 @@ so that discord.py exceptions become the domain's PlatformError types.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -72,14 +73,17 @@ async def _send_all(channel: discord.abc.Messageable, notice: Notice,
     view = view_for(notice)
     first: discord.Message | None = None
     for index, part in enumerate(parts):
-        # An outbox row's id as an enforced nonce: Discord answers a resend (after a crash
-        # between its reply and our commit) with the message it already made.
-        extra: dict[str, Any] = {"nonce": f"{notice.nonce[:22]}{index}"} if notice.nonce \
-            else {}
-        if index == len(parts) - 1 and view is not None:
-            sent = await channel.send(part, view=view, allowed_mentions=mentions, **extra)
-        else:
-            sent = await channel.send(part, allowed_mentions=mentions, **extra)
+        last = index == len(parts) - 1
+        extra: dict[str, Any] = {}
+        if last and view is not None:
+            extra["view"] = view
+        if last and notice.attachments:  # uploaded with the message (multipart)
+            extra["files"] = [discord.File(io.BytesIO(a.data), filename=a.filename)
+                              for a in notice.attachments]
+        if notice.nonce:  # an outbox row's id as an enforced nonce: Discord answers a
+            # resend (after a crash between its reply and our commit) with the same message
+            extra["nonce"] = f"{notice.nonce[:22]}{index}"
+        sent = await channel.send(part, allowed_mentions=mentions, **extra)
         first = first or sent
     assert first is not None
     return first

@@ -15,6 +15,7 @@ from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
 from bot.core.services.outbox_worker import UNPACED, OutboxWorker
 from bot.core.services.timed import TimedActionService
+from bot.records import case_html
 from bot.sealing import setup_sealing
 from config._reader import Table
 from config.loader import load_code, load_messages
@@ -83,7 +84,7 @@ async def build_harness(clock: FakeClock, storage: Storage,
     ctx = Context(storage=storage, clock=clock, policy=policy or Policy(), calendar=calendar,
                   code=load_code(None), profiles=read_profiles(Table({}, "profiles")),
                   messages=load_messages(None), platforms=registry)
-    services = Services.build(ctx)
+    services = Services.build(ctx, case_page=case_html.render)
     # The outbox sends inline (each kick drains it before returning), so a flow's messages
     # are at the recording platform when the flow returns; tests/core/test_outbox.py runs
     # it as the bot does.

@@ -39,6 +39,7 @@ from bot.core.platforms import PlatformRegistry
 from bot.core.policy import Policy
 from bot.core.ports import Audience, Notice, NullWaker, Storage, Tx, Waker
 from bot.core.refs import log_fields
+from bot.core.telemetry import NullTelemetry, Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,8 @@ class Context:
     # Where statements the committee voted to make public are published, per platform
     # (``[discord] announcements_channel_id``, ``[slack] announcements_channel``).
     announcements: Mapping[PlatformName, PlaceRef] = field(default_factory=dict)
+    # What operators observe (Prometheus metrics, readiness): bot/ops, or nothing.
+    telemetry: Telemetry = field(default_factory=NullTelemetry)
     outbox: OutboxKick = field(default_factory=NullKick)
     # How long an automated explanation waits for others to the same person, so a wave of
     # violations is explained in one DM (``services/outbox.py``).
@@ -283,8 +286,11 @@ async def try_post(ctx: Context, platform_person: Located | None, audience: Audi
     """Queue a post to a private staff/committee channel; a failure is logged, never fatal.
 
     The post goes through the outbox: it is sent within the channel's pace, retried while
-    the platform fails, and survives a restart. True once it is queued.
+    the platform fails, and survives a restart. True once it is queued. A notice with
+    files attached is posted directly: the outbox keeps text only.
     """
+    if notice.attachments:
+        return await _post_now(ctx, platform_person, audience, notice)
     try:
         async with ctx.storage.transaction() as tx:
             await queue_post(tx, ctx, platform_person, audience, notice)
@@ -293,6 +299,17 @@ async def try_post(ctx: Context, platform_person: Located | None, audience: Audi
                     extra=log_fields(notice.subject_id))
         return False
     await ctx.outbox.kick()
+    return True
+
+
+async def _post_now(ctx: Context, origin: Located | None, audience: Audience,
+                    notice: Notice) -> bool:
+    try:
+        await ctx.platforms.get(post_target(ctx, origin, audience)).post(audience, notice)
+    except PlatformError as exc:
+        log.warning("could not post %s notice to %s: %s", notice.kind, audience, exc,
+                    extra=log_fields(notice.subject_id))
+        return False
     return True
 
 
