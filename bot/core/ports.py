@@ -205,6 +205,9 @@ class Notice:
     title: str | None = None
     mention_everyone: bool = False
     attachments: tuple[Attachment, ...] = ()
+    # The outbox row this is sent for: an adapter whose platform deduplicates sends (Discord's
+    # enforced nonce) passes it, so a send retried after a crash is not shown twice.
+    nonce: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
