@@ -6,7 +6,7 @@ protocols, and tests give it working fakes (real SQLite, a recording platform).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,6 +50,16 @@ class Sealer(Protocol):
     def open(self, box: str) -> PersonRef: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """One group of ``Tx.tally``: the grouped fields' values (domain types, in the order
+    asked), how many records the group has, and how many of them matched ``matching``."""
+
+    key: tuple[object, ...]
+    rows: int
+    matching: int = 0
+
+
 class Tx(Protocol):
     """One unit of work: everything done through it commits together or not at all.
 
@@ -71,6 +81,18 @@ class Tx(Protocol):
     ) -> list[E]: ...
 
     async def count(self, cls: type[Entity], **where: object) -> int: ...
+
+    async def tally(self, cls: type[Entity], by: Sequence[str], *,
+                    matching: Mapping[str, object] | None = None,
+                    **where: object) -> list[Tally]:
+        """Count records per distinct value of the ``by`` fields, in the store, not here.
+
+        ``where`` filters as for ``find``; ``matching`` (same filter language) is a second
+        count per group, of the records that also match it (e.g. how many of a rule's
+        detections were reversed). Groups come sorted by key, None first; no ``by`` gives
+        one group with the totals. Aggregates over a year of records cost one indexed
+        scan and no record is loaded, so reports and digests stay fast as the log grows.
+        """
 
     async def insert(self, entity: Entity) -> None:
         """Add a new record; raises ``StorageError`` if the id exists."""

@@ -13,6 +13,7 @@ from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
 from bot.core.services.evidence import EvidenceService
+from bot.core.services.figures import FiguresService, MinorIncidents
 from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
@@ -58,6 +59,7 @@ class Services:
     case_files: CaseFileService
     personal_data: PersonalDataService
     retention: RetentionService
+    figures: FiguresService
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
@@ -81,7 +83,8 @@ class Services:
                    references=ReferenceService(ctx), overview=OverviewService(ctx),
                    public_statements=public_statements, wishes=WishService(ctx),
                    evidence=evidence, case_files=CaseFileService(ctx, evidence),
-                   personal_data=PersonalDataService(ctx), retention=RetentionService(ctx))
+                   personal_data=PersonalDataService(ctx), retention=RetentionService(ctx),
+                   figures=FiguresService(ctx))
 
 
 __all__ = [
@@ -93,11 +96,13 @@ __all__ = [
     "Context",
     "DecisionService",
     "EvidenceService",
+    "FiguresService",
     "HearingService",
     "History",
     "IncidentDraft",
     "IncidentOutcome",
     "IncidentService",
+    "MinorIncidents",
     "ModerationService",
     "OverviewService",
     "PeopleService",
