@@ -7,22 +7,51 @@ The connection, its lock and the transaction boundaries belong to ``SqliteStorag
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import aiosqlite
 
 from bot.core.errors import NotFound, SealError, StorageError
 from bot.core.models import Entity
-from bot.core.ports import Sealer, Tally
-from storage import _queries
-from storage._codec import EntityCodec, SqlValue, codec_for
-from storage._queries import where_clause
+from bot.core.ports import Sealer
+from storage._codec import Condition, EntityCodec, SqlValue, codec_for
+from storage._statistics import SqlStatistics
 
 E = TypeVar("E", bound=Entity)
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another process's transaction before giving up."""
+
+_OPERATORS = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+
+
+def _render(conditions: Sequence[Condition]) -> tuple[str, list[SqlValue]]:
+    """SQL for the filters; ``ne`` is null-safe (``IS NOT``), as a person would expect."""
+    parts: list[str] = []
+    params: list[SqlValue] = []
+    for cond in conditions:
+        col = cond.column
+        if cond.op == "null":
+            parts.append(f"{col} IS NULL")
+        elif cond.op == "not_null":
+            parts.append(f"{col} IS NOT NULL")
+        elif cond.op == "ne":
+            parts.append(f"{col} IS NOT ?")
+            params.append(cond.value)
+        elif cond.op == "in":
+            terms = []
+            if cond.values:
+                terms.append(f"{col} IN ({', '.join('?' * len(cond.values))})")
+                params.extend(cond.values)
+            if cond.or_null:
+                terms.append(f"{col} IS NULL")
+            parts.append(f"({' OR '.join(terms)})" if terms else "0")
+        else:
+            parts.append(f"{col} {_OPERATORS[cond.op]} ?")
+            params.append(cond.value)
+    return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
 
 def storage_error(exc: sqlite3.Error, doing: str) -> StorageError:
     text = str(exc)
@@ -46,6 +75,14 @@ class SqliteTx:
     def sealer(self) -> Sealer:
         return require_sealer(self._sealer)
 
+    @property
+    def statistics(self) -> SqlStatistics:
+        return SqlStatistics(self._rows)
+
+    async def _rows(self, sql: str, params: Sequence[SqlValue]) -> list[tuple[Any, ...]]:
+        cursor = await self._execute(sql, params, "counting records for a report")
+        return list(await cursor.fetchall())
+
     async def _execute(self, sql: str, params: Sequence[SqlValue], doing: str) -> Any:
         try:
             return await self._conn.execute(sql, params)
@@ -64,37 +101,29 @@ class SqliteTx:
                    descending: bool = False, limit: int | None = None,
                    **where: object) -> list[E]:
         codec = codec_for(cls)
+        clause, params = _render(codec.conditions(where))
+        sql = f"SELECT {', '.join(codec.names)} FROM {codec.table}{clause}"
+        direction = " DESC" if descending else ""
         if order_by is not None:
             codec.column(order_by)
-        sql, params = _queries.select(codec.table, codec.names, codec.conditions(where),
-                                      order_by=order_by, descending=descending, limit=limit)
+            sql += f" ORDER BY {order_by}{direction}, id{direction}"
+        else:
+            sql += f" ORDER BY id{direction}"
+        if limit is not None:
+            if limit < 0:
+                raise ValueError("limit must not be negative")
+            sql += " LIMIT ?"
+            params.append(limit)
         cursor = await self._execute(sql, params, f"reading {codec.label} records")
         return [codec.decode(row) for row in await cursor.fetchall()]
 
     async def count(self, cls: type[Entity], **where: object) -> int:
         codec = codec_for(cls)
-        sql, params = _queries.count(codec.table, codec.conditions(where))
-        cursor = await self._execute(sql, params, f"counting {codec.label} records")
+        clause, params = _render(codec.conditions(where))
+        cursor = await self._execute(f"SELECT COUNT(*) FROM {codec.table}{clause}", params,
+                                     f"counting {codec.label} records")
         row = await cursor.fetchone()
         return int(row[0])
-
-    async def tally(self, cls: type[Entity], by: Sequence[str], *,
-                    matching: Mapping[str, object] | None = None,
-                    **where: object) -> list[Tally]:
-        codec = codec_for(cls)
-        columns = [codec.column(name) for name in by]
-        sql, params = _queries.tally(codec.table, [c.name for c in columns],
-                                     codec.conditions(where), codec.conditions(matching or {}))
-        cursor = await self._execute(sql, params, f"counting {codec.label} records")
-        groups = []
-        for row in await cursor.fetchall():
-            stored = row[:len(columns)]
-            key = tuple(value if value is None or column.scalar.decode is None
-                        else column.scalar.decode(value)
-                        for column, value in zip(columns, stored, strict=True))
-            groups.append((stored, Tally(key, int(row[-2]), int(row[-1]))))
-        groups.sort(key=lambda group: [(value is not None, value) for value in group[0]])
-        return [tally for _, tally in groups]
 
     async def insert(self, entity: Entity) -> None:
         codec = codec_for(type(entity))
@@ -151,7 +180,7 @@ class SqliteTx:
             self._refuse_if_append_only(codec)
         row = codec.encode(entity)
         conditions = [codec.condition("id", entity.id), *codec.conditions(expected)]
-        clause, params = where_clause(conditions)
+        clause, params = _render(conditions)
         assignments = ", ".join(f"{name} = ?" for name in codec.names if name != "id")
         values = [value for name, value in zip(codec.names, row, strict=True) if name != "id"]
         cursor = await self._execute(f"UPDATE {codec.table} SET {assignments}{clause}",

@@ -6,7 +6,7 @@ protocols, and tests give it working fakes (real SQLite, a recording platform).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 from bot.core.errors import StorageError
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.models import Entity, Sanction, ScheduledAction
+from bot.core.statistics import FirstResponse, Measure, MinorIncidents, RuleReversalCount
 
 E = TypeVar("E", bound=Entity)
 
@@ -50,14 +51,24 @@ class Sealer(Protocol):
     def open(self, box: str) -> PersonRef: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Tally:
-    """One group of ``Tx.tally``: the grouped fields' values (domain types, in the order
-    asked), how many records the group has, and how many of them matched ``matching``."""
+class Statistics(Protocol):
+    """Aggregates over a period ``[start, end)``, computed by the store (SQL ``GROUP BY``,
+    ``COUNT``, ``SUM(CASE ...)``), never by loading every record. See
+    ``bot.core.statistics`` for what each measure counts."""
 
-    key: tuple[object, ...]
-    rows: int
-    matching: int = 0
+    async def count_by(self, measure: Measure, start: datetime,
+                       end: datetime) -> dict[str, int]:
+        """Label -> count; labels with no record are absent."""
+
+    async def first_response(self, start: datetime, end: datetime) -> FirstResponse: ...
+
+    async def automod_reversals(self, start: datetime,
+                                end: datetime) -> list[RuleReversalCount]:
+        """Automod's detections in the period per rule, and how many were reversed."""
+
+    async def minor_incidents(self, start: datetime, end: datetime) -> MinorIncidents:
+        """The monthly digest's figure: minor incidents recorded in the period and not
+        reversed, by clause and by channel."""
 
 
 class Tx(Protocol):
@@ -81,18 +92,6 @@ class Tx(Protocol):
     ) -> list[E]: ...
 
     async def count(self, cls: type[Entity], **where: object) -> int: ...
-
-    async def tally(self, cls: type[Entity], by: Sequence[str], *,
-                    matching: Mapping[str, object] | None = None,
-                    **where: object) -> list[Tally]:
-        """Count records per distinct value of the ``by`` fields, in the store, not here.
-
-        ``where`` filters as for ``find``; ``matching`` (same filter language) is a second
-        count per group, of the records that also match it (e.g. how many of a rule's
-        detections were reversed). Groups come sorted by key, None first; no ``by`` gives
-        one group with the totals. Aggregates over a year of records cost one indexed
-        scan and no record is loaded, so reports and digests stay fast as the log grows.
-        """
 
     async def insert(self, entity: Entity) -> None:
         """Add a new record; raises ``StorageError`` if the id exists."""
@@ -122,6 +121,10 @@ class Tx(Protocol):
         """Replace a record, append-only ones included, inside ``Storage.erasure()`` only
         (``StorageError`` elsewhere); the audit log still lets only its personal fields
         change."""
+
+    @property
+    def statistics(self) -> Statistics:
+        """Aggregate counts read in this transaction (one consistent snapshot)."""
 
     @property
     def sealer(self) -> Sealer:
@@ -185,14 +188,25 @@ class NoticeKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a notice (a case file): its name, media type and bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
-    """Text to show a person or a channel, plus the record it is about."""
+    """Text to show a person or a channel, plus the record it is about, and any files
+    sent with it (``attachments``: uploaded with the message, on every platform)."""
 
     kind: NoticeKind
     text: str
     subject_id: str | None = None
     title: str | None = None
     mention_everyone: bool = False
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,11 @@ from bot.core.automod import Automod
 from bot.core.services._context import Context
 from bot.core.services.abuse import AbuseOfReporting
 from bot.core.services.appeals import AppealService
-from bot.core.services.case_file import CaseFileService
+from bot.core.services.case_file import CaseFileService, CasePage
 from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
 from bot.core.services.evidence import EvidenceService
-from bot.core.services.figures import FiguresService, MinorIncidents
 from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
@@ -29,6 +28,7 @@ from bot.core.services.requests import RequestLedger
 from bot.core.services.retention import RetentionService
 from bot.core.services.roster import RosterService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
+from bot.core.services.transparency import TransparencyService
 from bot.core.services.wishes import WishService
 
 
@@ -59,10 +59,12 @@ class Services:
     case_files: CaseFileService
     personal_data: PersonalDataService
     retention: RetentionService
-    figures: FiguresService
+    transparency: TransparencyService
 
     @classmethod
-    def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
+    def build(cls, ctx: Context, automod: Automod | None = None,
+              case_page: CasePage | None = None) -> Services:
+        """``case_page`` renders a case file as a page (``/case file`` sends it)."""
         hearing = HearingService(ctx)
         cases = CaseService(ctx, hearing)
         evidence = EvidenceService(ctx)
@@ -82,9 +84,9 @@ class Services:
                    relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
                    references=ReferenceService(ctx), overview=OverviewService(ctx),
                    public_statements=public_statements, wishes=WishService(ctx),
-                   evidence=evidence, case_files=CaseFileService(ctx, evidence),
+                   evidence=evidence, case_files=CaseFileService(ctx, evidence, case_page),
                    personal_data=PersonalDataService(ctx), retention=RetentionService(ctx),
-                   figures=FiguresService(ctx))
+                   transparency=TransparencyService(ctx))
 
 
 __all__ = [
@@ -96,13 +98,11 @@ __all__ = [
     "Context",
     "DecisionService",
     "EvidenceService",
-    "FiguresService",
     "HearingService",
     "History",
     "IncidentDraft",
     "IncidentOutcome",
     "IncidentService",
-    "MinorIncidents",
     "ModerationService",
     "OverviewService",
     "PeopleService",
@@ -123,6 +123,7 @@ __all__ = [
     "Services",
     "Suggestion",
     "SuspensionRequest",
+    "TransparencyService",
     "VoteOutcome",
     "WatchOutcome",
     "WatchedMessage",

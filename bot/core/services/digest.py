@@ -27,7 +27,6 @@ from bot.core.models import (
 from bot.core.policy import Recurring
 from bot.core.services._committee import serving
 from bot.core.services._context import Context
-from bot.core.services.figures import minor_incidents, rule_reversals
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +67,16 @@ class Digest:
 
 
 async def build_digest(ctx: Context, start: datetime, end: datetime) -> Digest:
-    """Every figure from one transaction; incidents are counted by the store (``Tx.tally``),
-    never loaded, so the digest costs the same for ten incidents a month or a hundred
-    thousand. Automod's false positives: its detections this month and how many staff
-    reversed (by now, even if the reversal came after the month ended)."""
+    """Every figure read in one transaction. Incidents are counted by the store (SQL
+    aggregates through ``Tx.statistics``), never loaded, so a month of a hundred thousand
+    incidents costs one indexed scan and no memory. Automod's false positives: its
+    detections this month and how many staff reversed (by now, even if the reversal came
+    after the month ended)."""
     now = ctx.now()
     async with ctx.storage.transaction() as tx:
-        minor = await minor_incidents(tx, start, end)
-        reversals = await rule_reversals(tx, start, end)
+        stats = tx.statistics
+        minor = await stats.minor_incidents(start, end)
+        reversals = await stats.automod_reversals(start, end)
         open_cases = await tx.find(Case, status=CaseStatus.OPEN, order_by="opened_at")
         appeals = await tx.find(Appeal, status=AppealStatus.PENDING, order_by="filed_at")
         overdue = await tx.find(Report, status=ReportStatus.OPEN, due_at__lt=now,
@@ -84,14 +85,16 @@ async def build_digest(ctx: Context, start: datetime, end: datetime) -> Digest:
                                ends_at__lte=now + ctx.policy.suspension_ending_soon,
                                order_by="ends_at")
         seated = {a.seat for a in await serving(tx, Office.COMMITTEE, now.date())}
+    rules = sorted((RuleReversals(r.rule, r.detections, r.reversed) for r in reversals),
+                   key=lambda r: (-r.rate, r.rule_id))
     return Digest(
         period_start=start, period_end=end,
         minor_by_clause=minor.by_clause, minor_by_channel=minor.by_channel,
         open_cases=[c.id for c in open_cases], pending_appeals=[a.id for a in appeals],
         overdue_reports=[r.id for r in overdue], ending_soon=[s.id for s in ending],
         empty_seats=[n for n in range(1, ctx.policy.committee_seats + 1) if n not in seated],
-        rule_reversals={r.rule_id: (r.detections, r.reversed) for r in reversals},
-        automod_rules=reversals)
+        rule_reversals={r.rule_id: (r.detections, r.reversed) for r in rules},
+        automod_rules=rules)
 
 
 def next_digest(ctx: Context, recurring: Recurring, after: datetime) -> tuple[str, datetime]:
