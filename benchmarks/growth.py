@@ -25,7 +25,6 @@ import json
 import os
 import random
 import resource
-import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -154,8 +153,9 @@ def _insert(conn: sqlite3.Connection, batch: dict[type, list[list[Any]]]) -> Non
 
 
 async def _timed(work: Callable[[], Awaitable[object]]) -> float:
-    times = []
-    for _ in range(REPEAT):
+    """The median of up to ``REPEAT`` runs (fewer when one run takes seconds)."""
+    times: list[float] = []
+    while len(times) < REPEAT and sum(times) < 10:
         started = time.perf_counter()
         await work()
         times.append(time.perf_counter() - started)
@@ -211,6 +211,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--baseline", type=Path, help="another checkout to measure too")
+    parser.add_argument("--seeded", nargs=2, action="append", default=[],
+                        metavar=("SIZE", "DB"), help="reuse a database seeded by --seed")
     parser.add_argument("--seed", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -227,20 +229,32 @@ def main() -> None:
     schema_from = checkouts.get("before", here)
     results: dict[int, dict[str, dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as folder:
+        given = {int(size): Path(db) for size, db in args.seeded}
         for size in map(int, args.sizes.split(",")):
             seeded = Path(folder) / f"seed-{size}.db"
             started = time.perf_counter()
-            _child(schema_from, "--seed", str(seeded), str(size))
+            if size in given:
+                _copy(given[size], seeded)
+            else:
+                _child(schema_from, "--seed", str(seeded), str(size))
             print(f"seeded {size:,} rows each in {time.perf_counter() - started:.0f} s",
                   file=sys.stderr)
             results[size] = {}
             for label, checkout in checkouts.items():
                 copy = Path(folder) / f"{label}-{size}.db"
-                shutil.copyfile(seeded, copy)
+                _copy(seeded, copy)
                 results[size][label] = json.loads(_child(checkout, "--measure", str(copy)))
                 copy.unlink()
             seeded.unlink()
             _print(size, results[size])
+
+
+def _copy(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite file (its WAL included), through SQLite's backup."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
 
 
 def _print(size: int, runs: dict[str, dict[str, float]]) -> None:
