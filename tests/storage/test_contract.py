@@ -591,3 +591,49 @@ async def test_migrate_applies_each_migration_once(backend_url: str) -> None:
         assert await _get(fresh, Report, "r-min") == samples.minimal(Report)
     finally:
         await fresh.close()
+
+
+async def test_two_stores_migrating_at_once_apply_each_migration_once(
+        backend_url: str) -> None:
+    """Two processes starting together on one database: one applies each migration, the
+    other waits for it and finds it done; neither fails."""
+    if backend_url.endswith(":memory:"):
+        pytest.skip("two in-memory stores are two databases")
+    first, second = await open_storage(backend_url), await open_storage(backend_url)
+    try:
+        applied = await asyncio.wait_for(asyncio.gather(first.migrate(), second.migrate()), 60)
+        versions = sorted([*applied[0], *applied[1]])
+        assert versions == [m.version for m in load_migrations()], applied
+        await _insert(first, samples.minimal(Report))
+        assert await _get(second, Report, "r-min") == samples.minimal(Report)
+    finally:
+        await first.close()
+        await second.close()
+
+
+# --- 7. a recorded erasure is the audit log's one exception ---------------------------
+
+
+async def test_an_erasure_may_blank_personal_fields_of_the_audit_log_only(
+        store: Storage) -> None:
+    entry = samples.full(AuditEntry)
+    await _insert(store, entry)
+    blanked = dataclasses.replace(entry, actor=None, reason=None, details=None)
+    with pytest.raises(StorageError, match="erasure"):
+        async with store.transaction() as tx:  # not an erasure: the port refuses
+            await tx.rewrite(blanked)
+    for changed in (dataclasses.replace(blanked, action="rewritten"),
+                    dataclasses.replace(blanked, at=entry.at + timedelta(days=1)),
+                    dataclasses.replace(blanked, automated=not entry.automated),
+                    dataclasses.replace(blanked, subject_id="s-other")):
+        with pytest.raises(StorageError, match="personal fields of the audit log"):
+            async with store.erasure() as tx:  # the database refuses: events stay
+                await tx.rewrite(changed)
+    assert await _get(store, AuditEntry, entry.id) == entry
+    async with store.erasure() as tx:
+        await tx.rewrite(blanked)
+    assert await _get(store, AuditEntry, entry.id) == blanked
+    # The exception ends with the erasure: the next transaction is append-only again.
+    with pytest.raises(StorageError, match="append-only"):
+        async with store.transaction() as tx:
+            await tx.update(dataclasses.replace(blanked, reason="again"))
