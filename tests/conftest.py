@@ -4,6 +4,7 @@ PostgreSQL (``postgres_url``; see tests/pg_server.py) for the tests that need on
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -35,11 +36,23 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 1, 5, 20, 0, tzinfo=UTC))
 
 
+STORAGE_ENV = "COC_BOT_TEST_STORAGE"
+
+
 @pytest.fixture
-async def storage() -> AsyncIterator[Storage]:
+def storage_url(request: pytest.FixtureRequest) -> str:
+    """SQLite in memory; ``COC_BOT_TEST_STORAGE=postgresql`` runs every test that uses
+    ``storage`` (the services, the flows, both front-ends) on PostgreSQL instead."""
+    if os.environ.get(STORAGE_ENV) == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return "sqlite:///:memory:"
+
+
+@pytest.fixture
+async def storage(storage_url: str) -> AsyncIterator[Storage]:
     from storage import open_storage
 
-    store = await open_storage("sqlite:///:memory:")
+    store = await open_storage(storage_url)
     await store.migrate()
     yield store
     await store.close()
@@ -48,6 +61,17 @@ async def storage() -> AsyncIterator[Storage]:
 @pytest.fixture
 async def harness(clock: FakeClock, storage: Storage) -> Harness:
     return await build_harness(clock, storage)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that runs on PostgreSQL ``postgres``: ``pytest -m postgres`` runs
+    just those, and the marker says why a test needs the server."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params.values() if callspec is not None else ()
+        if fixtures & {"postgres_url", "postgres_server"} or "postgresql" in params:
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(scope="session")
