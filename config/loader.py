@@ -16,6 +16,7 @@ from bot.core.errors import ConfigError
 from bot.core.identity import PlatformName
 from bot.core.messages import MessageCatalog
 from config._reader import Table
+from config.ops import read_ops
 from config.settings import (
     Secrets,
     Settings,
@@ -23,6 +24,7 @@ from config.settings import (
     read_discord,
     read_policy,
     read_profiles,
+    read_report,
     read_retention,
     read_schedule,
     read_slack,
@@ -31,7 +33,8 @@ from config.settings import (
 CONFIG_ENV = "COC_BOT_CONFIG"
 DEFAULT_CONFIG_NAME = "coc-bot.toml"
 TOP_LEVEL = {"organization", "policy", "business_days", "schedule", "code", "profiles",
-             "committee", "discord", "slack", "automod", "retention"}
+             "committee", "discord", "slack", "automod", "retention",
+             "report", "ops"}
 
 
 def find_config(explicit: str | None, env: Mapping[str, str]) -> Path:
@@ -125,7 +128,8 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
     settings = Settings(
         organization=organization,
         policy=replace(read_policy(root.table("policy")),
-                       retention=read_retention(root.table("retention"))),
+                       retention=read_retention(root.table("retention")),
+                       report_min_cell=read_report(root.table("report"))),
         calendar=read_calendar(root.table("business_days")),
         schedule=read_schedule(root.table("schedule")),
         code=code,
@@ -139,5 +143,7 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
         # at start-up, naming it, and everything else uses the parsed rules.
         automod=load_automod(root.raw("automod"), clause_ids=[c.id for c in code.clauses]),
     )
+    taken = {settings.slack.http_port: "slack.http_port"} if settings.slack else {}
+    settings = replace(settings, ops=read_ops(root.table("ops"), taken))
     root.finish()
     return settings
