@@ -18,6 +18,7 @@ from bot.core.models import Entity
 from bot.core.ports import Sealer
 from storage._codec import Condition, EntityCodec, SqlValue, codec_for
 from storage._sqlite_tx import require_sealer
+from storage._statistics import POSTGRES, SqlStatistics
 
 E = TypeVar("E", bound=Entity)
 Conn: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
@@ -77,6 +78,16 @@ class PostgresTx:
     @property
     def sealer(self) -> Sealer:
         return require_sealer(self._sealer)
+
+    @property
+    def statistics(self) -> SqlStatistics:
+        return SqlStatistics(self._rows, POSTGRES)
+
+    async def _rows(self, sql: str, params: Sequence[SqlValue]) -> list[tuple[Any, ...]]:
+        # Booleans are stored as 0/1 in BIGINT columns, as on SQLite.
+        values = [int(v) if isinstance(v, bool) else v for v in params]
+        return [tuple(row) for row in
+                await self._fetch(sql, values, "counting records for a report")]
 
     async def _fetch(self, sql: str, params: Sequence[object], doing: str) -> list[Any]:
         try:

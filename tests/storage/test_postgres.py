@@ -237,3 +237,13 @@ async def test_waiting_too_long_for_another_process_is_reported_as_busy(
     finally:
         await holder.close()
         await waiter.close()
+
+
+def test_report_statements_are_numbered_for_postgresql() -> None:
+    from storage._statistics import numbered_parameters
+
+    sql = "SELECT a FROM t WHERE b = ? AND c LIKE 'x:%' LIMIT ? OFFSET ?"
+    assert numbered_parameters(sql) == \
+        "SELECT a FROM t WHERE b = $1 AND c LIKE 'x:%' LIMIT $2 OFFSET $3"
+    with pytest.raises(ValueError, match="literal"):
+        numbered_parameters("SELECT '?' FROM t WHERE a = ?")
