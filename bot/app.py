@@ -19,7 +19,7 @@ from bot.core.automod import Automod
 from bot.core.clock import Clock, SystemClock
 from bot.core.identity import PlatformName
 from bot.core.platforms import PlatformRegistry
-from bot.core.ports import Storage
+from bot.core.ports import Notifier, Storage
 from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
 from bot.core.services.timed import LEASE, TimedActionService
@@ -27,7 +27,7 @@ from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
 from bot.sealing import setup_sealing
 from bot.setup_check import warn_about_roster
 from config.settings import Settings
-from storage import SqliteStorage, open_storage
+from storage import SqliteStorage, notifier_for, open_storage
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,9 @@ class App:
     scheduler: ActionScheduler
     timed: TimedActionService
     jobs: CalendarJobs
+    notifier: Notifier | None = None
+    worker: str = ""
+    _listening: asyncio.Task[None] | None = None
 
     def spaces(self) -> dict[PlatformName, str]:
         """The space (Discord server, Slack workspace) this deployment serves on each
@@ -55,17 +58,28 @@ class App:
         """Put the recurring reminders on the calendar and restore every pending action."""
         await self.jobs.ensure_recurring()
         await self.jobs.ensure_retention_sweep()
-        return await self.scheduler.start()
+        restored = await self.scheduler.start()
+        if self.notifier is not None:
+            self._listening = asyncio.create_task(self.notifier.run(), name="notifier")
+        return restored
 
     async def close(self) -> None:
+        if self._listening is not None:
+            self._listening.cancel()
+            await asyncio.gather(self._listening, return_exceptions=True)
         await self.scheduler.stop()
         await self.storage.close()
 
 
 async def build_app(settings: Settings, *, clock: Clock | None = None,
                     storage: Storage | None = None, worker: str | None = None,
-                    lease: timedelta = LEASE, sweep_seconds: float = SWEEP_SECONDS) -> App:
-    """Open (and migrate) storage and wire every service to it."""
+                    lease: timedelta = LEASE, sweep_seconds: float = SWEEP_SECONDS,
+                    notify: bool = False) -> App:
+    """Open (and migrate) storage and wire every service to it.
+
+    ``notify`` listens for the other processes on the same database (``coc-bot run``
+    does): a timed action created elsewhere is woken for within about a second.
+    """
     clock = clock or SystemClock()
     if storage is None:
         storage = await open_storage(settings.secrets.database_url)
@@ -79,16 +93,19 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
                   messages=settings.messages, platforms=platforms,
                   announcements=frontends.announcements(settings),
                   fiscal_year_start=settings.schedule.fiscal_year_start)
-    scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds)
+    notifier = notifier_for(storage) if notify else None
+    scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds, notifier=notifier)
     ctx.waker = scheduler
     services = Services.build(ctx, automod_for(settings))
     jobs = CalendarJobs(services, settings.schedule)
-    timed = TimedActionService(ctx, jobs.handlers(), worker or worker_name(),
+    worker = worker or worker_name()
+    timed = TimedActionService(ctx, jobs.handlers(), worker,
                                on_failure=jobs.on_failure, lease=lease, needs=jobs.needs)
     platforms.on_ready(timed.platform_ready)
     scheduler.attach(timed)
     await services.code.ensure_published()
-    return App(settings, storage, clock, services, platforms, scheduler, timed, jobs)
+    return App(settings, storage, clock, services, platforms, scheduler, timed, jobs,
+               notifier, worker)
 
 
 def _url_of(storage: Storage, settings: Settings) -> str:
@@ -117,7 +134,7 @@ def front_ends(settings: Settings) -> list[frontends.Runner]:
 async def run(settings: Settings) -> None:
     """Run every configured front-end until one stops or the process is signalled."""
     starters = front_ends(settings)  # refuse a half-configured platform before any I/O
-    app = await build_app(settings)
+    app = await build_app(settings, notify=True)
     app.platforms.expect([front.platform for front in frontends.wanted(settings)])
     try:
         await warn_about_roster(app.storage, settings, app.clock.now().date())

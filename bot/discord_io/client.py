@@ -12,7 +12,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import CocBotError
-from bot.discord_io import setup_check
+from bot.discord_io import resume, setup_check
+from bot.discord_io.gateway_state import GatewaySession, GatewayState
 from bot.discord_io.platform import DiscordPlatform
 from bot.discord_io.views import PERSISTENT, reply_error
 from config.settings import DiscordSettings
@@ -54,30 +55,97 @@ class CocTree(app_commands.CommandTree["CocBot"]):
             "in the logs. Please try again."))
 
 
+def home_shard(guild_id: int, shard_count: int) -> int:
+    """The shard Discord sends a guild's events to (its documented formula)."""
+    return (guild_id >> 22) % shard_count
+
+
 class CocBot(commands.Bot):
     def __init__(self, app: FrontEndContext, settings: DiscordSettings, *,
-                 guild_ready_timeout: float = 2.0) -> None:
+                 guild_ready_timeout: float = 2.0, shard_id: int | None = None,
+                 gateway: GatewayState | None = None) -> None:
         """``guild_ready_timeout`` is how long discord.py waits for more guilds before READY;
-        one guild against a local fake arrives at once, so tests pass a small value."""
+        one guild against a local fake arrives at once, so tests pass a small value.
+
+        ``shard_id`` runs one shard of ``settings.shard_count``; only the client of the
+        shard that carries the configured guild (the *home* shard) serves it as the
+        Discord platform and syncs commands. ``gateway`` keeps the session and the
+        channel marks in the database for a standby (``bot.discord_io.shards``).
+        """
         # coc-bot never joins voice; discord.py's warnings that the voice libraries are
         # missing would open every healthy start and read like a fault.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(command_prefix=commands.when_mentioned, intents=intents(),
                          tree_cls=CocTree, help_command=None,
                          allowed_mentions=discord.AllowedMentions.none(),
-                         guild_ready_timeout=guild_ready_timeout)
+                         guild_ready_timeout=guild_ready_timeout, shard_id=shard_id,
+                         shard_count=settings.shard_count if shard_id is not None else None)
         self.app = app
         self.settings = settings
         self.platform = DiscordPlatform(self, settings, app.clock)
+        self.home = shard_id is None or shard_id == home_shard(settings.guild_id,
+                                                               settings.shard_count)
+        self.gateway_state = gateway
         self._checked = False
+        self._resume: GatewaySession | None = None
+        self._resuming = False
+
+    def resume_from(self, session: GatewaySession) -> None:
+        """Make the next connection RESUME ``session`` (another process's) instead of
+        identifying; see ``bot.discord_io.resume``."""
+        self._resume = session
+
+    async def resume_params(self) -> dict[str, Any]:
+        """Called by ``ResumingWebSocket`` before each connection: the RESUME arguments
+        for a stored session (once), after loading the guild the session will not send."""
+        session, self._resume = self._resume, None
+        if session is None:
+            return {}
+        if self.home:
+            await resume.hydrate(self, self.settings.guild_id)
+        self._resuming = True
+        log.info("discord: resuming session %s at event %d", session.session_id,
+                 session.sequence)
+        return resume.resume_arguments(session.session_id, session.sequence,
+                                       session.resume_url)
+
+    async def on_resumed(self) -> None:
+        """A stored session was resumed: the replayed events are in, the bot is ready."""
+        if not self._resuming:
+            return  # discord.py's own reconnect: nothing was lost, the cache is intact
+        self._resuming = False
+        self._ready.set()  # discord.py sets it at READY, which a resumed session never gets
+        log.info("discord: resumed the previous owner's gateway session")
+        self._connected()
+
+    def gateway_lost(self) -> None:
+        """The connection was dropped on purpose (the lease went to another process)."""
+        if self.home:
+            self.app.platforms.mark_unready(self.platform.name)
+
+    def saw(self, message: discord.Message) -> None:
+        """Note the newest message seen per channel, for a catch-up after fail-over."""
+        if self.gateway_state is not None:
+            self.gateway_state.note_seen(message.channel.id, message.id)
 
     async def on_ready(self) -> None:
         """READY and the guild have arrived: timed actions waiting for Discord run now.
 
-        The first time per start (READY comes again after a reconnect), also say what in
-        the server does not match the configuration, so a typo does not pass for a quiet
-        bot.
+        After a stored session could not be resumed (it expired), what was posted in the
+        gap is read back from each channel's history.
         """
+        failed_resume, self._resuming = self._resuming, False
+        self._connected()
+        if failed_resume and self.home and self.gateway_state is not None:
+            log.warning("discord: the previous session could not be resumed; reading back "
+                        "what was posted in the gap")
+            await resume.catch_up(self, self.gateway_state)
+
+    def _connected(self) -> None:
+        """The first time per start (READY comes again after a reconnect), say what in the
+        server does not match the configuration, so a typo does not pass for a quiet bot."""
+        if not self.home:
+            return
         guild = self.get_guild(self.settings.guild_id)
         first, self._checked = not self._checked, True
         if first:
@@ -97,7 +165,8 @@ class CocBot(commands.Bot):
     async def setup_hook(self) -> None:
         # Registered now, ready only at READY (the guild is known then): timed actions
         # wait for that instead of failing against a half-connected client.
-        self.app.platforms.register(self.platform, ready=False)
+        if self.home:
+            self.app.platforms.register(self.platform, ready=False)
         self.add_dynamic_items(*PERSISTENT)
         for name in COGS:
             await self.load_extension(name)
@@ -108,7 +177,8 @@ class CocBot(commands.Bot):
                 kind = getattr(command, "type", discord.AppCommandType.chat_input)
                 self.tree.remove_command(command.name, type=kind)
                 self.tree.add_command(command, guild=self.guild_object)
-        await self.sync_commands()
+        if self.home:
+            await self.sync_commands()
 
     async def sync_commands(self) -> None:
         """Sync each scope (this guild, global) only when its commands changed since the
@@ -133,13 +203,13 @@ class CocBot(commands.Bot):
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """The guild came back after an outage (READY does not fire again then)."""
-        if guild.id == self.settings.guild_id and self.is_ready():
+        if guild.id == self.settings.guild_id and self.is_ready() and self.home:
             self.app.platforms.mark_ready(self.platform.name)
 
     async def on_guild_unavailable(self, guild: discord.Guild) -> None:
-        if guild.id == self.settings.guild_id:
+        if guild.id == self.settings.guild_id and self.home:
             self.app.platforms.mark_unready(self.platform.name)
 
     async def close(self) -> None:
-        self.app.platforms.mark_unready(self.platform.name)
+        self.gateway_lost()
         await super().close()

@@ -15,6 +15,7 @@ from bot.core.services.decisions import DecisionService
 from bot.core.services.evidence import EvidenceService
 from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
+from bot.core.services.leases import LeaseService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
 from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
@@ -46,6 +47,7 @@ class Services:
     roster: RosterService
     people: PeopleService
     moderation: ModerationService
+    leases: LeaseService
     requests: RequestLedger
     overview: OverviewService
     hearing: HearingService
@@ -69,14 +71,15 @@ class Services:
         incidents = IncidentService(ctx, reports, cases, evidence)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         public_statements = PublicStatementService(ctx)
+        requests = RequestLedger(ctx)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
                    decisions=DecisionService(ctx, cases, sanctions, public_statements),
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases,
-                                                evidence),
-                   requests=RequestLedger(ctx), hearing=hearing,
+                                                evidence, requests),
+                   requests=requests, leases=LeaseService(ctx), hearing=hearing,
                    relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
                    references=ReferenceService(ctx), overview=OverviewService(ctx),
                    public_statements=public_statements, wishes=WishService(ctx),
@@ -98,6 +101,7 @@ __all__ = [
     "IncidentDraft",
     "IncidentOutcome",
     "IncidentService",
+    "LeaseService",
     "ModerationService",
     "OverviewService",
     "PeopleService",
