@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 # cogs.discord.hearing adds to cogs.discord.staff's /case group, so it loads after it.
 COGS = tuple(f"cogs.discord.{name}" for name in (
     "reports", "staff", "hearing", "committee", "appeals", "code_of_conduct", "watch"))
+HANDLING_GRACE = 10.0
+"""How long a stop waits for event handlers already running (automod on a message)."""
 # Commands a suspended person must still reach from a DM with the bot.
 GLOBAL_COMMANDS = frozenset({"appeal"})
 
@@ -85,10 +89,29 @@ class CocBot(commands.Bot):
         self.platform = DiscordPlatform(self, settings, app.clock)
         self.home = shard_id is None or shard_id == home_shard(settings.guild_id,
                                                                settings.shard_count)
+        # The client that registers the (REST-only) Discord platform in this process: the
+        # home shard's, or the first one's when this process runs other shards only.
+        self.registers = self.home
         self.gateway_state = gateway
         self._checked = False
         self._resume: GatewaySession | None = None
         self._resuming = False
+        self._handling: set[asyncio.Task[Any]] = set()
+
+    def _schedule_event(self, coro: Callable[..., Coroutine[Any, Any, Any]], event_name: str,
+                        *args: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        """discord.py's, keeping each running handler so a stop can let it finish."""
+        task = super()._schedule_event(coro, event_name, *args, **kwargs)
+        self._handling.add(task)
+        task.add_done_callback(self._handling.discard)
+        return task
+
+    async def finish_handling(self, grace: float = HANDLING_GRACE) -> None:
+        """Let the event handlers already running finish (at most ``grace`` seconds)
+        before the database closes or the session is handed to another process: an
+        event whose handling was cut off would be lost to both."""
+        if self._handling:
+            await asyncio.wait(set(self._handling), timeout=grace)
 
     def resume_from(self, session: GatewaySession) -> None:
         """Make the next connection RESUME ``session`` (another process's) instead of
@@ -101,9 +124,9 @@ class CocBot(commands.Bot):
         session, self._resume = self._resume, None
         if session is None:
             return {}
+        self._resuming = True  # should loading fail, the fresh session that follows reads back
         if self.home:
             await resume.hydrate(self, self.settings.guild_id)
-        self._resuming = True
         log.info("discord: resuming session %s at event %d", session.session_id,
                  session.sequence)
         return resume.resume_arguments(session.session_id, session.sequence,
@@ -165,7 +188,7 @@ class CocBot(commands.Bot):
     async def setup_hook(self) -> None:
         # Registered now, ready only at READY (the guild is known then): timed actions
         # wait for that instead of failing against a half-connected client.
-        if self.home:
+        if self.registers:
             self.app.platforms.register(self.platform, ready=False)
         self.add_dynamic_items(*PERSISTENT)
         for name in COGS:
@@ -177,7 +200,7 @@ class CocBot(commands.Bot):
                 kind = getattr(command, "type", discord.AppCommandType.chat_input)
                 self.tree.remove_command(command.name, type=kind)
                 self.tree.add_command(command, guild=self.guild_object)
-        if self.home:
+        if self.registers:
             await self.sync_commands()
 
     async def sync_commands(self) -> None:
@@ -212,4 +235,5 @@ class CocBot(commands.Bot):
 
     async def close(self) -> None:
         self.gateway_lost()
+        await self.finish_handling()
         await super().close()

@@ -18,6 +18,8 @@ from discord.gateway import DiscordWebSocket
 
 from bot.discord_io import resume
 from bot.discord_io.gateway_state import GatewayState
+from bot.discord_io.shards import ShardKeeper, check_layout
+from bot.scheduler import worker_name
 
 if TYPE_CHECKING:
     from bot.discord_io.client import CocBot
@@ -49,11 +51,16 @@ async def run_discord(app: FrontEndContext) -> None:
             await client.start(secrets.discord_token)
         return
     resume.install()
+    if settings.shard_leases:
+        await check_layout(app.services.state, app.services.leases, settings.shard_count,
+                           app.clock.now())
     gateway = GatewayState(app.services.state, settings.guild_id)
     clients = [CocBot(app, settings, shard_id=shard, gateway=gateway) for shard in shards]
+    if not any(client.home for client in clients):
+        clients[0].registers = True  # notices to Discord still go out from here, by REST
     try:
-        # Home first: it registers the platform and syncs the commands.
-        for client in sorted(clients, key=lambda c: not c.home):
+        # That one first: it registers the platform and syncs the commands.
+        for client in sorted(clients, key=lambda c: not c.registers):
             await client.login(secrets.discord_token)
         await asyncio.gather(*(_serve(app, client, gateway, shard)
                                for client, shard in zip(clients, shards, strict=True)))
@@ -65,9 +72,6 @@ async def run_discord(app: FrontEndContext) -> None:
 async def _serve(app: FrontEndContext, client: CocBot, gateway: GatewayState,
                  shard: int) -> None:
     """Hold the shard's connection: through its lease when leases are on, else always."""
-    from bot.discord_io.shards import ShardKeeper
-    from bot.scheduler import worker_name
-
     settings = app.settings.discord
     assert settings is not None
     if not settings.shard_leases:

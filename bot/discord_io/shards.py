@@ -24,10 +24,12 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.core.errors import ConfigError
 from bot.core.services.leases import Lease, LeaseService
+from bot.core.services.platform_state import PlatformStateService
 from bot.discord_io.gateway_state import GatewaySession, GatewayState
 
 if TYPE_CHECKING:
@@ -45,6 +47,31 @@ RESUMABLE_CLOSE = 4000
 
 def lease_name(shard: int) -> str:
     return f"discord:shard:{shard}"
+
+
+LAYOUT_KEY = "discord:shard_count"
+
+
+async def check_layout(state: PlatformStateService, leases: LeaseService, shard_count: int,
+                       now: datetime) -> None:
+    """Refuse to start with a ``shard_count`` other than the live processes': two layouts
+    would route one guild to two shards, and two processes would both act on its events.
+
+    The count is recorded in the database; a different one is refused while any lease of
+    the recorded layout is live, and taken over once all of them have run out (everyone
+    was stopped to change it).
+    """
+    recorded = await state.get(LAYOUT_KEY)
+    if recorded and recorded.isdigit() and int(recorded) != shard_count:
+        for shard in range(int(recorded)):
+            lease = await leases.current(lease_name(shard))
+            if lease is not None and lease.expires_at > now:
+                raise ConfigError(
+                    f"config key 'discord.shard_count' is {shard_count} here, but the "
+                    f"processes running on this database use {recorded} (shard {shard} is "
+                    f"held by {lease.holder}). Give every process the same shard_count; to "
+                    f"change it, stop them all first.")
+    await state.put(LAYOUT_KEY, str(shard_count))
 
 
 class ShardKeeper:
@@ -139,6 +166,9 @@ class ShardKeeper:
         """On a clean stop: save where the session is and give the lease up at once."""
         if self._lease is None:
             return
+        # Events already received are handled here before the session moves on: the
+        # standby resumes after them, so anything cut off now would never be handled.
+        await self._bot.finish_handling()
         with contextlib.suppress(Exception):
             await self._save_now()
         with contextlib.suppress(Exception):

@@ -37,6 +37,7 @@ from bot.core.models import (
     ActionKind,
     ActionStatus,
     Actor,
+    Case,
     Incident,
     PlatformState,
     Report,
@@ -48,6 +49,7 @@ from bot.core.ports import Storage
 from bot.core.services.leases import PREFIX as LEASE_PREFIX
 from bot.core.services.leases import Lease
 from bot.core.services.sanctions import SuspensionRequest
+from bot.discord_io.gateway_state import GatewaySession, session_key
 from bot.discord_io.shards import lease_name
 from config.loader import load_settings
 from storage import notifier_for, open_storage
@@ -89,6 +91,7 @@ class Cluster:
                       "staff_queue_channel_id": self.queue,
                       "committee_channel_id": self.queue, "executive_channel_id": self.queue}
         self.bots: list[BotProcess] = []
+        self.api = ""
         self.store: Storage | None = None
 
     def config(self, port: int) -> str:
@@ -114,14 +117,21 @@ class Cluster:
         api = await self.slack.start()
         # All three at once: they race for the migrations, the seal key and the Code's
         # first version as well as for the shard.
+        self.api = api
         for name in ("alpha", "beta", "gamma"):
-            port = free_port()
-            self.bots.append(await start_bot(name, self.tmp, self.config(port),
-                                             self.env(api), port))
+            await self.add(name, wait=False)
         for bot in self.bots:
             await wait_until(lambda bot=bot: port_open(bot.http_port),  # type: ignore[misc]
                              f"{bot.name} served Slack", 60, self.bots)
         self.store = await open_storage(self.url)
+
+    async def add(self, name: str, *, wait: bool = True) -> BotProcess:
+        port = free_port()
+        bot = await start_bot(name, self.tmp, self.config(port), self.env(self.api), port)
+        self.bots.append(bot)
+        if wait:
+            await wait_until(lambda: port_open(port), f"{name} served Slack", 60, self.bots)
+        return bot
 
     async def stop(self) -> None:
         for bot in self.bots:
@@ -196,14 +206,15 @@ async def _slack_round_robin(c: Cluster) -> None:
         sends += [_post(session, three[(n + 2) % 3], body, "application/json", retry=1)
                   for n, body in enumerate(events)]
         assert set(await asyncio.gather(*sends)) == {200}
-    await wait_until(lambda: len(c.slack.called("chat.delete")) >= 6, "removed the six cards",
-                     30, c.bots)
+    async def recorded() -> bool:  # the removal comes first, the incident right after it
+        return len(await _incidents(c, PlatformName.SLACK)) >= 6
+    await wait_until(recorded, "recorded the six removals", 30, c.bots)
     await wait_until(lambda: len(c.slack.called("response_url")) >= 6,
                      "answered the six reporters", 30, c.bots)
     assert await c.count(Report) == 6
     assert len(c.slack.called("response_url")) == 6  # one answer each, none for a replay
     slack_incidents = await _incidents(c, PlatformName.SLACK)
-    assert len(slack_incidents) == 6 and len(set(slack_incidents)) == 6
+    assert len(slack_incidents) == 6 and len(set(slack_incidents)) == 6, slack_incidents
     assert len(c.slack.called("chat.delete")) == 6
 
 
@@ -251,12 +262,31 @@ async def _all_done(c: Cluster) -> bool:
     return await c.count(ScheduledAction, kind=kind, status__ne=ActionStatus.DONE) == 0
 
 
-async def _discord_fail_over(c: Cluster) -> None:
+async def _saved_sequence(c: Cluster) -> int:
+    assert c.store is not None
+    async with c.store.transaction() as tx:
+        row = await tx.get(PlatformState, session_key(0))
+    session = GatewaySession.decode(row.value) if row is not None and row.value else None
+    return session.sequence if session is not None else -1
+
+
+async def _card(c: Cluster, note: str) -> dict[str, object]:
+    """Post a card number and wait until the bot removed it (the incident follows)."""
+    message = await c.discord.say(c.bob, c.general, f"{CARD} ({note})")
+    await c.discord.wait_for(lambda: c.discord.find("DELETE", f"/messages/{message['id']}"),
+                             f"removed the card ({note})", limit=30)
+    return message
+
+
+async def _kill_and_resume(c: Cluster) -> tuple[list[dict[str, object]], BotProcess]:
+    """SIGKILL the owner; a standby takes the shard within 15 s and RESUMEs its session."""
     owner = await _owner(c)
-    seen = await c.discord.say(c.bob, c.general, CARD)
-    await c.discord.wait_for(lambda: c.discord.find("DELETE", f"/messages/{seen['id']}"),
-                             "removed the first card", limit=30)
-    await asyncio.sleep(1.0)  # let the owner save its session (a real owner had minutes)
+    seen = await _card(c, "seen by the owner")
+    last = int(c.discord.sent_events[-1]["s"])
+
+    async def saved() -> bool:  # the owner saves twice a second (a real one had minutes)
+        return await _saved_sequence(c) >= last
+    await wait_until(saved, "saved the session in the database", 10, c.bots)
     old_session = c.discord.sessions[next(reversed(c.discord.sessions))].id
     owner.kill()
     killed = time.monotonic()
@@ -268,23 +298,52 @@ async def _discord_fail_over(c: Cluster) -> None:
     assert c.discord.resumed[-1][0] == old_session and c.discord.resumed[-1][2] >= 1
     await c.discord.wait_for(lambda: c.discord.find("DELETE", f"/messages/{gap['id']}"),
                              "removed the card posted during the fail-over", limit=30)
-    # The session can no longer be resumed: the last process reads the gap back.
+    return [seen, gap], successor
+
+
+async def _hand_over_on_sigterm(c: Cluster, owner: BotProcess) -> BotProcess:
+    """A clean stop gives the lease up: a standby takes over at once (no lease to wait
+    out) and resumes, so a rolling restart loses nothing."""
+    resumes = len(c.discord.resumed)
+    stopping = time.monotonic()
+    assert await owner.stop() == 0, owner.output()[-3000:]
+    successor = await _owner(c, not_pid=owner.pid)
+    await wait_until(lambda: len(c.discord.resumed) > resumes, "resumed after the hand-over",
+                     TAKEOVER, c.bots)
+    assert time.monotonic() - stopping < TAKEOVER / 2, "the standby waited out the lease"
+    return successor
+
+
+async def _kill_with_resume_refused(c: Cluster, owner: BotProcess) -> dict[str, object]:
+    """The session can no longer be resumed: the next owner identifies afresh and reads
+    back what was posted in the gap from the channel's history."""
     c.discord.refuse_resume = True
-    successor.kill()
-    await wait_until(lambda: not c.discord.connected, "saw the successor's socket close", 10)
+    owner.kill()
+    await wait_until(lambda: not c.discord.connected, "saw the owner's socket close", 10)
     missed = c.discord.post_message(c.general, c.bob, CARD + " (read back)")
     identifies = len(c.discord.identifies)
-    await _owner(c, not_pid=successor.pid)
+    await _owner(c, not_pid=owner.pid)
     await wait_until(lambda: len(c.discord.identifies) > identifies,
                      "identified afresh after the refused resume", TAKEOVER, c.bots)
     await c.discord.wait_for(lambda: c.discord.find("DELETE", f"/messages/{missed['id']}"),
-                             "read back the card posted during the second gap", limit=30)
+                             "read back the card posted during the gap", limit=30)
+    return missed
+
+
+async def _discord_fail_over(c: Cluster) -> None:
+    cards, owner = await _kill_and_resume(c)
+    cards.append(await _card(c, "before the hand-over"))
+    owner = await _hand_over_on_sigterm(c, owner)
+    cards.append(await _card(c, "after the hand-over"))
+    await c.add("delta")  # two processes died: one more, so a standby is left
+    cards.append(await _kill_with_resume_refused(c, owner))
+
     async def recorded() -> bool:  # the removal comes first, the incident right after it
-        return len(await _incidents(c, PlatformName.DISCORD)) >= 3
-    await wait_until(recorded, "recorded the third incident", 30, c.bots)
+        return len(await _incidents(c, PlatformName.DISCORD)) >= len(cards)
+    await wait_until(recorded, "recorded every incident", 30, c.bots)
     keys = await _incidents(c, PlatformName.DISCORD)
     assert sorted(keys) == sorted({f"discord:{c.discord.guild_id}:{c.general}:{m['id']}"
-                                   for m in (seen, gap, missed)}), keys
+                                   for m in cards}), keys
 
 
 async def _owner(c: Cluster, not_pid: int | None = None) -> BotProcess:
@@ -305,3 +364,7 @@ async def test_three_processes_share_the_work_and_survive_losing_the_shard_owner
     await _slack_round_robin(cluster)
     await _lifts_run_once(cluster)
     await _discord_fail_over(cluster)
+    assert cluster.store is not None
+    async with cluster.store.transaction() as tx:  # escalations raced in three processes
+        opened = Counter(case.subject.key for case in await tx.find(Case))
+    assert opened and set(opened.values()) == {1}, opened

@@ -41,6 +41,7 @@ from bot.core.services._context import (
 from bot.core.services.cases import CaseService
 from bot.core.services.evidence import Capture, EvidenceService
 from bot.core.services.reports import ReportService
+from bot.core.services.requests import RequestLedger
 
 _DM_TEMPLATE = {IncidentKind.REMOVAL: "removal_dm", IncidentKind.REDACTION: "redaction_dm",
                 IncidentKind.WARNING: "warning_dm"}
@@ -81,6 +82,7 @@ class IncidentService:
         self._reports = reports
         self._cases = cases
         self._evidence = evidence or EvidenceService(ctx)
+        self._ledger = RequestLedger(ctx)
 
     @staticmethod
     def require_remover(actor: Actor) -> None:
@@ -137,7 +139,8 @@ class IncidentService:
             await self._tell_staff_dm_failed(incident, draft.kind.value)
         if not deleted:
             await self._ask_staff_to_delete(incident)
-        case = await self._escalate(incident) if escalate else None
+        case = await self._escalate(incident) \
+            if escalate and await self._ledger.first_time(escalate) else None
         return IncidentOutcome(incident, case, deleted)
 
     def _dm(self, draft: IncidentDraft) -> Notice:
@@ -155,7 +158,7 @@ class IncidentService:
         kind = NoticeKind.REMOVAL_DM if draft.kind is not IncidentKind.WARNING else NoticeKind.INFO
         return Notice(kind, text, title=f"About your message in {profile.space_name}")
 
-    async def _should_escalate(self, tx: Tx, subject: PersonRef) -> bool:
+    async def _should_escalate(self, tx: Tx, subject: PersonRef) -> str | None:
         """Counted over every account of the person. For a sealed subject (an anonymous
         reporter's abuse of reporting) the machine counts their named incidents too, and
         the case it opens names only the pseudonym; a named subject's count leaves sealed
@@ -163,6 +166,7 @@ class IncidentService:
         policy = self._ctx.policy
         now = self._ctx.now()
         times = []
+        cases = 0
         refs = await everything_of(tx, subject) if is_sealed(subject) \
             else await accounts_of(tx, subject)
         for account in refs:
@@ -170,8 +174,16 @@ class IncidentService:
                                   created_at__gte=now - policy.escalation_window)
             times += [i.created_at for i in found if i.kind is not IncidentKind.ALERT]
             if await tx.count(Case, subject=account, status=CaseStatus.OPEN):
-                return False
-        return should_escalate(times, now, policy.escalation_incidents, policy.escalation_window)
+                return None
+            cases += await tx.count(Case, subject=account)
+        if not should_escalate(times, now, policy.escalation_incidents,
+                               policy.escalation_window):
+            return None
+        # What identifies this escalation: the person and how many cases they had. Two
+        # incidents handled at once (in two processes, or two handlers of one) both see
+        # no open case; only the one that claims this key opens it.
+        person = min(ref.key for ref in refs)
+        return f"escalation:{person}:{cases}"
 
     async def _escalate(self, incident: Incident) -> Case:
         policy = self._ctx.policy
