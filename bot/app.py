@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,6 +24,7 @@ from bot.core.ports import Notifier, Storage
 from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
 from bot.core.services.timed import LEASE, TimedActionService
+from bot.records import case_html
 from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
 from bot.sealing import setup_sealing
 from bot.setup_check import warn_about_roster
@@ -96,8 +98,8 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     notifier = notifier_for(storage) if notify else None
     scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds, notifier=notifier)
     ctx.waker = scheduler
-    services = Services.build(ctx, automod_for(settings))
-    jobs = CalendarJobs(services, settings.schedule)
+    services = Services.build(ctx, automod_for(settings), case_page=case_html.render)
+    jobs = CalendarJobs(services, settings.schedule, digest_chart=_digest_chart)
     worker = worker or worker_name()
     timed = TimedActionService(ctx, jobs.handlers(), worker,
                                on_failure=jobs.on_failure, lease=lease, needs=jobs.needs)
@@ -106,6 +108,13 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     await services.code.ensure_published()
     return App(settings, storage, clock, services, platforms, scheduler, timed, jobs,
                notifier, worker)
+
+
+def _digest_chart(title: str, counts: Mapping[str, int]) -> bytes | None:
+    """matplotlib is imported when the first digest is drawn, not at every start-up."""
+    from bot.records.report_charts import counts_chart
+
+    return counts_chart(title, counts)
 
 
 def _url_of(storage: Storage, settings: Settings) -> str:

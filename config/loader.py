@@ -23,6 +23,7 @@ from config.settings import (
     read_discord,
     read_policy,
     read_profiles,
+    read_report,
     read_retention,
     read_schedule,
     read_slack,
@@ -31,7 +32,8 @@ from config.settings import (
 CONFIG_ENV = "COC_BOT_CONFIG"
 DEFAULT_CONFIG_NAME = "coc-bot.toml"
 TOP_LEVEL = {"organization", "policy", "business_days", "schedule", "code", "profiles",
-             "committee", "discord", "slack", "automod", "retention"}
+             "committee", "discord", "slack", "automod", "retention",
+             "report"}
 
 
 def find_config(explicit: str | None, env: Mapping[str, str]) -> Path:
@@ -125,7 +127,8 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
     settings = Settings(
         organization=organization,
         policy=replace(read_policy(root.table("policy")),
-                       retention=read_retention(root.table("retention"))),
+                       retention=read_retention(root.table("retention")),
+                       report_min_cell=read_report(root.table("report"))),
         calendar=read_calendar(root.table("business_days")),
         schedule=read_schedule(root.table("schedule")),
         code=code,

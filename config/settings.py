@@ -239,6 +239,13 @@ def read_retention(table: Table) -> Retention:
     return retention
 
 
+def read_report(table: Table) -> int:
+    """``[report] min_cell``: the smallest count the transparency report publishes."""
+    min_cell = table.integer("min_cell", 10, minimum=3, maximum=1000)
+    table.finish()
+    return min_cell
+
+
 def read_schedule(table: Table) -> Recurring:
     day = table.integer("digest_day", 1, minimum=1, maximum=28)
     at = parse_clock_time(table, "digest_time", "09:00")

@@ -16,6 +16,7 @@ from bot.core.errors import NotFound, SealError, StorageError
 from bot.core.models import Entity
 from bot.core.ports import Sealer
 from storage._codec import Condition, EntityCodec, SqlValue, codec_for
+from storage._statistics import SqlStatistics
 
 E = TypeVar("E", bound=Entity)
 
@@ -73,6 +74,14 @@ class SqliteTx:
     @property
     def sealer(self) -> Sealer:
         return require_sealer(self._sealer)
+
+    @property
+    def statistics(self) -> SqlStatistics:
+        return SqlStatistics(self._rows)
+
+    async def _rows(self, sql: str, params: Sequence[SqlValue]) -> list[tuple[Any, ...]]:
+        cursor = await self._execute(sql, params, "counting records for a report")
+        return list(await cursor.fetchall())
 
     async def _execute(self, sql: str, params: Sequence[SqlValue], doing: str) -> Any:
         try:

@@ -41,6 +41,8 @@ class Policy:
     evidence_after: int = 5  # ... and after it, from the channel history the bot can read
     evidence_timeout: timedelta = timedelta(seconds=3)  # a removal waits no longer for it
     retention: Retention = field(default_factory=Retention)
+    # The transparency report shows no count from 1 to this minus one ([report] min_cell).
+    report_min_cell: int = 10
 
     def __post_init__(self) -> None:
         if not 1 <= self.quorum <= self.committee_seats:
@@ -49,6 +51,8 @@ class Policy:
             raise ValueError("escalation_incidents and report_limit must be at least 1")
         if not (0 <= self.evidence_before <= 50 and 0 <= self.evidence_after <= 50):
             raise ValueError("evidence_before and evidence_after must be between 0 and 50")
+        if not 3 <= self.report_min_cell <= 1000:
+            raise ValueError("report min_cell must be between 3 and 1000")
 
 
 @dataclass(frozen=True, slots=True)

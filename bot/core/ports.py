@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 from bot.core.errors import StorageError
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.models import Entity, Sanction, ScheduledAction
+from bot.core.statistics import FirstResponse, Measure, RuleReversalCount
 
 E = TypeVar("E", bound=Entity)
 
@@ -48,6 +49,22 @@ class Sealer(Protocol):
         """The tag ``seal(person)`` would carry, to find or compare sealed records."""
 
     def open(self, box: str) -> PersonRef: ...
+
+
+class Statistics(Protocol):
+    """Aggregates over a period ``[start, end)``, computed by the store (SQL ``GROUP BY``,
+    ``COUNT``, ``SUM(CASE ...)``), never by loading every record. See
+    ``bot.core.statistics`` for what each measure counts."""
+
+    async def count_by(self, measure: Measure, start: datetime,
+                       end: datetime) -> dict[str, int]:
+        """Label -> count; labels with no record are absent."""
+
+    async def first_response(self, start: datetime, end: datetime) -> FirstResponse: ...
+
+    async def automod_reversals(self, start: datetime,
+                                end: datetime) -> list[RuleReversalCount]:
+        """Automod's detections in the period per rule, and how many were reversed."""
 
 
 class Tx(Protocol):
@@ -100,6 +117,10 @@ class Tx(Protocol):
         """Replace a record, append-only ones included, inside ``Storage.erasure()`` only
         (``StorageError`` elsewhere); the audit log still lets only its personal fields
         change."""
+
+    @property
+    def statistics(self) -> Statistics:
+        """Aggregate counts read in this transaction (one consistent snapshot)."""
 
     @property
     def sealer(self) -> Sealer:
@@ -163,14 +184,25 @@ class NoticeKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a notice (a case file): its name, media type and bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
-    """Text to show a person or a channel, plus the record it is about."""
+    """Text to show a person or a channel, plus the record it is about, and any files
+    sent with it (``attachments``: uploaded with the message, on every platform)."""
 
     kind: NoticeKind
     text: str
     subject_id: str | None = None
     title: str | None = None
     mention_everyone: bool = False
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

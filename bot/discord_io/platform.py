@@ -8,10 +8,11 @@ so that discord.py exceptions become the domain's PlatformError types.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import discord
 
@@ -72,10 +73,14 @@ async def _send_all(channel: discord.abc.Messageable, notice: Notice,
     view = view_for(notice)
     first: discord.Message | None = None
     for index, part in enumerate(parts):
-        if index == len(parts) - 1 and view is not None:
-            sent = await channel.send(part, view=view, allowed_mentions=mentions)
-        else:
-            sent = await channel.send(part, allowed_mentions=mentions)
+        last = index == len(parts) - 1
+        extra: dict[str, Any] = {}
+        if last and view is not None:
+            extra["view"] = view
+        if last and notice.attachments:  # uploaded with the message (multipart)
+            extra["files"] = [discord.File(io.BytesIO(a.data), filename=a.filename)
+                              for a in notice.attachments]
+        sent = await channel.send(part, allowed_mentions=mentions, **extra)
         first = first or sent
     assert first is not None
     return first

@@ -20,7 +20,7 @@ from bot.core.services import Services
 from config.settings import Settings
 
 T = TypeVar("T")
-COMMANDS = frozenset({"export", "erase", "restore", "retention"})
+COMMANDS = frozenset({"export", "erase", "restore", "retention", "report"})
 
 
 def add_parsers(commands: Any) -> None:
@@ -50,6 +50,18 @@ def add_parsers(commands: Any) -> None:
     restore.add_argument("--force", action="store_true",
                          help="replace an existing database (it is kept, renamed)")
     restore.add_argument("--config", default=argparse.SUPPRESS, help="path to the TOML config")
+    report = commands.add_parser(
+        "report", help="write the year's transparency report (figures, charts, pages)",
+        description="Write the yearly figures the committee can publish, as a Markdown "
+                    "and an HTML page with PNG charts. Counts under [report] min_cell "
+                    "(default 10) are suppressed.")
+    report.add_argument("--year", type=int, required=True, help="the calendar year, e.g. 2026")
+    report.add_argument("--out", metavar="DIR",
+                        help="the folder to write (new or empty; default "
+                             "transparency-report-YEAR)")
+    report.add_argument("--format", choices=("md", "html"), action="append",
+                        help="md or html (repeatable; default both)")
+    report.add_argument("--config", default=argparse.SUPPRESS, help="path to the TOML config")
     erase = commands.add_parser("erase", help="erase a person's data everywhere")
     erase.add_argument("--config", default=argparse.SUPPRESS, help="path to the TOML config")
     whom = erase.add_subparsers(dest="what", required=True)
@@ -104,6 +116,22 @@ async def export_case(services: Services, ref: str, fmt: str) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def transparency_report(args: argparse.Namespace, settings: Settings) -> str:
+    """Compute the year's figures (audited) and write the folder, all or nothing."""
+    import asyncio
+
+    from bot.records.report_page import FORMATS, write_report
+
+    folder = Path(args.out or f"transparency-report-{args.year}").expanduser()
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):  # before the audit
+        raise InvalidInput(f"{folder} already exists and is not an empty folder; choose a "
+                           "new one so no earlier report is overwritten.")
+    report = asyncio.run(with_services(settings, lambda services: services.transparency.year(
+        args.year, f"command line: coc-bot report --year {args.year}")))
+    written = write_report(report, settings.organization, folder, args.format or FORMATS)
+    return "".join(f"wrote {path}\n" for path in written)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> str:
     """Carry out a records command; returns what to tell the operator."""
     import asyncio
@@ -120,6 +148,8 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
         lines = [f"{verb} {len(due)} record(s)" + (":" if due else "."),
                  *(f"  {purge.describe()}" for purge in due)]
         return "\n".join(lines) + "\n"
+    if args.command == "report":
+        return transparency_report(args, settings)
     if args.command == "erase":
         changed = asyncio.run(with_services(settings, lambda services: (
             services.personal_data.erase(args.ref, args.reason,

@@ -74,6 +74,7 @@ BOT_SCOPES = (
     Commented("commands", "slash commands and shortcuts"),
     Commented("chat:write", "queue, committee, executive posts; DMs; tally updates"),
     Commented("im:write", "conversations.open for DMs"),
+    Commented("files:write", "/case file: the case file sent to the requester's DM"),
     Commented("im:history", "a case's subject writing to the bot (message.im), relayed"),
     Commented("channels:history", "read a reported or removed message; automod"),
     Commented("groups:history", "the same in private channels"),

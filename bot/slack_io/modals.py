@@ -24,6 +24,7 @@ CASE_VIEW = "coc_case"
 OFFICES = (("committee", "Member Review Committee"), ("counsel", "Legal counsel"),
            ("executive", "Executive Committee"))
 CASE_ACTIONS = (("open", "Open a case about a person"), ("show", "Show a case"),
+                ("file", "Send me the case file (by DM)"),
                 ("communicated", "Record that the decision reached the person"),
                 ("close", "Close a case without a decision"))
 SEVERITIES = (("serious", "Serious"), ("severe", "Severe"))

@@ -26,7 +26,7 @@ from bot.core.errors import DeliveryFailed, PlatformForbidden
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.markup import Trusted
 from bot.core.models import Sanction, SanctionScope
-from bot.core.ports import Audience, ContextMessage, Notice, SeenMessage
+from bot.core.ports import Attachment, Audience, ContextMessage, Notice, SeenMessage
 from bot.slack_io import history, refs
 from bot.slack_io.blocks import TEXT_LIMIT, Block, clip, message_blocks, mrkdwn
 from bot.slack_io.errors import error_code, slack_call
@@ -96,7 +96,20 @@ class SlackPlatform:
         text = mrkdwn(notice.text)
         ts = await self._send(channel, text, thread_ts=thread_ts,
                               blocks=message_blocks(text, notice))
+        if notice.attachments:
+            await self._upload(channel, notice.attachments, thread_ts)
         return refs.message_ref(self.team, channel, ts)
+
+    async def _upload(self, channel: str, files: Sequence[Attachment],
+                      thread_ts: str | None) -> None:
+        """Slack's external upload (files.getUploadURLExternal, the bytes to the URL it
+        gives, files.completeUploadExternal sharing them in ``channel``); needs the
+        ``files:write`` scope."""
+        async with slack_call("send a file"):
+            await self._client.files_upload_v2(
+                channel=channel, thread_ts=thread_ts,
+                file_uploads=[{"file": f.data, "filename": f.filename, "title": f.filename}
+                              for f in files])
 
     async def open_dm(self, person: PersonRef) -> str:
         async with slack_call("open a direct message"):

@@ -182,6 +182,14 @@ class Staff(commands.Cog):
         await flows.show(interaction, await flows.flows_of(interaction, CaseFlows).show(
             actor_of(interaction), ref))
 
+    @case.command(name="file", description="Staff, committee or counsel: the case file, "
+                                           "sent to you by DM (JSON and HTML)")
+    @app_commands.autocomplete(ref=references(RefKind.CASE))
+    async def case_file(self, interaction: discord.Interaction, ref: str) -> None:
+        await flows.thinking(interaction)
+        await flows.show(interaction, await flows.flows_of(interaction, CaseFlows).file(
+            actor_of(interaction), ref))
+
     @case.command(name="communicated", description="Staff: the decision reached the person "
                                                    "another way; start the appeal window")
     @app_commands.autocomplete(ref=references(RefKind.CASE))

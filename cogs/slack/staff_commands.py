@@ -25,6 +25,7 @@ from cogs.slack._common import answering, guard, user_of, words
 from cogs.slack.staff import show, staff_flows, suspend
 
 CASE_USAGE = ("Usage: /case open @person [severe] <summary> · /case show <C-…> · "
+              "/case file <C-…> · "
               "/case communicated <C-…> · /case close <C-…> <reason> · "
               "/case contact <C-…> · /case reply <C-…> <text> · /case end-contact <C-…>")
 INCIDENT_USAGE = "Usage: /incident reverse <I-…> <why it was a mistake>"
@@ -94,7 +95,8 @@ async def history_command(ack: AsyncAck, command: dict[str, Any], respond: Async
 
 async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                        context: AsyncBoltContext) -> None:
-    """``/case open @person [severe] summary`` · ``show C-…`` · ``communicated C-…`` ·
+    """``/case open @person [severe] summary`` · ``show C-…`` · ``file C-…`` (sent by
+    DM) · ``communicated C-…`` ·
     ``close C-… reason`` (staff: no decision, e.g. withdrawn or resolved by amends)."""
     deps, reply = await answering(ack, context, respond)
     async with guard(reply, "/case"):
@@ -102,7 +104,8 @@ async def case_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
             await forms.open_case(deps, command, _channel(command))
             return
         verb, ref, rest = words(command.get("text"), 2)
-        if verb not in ("open", "show", "communicated", "close", *hearing.CASE_VERBS) \
+        if verb not in ("open", "show", "file", "communicated", "close",
+                        *hearing.CASE_VERBS) \
                 or not ref:
             raise InvalidInput(CASE_USAGE)
         actor, cases = await deps.actor(user_of(command)), CaseFlows(deps.app.services)

@@ -14,6 +14,7 @@ from bot.core.ports import Storage
 from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
 from bot.core.services.timed import TimedActionService
+from bot.records import case_html
 from bot.sealing import setup_sealing
 from config._reader import Table
 from config.loader import load_code, load_messages
@@ -79,7 +80,7 @@ async def build_harness(clock: FakeClock, storage: Storage,
     ctx = Context(storage=storage, clock=clock, policy=policy or Policy(), calendar=calendar,
                   code=load_code(None), profiles=read_profiles(Table({}, "profiles")),
                   messages=load_messages(None), platforms=registry)
-    services = Services.build(ctx)
+    services = Services.build(ctx, case_page=case_html.render)
     jobs = CalendarJobs(services, Recurring())
     timed = TimedActionService(ctx, jobs.handlers(), "test-worker", on_failure=jobs.on_failure,
                                needs=jobs.needs)

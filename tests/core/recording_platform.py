@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.core.errors import DeliveryFailed, PlatformUnavailable
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.models import Sanction
-from bot.core.ports import Audience, ContextMessage, Notice
+from bot.core.ports import Attachment, Audience, ContextMessage, Notice
 
 
 @dataclass
@@ -159,6 +159,11 @@ class RecordingPlatform:
     def posted_to(self, audience: Audience) -> list[str]:
         return [n.text for a, n in self.posts if a == audience]
 
+    def files_to(self, person: PersonRef) -> list[Attachment]:
+        return [a for p, n in self.dms if p == person for a in n.attachments]
+
     def all_text_seen_by(self, person: PersonRef) -> str:
-        """Everything the person could read: their DMs and every non-private post."""
-        return "\n".join(self.dms_to(person))
+        """Everything the person could read: their DMs, the files sent with them, and
+        every non-private post."""
+        return "\n".join([*self.dms_to(person),
+                          *(a.data.decode("utf-8", "replace") for a in self.files_to(person))])

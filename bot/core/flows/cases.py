@@ -1,8 +1,10 @@
-"""Staff's side of committee cases: open one, look at one, record that the decision
-reached the person, close one without a decision.
+"""Staff's side of committee cases: open one, look at one, take its file, record that
+the decision reached the person, close one without a decision.
 
 Written once for every platform; the services decide who may: staff open, record and
-close; staff, the committee, counsel and the Executive Committee may look.
+close; staff, the committee, counsel and the Executive Committee may look; staff, the
+committee and counsel (the Executive Committee once appealed) not party to the case may
+have its file sent to them by DM.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from bot.core.services.evidence import summary_lines
 
 # A case is serious or severe; minor matters are incidents, handled by staff alone.
 CASE_SEVERITIES = {s.value: s for s in (Severity.SERIOUS, Severity.SEVERE)}
-CASE_ACTIONS = ("open", "show", "communicated", "close")
+CASE_ACTIONS = ("open", "show", "file", "communicated", "close")
 
 
 class CaseFlows(FlowBase):
@@ -37,6 +39,8 @@ class CaseFlows(FlowBase):
             return await self.open(actor, subject, text, severity)
         if action == "show":
             return await self.show(actor, ref.strip())
+        if action == "file":
+            return await self.file(actor, ref.strip())
         if action == "communicated":
             return await self.communicated(actor, ref.strip())
         return await self.close(actor, ref.strip(), text)
@@ -105,6 +109,11 @@ class CaseFlows(FlowBase):
                                    edits=edits, author=who,
                                    excerpt=flat[:300] + ("…" if len(flat) > 300 else "")))
         return Trusted("\n".join(lines))
+
+    async def file(self, actor: Actor, ref: str) -> Outcome:
+        """The whole case file (JSON and a page) sent to the person asking, by DM."""
+        case_id = await self._services.case_files.send_by_dm(actor, ref)
+        return Outcome(text=self._say("reply_case_file_sent", case=token(case_id)))
 
     async def communicated(self, actor: Actor, ref: str) -> Outcome:
         """The decision reached the person another way: the appeal window starts now."""

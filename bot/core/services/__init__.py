@@ -8,7 +8,7 @@ from bot.core.automod import Automod
 from bot.core.services._context import Context
 from bot.core.services.abuse import AbuseOfReporting
 from bot.core.services.appeals import AppealService
-from bot.core.services.case_file import CaseFileService
+from bot.core.services.case_file import CaseFileService, CasePage
 from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.decisions import DecisionService
@@ -29,6 +29,7 @@ from bot.core.services.requests import RequestLedger
 from bot.core.services.retention import RetentionService
 from bot.core.services.roster import RosterService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
+from bot.core.services.transparency import TransparencyService
 from bot.core.services.wishes import WishService
 
 
@@ -60,9 +61,12 @@ class Services:
     case_files: CaseFileService
     personal_data: PersonalDataService
     retention: RetentionService
+    transparency: TransparencyService
 
     @classmethod
-    def build(cls, ctx: Context, automod: Automod | None = None) -> Services:
+    def build(cls, ctx: Context, automod: Automod | None = None,
+              case_page: CasePage | None = None) -> Services:
+        """``case_page`` renders a case file as a page (``/case file`` sends it)."""
         hearing = HearingService(ctx)
         cases = CaseService(ctx, hearing)
         evidence = EvidenceService(ctx)
@@ -83,8 +87,9 @@ class Services:
                    relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
                    references=ReferenceService(ctx), overview=OverviewService(ctx),
                    public_statements=public_statements, wishes=WishService(ctx),
-                   evidence=evidence, case_files=CaseFileService(ctx, evidence),
-                   personal_data=PersonalDataService(ctx), retention=RetentionService(ctx))
+                   evidence=evidence, case_files=CaseFileService(ctx, evidence, case_page),
+                   personal_data=PersonalDataService(ctx), retention=RetentionService(ctx),
+                   transparency=TransparencyService(ctx))
 
 
 __all__ = [
@@ -122,6 +127,7 @@ __all__ = [
     "Services",
     "Suggestion",
     "SuspensionRequest",
+    "TransparencyService",
     "VoteOutcome",
     "WatchOutcome",
     "WatchedMessage",

@@ -7,7 +7,8 @@ crash between the effect and the ``done`` mark means it can run again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.core.errors import NotFound
@@ -24,7 +25,7 @@ from bot.core.models import (
 )
 from bot.core.platforms import HOME, NOTHING, Needs
 from bot.core.policy import Recurring
-from bot.core.ports import Audience, Notice, NoticeKind
+from bot.core.ports import Attachment, Audience, Notice, NoticeKind
 from bot.core.services import Services
 from bot.core.services._context import (
     Located,
@@ -38,12 +39,19 @@ from bot.core.services.digest import build_digest, month_before, next_digest, ne
 from bot.core.services.reports import origin_of
 from bot.core.services.timed import Handler
 
+DigestChart = Callable[[str, Mapping[str, int]], bytes | None]
+"""Draws counts as a PNG bar chart (``bot.records.report_charts.counts_chart``), given by
+the composition root; None when there is nothing to draw."""
+log = logging.getLogger(__name__)
+
 
 class CalendarJobs:
-    def __init__(self, services: Services, recurring: Recurring) -> None:
+    def __init__(self, services: Services, recurring: Recurring,
+                 digest_chart: DigestChart | None = None) -> None:
         self._s = services
         self._ctx = services.ctx
         self._recurring = recurring
+        self._digest_chart = digest_chart
 
     def handlers(self) -> Mapping[ActionKind, Handler]:
         return {
@@ -132,11 +140,28 @@ class CalendarJobs:
         digest = await build_digest(self._ctx, month_before(end), end)
         text = self._ctx.messages.render("monthly_digest", month=action.subject_id,
                                          body=digest.render())
-        await self._post(Audience.COMMITTEE, Notice(NoticeKind.DIGEST, text, action.subject_id))
+        await self._post(Audience.COMMITTEE, Notice(
+            NoticeKind.DIGEST, text, action.subject_id,
+            attachments=self._chart(action.subject_id, digest.minor_by_clause)))
         await self.ensure_recurring()
 
+    def _chart(self, month: str, by_clause: Mapping[str, int]) -> tuple[Attachment, ...]:
+        """The month's minor incidents by clause as a PNG, for the committee's own channel
+        (no suppression: the digest's text has the same counts). A chart is a nicety: if
+        drawing fails, the digest goes without it."""
+        if self._digest_chart is None or not by_clause:
+            return ()
+        try:
+            png = self._digest_chart(f"Minor incidents by clause, {month}", by_clause)
+        except Exception:
+            log.exception("the digest chart for %s could not be drawn", month)
+            return ()
+        return () if png is None else (Attachment(f"digest-{month}.png", "image/png", png),)
+
     async def _yearly(self, action: ScheduledAction) -> None:
-        text = self._ctx.messages.render("yearly_review", year=action.subject_id)
+        last_year = self._ctx.now().astimezone(self._ctx.calendar.zone).year - 1
+        text = self._ctx.messages.render("yearly_review", year=action.subject_id,
+                                         report_year=last_year)
         await self._post(Audience.COMMITTEE, Notice(NoticeKind.REMINDER, text, action.subject_id))
         await self.ensure_recurring()
 

@@ -12,12 +12,16 @@ rule the tally uses (eligible, not recused, the voter's latest ballot).
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from bot.core.errors import DeliveryFailed, InvalidState, NotPermitted, PlatformError
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, is_sealed, pseudonym
 from bot.core.models import (
+    Actor,
     Appeal,
     Case,
     Incident,
@@ -25,13 +29,15 @@ from bot.core.models import (
     Recusal,
     RelayMessage,
     Report,
+    Role,
     Sanction,
     Vote,
 )
-from bot.core.ports import Tx
+from bot.core.ports import Attachment, Notice, NoticeKind, Tx
+from bot.core.rules.conflicts import conflict
 from bot.core.rules.voting import Ballot, tally
-from bot.core.services._committee import panel_for
-from bot.core.services._context import UNNAMED, Context, audit, identity_of
+from bot.core.services._committee import appellant_matches, panel_for, standing_of
+from bot.core.services._context import UNNAMED, Context, audit, identity_of, when
 from bot.core.services.cases import load_case
 from bot.core.services.evidence import EvidenceService
 
@@ -41,6 +47,15 @@ SEALED_FIELDS = frozenset({"reporter_sealed", "reporter_tag", "appellant_sealed"
                            "appellant_tag"})
 """Never copied: the sealed identity, and the tag that would link reports together."""
 JSON = dict[str, Any]
+CasePage = Callable[[JSON], str]
+"""Renders a case file as a readable page (``bot.records.case_html.render``), given by the
+composition root so the domain imports no presentation code."""
+FILE_HOLDERS = frozenset({Role.STAFF, Role.COMMITTEE, Role.COUNSEL})
+"""Who may receive a case file (``/case file``), each unless a party to the case. Staff:
+the protocols have staff "create a record of the incident and response" and the Community
+Engagement Manager liaise with and convene the committee, so staff keep the record. The
+committee decides the case "in coordination with legal counsel". The Executive Committee
+"will oversee the appeal process", so it receives the file of an appealed case only."""
 
 
 def plain(value: object) -> object:
@@ -73,9 +88,62 @@ def _with_pseudonym(row: JSON, tag: str | None, field: str) -> JSON:
 
 
 class CaseFileService:
-    def __init__(self, ctx: Context, evidence: EvidenceService) -> None:
+    def __init__(self, ctx: Context, evidence: EvidenceService,
+                 page: CasePage | None = None) -> None:
         self._ctx = ctx
         self._evidence = evidence
+        self._page = page
+
+    async def send_by_dm(self, actor: Actor, ref: str) -> str:
+        """``/case file``: the case file (JSON and the page) as attachments of a DM to
+        ``actor``, if they may have it; returns the case id. Recorded on the audit log
+        before it leaves (a file never goes out unrecorded); a DM that fails is recorded
+        too, and nothing was sent."""
+        say = self._ctx.messages.render
+        if not actor.roles & (FILE_HOLDERS | {Role.EXECUTIVE}):
+            raise NotPermitted(say("case_file_not_permitted"))  # before the case is looked up
+        if self._page is None:
+            raise InvalidState("Case files cannot be sent from this process (no page "
+                               "renderer was given); use coc-bot export case.")
+        platform = self._ctx.platforms.get(actor.person.platform)
+        async with self._ctx.storage.transaction() as tx:
+            case = await load_case(tx, ref)
+            await self._may_have(tx, actor, case)
+            document = await self.build(tx, case.id)
+            await audit(tx, self._ctx, "case.exported", "case", case.id, actor=actor.person,
+                        details=f"sent by direct message on {platform.name.value}")
+        files = (Attachment(f"{case.id}.json", "application/json",
+                            (json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+                            .encode()),
+                 Attachment(f"{case.id}.html", "text/html", self._page(document).encode()))
+        try:
+            await platform.send_dm(actor.person, Notice(
+                NoticeKind.INFO, say("case_file_dm", case=case.id), case.id,
+                attachments=files))
+        except PlatformError as exc:
+            async with self._ctx.storage.transaction() as tx:
+                await audit(tx, self._ctx, "case.export_undelivered", "case", case.id,
+                            actor=actor.person, details=type(exc).__name__)
+            raise DeliveryFailed(say("case_file_undelivered", case=case.id)) from exc
+        return case.id
+
+    async def _may_have(self, tx: Tx, actor: Actor, case: Case) -> None:
+        """The one conflict rule (subject, reporter, appellant, recused), then the
+        Executive Committee's limit to appealed cases."""
+        say = self._ctx.messages.render
+        standing = await standing_of(tx, case, actor.person)
+        appeals = await tx.find(Appeal, case_id=case.id)
+        for appeal in appeals:
+            if await appellant_matches(tx, appeal, actor.person):
+                standing = dataclasses.replace(standing, appellant=True)
+        party = conflict(standing)
+        if party is not None:
+            declared = when(self._ctx, actor.person, standing.recused_at) \
+                if standing.recused_at else ""
+            raise NotPermitted(say("case_file_conflicted", case=case.id, reason=say(
+                f"case_file_party_{party.value}", declared=declared)))
+        if not actor.roles & FILE_HOLDERS and not appeals:
+            raise NotPermitted(say("case_file_no_appeal", case=case.id))
 
     async def export(self, ref: str, how: str) -> JSON:
         """The case file, with the export itself on the audit log (same transaction: an

@@ -189,3 +189,31 @@ async def test_monthly_digest_post_includes_the_automod_section(harness: Harness
     [digest] = harness.platform.posted_to(Audience.COMMITTEE)[-1:]
     assert digest.startswith("**Monthly digest — 2026-02**")
     assert "**Automod rules" in digest and "• duplicate: 2 / 1 (50% reversed)" in digest
+
+
+async def test_the_digest_attaches_the_months_chart_when_one_can_be_drawn(
+        harness: Harness) -> None:
+    from bot.core.models import ActionKind, ScheduledAction
+    from bot.core.policy import Recurring
+    from bot.core.services.calendar_jobs import CalendarJobs
+    from bot.records.report_charts import counts_chart
+
+    await removal(harness, "s1", "c1", 1, "no-hate")
+    await removal(harness, "s2", "c1", 2, "no-harassment")
+    harness.clock.set(datetime(2026, 2, 1, 15, 0, tzinfo=UTC))
+    action = ScheduledAction(id="monthly_digest/2026-02", kind=ActionKind.MONTHLY_DIGEST,
+                             subject_id="2026-02", due_at=harness.clock.now())
+    with_chart = CalendarJobs(harness.services, Recurring(), digest_chart=counts_chart)
+    await with_chart.handlers()[ActionKind.MONTHLY_DIGEST](action)
+
+    def broken(title: str, counts: object) -> bytes:
+        raise RuntimeError("no fonts")
+
+    failing = CalendarJobs(harness.services, Recurring(), digest_chart=broken)
+    await failing.handlers()[ActionKind.MONTHLY_DIGEST](action)
+    first, second = [n for a, n in harness.platform.posts if a == Audience.COMMITTEE
+                     and "digest" in n.text]
+    [chart] = first.attachments
+    assert chart.filename == "digest-2026-02.png" and chart.content_type == "image/png"
+    assert chart.data.startswith(b"\x89PNG\r\n\x1a\n") and len(chart.data) > 1000
+    assert second.attachments == () and "no-hate: 1" in second.text  # the digest still went

@@ -90,7 +90,9 @@ async def test_monthly_digest_and_yearly_review_recur(harness: Harness) -> None:
     assert [a.subject_id for a in pending] == ["2026-03"]
     harness.clock.set(datetime(2026, 9, 1, 15, 0, tzinfo=UTC))
     await harness.run_due()
-    assert any("fiscal year" in t for t in harness.platform.posted_to(Audience.COMMITTEE))
+    review = [t for t in harness.platform.posted_to(Audience.COMMITTEE) if "fiscal year" in t]
+    # It points to the transparency report of the last full year, saying how to make it.
+    assert len(review) == 1 and "coc-bot report --year 2025" in review[0]
 
 
 async def test_a_handler_error_is_retried_not_lost(harness: Harness) -> None:

@@ -35,6 +35,15 @@ def _now() -> str:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file attached to a message, as the multipart request carried it."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Call:
     """One REST request as it reached the fake."""
 
@@ -44,6 +53,7 @@ class Call:
     query: dict[str, str]
     reason: str | None
     at: float = field(default_factory=time.monotonic)  # when it reached the fake
+    files: tuple[Upload, ...] = ()  # the attachments of a multipart request
 
     def __repr__(self) -> str:  # keeps assertion failures readable
         return f"{self.method} {self.path} {json.dumps(self.body)[:300] if self.body else ''}"
@@ -220,6 +230,14 @@ class FakeDiscord:
             return []
         return [message_text(m) for m in self.messages.get(channel, {}).values()]
 
+    def files_to(self, person: FakeUser) -> list[Upload]:
+        """Every file the bot attached to a message in ``person``'s DM channel."""
+        channel = self.dm_channels.get(person.id)
+        if channel is None:
+            return []
+        return [upload for call in self.find("POST", f"/channels/{channel}/messages")
+                for upload in call.files]
+
     def channel_texts(self, channel_id: int) -> list[str]:
         return [message_text(m) for m in self.messages.get(channel_id, {}).values()]
 
@@ -354,16 +372,25 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["path"]
         body: Any = None
+        files: list[Upload] = []
         if request.can_read_body:
             if request.content_type == "application/json":
                 body = await request.json()
             elif request.content_type.startswith("multipart"):
                 reader = await request.multipart()
                 async for part in reader:
-                    if getattr(part, "name", None) == "payload_json":
+                    name = getattr(part, "name", None)
+                    if name == "payload_json":
                         body = json.loads(await part.text())  # type: ignore[union-attr]
+                    elif name and name.startswith("files["):  # discord.py's file fields
+                        files.append(Upload(
+                            part.filename or "", part.headers.get("Content-Type", ""),  # type: ignore[union-attr]
+                            bytes(await part.read())))  # type: ignore[union-attr]
+        if files and isinstance(body, dict):  # the stored message lists them as Discord does
+            body["attachments"] = [self._attachment(upload) for upload in files]
         reason = request.headers.get("X-Audit-Log-Reason")
-        self.calls.append(Call(request.method, path, body, dict(request.query), reason))
+        self.calls.append(Call(request.method, path, body, dict(request.query), reason,
+                               files=tuple(files)))
         limited = self._rate_limited(request.method, path)
         if limited is not None:
             await self._touch()
@@ -379,6 +406,12 @@ class FakeDiscord:
         # verbatim and treats anything else (aiohttp adds "; charset=utf-8") as plain text.
         return web.Response(body=json.dumps(payload).encode(), status=status,
                             headers={"Content-Type": "application/json"})
+
+    def _attachment(self, upload: Upload) -> JSON:
+        file_id = self.snowflake()
+        url = f"http://127.0.0.1:{self.port}/attachments/{file_id}/{upload.filename}"
+        return {"id": str(file_id), "filename": upload.filename, "size": len(upload.data),
+                "url": url, "proxy_url": url, "content_type": upload.content_type}
 
     def rate_limit_next(self, method: str, path_part: str, retry_after: float = 0.2) -> None:
         """Answer the next matching request with 429, as Discord does when a bucket is full."""

@@ -44,6 +44,19 @@ class Call:
 
 
 @dataclass
+class Upload:
+    """One file through Slack's external upload: asked for (files.getUploadURLExternal),
+    its bytes posted to the upload URL, then shared (files.completeUploadExternal)."""
+
+    file_id: str
+    filename: str
+    length: int
+    data: bytes | None = None
+    title: str | None = None
+    channel: str | None = None  # where it was shared; None until completed
+
+
+@dataclass
 class FakeSlack:
     team: str = "T1"
     bot_token: str = "xoxb-test"
@@ -61,6 +74,7 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     rate_limits: dict[str, list[int]] = field(default_factory=dict)
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> App Home view
+    uploads: dict[str, Upload] = field(default_factory=dict)  # file id -> what was uploaded
     base_url: str = ""
     _clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -75,6 +89,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -107,6 +122,10 @@ class FakeSlack:
 
     def dm_texts(self, user: str) -> list[str]:
         return [c.text for c in self.called("chat.postMessage", channel=f"D{user}")]
+
+    def files_shared_in(self, channel: str) -> list[Upload]:
+        """Files completed into ``channel`` (e.g. ``D<user>``, a DM), in upload order."""
+        return [u for u in self.uploads.values() if u.channel == channel]
 
     def reset(self) -> None:
         self.calls.clear()
@@ -148,6 +167,45 @@ class FakeSlack:
     async def _respond(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json(), None))
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step two of an upload: the bytes, posted to the URL step one gave."""
+        upload = self.uploads.get(request.match_info["file_id"])
+        data = await request.read()
+        self.calls.append(Call("upload", {"file_id": request.match_info["file_id"],
+                                          "size": len(data)}, None))
+        if upload is None:
+            return web.Response(status=404, text="unknown upload")
+        upload.data = data
+        return web.Response(text=f"OK - {len(data)}")
+
+    def m_files_getUploadURLExternal(self, p: dict[str, Any],
+                                     token: str | None) -> dict[str, Any]:
+        if not p.get("filename") or not str(p.get("length", "")).isdigit():
+            return self._error("invalid_arguments")
+        file_id = f"F{next(self._clock):08d}"
+        self.uploads[file_id] = Upload(file_id, str(p["filename"]), int(p["length"]))
+        return {"ok": True, "file_id": file_id,
+                "upload_url": f"{self.base_url}/upload/{file_id}"}
+
+    def m_files_completeUploadExternal(self, p: dict[str, Any],
+                                       token: str | None) -> dict[str, Any]:
+        files = p.get("files")
+        listed = json.loads(files) if isinstance(files, str) else files or []
+        channel = p.get("channel_id")
+        done = []
+        for item in listed:
+            upload = self.uploads.get(str(item.get("id")))
+            if upload is None or upload.data is None or len(upload.data) != upload.length:
+                return self._error("file_not_found" if upload is None else
+                                   "file_upload_size_mismatch")
+            upload.title = item.get("title")
+            upload.channel = str(channel) if channel else None
+            done.append({"id": upload.file_id, "name": upload.filename,
+                         "title": upload.title})
+        if channel and str(channel).startswith("D") and str(channel)[1:] in self.unreachable:
+            return self._error("channel_not_found")
+        return {"ok": True, "files": done}
 
     @staticmethod
     def _error(code: str) -> dict[str, Any]:

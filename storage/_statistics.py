@@ -1,0 +1,168 @@
+"""The transparency report's aggregates, in SQL every backend runs.
+
+All of it is one module so a second backend (PostgreSQL 15) runs the same statements:
+standard ``COUNT``, ``SUM(CASE WHEN ... END)``, ``GROUP BY`` over a derived table,
+``ORDER BY ... LIMIT ? OFFSET ?`` for the median, time bounds and booleans passed as
+parameters. Two things differ between backends and come from a :class:`Dialect`: how a
+parameter is written (``?`` here) and the number of seconds between two stored moments
+(SQLite has no interval type). Moments compare as stored: fixed-width UTC ISO text in
+SQLite, timestamps elsewhere, so ``handled <= due_at`` means the same in both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.core.identity import PlatformName
+from bot.core.models import ReportStatus
+from bot.core.statistics import (
+    LENGTH_BAND_LIMITS,
+    FirstResponse,
+    LengthBand,
+    Measure,
+    RuleReversalCount,
+    SuspensionOrigin,
+)
+from storage._codec import SqlValue, encode_datetime
+
+Rows = Callable[[str, Sequence[SqlValue]], Awaitable[list[tuple[Any, ...]]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """What a backend spells its own way."""
+
+    seconds_between: Callable[[str, str], str]  # SQL for (later - earlier) in seconds
+    parameters: Callable[[str], str] = lambda sql: sql  # "?" placeholders to the driver's
+    moment: Callable[[datetime], SqlValue] = encode_datetime  # a bound as the driver binds it
+
+
+SQLITE = Dialect(seconds_between=lambda earlier, later:  # to the millisecond: julianday is
+                 f"ROUND((julianday({later}) - julianday({earlier})) * 86400.0, 3)")  # a float
+
+
+@dataclass(frozen=True, slots=True)
+class _Count:
+    """``SELECT label, COUNT(*)`` over one table's rows whose ``moment`` is in the period."""
+
+    table: str
+    label: str  # an SQL expression over the table's columns
+    moment: str
+    where: str = ""  # more conditions, with "?" parameters given in ``params``
+    params: tuple[SqlValue, ...] = ()
+
+
+def _platform_of(column: str) -> str:
+    """The platform a ``platform:space:id`` key names (a CASE over the known prefixes)."""
+    arms = " ".join(f"WHEN {column} LIKE '{p.value}:%' THEN '{p.value}'" for p in PlatformName)
+    return f"CASE {arms} ELSE 'other' END"
+
+
+def _length_band(dialect: Dialect) -> str:
+    seconds = dialect.seconds_between("starts_at", "ends_at")
+    arms = " ".join(f"WHEN {seconds} <= {limit} THEN '{band.value}'"
+                    for band, limit in LENGTH_BAND_LIMITS)
+    return (f"CASE WHEN ends_at IS NULL THEN '{LengthBand.PERMANENT.value}' {arms} "
+            f"ELSE '{LengthBand.LONGER.value}' END")
+
+
+_ORIGIN = (f"CASE WHEN interim = ? THEN '{SuspensionOrigin.INTERIM.value}' "
+           f"WHEN case_id IS NOT NULL THEN '{SuspensionOrigin.COMMITTEE.value}' "
+           f"WHEN automated = ? THEN '{SuspensionOrigin.AUTOMOD.value}' "
+           f"ELSE '{SuspensionOrigin.STAFF.value}' END")
+
+_FIRST_ACTIONS = tuple(f"report.{status.value}" for status in ReportStatus
+                       if status is not ReportStatus.OPEN)
+"""Audit actions that are a staff response to a report; the earliest is the first one
+(``handled_at`` is overwritten when a triaged report is closed later)."""
+
+
+def _counts(dialect: Dialect) -> dict[Measure, _Count]:
+    not_reversed = "AND reversed_at IS NULL"
+    return {
+        Measure.REPORTS_BY_OUTCOME: _Count("reports", "status", "created_at"),
+        Measure.INCIDENTS_BY_CLAUSE: _Count("incidents", "clause_id", "created_at",
+                                            not_reversed),
+        Measure.INCIDENTS_BY_PLATFORM: _Count("incidents", _platform_of("subject"),
+                                              "created_at", not_reversed),
+        Measure.INCIDENTS_BY_KIND: _Count("incidents", "kind", "created_at", not_reversed),
+        Measure.SUSPENSIONS_BY_LENGTH: _Count("sanctions", _length_band(dialect),
+                                              "starts_at"),
+        Measure.SUSPENSIONS_BY_ORIGIN: _Count("sanctions", _ORIGIN, "starts_at",
+                                              params=(True, True)),
+        Measure.CASES_BY_ORIGIN: _Count("cases", "origin", "opened_at"),
+        Measure.CASES_BY_STATUS: _Count("cases", "status", "opened_at"),
+        Measure.MOTIONS_BY_RESULT: _Count("motions", "status", "closed_at"),
+        Measure.APPEALS_BY_OUTCOME: _Count("appeals", "status", "filed_at"),
+    }
+
+
+class SqlStatistics:
+    """The ``Statistics`` port over one transaction's ``rows`` function."""
+
+    def __init__(self, rows: Rows, dialect: Dialect = SQLITE) -> None:
+        self._rows = rows
+        self._dialect = dialect
+
+    async def _run(self, sql: str, params: Sequence[SqlValue]) -> list[tuple[Any, ...]]:
+        return await self._rows(self._dialect.parameters(sql), params)
+
+    def _period(self, start: datetime, end: datetime) -> list[SqlValue]:
+        if not start < end:
+            raise ValueError("a period's start must come before its end")
+        return [self._dialect.moment(start), self._dialect.moment(end)]
+
+    async def count_by(self, measure: Measure, start: datetime,
+                       end: datetime) -> dict[str, int]:
+        count = _counts(self._dialect)[measure]
+        sql = (f"SELECT label, COUNT(*) FROM (SELECT {count.label} AS label "
+               f"FROM {count.table} WHERE {count.moment} >= ? AND {count.moment} < ? "
+               f"{count.where}) AS picked GROUP BY label")
+        # The label's own parameters come first: they appear first in the statement.
+        rows = await self._run(sql, [*count.params, *self._period(start, end)])
+        return {str(label): int(number) for label, number in rows}
+
+    async def first_response(self, start: datetime, end: datetime) -> FirstResponse:
+        marks = ", ".join("?" * len(_FIRST_ACTIONS))
+        answered = (
+            "SELECT r.id, r.created_at, r.due_at, COALESCE(MIN(a.at), r.handled_at) AS first_at "
+            "FROM reports r LEFT JOIN audit_log a ON a.subject_type = ? "
+            f"AND a.subject_id = r.id AND a.action IN ({marks}) "
+            "WHERE r.created_at >= ? AND r.created_at < ? "
+            "GROUP BY r.id, r.created_at, r.due_at, r.handled_at")
+        params: list[SqlValue] = ["report", *_FIRST_ACTIONS, *self._period(start, end)]
+        [(received, done, in_time)] = await self._run(
+            "SELECT COUNT(*), SUM(CASE WHEN first_at IS NOT NULL THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN first_at IS NOT NULL AND first_at <= due_at THEN 1 ELSE 0 END) "
+            f"FROM ({answered}) AS firsts", params)
+        done = int(done or 0)
+        return FirstResponse(received=int(received), answered=done,
+                             within_promise=int(in_time or 0),
+                             median_seconds=await self._median(answered, params, done))
+
+    async def _median(self, answered: str, params: list[SqlValue], count: int) -> float | None:
+        """The middle value (the mean of the two middle ones for an even count), read
+        with ``ORDER BY ... LIMIT ... OFFSET``: one or two rows, whatever the year holds."""
+        if count == 0:
+            return None
+        seconds = self._dialect.seconds_between("created_at", "first_at")
+        rows = await self._run(
+            f"SELECT {seconds} AS seconds FROM ({answered}) AS firsts "
+            "WHERE first_at IS NOT NULL ORDER BY seconds LIMIT ? OFFSET ?",
+            [*params, 2 - count % 2, (count - 1) // 2])
+        middle = [float(row[0]) for row in rows]
+        return sum(middle) / len(middle)
+
+    async def automod_reversals(self, start: datetime,
+                                end: datetime) -> list[RuleReversalCount]:
+        rows = await self._run(
+            "SELECT rule_id, COUNT(*), "
+            "SUM(CASE WHEN reversed_at IS NOT NULL THEN 1 ELSE 0 END) FROM incidents "
+            "WHERE automated = ? AND rule_id IS NOT NULL "
+            "AND created_at >= ? AND created_at < ? GROUP BY rule_id ORDER BY rule_id",
+            [True, *self._period(start, end)])
+        return [RuleReversalCount(str(rule), int(found), int(undone or 0))
+                for rule, found, undone in rows]
