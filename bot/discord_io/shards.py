@@ -85,7 +85,7 @@ class ShardKeeper:
         self._state = state
         self._shard = shard
         self._holder = f"{holder}:{secrets.token_hex(3)}"  # a restart is a new holder
-        self._ttl, self._renew, self._poll, self._save = ttl, renew, poll, save
+        self._ttl, self._renew_every, self._poll, self._save = ttl, renew, poll, save
         self._lease: Lease | None = None
         self._saved: GatewaySession | None = None
 
@@ -116,17 +116,14 @@ class ShardKeeper:
         saver = asyncio.create_task(self._keep_saving(), name="discord-session-saver")
         try:
             while not connection.done():
-                done, _ = await asyncio.wait({connection}, timeout=self._renew)
+                done, _ = await asyncio.wait({connection}, timeout=self._renew_every)
                 if done:
                     break
-                assert self._lease is not None
-                renewed = await self._leases.renew(self._lease, self._ttl)
-                if renewed is None:
-                    log.error("discord: lost the lease on shard %d to another process; "
-                              "dropping the connection and standing by", self._shard)
+                if not await self._renew():
+                    log.error("discord: lost the lease on shard %d; dropping the connection "
+                              "and standing by", self._shard)
                     self._lease = None
                     break
-                self._lease = renewed
             if connection.done():
                 connection.result()  # a fatal gateway error (bad token) stops the bot
         finally:
@@ -135,6 +132,23 @@ class ShardKeeper:
             connection.cancel()
             await asyncio.gather(connection, return_exceptions=True)
             await self._drop_connection()
+
+    async def _renew(self) -> bool:
+        """Renew the lease; False once it is lost. A database error is retried at the
+        next round while the lease still has time left: a busy moment must not drop the
+        connection, but a holder that cannot renew must stop before the lease runs out."""
+        assert self._lease is not None
+        try:
+            renewed = await self._leases.renew(self._lease, self._ttl)
+        except Exception as exc:
+            left = self._lease.expires_at - self._bot.app.clock.now()
+            log.warning("discord: could not renew the lease on shard %d (%s); %.0f s left",
+                        self._shard, exc, left.total_seconds())
+            return left.total_seconds() > self._renew_every
+        if renewed is None:
+            return False
+        self._lease = renewed
+        return True
 
     async def _keep_saving(self) -> None:
         """Save the session and the channel marks while holding the shard."""
