@@ -48,7 +48,11 @@ async def test_an_envelope_redelivered_on_another_connection_is_handled_once(
         for n, command in enumerate(commands):  # each on one connection, then the other
             await fake.send_envelope("slash_commands", command, f"env-{n}", socket=n)
             await fake.send_envelope("slash_commands", command, f"env-{n}", socket=1 - n)
+        # Every delivery is acked, a repeat only after its claim was refused; the work of
+        # the first deliveries follows their ack.
         await eventually(lambda: len(fake.socket_acks) == 4)
+        await eventually(lambda: len(fake.called("chat.postMessage", channel=QUEUE)) >= 2
+                         and len(fake.called("response_url")) >= 2)
         async with apps[0].storage.transaction() as tx:
             assert await tx.count(Report) == 2
             claims = {claim.id for claim in await tx.find(RequestClaim)}
