@@ -133,9 +133,13 @@ class CocBot(commands.Bot):
                                        session.resume_url)
 
     async def on_resumed(self) -> None:
-        """A stored session was resumed: the replayed events are in, the bot is ready."""
+        """The session was resumed: ready again. After discord.py's own reconnect the cache
+        is intact; for a session resumed from another process (``resume_from``) the
+        replayed events are in and the guild was loaded before."""
         if not self._resuming:
-            return  # discord.py's own reconnect: nothing was lost, the cache is intact
+            if self.home and self.get_guild(self.settings.guild_id) is not None:
+                self.app.platforms.mark_ready(self.platform.name)
+            return
         self._resuming = False
         self._ready.set()  # discord.py sets it at READY, which a resumed session never gets
         log.info("discord: resumed the previous owner's gateway session")
@@ -190,6 +194,8 @@ class CocBot(commands.Bot):
         # wait for that instead of failing against a half-connected client.
         if self.registers:
             self.app.platforms.register(self.platform, ready=False)
+            self.app.services.ctx.telemetry.watch_latency(self.platform.name,
+                                                          lambda: self.latency)
         self.add_dynamic_items(*PERSISTENT)
         for name in COGS:
             await self.load_extension(name)
@@ -223,6 +229,15 @@ class CocBot(commands.Bot):
             await self.tree.sync(guild=guild)
             await state.put(key, digest)
             log.info("discord: %d %s commands synced", len(payload), scope)
+
+    async def on_socket_event_type(self, event_type: str) -> None:
+        """Every gateway dispatch, counted by type for the operators' metrics."""
+        self.app.services.ctx.telemetry.event_handled(self.platform.name, event_type)
+
+    async def on_disconnect(self) -> None:
+        """The gateway dropped: not ready (``/readyz`` says so) until RESUMED or READY."""
+        if self.home:
+            self.app.platforms.mark_unready(self.platform.name)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """The guild came back after an outage (READY does not fire again then)."""
