@@ -145,6 +145,12 @@ class CocBot(commands.Bot):
         log.info("discord: resumed the previous owner's gateway session")
         self._connected()
 
+    def standing_by(self, standby: bool) -> None:
+        """Another process holds this shard (``bot.discord_io.shards``): say so, so that
+        readiness counts the wait as healthy."""
+        if self.home:
+            self.app.platforms.standing_by(self.platform.name, standby)
+
     def gateway_lost(self) -> None:
         """The connection was dropped on purpose (the lease went to another process)."""
         if self.home:

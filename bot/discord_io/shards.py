@@ -95,6 +95,7 @@ class ShardKeeper:
             while True:
                 self._lease = await self._leases.acquire(lease_name(self._shard),
                                                          self._holder, self._ttl)
+                self._bot.standing_by(self._lease is None)
                 if self._lease is None:
                     await asyncio.sleep(self._poll)
                     continue

@@ -41,6 +41,7 @@ class StandIn:
     connects: int = 0
     resumed: list[GatewaySession] = field(default_factory=list)
     lost: int = 0
+    standby: list[bool] = field(default_factory=list)
 
     def resume_from(self, session: GatewaySession) -> None:
         self.resumed.append(session)
@@ -52,6 +53,9 @@ class StandIn:
 
     def gateway_lost(self) -> None:
         self.lost += 1
+
+    def standing_by(self, standby: bool) -> None:
+        self.standby.append(standby)
 
     async def finish_handling(self, grace: float = 10.0) -> None:
         return None
@@ -91,6 +95,7 @@ async def test_one_holder_connects_and_a_clean_stop_hands_the_session_over(
     first_bot.ws.sequence = 42  # events arrived
     await until(lambda: _saved(harness, 42))
     assert second_bot.connects == 0  # the lease is held: the standby waits
+    assert second_bot.standby[-1] is True and first_bot.standby[-1] is False
     holding.cancel()  # SIGTERM: drop resumably, save, release
     await asyncio.gather(holding, return_exceptions=True)
     assert first_bot.ws.closed_with == 4000  # 1000 would end the session on Discord's side
