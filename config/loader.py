@@ -19,6 +19,7 @@ from config._reader import Table
 from config.settings import (
     Secrets,
     Settings,
+    check_native_categories,
     read_calendar,
     read_discord,
     read_policy,
@@ -143,4 +144,5 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
         automod=load_automod(root.raw("automod"), clause_ids=[c.id for c in code.clauses]),
     )
     root.finish()
+    check_native_categories(settings)
     return settings

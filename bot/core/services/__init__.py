@@ -15,7 +15,12 @@ from bot.core.services.decisions import DecisionService
 from bot.core.services.evidence import EvidenceService
 from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
-from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
+from bot.core.services.moderation import (
+    BlockedMessage,
+    ModerationService,
+    WatchedMessage,
+    WatchOutcome,
+)
 from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
 from bot.core.services.personal_data import PersonalDataService
@@ -92,6 +97,7 @@ class Services:
 __all__ = [
     "AcceptanceStatus",
     "AppealService",
+    "BlockedMessage",
     "CaseFileService",
     "CaseService",
     "CodeService",
