@@ -119,12 +119,14 @@ class NativeAutomod:
         final = plan_for(settings, slots=max(0, 6 - others)) if native.enabled else wanted
         for problem in final.problems():
             log.warning("discord: native AutoMod: %s", problem)
+        planned = {rule.name for rule in final.rules}
+        for name in [name for name in mine if name not in planned]:
+            # First, so that a rule that no longer fits frees its slot for the others.
+            await mine.pop(name).delete(reason="coc-bot: no longer pushed to AutoMod")
         categories = {}
         for rule in final.rules:
             done = await self._put(guild, mine.pop(rule.name, None), rule, actions)
             categories[done] = rule.category
-        for leftover in mine.values():
-            await leftover.delete(reason="coc-bot: category no longer pushed to AutoMod")
         self.rules = NativeRules(categories)
         await state.put(self._key, json.dumps({"inputs": inputs, "timeout": self.timeout_on,
                                                "categories": {str(k): v for k, v in

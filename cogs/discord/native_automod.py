@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<(@[!&]?|#)\d+>|\b\d{15,21}\b")
 _LABELS = {"@": "@someone", "@!": "@someone", "@&": "@role", "#": "#channel"}
 BLOCK = discord.AutoModRuleActionType.block_message
+SYNC_WAIT = 30.0  # seconds an action event waits for the start-up sync
 
 
 def without_ids(text: str) -> str:
@@ -68,7 +69,10 @@ class NativeAutomodCog(commands.Cog):
     async def on_automod_action(self, execution: discord.AutoModAction) -> None:
         if execution.guild_id != self.bot.settings.guild_id or execution.action.type != BLOCK:
             return  # the alert and timeout of the same block say nothing new
-        await self.synced.wait()
+        try:  # the rules' ids are known once the start-up sync has run
+            await asyncio.wait_for(self.synced.wait(), SYNC_WAIT)
+        except TimeoutError:
+            await self.native.load()  # Discord is slow: the ids of the last sync
         category = self.native.rules.category_of(execution.rule_id)
         rule = self.bot.app.settings.automod.rules.get(category) if category else None
         if category is None or rule is None or execution.channel_id is None:

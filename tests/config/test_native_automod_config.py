@@ -65,16 +65,19 @@ def test_check_config_says_what_goes_native_and_what_does_not_fit(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from bot.cli import main
 
+    threats = ", ".join(f'"threat{n}"' for n in range(300))
     path = tmp_path / "coc-bot.toml"
     path.write_text(DISCORD + 'categories = ["sexual", "profanity", "hate-slurs", '
                     '"harassment"]\n[automod.rules.sexual]\naction = "remove_and_explain"\n'
                     '[automod.rules.profanity]\naction = "remove_and_explain"\n'
-                    '[automod.rules.hate-slurs]\nwords = ["zorblax"]\n', encoding="utf-8")
+                    '[automod.rules.hate-slurs]\nwords = ["zorblax"]\n'
+                    '[automod.rules.harassment]\nwords = [' + threats + ']\n',
+                    encoding="utf-8")
     assert main(["check-config", "--config", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "Discord native AutoMod: 6 rules: sexual (1/4) (1000 keywords)" in out
-    assert "hate-slurs (671 keywords)" in out
-    assert ("Discord native AutoMod: 112 keywords of category harassment did not fit in "
+    assert "Discord native AutoMod: 6 rules: sexual (1/3) (1000 keywords)" in out
+    assert "hate-slurs (629 keywords), harassment (1000 keywords)" in out
+    assert ("Discord native AutoMod: 309 keywords of category harassment did not fit in "
             "Discord AutoMod; they stay with the bot's own automod") in out
 
 
