@@ -247,3 +247,21 @@ async def test_off_by_default_no_automod_call(world: World) -> None:
     await synced(world)
     await settled(world)
     assert automod_calls(world) == []
+
+
+@native
+async def test_turning_it_off_removes_the_bots_rules_and_only_them(world: World) -> None:
+    await synced(world)
+    hand = dict(world.fake.automod.hand_made("no spoilers", ["spoiler"], world.staff.id))
+    settings = world.app.settings
+    assert settings.discord is not None
+    world.app.settings = replace(settings, discord=replace(
+        settings.discord, native_automod=replace(settings.discord.native_automod,
+                                                 enabled=False)))
+    await restart(world)
+    await synced(world)
+    assert list(world.fake.automod.rules.values()) == [hand]
+    world.fake.calls.clear()
+    await restart(world)
+    await synced(world)
+    assert automod_calls(world) == []  # off, and nothing of the bot's left to clean up
