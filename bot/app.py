@@ -24,6 +24,7 @@ from bot.core.ports import Storage
 from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
 from bot.core.services.timed import LEASE, TimedActionService
+from bot.ops import Health, Metrics, operations
 from bot.records import case_html
 from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
 from bot.sealing import setup_sealing
@@ -47,6 +48,12 @@ class App:
     scheduler: ActionScheduler
     timed: TimedActionService
     jobs: CalendarJobs
+    metrics: Metrics
+
+    def health(self) -> Health:
+        """The readiness checks over this app (for ``/readyz`` and ``/metrics``)."""
+        return Health(self.settings.ops, self.storage, self.services, self.clock,
+                      self.platforms, lambda: self.scheduler.running, self.metrics)
 
     def spaces(self) -> dict[PlatformName, str]:
         """The space (Discord server, Slack workspace) this deployment serves on each
@@ -76,7 +83,8 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
         log.info("applied database migrations %s", applied)
     await setup_sealing(storage, settings.secrets.seal_keys, _url_of(storage, settings), clock)
     platforms = PlatformRegistry(settings.committee_home)
-    ctx = Context(storage=storage, clock=clock, policy=settings.policy,
+    metrics = Metrics()
+    ctx = Context(telemetry=metrics, storage=storage, clock=clock, policy=settings.policy,
                   calendar=settings.calendar, code=settings.code, profiles=settings.profiles,
                   messages=settings.messages, platforms=platforms,
                   announcements=frontends.announcements(settings),
@@ -90,7 +98,8 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     platforms.on_ready(timed.platform_ready)
     scheduler.attach(timed)
     await services.code.ensure_published()
-    return App(settings, storage, clock, services, platforms, scheduler, timed, jobs)
+    return App(settings, storage, clock, services, platforms, scheduler, timed, jobs,
+               metrics)
 
 
 def _digest_chart(title: str, counts: Mapping[str, int]) -> bytes | None:
@@ -131,28 +140,34 @@ async def run(settings: Settings) -> None:
     try:
         await warn_about_roster(app.storage, settings, app.clock.now().date())
         await app.start_scheduler()
-        runners = [asyncio.create_task(start(app), name=start.__name__) for start in starters]
-        stopper = asyncio.create_task(_signalled(), name="signal")
-        # The database file deleted or replaced under us: stop rather than keep writing
-        # into a file that will vanish at exit (the storage logged what happened).
-        lost = asyncio.create_task(app.storage.watch(), name="storage-watch")
-        done, pending = await asyncio.wait([*runners, stopper, lost],
-                                           return_when=asyncio.FIRST_COMPLETED)
-        if stopper in done:
-            log.info("stopping on a signal")
-        if lost in done:
-            # The request that found the loss (and any arriving now, refused at once) must
-            # still tell its person that nothing was saved before the front-ends close.
-            await asyncio.wait(pending, timeout=ANSWER_GRACE_SECONDS)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        if lost in done:
-            raise lost.result()
-        for task in done - {stopper}:
-            task.result()
+        async with operations(app.health()):
+            await _serve(app, starters)
     finally:
         await app.close()
+
+
+async def _serve(app: App, starters: list[frontends.Runner]) -> None:
+    """Run the front-ends until one stops, the process is signalled or storage is lost."""
+    runners = [asyncio.create_task(start(app), name=start.__name__) for start in starters]
+    stopper = asyncio.create_task(_signalled(), name="signal")
+    # The database file deleted or replaced under us: stop rather than keep writing
+    # into a file that will vanish at exit (the storage logged what happened).
+    lost = asyncio.create_task(app.storage.watch(), name="storage-watch")
+    done, pending = await asyncio.wait([*runners, stopper, lost],
+                                       return_when=asyncio.FIRST_COMPLETED)
+    if stopper in done:
+        log.info("stopping on a signal")
+    if lost in done:
+        # The request that found the loss (and any arriving now, refused at once) must
+        # still tell its person that nothing was saved before the front-ends close.
+        await asyncio.wait(pending, timeout=ANSWER_GRACE_SECONDS)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    if lost in done:
+        raise lost.result()
+    for task in done - {stopper}:
+        task.result()
 
 
 async def _signalled() -> None:

@@ -130,6 +130,7 @@ def _summary(settings: Settings) -> str:
         f"Database: {describe_database_url(settings.secrets.database_url)}",
         *_front_end_lines(settings),
         _automod_line(settings),
+        settings.ops.describe(),
     ]
     return "\n".join(lines)
 

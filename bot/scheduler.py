@@ -17,6 +17,7 @@ import socket
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 
 from bot.core.clock import Clock
 from bot.core.models import ScheduledAction
@@ -67,6 +68,12 @@ class ActionScheduler:
     def waiting(self) -> int:
         """Actions held as APScheduler jobs, waiting for their time (not the sweeps)."""
         return len([job for job in self._scheduler.get_jobs() if job.id not in _HOUSEKEEPING])
+
+    @property
+    def running(self) -> bool:
+        """Started, not stopped or paused, and still sweeping (what readiness checks)."""
+        return (self._started and self._scheduler.state == STATE_RUNNING
+                and self._scheduler.get_job("sweep") is not None)
 
     @property
     def in_flight(self) -> int:

@@ -16,6 +16,7 @@ from bot.core.errors import ConfigError
 from bot.core.identity import PlatformName
 from bot.core.messages import MessageCatalog
 from config._reader import Table
+from config.ops import read_ops
 from config.settings import (
     Secrets,
     Settings,
@@ -34,7 +35,7 @@ CONFIG_ENV = "COC_BOT_CONFIG"
 DEFAULT_CONFIG_NAME = "coc-bot.toml"
 TOP_LEVEL = {"organization", "policy", "business_days", "schedule", "code", "profiles",
              "committee", "discord", "slack", "automod", "retention",
-             "report"}
+             "report", "ops"}
 
 
 def find_config(explicit: str | None, env: Mapping[str, str]) -> Path:
@@ -143,6 +144,8 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
         # at start-up, naming it, and everything else uses the parsed rules.
         automod=load_automod(root.raw("automod"), clause_ids=[c.id for c in code.clauses]),
     )
+    taken = {settings.slack.http_port: "slack.http_port"} if settings.slack else {}
+    settings = replace(settings, ops=read_ops(root.table("ops"), taken))
     root.finish()
     check_native_categories(settings)
     return settings

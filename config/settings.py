@@ -6,7 +6,6 @@ values; nothing else looks configuration up.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -25,6 +24,7 @@ from bot.core.messages import MessageCatalog
 from bot.core.policy import Policy, Recurring, Retention
 from config._reader import Table
 from config.holidays import Holidays
+from config.ops import OpsSettings, listen_host
 from storage.url import redact_url
 
 DEFAULT_DATABASE_URL = "sqlite:///./coc-bot.db"
@@ -148,6 +148,7 @@ class Settings:
     discord: DiscordSettings | None = None
     slack: SlackSettings | None = None
     automod: AutomodConfig = field(default_factory=AutomodConfig)
+    ops: OpsSettings = field(default_factory=OpsSettings)
 
 
 def read_policy(table: Table) -> Policy:
@@ -389,7 +390,7 @@ def read_slack(table: Table) -> SlackSettings:
         managed_channels=tuple(table.text_list("managed_channels")),
         announcements_channel=table.opt_text("announcements_channel"),
         http_port=table.integer("http_port", 3000, minimum=1, maximum=65535),
-        http_host=_host(table, "http_host", "127.0.0.1"),
+        http_host=listen_host(table, "http_host", "127.0.0.1"),
         command_prefix=_command_prefix(table))
     table.finish()
     channel = result.announcements_channel
@@ -418,20 +419,3 @@ def _command_prefix(table: Table) -> str:
         return check_prefix(table.text("command_prefix", ""))
     except ConfigError as exc:
         raise ConfigError(f"config key '{table.key('command_prefix')}': {exc}") from None
-
-
-def _host(table: Table, name: str, default: str) -> str:
-    """An address to listen on: an IP address or a host name, no scheme, port or spaces."""
-    value = table.text(name, default).strip()
-    malformed = any(c in value for c in " /:") and not _is_ipv6(value)
-    if not value or malformed:
-        raise ConfigError(f"config key '{table.key(name)}' must be an address to listen on, "
-                          f"such as \"127.0.0.1\" or \"0.0.0.0\", got {value!r}.")
-    return value
-
-
-def _is_ipv6(value: str) -> bool:
-    try:
-        return ipaddress.ip_address(value).version == 6
-    except ValueError:
-        return False

@@ -9,6 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = ("discord", "slack_bolt", "slack_sdk", "aiosqlite", "apscheduler", "aiohttp",
+             "prometheus_client",
              "storage", "config", "cogs")
 
 

@@ -50,3 +50,23 @@ def test_the_systemd_unit_keeps_the_case_log_private_and_is_not_restarted_empty(
     environment = " ".join(unit["Environment"])
     assert "DATABASE_URL=sqlite:////var/lib/coc-bot/coc-bot.db" in environment
     assert unit["RestartPreventExitStatus"] == [str(EXIT_DATABASE_LOST)]
+
+
+def test_the_shipped_unit_is_the_one_the_readme_shows_and_talks_to_systemd() -> None:
+    block = re.search(r"```ini\n(# /etc/systemd/system/coc-bot.service\n.*?)```", README,
+                      re.DOTALL)
+    shipped = Path(__file__).resolve().parents[1] / "deploy" / "coc-bot.service"
+    assert block and shipped.read_text() == block.group(1)
+    unit = _service_unit()
+    assert unit["Type"] == ["notify"] and unit["NotifyAccess"] == ["main"]
+    assert unit["WatchdogSec"] and unit["ExecStart"][0].endswith("coc-bot run")
+
+
+def test_every_metric_the_bot_exports_is_documented() -> None:
+    from bot.ops.metrics import Metrics
+
+    ours = [m.name for m in Metrics().registry.collect() if m.name.startswith("coc_bot_")]
+    assert len(ours) >= 10
+    for name in ours:
+        shown = f"{name}_total" if f"`{name}_total`" in README else name
+        assert f"`{shown}`" in README, f"{name} is exported but not in the README"

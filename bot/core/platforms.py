@@ -62,6 +62,11 @@ class PlatformRegistry:
         for rather than replaced by whichever platform connects first."""
         self._expected.update(names)
 
+    @property
+    def expected(self) -> frozenset[PlatformName]:
+        """The platforms this process connects to (what readiness checks)."""
+        return frozenset(self._expected)
+
     def mark_ready(self, name: PlatformName) -> None:
         """The front-end is connected: tell whoever waits for it (once per connection)."""
         if name not in self._platforms or name in self._ready:

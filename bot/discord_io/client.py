@@ -100,6 +100,7 @@ class CocBot(commands.Bot):
         # Registered now, ready only at READY (the guild is known then): timed actions
         # wait for that instead of failing against a half-connected client.
         self.app.platforms.register(self.platform, ready=False)
+        self.app.services.ctx.telemetry.watch_latency(self.platform.name, lambda: self.latency)
         self.add_dynamic_items(*PERSISTENT)
         for name in COGS:
             await self.load_extension(name)
@@ -132,6 +133,18 @@ class CocBot(commands.Bot):
             await self.tree.sync(guild=guild)
             await state.put(key, digest)
             log.info("discord: %d %s commands synced", len(payload), scope)
+
+    async def on_socket_event_type(self, event_type: str) -> None:
+        """Every gateway dispatch, counted by type for the operators' metrics."""
+        self.app.services.ctx.telemetry.event_handled(self.platform.name, event_type)
+
+    async def on_disconnect(self) -> None:
+        """The gateway dropped: not ready (``/readyz`` says so) until RESUMED or READY."""
+        self.app.platforms.mark_unready(self.platform.name)
+
+    async def on_resumed(self) -> None:
+        if self.get_guild(self.settings.guild_id) is not None:
+            self.app.platforms.mark_ready(self.platform.name)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """The guild came back after an outage (READY does not fire again then)."""

@@ -11,6 +11,7 @@ Slack's ``Retry-After`` and a call whose connection dropped.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from re import Pattern
@@ -27,6 +28,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.errors import ConfigError
+from bot.core.identity import PlatformName
+from bot.core.telemetry import Telemetry
 from bot.slack_io.context import DEPS_KEY, RoleResolver, SlackDeps, exempt_groups
 from bot.slack_io.manifest import EVENTS_PATH as EVENTS_PATH  # re-exported
 from bot.slack_io.manifest import prefixed
@@ -75,6 +78,32 @@ def _request_kind(body: dict[str, Any]) -> str:
     if isinstance(event, dict):
         return f"event {event.get('type')}"
     return str(body.get("type") or "request")
+
+
+def request_kind(body: dict[str, Any]) -> str:
+    """A request's kind for metrics: ``command``, the event type, or the payload type
+    (never the command's text or anything a person wrote)."""
+    if "command" in body:
+        return "command"
+    event = body.get("event")
+    if body.get("type") == "event_callback" and isinstance(event, dict):
+        return str(event.get("type") or "event")
+    return str(body.get("type") or "request")
+
+
+def timed_requests(telemetry: Telemetry) -> Middleware:
+    """A Bolt middleware counting every request and timing it until Slack is answered
+    (listeners ack first, so this is the time Slack waits, which must stay under 3 s)."""
+
+    async def observe(body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
+        kind, started = request_kind(body), time.monotonic()
+        telemetry.event_handled(PlatformName.SLACK, kind)
+        try:
+            return await next()
+        finally:
+            telemetry.request_handled(PlatformName.SLACK, kind, time.monotonic() - started)
+
+    return observe
 
 
 class TeamGuard:
@@ -178,6 +207,7 @@ def build_front_end(app: FrontEndContext, *,
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
         log.error("slack: unhandled error for a %s request", body.get("type"), exc_info=error)
 
+    bolt.middleware(timed_requests(app.services.ctx.telemetry))
     bolt.middleware(only_team(settings.team_id))
     bolt.middleware(once_per_request(app.services.requests, settings.team_id))
     bolt.middleware(inject)

@@ -49,6 +49,8 @@ async def run_slack(app: FrontEndContext) -> None:
     if secrets.slack_app_token:
         handler = EnvelopeSocketModeHandler(front.bolt, secrets.slack_app_token)
         await handler.connect_async()  # type: ignore[no-untyped-call]  # Bolt lacks hints
+        # The SDK reconnects a dropped socket by itself; readiness asks it whether it is up.
+        app.services.ctx.telemetry.watch_connection(name, handler.client.is_connected)
         log.info("slack: connected in Socket Mode")
         app.platforms.mark_ready(name)
         await warn_about_channels(front.platform.client, app.settings.slack)

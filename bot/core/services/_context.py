@@ -38,6 +38,7 @@ from bot.core.platforms import PlatformRegistry
 from bot.core.policy import Policy
 from bot.core.ports import Audience, Notice, NullWaker, Storage, Tx, Waker
 from bot.core.refs import log_fields
+from bot.core.telemetry import NullTelemetry, Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class Context:
     # Where statements the committee voted to make public are published, per platform
     # (``[discord] announcements_channel_id``, ``[slack] announcements_channel``).
     announcements: Mapping[PlatformName, PlaceRef] = field(default_factory=dict)
+    # What operators observe (Prometheus metrics, readiness): bot/ops, or nothing.
+    telemetry: Telemetry = field(default_factory=NullTelemetry)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -132,6 +132,7 @@ class IncidentService:
                         incident.id, actor=incident.actor, reason=draft.note,
                         details=f"clause={clause.id} rule={draft.rule_id or '-'}")
             escalate = await self._should_escalate(tx, draft.subject)
+        self._ctx.telemetry.incident_recorded(draft.rule_id, incident.kind.value)
         if draft.report_id:
             await self._reports.close(incident.actor, draft.report_id, ReportStatus.ACTIONED,
                                       f"incident {incident.id}")

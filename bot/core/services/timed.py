@@ -158,14 +158,17 @@ class TimedActionService:
         if claimed is None:
             return RunResult(action_id, ran=False)
         handler = self._handlers.get(claimed.kind)
+        late = (self._ctx.now() - claimed.due_at).total_seconds()
         try:
             if handler is None:
                 raise CocBotError(f"no handler for {claimed.kind.value}")
             await handler(claimed)
         except Exception as exc:  # any failure must be recorded, or the action is lost
             await self._failed(claimed, exc)
+            self._ctx.telemetry.action_ran(claimed.kind.value, True, late)
             return RunResult(action_id, ran=True, error=str(exc))
         await self._finish(claimed, ActionStatus.DONE, None)
+        self._ctx.telemetry.action_ran(claimed.kind.value, False, late)
         return RunResult(action_id, ran=True)
 
     async def run_due(self, limit: int = 500) -> list[RunResult]:
