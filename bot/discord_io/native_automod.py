@@ -87,21 +87,22 @@ class NativeAutomod:
     def _key(self) -> str:
         return f"discord:{self.bot.settings.guild_id}:native-automod"
 
-    async def load(self) -> None:
-        """The rule ids known from the last sync (action events name rules by id)."""
+    async def load(self) -> str | None:
+        """The rule ids known from the last sync (action events name rules by id); the
+        stored state as kept."""
         stored = await self.bot.app.services.state.get(self._key)
         if stored:
             data = json.loads(stored)
             self.rules = NativeRules({int(k): v for k, v in data["categories"].items()})
             self.timeout_on = bool(data.get("timeout"))
+        return stored
 
     async def sync(self, guild: discord.Guild) -> None:
         """Bring the server's bot-made rules in line; no call when nothing changed."""
-        await self.load()
+        stored = await self.load()
         state = self.bot.app.services.state
         settings = self.bot.app.settings
         native = self.bot.settings.native_automod
-        stored = await state.get(self._key)
         if not native.enabled and not stored:
             return  # never used here: nothing to clean up
         if not guild.me.guild_permissions.manage_guild:

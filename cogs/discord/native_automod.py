@@ -62,6 +62,8 @@ class NativeAutomodCog(commands.Cog):
         except discord.HTTPException as exc:
             log.warning("discord: native AutoMod rules could not be updated (%s %s); the "
                         "bot's own automod covers the lists", exc.status, exc.text)
+        except CocBotError as exc:  # the database is unavailable: nothing to compare with
+            log.warning("discord: native AutoMod rules not checked: %s", exc)
         finally:
             self.synced.set()
 
