@@ -68,6 +68,7 @@ class App:
 
     async def close(self) -> None:
         await self.scheduler.stop()
+        await self.services.raid.drain()  # a raid's queued batch is recorded, not dropped
         await self.storage.close()
 
 

@@ -22,6 +22,7 @@ from bot.core.errors import ConfigError, InvalidDuration
 from bot.core.identity import PlatformName
 from bot.core.messages import MessageCatalog
 from bot.core.policy import Policy, Recurring, Retention
+from bot.core.rules.raid import RaidPolicy, Restraint
 from config._reader import Table
 from config.holidays import Holidays
 from config.ops import OpsSettings, listen_host
@@ -247,6 +248,32 @@ def read_retention(table: Table) -> Retention:
         raise ConfigError(f"config [retention]: {exc}.") from exc
     table.finish()
     return retention
+
+
+def read_raid(table: Table) -> RaidPolicy:
+    """``[raid]``: when automod's findings come fast enough to switch to batched work, and
+    whether a flooded channel is slowed or locked for a while. Each bad value is refused
+    naming its key."""
+    choice = table.text("restraint", Restraint.NONE.value)
+    try:
+        restraint = Restraint(choice)
+    except ValueError as exc:
+        raise ConfigError(f"config key '{table.key('restraint')}' must be \"none\", "
+                          f"\"slow_mode\" or \"lock\", got {choice!r}.") from exc
+    seconds = timedelta(seconds=1)
+    window = table.integer("window_seconds", 10, minimum=1, maximum=3600)
+    raid = RaidPolicy(
+        enabled=table.flag("enabled", True),
+        channel_violations=table.integer("channel_violations", 5, minimum=2),
+        space_violations=table.integer("space_violations", 15, minimum=2),
+        window=window * seconds,
+        quiet=table.integer("quiet_seconds", max(30, window), minimum=window) * seconds,
+        restraint=restraint,
+        slow_mode_seconds=table.integer("slow_mode_seconds", 30, minimum=1, maximum=21600),
+        restraint_for=table.integer("restraint_minutes", 10, minimum=1, maximum=10080)
+        * timedelta(minutes=1))
+    table.finish()
+    return raid
 
 
 def read_report(table: Table) -> int:

@@ -15,6 +15,7 @@ show it as it is (as a polite ephemeral reply) without knowing what went wrong::
     ├── ConfigError             the configuration file or environment is wrong (start-up)
     │   └── SealError           a sealed identity cannot be sealed or opened with the keys given
     ├── StorageError            the database failed; nothing was changed
+    │   ├── DuplicateRecord     a uniqueness rule (other than the id) refused a record
     │   └── DatabaseLost        its file was deleted or replaced while the bot ran: stop
     └── PlatformError           Discord or Slack refused or failed
         ├── DeliveryFailed      a DM could not be delivered (closed DMs, blocked bot)
@@ -89,6 +90,11 @@ class SealError(ConfigError):
 
 class StorageError(CocBotError):
     """The database failed; the transaction was rolled back."""
+
+
+class DuplicateRecord(StorageError):
+    """A uniqueness rule other than the record's id refused it (one open automatic case
+    per person): a concurrent writer got there first; the caller may use theirs."""
 
 
 class DatabaseLost(StorageError):

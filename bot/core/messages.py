@@ -43,6 +43,14 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
             "ref kind subject channel clause_id clause_title note excerpt actor delivered"
         ),
         "dm_failed": "ref subject what",
+        "raid_alert": "state ref started removed accounts channels rules timed_out details",
+        "raid_active": "",
+        "raid_ended": "at quiet",
+        "raid_not_deleted": "count",
+        "raid_escalated": "count",
+        "raid_flagged": "count",
+        "raid_undelivered": "count",
+        "raid_restrained": "channel what until",
         "suspension_dm": (
             "space_name scope start end duration reason clause_title avoid appeal review"
         ),

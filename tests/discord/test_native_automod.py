@@ -16,7 +16,7 @@ from bot.core.automod import load_automod
 from bot.core.models import Incident
 from cogs.discord.native_automod import NativeAutomodCog
 from tests.discord.conftest import World, restart, settled
-from tests.fakes.discord.automod import MANAGE_GUILD
+from tests.fakes.discord._automod import MANAGE_GUILD
 
 NATIVE = """
 [discord.native_automod]

@@ -26,6 +26,7 @@ from bot.core.services.people import History, PeopleService
 from bot.core.services.personal_data import PersonalDataService
 from bot.core.services.platform_state import PlatformStateService
 from bot.core.services.public_statements import PublicStatementService
+from bot.core.services.raid import RaidFinding, RaidService
 from bot.core.services.references import ReferenceService, RefKind, Suggestion
 from bot.core.services.relay import RelayService
 from bot.core.services.reports import ReportDraft, ReportService
@@ -64,6 +65,7 @@ class Services:
     case_files: CaseFileService
     personal_data: PersonalDataService
     retention: RetentionService
+    raid: RaidService
     transparency: TransparencyService
 
     @classmethod
@@ -78,20 +80,21 @@ class Services:
         incidents = IncidentService(ctx, reports, cases, evidence)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         public_statements = PublicStatementService(ctx)
+        raid = RaidService(ctx, incidents, sanctions, evidence)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
                    decisions=DecisionService(ctx, cases, sanctions, public_statements),
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases,
-                                                evidence),
+                                                evidence, raid),
                    requests=RequestLedger(ctx), hearing=hearing,
                    relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
                    references=ReferenceService(ctx), overview=OverviewService(ctx),
                    public_statements=public_statements, wishes=WishService(ctx),
                    evidence=evidence, case_files=CaseFileService(ctx, evidence, case_page),
                    personal_data=PersonalDataService(ctx), retention=RetentionService(ctx),
-                   transparency=TransparencyService(ctx))
+                   transparency=TransparencyService(ctx), raid=raid)
 
 
 __all__ = [
@@ -117,6 +120,8 @@ __all__ = [
     "PromptResult",
     "ProposedSanction",
     "PublicStatementService",
+    "RaidFinding",
+    "RaidService",
     "RefKind",
     "ReferenceService",
     "RelayService",

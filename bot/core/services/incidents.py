@@ -113,14 +113,9 @@ class IncidentService:
             deleted = await platform.delete_message(draft.message)
         delivered = None
         if draft.notice is not None or draft.kind in _DM_TEMPLATE:
-            delivered = await try_dm(self._ctx, draft.subject, draft.notice or self._dm(draft))
-        incident = Incident(
-            id=new_ref("I"), subject=draft.subject, kind=draft.kind, clause_id=clause.id,
-            severity=draft.severity, created_at=self._ctx.now(), automated=actor is None,
-            actor=actor.person if actor else None, note=draft.note,
-            message=draft.message, excerpt=mask_personal(draft.excerpt or "")[:500] or None,
-            channel=draft.channel or (draft.message.place if draft.message else None),
-            report_id=draft.report_id, rule_id=draft.rule_id, dm_delivered=delivered)
+            delivered = await try_dm(self._ctx, draft.subject,
+                                     draft.notice or self.explanation(draft))
+        incident = self.incident_of(draft, actor, delivered)
         async with self._ctx.storage.transaction() as tx:
             await tx.insert(incident)
             if incident.message is not None and incident.kind in (IncidentKind.REMOVAL,
@@ -131,7 +126,7 @@ class IncidentService:
             await audit(tx, self._ctx, f"incident.{incident.kind.value}", "incident",
                         incident.id, actor=incident.actor, reason=draft.note,
                         details=f"clause={clause.id} rule={draft.rule_id or '-'}")
-            escalate = await self._should_escalate(tx, draft.subject)
+            escalate = await self.escalation_due(tx, draft.subject)
         self._ctx.telemetry.incident_recorded(draft.rule_id, incident.kind.value)
         if draft.report_id:
             await self._reports.close(incident.actor, draft.report_id, ReportStatus.ACTIONED,
@@ -141,10 +136,22 @@ class IncidentService:
             await self._tell_staff_dm_failed(incident, draft.kind.value)
         if not deleted:
             await self._ask_staff_to_delete(incident)
-        case = await self._escalate(incident) if escalate else None
+        case = await self.escalate(incident) if escalate else None
         return IncidentOutcome(incident, case, deleted)
 
-    def _dm(self, draft: IncidentDraft) -> Notice:
+    def incident_of(self, draft: IncidentDraft, actor: Actor | None,
+                    delivered: bool | None) -> Incident:
+        """The record of ``draft`` (not stored yet): excerpt masked, channel filled in."""
+        return Incident(
+            id=new_ref("I"), subject=draft.subject, kind=draft.kind, clause_id=draft.clause_id,
+            severity=draft.severity, created_at=self._ctx.now(), automated=actor is None,
+            actor=actor.person if actor else None, note=draft.note,
+            message=draft.message, excerpt=mask_personal(draft.excerpt or "")[:500] or None,
+            channel=draft.channel or (draft.message.place if draft.message else None),
+            report_id=draft.report_id, rule_id=draft.rule_id, dm_delivered=delivered)
+
+    def explanation(self, draft: IncidentDraft) -> Notice:
+        """The DM that explains ``draft`` to its author: the clause and how to avoid it."""
         ctx = self._ctx
         clause = ctx.code.clause(draft.clause_id)
         profile = ctx.profiles.for_place(draft.channel.key if draft.channel else None,
@@ -160,7 +167,7 @@ class IncidentService:
         kind = NoticeKind.REMOVAL_DM if draft.kind is not IncidentKind.WARNING else NoticeKind.INFO
         return Notice(kind, text, title=f"About your message in {profile.space_name}")
 
-    async def _should_escalate(self, tx: Tx, subject: PersonRef) -> bool:
+    async def escalation_due(self, tx: Tx, subject: PersonRef) -> bool:
         """Counted over every account of the person. For a sealed subject (an anonymous
         reporter's abuse of reporting) the machine counts their named incidents too, and
         the case it opens names only the pseudonym; a named subject's count leaves sealed
@@ -178,7 +185,9 @@ class IncidentService:
                 return False
         return should_escalate(times, now, policy.escalation_incidents, policy.escalation_window)
 
-    async def _escalate(self, incident: Incident) -> Case:
+    async def escalate(self, incident: Incident) -> Case:
+        """Open the repeat-violation case (or join the one a concurrent incident opened:
+        the database keeps one open automatic case per person) and link the incident."""
         policy = self._ctx.policy
         days = policy.escalation_window.days
         summary = self._ctx.messages.render(

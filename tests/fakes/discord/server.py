@@ -15,12 +15,13 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes.discord.automod import FakeAutoMod
+from tests.fakes.discord._automod import FakeAutoMod
+from tests.fakes.discord._bulk import FAKE_EPOCH, BulkRoutes, snowflake_at
 
 JSON = dict[str, Any]
 
@@ -74,11 +75,15 @@ class FakeUser:
                 "public_flags": 0}
 
 
-class FakeDiscord:
-    """The fake's state and its aiohttp application."""
+class FakeDiscord(BulkRoutes):
+    """The fake's state and its aiohttp application.
 
-    def __init__(self) -> None:
-        self._ids = itertools.count(1_300_000_000_000_000_000)
+    ``now`` is the fake's notion of the present, for Discord's 14-day bulk-delete rule;
+    new ids are snowflakes of that moment (``old_message`` makes an older one)."""
+
+    def __init__(self, now: datetime = FAKE_EPOCH) -> None:
+        self.now = now
+        self._ids = itertools.count(snowflake_at(now))
         self.app_id = self.snowflake()
         self.guild_id = self.snowflake()
         self.bot = FakeUser(self.app_id, "coc-bot", bot=True)
@@ -191,8 +196,15 @@ class FakeDiscord:
         """A message somebody (not the bot) wrote: it exists before any test acts on it."""
         return self._store_message(channel_id, author, {"content": content, **extra})
 
-    def _store_message(self, channel_id: int, author: FakeUser, body: JSON) -> JSON:
-        message_id = self.snowflake()
+    def old_message(self, channel_id: int, author: FakeUser, content: str,
+                    age: timedelta) -> JSON:
+        """A message written ``age`` ago (its id says when, as Discord's do)."""
+        return self._store_message(channel_id, author, {"content": content},
+                                   message_id=snowflake_at(self.now - age))
+
+    def _store_message(self, channel_id: int, author: FakeUser, body: JSON,
+                       message_id: int | None = None) -> JSON:
+        message_id = message_id or self.snowflake()
         channel = self.channels.get(channel_id, {})
         message: JSON = {
             "id": str(message_id), "channel_id": str(channel_id), "type": 0,
@@ -449,7 +461,12 @@ class FakeDiscord:
                 return 201, self._thread(int(channel), body)
             case "GET", ["channels", channel]:
                 found = self.channels.get(int(channel))
-                return (200, found) if found else _unknown("Channel", 10003)
+                return (200, self.channel_json(int(channel))) if found \
+                    else _unknown("Channel", 10003)
+            case "PATCH", ["channels", channel]:
+                return self.edit_channel(int(channel), body)
+            case "POST", ["channels", channel, "messages", "bulk-delete"]:
+                return self.bulk_delete(int(channel), body)
             case "GET", ["channels", thread, "thread-members", user]:
                 if int(user) not in self.thread_members.get(int(thread), set()):
                     return _unknown("Member", 10007)
