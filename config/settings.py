@@ -111,6 +111,10 @@ class DiscordSettings:
     # Where the committee's public statements are published (optional).
     announcements_channel_id: int | None = None
     native_automod: NativeAutomodSettings = NativeAutomodSettings()
+    # The outbox's pace (bot/core/services/outbox_worker.py): DMs a second across the
+    # server, and posts a second in one channel (Discord allows about 5 per 5 s).
+    dms_per_second: float = 5.0
+    posts_per_second: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +134,9 @@ class SlackSettings:
     # reverse proxy (or tunnel) always sits in front; loopback keeps the plain-HTTP port
     # off the network. Use "0.0.0.0" when the proxy runs on another host or container.
     http_host: str = "127.0.0.1"
+    # The outbox's pace: chat.postMessage allows about one a second per channel.
+    dms_per_second: float = 3.0
+    posts_per_second: float = 1.0
     # Put before every slash command ("coc-" makes /report /coc-report), where another
     # app in the workspace already owns a name; `coc-bot slack-manifest` uses it too.
     command_prefix: str = ""
@@ -333,7 +340,9 @@ def read_discord(table: Table) -> DiscordSettings:
         executive_channel_id=req("executive_channel_id"),
         suspended_role_id=table.snowflake("suspended_role_id", required=False),
         announcements_channel_id=table.snowflake("announcements_channel_id", required=False),
-        native_automod=read_native_automod(table.table("native_automod")))
+        native_automod=read_native_automod(table.table("native_automod")),
+        dms_per_second=_rate(table, "dms_per_second", 5.0),
+        posts_per_second=_rate(table, "posts_per_second", 1.0))
     table.finish()
     _public_channel(table, "announcements_channel_id", result.announcements_channel_id,
                     (result.staff_queue_channel_id, result.committee_channel_id,
@@ -394,6 +403,15 @@ def check_native_categories(settings: Settings) -> None:
                               "first, or leave it to the bot's own automod.")
 
 
+def _rate(table: Table, name: str, default: float) -> float:
+    """A send rate for the outbox: positive, or nothing would ever be sent."""
+    value = table.number(name, default, minimum=0.0)
+    if value <= 0:
+        raise ConfigError(f"config key '{table.key(name)}' must be more than 0 (messages a "
+                          "second); nothing would be sent at 0.")
+    return value
+
+
 _SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,}")
 
 
@@ -418,7 +436,9 @@ def read_slack(table: Table) -> SlackSettings:
         announcements_channel=table.opt_text("announcements_channel"),
         http_port=table.integer("http_port", 3000, minimum=1, maximum=65535),
         http_host=listen_host(table, "http_host", "127.0.0.1"),
-        command_prefix=_command_prefix(table))
+        command_prefix=_command_prefix(table),
+        dms_per_second=_rate(table, "dms_per_second", 3.0),
+        posts_per_second=_rate(table, "posts_per_second", 1.0))
     table.finish()
     channel = result.announcements_channel
     if channel is not None and not _SLACK_CHANNEL.fullmatch(channel):

@@ -125,4 +125,12 @@ class PlatformForbidden(PlatformError):
 
 
 class PlatformUnavailable(PlatformError):
-    """The platform is unreachable or failing; the action should be retried later."""
+    """The platform is unreachable or failing; the action should be retried later.
+
+    ``retry_after_seconds``: how long the platform asked us to wait (a 429's
+    ``Retry-After``), or None when it did not say (a 5xx, a timeout).
+    """
+
+    def __init__(self, message: str, retry_after_seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

@@ -17,7 +17,7 @@ from bot.core.errors import StorageError
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.models import Entity, Sanction, ScheduledAction
 from bot.core.rules.raid import Restraint
-from bot.core.statistics import FirstResponse, Measure, RuleReversalCount
+from bot.core.statistics import FirstResponse, Measure, MinorIncidents, RuleReversalCount
 
 E = TypeVar("E", bound=Entity)
 
@@ -66,6 +66,10 @@ class Statistics(Protocol):
     async def automod_reversals(self, start: datetime,
                                 end: datetime) -> list[RuleReversalCount]:
         """Automod's detections in the period per rule, and how many were reversed."""
+
+    async def minor_incidents(self, start: datetime, end: datetime) -> MinorIncidents:
+        """The monthly digest's figure: minor incidents recorded in the period and not
+        reversed, by clause and by channel."""
 
 
 class Tx(Protocol):
@@ -205,6 +209,9 @@ class Notice:
     title: str | None = None
     mention_everyone: bool = False
     attachments: tuple[Attachment, ...] = ()
+    # The outbox row this is sent for: an adapter whose platform deduplicates sends (Discord's
+    # enforced nonce) passes it, so a send retried after a crash is not shown twice.
+    nonce: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,9 @@ async def _send_all(channel: discord.abc.Messageable, notice: Notice,
         if last and notice.attachments:  # uploaded with the message (multipart)
             extra["files"] = [discord.File(io.BytesIO(a.data), filename=a.filename)
                               for a in notice.attachments]
+        if notice.nonce:  # an outbox row's id as an enforced nonce: Discord answers a
+            # resend (after a crash between its reply and our commit) with the same message
+            extra["nonce"] = f"{notice.nonce[:22]}{index}"
         sent = await channel.send(part, allowed_mentions=mentions, **extra)
         first = first or sent
     assert first is not None

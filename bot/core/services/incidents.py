@@ -19,6 +19,7 @@ from bot.core.models import (
     CaseStatus,
     Incident,
     IncidentKind,
+    OutboxMessage,
     ReportStatus,
     Role,
     Severity,
@@ -33,6 +34,7 @@ from bot.core.services._context import (
     audit,
     mention,
     mention_place,
+    queue_dm,
     require,
     require_confirmation,
     try_dm,
@@ -44,6 +46,8 @@ from bot.core.services.reports import ReportService
 
 _DM_TEMPLATE = {IncidentKind.REMOVAL: "removal_dm", IncidentKind.REDACTION: "redaction_dm",
                 IncidentKind.WARNING: "warning_dm"}
+INCIDENT_DM = "incident_dm"
+"""Outbox purpose of an automated incident's DM (its outcome sets ``dm_delivered``)."""
 HOW_TO_ASK = "If you have questions, reply to staff or use /report to reach an administrator."
 
 
@@ -111,13 +115,20 @@ class IncidentService:
             platform = self._ctx.platforms.get(draft.message.platform)
             capture = await self._evidence.read(draft.message)
             deleted = await platform.delete_message(draft.message)
-        delivered = None
+        delivered, queued = None, None
         if draft.notice is not None or draft.kind in _DM_TEMPLATE:
-            delivered = await try_dm(self._ctx, draft.subject,
-                                     draft.notice or self.explanation(draft))
+            notice = draft.notice or self.explanation(draft)
+            if actor is None:  # automod: through the outbox, one DM for a wave
+                queued = notice
+            else:  # staff are told in their reply whether it arrived
+                delivered = await try_dm(self._ctx, draft.subject, notice)
         incident = self.incident_of(draft, actor, delivered)
         async with self._ctx.storage.transaction() as tx:
             await tx.insert(incident)
+            if queued is not None:
+                await queue_dm(tx, self._ctx, draft.subject,
+                               replace(queued, subject_id=incident.id), purpose=INCIDENT_DM,
+                               mergeable=True)
             if incident.message is not None and incident.kind in (IncidentKind.REMOVAL,
                                                                   IncidentKind.REDACTION):
                 await self._evidence.keep(tx, "incident", incident.id, incident.message,
@@ -131,7 +142,7 @@ class IncidentService:
         if draft.report_id:
             await self._reports.close(incident.actor, draft.report_id, ReportStatus.ACTIONED,
                                       f"incident {incident.id}")
-        incident = await self._report_to_committee(incident, clause.title)
+        incident = await self._report_to_committee(incident, clause.title, queued is not None)
         if delivered is False:
             await self._tell_staff_dm_failed(incident, draft.kind.value)
         if not deleted:
@@ -199,7 +210,20 @@ class IncidentService:
             await tx.update(replace(incident, case_id=case.id))
         return case
 
-    async def _report_to_committee(self, incident: Incident, clause_title: str) -> Incident:
+    async def dm_settled(self, row: OutboxMessage, delivered: bool) -> None:
+        """The outbox sent (or could not send) an automated incident's DM: record it, and
+        ask staff to reach the person another way when it could not be delivered."""
+        async with self._ctx.storage.transaction() as tx:
+            incident = await tx.get(Incident, row.subject_id or "")
+            if incident is None or incident.dm_delivered is not None:
+                return
+            incident = replace(incident, dm_delivered=delivered)
+            await tx.update(incident)
+        if not delivered:
+            await self._tell_staff_dm_failed(incident, incident.kind.value)
+
+    async def _report_to_committee(self, incident: Incident, clause_title: str,
+                                   queued: bool = False) -> Incident:
         ctx = self._ctx
         text = ctx.messages.render(
             "incident_summary", ref=incident.id, kind=incident.kind.value,
@@ -207,8 +231,9 @@ class IncidentService:
             clause_id=incident.clause_id, clause_title=clause_title,
             note=incident.note or "none", excerpt=_quote(incident.excerpt),
             actor="automod" if incident.automated else mention(ctx, incident.actor),
-            delivered={True: "yes", False: "NO - please contact them another way",
-                       None: "not applicable"}[incident.dm_delivered])
+            delivered="being sent (staff are told if it cannot be delivered)" if queued else
+            {True: "yes", False: "NO - please contact them another way",
+             None: "not applicable"}[incident.dm_delivered])
         audience = Audience.STAFF if incident.kind is IncidentKind.ALERT else Audience.COMMITTEE
         posted = await try_post(ctx, incident.subject, audience,
                                 Notice(NoticeKind.INCIDENT_SUMMARY, text, subject_id=incident.id))

@@ -104,6 +104,8 @@ class FakeDiscord(BulkRoutes):
         self.closed_dms: set[int] = set()
         self.history_down: set[int] = set()  # channels whose history listing fails (503)
         self.rate_limits: list[tuple[str, str, float]] = []  # (method, path part, retry after)
+        # (method, path part) -> (status, how many more answers): an outage "for a while"
+        self.failing: dict[tuple[str, str], tuple[int, int]] = {}
         self.sent_events: list[JSON] = []
         self.replay_on_resume = 0
         self.resumes = 0
@@ -367,7 +369,7 @@ class FakeDiscord(BulkRoutes):
         reason = request.headers.get("X-Audit-Log-Reason")
         self.calls.append(Call(request.method, path, body, dict(request.query), reason,
                                files=tuple(files)))
-        limited = self._rate_limited(request.method, path)
+        limited = self._rate_limited(request.method, path) or self._failing(request.method, path)
         if limited is not None:
             await self._touch()
             return limited
@@ -392,6 +394,26 @@ class FakeDiscord(BulkRoutes):
     def rate_limit_next(self, method: str, path_part: str, retry_after: float = 0.2) -> None:
         """Answer the next matching request with 429, as Discord does when a bucket is full."""
         self.rate_limits.append((method, path_part, retry_after))
+
+    def fail_next(self, method: str, path_part: str, status: int, times: int) -> None:
+        """Answer the next ``times`` matching requests with ``status`` (429 with a short
+        Retry-After, or a 5xx), as Discord does during an incident."""
+        self.failing[(method, path_part)] = (status, times)
+
+    def _failing(self, method: str, path: str) -> web.Response | None:
+        for (verb, part), (status, times) in list(self.failing.items()):
+            if verb != method or part not in path:
+                continue
+            if times <= 1:
+                del self.failing[(verb, part)]
+            else:
+                self.failing[(verb, part)] = (status, times - 1)
+            if status == 429:
+                self.rate_limits.append((method, part, 0.01))
+                return self._rate_limited(method, path)
+            return web.Response(status=status, body=b'{"message": "upstream failed"}',
+                                headers={"Content-Type": "application/json"})
+        return None
 
     def _rate_limited(self, method: str, path: str) -> web.Response | None:
         for rule in self.rate_limits:
@@ -569,7 +591,14 @@ class FakeDiscord(BulkRoutes):
             return 403, {"message": "Cannot send messages to this user", "code": 50007}
         if channel_id not in self.messages:
             return _unknown("Channel", 10003)
-        return 200, self._store_message(channel_id, self.bot, body)
+        if body.get("enforce_nonce") and body.get("nonce"):  # Discord's idempotent send
+            for message in self.messages[channel_id].values():
+                if message.get("nonce") == body["nonce"]:
+                    return 200, message
+        message = self._store_message(channel_id, self.bot, body)
+        if body.get("nonce"):
+            message["nonce"] = body["nonce"]
+        return 200, message
 
     def _thread(self, parent: int, body: JSON) -> JSON:
         thread_id = self.snowflake()
