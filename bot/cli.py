@@ -150,9 +150,13 @@ def _automod_line(settings: Settings) -> str:
 
 def _require_database(settings: Settings) -> None:
     """Refuse to back up a database that is not there: opening it would create it empty."""
-    from storage.url import parse_database_url
+    from storage.url import PostgresTarget, parse_database_url
 
     target = parse_database_url(settings.secrets.database_url)
+    if isinstance(target, PostgresTarget):
+        raise ConfigError("coc-bot backup copies a SQLite database file. On PostgreSQL use "
+                          "its own tools: pg_dump --format=custom (see the README, "
+                          "\"Running on PostgreSQL\").")
     if not target.in_memory and not os.path.isfile(os.path.expanduser(target.path)):
         raise StorageError(f"There is no database to back up: {target.describe()} does not "
                            "exist. Check DATABASE_URL.")

@@ -45,6 +45,20 @@ SQLITE = Dialect(seconds_between=lambda earlier, later:  # to the millisecond: j
                  f"ROUND((julianday({later}) - julianday({earlier})) * 86400.0, 3)")  # a float
 
 
+def numbered_parameters(sql: str) -> str:
+    """``?`` placeholders as PostgreSQL's ``$1, $2, ...`` (none sits inside a literal)."""
+    parts = sql.split("?")
+    if any(part.count("'") % 2 for part in parts[:-1]):
+        raise ValueError("a '?' inside a quoted literal cannot be numbered safely")
+    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
+
+
+POSTGRES = Dialect(  # moments are stored as the same UTC ISO text, cast to compute
+    seconds_between=lambda earlier, later:
+        f"ROUND(EXTRACT(EPOCH FROM (({later})::timestamptz - ({earlier})::timestamptz)), 3)",
+    parameters=numbered_parameters)
+
+
 @dataclass(frozen=True, slots=True)
 class _Count:
     """``SELECT label, COUNT(*)`` over one table's rows whose ``moment`` is in the period."""
