@@ -42,6 +42,9 @@ from bot.core.telemetry import NullTelemetry, Telemetry
 
 log = logging.getLogger(__name__)
 
+Located = PersonRef | PlaceRef | MessageRef
+"""Anything that says which platform (and space) a matter came from."""
+
 
 @dataclass
 class Context:
@@ -73,6 +76,19 @@ class Context:
 def require(actor: Actor, role: Role, doing: str) -> None:
     if role not in actor.roles:
         raise NotPermitted(f"Only {role.value} can {doing}.")
+
+
+def require_staff_in(actor: Actor, where: Located | None, doing: str) -> None:
+    """Staff act in their own space: the staff role of one server or workspace is given
+    by that space's admins and means nothing in another. ``where``: where the matter
+    happened (None: nowhere in particular, such as a report sent from a DM)."""
+    require(actor, Role.STAFF, doing)
+    if where is None or (isinstance(where, PersonRef) and is_sealed(where)):
+        return
+    if (actor.person.platform, actor.person.space) != (where.platform, where.space):
+        raise NotPermitted(f"You are staff of another space than the one where this "
+                           f"happened ({where.platform.value} {where.space}); only its own "
+                           f"staff can {doing} there.")
 
 
 class _Unnamed(Enum):
@@ -185,24 +201,22 @@ async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
     return True
 
 
-Located = PersonRef | PlaceRef | MessageRef
-"""Anything that says which platform a matter came from."""
-
-
 async def try_post(ctx: Context, platform_person: Located | None, audience: Audience,
                    notice: Notice) -> bool:
     """Post to a private staff/committee channel; a failure is logged, never fatal.
 
-    Staff notices go to the staff queue of the platform the matter came from; committee
-    and executive notices go to the home platform where those bodies meet.
+    Staff notices go to the staff queue of the space (server, workspace) the matter came
+    from; committee and executive notices go to the home where those bodies meet.
     """
     try:
         if audience is Audience.STAFF and platform_person is not None \
                 and ctx.platforms.has(platform_person.platform):
             platform = ctx.platforms.get(platform_person.platform)
+            sealed = isinstance(platform_person, PersonRef) and is_sealed(platform_person)
+            await platform.post(audience, notice,
+                                space=None if sealed else platform_person.space)
         else:
-            platform = ctx.platforms.home
-        await platform.post(audience, notice)
+            await ctx.platforms.home.post(audience, notice)
     except PlatformError as exc:
         log.warning("could not post %s notice to %s: %s", notice.kind, audience, exc,
                     extra=log_fields(notice.subject_id))
