@@ -26,7 +26,13 @@ from config.settings import (
     read_retention,
     read_schedule,
 )
-from config.spaces import Home, check_home, read_discord, read_slack
+from config.spaces import (
+    Home,
+    check_home,
+    read_discord,
+    read_slack,
+    refuse_several_workspaces,
+)
 
 CONFIG_ENV = "COC_BOT_CONFIG"
 DEFAULT_CONFIG_NAME = "coc-bot.toml"
@@ -139,6 +145,7 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
         automod=load_automod(root.raw("automod"), clause_ids=[c.id for c in code.clauses]),
     )
     check_home(where, settings.discord, settings.slack)
+    refuse_several_workspaces(settings.slack)
     taken = {settings.slack.http_port: "slack.http_port"} if settings.slack else {}
     settings = replace(settings, ops=read_ops(root.table("ops"), taken))
     root.finish()

@@ -212,3 +212,14 @@ def check_home(home: Home, discord: DiscordSettings | None,
         raise ConfigError(f"config key 'committee.home' names {label}:{home.space}, which is "
                           f"not a configured {'server' if label == 'discord' else 'workspace'} "
                           f"(configured: {', '.join(spaces)}).")
+
+
+def refuse_several_workspaces(slack: SlackSettings | None) -> None:
+    """``[[slack.workspaces]]`` is read and checked, but this build's Slack front-end holds
+    one bot token and one workspace: serving several needs a client per workspace (Bolt's
+    ``authorize``) through the listeners and the platform. Refused rather than half
+    served, so no workspace's events are taken with another's settings."""
+    if slack is not None and slack.workspaces:
+        raise ConfigError("config key 'slack.workspaces': this version serves one Slack "
+                          "workspace (the [slack] table); several Discord servers are "
+                          "supported ([[discord.servers]]). Remove [[slack.workspaces]].")

@@ -142,3 +142,23 @@ async def test_the_committee_decides_a_case_from_server_b_in_the_home(world: Wor
     motion = await put_motion(world, ref.group(0), thread)
     await carry(world, thread, motion)
     assert "carried" in message_text(fake.messages[thread][int(motion["id"])]).lower()
+
+
+async def test_a_subject_in_server_b_reaches_the_committee_by_dm(world: World) -> None:
+    """A DM names no server: carol, a member of server B only, is found there."""
+    fake, b = world.fake, second(world)
+    reply = await answered(world, await fake.slash(
+        b.staff, "case", "open", member=b.carol, channel=b.general,
+        summary="Threats in the regional server", severity="serious"))
+    ref = CASE.search(reply)
+    assert ref, reply
+    threads = await fake.wait_for(
+        lambda: [cid for cid, c in fake.channels.items()
+                 if c.get("parent_id") == str(world.committee_channel)], "opened the thread")
+    opened = await answered(world, await fake.slash(
+        world.members[0], "case", "contact", case=ref.group(0), channel=threads[-1]))
+    assert "was told" in opened, opened
+    await fake.say_dm(b.carol, "I would like to explain")
+    relayed = await fake.wait_for(lambda: [t for t in fake.channel_texts(threads[-1])
+                                           if "The subject wrote" in t], "relayed carol's DM")
+    assert "I would like to explain" in relayed[0]

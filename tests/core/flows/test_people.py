@@ -9,11 +9,11 @@ from bot.core.errors import CocBotError, InvalidInput, NotPermitted
 from bot.core.identity import MessageRef, PersonRef
 from bot.core.models import (
     ENTITY_TYPES,
-    Role,
     Actor,
     CaseOrigin,
     IncidentKind,
     PersonLink,
+    Role,
     SanctionScope,
     VoteChoice,
 )
