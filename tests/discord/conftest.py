@@ -51,6 +51,9 @@ class World:
     def ref(self, user: FakeUser, guild: int | None = None) -> PersonRef:
         return PersonRef(PlatformName.DISCORD, str(guild or self.fake.guild_id), str(user.id))
 
+    async def run_due(self) -> int:
+        return len([r for r in await self.app.timed.run_due() if r.ran])
+
 
 @dataclass
 class SecondServer:
@@ -87,9 +90,6 @@ def second_server(fake: FakeDiscord, world_staff: FakeUser) -> SecondServer:
     return SecondServer(guild, general, queue, staff_role, suspended,
                         fake.member("Bea Staff B", staff_role, guild=guild),
                         fake.member("carol", guild=guild))
-
-    async def run_due(self) -> int:
-        return len([r for r in await self.app.timed.run_due() if r.ran])
 
 
 CONFIG = """
