@@ -57,6 +57,25 @@ _CARDS = ["4111111111111111", "5555555555554444", "378282246310005", "6011111111
 _IBANS = ["GB82WEST12345698765432", "DE89370400440532013000", "FR1420041010050500013M02606",
           "NL91ABNA0417164300", "ES9121000418450200051332", "IT60X0542811101000000123456",
           "BE68539007547034", "CH9300762011623852957"]
+# Addresses in the formats the postal services document: USPS Publication 28 (streets,
+# "City, ST ZIP", military APO/FPO/DPO), Royal Mail, Canada Post, Deutsche Post, PostNL,
+# PostNord, Poste Italiane, Correos and La Poste; names are invented or generic.
+_STREET_NAMES = ["Evergreen", "Maple", "Oak Hill", "Pennsylvania", "Elm", "Cedar Ridge",
+                 "Sunset", "Lincoln", "Harbor View", "Mill", "Church", "Park"]
+_SUFFIXES = ["Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Lane", "Drive",
+             "Court", "Way", "Place", "Terrace", "Parkway"]
+_CITIES = [("Springfield", "IL", "62704"), ("Austin", "TX", "78701"), ("Portland", "OR", "97205"),
+           ("Albany", "NY", "12207"), ("Madison", "WI", "53703"), ("Salem", "MA", "01970")]
+_INTL = ["{n} Downing Street, London SW1A 2AA", "{n} Sussex Drive, Ottawa, ON K1M 1M4",
+         "Hauptstraße {n}, 10115 Berlin", "Kerkstraat {n}, 1017 GC Amsterdam",
+         "Drottninggatan {n}, 111 51 Stockholm", "Via Roma {n}, 00184 Roma",
+         "Calle Mayor {n}, 28013 Madrid", "{n} rue du Faubourg Saint-Honoré, 75008 Paris",
+         "Musterweg {n}, 80331 München", "{n} High Street, Oxford OX1 4AH"]
+_MILITARY = ["PSC {a}, Box {b}, APO AE 09{c:03d}", "Unit {a} Box {b}, APO AP 96{c:03d}",
+             "CMR {a} Box {b}, APO AE 09{c:03d}", "USS Nimitz (CVN 68), FPO AP 96{c:03d}",
+             "Unit {a} Box {b}, DPO AE 09{c:03d}", "PSC {a}, Box {b}, FPO AA 34{c:03d}"]
+_ADDRESS_CONTEXTS = ["she lives at {}", "send it to {}", "{} is where he stays",
+                     "ship to: {}", "the office moved to {} last year", "mail {}"]
 _CONTEXTS = ["call {} tomorrow", "her number is {}", "{} is his", "text them on {} pls",
              "card: {}", "pay into {} by friday", "ssn {}", "here you go {}", "({})"]
 _NEGATIVES = [
@@ -67,7 +86,29 @@ _NEGATIVES = [
     "we had 1,234,567 visitors", "ticket 4111111111111112", "IBAN GB82WEST12345698765433",
     "ssn 000-12-3456", "the 2024-2025 budget", "room 9000-12-3456",
     "https://example.com/item/4111111111111111x", "ref DE89 3704 0044 0532 0130 01",
+    "I have 3 books on the way", "Dell Inspiron 530 SATA drive not detected",
+    "we walked 5 miles down the road", "room 12 on the 2nd floor", "apollo 11 landed",
+    "the 405 is jammed again", "in 2019 he moved away", "pick 2 cards, any way you like",
+    "version 10 of Via Ubuntu", "take the 7 train to Main St", "level 5 boss fight",
+    "my ps4 box is broken", "score: 3 Park Rangers, 2 visitors", "see page 42 Figure 3",
 ]
+
+
+def _addresses(rng: random.Random) -> list[str]:
+    """Postal addresses of every documented kind above, one per message."""
+    out = []
+    for _ in range(40):
+        street = f"{rng.randrange(1, 9999)} {rng.choice(_STREET_NAMES)} {rng.choice(_SUFFIXES)}"
+        city, state, zip_code = rng.choice(_CITIES)
+        out.append(street if rng.random() < .5 else f"{street}, {city}, {state} {zip_code}")
+    for template in _MILITARY:
+        for _ in range(4):
+            out.append(template.format(a=rng.randrange(100, 9999), b=rng.randrange(1, 9999),
+                                       c=rng.randrange(1000)))
+    for template in _INTL:
+        for _ in range(3):
+            out.append(template.format(n=rng.randrange(1, 200)))
+    return out
 
 
 def _grouped(value: str, rng: random.Random) -> str:
@@ -96,6 +137,8 @@ def synthetic_pii(rng: random.Random) -> list[Labelled]:
         area = rng.choice([a for a in range(1, 900) if a != 666])
         ssn = f"{area:03d}-{rng.randrange(1, 100):02d}-{rng.randrange(1, 10000):04d}"
         rows.append(Labelled(rng.choice(_CONTEXTS).format(ssn), "pii-ssn", 0))
+    for address in _addresses(rng):
+        rows.append(Labelled(rng.choice(_ADDRESS_CONTEXTS).format(address), "pii-address", 0))
     rows += [Labelled(text, "ok", 0) for text in _NEGATIVES]
     return [Labelled(r.text, r.label, i + 1) for i, r in enumerate(rows)]
 
@@ -197,21 +240,30 @@ def run_sms(automod: Automod, path: Path) -> None:
     rows = sms(path)
     found = _scan(automod, (text for text, _ in rows), promotion=True)
     spam_rules = frozenset(CATEGORIES["spam"])
-    _line("spam, promotion-restricted channel", _score([s for _, s in rows],
-                                                      [bool(f & spam_rules) for f, _ in found]))
+    guesses = [bool(f & spam_rules) for f, _ in found]
+    truth = [s for _, s in rows]
+    _line("spam, promotion-restricted channel", _score(truth, guesses))
+    # Spam signals were written after reading misses of the even rows only (the tuning
+    # half); the odd rows were not read, so their figure is the one to quote.
+    for name, parity in (("  tuning half (even rows)", 0), ("  held-out half (odd rows)", 1)):
+        _line(name, _score(truth[parity::2], guesses[parity::2]))
 
 
 def run_irc(automod: Automod, folder: Path, limit: int) -> None:
-    files, lines = irc(folder)
+    files, _ = irc(folder)
     _describe("ubuntu-irc (Kummerfeld et al. 2019, train)", files)
-    lines = lines[:limit]
-    found = _scan(automod, lines)
-    flagged = [f for f, _ in found if f]
-    removed = sum(r for _, r in found)
-    print(f"  benign chat: {len(lines)} lines, flagged {len(flagged) / len(lines):.3%}, "
-          f"auto-removed {removed / len(lines):.3%}")
-    counts = Counter(rule for f in flagged for rule in f)
-    print("  flagged by rule: " + ", ".join(f"{r} {n}" for r, n in counts.most_common()))
+    # Allow-list and e-mail changes were made after reading flags in the even-numbered
+    # files (sorted by name) only: the odd-numbered ones are the held-out half.
+    halves = {"tuning half (even files)": files[0::2], "held-out half (odd files)": files[1::2]}
+    for name, group in halves.items():
+        lines = [line for path in group for line in irc(path)[1]][:limit // 2]
+        found = _scan(automod, lines)
+        flagged = [f for f, _ in found if f]
+        removed = sum(r for _, r in found)
+        print(f"  benign chat, {name}: {len(lines)} lines, flagged "
+              f"{len(flagged) / len(lines):.3%}, auto-removed {removed / len(lines):.3%}")
+        counts = Counter(rule for f in flagged for rule in f)
+        print("    flagged by rule: " + ", ".join(f"{r} {n}" for r, n in counts.most_common()))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

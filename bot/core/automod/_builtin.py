@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.core.automod import _address as address
 from bot.core.automod import _pii as pii
 from bot.core.automod._patterns import Check, Pattern
 from bot.core.automod._pii import luhn_valid
-from bot.core.automod.normalize import Normalized, original_span
+from bot.core.automod.normalize import Normalized
 
 EMAIL = "pii-email"
 PHONE = "pii-phone"
@@ -44,11 +45,17 @@ _PHONE_NATIONAL = (r"(?:^|[^\d+a-z])((?:\(0\d{1,4}\)|0\d{1,4})(?:[ .-]?\d{1,4}){
 _CARD = r"(?:^|[^\da-z@#&!/:=+])((?:\d[ -]?){11,18}\d)(?:[^\da-z]|$)"
 _SSN = r"(?:^|[^\d-])(\d{3}[ -]\d{2}[ -]\d{4})(?:[^\d-]|$)"
 _IBAN = pii.IBAN_PATTERN
-_STREET_SUFFIX = (r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|"
-                  r"ct|way|place|pl|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|square|sq)")
-_ADDRESS = (r"\b\d{1,6}[a-z]?\s+(?:(?:[nsew]\.?|north|south|east|west)\s+)?"
-            r"(?:[a-z][a-z'-]*\s+){1,3}" + _STREET_SUFFIX + r"\b\.?")
-_PO_BOX = r"\bp\.?\s?o\.?\s+box\s+\d{1,6}\b"
+_ADDRESS, _PO_BOX = address.STREET, address.PO_BOX
+# Every address pattern with its check (None: precise enough alone), for automod and masks.
+ADDRESS_PATTERNS: tuple[tuple[str, str, Check | None], ...] = (
+    (address.STREET, "street address", address.check_street),
+    (address.PO_BOX, "post office box", None),
+    (address.MILITARY, "military mail address", None),
+    (address.CITY_LINE, "city, state and ZIP code", address.check_city_line),
+    (address.NAME_THEN_NUMBER, "street address", address.check_named_street),
+    (address.NUMBER_THEN_RUE, "street address", address.check_named_street),
+    (address.POSTCODE, "postcode", address.check_postcode),
+)
 
 # The same patterns mask personal information in what the bot stores and re-posts.
 EMAIL_PATTERN, CARD_PATTERN, ADDRESS_PATTERN, PO_BOX_PATTERN = _EMAIL, _CARD, _ADDRESS, _PO_BOX
@@ -73,7 +80,8 @@ _SALES = (r"\b(?:buy\s+now|order\s+now|shop\s+now|for\s+sale|limited\s+(?:time|o
           r"check\s+out\s+my\s+(?:shop|store|channel|course))\b")
 # Spam and scams (the SMS, comment and Discord kinds): prize and win claims, premium-rate
 # and short-code replies, "subscribe to my channel", crypto and gift-card lures.
-_PRIZE = (r"\b(?:you(?:'ve|\s+have)?\s+(?:won|been\s+(?:selected|chosen|awarded))(?:[\s!.,:]|$)|"
+_PRIZE = (r"\b(?:(?:you|u)(?:'ve|\s+have)?\s+(?:won|been\s+(?:specially\s+)?(?:selected|chosen|"
+          r"awarded))(?:[\s!.,:]|$)|(?:you\s+are|u\s+r|ur)\s+a\s+winner\b|"
           r"winners?\s+(?:of|for|!)|claim\s+(?:your\s+|a\s+|ur\s+)?(?:free\b|prize|reward|"
           r"cash|voucher|gift|bonus)|(?:cash|prize)\s+(?:prize|reward|award)|free\s+entry|"
           r"guaranteed\s+(?:cash|prize|win)|chance\s+to\s+win|awarded\s+(?:a\s+)?[£$€]|"
@@ -81,9 +89,9 @@ _PRIZE = (r"\b(?:you(?:'ve|\s+have)?\s+(?:won|been\s+(?:selected|chosen|awarded)
 # "txt WIN to 80608", "reply A, B or C to 83738"; UK premium-rate (09), national-rate
 # (087, 084) and personal (070) numbers.
 _SHORT_CODE = (r"(?:\b(?:txt|rply|sms)\b[^.!?\n]{0,30}?\bto\s+(?:no:?\s*)?\d{4,6}\b|"
-               r"\b(?:text|reply|send)\b[^.!?\n]{0,30}?\bto\s+(?:no:?\s*)?\d{5,6}\b|"
-               r"\b\d{1,3}(?:\.\d\d)?p\s*(?:/|per\s+|a\s+)(?:msg|min|minute|txt|text|wk|week|"
-               r"call)\b|\b0(?:9\d|87|84|70)\d[\s-]?\d{3}"
+               r"\b(?:text(?:ing)?|reply|send)\b[^.!?\n]{0,30}?\bto\s+(?:no:?\s*)?\d{5,6}\b|"
+               r"(?:\b\d|\d\d)(?:\.\d\d)?p\s*(?:/|per\s+|a\s+)(?:msg|sms|min|minute|txt|text|wk|"
+               r"week|call|rcvd|recd)\b|\b0(?:9\d|87|84|70)\d[\s-]?\d{3}"
                r"[\s-]?\d{3,5}\b)")
 _SUBSCRIBE = (r"\b(?:subscribe\s+to\s+(?:my|our)|sub\s+to\s+my|follow\s+(?:me|my\s+\w+)\s+on\s+"
               r"(?:instagram|insta|tiktok|twitch|youtube|twitter|onlyfans)|check\s+out\s+my\s+"
@@ -97,7 +105,15 @@ _URGENT = (r"\b(?:urgent!?|act\s+now|call\s+now|claim\s+now|expires?\s+(?:today|
            r"valid\s+(?:for\s+)?\d+\s*(?:hrs|hours|days)|(?:txt|text|reply|send)\s+stop|"
            r"to\s+(?:opt\s*out|unsubscribe)|t\s?&\s?c'?s?\s+apply|free(?:msg|fone|phone)|"
            r"half\s+price|line\s+rental|free\s+delivery|entitled\s+to|congratulations|"
-           r"lucky\s+day|\b0800\s?\d{3}\s?\d{3,4})")
+           r"lucky\s+day|\b08(?:00|08)\s?\d{3}\s?\d{3,4}|"
+           # opt-out and billing lines: "call2optout", "2stop", "Ts&Cs apply", "StdTxtRate"
+           r"(?:call\s*|or\s*)?2\s*(?:opt\s*out|stop)|opt\s*-?\s*out|ts\s?&\s?cs\s+apply|"
+           r"std\s*txt\s*rate|free\s+msg)")
+# A call to action: "call <number>", "reply YES", "to claim your ...", "4 FREE" (weak: a
+# separate signal from the urgency wording above, so the two add up).
+_ACTION = (r"\b(?:call\s+(?:[a-z0-9]+\s+){0,3}0\d{9,10}\b|reply\s+(?:with\s+)?(?:yes|no|stop|"
+           r"end|now|real|go)\b|(?:to|2)\s+claim\s+(?:your|ur|this|a|call|reply)\b|"
+           r"(?:4|for|totally|all)\s+free\b)")
 
 __all__ = ["luhn_valid"]
 
@@ -129,25 +145,44 @@ def phone_checks(region: str = DEFAULT_REGION) -> tuple[Check, Check]:
     return trimmed(nanp), trimmed(other)
 
 
+# Addresses that reach a role or a list, not a person: RFC 2142's mailbox names and the
+# usual no-reply and robot ones, mailing lists (Mailman's "-request"/"-owner" and common
+# list suffixes, "lists." hosts), and names under the special-use top-level domains of
+# RFC 2606 and 6761 (and the de facto ".local", ".lan", ".localdomain"), which are not
+# mail at all but host names ("root@server.localdomain").
+_ROLE_MAILBOXES = frozenset({
+    "postmaster", "hostmaster", "webmaster", "abuse", "noc", "security", "info", "sales",
+    "marketing", "support", "noreply", "no-reply", "donotreply", "do-not-reply",
+    "mailer-daemon", "ftpmaster", "listmaster", "press", "privacy", "legal"})
+_LIST_SUFFIXES = ("-request", "-owner", "-bounces", "-announce", "-devel", "-discuss", "-bugs",
+                  "-users", "-help", "-commits", "-dev")
+_SPECIAL_TLDS = frozenset({"test", "example", "invalid", "localhost", "local", "lan", "home",
+                           "internal", "localdomain", "intranet", "corp"})
+
+
+def personal_email(address: str) -> bool:
+    """Whether an address (folded) is a person's, not a role's, a list's or a host name."""
+    local, _, domain = address.rpartition("@")
+    return not (local in _ROLE_MAILBOXES or local.endswith(_LIST_SUFFIXES)
+                or domain.startswith("lists.")
+                or domain.rsplit(".", 1)[-1] in _SPECIAL_TLDS)
+
+
+def check_email(start: int, end: int, message: Normalized) -> str | None:
+    return "email address" if personal_email(message.folded[start:end]) else None
+
+
 def _allowed_email(domains: frozenset[str]) -> Check:
     def check(start: int, end: int, message: Normalized) -> str | None:
         address = message.folded[start:end]
         domain = address.rsplit("@", 1)[-1]
         if any(domain == d or domain.endswith("." + d) for d in domains):
             return None
-        return "email address"
+        return "email address" if personal_email(address) else None
     return check
 
 
-def check_address(start: int, end: int, message: Normalized) -> str | None:
-    """Street names are written with capitals; prose ("3 books on the way") is not."""
-    first, last = original_span(message.original, start, end)
-    words = message.original[first:last].split()[1:-1]
-    named = [w for w in words if w.rstrip(".").lower() not in {"n", "s", "e", "w", "north",
-                                                                 "south", "east", "west"}]
-    if named and all(w[:1].isupper() for w in named):
-        return "street address"
-    return None
+check_address = address.check_street
 
 
 # "my email is", "reach me at", "I live at": the words right before a contact detail that
@@ -208,8 +243,8 @@ def pii_patterns(enabled: Iterable[str], email_allowed: frozenset[str],
     if SSN in wanted:
         out.append(Pattern(SSN, _SSN, "US Social Security number", check=check_ssn))
     if ADDRESS in wanted:
-        out.append(Pattern(ADDRESS, _ADDRESS, "street address", check=check_address))
-        out.append(Pattern(ADDRESS, _PO_BOX, "post office box"))
+        out += [Pattern(ADDRESS, pattern, label, check=check)
+                for pattern, label, check in ADDRESS_PATTERNS]
     if not allow_own:
         return out
     return [Pattern(p.rule_id, p.pattern, p.label, p.view, _unless_own(p.check, p.label),
@@ -239,6 +274,7 @@ def advertising_patterns(allowed_invites: frozenset[str], strong: int = 2,
         Pattern(ADVERTISING, _SUBSCRIBE, "\"subscribe to my channel\"", weight=strong),
         Pattern(ADVERTISING, _SCAM, "crypto or gift-card lure", weight=strong),
         Pattern(ADVERTISING, _URGENT, "urgency or opt-out wording", weight=weak),
+        Pattern(ADVERTISING, _ACTION, "call to action", weight=weak),
     ]
 
 

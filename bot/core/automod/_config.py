@@ -232,7 +232,8 @@ class _Loader:
                               "\"skeleton\".") from exc
         for pattern in patterns:
             compile_pattern(rule_id, pattern)  # refuses it here, naming the rule
-            self.patterns.append(Pattern(rule_id, pattern, f"pattern \"{pattern}\"", view))
+            self.patterns.append(Pattern(rule_id, pattern, f"pattern \"{pattern}\"", view,
+                                         by_staff=True))
 
     def builtin(self, rule_id: str, table: Reader) -> None:
         settings = self._settings(rule_id, table, BUILTIN_RULES[rule_id])

@@ -19,7 +19,7 @@ from bot.core.automod import _builtin as builtin
 from bot.core.automod._config import AutomodConfig, PlaceProfile, RuleOverride
 from bot.core.automod._impersonation import IMPERSONATION, ImpersonationCheck
 from bot.core.automod._keywords import Hit, KeywordIndex
-from bot.core.automod._masking import mask_personal
+from bot.core.automod._masking import Span, in_original, masked, personal_spans
 from bot.core.automod._model import Action, Detection, RuleSettings, ScannedMessage
 from bot.core.automod._patterns import PatternIndex
 from bot.core.automod._repetition import REPETITION_RULES, RepetitionTracker
@@ -27,7 +27,7 @@ from bot.core.automod.normalize import Normalized, SpanMap, scan_forms
 from bot.core.code_text import ProfileBook
 
 _CONTEXT = 40  # characters of context either side of a match in an excerpt
-_MASK_MARGIN = _CONTEXT + 320  # characters masked either side before the context is cut
+_MASK_MARGIN = _CONTEXT + 160  # searched for personal information either side of a match
 _EXCERPT_MAX = 300
 _PLACE_CACHE_LIMIT = 20_000
 
@@ -128,18 +128,22 @@ class Automod:
             seen = details.setdefault(rule_id, [])
             if hit[3] not in seen:
                 seen.append(hit[3])
-        found = []
+        kept = [(rule_id, hit) for rule_id, hit in first.items()
+                if scores[rule_id] >= self._min_scores.get(rule_id, 1)]
+        if not kept:
+            return []
         spans = None
         if not norm.original.isascii():
-            spans = SpanMap(norm.original, until=max(hit[2] for hit in first.values()))
-        for rule_id, hit in first.items():
-            if scores[rule_id] < self._min_scores.get(rule_id, 1):
-                continue
+            spans = SpanMap(norm.original, until=_MASK_MARGIN + max(
+                hit[2] if hit[1] >= 0 else _EXCERPT_MAX for _, hit in kept))
+        private = _personal(norm, spans, [hit for _, hit in kept])
+        found = []
+        for rule_id, hit in kept:
             settings = place.rules[rule_id]
             if rule_id == IMPERSONATION:
                 excerpt, span = message.display_name[:_EXCERPT_MAX], None
             else:
-                excerpt, span = _excerpt(norm.original, spans, hit[1], hit[2])
+                excerpt, span = _excerpt(norm.original, spans, private, hit[1], hit[2])
             shown = details[rule_id]
             detail = "; ".join(shown[:3]) + (f" (+{len(shown) - 3} more)" if len(shown) > 3
                                              else "")
@@ -201,7 +205,26 @@ def _detection(settings: RuleSettings, excerpt: str, detail: str,
                      detail=detail, suspend_for=settings.suspend_for, span=span)
 
 
-def _excerpt(text: str, spans: SpanMap | None, start: int, end: int
+def _personal(norm: Normalized, spans: SpanMap | None, hits: list[Hit]) -> list[Span]:
+    """Personal information near the excerpts (original positions), found once per
+    message: only a margin around each match is searched, so a long message with several
+    findings costs about what a short one does. No piece of personal information is
+    longer than the margin, so one cut by the context is still masked whole."""
+    windows: list[list[int]] = []
+    for start, end in sorted((max(0, h[1]), h[2] if h[1] >= 0 else _EXCERPT_MAX)
+                             for h in hits):
+        lo, hi = max(0, start - _MASK_MARGIN), end + _MASK_MARGIN
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    found: list[Span] = []
+    for lo, hi in windows:
+        found += personal_spans(norm, lo, hi)
+    return in_original(norm.original, norm.folded, found, spans)
+
+
+def _excerpt(text: str, spans: SpanMap | None, private: list[Span], start: int, end: int
              ) -> tuple[str, tuple[int, int] | None]:
     """The match in the words the person wrote, with some context either side.
 
@@ -209,22 +232,13 @@ def _excerpt(text: str, spans: SpanMap | None, start: int, end: int
     shown to staff, and the detection's ``detail`` already says what was found.
     """
     if start < 0:
-        return _shorten(mask_personal(text)), None
+        cut = min(len(text), _EXCERPT_MAX + _CONTEXT)  # masked inside the searched window
+        shown = masked(text, private, 0, cut)
+        return _shorten(shown + ("…" if cut < len(text) else "")), None
     first, last = spans.span(start, end) if spans is not None else (start, end)
-    # Masked piece by piece before cutting the context, so a cut never leaves half an
-    # address readable; only a margin around the context is masked (no piece of personal
-    # information is longer than it), so a long message costs no more than a short one.
-    window_start = max(0, first - _MASK_MARGIN)
-    window = text[window_start:last + _MASK_MARGIN]
-    if mask_personal(window) == window:  # the common case: nothing to mask, one pass
-        before, matched, after = (text[window_start:first], text[first:last],
-                                  text[last:last + _MASK_MARGIN])
-    else:
-        before = mask_personal(text[window_start:first])
-        matched = mask_personal(text[first:last])
-        after = mask_personal(text[last:last + _MASK_MARGIN])
-    excerpt = ("…" if len(before) > _CONTEXT else "") + before[-_CONTEXT:] + matched + \
-        after[:_CONTEXT] + ("…" if len(after) > _CONTEXT else "")
+    lo, hi = max(0, first - _CONTEXT), min(len(text), last + _CONTEXT)
+    excerpt = ("…" if lo > 0 else "") + masked(text, private, lo, hi) + \
+        ("…" if hi < len(text) else "")
     return excerpt[:_EXCERPT_MAX], (first, last)
 
 

@@ -21,7 +21,7 @@ import re2
 
 from bot.core.automod import _builtin as builtin
 from bot.core.automod import _pii as pii
-from bot.core.automod._patterns import compile_pattern, pattern_options
+from bot.core.automod._patterns import CharOffsets, compile_pattern, pattern_options, warm_up
 from bot.core.automod.normalize import Normalized, SpanMap, fold
 
 _Check = Callable[[int, int, Normalized], "str | None"]
@@ -40,15 +40,15 @@ _NANP, _OTHER = builtin.phone_checks(builtin.DEFAULT_REGION)
 # so an IBAN is not called a card, nor a card a phone.
 # "trim": the pattern matches a delimiter on either side of the number, not kept.
 _MASKS: tuple[tuple[str, str, _Check, bool], ...] = (
-    ("[email removed]", builtin.EMAIL_PATTERN, _any, False),
+    ("[email removed]", builtin.EMAIL_PATTERN, builtin.check_email, False),
     ("[bank account removed]", builtin.IBAN_PATTERN, pii.check_iban, False),
     ("[card number removed]", builtin.CARD_PATTERN, builtin.check_card, True),
     ("[id number removed]", builtin.SSN_PATTERN, builtin.check_ssn, True),
     ("[phone removed]", builtin.PHONE_NANP_PATTERN, _NANP, True),
     ("[phone removed]", builtin.PHONE_INTL_PATTERN, _OTHER, True),
     ("[phone removed]", builtin.PHONE_NATIONAL_PATTERN, _OTHER, True),
-    ("[address removed]", builtin.ADDRESS_PATTERN, builtin.check_address, False),
-    ("[address removed]", builtin.PO_BOX_PATTERN, _any, False),
+    *(("[address removed]", pattern, check or _any, False)
+      for pattern, _, check in builtin.ADDRESS_PATTERNS),
 )
 _COMPILED: list[tuple[str, Any, _Check, bool]] = [
     (label, compile_pattern("personal-data-mask", pattern), check, trim)
@@ -62,6 +62,7 @@ def _pattern_set() -> Any:
     for _, pattern, _, _ in _MASKS:
         found.Add(pattern)
     found.Compile()
+    warm_up(found)
     return found
 
 
@@ -70,24 +71,74 @@ _SET = _pattern_set()
 _NEEDS = frozenset("0123456789@")
 
 
-def _spans(original: str, folded: str) -> list[tuple[int, int, str]]:
-    """Every finding as ``(start, end, placeholder)`` in the folded text."""
-    message = Normalized(original, folded, folded)
-    found: list[tuple[int, int, str]] = []
-    for index in sorted(_SET.Match(folded) or ()):  # in _MASKS order: most specific first
+Span = tuple[int, int, str]  # start, end, placeholder
+
+
+def personal_spans(message: Normalized, lo: int = 0, hi: int | None = None) -> list[Span]:
+    """Every finding overlapping ``message.folded[lo:hi]``, as ``(start, end, placeholder)``
+    in folded positions, most specific detector first.
+
+    The patterns run on the UTF-8 bytes of that slice only (the checks see the whole
+    message, so a candidate's surroundings are judged as usual): the engine masks a margin
+    around each excerpt without paying for the rest of a long message.
+    """
+    folded = message.folded
+    region = folded[lo:hi]
+    if _NEEDS.isdisjoint(region):
+        return []
+    encoded = region.encode("utf-8", "surrogatepass")
+    matched = _SET.Match(encoded)
+    if not matched:
+        return []
+    chars = None if len(encoded) == len(region) else CharOffsets(encoded)
+    found: list[Span] = []
+    for index in sorted(matched):  # in _MASKS order: most specific first
         label, compiled, check, trim = _COMPILED[index]
-        position = 0
-        while position <= len(folded):
-            match = compiled.search(folded, position)
-            if match is None:
-                break
+        for match in compiled.finditer(encoded):
             start, end = match.span()
+            if chars is not None:
+                start, end = chars(start), chars(end)
+            start, end = start + lo, end + lo
             if check(start, end, message) is not None:
                 if trim:
                     start, end = builtin.inner_span(folded, start, end)
                 found.append((start, end, label))
-            position = max(end, match.span()[0] + 1)
     return found
+
+
+def in_original(text: str, folded: str, found: list[Span], spans: SpanMap | None = None
+                ) -> list[Span]:
+    """``found`` mapped to positions in ``text`` and sorted, overlaps dropped (a card's
+    digits that also read as a phone number are masked once)."""
+    if found and not (len(folded) == len(text) and text.isascii()):
+        mapper = spans if spans is not None else SpanMap(text)
+        found = [(*mapper.span(start, end), label) for start, end, label in found]
+    found.sort(key=lambda item: (item[0], -item[1]))
+    kept: list[Span] = []
+    cursor = 0
+    for start, end, label in found:
+        if start >= cursor:
+            kept.append((start, end, label))
+            cursor = end
+    return kept
+
+
+def masked(text: str, spans: list[Span], lo: int = 0, hi: int | None = None) -> str:
+    """``text[lo:hi]`` with each of ``spans`` (original positions, sorted, disjoint)
+    replaced by its placeholder; a span cut by ``lo`` or ``hi`` is replaced whole."""
+    hi = len(text) if hi is None else hi
+    out: list[str] = []
+    cursor = lo
+    for start, end, label in spans:
+        if end <= lo or start >= hi:
+            continue
+        if start > cursor:
+            out.append(text[cursor:start])
+        out.append(label)
+        cursor = max(cursor, end)
+    if cursor < hi:
+        out.append(text[cursor:hi])
+    return "".join(out)
 
 
 def mask_personal(text: str) -> str:
@@ -95,20 +146,7 @@ def mask_personal(text: str) -> str:
     if not text or _NEEDS.isdisjoint(text):
         return text
     folded = fold(text)
-    found = _spans(text, folded)
+    found = personal_spans(Normalized(text, folded, folded))
     if not found:
         return text
-    if not (text.isascii() and len(folded) == len(text)):
-        mapper = SpanMap(text)
-        found = [(*mapper.span(start, end), label) for start, end, label in found]
-    found.sort(key=lambda item: (item[0], -item[1]))
-    out: list[str] = []
-    cursor = 0
-    for start, end, label in found:
-        if start < cursor:
-            continue  # inside a span already masked (a card's digits read as a phone)
-        out.append(text[cursor:start])
-        out.append(label)
-        cursor = end
-    out.append(text[cursor:])
-    return "".join(out)
+    return masked(text, in_original(text, folded, found))

@@ -46,6 +46,7 @@ class Pattern:
     view: View = View.FOLDED
     check: Check | None = None
     weight: int = 1
+    by_staff: bool = False  # written in the config: runs in a set apart (PatternIndex)
 
 
 def pattern_options() -> Any:
@@ -82,9 +83,47 @@ def compile_pattern(rule_id: str, pattern: str) -> Any:
     return compiled
 
 
-def _chars(encoded: bytes, offset: int) -> int:
-    """The character offset of a byte offset in UTF-8 text."""
-    return len(encoded[:offset].decode("utf-8", "ignore"))
+# Ordinary chat in the folded form patterns read: words, numbers, links, addresses,
+# punctuation and a few characters outside ASCII. RE2 builds its DFA lazily, state by
+# state, as text reaches them; running a set over this once when it is compiled builds
+# the states ordinary text needs at start-up, not while the first messages wait.
+_WARM_UP = (
+    "hello everyone! thanks for sharing, i agree with this point. "
+    "the meeting is at 10:30 tomorrow in room 214 (2nd floor) - see you there? "
+    "slides: https://example.org/docs/2024/notes.html?page=3&lang=en#top or www.example.com "
+    "mail jo.roe@example.org, ping <@123456789012345678> in <#987654321098765432> "
+    "it costs $5.99 or 20 eur; 3 books, 1,234 visitors, v3.14.1, 50% done; "
+    "p.s. don't forget: 742 evergreen terrace, springfield... "
+    "\"quoted\" 'single' [brackets] {braces} a/b a\\b a|b a_b a+b=c a*b ~tilde^ `code` "
+    "cafe resume naive: café “curly” — dash … ✨ 📚 👍 и 会議 "
+    "0123456789 abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz\n"
+)
+
+
+def warm_up(pattern_set: Any) -> None:
+    """Build the set's DFA states for ordinary text now (see ``_WARM_UP``)."""
+    text = _WARM_UP.encode("utf-8")
+    for size in (len(text), 200, 60):
+        for start in range(0, len(text), size):
+            pattern_set.Match(text[start:start + size])
+
+
+class CharOffsets:
+    """Character offsets of increasing byte offsets in UTF-8 text, each converted from the
+    previous one, so the matches of a long message cost one pass over it, not one each."""
+
+    __slots__ = ("_byte", "_char", "_encoded")
+
+    def __init__(self, encoded: bytes) -> None:
+        self._encoded = encoded
+        self._byte = self._char = 0
+
+    def __call__(self, offset: int) -> int:
+        if offset < self._byte:
+            self._byte = self._char = 0  # a new pass over the text
+        self._char += len(self._encoded[self._byte:offset].decode("utf-8", "surrogatepass"))
+        self._byte = offset
+        return self._char
 
 
 class _ViewSet:
@@ -101,6 +140,7 @@ class _ViewSet:
                 raise ConfigError(f"automod rule '{item.rule_id}': pattern "
                                   f"{item.pattern!r} cannot join the pattern set.") from exc
         self._set.Compile()
+        warm_up(self._set)
 
     def find(self, text: str, encoded: bytes, message: Normalized, wanted: Container[str],
              hits: list[Hit]) -> None:
@@ -110,15 +150,15 @@ class _ViewSet:
         # Always search the bytes already encoded (the wrapper would re-encode the text for
         # every pattern); byte offsets are character offsets in ASCII text and are
         # converted only for the few matches in other text.
-        ascii_only = len(encoded) == len(text)
+        chars = None if len(encoded) == len(text) else CharOffsets(encoded)
         for index in matched:
             item = self.patterns[index]
             if item.rule_id not in wanted:
                 continue  # not enabled where this message was posted
             for match in self.compiled[index].finditer(encoded):
                 start, end = match.span()
-                if not ascii_only:
-                    start, end = _chars(encoded, start), _chars(encoded, end)
+                if chars is not None:
+                    start, end = chars(start), chars(end)
                 if item.check is None:
                     hits.append((item.rule_id, start, end, item.label, item.weight))
                     break
@@ -129,20 +169,41 @@ class _ViewSet:
 
 
 class PatternIndex:
-    """Every pattern, grouped by the view it reads, one RE2 set per view."""
+    """Every pattern in one RE2 set per view it reads; for long messages, the staff's
+    patterns and the built-in detectors' in sets apart.
+
+    A DFA state of a set combines a state of each member, so one nested quantifier such as
+    ``(.*a){12}`` among the built-ins multiplies the states a long message makes RE2
+    build (measured: 0.95 ms against 0.41 ms for the first 10,000-character message).
+    On a short message few states are visited, and one pass over one set is cheaper than
+    two (about 1.3 against 2.4 microseconds), so both forms are kept.
+    """
 
     def __init__(self, patterns: Iterable[Pattern]) -> None:
         items = list(patterns)
         self.size = len(items)
-        folded = [p for p in items if p.view is View.FOLDED]
-        skel = [p for p in items if p.view is View.SKELETON]
-        self._folded = _ViewSet(folded) if folded else None
-        self._skeleton = _ViewSet(skel) if skel else None
+        self._short: list[tuple[View, _ViewSet]] = []
+        self._long: list[tuple[View, _ViewSet]] = []
+        for view in View:
+            group = [p for p in items if p.view is view]
+            if not group:
+                continue
+            together = _ViewSet(group)
+            self._short.append((view, together))
+            apart = [[p for p in group if not p.by_staff], [p for p in group if p.by_staff]]
+            if all(apart):
+                self._long += [(view, _ViewSet(part)) for part in apart]
+            else:
+                self._long.append((view, together))
 
     def find(self, message: Normalized, folded: bytes, skeleton: bytes, wanted: Container[str],
              hits: list[Hit]) -> None:
         """Append hits of the ``wanted`` rules; ``folded`` and ``skeleton`` are UTF-8."""
-        if self._folded is not None:
-            self._folded.find(message.folded, folded, message, wanted, hits)
-        if self._skeleton is not None:
-            self._skeleton.find(message.skeleton, skeleton, message, wanted, hits)
+        for view, pattern_set in self._long if len(folded) > _LONG else self._short:
+            if view is View.FOLDED:
+                pattern_set.find(message.folded, folded, message, wanted, hits)
+            else:
+                pattern_set.find(message.skeleton, skeleton, message, wanted, hits)
+
+
+_LONG = 2048  # bytes: from here on, staff patterns and built-ins run in sets apart

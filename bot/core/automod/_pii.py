@@ -19,6 +19,7 @@ checks run only on what they found, and are where precision comes from:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -150,13 +151,18 @@ def _valid_phone(message: Normalized, start: int, end: int, region: str, *,
     before = message.folded[max(0, start - 8):start]
     if "isbn" in before or "issn" in before or "oclc" in before:
         return None
+    return "phone number" if _phone_ok(text, region, strict) else None
+
+
+@lru_cache(maxsize=4096)
+def _phone_ok(text: str, region: str, strict: bool) -> bool:
+    """libphonenumber's verdict on one candidate, remembered: the same number is judged
+    when the message is scanned and again when its excerpt is masked."""
     if text.startswith("00"):
         text = "+" + text[2:]  # the international prefix of most of the world
     try:
         number = phonenumbers.parse(text, None if text.startswith("+") else region.upper())
     except phonenumbers.NumberParseException:
-        return None
+        return False
     valid = phonenumbers.is_valid_number if strict else phonenumbers.is_possible_number
-    if not valid(number):
-        return None
-    return "phone number"
+    return bool(valid(number))

@@ -81,7 +81,9 @@ class RepetitionTracker:
     def observe(self, message: ScannedMessage, skeleton: bytes, hits: list[Hit]) -> None:
         """Record the message and append hits; ``skeleton`` is its skeleton in UTF-8."""
         limits = self.limits
-        mentions = max(message.mentions, len(message.mentioned_ids))
+        mentions = message.mentions
+        if message.mentioned_ids and len(message.mentioned_ids) > mentions:
+            mentions = len(message.mentioned_ids)
         if limits.max_mentions is not None and mentions >= limits.max_mentions:
             hits.append((MASS_MENTION, -1, -1, f"{mentions} mentions in one message", 1))
         if message.edited:
@@ -92,7 +94,8 @@ class RepetitionTracker:
             self._flood(state, now, hits)
         if limits.duplicate_channels is not None and len(skeleton) >= limits.duplicate_min_length:
             self._duplicate(state, now, skeleton, message.channel_id, hits)
-        if limits.target_messages is not None:
+        if limits.target_messages is not None and (message.mentioned_ids
+                                                   or message.recipient_id):
             self._targets(message, state, now, hits)
 
     def _flood(self, state: _Author, now: float, hits: list[Hit]) -> None:

@@ -137,8 +137,17 @@ _FOLD = _FoldTable()
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")  # our own pattern, linear: one char at a time
-_FEW = 8  # up to this many distinct non-ASCII characters, replace them one by one
+_ASCII_BYTES = bytes(range(128))
+# Up to this many distinct characters that folding changes, replace them one by one (one
+# C-level pass each, about a nanosecond a character); beyond it, one ``str.translate``
+# (some forty nanoseconds a character, whatever their number) is cheaper.
+_FEW = 32
 LEET_BYTES = bytes.maketrans(b"013457@$", b"oieastas")
+
+
+def others_in(text: str, encoded: bytes) -> set[str]:
+    """The distinct characters of ``text`` outside ASCII (``encoded`` is its UTF-8)."""
+    return set(encoded.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
 
 
 def fold(text: str) -> str:
@@ -146,28 +155,31 @@ def fold(text: str) -> str:
     return _fold_bytes(text)[0]
 
 
-def _fold_bytes(text: str) -> tuple[str, bytes, set[str] | None]:
+def _fold_bytes(text: str) -> tuple[str, bytes, set[str]]:
     """``fold(text)``, its UTF-8 encoding and the distinct characters of ``text`` outside
-    ASCII (None when not counted), computed the cheapest way for the text.
+    ASCII, computed the cheapest way for the text.
 
     Equivalent to ``text.translate(_FOLD)``, but a typical message is ASCII with perhaps
-    an emoji or an accented word: lower-casing the ASCII bytes and replacing the few
-    distinct other characters is several times faster than a per-character translate.
+    an emoji or an accented word, and even a long one in another script uses a few dozen
+    distinct letters: lower-casing the ASCII bytes and replacing the distinct characters
+    that folding changes costs a C-level pass each, where a translate costs a dictionary
+    lookup per character. Replacing is exact because folding is idempotent: what a
+    character folds to is left alone by the later replacements.
     """
     encoded = text.encode("utf-8", "surrogatepass")
     if len(encoded) == len(text):
         lowered = encoded.lower()
         return lowered.decode("ascii"), lowered, set()
-    others = set(_NON_ASCII.findall(text))
-    if len(others) > _FEW:
-        folded = text.translate(_FOLD)
-        return folded, folded.encode("utf-8"), None
+    others = others_in(text, encoded)
+    table = _FOLD
+    changing = [c for c in others if table[ord(c)] != c]
+    if len(changing) > _FEW:
+        folded = text.translate(table)
+        return folded, folded.encode("utf-8", "surrogatepass"), others
     folded = encoded.lower().decode("utf-8", "surrogatepass")  # bytes.lower: ASCII only
-    for char in others:
-        piece = _FOLD[ord(char)]
-        if piece != char:
-            folded = folded.replace(char, piece)
-    return folded, folded.encode("utf-8"), others
+    for char in changing:
+        folded = folded.replace(char, table[ord(char)])
+    return folded, folded.encode("utf-8", "surrogatepass"), others
 
 
 def fold_and_skeleton(text: str) -> tuple[str, bytes, str, bytes]:
@@ -182,13 +194,14 @@ def scan_forms(text: str) -> tuple[str, bytes, str, bytes, str]:
     folding learnt about the text (its few characters outside ASCII)."""
     folded, folded_bytes, others = _fold_bytes(text)
     skeleton_bytes = folded_bytes.translate(LEET_BYTES)
-    skel = skeleton_bytes.decode("utf-8")
-    if others is None:
-        return folded, folded_bytes, skel, skeleton_bytes, words_only(skel, skeleton_bytes)
+    if not others:
+        skel = skeleton_bytes.decode("ascii")
+        return folded, folded_bytes, skel, skeleton_bytes, \
+            skeleton_bytes.translate(_ASCII_WORDS).decode("ascii")
+    skel = skeleton_bytes.decode("utf-8", "surrogatepass")
     words = skeleton_bytes.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
-    for char in others:
-        for blank in _blanks(char):
-            words = words.replace(blank, " ")
+    for blank in {b for char in others for b in _blanks(char)}:
+        words = words.replace(blank, " ")
     return folded, folded_bytes, skel, skeleton_bytes, words
 
 
@@ -270,7 +283,8 @@ class SpanMap:
         folded = previous = 0
         # Only characters that fold to other than one character shift positions: emoji,
         # CJK or Cyrillic letters map one-to-one and need no break point.
-        odd = [c for c in set(_NON_ASCII.findall(original)) if len(_FOLD[ord(c)]) != 1]
+        encoded = original.encode("utf-8", "surrogatepass")
+        odd = [c for c in others_in(original, encoded) if len(_FOLD[ord(c)]) != 1]
         for index in sorted(i for c in odd for i in _positions(original, c)):
             folded += index - previous
             if until is not None and folded > until:

@@ -130,6 +130,10 @@ ADS = [
     "subscribe to my channel pls", "check out my new mixtape", "free nitro here lol",
     "double your bitcoin in 24 hours", "crypto giveaway: send 0.1 eth",
     "follow me on twitch for more",
+    # a call to action with an opt-out or urgency line (two weak signals add up)
+    "New phones 4 FREE this week! Call 08001234567, or call2optout",
+    "U r a winner, been specially selected for a holiday", "Ts&Cs apply. reply YES now",
+    "Your upgrade is waiting: to claim your handset call 08001234567",
 ]
 NOT_ADS = [
     "The conference costs $200 this year",   # a price alone is not promotion
@@ -139,6 +143,9 @@ NOT_ADS = [
     "you won't believe the catalogue", "we won the grant!", "send the minutes to 2024's chair",
     "congratulations on the new job", "check out my slides from the webinar",
     "text me when you get to the library", "the 0800 train",
+    "I got it for free at the library", "reply yes if you're coming",
+    "call 0123456789 if you get lost", "we have a winner: Sam's essay",
+    "to claim your badge, ask a moderator", "opt out of the newsletter in settings",
 ]
 
 

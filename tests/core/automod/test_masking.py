@@ -83,3 +83,41 @@ def test_someone_elses_details_are_caught_even_where_own_ones_are_allowed(text: 
 def test_allow_own_details_is_refused_on_card_numbers() -> None:
     with pytest.raises(ConfigError, match="allow_own_details"):
         load_automod({"rules": {"pii-card": {"allow_own_details": True}}})
+
+
+# -- excerpts: personal information is found once per message, near each match -----------
+
+_INSULTS = Automod(load_automod({"rules": {"insults": {
+    "type": "keywords", "clause": "no-hate", "words": ["idiot"]}}}))
+
+
+@pytest.mark.parametrize("gap", [0, 5, 20, 35, 39, 40, 41, 60, 150, 400])
+def test_a_phone_number_cut_by_the_context_is_masked_whole(gap: int) -> None:
+    text = "you idiot " + "x" * gap + " call (312) 555-0123 now " + "y" * 500
+    (found,) = [d for d in _INSULTS.scan(message(text)) if d.rule_id == "insults"]
+    assert "idiot" in found.excerpt
+    assert not any(piece in found.excerpt for piece in ("312", "555", "0123", "23 now"))
+
+
+def test_a_long_message_with_findings_far_apart_masks_each_excerpt() -> None:
+    text = ("jo@example.org " + "word " * 800 + "you idiot, mail jane.roe@gmail.com " +
+            "word " * 800 + "(312) 555-0199")
+    engine = Automod(load_automod({"rules": {"insults": {
+        "type": "keywords", "clause": "no-hate", "words": ["idiot"]}}}))
+    found = {d.rule_id: d for d in engine.scan(message(text))}
+    assert set(found) >= {"insults", "pii-email", "pii-phone"}
+    for detection in found.values():
+        for secret in ("jo@example.org", "jane.roe@gmail.com", "555-0199"):
+            assert secret not in detection.excerpt
+
+
+@settings(max_examples=60)
+@given(before=st.text(max_size=120), between=st.text(max_size=120),
+       after=st.text(max_size=120), email_first=st.booleans())
+def test_no_excerpt_ever_shows_an_email_address(before: str, between: str, after: str,
+                                                email_first: bool) -> None:
+    email = "jane.roe@gmail.com"
+    parts = [email, "idiot"] if email_first else ["idiot", email]
+    text = f"{before} {parts[0]} {between} {parts[1]} {after}"
+    for detection in _INSULTS.scan(message(text)):
+        assert email not in detection.excerpt

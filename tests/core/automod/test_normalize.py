@@ -103,3 +103,18 @@ def test_the_engines_words_only_form_equals_the_reference(text: str) -> None:
     assert words == words_only(skel)
     assert len(words) == len(skel)
     assert all(c == " " or c.isalnum() for c in words)
+
+
+# Many distinct letters that folding changes (Cyrillic, Greek, accented, fullwidth), so a
+# message takes the one-translate path; few take the replace-each path. Both must agree.
+_CHANGING = "абвгдежзиклмнопрстуфхцчшщαβγδεζηθικλμνξοπρστυφχψωéèêëàâäîïôöùûüçñÆŒẞＡＢＣＤ"
+
+
+@given(st.text(alphabet=st.sampled_from(_CHANGING + "abc 123.,!😀“”"), max_size=300))
+def test_folding_by_distinct_characters_equals_the_table_on_either_path(text: str) -> None:
+    from bot.core.automod.normalize import scan_forms, words_only
+
+    folded, folded_bytes, skel, _, words = scan_forms(text)
+    assert folded == text.translate(_FOLD)
+    assert folded_bytes == folded.encode("utf-8")
+    assert words == words_only(skel)

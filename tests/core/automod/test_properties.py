@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,3 +37,32 @@ def test_excerpts_come_from_the_original_text(parts: list[str]) -> None:
         if detection.span is not None:
             first, last = detection.span
             assert 0 <= first < last <= len(text)
+
+
+_STAFF = Automod(load_automod({"rules": {"codes": {
+    "type": "regex", "clause": "no-hate", "patterns": [r"zorb\d+x", r"(.*q){6}"]}}}))
+
+
+@given(before=st.lists(st.sampled_from(["é", "😀", "ﬁ", "а", "e\u0301", "会", "a", " ", "1"]),
+                       max_size=40),
+       between=st.lists(st.sampled_from(["ß", "🏳️‍🌈", "x", " ", "Ω"]), max_size=20))
+def test_staff_pattern_spans_point_at_what_matched_after_any_characters(
+        before: list[str], between: list[str]) -> None:
+    """Byte offsets of matches in text outside ASCII are converted to characters one after
+    another (not each from the start), and still land on the match."""
+    text = "".join(before) + "zorb42x " + "".join(between) + " zorb7x"
+    (found,) = [d for d in _STAFF.scan(message(text)) if d.rule_id == "codes"]
+    assert found.span is not None
+    first, last = found.span
+    assert text[first:last] == "zorb42x"
+
+
+@pytest.mark.parametrize("padding", [0, 2100, 6000])
+def test_staff_patterns_and_built_in_detectors_match_in_short_and_long_messages(
+        padding: int) -> None:
+    """Short messages run one set per view, long ones the staff's patterns apart."""
+    text = "é " * (padding // 3) + "qqqqqq zorb1x, mail jo@example.org " + "words " * (padding // 6)
+    found = {d.rule_id: d for d in _STAFF.scan(message(text))}
+    assert {"codes", "pii-email"} <= set(found)
+    first, last = found["codes"].span or (0, 0)
+    assert text[first:last].endswith(("zorb1x", "qqqqqq"))  # (.*q){6} starts at the start
