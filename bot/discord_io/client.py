@@ -70,6 +70,7 @@ class CocBot(commands.Bot):
         self.settings = settings
         self.platform = DiscordPlatform(self, settings, app.clock)
         self._checked = False
+        self._unknown: set[int] = set()  # servers not in the config, already logged
 
     async def on_ready(self) -> None:
         """READY and the guild have arrived: timed actions waiting for Discord run now.
@@ -107,8 +108,10 @@ class CocBot(commands.Bot):
         return guild_id is not None and self.settings.server(guild_id) is not None
 
     def _note_unknown(self, guild: discord.Guild) -> None:
-        """One log line for a server the bot is in but the config does not name."""
-        if not self.serves(guild.id):
+        """One log line for a server the bot is in but the config does not name (once per
+        server: it arrives with READY, as available, and as a join)."""
+        if not self.serves(guild.id) and guild.id not in self._unknown:
+            self._unknown.add(guild.id)
             log.warning("discord: the bot is in server %s, which is not in the config; it "
                         "ignores everything there", guild.id)
 
@@ -167,6 +170,7 @@ class CocBot(commands.Bot):
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """The guild came back after an outage (READY does not fire again then)."""
+        self._note_unknown(guild)
         if guild.id == self.settings.guild_id and self.is_ready():  # the first server
             self.app.platforms.mark_ready(self.platform.name)
 

@@ -6,6 +6,8 @@ home (the first server here). One case log and one person history span both.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 
 import pytest
@@ -13,7 +15,7 @@ import pytest
 from bot.core.models import Incident, Report, Sanction
 from tests.discord.conftest import SecondServer, World, settled
 from tests.discord.test_committee import carry, put_motion
-from tests.fakes.discord.server import message_text
+from tests.fakes.discord.server import FakeUser, message_text
 
 pytestmark = pytest.mark.two_servers
 CASE = re.compile(r"C-[0-9A-Z]{7}")
@@ -162,3 +164,37 @@ async def test_a_subject_in_server_b_reaches_the_committee_by_dm(world: World) -
     relayed = await fake.wait_for(lambda: [t for t in fake.channel_texts(threads[-1])
                                            if "The subject wrote" in t], "relayed carol's DM")
     assert "I would like to explain" in relayed[0]
+
+
+async def received_in(world: World, user: FakeUser, channel: int, content: str) -> None:
+    seen = asyncio.ensure_future(world.bot.wait_for(
+        "message", check=lambda m: m.channel.id == channel and m.content == content,
+        timeout=10))
+    await world.fake.say(user, channel, content)
+    await seen
+
+
+async def test_a_server_not_in_the_config_is_ignored_with_one_log_line(
+        world: World, caplog: pytest.LogCaptureFixture) -> None:
+    fake = world.fake
+    other = fake.add_guild()
+    channel = fake.channel("elsewhere", guild=other)
+    stranger = fake.member("stranger", guild=other)
+    with caplog.at_level(logging.WARNING, logger="bot.discord_io.client"):
+        await fake.dispatch("GUILD_CREATE", fake.guild_json(other))
+        for _ in range(500):
+            if world.bot.get_guild(other) is not None:
+                break
+            await asyncio.sleep(0.01)
+        await settled(world)
+        await fake.dispatch("GUILD_CREATE", fake.guild_json(other))  # again: still one line
+        await settled(world)
+    noted = [r for r in caplog.records if str(other) in r.getMessage()]
+    assert len(noted) == 1 and "not in the config" in noted[0].getMessage()
+    fake.calls.clear()
+    # What is said there is not watched: not even insults are acted on.
+    await received_in(world, stranger, channel, "you are all idiots, idiots, idiots")
+    await settled(world)
+    assert fake.calls == []
+    async with world.app.storage.transaction() as tx:
+        assert await tx.find(Report) == [] and await tx.find(Incident) == []
