@@ -21,6 +21,7 @@ from bot.core.errors import ConfigError
 from bot.core.identity import PlatformName
 from bot.core.messages import MessageCatalog
 from bot.core.policy import Policy, Recurring, Retention
+from bot.core.rules.raid import RaidPolicy, Restraint
 from config._reader import Table
 from config.holidays import Holidays
 from config.ops import OpsSettings
@@ -102,6 +103,10 @@ class DiscordSettings:
     suspended_role_id: int | None = None
     # Where the committee's public statements are published (optional).
     announcements_channel_id: int | None = None
+    # The outbox's pace (bot/core/services/outbox_worker.py): DMs a second across the
+    # server, and posts a second in one channel (Discord allows about 5 per 5 s).
+    dms_per_second: float = 5.0
+    posts_per_second: float = 1.0
     name: str = ""  # how an operator calls the server in logs and check-config
     is_home: bool = False  # the committee meets here ([committee] home)
     servers: tuple[DiscordSettings, ...] = ()
@@ -147,6 +152,9 @@ class SlackSettings:
     # reverse proxy (or tunnel) always sits in front; loopback keeps the plain-HTTP port
     # off the network. Use "0.0.0.0" when the proxy runs on another host or container.
     http_host: str = "127.0.0.1"
+    # The outbox's pace: chat.postMessage allows about one a second per channel.
+    dms_per_second: float = 3.0
+    posts_per_second: float = 1.0
     # Put before every slash command ("coc-" makes /report /coc-report), where another
     # app in the workspace already owns a name; `coc-bot slack-manifest` uses it too.
     command_prefix: str = ""
@@ -285,6 +293,32 @@ def read_retention(table: Table) -> Retention:
         raise ConfigError(f"config [retention]: {exc}.") from exc
     table.finish()
     return retention
+
+
+def read_raid(table: Table) -> RaidPolicy:
+    """``[raid]``: when automod's findings come fast enough to switch to batched work, and
+    whether a flooded channel is slowed or locked for a while. Each bad value is refused
+    naming its key."""
+    choice = table.text("restraint", Restraint.NONE.value)
+    try:
+        restraint = Restraint(choice)
+    except ValueError as exc:
+        raise ConfigError(f"config key '{table.key('restraint')}' must be \"none\", "
+                          f"\"slow_mode\" or \"lock\", got {choice!r}.") from exc
+    seconds = timedelta(seconds=1)
+    window = table.integer("window_seconds", 10, minimum=1, maximum=3600)
+    raid = RaidPolicy(
+        enabled=table.flag("enabled", True),
+        channel_violations=table.integer("channel_violations", 5, minimum=2),
+        space_violations=table.integer("space_violations", 15, minimum=2),
+        window=window * seconds,
+        quiet=table.integer("quiet_seconds", max(30, window), minimum=window) * seconds,
+        restraint=restraint,
+        slow_mode_seconds=table.integer("slow_mode_seconds", 30, minimum=1, maximum=21600),
+        restraint_for=table.integer("restraint_minutes", 10, minimum=1, maximum=10080)
+        * timedelta(minutes=1))
+    table.finish()
+    return raid
 
 
 def read_report(table: Table) -> int:

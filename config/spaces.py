@@ -67,6 +67,15 @@ def _public_channel(table: Table, name: str, value: object, private: tuple[objec
                           "where announcements are read.")
 
 
+def _rate(table: Table, name: str, default: float) -> float:
+    """A send rate for the outbox: positive, or nothing would ever be sent."""
+    value = table.number(name, default, minimum=0.0)
+    if value <= 0:
+        raise ConfigError(f"config key '{table.key(name)}' must be more than 0 (messages a "
+                          "second); nothing would be sent at 0.")
+    return value
+
+
 def _entries(table: Table, name: str) -> list[Table]:
     raw = table.raw(name)
     if raw is None:
@@ -118,6 +127,9 @@ def read_discord(table: Table, home: Home) -> DiscordSettings:
     """``[discord]`` and its ``[[discord.servers]]``; every guild id once."""
     guild = table.raw("guild_id")
     first = _discord_server(table, home.here(PlatformName.DISCORD, str(guild), True), True)
+    # The outbox's pace is the bot's (one token), so it is set once, in [discord].
+    first = replace(first, dms_per_second=_rate(table, "dms_per_second", 5.0),
+                    posts_per_second=_rate(table, "posts_per_second", 1.0))
     seen = {str(first.guild_id): table.key("guild_id")}
     servers = []
     for entry in _entries(table, "servers"):
@@ -165,7 +177,9 @@ def read_slack(table: Table, home: Home) -> SlackSettings:
     first = replace(first, announcements_channel=table.opt_text("announcements_channel"),
                     http_port=table.integer("http_port", 3000, minimum=1, maximum=65535),
                     http_host=listen_host(table, "http_host", "127.0.0.1"),
-                    command_prefix=_command_prefix(table))
+                    command_prefix=_command_prefix(table),
+                    dms_per_second=_rate(table, "dms_per_second", 3.0),
+                    posts_per_second=_rate(table, "posts_per_second", 1.0))
     channel = first.announcements_channel
     if channel is not None and not _SLACK_CHANNEL.fullmatch(channel):
         raise ConfigError(f"config key '{table.key('announcements_channel')}' must be a Slack "

@@ -141,3 +141,11 @@ def test_check_config_says_when_nobody_can_vote(
     asyncio.run(seat(2))
     assert main(["check-config", "--config", example]) == 0
     assert "Only 2 committee seats are appointed and the quorum is 4" in capsys.readouterr().out
+
+
+def test_check_config_names_a_bad_raid_key(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[raid]\nrestraint = 'nuke'\n", encoding="utf-8")
+    result = run("--config", str(bad), "check-config")
+    assert result.returncode == 2
+    assert "raid.restraint" in result.stderr and "Traceback" not in result.stderr
