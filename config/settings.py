@@ -107,6 +107,13 @@ class DiscordSettings:
     # server, and posts a second in one channel (Discord allows about 5 per 5 s).
     dms_per_second: float = 5.0
     posts_per_second: float = 1.0
+    # Gateway sharding: how many shards the application uses in all, and which of them this
+    # process may run (all of them when not set).
+    shard_count: int = 1
+    shard_ids: tuple[int, ...] | None = None
+    # Several processes: each shard is owned by one process at a time through a lease row
+    # in the database; the others stand by and take over (resuming the gateway session).
+    shard_leases: bool = False
     name: str = ""  # how an operator calls the server in logs and check-config
     is_home: bool = False  # the committee meets here ([committee] home)
     servers: tuple[DiscordSettings, ...] = ()
@@ -362,6 +369,24 @@ def read_profiles(table: Table) -> ProfileBook:
         else:
             by_key[name] = profile
     return ProfileBook(default, by_key)
+
+
+MAX_SHARDS = 4096
+
+
+def shard_ids(table: Table) -> tuple[int, ...] | None:
+    """The shards this process may run: distinct whole numbers, at least one."""
+    value = table.raw("shard_ids")
+    if value is None:
+        return None
+    key = table.key("shard_ids")
+    if not isinstance(value, list) or not value or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value):
+        raise ConfigError(f"config key '{key}' must be a list of shard numbers (0, 1, ...), "
+                          f"got {value!r}.")
+    if len(set(value)) != len(value):
+        raise ConfigError(f"config key '{key}' names a shard twice: {value!r}.")
+    return tuple(sorted(value))
 
 
 _COMMAND_PREFIX = re.compile(r"^[a-z0-9_-]{0,16}$")

@@ -18,7 +18,7 @@ from bot.core.errors import ConfigError
 from bot.core.identity import PlatformName
 from config._reader import Table
 from config.ops import listen_host
-from config.settings import DiscordSettings, SlackSettings, check_prefix
+from config.settings import MAX_SHARDS, DiscordSettings, SlackSettings, check_prefix, shard_ids
 
 _DISCORD_HOME = ("committee_role_id", "counsel_role_id", "executive_role_id",
                  "committee_channel_id", "executive_channel_id")
@@ -130,6 +130,7 @@ def read_discord(table: Table, home: Home) -> DiscordSettings:
     # The outbox's pace is the bot's (one token), so it is set once, in [discord].
     first = replace(first, dms_per_second=_rate(table, "dms_per_second", 5.0),
                     posts_per_second=_rate(table, "posts_per_second", 1.0))
+    first = _shards(table, first)
     seen = {str(first.guild_id): table.key("guild_id")}
     servers = []
     for entry in _entries(table, "servers"):
@@ -141,6 +142,21 @@ def read_discord(table: Table, home: Home) -> DiscordSettings:
         servers.append(server)
     table.finish()
     return replace(first, servers=tuple(servers))
+
+
+def _shards(table: Table, first: DiscordSettings) -> DiscordSettings:
+    """Gateway sharding is the bot's (one token, every server), so set once in [discord]."""
+    result = replace(
+        first, shard_count=table.integer("shard_count", 1, minimum=1, maximum=MAX_SHARDS),
+        shard_ids=shard_ids(table), shard_leases=table.flag("shard_leases", False))
+    if result.shard_ids is not None:
+        outside = [s for s in result.shard_ids if s >= result.shard_count]
+        if outside:
+            raise ConfigError(
+                f"config key '{table.key('shard_ids')}' names shard {outside[0]}, but "
+                f"'{table.key('shard_count')}' is {result.shard_count}: shard ids run from 0 "
+                f"to {result.shard_count - 1}. Give every process the same shard_count.")
+    return result
 
 
 def _slack_channel(table: Table, name: str, required: bool) -> str | None:
