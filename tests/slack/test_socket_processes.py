@@ -27,8 +27,10 @@ async def _process(tmp_path: Path, fake: FakeSlack, api: str, database: str) -> 
     path.write_text(CONFIG, encoding="utf-8")
     settings = load_settings(path, {"SLACK_BOT_TOKEN": fake.bot_token,
                                     "SLACK_APP_TOKEN": fake.app_token, "SLACK_API_BASE": api})
+    # the outbox sends as each action queues (as the other end-to-end fixtures do); this
+    # test starts no scheduler, which is what runs the background outbox worker
     return await build_app(settings, clock=FakeClock(datetime(2026, 1, 5, 20, tzinfo=UTC)),
-                           storage=await open_storage(database))
+                           storage=await open_storage(database), outbox_inline=True)
 
 
 async def test_an_envelope_redelivered_on_another_connection_is_handled_once(
