@@ -23,6 +23,7 @@ from bot.core.platforms import PlatformRegistry
 from bot.core.ports import Storage
 from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
+from bot.core.services.outbox_worker import UNPACED, OutboxWorker
 from bot.core.services.timed import LEASE, TimedActionService
 from bot.ops import Health, Metrics, operations
 from bot.records import case_html
@@ -34,6 +35,8 @@ from storage import SqliteStorage, open_storage
 
 log = logging.getLogger(__name__)
 
+DM_WAVE = timedelta(seconds=3)
+"""How long an automated explanation waits for more to the same person (one DM a wave)."""
 ANSWER_GRACE_SECONDS = 2.0
 """How long front-ends keep answering after the database was lost, before they close."""
 
@@ -49,6 +52,7 @@ class App:
     timed: TimedActionService
     jobs: CalendarJobs
     metrics: Metrics
+    outbox: OutboxWorker
 
     def health(self) -> Health:
         """The readiness checks over this app (for ``/readyz`` and ``/metrics``)."""
@@ -64,17 +68,27 @@ class App:
         """Put the recurring reminders on the calendar and restore every pending action."""
         await self.jobs.ensure_recurring()
         await self.jobs.ensure_retention_sweep()
+        self.outbox.start()
         return await self.scheduler.start()
 
     async def close(self) -> None:
+        """Stop in the order that loses nothing: the outbox stops claiming and finishes the
+        sends in flight, timed actions finish, and only then is the database closed."""
+        await self.outbox.stop()
         await self.scheduler.stop()
+        await self.services.raid.drain()  # a raid's queued batch is recorded, not dropped
         await self.storage.close()
 
 
 async def build_app(settings: Settings, *, clock: Clock | None = None,
                     storage: Storage | None = None, worker: str | None = None,
-                    lease: timedelta = LEASE, sweep_seconds: float = SWEEP_SECONDS) -> App:
-    """Open (and migrate) storage and wire every service to it."""
+                    lease: timedelta = LEASE, sweep_seconds: float = SWEEP_SECONDS,
+                    dm_wave: timedelta = DM_WAVE, outbox_inline: bool = False) -> App:
+    """Open (and migrate) storage and wire every service to it.
+
+    ``outbox_inline``: the outbox sends each message before the action that queued it
+    returns, unpaced (tests that assert on what an action sent); the bot sends from a
+    background worker at each platform's pace."""
     clock = clock or SystemClock()
     if storage is None:
         storage = await open_storage(settings.secrets.database_url)
@@ -88,18 +102,24 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
                   calendar=settings.calendar, code=settings.code, profiles=settings.profiles,
                   messages=settings.messages, platforms=platforms,
                   announcements=frontends.announcements(settings),
-                  fiscal_year_start=settings.schedule.fiscal_year_start)
+                  fiscal_year_start=settings.schedule.fiscal_year_start, dm_wave=dm_wave)
     scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds)
     ctx.waker = scheduler
-    services = Services.build(ctx, automod_for(settings), case_page=case_html.render)
+    worker = worker or worker_name()
+    services = Services.build(ctx, automod_for(settings), case_page=case_html.render,
+                              worker=worker)
+    outbox = OutboxWorker(ctx, services.outbox, inline=True, default_pace=UNPACED) \
+        if outbox_inline else OutboxWorker(ctx, services.outbox, frontends.paces(settings))
+    ctx.outbox = outbox
+    platforms.on_ready(outbox.platform_ready)
     jobs = CalendarJobs(services, settings.schedule, digest_chart=_digest_chart)
-    timed = TimedActionService(ctx, jobs.handlers(), worker or worker_name(),
+    timed = TimedActionService(ctx, jobs.handlers(), worker,
                                on_failure=jobs.on_failure, lease=lease, needs=jobs.needs)
     platforms.on_ready(timed.platform_ready)
     scheduler.attach(timed)
     await services.code.ensure_published()
     return App(settings, storage, clock, services, platforms, scheduler, timed, jobs,
-               metrics)
+               metrics, outbox)
 
 
 def _digest_chart(title: str, counts: Mapping[str, int]) -> bytes | None:
@@ -135,21 +155,24 @@ def front_ends(settings: Settings) -> list[frontends.Runner]:
 async def run(settings: Settings) -> None:
     """Run every configured front-end until one stops or the process is signalled."""
     starters = front_ends(settings)  # refuse a half-configured platform before any I/O
+    # Listen for SIGTERM before anything slow (migrations, connecting): a stop that arrives
+    # during start-up is kept and acted on as soon as the runners exist, not lost.
+    stop = _listen_for_signals()
     app = await build_app(settings)
     app.platforms.expect([front.platform for front in frontends.wanted(settings)])
     try:
         await warn_about_roster(app.storage, settings, app.clock.now().date())
         await app.start_scheduler()
         async with operations(app.health()):
-            await _serve(app, starters)
+            await _serve(app, starters, stop)
     finally:
         await app.close()
 
 
-async def _serve(app: App, starters: list[frontends.Runner]) -> None:
+async def _serve(app: App, starters: list[frontends.Runner], stop: asyncio.Event) -> None:
     """Run the front-ends until one stops, the process is signalled or storage is lost."""
     runners = [asyncio.create_task(start(app), name=start.__name__) for start in starters]
-    stopper = asyncio.create_task(_signalled(), name="signal")
+    stopper = asyncio.create_task(stop.wait(), name="signal")
     # The database file deleted or replaced under us: stop rather than keep writing
     # into a file that will vanish at exit (the storage logged what happened).
     lost = asyncio.create_task(app.storage.watch(), name="storage-watch")
@@ -170,12 +193,13 @@ async def _serve(app: App, starters: list[frontends.Runner]) -> None:
         task.result()
 
 
-async def _signalled() -> None:
-    """Return on SIGTERM or SIGINT, so a service manager's stop closes the bot cleanly:
-    running timed actions finish and the gateway session is closed, not dropped."""
+def _listen_for_signals() -> asyncio.Event:
+    """An event set on SIGTERM or SIGINT, so a service manager's stop closes the bot
+    cleanly: the outbox finishes its sends in flight, running timed actions finish, the
+    gateway session is closed (not dropped), and only then the database."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):  # not on every platform
             loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    return stop

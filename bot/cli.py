@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
         tool.load().add_arguments(extra)
     scan.add_argument("--examples", type=_count, default=3, metavar="N",
                       help="examples to show per rule (default 3)")
+    scan.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                      help="draw a progress bar on stderr (default: only when stderr is a "
+                           "terminal)")
     evaluate = commands.add_parser(
         "eval", help="measure automod's rules on labelled messages (precision, recall, F1)",
         description="Run the configured automod rules over labelled messages and print "
@@ -147,9 +150,13 @@ def _automod_line(settings: Settings) -> str:
 
 def _require_database(settings: Settings) -> None:
     """Refuse to back up a database that is not there: opening it would create it empty."""
-    from storage.url import parse_database_url
+    from storage.url import PostgresTarget, parse_database_url
 
     target = parse_database_url(settings.secrets.database_url)
+    if isinstance(target, PostgresTarget):
+        raise ConfigError("coc-bot backup copies a SQLite database file. On PostgreSQL use "
+                          "its own tools: pg_dump --format=custom (see the README, "
+                          "\"Running on PostgreSQL\").")
     if not target.in_memory and not os.path.isfile(os.path.expanduser(target.path)):
         raise StorageError(f"There is no database to back up: {target.describe()} does not "
                            "exist. Check DATABASE_URL.")
@@ -290,15 +297,22 @@ def _load_if_any(args: argparse.Namespace) -> Settings | None:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    """Automod over exported history, with the real config when there is one."""
+    """Automod over exported history, with the real config when there is one. Parts of an
+    export that could not be read are named on stderr (the report covers the rest) and
+    the exit status is then 2; replaced non-UTF-8 bytes are a warning only."""
     settings = _load_if_any(args) or load_settings(None)
+    show_bar = sys.stderr.isatty() if args.progress is None else args.progress
     report = scan_exports([Path(f) for f in args.files], settings,
-                          examples_per_rule=args.examples)
+                          examples_per_rule=args.examples,
+                          progress=sys.stderr if show_bar else None)
+    for problem in report.problems:
+        kind = "" if problem.lost else "warning: "
+        print(f"coc-bot scan: {kind}{problem.describe()}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     else:
         print(report.render())
-    return 0
+    return 0 if report.complete else 2
 
 
 def _eval(args: argparse.Namespace) -> int:

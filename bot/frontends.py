@@ -23,6 +23,7 @@ from bot.core.errors import ConfigError
 from bot.core.identity import PlaceRef, PlatformName
 from bot.core.platforms import PlatformRegistry
 from bot.core.services import Services
+from bot.core.services.outbox_worker import Pace
 from config.settings import Secrets, Settings
 
 
@@ -135,6 +136,18 @@ def wanted(settings: Settings) -> list[FrontEnd]:
 def spaces(settings: Settings) -> dict[PlatformName, str]:
     return {front.platform: front.space_of(front.config(settings)) for front in FRONT_ENDS
             if front.config(settings) is not None}
+
+
+def paces(settings: Settings) -> dict[PlatformName, Pace]:
+    """How fast the outbox may send on each configured platform (``dms_per_second`` and
+    ``posts_per_second`` in its table)."""
+    found = {}
+    for front in FRONT_ENDS:
+        table = front.config(settings)
+        if table is not None:
+            found[front.platform] = Pace(dms_per_second=table.dms_per_second,
+                                         posts_per_second=table.posts_per_second)
+    return found
 
 
 def announcements(settings: Settings) -> dict[PlatformName, PlaceRef]:

@@ -31,7 +31,7 @@ from bot.core.errors import SealError
 from bot.core.identity import PersonRef
 from bot.core.models import Appeal, Case, Report, SealKey
 from bot.core.ports import Sealed, Storage
-from storage.url import parse_database_url
+from storage.url import PostgresTarget, parse_database_url
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,11 @@ def resolve_keys(env_value: str | None, database_url: str) -> MultiFernet:
     if env_value:
         return parse_keys(env_value)
     target = parse_database_url(database_url)
+    if isinstance(target, PostgresTarget):
+        raise SealError(f"{SEAL_KEYS_ENV} is not set. On PostgreSQL there is no database "
+                        "file to keep a key beside: generate one with `coc-bot keygen` "
+                        f"and set {SEAL_KEYS_ENV} to it, the same value "
+                        "in every coc-bot process.")
     if target.in_memory:
         return parse_keys(generate_key())
     key_file = Path(target.path + KEY_FILE_SUFFIX)

@@ -55,10 +55,11 @@ async def warn_about_roster(storage: Storage, settings: Settings, today: date) -
 def roster_line(settings: Settings, today: date) -> str:
     """``check-config``'s roster line, read from an existing database (a check never
     creates or migrates one)."""
-    from storage.url import parse_database_url
+    from storage.url import PostgresTarget, parse_database_url
 
     target = parse_database_url(settings.secrets.database_url)
-    exists = target.in_memory or os.path.isfile(os.path.expanduser(target.path))
+    exists = isinstance(target, PostgresTarget) or target.in_memory \
+        or os.path.isfile(os.path.expanduser(target.path))
     seated = asyncio.run(_seated_in(settings.secrets.database_url, today)) if exists else 0
     problem = roster_problem(seated, settings.policy.quorum)
     return f"Roster: {problem}" if problem else \
@@ -67,10 +68,11 @@ def roster_line(settings: Settings, today: date) -> str:
 
 async def _seated_in(url: str, today: date) -> int:
     from storage import SqliteStorage, open_storage
+    from storage.postgres import PostgresStorage
 
     storage = await open_storage(url)
     try:
-        migrated = not isinstance(storage, SqliteStorage) \
+        migrated = not isinstance(storage, SqliteStorage | PostgresStorage) \
             or bool(await storage.applied_versions())
         return await seated_committee(storage, today) if migrated else 0
     finally:

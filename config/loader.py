@@ -24,6 +24,7 @@ from config.settings import (
     read_discord,
     read_policy,
     read_profiles,
+    read_raid,
     read_report,
     read_retention,
     read_schedule,
@@ -34,7 +35,7 @@ CONFIG_ENV = "COC_BOT_CONFIG"
 DEFAULT_CONFIG_NAME = "coc-bot.toml"
 TOP_LEVEL = {"organization", "policy", "business_days", "schedule", "code", "profiles",
              "committee", "discord", "slack", "automod", "retention",
-             "report", "ops"}
+             "report", "ops", "raid"}
 
 
 def find_config(explicit: str | None, env: Mapping[str, str]) -> Path:
@@ -129,7 +130,8 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
         organization=organization,
         policy=replace(read_policy(root.table("policy")),
                        retention=read_retention(root.table("retention")),
-                       report_min_cell=read_report(root.table("report"))),
+                       report_min_cell=read_report(root.table("report")),
+                       raid=read_raid(root.table("raid"))),
         calendar=read_calendar(root.table("business_days")),
         schedule=read_schedule(root.table("schedule")),
         code=code,

@@ -21,6 +21,7 @@ from bot.core.errors import ConfigError
 from bot.core.identity import PlatformName
 from bot.core.messages import MessageCatalog
 from bot.core.policy import Policy, Recurring, Retention
+from bot.core.rules.raid import RaidPolicy, Restraint
 from config._reader import Table
 from config.holidays import Holidays
 from config.ops import OpsSettings, listen_host
@@ -94,6 +95,10 @@ class DiscordSettings:
     suspended_role_id: int | None = None
     # Where the committee's public statements are published (optional).
     announcements_channel_id: int | None = None
+    # The outbox's pace (bot/core/services/outbox_worker.py): DMs a second across the
+    # server, and posts a second in one channel (Discord allows about 5 per 5 s).
+    dms_per_second: float = 5.0
+    posts_per_second: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,9 @@ class SlackSettings:
     # reverse proxy (or tunnel) always sits in front; loopback keeps the plain-HTTP port
     # off the network. Use "0.0.0.0" when the proxy runs on another host or container.
     http_host: str = "127.0.0.1"
+    # The outbox's pace: chat.postMessage allows about one a second per channel.
+    dms_per_second: float = 3.0
+    posts_per_second: float = 1.0
     # Put before every slash command ("coc-" makes /report /coc-report), where another
     # app in the workspace already owns a name; `coc-bot slack-manifest` uses it too.
     command_prefix: str = ""
@@ -233,6 +241,32 @@ def read_retention(table: Table) -> Retention:
     return retention
 
 
+def read_raid(table: Table) -> RaidPolicy:
+    """``[raid]``: when automod's findings come fast enough to switch to batched work, and
+    whether a flooded channel is slowed or locked for a while. Each bad value is refused
+    naming its key."""
+    choice = table.text("restraint", Restraint.NONE.value)
+    try:
+        restraint = Restraint(choice)
+    except ValueError as exc:
+        raise ConfigError(f"config key '{table.key('restraint')}' must be \"none\", "
+                          f"\"slow_mode\" or \"lock\", got {choice!r}.") from exc
+    seconds = timedelta(seconds=1)
+    window = table.integer("window_seconds", 10, minimum=1, maximum=3600)
+    raid = RaidPolicy(
+        enabled=table.flag("enabled", True),
+        channel_violations=table.integer("channel_violations", 5, minimum=2),
+        space_violations=table.integer("space_violations", 15, minimum=2),
+        window=window * seconds,
+        quiet=table.integer("quiet_seconds", max(30, window), minimum=window) * seconds,
+        restraint=restraint,
+        slow_mode_seconds=table.integer("slow_mode_seconds", 30, minimum=1, maximum=21600),
+        restraint_for=table.integer("restraint_minutes", 10, minimum=1, maximum=10080)
+        * timedelta(minutes=1))
+    table.finish()
+    return raid
+
+
 def read_report(table: Table) -> int:
     """``[report] min_cell``: the smallest count the transparency report publishes."""
     min_cell = table.integer("min_cell", 10, minimum=3, maximum=1000)
@@ -289,12 +323,23 @@ def read_discord(table: Table) -> DiscordSettings:
         committee_channel_id=req("committee_channel_id"),
         executive_channel_id=req("executive_channel_id"),
         suspended_role_id=table.snowflake("suspended_role_id", required=False),
-        announcements_channel_id=table.snowflake("announcements_channel_id", required=False))
+        announcements_channel_id=table.snowflake("announcements_channel_id", required=False),
+        dms_per_second=_rate(table, "dms_per_second", 5.0),
+        posts_per_second=_rate(table, "posts_per_second", 1.0))
     table.finish()
     _public_channel(table, "announcements_channel_id", result.announcements_channel_id,
                     (result.staff_queue_channel_id, result.committee_channel_id,
                      result.executive_channel_id))
     return result
+
+
+def _rate(table: Table, name: str, default: float) -> float:
+    """A send rate for the outbox: positive, or nothing would ever be sent."""
+    value = table.number(name, default, minimum=0.0)
+    if value <= 0:
+        raise ConfigError(f"config key '{table.key(name)}' must be more than 0 (messages a "
+                          "second); nothing would be sent at 0.")
+    return value
 
 
 _SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,}")
@@ -321,7 +366,9 @@ def read_slack(table: Table) -> SlackSettings:
         announcements_channel=table.opt_text("announcements_channel"),
         http_port=table.integer("http_port", 3000, minimum=1, maximum=65535),
         http_host=listen_host(table, "http_host", "127.0.0.1"),
-        command_prefix=_command_prefix(table))
+        command_prefix=_command_prefix(table),
+        dms_per_second=_rate(table, "dms_per_second", 3.0),
+        posts_per_second=_rate(table, "posts_per_second", 1.0))
     table.finish()
     channel = result.announcements_channel
     if channel is not None and not _SLACK_CHANNEL.fullmatch(channel):

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.core.errors import NotFound, SealError, StorageError
+from bot.core.errors import DuplicateRecord, NotFound, SealError, StorageError
 from bot.core.models import Entity
 from bot.core.ports import Sealer
 from storage._codec import Condition, EntityCodec, SqlValue, codec_for
@@ -135,7 +135,10 @@ class SqliteTx:
         except sqlite3.IntegrityError as exc:
             if str(exc) != f"UNIQUE constraint failed: {codec.table}.id":
                 # Another unique column (a code version's number): say which, not "the id".
-                raise storage_error(exc, f"saving a {codec.label}") from exc
+                error = storage_error(exc, f"saving a {codec.label}")
+                if str(exc).startswith("UNIQUE constraint failed"):
+                    raise DuplicateRecord(error.message) from exc
+                raise error from exc
             raise StorageError(f"A {codec.label} with id '{entity.id}' already exists; "
                                "nothing was changed.") from exc
         except sqlite3.Error as exc:

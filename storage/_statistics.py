@@ -17,12 +17,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.identity import PlatformName
-from bot.core.models import ReportStatus
+from bot.core.models import ReportStatus, Severity
 from bot.core.statistics import (
     LENGTH_BAND_LIMITS,
     FirstResponse,
     LengthBand,
     Measure,
+    MinorIncidents,
     RuleReversalCount,
     SuspensionOrigin,
 )
@@ -42,6 +43,20 @@ class Dialect:
 
 SQLITE = Dialect(seconds_between=lambda earlier, later:  # to the millisecond: julianday is
                  f"ROUND((julianday({later}) - julianday({earlier})) * 86400.0, 3)")  # a float
+
+
+def numbered_parameters(sql: str) -> str:
+    """``?`` placeholders as PostgreSQL's ``$1, $2, ...`` (none sits inside a literal)."""
+    parts = sql.split("?")
+    if any(part.count("'") % 2 for part in parts[:-1]):
+        raise ValueError("a '?' inside a quoted literal cannot be numbered safely")
+    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
+
+
+POSTGRES = Dialect(  # moments are stored as the same UTC ISO text, cast to compute
+    seconds_between=lambda earlier, later:
+        f"ROUND(EXTRACT(EPOCH FROM (({later})::timestamptz - ({earlier})::timestamptz)), 3)",
+    parameters=numbered_parameters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +115,19 @@ def _counts(dialect: Dialect) -> dict[Measure, _Count]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _PerLabel:
+    """Rows of ``table`` matching ``where`` (equality terms an index leads with), counted
+    per ``label`` over a period of ``moment``; ``matching``: a second, conditional count."""
+
+    table: str
+    label: str
+    where: str
+    moment: str = "created_at"
+    params: tuple[SqlValue, ...] = ()
+    matching: str | None = None
+
+
 class SqlStatistics:
     """The ``Statistics`` port over one transaction's ``rows`` function."""
 
@@ -117,7 +145,44 @@ class SqlStatistics:
 
     async def count_by(self, measure: Measure, start: datetime,
                        end: datetime) -> dict[str, int]:
-        count = _counts(self._dialect)[measure]
+        return await self._count(_counts(self._dialect)[measure], start, end)
+
+    async def minor_incidents(self, start: datetime, end: datetime) -> MinorIncidents:
+        standing = f"severity = '{Severity.MINOR.value}' AND reversed_at IS NULL"
+        period = self._period(start, end)
+        by_clause = await self._per_label(_PerLabel("incidents", "clause_id", standing),
+                                          period)
+        by_channel = await self._per_label(_PerLabel("incidents", "channel", standing),
+                                           period)
+        return MinorIncidents({k: n for k, (n, _) in by_clause.items()},
+                              {k: n for k, (n, _) in by_channel.items()})
+
+    async def _per_label(self, query: _PerLabel,
+                         period: list[SqlValue]) -> dict[str, tuple[int, int]]:
+        """Counts per label without sorting the period's rows: a loose index scan. Each
+        statement counts one label's rows in the period (an index range) and finds the
+        next label (an index seek); labels with no row in the period are left out. Costs
+        one round trip per label ever seen, plus the period's rows, whatever the history's
+        length. Needs an index on (equality columns..., label, moment, [matched column])."""
+        t, label, moment, where = query.table, query.label, query.moment, query.where
+        also = (f"COALESCE(SUM(CASE WHEN {query.matching} THEN 1 ELSE 0 END), 0)"
+                if query.matching else "0")
+        step = (f"SELECT COUNT(*), {also}, (SELECT MIN({label}) FROM {t} WHERE {where} "
+                f"AND {label} > ?) FROM {t} WHERE {where} AND {label} = ? "
+                f"AND {moment} >= ? AND {moment} < ?")
+        found: dict[str, tuple[int, int]] = {}
+        [(current,)] = await self._run(
+            f"SELECT MIN({label}) FROM {t} WHERE {where} AND {label} IS NOT NULL",
+            query.params)
+        while current is not None:
+            [(rows, matched, following)] = await self._run(
+                step, [*query.params, current, *query.params, current, *period])
+            if rows:
+                found[str(current)] = (int(rows), int(matched))
+            current = following
+        return found
+
+    async def _count(self, count: _Count, start: datetime, end: datetime) -> dict[str, int]:
         sql = (f"SELECT label, COUNT(*) FROM (SELECT {count.label} AS label "
                f"FROM {count.table} WHERE {count.moment} >= ? AND {count.moment} < ? "
                f"{count.where}) AS picked GROUP BY label")
@@ -158,11 +223,8 @@ class SqlStatistics:
 
     async def automod_reversals(self, start: datetime,
                                 end: datetime) -> list[RuleReversalCount]:
-        rows = await self._run(
-            "SELECT rule_id, COUNT(*), "
-            "SUM(CASE WHEN reversed_at IS NOT NULL THEN 1 ELSE 0 END) FROM incidents "
-            "WHERE automated = ? AND rule_id IS NOT NULL "
-            "AND created_at >= ? AND created_at < ? GROUP BY rule_id ORDER BY rule_id",
-            [True, *self._period(start, end)])
-        return [RuleReversalCount(str(rule), int(found), int(undone or 0))
-                for rule, found, undone in rows]
+        counts = await self._per_label(
+            _PerLabel("incidents", "rule_id", "automated = ?", params=(True,),
+                      matching="reversed_at IS NOT NULL"), self._period(start, end))
+        return [RuleReversalCount(rule, found, undone)
+                for rule, (found, undone) in sorted(counts.items())]

@@ -2,8 +2,9 @@
 
 The URL is the one setting operators must get right before anything works, so a wrong one
 is refused at start-up with the forms we accept, rather than creating a stray database
-file somewhere unexpected. The URL may carry a password (PostgreSQL later), so messages
-never echo it back; they name only its scheme. ``parse_database_url`` is the one check:
+file somewhere unexpected. A PostgreSQL URL may carry a password, so messages never
+echo a URL back; they name only its scheme, host, port, database and user.
+``parse_database_url`` is the one check:
 ``run``, ``migrate``, ``backup`` and ``check-config`` all go through it, so check-config
 cannot accept what run refuses. ``describe_database_url`` and ``redact_url`` are what the
 bot shows of a URL: never a password, a query string or a fragment.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from bot.core.errors import ConfigError
 
@@ -24,8 +26,11 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*\Z")  # RFC 3986
 ACCEPTED_FORMS = (
     "sqlite:///./coc-bot.db (a file relative to the working directory), "
     "sqlite:////absolute/path/coc-bot.db (an absolute path), "
-    "sqlite:///:memory: (a throw-away database for tests)"
+    "sqlite:///:memory: (a throw-away database for tests), "
+    "postgresql://user:password@host:5432/database (PostgreSQL; postgres:// also works)"
 )
+POSTGRES_SCHEMES = frozenset({"postgresql", "postgres"})
+DEFAULT_POSTGRES_PORT = 5432
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +50,61 @@ class SqliteTarget:
         return f"SQLite file {os.path.abspath(os.path.expanduser(self.path))}"
 
 
+@dataclass(frozen=True, slots=True, repr=False)
+class PostgresTarget:
+    """A PostgreSQL server and database. ``dsn`` holds the password: it is handed to the
+    driver and never shown; ``describe()`` and ``repr()`` leave it out."""
+
+    dsn: str
+    host: str
+    port: int
+    database: str
+    user: str
+
+    in_memory = False  # no file, nothing to look for on disk
+
+    def __repr__(self) -> str:
+        return f"PostgresTarget({self.describe()!r})"
+
+    @property
+    def where(self) -> str:
+        """``host:port``, what an operator checks first when nothing answers."""
+        return f"{self.host}:{self.port}"
+
+    def describe(self) -> str:
+        who = f" as {self.user}" if self.user else ""
+        return f"PostgreSQL database {self.database or '(the default)'} on {self.where}{who}"
+
+
 def _refuse(problem: str) -> ConfigError:
     return ConfigError(f"DATABASE_URL {problem}. Accepted forms: {ACCEPTED_FORMS}.")
 
 
-def parse_database_url(url: str) -> SqliteTarget:
+def _parse_postgres(text: str) -> PostgresTarget:
+    """Host, port, database and user for messages; the driver gets the URL itself, so
+    its query parameters (``sslmode=require``, ``host=/run/postgresql``) keep working."""
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise _refuse("names PostgreSQL but its host or port is malformed") from None
+    if parts.fragment:
+        raise _refuse("must not carry a fragment")
+    query_host = ""
+    for pair in parts.query.split("&"):
+        key, _, value = pair.partition("=")
+        if key == "host":
+            query_host = unquote(value)
+    host = parts.hostname or query_host or "localhost"
+    database = unquote(parts.path.lstrip("/"))
+    if "/" in database:
+        raise _refuse("names PostgreSQL but its database name contains '/'")
+    dsn = "postgresql" + text[text.index("://"):]  # asyncpg knows only this scheme
+    return PostgresTarget(dsn, host, port or DEFAULT_POSTGRES_PORT, database,
+                          unquote(parts.username or ""))
+
+
+def parse_database_url(url: str) -> SqliteTarget | PostgresTarget:
     """Turn ``DATABASE_URL`` into a target; raise ``ConfigError`` naming the accepted forms."""
     text = url.strip()
     if not text:
@@ -59,8 +114,10 @@ def parse_database_url(url: str) -> SqliteTarget:
         # A "scheme" that is not one (``user:password@host://...``) is never echoed back.
         raise _refuse("is not a URL")
     scheme = scheme.lower()
-    if scheme.startswith("postgres"):
-        raise _refuse("names PostgreSQL, which this version of coc-bot does not support yet")
+    if scheme in POSTGRES_SCHEMES:
+        return _parse_postgres(text)
+    if scheme.startswith("postgres"):  # postgresql+asyncpg://: a SQLAlchemy form
+        raise _refuse(f"uses the scheme '{scheme}'; write postgresql:// instead")
     if scheme != "sqlite":
         raise _refuse(f"uses the scheme '{scheme}', which coc-bot does not support")
     if not text.startswith(SQLITE_PREFIX):

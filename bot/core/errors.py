@@ -15,6 +15,7 @@ show it as it is (as a polite ephemeral reply) without knowing what went wrong::
     ├── ConfigError             the configuration file or environment is wrong (start-up)
     │   └── SealError           a sealed identity cannot be sealed or opened with the keys given
     ├── StorageError            the database failed; nothing was changed
+    │   ├── DuplicateRecord     a uniqueness rule (other than the id) refused a record
     │   └── DatabaseLost        its file was deleted or replaced while the bot ran: stop
     └── PlatformError           Discord or Slack refused or failed
         ├── DeliveryFailed      a DM could not be delivered (closed DMs, blocked bot)
@@ -91,6 +92,11 @@ class StorageError(CocBotError):
     """The database failed; the transaction was rolled back."""
 
 
+class DuplicateRecord(StorageError):
+    """A uniqueness rule other than the record's id refused it (one open automatic case
+    per person): a concurrent writer got there first; the caller may use theirs."""
+
+
 class DatabaseLost(StorageError):
     """The database file was deleted or replaced under the running bot.
 
@@ -119,4 +125,12 @@ class PlatformForbidden(PlatformError):
 
 
 class PlatformUnavailable(PlatformError):
-    """The platform is unreachable or failing; the action should be retried later."""
+    """The platform is unreachable or failing; the action should be retried later.
+
+    ``retry_after_seconds``: how long the platform asked us to wait (a 429's
+    ``Retry-After``), or None when it did not say (a 5xx, a timeout).
+    """
+
+    def __init__(self, message: str, retry_after_seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

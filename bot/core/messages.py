@@ -41,6 +41,14 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
             "ref kind subject channel clause_id clause_title note excerpt actor delivered"
         ),
         "dm_failed": "ref subject what",
+        "raid_alert": "state ref started removed accounts channels rules timed_out details",
+        "raid_active": "",
+        "raid_ended": "at quiet",
+        "raid_not_deleted": "count",
+        "raid_escalated": "count",
+        "raid_flagged": "count",
+        "raid_undelivered": "count",
+        "raid_restrained": "channel what until",
         "suspension_dm": (
             "space_name scope start end duration reason clause_title avoid appeal review"
         ),
@@ -217,8 +225,11 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "reply_appeal_filed": "ref case",
         "reply_appeal_decided": "ref outcome",
         "reply_code_accepted": "version",
-        "reply_code_published": "version sent unreachable",
-        "code_unreachable": "count",
+        "reply_code_published": "version count",
+        "code_prompt_progress": "version sent failed total",
+        "code_prompt_done": "version sent failed",
+        "dm_wave": "count",
+        "dm_wave_part": "number text",
         "reply_code_status": "version accepted waiting pending more",
         "code_status_nobody": "",
         "code_status_more": "count",

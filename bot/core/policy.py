@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 
+from bot.core.rules.raid import RaidPolicy
+
 
 @dataclass(frozen=True, slots=True)
 class Retention:
@@ -41,6 +43,7 @@ class Policy:
     evidence_after: int = 5  # ... and after it, from the channel history the bot can read
     evidence_timeout: timedelta = timedelta(seconds=3)  # a removal waits no longer for it
     retention: Retention = field(default_factory=Retention)
+    raid: RaidPolicy = field(default_factory=RaidPolicy)
     # The transparency report shows no count from 1 to this minus one ([report] min_cell).
     report_min_cell: int = 10
 

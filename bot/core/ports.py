@@ -16,7 +16,8 @@ from typing import Protocol, TypeVar
 from bot.core.errors import StorageError
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.models import Entity, Sanction, ScheduledAction
-from bot.core.statistics import FirstResponse, Measure, RuleReversalCount
+from bot.core.rules.raid import Restraint
+from bot.core.statistics import FirstResponse, Measure, MinorIncidents, RuleReversalCount
 
 E = TypeVar("E", bound=Entity)
 
@@ -65,6 +66,10 @@ class Statistics(Protocol):
     async def automod_reversals(self, start: datetime,
                                 end: datetime) -> list[RuleReversalCount]:
         """Automod's detections in the period per rule, and how many were reversed."""
+
+    async def minor_incidents(self, start: datetime, end: datetime) -> MinorIncidents:
+        """The monthly digest's figure: minor incidents recorded in the period and not
+        reversed, by clause and by channel."""
 
 
 class Tx(Protocol):
@@ -181,6 +186,7 @@ class NoticeKind(StrEnum):
     CONTACT_OPENED = "contact_opened"  # to the subject: a button to end the conversation
     STATEMENT_READY = "statement_ready"  # staff may publish a decided motion's statement
     WISHES_PROMPT = "wishes_prompt"  # the person harmed is asked what they would welcome
+    RAID_ALERT = "raid_alert"  # one alert per wave, edited in place as the wave grows
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +209,9 @@ class Notice:
     title: str | None = None
     mention_everyone: bool = False
     attachments: tuple[Attachment, ...] = ()
+    # The outbox row this is sent for: an adapter whose platform deduplicates sends (Discord's
+    # enforced nonce) passes it, so a send retried after a crash is not shown twice.
+    nonce: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +252,21 @@ class Platform(Protocol):
         Returns False when the platform does not let the bot delete it (Slack without an
         admin token): the caller records the incident and asks staff to delete by hand.
         """
+
+    async def delete_messages(self, place: PlaceRef,
+                              messages: Sequence[MessageRef]) -> set[MessageRef]:
+        """Delete many messages of one channel the cheapest way the platform allows (a
+        raid): Discord in bulk, 2-100 a call for messages under 14 days old and older ones
+        one by one; Slack one by one, paced to its rate tier. Returns the messages now gone
+        (already gone counts); the others the platform would not let the bot delete. A
+        failure part-way raises ``PlatformError`` only if nothing was deleted."""
+
+    async def restrain(self, place: PlaceRef, restraint: Restraint, slow_seconds: int) -> str:
+        """Put a flooded channel in slow mode or lock it; return what :meth:`release`
+        needs to put the channel back exactly as it was (kept in a timed action)."""
+
+    async def release(self, place: PlaceRef, undo: str) -> None:
+        """Undo :meth:`restrain` with what it returned; idempotent."""
 
     async def read_context(self, message: MessageRef, before: int,
                            after: int) -> list[ContextMessage]:

@@ -82,3 +82,12 @@ class RuleReversalCount:
     rule: str
     detections: int
     reversed: int
+
+
+@dataclass(frozen=True, slots=True)
+class MinorIncidents:
+    """Minor incidents in a period that still stand (not reversed): what staff report at
+    the committee's monthly meeting."""
+
+    by_clause: dict[str, int]  # clause id -> count
+    by_channel: dict[str, int]  # channel key -> count; incidents with no channel omitted

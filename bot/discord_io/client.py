@@ -154,5 +154,8 @@ class CocBot(commands.Bot):
             self.app.platforms.mark_unready(self.platform.name)
 
     async def close(self) -> None:
+        # a raid's batch under way is recorded and its alert updated while Discord can
+        # still be reached (App.close drains too, for a bot that never connected)
+        await self.app.services.raid.drain()
         self.app.platforms.mark_unready(self.platform.name)
         await super().close()

@@ -28,10 +28,24 @@ def translate(exc: Exception, doing: str) -> PlatformError:
     if isinstance(exc, discord.NotFound):
         return PlatformError(f"Discord could not find what I needed to {doing}; it may have "
                              "been deleted.")
+    if isinstance(exc, discord.RateLimited):
+        return PlatformUnavailable(f"Discord asked me to slow down when I tried to {doing}.",
+                                   retry_after_seconds=exc.retry_after)
     if isinstance(exc, discord.HTTPException):
         return PlatformUnavailable(f"Discord failed when I tried to {doing} ({exc.status}); "
-                                   "please try again shortly.")
+                                   "please try again shortly.", _retry_after(exc))
     return PlatformUnavailable(f"Discord is not reachable right now, so I could not {doing}.")
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    """A 429 that outlasted discord.py's own retries: the wait Discord asked for."""
+    if exc.status != 429:
+        return None
+    header = exc.response.headers.get("Retry-After") if exc.response is not None else None
+    try:
+        return float(header) if header else None
+    except ValueError:
+        return None
 
 
 @asynccontextmanager
@@ -42,5 +56,6 @@ async def discord_call(doing: str, *, missing_ok: bool = False) -> AsyncIterator
     except discord.NotFound as exc:
         if not missing_ok:
             raise translate(exc, doing) from exc
-    except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+    except (discord.HTTPException, discord.RateLimited, aiohttp.ClientError,
+            TimeoutError) as exc:
         raise translate(exc, doing) from exc

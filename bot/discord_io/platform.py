@@ -22,7 +22,8 @@ from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.markup import Trusted
 from bot.core.models import Sanction, SanctionScope
 from bot.core.ports import Audience, ContextMessage, Notice, NoticeKind
-from bot.discord_io import refs
+from bot.core.rules.raid import Restraint
+from bot.discord_io import raid, refs
 from bot.discord_io.errors import discord_call
 from bot.discord_io.views import view_for
 from config.settings import DiscordSettings
@@ -80,6 +81,9 @@ async def _send_all(channel: discord.abc.Messageable, notice: Notice,
         if last and notice.attachments:  # uploaded with the message (multipart)
             extra["files"] = [discord.File(io.BytesIO(a.data), filename=a.filename)
                               for a in notice.attachments]
+        if notice.nonce:  # an outbox row's id as an enforced nonce: Discord answers a
+            # resend (after a crash between its reply and our commit) with the same message
+            extra["nonce"] = f"{notice.nonce[:22]}{index}"
         sent = await channel.send(part, allowed_mentions=mentions, **extra)
         first = first or sent
     assert first is not None
@@ -144,6 +148,16 @@ class DiscordPlatform:
         async with discord_call("delete the message", missing_ok=True):
             await self._channel(message.channel).get_partial_message(int(message.id)).delete()
         return True
+
+    async def delete_messages(self, place: PlaceRef,
+                              messages: Sequence[MessageRef]) -> set[MessageRef]:
+        return await raid.delete_many(self._client, place, messages, self._clock.now())
+
+    async def restrain(self, place: PlaceRef, restraint: Restraint, slow_seconds: int) -> str:
+        return await raid.restrain(self._client, self.guild_id, place, restraint, slow_seconds)
+
+    async def release(self, place: PlaceRef, undo: str) -> None:
+        await raid.release(self._client, self.guild_id, place, undo)
 
     async def read_context(self, message: MessageRef, before: int,
                            after: int) -> list[ContextMessage]:

@@ -74,9 +74,11 @@ def add_parsers(commands: Any) -> None:
 
 
 def require_database(settings: Settings) -> None:
-    from storage.url import parse_database_url
+    from storage.url import PostgresTarget, parse_database_url
 
     target = parse_database_url(settings.secrets.database_url)
+    if isinstance(target, PostgresTarget):
+        return  # a server: connecting says whether it is there (a file would be created)
     if not target.in_memory and not os.path.isfile(os.path.expanduser(target.path)):
         raise StorageError(f"There is no database at {target.describe()}. Check "
                            "DATABASE_URL.")

@@ -20,7 +20,7 @@ from pathlib import Path
 from bot.core.errors import InvalidInput, StorageError
 from storage._files import create_private_file, database_path, ensure_folder
 from storage._migrations import load_migrations
-from storage.url import parse_database_url
+from storage.url import PostgresTarget, parse_database_url
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 REQUIRED_TABLES = frozenset({"schema_migrations", "audit_log", "reports", "cases"})
@@ -65,6 +65,9 @@ def restore(backup: str, database_url: str, *, force: bool, now: datetime | None
     source = Path(backup).expanduser()
     version = check_backup(source)
     target_url = parse_database_url(database_url)
+    if isinstance(target_url, PostgresTarget):
+        raise InvalidInput("coc-bot restore restores a SQLite backup file. On PostgreSQL use "
+                           "pg_restore with the dump pg_dump made (see the README).")
     if target_url.in_memory:
         raise InvalidInput("DATABASE_URL names an in-memory database; there is nothing to "
                            "restore into.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,17 +28,6 @@ class ExportMessage:
     author_name: str
     message_id: str
     source: str
-
-
-def load_json(raw: bytes, where: str) -> Any:
-    try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise ExportError(f"'{where}' is not a text file ({exc.reason}); "
-                          "is it an export?") from exc
-    except json.JSONDecodeError as exc:
-        raise ExportError(f"'{where}' is not valid JSON (line {exc.lineno}, column "
-                          f"{exc.colno}: {exc.msg}).") from exc
 
 
 def parse_time(value: object, where: str) -> datetime:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from bot.core.automod import Automod, Detection
 from bot.scan._common import DEFAULT_SLACK_TEAM, ExportMessage
-from bot.scan._read import read_export
+from bot.scan._progress import Progress
+from bot.scan._read import merged, open_export
+from bot.scan._stream import Problem
 from config.settings import Settings
 
 
@@ -59,6 +62,12 @@ class ScanReport:
     channel_messages: Counter[str] = field(default_factory=Counter)
     rules: dict[str, RuleTally] = field(default_factory=dict)
     by_channel: dict[str, Counter[str]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # parts that could not be read
+
+    @property
+    def complete(self) -> bool:
+        """True when no message was lost to an unreadable part of an export."""
+        return not any(problem.lost for problem in self.problems)
 
     @property
     def detections(self) -> int:
@@ -105,6 +114,9 @@ class ScanReport:
             "channels": len(self.channel_messages),
             "first": self.first.isoformat() if self.first else None,
             "last": self.last.isoformat() if self.last else None,
+            "complete": self.complete,
+            "problems": [{"where": p.where, "problem": p.what, "messages_lost": p.lost}
+                         for p in self.problems],
             "flagged_messages": self.flagged_messages,
             "detections": self.detections,
             "rules": {t.rule_id: {
@@ -125,6 +137,10 @@ class ScanReport:
         lines = [f"Scanned {_plural(self.messages, 'message')} in "
                  f"{_plural(len(self.channel_messages), 'channel')} from "
                  f"{_plural(len(self.sources), 'export')}{span}. Nothing was sent or removed."]
+        if not self.complete:
+            lost = sum(problem.lost for problem in self.problems)
+            lines.append(f"Incomplete: {_plural(lost, 'part')} of the export could not be "
+                         "read (named on stderr); the figures cover the rest.")
         if not self.rules:
             lines.append("No rule would have flagged anything.")
             return "\n".join(lines)
@@ -163,16 +179,27 @@ def build_automod(settings: Settings) -> Automod:
     return Automod(settings.automod, profiles=settings.profiles)
 
 
-def scan_exports(paths: Sequence[Path], settings: Settings, *,
-                 examples_per_rule: int = 3) -> ScanReport:
-    """Read every export, then scan all their messages in the order they were sent."""
+def scan_exports(paths: Sequence[Path], settings: Settings, *, examples_per_rule: int = 3,
+                 progress: TextIO | None = None) -> ScanReport:
+    """Stream every export and scan all their messages in the order they were sent.
+
+    Memory stays flat whatever the export's size: one message per channel is held (for the
+    merge by time), plus the report's totals and examples. ``ExportError`` when a path is
+    not an export at all (nothing scanned); a part that cannot be read (cut off, not JSON,
+    a malformed message) is reported in ``ScanReport.problems`` and the rest scanned.
+    ``progress``: where to draw a progress bar (stderr), or None.
+    """
     automod = build_automod(settings)
     team = settings.slack.team_id if settings.slack else DEFAULT_SLACK_TEAM
-    messages: list[ExportMessage] = []
-    for path in paths:
-        messages.extend(read_export(path, slack_team=team))
-    messages.sort(key=lambda m: m.scanned.timestamp)
     report = ScanReport([str(p) for p in paths], examples_per_rule)
-    for message in messages:
-        report.add(message, automod.scan(message.scanned))
+    with ExitStack() as stack:
+        streams = [stream for path in paths
+                   for stream in open_export(path, stack, report.problems, slack_team=team)]
+        bar = Progress(sum(s.size for s in streams), progress) if progress else None
+        for message in merged(streams, report.problems, bar.add_bytes if bar else None):
+            report.add(message, automod.scan(message.scanned))
+            if bar is not None:
+                bar.add_message()
+        if bar is not None:
+            bar.finish()
     return report

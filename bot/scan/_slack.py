@@ -1,16 +1,22 @@
-"""Slack's workspace export: a folder or zip of ``channels.json`` and per-day files."""
+"""Slack's workspace export: a folder or zip of ``channels.json`` and per-day files.
+
+Streamed like the Discord files: ``users.json`` and the channel lists item by item, each
+channel's day files one after the other when the merge reaches that channel.
+"""
 
 from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from bot.core.automod import ScannedMessage
-from bot.scan._common import ExportError, ExportMessage, load_json, mapping_of, text_of
+from bot.scan._common import ExportError, ExportMessage, mapping_of, text_of
+from bot.scan._stream import GuardedReader, Problem, items
 from bot.slack_io.markup import mentions_in
 
 _SLACK_SUBTYPES = frozenset({None, "thread_broadcast", "file_share", "me_message"})
@@ -23,9 +29,12 @@ class FolderSource:
         self.root = root
         self.name = str(root)
 
-    def read(self, relative: str) -> bytes | None:
+    def open(self, relative: str) -> IO[bytes] | None:
         path = self.root / relative
-        return path.read_bytes() if path.is_file() else None
+        return path.open("rb") if path.is_file() else None
+
+    def size(self, relative: str) -> int:
+        return (self.root / relative).stat().st_size
 
     def day_files(self, folder: str) -> list[str]:
         directory = self.root / folder
@@ -43,7 +52,7 @@ class ZipSource:
         self._names = set(archive.namelist())
 
     @classmethod
-    def open(cls, path: Path, archive: zipfile.ZipFile) -> ZipSource | None:
+    def open_archive(cls, path: Path, archive: zipfile.ZipFile) -> ZipSource | None:
         """Slack puts ``channels.json`` at the top; a re-zipped folder has it one level in."""
         tops = sorted((n for n in archive.namelist()
                        if PurePosixPath(n).name == "channels.json" and n.count("/") <= 1),
@@ -52,9 +61,12 @@ class ZipSource:
             return None
         return cls(path, archive, tops[0][: -len("channels.json")])
 
-    def read(self, relative: str) -> bytes | None:
+    def open(self, relative: str) -> IO[bytes] | None:
         name = self._prefix + relative
-        return self._archive.read(name) if name in self._names else None
+        return self._archive.open(name) if name in self._names else None
+
+    def size(self, relative: str) -> int:
+        return self._archive.getinfo(self._prefix + relative).file_size
 
     def day_files(self, folder: str) -> list[str]:
         start = f"{self._prefix}{folder}/"
@@ -63,66 +75,103 @@ class ZipSource:
                       and _DAY_FILE.match(n[len(start):]))
 
 
-def read_slack(source: FolderSource | ZipSource, team: str) -> list[ExportMessage]:
-    def load(relative: str) -> Any:
-        raw = source.read(relative)
-        return None if raw is None else load_json(raw, f"{source.name}: {relative}")
+Source = FolderSource | ZipSource
 
+
+@dataclass(frozen=True, slots=True)
+class SlackChannel:
+    """One conversation of the export: its day files, read when its turn comes."""
+
+    source: Source
+    team: str
+    channel_id: str
+    label: str
+    days: tuple[str, ...]
+    users: Mapping[str, str]
+
+    def size(self) -> int:
+        return sum(self.source.size(day) for day in self.days)
+
+
+def _values(source: Source, relative: str, problems: list[Problem]) -> Iterator[Any]:
+    """The items of a top-level JSON list in the export, streamed; nothing if absent."""
+    raw = source.open(relative)
+    if raw is None:
+        return
+    with raw:
+        reader = GuardedReader(raw, f"{source.name}: {relative}", problems)
+        yield from items(reader, "item")
+
+
+def slack_channels(source: Source, team: str, problems: list[Problem]) -> list[SlackChannel]:
+    """Every public and private channel of the export, with the names of its users."""
     users: dict[str, str] = {}
-    for user in load("users.json") or ():
+    for user in _values(source, "users.json", problems):
         info = mapping_of(user)
         profile = mapping_of(info.get("profile"))
         user_id = text_of(info.get("id"))
         users[user_id] = (text_of(profile.get("display_name")) or text_of(profile.get("real_name"))
                           or text_of(info.get("real_name")) or text_of(info.get("name")) or user_id)
-    found: list[ExportMessage] = []
+    found: list[SlackChannel] = []
     for listing in _SLACK_CONVERSATIONS:
-        conversations = load(listing)
-        if conversations is None:
-            continue
-        if not isinstance(conversations, list):
-            raise ExportError(f"{source.name}: {listing} is not a list of channels.")
-        for conversation in conversations:
-            info = mapping_of(conversation)
-            channel_id = text_of(info.get("id"))
+        for conversation in _values(source, listing, problems):
+            if not isinstance(conversation, dict):
+                raise ExportError(f"{source.name}: {listing} is not a list of channels.")
+            channel_id = text_of(conversation.get("id"))
             if not channel_id:
                 continue
-            folder = text_of(info.get("name")) or channel_id
-            for day in source.day_files(folder):
-                found += _slack_day(load(day), f"{source.name}: {day}", team, channel_id,
-                                    f"#{folder}", users)
+            folder = text_of(conversation.get("name")) or channel_id
+            found.append(SlackChannel(source, team, channel_id, f"#{folder}",
+                                      tuple(source.day_files(folder)), users))
     return found
 
 
-def _slack_day(data: Any, where: str, team: str, channel: str, label: str,
-               users: Mapping[str, str]) -> list[ExportMessage]:
-    if not isinstance(data, list):
-        raise ExportError(f"{where}: is not a list of messages.")
-
-    def key(item: str) -> str:
-        return f"slack:{team}:{item}"
-
-    found = []
-    for index, raw in enumerate(data):
-        message = mapping_of(raw)
-        user = text_of(message.get("user"))
-        if message.get("type") != "message" or not user or message.get("bot_id") \
-                or message.get("subtype") not in _SLACK_SUBTYPES:
+def read_slack_channel(channel: SlackChannel, problems: list[Problem],
+                       on_bytes: Callable[[int], None] | None = None,
+                       ) -> Iterator[ExportMessage]:
+    """The channel's messages day by day (each day file oldest first, as Slack writes
+    them). A day file that breaks off is reported and the next day read."""
+    for day in channel.days:
+        raw = channel.source.open(day)
+        if raw is None:
             continue
-        ts = text_of(message.get("ts"))
-        try:
-            moment = datetime.fromtimestamp(float(ts), UTC)
-        except (ValueError, OverflowError) as exc:
-            raise ExportError(f"{where}: message {index} has no valid ts ({ts!r}).") from exc
-        # Scanned as Slack escapes it (``&lt;``, ``<@U1>``), like the live front-end does.
-        text = text_of(message.get("text"))
-        mentions, users_mentioned = mentions_in(text)
-        profile = mapping_of(message.get("user_profile"))
-        display = text_of(profile.get("display_name")) or text_of(profile.get("real_name"))
-        scanned = ScannedMessage(
-            text=text, author_id=key(user), channel_id=key(channel), timestamp=moment,
-            mentions=mentions, mentioned_ids=tuple(key(u) for u in users_mentioned),
-            display_name=display)
-        found.append(ExportMessage(scanned, label, display or users.get(user) or user, ts,
-                                   where))
-    return found
+        where = f"{channel.source.name}: {day}"
+        with raw:
+            reader = GuardedReader(raw, where, problems, on_bytes)
+            try:
+                for index, item in enumerate(items(reader, "item")):
+                    message = _slack_message(item, index, where, channel, problems, reader)
+                    if message is not None:
+                        yield message
+            except ExportError as exc:
+                problems.append(Problem(where, str(exc).removeprefix(f"{where}: ")))
+
+
+def _slack_message(raw: object, index: int, where: str, channel: SlackChannel,
+                   problems: list[Problem], reader: GuardedReader) -> ExportMessage | None:
+    def key(item: str) -> str:
+        return f"slack:{channel.team}:{item}"
+
+    message = mapping_of(raw)
+    user = text_of(message.get("user"))
+    if message.get("type") != "message" or not user or message.get("bot_id") \
+            or message.get("subtype") not in _SLACK_SUBTYPES:
+        return None
+    ts = text_of(message.get("ts"))
+    try:
+        moment = datetime.fromtimestamp(float(ts), UTC)
+    except (ValueError, OverflowError):
+        problems.append(Problem(f"{where}: line {reader.line}",
+                                f"message {index} has no valid ts ({ts!r}); skipped."))
+        return None
+    # Scanned as Slack escapes it (``&lt;``, ``<@U1>``), like the live front-end does.
+    text = text_of(message.get("text"))
+    mentions, users_mentioned = mentions_in(text)
+    profile = mapping_of(message.get("user_profile"))
+    display = text_of(profile.get("display_name")) or text_of(profile.get("real_name"))
+    scanned = ScannedMessage(
+        text=text, author_id=key(user), channel_id=key(channel.channel_id), timestamp=moment,
+        mentions=mentions, mentioned_ids=tuple(key(u) for u in users_mentioned),
+        display_name=display)
+    return ExportMessage(scanned, channel.label, display or channel.users.get(user) or user, ts,
+                         where)

@@ -22,14 +22,16 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.errors import DeliveryFailed, PlatformForbidden
+from bot.core.errors import DeliveryFailed, PlatformError, PlatformForbidden
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.markup import Trusted
 from bot.core.models import Sanction, SanctionScope
 from bot.core.ports import Attachment, Audience, ContextMessage, Notice, SeenMessage
+from bot.core.rules.raid import Restraint
 from bot.slack_io import history, refs
 from bot.slack_io.blocks import TEXT_LIMIT, Block, clip, message_blocks, mrkdwn
 from bot.slack_io.errors import error_code, slack_call
+from bot.slack_io.pacing import TIER_3, Pacer
 from config.settings import SlackSettings
 
 log = logging.getLogger(__name__)
@@ -41,9 +43,10 @@ GONE = ("message_not_found",)
 
 class SlackPlatform:
     def __init__(self, client: AsyncWebClient, settings: SlackSettings,
-                 admin: AsyncWebClient | None = None) -> None:
+                 admin: AsyncWebClient | None = None, deletes: Pacer | None = None) -> None:
         self._client = client
         self._admin = admin
+        self._deletes = deletes or Pacer(*TIER_3)
         self._settings = settings
         self._audiences = {Audience.STAFF: settings.staff_queue_channel,
                            Audience.COMMITTEE: settings.committee_channel,
@@ -145,6 +148,30 @@ class SlackPlatform:
             log.warning("admin token could not delete %s: %s", message.key, exc)
             return False
         return True
+
+    async def delete_messages(self, place: PlaceRef,
+                              messages: Sequence[MessageRef]) -> set[MessageRef]:
+        """Slack has no bulk delete: one ``chat.delete`` each with the admin token, paced
+        to the method's tier (a raid must not spend the app's whole rate budget)."""
+        gone: set[MessageRef] = set()
+        for message in dict.fromkeys(messages):
+            await self._deletes.wait()
+            try:
+                if await self.delete_message(message):
+                    gone.add(message)
+            except PlatformError as exc:
+                log.warning("raid: could not delete %s: %s", message.key, exc)
+        return gone
+
+    async def restrain(self, place: PlaceRef, restraint: Restraint, slow_seconds: int) -> str:
+        """Slack has no slow mode, and who may post in a channel is set only through
+        Enterprise Grid's admin API: refused, so raid mode says so and goes on deleting."""
+        raise PlatformForbidden(
+            "Slack has no slow mode, and locking a channel needs Enterprise Grid admin APIs; "
+            "set restraint = \"none\" in [raid] for a Slack workspace.")
+
+    async def release(self, place: PlaceRef, undo: str) -> None:
+        return None  # nothing was ever restrained on Slack
 
     async def read_context(self, message: MessageRef, before: int,
                            after: int) -> list[ContextMessage]:

@@ -79,7 +79,11 @@ CREATE TABLE seal_keys (
 -- The audit log named anonymous reporters as the actor of their report (and of an appeal
 -- of the resulting case). This is the authorised erasure the log is designed for: the
 -- actor is blanked, the entry stays, marked as a person's act (automated = 0).
+-- dialect: sqlite
 DROP TRIGGER audit_log_no_update;
+-- dialect: postgresql
+ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;
+-- dialect: both
 
 UPDATE audit_log SET actor = NULL
 WHERE action = 'report.filed' AND subject_type = 'report'
@@ -93,7 +97,10 @@ WHERE action = 'appeal.filed' AND subject_type = 'appeal'
     JOIN reports r ON r.id = c.report_id
     WHERE r.anonymous = 1 AND a.appellant = r.reporter);
 
+-- dialect: sqlite
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'audit_log is append-only');
 END;
+-- dialect: postgresql
+ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;

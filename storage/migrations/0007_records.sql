@@ -26,7 +26,11 @@ CREATE INDEX evidence_author ON evidence (author);
 -- fields (actor, reason, details; and the subject of an event about a person, such as
 -- "person.linked", which names them). The bot's connection answers coc_erasure() with 1 only
 -- inside that one erasure transaction; any other connection has no such function, so an
--- update there fails too.
+-- update there fails too. On PostgreSQL the flag is the setting coc_bot.erasure, which
+-- the erasure transaction sets for itself only (SET LOCAL). As with the SQLite file, the
+-- tables' owner can always get round a trigger; what these guard against is every other
+-- path: the bot's own code, a mistaken query, a tool that is not doing an erasure.
+-- dialect: sqlite
 DROP TRIGGER audit_log_no_update;
 
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
@@ -42,3 +46,27 @@ WHEN NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.action IS NOT OLD.actio
 BEGIN
     SELECT RAISE(ABORT, 'an erasure may blank personal fields of the audit log, nothing else');
 END;
+
+-- dialect: postgresql
+CREATE FUNCTION audit_log_erasure_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF coalesce(current_setting('coc_bot.erasure', true), '') <> 'on' THEN
+        RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'restrict_violation';
+    END IF;
+    IF NEW.id IS DISTINCT FROM OLD.id OR NEW.at IS DISTINCT FROM OLD.at
+       OR NEW.action IS DISTINCT FROM OLD.action
+       OR NEW.subject_type IS DISTINCT FROM OLD.subject_type
+       OR NEW.automated IS DISTINCT FROM OLD.automated
+       OR (NEW.subject_id IS DISTINCT FROM OLD.subject_id
+           AND OLD.subject_type IS DISTINCT FROM 'person') THEN
+        RAISE EXCEPTION 'an erasure may blank personal fields of the audit log, nothing else'
+            USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+DROP TRIGGER audit_log_no_update ON audit_log;
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION audit_log_erasure_only();

@@ -141,3 +141,28 @@ def test_check_config_says_when_nobody_can_vote(
     asyncio.run(seat(2))
     assert main(["check-config", "--config", example]) == 0
     assert "Only 2 committee seats are appointed and the quorum is 4" in capsys.readouterr().out
+
+
+def test_check_config_names_a_bad_raid_key(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[raid]\nrestraint = 'nuke'\n", encoding="utf-8")
+    result = run("--config", str(bad), "check-config")
+    assert result.returncode == 2
+    assert "raid.restraint" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_commands_accept_a_postgresql_url(postgres_url: str, tmp_path: Path) -> None:
+    """migrate, check-config and the record tools on PostgreSQL; backup points to pg_dump."""
+    env = {"DATABASE_URL": postgres_url}
+    first = run("--config", "config/example.toml", "migrate", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "applied migrations: [1, 2," in first.stdout
+    again = run("--config", "config/example.toml", "migrate", env=env)
+    assert "none (up to date)" in again.stdout, again.stderr
+    check = run("--config", "config/example.toml", "check-config", env=env)
+    assert check.returncode == 0, check.stderr
+    assert "Roster:" in check.stdout and "Traceback" not in check.stderr
+    assert "Database: PostgreSQL database postgres on 127.0.0.1:" in check.stdout
+    backup = run("--config", "config/example.toml", "backup", str(tmp_path / "b.db"), env=env)
+    assert backup.returncode != 0 and "pg_dump" in backup.stderr
+    assert not (tmp_path / "b.db").exists() and "Traceback" not in backup.stderr

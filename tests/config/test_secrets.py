@@ -65,13 +65,24 @@ def test_check_config_shows_which_secrets_are_set_never_their_values(
     assert "token set" in out
 
 
-def test_check_config_refuses_a_password_url_without_printing_the_password(
+def test_check_config_on_an_unreachable_postgresql_names_it_without_the_password(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"postgresql://coc:{CANARY}@db.example:5432/coc")
-    assert main(["check-config", "--config", str(EXAMPLE)]) == 2
+    import socket
+
+    import storage.postgres
+
+    monkeypatch.setattr(storage.postgres, "CONNECT_ATTEMPTS", 2)
+    monkeypatch.setattr(storage.postgres, "FIRST_BACKOFF_SECONDS", 0.0)
+    with socket.socket() as sock:  # bound, never listening: the connection is refused
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        monkeypatch.setenv("DATABASE_URL", f"postgresql://coc:{CANARY}@127.0.0.1:{port}/coc")
+        assert main(["check-config", "--config", str(EXAMPLE)]) != 0
     out, err = capsys.readouterr()
     assert CANARY not in out + err
-    assert "DATABASE_URL names PostgreSQL" in err and not out
+    assert f"Database: PostgreSQL database coc on 127.0.0.1:{port} as coc" in out
+    assert f"Could not reach PostgreSQL database coc on 127.0.0.1:{port}" in err
+    assert "Traceback" not in err
 
 
 REFUSED = [url for url, _ in BAD if url.strip()]  # a blank DATABASE_URL means the default

@@ -140,3 +140,33 @@ def test_without_a_country_only_the_listed_days_are_holidays(tmp_path: Path) -> 
                              {})
     assert date(2026, 12, 25) in settings.calendar.holidays
     assert date(2026, 11, 26) not in settings.calendar.holidays  # Thanksgiving: not listed
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[raid]\nchannel_violations = 1\n", "'raid.channel_violations' must be at least 2"),
+    ("[raid]\nspace_violations = 'many'\n", "'raid.space_violations' must be a whole number"),
+    ("[raid]\nwindow_seconds = 0\n", "'raid.window_seconds' must be at least 1"),
+    ("[raid]\nwindow_seconds = 60\nquiet_seconds = 30\n", "'raid.quiet_seconds' must be at "
+     "least 60"),
+    ("[raid]\nrestraint = 'ban'\n", "'raid.restraint' must be \"none\", \"slow_mode\""),
+    ("[raid]\nslow_mode_seconds = 30000\n", "'raid.slow_mode_seconds' must be at most 21600"),
+    ("[raid]\nrestraint_minutes = 0\n", "'raid.restraint_minutes' must be at least 1"),
+    ("[raid]\nenabled = 'yes'\n", "'raid.enabled' must be true or false"),
+    ("[raid]\nthreshold = 5\n", "unknown key(s) threshold in [raid]"),
+])
+def test_raid_settings_refuse_bad_values_naming_the_key(tmp_path: Path, text: str,
+                                                         message: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, text), {})
+    assert message in str(err.value)
+
+
+def test_raid_settings_are_read() -> None:
+    from datetime import timedelta
+
+    from bot.core.rules.raid import Restraint
+
+    raid = load_settings(EXAMPLE, {}).policy.raid
+    assert raid.enabled and raid.channel_violations == 5 and raid.space_violations == 15
+    assert raid.window == timedelta(seconds=10) and raid.quiet == timedelta(seconds=30)
+    assert raid.restraint is Restraint.NONE and raid.restraint_for == timedelta(minutes=10)

@@ -13,6 +13,7 @@ from bot.core.policy import Policy, Recurring
 from bot.core.ports import Storage
 from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
+from bot.core.services.outbox_worker import UNPACED, OutboxWorker
 from bot.core.services.timed import TimedActionService
 from bot.records import case_html
 from bot.sealing import setup_sealing
@@ -39,6 +40,7 @@ class Harness:
     services: Services
     timed: TimedActionService
     jobs: CalendarJobs
+    outbox: OutboxWorker
 
     @property
     def ctx(self) -> Context:
@@ -58,7 +60,9 @@ class Harness:
         return members
 
     async def run_due(self) -> int:
-        return len([r for r in await self.timed.run_due() if r.ran])
+        ran = len([r for r in await self.timed.run_due() if r.ran])
+        await self.outbox.kick()  # and what is due in the outbox (a retry, a wave)
+        return ran
 
 
 def committee_actor(member: PersonRef) -> Actor:
@@ -81,12 +85,18 @@ async def build_harness(clock: FakeClock, storage: Storage,
                   code=load_code(None), profiles=read_profiles(Table({}, "profiles")),
                   messages=load_messages(None), platforms=registry)
     services = Services.build(ctx, case_page=case_html.render)
+    # The outbox sends inline (each kick drains it before returning), so a flow's messages
+    # are at the recording platform when the flow returns; tests/core/test_outbox.py runs
+    # it as the bot does.
+    outbox = OutboxWorker(ctx, services.outbox, inline=True, default_pace=UNPACED)
+    ctx.outbox = outbox
+    registry.on_ready(outbox.platform_ready)
     jobs = CalendarJobs(services, Recurring())
     timed = TimedActionService(ctx, jobs.handlers(), "test-worker", on_failure=jobs.on_failure,
                                needs=jobs.needs)
     registry.on_ready(timed.platform_ready)
     await services.code.ensure_published()
-    return Harness(clock, storage, platform, services, timed, jobs)
+    return Harness(clock, storage, platform, services, timed, jobs, outbox)
 
 
 __all__ = ["STAFF", "Appointment", "Harness", "build_harness", "committee_actor", "person"]

@@ -16,6 +16,7 @@ from bot.core.errors import DeliveryFailed, PlatformUnavailable
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.models import Sanction
 from bot.core.ports import Attachment, Audience, ContextMessage, Notice
+from bot.core.rules.raid import Restraint
 
 
 @dataclass
@@ -30,6 +31,9 @@ class RecordingPlatform:
     posts: list[tuple[Audience | PlaceRef, Notice]] = field(default_factory=list)
     edits: list[tuple[MessageRef, Notice]] = field(default_factory=list)
     deleted: list[MessageRef] = field(default_factory=list)
+    bulk_deletes: list[list[MessageRef]] = field(default_factory=list)
+    restrained: dict[PlaceRef, tuple[Restraint, int]] = field(default_factory=dict)
+    released: list[tuple[PlaceRef, str]] = field(default_factory=list)
     restricted: list[Sanction] = field(default_factory=list)
     restored: list[Sanction] = field(default_factory=list)
     threads: list[tuple[str, list[PersonRef]]] = field(default_factory=list)
@@ -87,6 +91,22 @@ class RecordingPlatform:
         kept = self.history.get(message.channel, [])
         self.history[message.channel] = [m for m in kept if m.message != message]
         return True
+
+    async def delete_messages(self, place: PlaceRef,
+                              messages: Sequence[MessageRef]) -> set[MessageRef]:
+        self._check()
+        self.bulk_deletes.append(list(messages))
+        return {m for m in messages if await self.delete_message(m)}
+
+    async def restrain(self, place: PlaceRef, restraint: Restraint, slow_seconds: int) -> str:
+        self._check()
+        self.restrained[place] = (restraint, slow_seconds)
+        return f"{restraint.value}:0"
+
+    async def release(self, place: PlaceRef, undo: str) -> None:
+        self._check()
+        self.restrained.pop(place, None)
+        self.released.append((place, undo))
 
     def write(self, channel: str, author: PersonRef, text: str, *,
               attachments: tuple[tuple[str, str], ...] = (),

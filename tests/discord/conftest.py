@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import discord
@@ -209,7 +209,7 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         "DISCORD_GATEWAY_URL": fake.gateway_url})
     clock = FakeClock(datetime(2026, 1, 5, 20, 0, tzinfo=UTC))
     app = await build_app(settings, clock=clock, storage=await open_migrated(
-        "sqlite:///:memory:"), worker="e2e")
+        "sqlite:///:memory:"), worker="e2e", dm_wave=timedelta(0), outbox_inline=True)
     point_at(settings.secrets.discord_api_base, settings.secrets.discord_gateway_url)
     bot, task = await connect(app)
     world = World(fake, app, bot, task, clock, general, jobs_board, queue, committee_channel,

@@ -16,8 +16,21 @@ from tests.fakes.discord.server import FakeDiscord
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """The database `run` is given: a SQLite file, or PostgreSQL (with the seal key in the
+    environment, as every PostgreSQL deployment must have it: no file to keep it beside)."""
+    if request.param == "postgresql":
+        from bot.sealing import generate_key
+
+        return {"DATABASE_URL": str(request.getfixturevalue("postgres_url")),
+                "COC_BOT_SEAL_KEYS": generate_key()}
+    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
+
+
 @pytest.mark.slow
-async def test_coc_bot_run_connects_syncs_commands_and_stops_on_sigterm(tmp_path: Path) -> None:
+async def test_coc_bot_run_connects_syncs_commands_and_stops_on_sigterm(
+        tmp_path: Path, database_env: dict[str, str]) -> None:
     fake = FakeDiscord()
     role, channel = fake.role("Staff"), fake.channel("queue")
     await fake.start()
@@ -30,7 +43,7 @@ async def test_coc_bot_run_connects_syncs_commands_and_stops_on_sigterm(tmp_path
             "executive_channel_id": channel}.items()))
     env = {**os.environ, "DISCORD_TOKEN": "fake-token", "DISCORD_API_BASE": fake.api_base,
            "DISCORD_GATEWAY_URL": fake.gateway_url, "COC_BOT_CONFIG": str(config),
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
+           **database_env}
     env.pop("SLACK_BOT_TOKEN", None)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
@@ -44,7 +57,8 @@ async def test_coc_bot_run_connects_syncs_commands_and_stops_on_sigterm(tmp_path
         proc.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(proc.communicate(), 20)
         assert proc.returncode == 0, stderr.decode()[-2000:]
-        assert (tmp_path / "bot.db").exists()
+        if database_env["DATABASE_URL"].startswith("sqlite"):
+            assert (tmp_path / "bot.db").exists()
     finally:
         if proc.returncode is None:
             proc.kill()

@@ -34,24 +34,31 @@ REPETITION = "no-unsolicited-repetition: No unsolicited or repetitive messages"
 
 @dataclass
 class Year:
-    db: Path
+    url: str
     seed: Seed
     harness: Harness
 
     @property
     def env(self) -> dict[str, str]:
-        return {"DATABASE_URL": f"sqlite:///{self.db}", "COC_BOT_SEAL_KEYS": TEST_SEAL_KEY}
+        return {"DATABASE_URL": self.url, "COC_BOT_SEAL_KEYS": TEST_SEAL_KEY}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def year_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same aggregates, in the same SQL, on both databases."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite:///{tmp_path / 'coc.db'}"
 
 
 @pytest.fixture
-async def year(tmp_path: Path) -> AsyncIterator[Year]:
-    db = tmp_path / "coc.db"
-    storage = await open_migrated(f"sqlite:///{db}")
+async def year(year_url: str) -> AsyncIterator[Year]:
+    storage = await open_migrated(year_url)
     harness = await build_harness(FakeClock(datetime(2027, 1, 10, 15, 0, tzinfo=UTC)),
                                   storage)
     seed = await seed_year(storage)
     try:
-        yield Year(db, seed, harness)
+        yield Year(year_url, seed, harness)
     finally:
         await storage.close()
 

@@ -360,13 +360,18 @@ def test_a_folder_or_zip_without_channels_json(capsys: pytest.CaptureFixture[str
     assert "zip archive without channels.json" in assert_refused(capsys, "scan", str(archive))
 
 
-def test_a_bad_timestamp_names_the_message(capsys: pytest.CaptureFixture[str],
-                                           tmp_path: Path) -> None:
+def test_a_bad_timestamp_names_the_message_and_the_rest_is_scanned(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     bad = discord_message(1, "hi", at=START)
     bad["timestamp"] = "yesterday"
-    path = discord_export(tmp_path, CHANNEL, "members", [bad])
-    err = assert_refused(capsys, "scan", str(path))
-    assert "messages[0]" in err and "'yesterday'" in err
+    good = discord_message(2, f"my card is {CARD}", at=START + timedelta(minutes=1))
+    path = discord_export(tmp_path, CHANNEL, "members", [bad, good])
+    code, out, err = run(capsys, "scan", str(path), "--format", "json")
+    assert code == 2 and "Traceback" not in err
+    assert "messages[0]" in err and "'yesterday'" in err and "line 1" in err
+    summary = json.loads(out)
+    assert summary["messages"] == 1 and counts(summary) == {"pii-card": 1}
+    assert summary["complete"] is False and summary["problems"][0]["messages_lost"] is True
 
 
 def test_a_missing_config_is_refused(capsys: pytest.CaptureFixture[str],

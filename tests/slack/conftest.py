@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -246,7 +246,7 @@ async def make_world(tmp_path: Path, *, admin: bool = True,
     settings = load_settings(path, _env(api, admin=admin))
     storage = await open_storage(database)
     app = await build_app(settings, clock=FakeClock(datetime(2026, 1, 5, 20, 0, tzinfo=UTC)),
-                          storage=storage)
+                          storage=storage, dm_wave=timedelta(0), outbox_inline=True)
     discord = RecordingPlatform(PlatformName.DISCORD, DISCORD_GUILD)
     app.platforms.register(discord)
     front = build_front_end(app, process_before_response=process_before_response)

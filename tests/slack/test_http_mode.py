@@ -66,7 +66,7 @@ async def test_run_slack_serves_signed_requests_on_the_configured_host_and_port(
                                             "SLACK_SIGNING_SECRET": SECRET,
                                             "SLACK_API_BASE": api})
     app = await build_app(settings, clock=FakeClock(datetime(2026, 1, 5, 20, tzinfo=UTC)),
-                          storage=await open_storage("sqlite:///:memory:"))
+                          storage=await open_storage("sqlite:///:memory:"), outbox_inline=True)
     task = asyncio.create_task(run_slack(app))
     body = (f"team_id=T1&channel_id={GENERAL}&user_id={REPORTER}&command=%2Freport"
             f"&text=%3C%40{SUBJECT}%3E+was+rude&trigger_id=t1"

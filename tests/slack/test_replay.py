@@ -169,7 +169,7 @@ async def test_socket_mode_redelivered_envelopes_are_acked_and_handled_once(
     settings = load_settings(path, {"SLACK_BOT_TOKEN": fake.bot_token,
                                     "SLACK_APP_TOKEN": fake.app_token, "SLACK_API_BASE": api})
     app = await build_app(settings, clock=FakeClock(datetime(2026, 1, 5, 20, tzinfo=UTC)),
-                          storage=await open_storage("sqlite:///:memory:"))
+                          storage=await open_storage("sqlite:///:memory:"), outbox_inline=True)
     task = asyncio.create_task(run_slack(app))
     command = {"team_id": TEAM, "channel_id": GENERAL, "user_id": REPORTER,
                "command": "/report", "text": f"<@{SUBJECT}> was rude", "trigger_id": "t1",

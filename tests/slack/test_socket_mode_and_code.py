@@ -27,7 +27,7 @@ async def test_socket_mode_envelope_is_acked_and_handled(tmp_path: Path) -> None
                                     "SLACK_APP_TOKEN": fake.app_token, "SLACK_API_BASE": api})
     assert [f.__name__ for f in front_ends(settings)] == ["run_slack"]
     app = await build_app(settings, clock=FakeClock(datetime(2026, 1, 5, 20, tzinfo=UTC)),
-                          storage=await open_storage("sqlite:///:memory:"))
+                          storage=await open_storage("sqlite:///:memory:"), outbox_inline=True)
     task = asyncio.create_task(run_slack(app))
     try:
         await fake.send_envelope("slash_commands", {

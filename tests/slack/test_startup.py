@@ -52,7 +52,8 @@ async def test_an_overdue_lift_runs_within_seconds_of_the_socket_after_a_restart
                                     "SLACK_APP_TOKEN": fake.app_token,
                                     "SLACK_ADMIN_TOKEN": fake.admin_token, "SLACK_API_BASE": api})
     clock = FakeClock(datetime(2026, 1, 5, 20, tzinfo=UTC))
-    app = await build_app(settings, clock=clock, storage=await open_storage("sqlite:///:memory:"))
+    app = await build_app(settings, clock=clock, storage=await open_storage("sqlite:///:memory:"),
+                          outbox_inline=True)
     try:
         task = asyncio.create_task(run_slack(app))
         await fake.send_envelope("slash_commands", {

@@ -1,7 +1,9 @@
 """Fixtures for the storage contract: every backend URL the suite runs against.
 
-A new backend (PostgreSQL) joins the contract by adding its URL to ``BACKENDS``; the
-tests in ``test_contract.py`` then hold it to exactly the same behaviour as SQLite.
+Every backend is here: SQLite in memory and in a file, and PostgreSQL (a fresh schema on
+the throwaway server of ``tests/pg_server.py``; skipped with the reason when there is no
+PostgreSQL, never in CI). The tests in ``test_contract.py`` hold them all to exactly the
+same behaviour.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pytest
 from bot.core.ports import Storage
 from storage import open_migrated
 
-BACKENDS = ("sqlite-memory", "sqlite-file")
+BACKENDS = ("sqlite-memory", "sqlite-file", "postgresql")
 
 
 @pytest.fixture(params=BACKENDS)
@@ -24,6 +26,8 @@ def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return "sqlite:///:memory:"
     if request.param == "sqlite-file":
         return f"sqlite:///{tmp_path / 'contract.db'}"
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
     raise AssertionError(f"unknown backend {request.param}")
 
 

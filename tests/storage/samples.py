@@ -36,6 +36,8 @@ from bot.core.models import (
     Motion,
     MotionStatus,
     Office,
+    OutboxMessage,
+    OutboxStatus,
     PersonLink,
     PlatformState,
     Recusal,
@@ -251,6 +253,18 @@ def _platform_state(full: bool) -> PlatformState:
     return PlatformState(f"slack:T1:{TRICKY}", TRICKY, t(5, TOKYO))
 
 
+def _outbox_message(full: bool) -> OutboxMessage:
+    if not full:
+        return OutboxMessage("ob-min", PlatformName.DISCORD, "info", "", t(0), t(0))
+    return OutboxMessage(
+        "ob-full", PlatformName.SLACK, "removal_dm", TRICKY, t(1, TOKYO), t(2, KATHMANDU),
+        recipient=BOB, audience="staff", subject_id="I-1", title=TRICKY, purpose="incident_dm",
+        batch="code/v2", mergeable=True, status=OutboxStatus.SENT, attempts=3,
+        claimed_by="w1", claimed_at=t(3), sent_at=t(4),
+        message=MessageRef(PlatformName.SLACK, "T1", "D1", "1700000000.0001"),
+        merged_into="ob-lead", last_error=TRICKY)
+
+
 BUILDERS: dict[type, Callable[[bool], Any]] = {
     Report: _report, Incident: _incident, Sanction: _sanction, Case: _case, Motion: _motion,
     Vote: _vote, Recusal: _recusal, Appeal: _appeal, CodeVersion: _code_version,
@@ -258,7 +272,7 @@ BUILDERS: dict[type, Callable[[bool], Any]] = {
     AuditEntry: _audit_entry, ScheduledAction: _scheduled_action, PersonLink: _person_link,
     RequestClaim: _request_claim, PlatformState: _platform_state,
     SealKey: _seal_key, CaseContact: _case_contact, RelayMessage: _relay_message,
-    Evidence: _evidence,
+    Evidence: _evidence, OutboxMessage: _outbox_message,
 }
 
 

@@ -17,13 +17,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.errors import NotFound, StorageError
+from bot.core.errors import DuplicateRecord, NotFound, StorageError
 from bot.core.identity import MessageRef, PersonRef, PlaceRef, PlatformName
 from bot.core.models import (
     ENTITY_TYPES,
     ActionKind,
     ActionStatus,
     AuditEntry,
+    Case,
+    CaseOrigin,
     Incident,
     IncidentKind,
     Report,
@@ -343,6 +345,18 @@ async def test_a_refused_insert_rolls_back_its_transaction(store: Storage) -> No
     assert await _get(store, ScheduledAction, "other") is None
 
 
+async def test_a_second_open_automatic_case_is_a_duplicate_record(store: Storage) -> None:
+    """Another unique rule than the id (one open automatic case per person) is reported as
+    ``DuplicateRecord`` on every backend, so the service can join the case that won."""
+    def case(id: str) -> Case:
+        return Case(id, BOB, "repeat violations", CaseOrigin.ESCALATION, Severity.SERIOUS, BASE)
+
+    await _insert(store, case("C-first"))
+    with pytest.raises(DuplicateRecord):
+        await _insert(store, case("C-second"))
+    assert await _get(store, Case, "C-second") is None
+
+
 async def test_insert_new_claims_an_id_once_and_keeps_the_first(store: Storage) -> None:
     first = _action("claim", BASE, claimed_by="first")
     async with store.transaction() as tx:
@@ -591,3 +605,49 @@ async def test_migrate_applies_each_migration_once(backend_url: str) -> None:
         assert await _get(fresh, Report, "r-min") == samples.minimal(Report)
     finally:
         await fresh.close()
+
+
+async def test_two_stores_migrating_at_once_apply_each_migration_once(
+        backend_url: str) -> None:
+    """Two processes starting together on one database: one applies each migration, the
+    other waits for it and finds it done; neither fails."""
+    if backend_url.endswith(":memory:"):
+        pytest.skip("two in-memory stores are two databases")
+    first, second = await open_storage(backend_url), await open_storage(backend_url)
+    try:
+        applied = await asyncio.wait_for(asyncio.gather(first.migrate(), second.migrate()), 60)
+        versions = sorted([*applied[0], *applied[1]])
+        assert versions == [m.version for m in load_migrations()], applied
+        await _insert(first, samples.minimal(Report))
+        assert await _get(second, Report, "r-min") == samples.minimal(Report)
+    finally:
+        await first.close()
+        await second.close()
+
+
+# --- 7. a recorded erasure is the audit log's one exception ---------------------------
+
+
+async def test_an_erasure_may_blank_personal_fields_of_the_audit_log_only(
+        store: Storage) -> None:
+    entry = samples.full(AuditEntry)
+    await _insert(store, entry)
+    blanked = dataclasses.replace(entry, actor=None, reason=None, details=None)
+    with pytest.raises(StorageError, match="erasure"):
+        async with store.transaction() as tx:  # not an erasure: the port refuses
+            await tx.rewrite(blanked)
+    for changed in (dataclasses.replace(blanked, action="rewritten"),
+                    dataclasses.replace(blanked, at=entry.at + timedelta(days=1)),
+                    dataclasses.replace(blanked, automated=not entry.automated),
+                    dataclasses.replace(blanked, subject_id="s-other")):
+        with pytest.raises(StorageError, match="personal fields of the audit log"):
+            async with store.erasure() as tx:  # the database refuses: events stay
+                await tx.rewrite(changed)
+    assert await _get(store, AuditEntry, entry.id) == entry
+    async with store.erasure() as tx:
+        await tx.rewrite(blanked)
+    assert await _get(store, AuditEntry, entry.id) == blanked
+    # The exception ends with the erasure: the next transaction is append-only again.
+    with pytest.raises(StorageError, match="append-only"):
+        async with store.transaction() as tx:
+            await tx.update(dataclasses.replace(blanked, reason="again"))

@@ -1,4 +1,5 @@
-"""Two real processes racing for the same timed actions on one SQLite file.
+"""Two real processes racing for the same timed actions on one database: a SQLite file,
+and PostgreSQL (skipped with the reason when there is none, never in CI).
 
 Each worker reads every pending row in one transaction and tries to claim it with
 ``update_if(..., status=PENDING)`` in a later one, recording each win as an audit entry
@@ -108,9 +109,16 @@ async def _run_workers(url: str, folder: Path, workers: list[str]) -> list[dict[
     return results
 
 
+@pytest.fixture(params=["sqlite-file", "postgresql"])
+def race_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite:///{tmp_path / 'race.db'}"
+
+
 @pytest.mark.slow
-async def test_two_processes_claim_every_row_exactly_once(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'race.db'}"
+async def test_two_processes_claim_every_row_exactly_once(tmp_path: Path, race_url: str) -> None:
+    url = race_url
     due = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
     store = await open_migrated(url)
     try:

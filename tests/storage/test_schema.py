@@ -139,8 +139,11 @@ def test_parse_migrations_orders_files_and_splits_statements() -> None:
         "0002_second.sql": "-- only a comment\nCREATE TABLE u (id TEXT);",
         "0001_first.sql": (
             "CREATE TABLE t (id TEXT, note TEXT DEFAULT 'a;b');\n"
+            "-- dialect: sqlite\n"
             "CREATE TRIGGER t_no_delete BEFORE DELETE ON t\nBEGIN\n"
-            "    SELECT RAISE(ABORT, 'no; really');\nEND;\n"),
+            "    SELECT RAISE(ABORT, 'no; really');\nEND;\n"
+            "-- dialect: postgresql\n"
+            "CREATE RULE t_no_delete AS ON DELETE TO t DO INSTEAD NOTHING;\n"),
     })
     assert [(m.version, m.name, m.label) for m in migrations] == [
         (1, "first", "0001_first"), (2, "second", "0002_second")]
@@ -148,6 +151,8 @@ def test_parse_migrations_orders_files_and_splits_statements() -> None:
     assert len(first.statements) == 2
     assert first.statements[1].startswith("CREATE TRIGGER") and first.statements[1].endswith(
         "END;")
+    assert first.postgres == (first.statements[0],
+                              "CREATE RULE t_no_delete AS ON DELETE TO t DO INSTEAD NOTHING;")
     assert second.statements == ("-- only a comment\nCREATE TABLE u (id TEXT);",)
     assert parse_migrations({}) == ()
 

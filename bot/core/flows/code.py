@@ -33,11 +33,9 @@ class CodeFlows(FlowBase):
         """Publish the edited Code and ask every member of the space to accept it."""
         code = self._services.code
         version = await code.publish(actor, summary)
-        result = await code.prompt(await directory.members())
-        unreachable = self._say("code_unreachable", count=len(result.undeliverable)) \
-            if result.undeliverable else ""
+        result = await code.prompt(await directory.members(), by=actor.person)
         return Outcome(text=self._say("reply_code_published", version=version.id,
-                                      sent=result.sent, unreachable=unreachable))
+                                      count=result.queued))
 
     async def status(self, actor: Actor, directory: Directory) -> Outcome:
         """Staff: how many members accepted the current Code, and who has not yet."""

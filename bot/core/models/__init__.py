@@ -18,6 +18,7 @@ from bot.core.models._code import Acceptance, AcceptancePrompt, CodeVersion
 from bot.core.models._evidence import Evidence, EvidenceKind
 from bot.core.models._hearing import CaseContact, ContactStatus, RelayDirection, RelayMessage
 from bot.core.models._incidents import Incident, IncidentKind, Severity
+from bot.core.models._outbox import OutboxMessage, OutboxStatus
 from bot.core.models._people import Actor, PersonLink, Role
 from bot.core.models._platform_state import PlatformState
 from bot.core.models._reports import Report, ReportStatus
@@ -30,6 +31,7 @@ ENTITY_TYPES: tuple[type, ...] = (
     Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
     Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
     RequestClaim, SealKey, CaseContact, RelayMessage, PlatformState, Evidence,
+    OutboxMessage,
 )
 """Every persisted record type; the storage schema test checks each has a matching table."""
 
@@ -58,6 +60,8 @@ __all__ = [
     "Motion",
     "MotionStatus",
     "Office",
+    "OutboxMessage",
+    "OutboxStatus",
     "PersonLink",
     "PlatformState",
     "Recusal",

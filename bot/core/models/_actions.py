@@ -20,6 +20,8 @@ class ActionKind(StrEnum):
     YEARLY_REVIEW = "yearly_review"
     STATEMENT_REMINDER = "statement_reminder"
     RETENTION_SWEEP = "retention_sweep"
+    RAID_END = "raid_end"  # a raid wave's check for its end (quiet since its last finding)
+    RAID_RELEASE = "raid_release"  # undo a raid's slow mode or lock of a channel
 
 
 class ActionStatus(StrEnum):

@@ -11,16 +11,24 @@ from bot.core.services.appeals import AppealService
 from bot.core.services.case_file import CaseFileService, CasePage
 from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
+from bot.core.services.code_progress import CodePromptProgress
 from bot.core.services.decisions import DecisionService
 from bot.core.services.evidence import EvidenceService
 from bot.core.services.hearing import HearingService
-from bot.core.services.incidents import IncidentDraft, IncidentOutcome, IncidentService
+from bot.core.services.incidents import (
+    INCIDENT_DM,
+    IncidentDraft,
+    IncidentOutcome,
+    IncidentService,
+)
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
+from bot.core.services.outbox import OutboxService
 from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
 from bot.core.services.personal_data import PersonalDataService
 from bot.core.services.platform_state import PlatformStateService
 from bot.core.services.public_statements import PublicStatementService
+from bot.core.services.raid import RaidFinding, RaidService
 from bot.core.services.references import ReferenceService, RefKind, Suggestion
 from bot.core.services.relay import RelayService
 from bot.core.services.reports import ReportDraft, ReportService
@@ -59,34 +67,42 @@ class Services:
     case_files: CaseFileService
     personal_data: PersonalDataService
     retention: RetentionService
+    raid: RaidService
     transparency: TransparencyService
+    outbox: OutboxService
+    code_progress: CodePromptProgress
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None,
-              case_page: CasePage | None = None) -> Services:
-        """``case_page`` renders a case file as a page (``/case file`` sends it)."""
+              case_page: CasePage | None = None, worker: str = "local") -> Services:
+        """``case_page`` renders a case file as a page (``/case file`` sends it); ``worker``
+        names this process in the outbox's claims."""
+        outbox = OutboxService(ctx, worker)
         hearing = HearingService(ctx)
         cases = CaseService(ctx, hearing)
         evidence = EvidenceService(ctx)
         reports = ReportService(ctx, cases, evidence)
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases, evidence)
+        outbox.on_outcome(INCIDENT_DM, incidents.dm_settled)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         public_statements = PublicStatementService(ctx)
+        raid = RaidService(ctx, incidents, sanctions, evidence)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
                    decisions=DecisionService(ctx, cases, sanctions, public_statements),
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases,
-                                                evidence),
+                                                evidence, raid),
                    requests=RequestLedger(ctx), hearing=hearing,
                    relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
                    references=ReferenceService(ctx), overview=OverviewService(ctx),
                    public_statements=public_statements, wishes=WishService(ctx),
                    evidence=evidence, case_files=CaseFileService(ctx, evidence, case_page),
                    personal_data=PersonalDataService(ctx), retention=RetentionService(ctx),
-                   transparency=TransparencyService(ctx))
+                   transparency=TransparencyService(ctx), raid=raid,
+                   outbox=outbox, code_progress=CodePromptProgress(ctx, outbox))
 
 
 __all__ = [
@@ -111,6 +127,8 @@ __all__ = [
     "PromptResult",
     "ProposedSanction",
     "PublicStatementService",
+    "RaidFinding",
+    "RaidService",
     "RefKind",
     "ReferenceService",
     "RelayService",

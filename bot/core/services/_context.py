@@ -6,14 +6,14 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 from bot.core.business_days import BusinessCalendar
 from bot.core.clock import Clock
 from bot.core.code_text import CodeText, ProfileBook
-from bot.core.errors import DeliveryFailed, NotPermitted, PlatformError
+from bot.core.errors import DeliveryFailed, NotPermitted, PlatformError, PlatformUnavailable
 from bot.core.identity import (
     MessageRef,
     PersonRef,
@@ -29,6 +29,7 @@ from bot.core.models import (
     ActionStatus,
     Actor,
     AuditEntry,
+    OutboxMessage,
     PersonLink,
     Report,
     Role,
@@ -41,6 +42,20 @@ from bot.core.refs import log_fields
 from bot.core.telemetry import NullTelemetry, Telemetry
 
 log = logging.getLogger(__name__)
+
+
+class OutboxKick(Protocol):
+    """Told after a commit that rows wait in the outbox, so its worker sends them now (a
+    lost kick is caught by the worker's sweep)."""
+
+    async def kick(self) -> None: ...
+
+
+class NullKick:
+    """For processes that only write (CLI commands): the bot's worker finds the rows."""
+
+    async def kick(self) -> None:
+        return None
 
 
 @dataclass
@@ -60,6 +75,10 @@ class Context:
     announcements: Mapping[PlatformName, PlaceRef] = field(default_factory=dict)
     # What operators observe (Prometheus metrics, readiness): bot/ops, or nothing.
     telemetry: Telemetry = field(default_factory=NullTelemetry)
+    outbox: OutboxKick = field(default_factory=NullKick)
+    # How long an automated explanation waits for others to the same person, so a wave of
+    # violations is explained in one DM (``services/outbox.py``).
+    dm_wave: timedelta = timedelta(0)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -156,13 +175,68 @@ async def accounts_of(tx: Tx, person: PersonRef) -> list[PersonRef]:
     return sorted(accounts)
 
 
+def outbox_id(key: str | None = None) -> str:
+    """An outbox row id; ``key`` makes it deterministic, so queueing one message twice (a
+    job resumed after a crash) adds nothing."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"coc-bot:outbox:{key}").hex if key \
+        else uuid.uuid4().hex
+
+
+async def queue_dm(tx: Tx, ctx: Context, person: PersonRef, notice: Notice, *,
+                   purpose: str | None = None, batch: str | None = None,
+                   mergeable: bool = False, key: str | None = None) -> bool:
+    """Queue a DM in ``tx`` (sent by the outbox worker after the commit, then
+    ``ctx.outbox.kick()``); False if a row with the same ``key`` exists already.
+
+    ``person`` may be sealed (an anonymous reporter): the row keeps the sealed ref and the
+    worker opens it only to send. ``mergeable``: an automated explanation, held
+    ``ctx.dm_wave`` and merged with others to the same person queued meanwhile.
+    """
+    now = ctx.now()
+    hold = ctx.dm_wave if mergeable else timedelta(0)
+    return await tx.insert_new(OutboxMessage(
+        id=outbox_id(key), platform=person.platform, notice_kind=notice.kind.value,
+        text=notice.text, created_at=now, due_at=now + hold, recipient=person,
+        subject_id=notice.subject_id, title=notice.title, purpose=purpose, batch=batch,
+        mergeable=mergeable))
+
+
+def post_target(ctx: Context, origin: Located | None, audience: Audience) -> PlatformName:
+    """Staff notices go to the staff queue of the platform the matter came from; committee
+    and executive notices go to the home platform where those bodies meet."""
+    if audience is Audience.STAFF and origin is not None and ctx.platforms.has(origin.platform):
+        return origin.platform
+    home = ctx.platforms.home_name
+    if home is None:
+        raise PlatformError("No platform is configured to receive committee notices.")
+    return home
+
+
+async def queue_post(tx: Tx, ctx: Context, origin: Located | None, audience: Audience,
+                     notice: Notice, *, purpose: str | None = None, batch: str | None = None,
+                     key: str | None = None) -> bool:
+    """Queue a post to a private staff/committee channel, in ``tx``; False if a row with
+    the same ``key`` exists already."""
+    now = ctx.now()
+    return await tx.insert_new(OutboxMessage(
+        id=outbox_id(key), platform=post_target(ctx, origin, audience),
+        notice_kind=notice.kind.value, text=notice.text, created_at=now, due_at=now,
+        audience=audience.value, subject_id=notice.subject_id, title=notice.title,
+        purpose=purpose, batch=batch))
+
+
 async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
                  sealed: bool = False) -> bool:
-    """Send a DM; report delivery rather than fail the action that needed it.
+    """Send a DM now, for an action whose reply says whether it arrived; report delivery
+    rather than fail the action that needed it.
 
+    Sent directly (not queued) because the person acting is told at once when the member's
+    DMs are closed. A transient failure (429 past the client's own retries, 5xx, timeout)
+    is not lost: the DM goes to the outbox, which retries it, and counts as on its way.
     ``sealed``: the person is an anonymous reporter, so a failure is logged without their
     account (logs are read by people).
     """
+    target = person
     if is_sealed(person):  # opened here, in the machine, only to address the message
         async with ctx.storage.transaction() as tx:
             account = await unseal(tx, person)
@@ -170,19 +244,37 @@ async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
             log.warning("DM (%s) not sent: a sealed person could not be resolved",
                         notice.subject_id)
             return False
-        person, sealed = account, True
-    who = "an anonymous reporter" if sealed else person.key
+        target, sealed = account, True
+    who = "an anonymous reporter" if sealed else target.key
+    key = outbox_id()
     try:
-        await ctx.platforms.get(person.platform).send_dm(person, notice)
+        await ctx.platforms.get(target.platform).send_dm(target, replace(notice,
+                                                                         nonce=key[:25]))
     except DeliveryFailed as exc:
         log.info("DM to %s (%s) not delivered: %s", who, notice.subject_id, exc,
                  extra=log_fields(notice.subject_id))
         return False
+    except PlatformUnavailable as exc:
+        log.warning("DM to %s (%s) failed, queued for retry: %s", who, notice.subject_id,
+                    exc, extra=log_fields(notice.subject_id))
+        async with ctx.storage.transaction() as tx:  # the sealed ref, never the account
+            await tx.insert(_retry_row(ctx, key, person, notice))
+        await ctx.outbox.kick()
+        return True
     except PlatformError as exc:
         log.warning("DM to %s (%s) failed: %s", who, notice.subject_id, exc,
                     extra=log_fields(notice.subject_id))
         return False
     return True
+
+
+def _retry_row(ctx: Context, key: str, person: PersonRef, notice: Notice) -> OutboxMessage:
+    """A DM whose direct send failed transiently, under the id its nonce already carried
+    (so Discord drops the copy if the failed attempt did arrive after all)."""
+    now = ctx.now()
+    return OutboxMessage(id=key, platform=person.platform, notice_kind=notice.kind.value,
+                         text=notice.text, created_at=now, due_at=now, recipient=person,
+                         subject_id=notice.subject_id, title=notice.title, attempts=1)
 
 
 Located = PersonRef | PlaceRef | MessageRef
@@ -191,18 +283,29 @@ Located = PersonRef | PlaceRef | MessageRef
 
 async def try_post(ctx: Context, platform_person: Located | None, audience: Audience,
                    notice: Notice) -> bool:
-    """Post to a private staff/committee channel; a failure is logged, never fatal.
+    """Queue a post to a private staff/committee channel; a failure is logged, never fatal.
 
-    Staff notices go to the staff queue of the platform the matter came from; committee
-    and executive notices go to the home platform where those bodies meet.
+    The post goes through the outbox: it is sent within the channel's pace, retried while
+    the platform fails, and survives a restart. True once it is queued. A notice with
+    files attached is posted directly: the outbox keeps text only.
     """
+    if notice.attachments:
+        return await _post_now(ctx, platform_person, audience, notice)
     try:
-        if audience is Audience.STAFF and platform_person is not None \
-                and ctx.platforms.has(platform_person.platform):
-            platform = ctx.platforms.get(platform_person.platform)
-        else:
-            platform = ctx.platforms.home
-        await platform.post(audience, notice)
+        async with ctx.storage.transaction() as tx:
+            await queue_post(tx, ctx, platform_person, audience, notice)
+    except PlatformError as exc:
+        log.warning("could not post %s notice to %s: %s", notice.kind, audience, exc,
+                    extra=log_fields(notice.subject_id))
+        return False
+    await ctx.outbox.kick()
+    return True
+
+
+async def _post_now(ctx: Context, origin: Located | None, audience: Audience,
+                    notice: Notice) -> bool:
+    try:
+        await ctx.platforms.get(post_target(ctx, origin, audience)).post(audience, notice)
     except PlatformError as exc:
         log.warning("could not post %s notice to %s: %s", notice.kind, audience, exc,
                     extra=log_fields(notice.subject_id))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.core.errors import NotFound
+from bot.core.identity import PlaceRef
 from bot.core.models import (
     AcceptancePrompt,
     ActionKind,
@@ -66,6 +67,8 @@ class CalendarJobs:
             ActionKind.YEARLY_REVIEW: self._yearly,
             ActionKind.STATEMENT_REMINDER: self._statement_reminder,
             ActionKind.RETENTION_SWEEP: self._retention,
+            ActionKind.RAID_END: self._s.raid.end_if_quiet,
+            ActionKind.RAID_RELEASE: self._s.raid.release,
         }
 
     async def needs(self, action: ScheduledAction) -> Needs:
@@ -75,6 +78,9 @@ class CalendarJobs:
         finds nothing to do and finishes). The retention sweep needs no platform."""
         if action.kind is ActionKind.RETENTION_SWEEP:
             return NOTHING
+        if action.kind is ActionKind.RAID_RELEASE:  # the channel's platform
+            return Needs(frozenset({PlaceRef.parse(action.subject_id.partition("|")[0])
+                                    .platform}))
         where: Located | None = None
         async with self._ctx.storage.transaction() as tx:
             if action.kind is ActionKind.LIFT_SANCTION:

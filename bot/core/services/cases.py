@@ -11,7 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from bot.core.errors import InvalidInput, InvalidState, NotPermitted, PlatformError
+from bot.core.errors import (
+    DuplicateRecord,
+    InvalidInput,
+    InvalidState,
+    NotPermitted,
+    PlatformError,
+)
 from bot.core.identity import PersonRef
 from bot.core.models import (
     ActionKind,
@@ -53,6 +59,8 @@ from bot.core.services.hearing import HearingService
 from bot.core.services.wishes import ask_wishes
 
 log = logging.getLogger(__name__)
+AUTOMATIC_ORIGINS = frozenset({CaseOrigin.ESCALATION, CaseOrigin.INCIDENT})
+"""Cases the machine opens: at most one of them is open per person at a time."""
 CASE_READERS = frozenset({Role.STAFF, Role.COMMITTEE, Role.COUNSEL, Role.EXECUTIVE})
 
 
@@ -79,15 +87,32 @@ class CaseService(Motions):
                     reporter_sealed=reporter.box if isinstance(reporter, Sealed) else None,
                     reporter_tag=reporter.tag if isinstance(reporter, Sealed) else None,
                     report_id=report_id)
-        async with self._ctx.storage.transaction() as tx:
-            await tx.insert(case)
-            await audit(tx, self._ctx, "case.opened", "case", case.id, actor=opener,
-                        details=f"origin={origin.value} severity={severity.value}")
-            panel = await panel_for(tx, case, self._ctx.now().date())
+        try:
+            async with self._ctx.storage.transaction() as tx:
+                await tx.insert(case)
+                await audit(tx, self._ctx, "case.opened", "case", case.id, actor=opener,
+                            details=f"origin={origin.value} severity={severity.value}")
+                panel = await panel_for(tx, case, self._ctx.now().date())
+        except DuplicateRecord:
+            if origin not in AUTOMATIC_ORIGINS:
+                raise
+            return await self._already_open(subject)
         opened = await self._open_thread(case, panel)
         await self._hearing.ask(opened)  # "collect input from any individual being reported"
         await ask_wishes(self._ctx, opened)  # and what the person harmed would welcome
         return await self.get(opened.id)
+
+    async def _already_open(self, subject: PersonRef) -> Case:
+        """The open automatic case a concurrent opening for ``subject`` won with: the
+        database keeps one (``cases_one_open_automatic``), so a burst of incidents joins it
+        rather than opening one case each."""
+        async with self._ctx.storage.transaction() as tx:
+            found = await tx.find(Case, subject=subject, status=CaseStatus.OPEN,
+                                  origin__in=list(AUTOMATIC_ORIGINS))
+        if not found:  # closed between the refusal and this read: a new one may open
+            raise InvalidState(f"A case about {subject.key} was being opened at the same "
+                               "moment; try again.")
+        return found[0]
 
     async def open_by_staff(self, actor: Actor, subject: PersonRef, summary: str,
                             severity: Severity) -> Case:

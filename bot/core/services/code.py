@@ -15,16 +15,22 @@ from bot.core.models import (
     Actor,
     CodeVersion,
     Role,
+    ScheduledAction,
 )
-from bot.core.ports import Notice, NoticeKind
+from bot.core.ports import Notice, NoticeKind, Tx
 from bot.core.services._context import (
     Context,
     after_commit,
     audit,
+    queue_dm,
     require,
     schedule,
-    try_dm,
 )
+from bot.core.services.code_progress import PROMPT_PURPOSE
+
+PROMPT_CHUNK = 500
+"""Members queued per transaction: short enough not to hold the database's write lock
+while automod records incidents, long enough that 50,000 members take seconds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +43,7 @@ class AcceptanceStatus:
 @dataclass(frozen=True, slots=True)
 class PromptResult:
     version: CodeVersion
-    sent: int
-    undeliverable: list[PersonRef]
+    queued: int  # the outbox sends them at the platform's pace
     already: int
 
 
@@ -91,35 +96,48 @@ class CodeService:
                         reason=summary)
         return version
 
-    async def prompt(self, members: Sequence[PersonRef]) -> PromptResult:
-        """DM everyone who has neither accepted nor been asked about the current version."""
+    async def prompt(self, members: Sequence[PersonRef],
+                     by: PersonRef | None = None) -> PromptResult:
+        """Queue a DM to everyone who has neither accepted nor been asked about the current
+        version; the outbox sends them at the platform's pace.
+
+        Each chunk of members is one transaction: the prompt record, its reminder and its
+        outbox row together, the row keyed by version and person, so a prompt is queued
+        once however often this runs (a resumed or repeated publish adds nothing). Progress
+        is reported as rows are sent (``prompt_sent``).
+        """
         ctx = self._ctx
         version = await self._require_current()
-        sent, failed, already = 0, [], 0
-        for person in members:
-            key = Acceptance.key_for(version.id, person)
+        async with ctx.storage.transaction() as tx:
+            done = {a.person for a in await tx.find(Acceptance, version_id=version.id)}
+            done |= {p.person for p in await tx.find(AcceptancePrompt, version_id=version.id)}
+        fresh = list(dict.fromkeys(m for m in members if m not in done))
+        for start in range(0, len(fresh), PROMPT_CHUNK):
             async with ctx.storage.transaction() as tx:
-                if await tx.get(Acceptance, key) or await tx.get(AcceptancePrompt, key):
-                    already += 1
-                    continue
-            profile = ctx.profiles.for_place(f"{person.platform.value}:{person.space}")
-            text = ctx.messages.render("code_accept_prompt", version=version.id,
-                                       # staff wrote it for members: inert, not masked
-                                       summary=Trusted(neutralise(version.summary)),
-                                       space_name=Trusted(profile.space_name))
-            delivered = await try_dm(ctx, person, Notice(NoticeKind.CODE_ACCEPT_PROMPT, text,
-                                                         subject_id=version.id))
-            async with ctx.storage.transaction() as tx:
-                await tx.insert(AcceptancePrompt(id=key, version_id=version.id, person=person,
-                                                 prompted_at=ctx.now(), delivered=delivered))
-                action = await schedule(tx, ctx, ActionKind.ACCEPTANCE_REMINDER, key,
-                                        ctx.now() + ctx.policy.acceptance_reminder_after)
-            after_commit(ctx, action)
-            if delivered:
-                sent += 1
-            else:
-                failed.append(person)
-        return PromptResult(version, sent, failed, already)
+                actions = [await self._queue_prompt(tx, version, person, by)
+                           for person in fresh[start:start + PROMPT_CHUNK]]
+            after_commit(ctx, *actions)
+            await ctx.outbox.kick()
+        return PromptResult(version, len(fresh), len(members) - len(fresh))
+
+    async def _queue_prompt(self, tx: Tx, version: CodeVersion, person: PersonRef,
+                            by: PersonRef | None) -> ScheduledAction | None:
+        ctx = self._ctx
+        key = Acceptance.key_for(version.id, person)
+        if not await tx.insert_new(AcceptancePrompt(id=key, version_id=version.id,
+                                                    person=person, prompted_at=ctx.now(),
+                                                    delivered=False)):
+            return None
+        profile = ctx.profiles.for_place(f"{person.platform.value}:{person.space}")
+        text = ctx.messages.render("code_accept_prompt", version=version.id,
+                                   # staff wrote it for members: inert, not masked
+                                   summary=Trusted(neutralise(version.summary)),
+                                   space_name=Trusted(profile.space_name))
+        await queue_dm(tx, ctx, person, Notice(NoticeKind.CODE_ACCEPT_PROMPT, text,
+                                               subject_id=version.id),
+                       purpose=PROMPT_PURPOSE, batch=f"code/{version.id}", key=f"code/{key}")
+        return await schedule(tx, ctx, ActionKind.ACCEPTANCE_REMINDER, key,
+                              ctx.now() + ctx.policy.acceptance_reminder_after)
 
     async def accept(self, person: PersonRef, version_id: str) -> Acceptance:
         ctx = self._ctx
@@ -168,10 +186,12 @@ class CodeService:
         profile = ctx.profiles.for_place(f"{prompt.person.platform.value}:{prompt.person.space}")
         text = ctx.messages.render("acceptance_reminder", version=prompt.version_id,
                                    space_name=Trusted(profile.space_name))
-        await try_dm(ctx, prompt.person, Notice(NoticeKind.CODE_ACCEPT_PROMPT, text,
-                                                subject_id=prompt.version_id))
         async with ctx.storage.transaction() as tx:
             await tx.update(replace(prompt, reminded_at=ctx.now()))
+            await queue_dm(tx, ctx, prompt.person, Notice(NoticeKind.CODE_ACCEPT_PROMPT, text,
+                                                          subject_id=prompt.version_id),
+                           key=f"code-reminder/{prompt_key}")
+        await ctx.outbox.kick()
         return True
 
     async def _require_current(self) -> CodeVersion:

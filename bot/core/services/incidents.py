@@ -19,6 +19,7 @@ from bot.core.models import (
     CaseStatus,
     Incident,
     IncidentKind,
+    OutboxMessage,
     ReportStatus,
     Role,
     Severity,
@@ -33,6 +34,7 @@ from bot.core.services._context import (
     audit,
     mention,
     mention_place,
+    queue_dm,
     require,
     require_confirmation,
     try_dm,
@@ -44,6 +46,8 @@ from bot.core.services.reports import ReportService
 
 _DM_TEMPLATE = {IncidentKind.REMOVAL: "removal_dm", IncidentKind.REDACTION: "redaction_dm",
                 IncidentKind.WARNING: "warning_dm"}
+INCIDENT_DM = "incident_dm"
+"""Outbox purpose of an automated incident's DM (its outcome sets ``dm_delivered``)."""
 HOW_TO_ASK = "If you have questions, reply to staff or use /report to reach an administrator."
 
 
@@ -108,18 +112,20 @@ class IncidentService:
             platform = self._ctx.platforms.get(draft.message.platform)
             capture = await self._evidence.read(draft.message)
             deleted = await platform.delete_message(draft.message)
-        delivered = None
+        delivered, queued = None, None
         if draft.notice is not None or draft.kind in _DM_TEMPLATE:
-            delivered = await try_dm(self._ctx, draft.subject, draft.notice or self._dm(draft))
-        incident = Incident(
-            id=new_ref("I"), subject=draft.subject, kind=draft.kind, clause_id=clause.id,
-            severity=draft.severity, created_at=self._ctx.now(), automated=actor is None,
-            actor=actor.person if actor else None, note=draft.note,
-            message=draft.message, excerpt=mask_personal(draft.excerpt or "")[:500] or None,
-            channel=draft.channel or (draft.message.place if draft.message else None),
-            report_id=draft.report_id, rule_id=draft.rule_id, dm_delivered=delivered)
+            notice = draft.notice or self.explanation(draft)
+            if actor is None:  # automod: through the outbox, one DM for a wave
+                queued = notice
+            else:  # staff are told in their reply whether it arrived
+                delivered = await try_dm(self._ctx, draft.subject, notice)
+        incident = self.incident_of(draft, actor, delivered)
         async with self._ctx.storage.transaction() as tx:
             await tx.insert(incident)
+            if queued is not None:
+                await queue_dm(tx, self._ctx, draft.subject,
+                               replace(queued, subject_id=incident.id), purpose=INCIDENT_DM,
+                               mergeable=True)
             if incident.message is not None and incident.kind in (IncidentKind.REMOVAL,
                                                                   IncidentKind.REDACTION):
                 await self._evidence.keep(tx, "incident", incident.id, incident.message,
@@ -128,20 +134,32 @@ class IncidentService:
             await audit(tx, self._ctx, f"incident.{incident.kind.value}", "incident",
                         incident.id, actor=incident.actor, reason=draft.note,
                         details=f"clause={clause.id} rule={draft.rule_id or '-'}")
-            escalate = await self._should_escalate(tx, draft.subject)
+            escalate = await self.escalation_due(tx, draft.subject)
         self._ctx.telemetry.incident_recorded(draft.rule_id, incident.kind.value)
         if draft.report_id:
             await self._reports.close(incident.actor, draft.report_id, ReportStatus.ACTIONED,
                                       f"incident {incident.id}")
-        incident = await self._report_to_committee(incident, clause.title)
+        incident = await self._report_to_committee(incident, clause.title, queued is not None)
         if delivered is False:
             await self._tell_staff_dm_failed(incident, draft.kind.value)
         if not deleted:
             await self._ask_staff_to_delete(incident)
-        case = await self._escalate(incident) if escalate else None
+        case = await self.escalate(incident) if escalate else None
         return IncidentOutcome(incident, case, deleted)
 
-    def _dm(self, draft: IncidentDraft) -> Notice:
+    def incident_of(self, draft: IncidentDraft, actor: Actor | None,
+                    delivered: bool | None) -> Incident:
+        """The record of ``draft`` (not stored yet): excerpt masked, channel filled in."""
+        return Incident(
+            id=new_ref("I"), subject=draft.subject, kind=draft.kind, clause_id=draft.clause_id,
+            severity=draft.severity, created_at=self._ctx.now(), automated=actor is None,
+            actor=actor.person if actor else None, note=draft.note,
+            message=draft.message, excerpt=mask_personal(draft.excerpt or "")[:500] or None,
+            channel=draft.channel or (draft.message.place if draft.message else None),
+            report_id=draft.report_id, rule_id=draft.rule_id, dm_delivered=delivered)
+
+    def explanation(self, draft: IncidentDraft) -> Notice:
+        """The DM that explains ``draft`` to its author: the clause and how to avoid it."""
         ctx = self._ctx
         clause = ctx.code.clause(draft.clause_id)
         profile = ctx.profiles.for_place(draft.channel.key if draft.channel else None,
@@ -156,7 +174,7 @@ class IncidentService:
         kind = NoticeKind.REMOVAL_DM if draft.kind is not IncidentKind.WARNING else NoticeKind.INFO
         return Notice(kind, text, title=f"About your message in {profile.space_name}")
 
-    async def _should_escalate(self, tx: Tx, subject: PersonRef) -> bool:
+    async def escalation_due(self, tx: Tx, subject: PersonRef) -> bool:
         """Counted over every account of the person. For a sealed subject (an anonymous
         reporter's abuse of reporting) the machine counts their named incidents too, and
         the case it opens names only the pseudonym; a named subject's count leaves sealed
@@ -174,7 +192,9 @@ class IncidentService:
                 return False
         return should_escalate(times, now, policy.escalation_incidents, policy.escalation_window)
 
-    async def _escalate(self, incident: Incident) -> Case:
+    async def escalate(self, incident: Incident) -> Case:
+        """Open the repeat-violation case (or join the one a concurrent incident opened:
+        the database keeps one open automatic case per person) and link the incident."""
         policy = self._ctx.policy
         days = policy.escalation_window.days
         summary = self._ctx.messages.render(
@@ -186,7 +206,20 @@ class IncidentService:
             await tx.update(replace(incident, case_id=case.id))
         return case
 
-    async def _report_to_committee(self, incident: Incident, clause_title: str) -> Incident:
+    async def dm_settled(self, row: OutboxMessage, delivered: bool) -> None:
+        """The outbox sent (or could not send) an automated incident's DM: record it, and
+        ask staff to reach the person another way when it could not be delivered."""
+        async with self._ctx.storage.transaction() as tx:
+            incident = await tx.get(Incident, row.subject_id or "")
+            if incident is None or incident.dm_delivered is not None:
+                return
+            incident = replace(incident, dm_delivered=delivered)
+            await tx.update(incident)
+        if not delivered:
+            await self._tell_staff_dm_failed(incident, incident.kind.value)
+
+    async def _report_to_committee(self, incident: Incident, clause_title: str,
+                                   queued: bool = False) -> Incident:
         ctx = self._ctx
         text = ctx.messages.render(
             "incident_summary", ref=incident.id, kind=incident.kind.value,
@@ -194,8 +227,9 @@ class IncidentService:
             clause_id=incident.clause_id, clause_title=clause_title,
             note=incident.note or "none", excerpt=_quote(incident.excerpt),
             actor="automod" if incident.automated else mention(ctx, incident.actor),
-            delivered={True: "yes", False: "NO - please contact them another way",
-                       None: "not applicable"}[incident.dm_delivered])
+            delivered="being sent (staff are told if it cannot be delivered)" if queued else
+            {True: "yes", False: "NO - please contact them another way",
+             None: "not applicable"}[incident.dm_delivered])
         audience = Audience.STAFF if incident.kind is IncidentKind.ALERT else Audience.COMMITTEE
         posted = await try_post(ctx, incident.subject, audience,
                                 Notice(NoticeKind.INCIDENT_SUMMARY, text, subject_id=incident.id))

@@ -21,11 +21,15 @@ from bot.core.services._context import Context
 from bot.core.services.cases import CaseService
 from bot.core.services.evidence import EvidenceService
 from bot.core.services.incidents import IncidentDraft, IncidentService
+from bot.core.services.raid import RaidFinding, RaidService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
 
 log = logging.getLogger(__name__)
 
 DEFAULT_AUTOMATED_SUSPENSION = "1d"
+_BATCHED = frozenset({IncidentKind.REMOVAL, IncidentKind.REDACTION, IncidentKind.ALERT})
+"""What raid mode batches: every finding about a message (an alert to staff is counted in
+the wave's alert instead of a post each)."""
 
 _KIND = {
     Action.ALERT_STAFF: IncidentKind.ALERT,
@@ -72,8 +76,9 @@ class WatchOutcome:
 class ModerationService:
     def __init__(self, ctx: Context, automod: Automod | None, incidents: IncidentService,
                  sanctions: SanctionService, cases: CaseService,
-                 evidence: EvidenceService | None = None) -> None:
+                 evidence: EvidenceService | None = None, raid: RaidService | None = None) -> None:
         self._ctx = ctx
+        self._raid = raid
         self._evidence = evidence or EvidenceService(ctx)
         self._automod = automod
         self._incidents = incidents
@@ -98,10 +103,14 @@ class ModerationService:
             return None
         others = tuple(sorted({d.rule_id for d in detections} - {top.rule_id}))
         note = top.detail + (f" (also matched: {', '.join(others)})" if others else "")
-        outcome = await self._incidents.handle(None, IncidentDraft(
+        draft = IncidentDraft(
             subject=message.author, kind=_KIND[top.action], clause_id=top.clause_id,
             severity=top.severity, note=note, message=message.message, excerpt=top.excerpt,
-            channel=message.message.place, rule_id=top.rule_id))
+            channel=message.message.place, rule_id=top.rule_id)
+        if draft.kind in _BATCHED and self._raid is not None \
+                and await self._raid.takes(message.message.place, message.author):
+            return await self._in_raid(draft, top, others)
+        outcome = await self._incidents.handle(None, draft)
         if top.action is Action.REMOVE_AND_SUSPEND:
             await self._suspend(message.author, top)
         elif top.action is Action.OPEN_CASE and outcome.escalated is None:
@@ -110,6 +119,23 @@ class ModerationService:
                                    severity=top.severity if top.severity is not Severity.MINOR
                                    else Severity.SERIOUS)
         return WatchOutcome(top, outcome.incident, others)
+
+    async def _in_raid(self, draft: IncidentDraft, top: Detection,
+                       others: tuple[str, ...]) -> WatchOutcome:
+        """Its space is flooded: the removal joins the raid's next batch (one alert per
+        wave, bulk deletes); a serious finding still opens its case (one per person)."""
+        raid = self._raid
+        assert raid is not None  # only called once raid mode took the finding
+        suspend = top.action is Action.REMOVE_AND_SUSPEND
+        incident = await raid.handle(RaidFinding(
+            draft, suspend_for=(top.suspend_for or parse_duration(DEFAULT_AUTOMATED_SUSPENSION))
+            if suspend else None, suspend_reason=f"Automatic: {top.detail}"))
+        if top.action is Action.OPEN_CASE and incident.case_id is None:
+            await self._cases.open(None, draft.subject, self._case_summary(top, incident),
+                                   origin=CaseOrigin.INCIDENT,
+                                   severity=top.severity if top.severity is not Severity.MINOR
+                                   else Severity.SERIOUS)
+        return WatchOutcome(top, incident, others)
 
     async def _suspend(self, author: PersonRef, detection: Detection) -> None:
         duration = detection.suspend_for or parse_duration(DEFAULT_AUTOMATED_SUSPENSION)

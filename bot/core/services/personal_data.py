@@ -38,6 +38,7 @@ from bot.core.models import (
     Evidence,
     Incident,
     Motion,
+    OutboxMessage,
     PersonLink,
     Recusal,
     RelayMessage,
@@ -78,6 +79,8 @@ THEIR_WORDS: dict[type, dict[str, frozenset[str]]] = {
     CaseContact: {"subject": frozenset({"end_note"}), "opened_by": frozenset(),
                   "ended_by": frozenset({"end_note"})},
     RelayMessage: {"author": frozenset({"text"})},
+    # A DM still waiting in the outbox is about its recipient (sent ones hold no text).
+    OutboxMessage: {"recipient": frozenset({"text", "title"})},
 }
 """Per record type and person field: the text erased with that person."""
 

@@ -61,6 +61,8 @@ class SuspensionRequest:
     target_standing: frozenset[Role] = frozenset()
     confirmed: bool = False
     report_id: str | None = None  # the report this acts on: closed as actioned
+    # False in a raid: the wave's one alert counts the suspensions instead of a post each.
+    summarise: bool = True
 
 
 def parse_scope(text: str) -> SanctionScope:
@@ -131,7 +133,8 @@ class SanctionService:
         if request.report_id and self._reports is not None:
             await self._reports.close(sanction.actor, request.report_id, ReportStatus.ACTIONED,
                                       f"suspension {sanction.id}")
-        await self._summarise(sanction)
+        if request.summarise:
+            await self._summarise(sanction)
         return sanction
 
     async def _undo(self, sanction: Sanction) -> None:

@@ -57,9 +57,8 @@ async def test_publishing_a_new_version_prompts_every_member_by_dm(harness: Harn
     assert version.summary == "No campaigning in channels."
     assert version.published_by == STAFF.person
     harness.platform.closed_dms.add(MEMBERS[3])
-    result = await harness.services.code.prompt(MEMBERS)
-    assert (result.version, result.sent, result.undeliverable, result.already) == (
-        version, 3, [MEMBERS[3]], 0)
+    result = await harness.services.code.prompt(MEMBERS, by=STAFF.person)
+    assert (result.version, result.queued, result.already) == (version, 4, 0)
     for member in MEMBERS[:3]:
         [text] = prompts_to(harness, member)
         assert "(v2): No campaigning in channels." in text and "Accept" in text
@@ -67,9 +66,13 @@ async def test_publishing_a_new_version_prompts_every_member_by_dm(harness: Harn
         prompts = await tx.find(AcceptancePrompt, version_id="v2")
     assert {p.person: p.delivered for p in prompts} == {
         MEMBERS[0]: True, MEMBERS[1]: True, MEMBERS[2]: True, MEMBERS[3]: False}
+    # the publisher and staff are told once every member was asked, with who was not reached
+    [done] = [n.text for who, n in harness.platform.dms if who == STAFF.person]
+    assert "Code v2: every member has been asked" in done and "3 DMs delivered; 1" in done
+    assert [n.text for _, n in harness.platform.posts].count(done) == 1
     # asking again reaches nobody twice
     again = await harness.services.code.prompt(MEMBERS)
-    assert (again.sent, again.already) == (0, 4)
+    assert (again.queued, again.already) == (0, 4)
     assert sum(len(prompts_to(harness, m)) for m in MEMBERS) == 3
 
 
@@ -82,7 +85,7 @@ async def test_publishing_the_text_the_bot_recorded_at_start_up_announces_it(
     assert (announced.id, announced.published_by) == (recorded.id, STAFF.person)
     assert announced.summary == "Please accept the new Code"
     result = await harness.services.code.prompt(MEMBERS)
-    assert result.version == announced and result.sent == len(MEMBERS)
+    assert result.version == announced and result.queued == len(MEMBERS)
 
 
 async def test_publishing_the_same_text_is_refused_clearly(harness: Harness) -> None:

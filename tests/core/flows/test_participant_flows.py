@@ -256,12 +256,14 @@ async def test_a_refused_status_does_not_list_the_members(harness: Harness) -> N
     assert directory.listed == 0
 
 
-async def test_publishing_says_who_could_not_be_reached(harness: Harness) -> None:
+async def test_publishing_queues_the_prompts_and_reports_who_could_not_be_reached(
+        harness: Harness) -> None:
     harness.platform.closed_dms.add(SUBJECT)
     outcome = await CodeFlows(harness.services).publish(
         STAFF, "Clearer reporting", FakeDirectory(people=[REPORTER, SUBJECT]))
-    assert outcome.text == ("Published v1. Asked 1 members to accept it. 1 could not be "
-                            "reached by DM.")
+    assert outcome.text.startswith("Published v1. 2 members will be asked by DM")
+    [done] = [n.text for who, n in harness.platform.dms if who == STAFF.person]
+    assert "1 DMs delivered; 1 members could not be reached" in done
 
 
 async def test_accepting_an_old_version_is_refused(harness: Harness) -> None:

@@ -168,7 +168,7 @@ TABLE: dict[str, tuple[Run, frozenset[str], str, str, type[CocBotError]]] = {
     "code show": (code_show, ALL, "Code of Conduct", "", NotPermitted),
     "code accept": (code_accept, ALL, "Thank you for accepting the Code of Conduct (v1)", "",
                     NotPermitted),
-    "code publish": (code_publish, frozenset({"staff"}), "Published v1. Asked 2 members",
+    "code publish": (code_publish, frozenset({"staff"}), "Published v1. 2 members will be asked",
                      "Only staff can publish a new version of the Code", NotPermitted),
     "code status": (code_status, frozenset({"staff"}), "**v1**: 0 accepted, 2 not yet",
                     "Only staff can see who has accepted the Code", NotPermitted),

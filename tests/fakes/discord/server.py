@@ -15,10 +15,12 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes.discord._bulk import FAKE_EPOCH, BulkRoutes, snowflake_at
 
 JSON = dict[str, Any]
 
@@ -72,11 +74,15 @@ class FakeUser:
                 "public_flags": 0}
 
 
-class FakeDiscord:
-    """The fake's state and its aiohttp application."""
+class FakeDiscord(BulkRoutes):
+    """The fake's state and its aiohttp application.
 
-    def __init__(self) -> None:
-        self._ids = itertools.count(1_300_000_000_000_000_000)
+    ``now`` is the fake's notion of the present, for Discord's 14-day bulk-delete rule;
+    new ids are snowflakes of that moment (``old_message`` makes an older one)."""
+
+    def __init__(self, now: datetime = FAKE_EPOCH) -> None:
+        self.now = now
+        self._ids = itertools.count(snowflake_at(now))
         self.app_id = self.snowflake()
         self.guild_id = self.snowflake()
         self.bot = FakeUser(self.app_id, "coc-bot", bot=True)
@@ -97,6 +103,8 @@ class FakeDiscord:
         self.closed_dms: set[int] = set()
         self.history_down: set[int] = set()  # channels whose history listing fails (503)
         self.rate_limits: list[tuple[str, str, float]] = []  # (method, path part, retry after)
+        # (method, path part) -> (status, how many more answers): an outage "for a while"
+        self.failing: dict[tuple[str, str], tuple[int, int]] = {}
         self.sent_events: list[JSON] = []
         self.replay_on_resume = 0
         self.resumes = 0
@@ -187,8 +195,15 @@ class FakeDiscord:
         """A message somebody (not the bot) wrote: it exists before any test acts on it."""
         return self._store_message(channel_id, author, {"content": content, **extra})
 
-    def _store_message(self, channel_id: int, author: FakeUser, body: JSON) -> JSON:
-        message_id = self.snowflake()
+    def old_message(self, channel_id: int, author: FakeUser, content: str,
+                    age: timedelta) -> JSON:
+        """A message written ``age`` ago (its id says when, as Discord's do)."""
+        return self._store_message(channel_id, author, {"content": content},
+                                   message_id=snowflake_at(self.now - age))
+
+    def _store_message(self, channel_id: int, author: FakeUser, body: JSON,
+                       message_id: int | None = None) -> JSON:
+        message_id = message_id or self.snowflake()
         channel = self.channels.get(channel_id, {})
         message: JSON = {
             "id": str(message_id), "channel_id": str(channel_id), "type": 0,
@@ -330,7 +345,7 @@ class FakeDiscord:
         reason = request.headers.get("X-Audit-Log-Reason")
         self.calls.append(Call(request.method, path, body, dict(request.query), reason,
                                files=tuple(files)))
-        limited = self._rate_limited(request.method, path)
+        limited = self._rate_limited(request.method, path) or self._failing(request.method, path)
         if limited is not None:
             await self._touch()
             return limited
@@ -355,6 +370,26 @@ class FakeDiscord:
     def rate_limit_next(self, method: str, path_part: str, retry_after: float = 0.2) -> None:
         """Answer the next matching request with 429, as Discord does when a bucket is full."""
         self.rate_limits.append((method, path_part, retry_after))
+
+    def fail_next(self, method: str, path_part: str, status: int, times: int) -> None:
+        """Answer the next ``times`` matching requests with ``status`` (429 with a short
+        Retry-After, or a 5xx), as Discord does during an incident."""
+        self.failing[(method, path_part)] = (status, times)
+
+    def _failing(self, method: str, path: str) -> web.Response | None:
+        for (verb, part), (status, times) in list(self.failing.items()):
+            if verb != method or part not in path:
+                continue
+            if times <= 1:
+                del self.failing[(verb, part)]
+            else:
+                self.failing[(verb, part)] = (status, times - 1)
+            if status == 429:
+                self.rate_limits.append((method, part, 0.01))
+                return self._rate_limited(method, path)
+            return web.Response(status=status, body=b'{"message": "upstream failed"}',
+                                headers={"Content-Type": "application/json"})
+        return None
 
     def _rate_limited(self, method: str, path: str) -> web.Response | None:
         for rule in self.rate_limits:
@@ -424,7 +459,12 @@ class FakeDiscord:
                 return 201, self._thread(int(channel), body)
             case "GET", ["channels", channel]:
                 found = self.channels.get(int(channel))
-                return (200, found) if found else _unknown("Channel", 10003)
+                return (200, self.channel_json(int(channel))) if found \
+                    else _unknown("Channel", 10003)
+            case "PATCH", ["channels", channel]:
+                return self.edit_channel(int(channel), body)
+            case "POST", ["channels", channel, "messages", "bulk-delete"]:
+                return self.bulk_delete(int(channel), body)
             case "GET", ["channels", thread, "thread-members", user]:
                 if int(user) not in self.thread_members.get(int(thread), set()):
                     return _unknown("Member", 10007)
@@ -525,7 +565,14 @@ class FakeDiscord:
             return 403, {"message": "Cannot send messages to this user", "code": 50007}
         if channel_id not in self.messages:
             return _unknown("Channel", 10003)
-        return 200, self._store_message(channel_id, self.bot, body)
+        if body.get("enforce_nonce") and body.get("nonce"):  # Discord's idempotent send
+            for message in self.messages[channel_id].values():
+                if message.get("nonce") == body["nonce"]:
+                    return 200, message
+        message = self._store_message(channel_id, self.bot, body)
+        if body.get("nonce"):
+            message["nonce"] = body["nonce"]
+        return 200, message
 
     def _thread(self, parent: int, body: JSON) -> JSON:
         thread_id = self.snowflake()

@@ -71,6 +71,10 @@ class FakeSlack:
     guests: set[str] = field(default_factory=set)  # guest accounts (see only their channels)
     unreachable: set[str] = field(default_factory=set)
     bot_absent: set[str] = field(default_factory=set)  # channels the bot was not invited to
+    # Slack's per-method tiers, as Slack enforces them: (calls, seconds) per workspace;
+    # a call beyond the tier is answered 429 with Retry-After (chat.delete is Tier 3).
+    tiers: dict[str, tuple[int, float]] = field(
+        default_factory=lambda: {"chat.delete": (50, 60.0)})
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     rate_limits: dict[str, list[int]] = field(default_factory=dict)
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> App Home view
@@ -154,6 +158,8 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth else params.get("token")
         pending = self.rate_limits.get(method)
+        if not pending and self._over_tier(method):
+            pending = [int(self.tiers[method][1])]
         if pending:
             self.calls.append(Call(method, params, token, status=429))
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
@@ -163,6 +169,17 @@ class FakeSlack:
             self, "m_" + method.replace(".", "_"), None)
         body = handler(params, token) if handler else {"ok": True}
         return web.json_response(body)
+
+    def _over_tier(self, method: str) -> bool:
+        """Whether one more ``method`` call now would exceed its tier (calls answered
+        429 do not count, as on Slack)."""
+        if method not in self.tiers:
+            return False
+        limit, per = self.tiers[method]
+        since = time.monotonic() - per
+        recent = [c for c in self.calls if c.method == method and c.status == 200
+                  and c.at > since]
+        return len(recent) >= limit
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json(), None))

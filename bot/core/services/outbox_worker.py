@@ -1,0 +1,306 @@
+"""The outbox's sender: paced to each platform, patient with failures, restart-safe.
+
+One worker task per process takes due rows (``OutboxService.due``), claims them with a
+lease and sends each within its platform's pace: a token bucket for DMs per platform and
+one per private channel for posts (Discord allows about 5 messages per 5 s in a channel;
+Slack about one a second). A 429 pauses that bucket for the platform's ``Retry-After``
+and puts the row back for then; a 5xx or a timeout backs off 2 s, 4 s, ... up to five
+minutes, for as long as the platform takes to recover (``MAX_ATTEMPTS`` at the cap is
+days); a closed DM fails at once, is recorded and surfaced (the row's purpose is told).
+Rows for a platform that is not connected yet wait without spending an attempt.
+
+Tests and operators wait on :meth:`OutboxWorker.drained`, set whenever no row is due and
+no send is in flight, never on a sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.core.errors import (
+    DeliveryFailed,
+    PlatformError,
+    PlatformUnavailable,
+    StorageError,
+)
+from bot.core.identity import MessageRef, PersonRef, PlatformName, is_sealed
+from bot.core.markup import Trusted
+from bot.core.models import OutboxMessage
+from bot.core.ports import Audience, Notice
+from bot.core.refs import log_fields
+from bot.core.services._context import Context, unseal
+from bot.core.services.outbox import OutboxService, notice_of
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(minutes=5)
+MAX_ATTEMPTS = 1000  # at the five-minute cap: about three and a half days of outage
+SWEEP_SECONDS = 5.0
+"""The worker looks for due rows at least this often, whatever kicks it missed."""
+IN_FLIGHT = 8
+"""Sends in progress at once; the buckets, not this, set the pace."""
+
+
+def backoff(attempts: int) -> timedelta:
+    delay: timedelta = timedelta(seconds=2) * (2 ** min(max(0, attempts - 1), 10))
+    return min(delay, MAX_BACKOFF)
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """How fast one platform may be sent to: DMs a second (across all DMs) and posts a
+    second in any one channel; ``burst`` is how many may go at once after a quiet spell.
+    ``UNPACED`` is for tests whose platform is a recording fake."""
+
+    dms_per_second: float = 5.0
+    posts_per_second: float = 1.0
+    burst: int = 5
+
+
+UNPACED = Pace(dms_per_second=1e9, posts_per_second=1e9, burst=1_000_000)
+
+
+class Bucket:
+    """A token bucket on the event loop's clock: real time, because rate limits are."""
+
+    def __init__(self, rate: float, burst: int, now: Callable[[], float]) -> None:
+        self._rate, self._burst, self._now = rate, float(burst), now
+        self._tokens, self._at = float(burst), now()
+        self._paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """The platform said "wait": nothing leaves this bucket until then."""
+        self._paused_until = max(self._paused_until, self._now() + seconds)
+        self._tokens = 0.0
+
+    def wait_needed(self) -> float:
+        """Seconds until a send may go (0: take it now, and the token is taken)."""
+        now = self._now()
+        if now < self._paused_until:
+            return self._paused_until - now
+        self._tokens = min(self._burst, self._tokens + (now - self._at) * self._rate)
+        self._at = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return 0.0
+        return (1.0 - self._tokens) / self._rate
+
+
+class OutboxWorker:
+    def __init__(self, ctx: Context, service: OutboxService,
+                 paces: Mapping[PlatformName, Pace] | None = None, *,
+                 inline: bool = False, sweep_seconds: float = SWEEP_SECONDS,
+                 default_pace: Pace | None = None) -> None:
+        self._ctx, self._service = ctx, service
+        self._paces = dict(paces or {})
+        self._default_pace = default_pace or Pace()
+        self._inline, self._sweep = inline, sweep_seconds
+        self._buckets: dict[str, Bucket] = {}
+        self._wake = asyncio.Event()
+        self._drained = asyncio.Event()
+        self._stopping = False
+        self._passing = False
+        self._stopped = asyncio.Event()
+        self._flight: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(IN_FLIGHT)
+        self._task: asyncio.Task[None] | None = None
+
+    async def kick(self) -> None:
+        """Rows were committed: send them (inline: now, before returning; tests of the
+        core use this)."""
+        self._drained.clear()
+        if self._inline:
+            if self._passing:  # kicked by an outcome inside a pass: that pass goes on
+                return
+            self._passing = True
+            try:
+                await self.pass_once()
+            finally:
+                self._passing = False
+            await self._settle()
+            self._drained.set()
+        else:
+            self._wake.set()
+
+    def platform_ready(self, name: PlatformName) -> None:
+        self._drained.clear()
+        self._wake.set()
+
+    async def drained(self) -> None:
+        """Return once nothing is due and nothing is in flight: the "outbox drained" signal
+        tests wait on (under ``asyncio.timeout``)."""
+        await self._drained.wait()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="outbox-worker")
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop claiming; let sends in flight finish (each then records its outcome), up to
+        ``grace`` seconds. A row cut off here is retaken after its lease: never lost."""
+        self._stopping = True
+        self._stopped.set()
+        self._wake.set()
+        if self._task is not None:
+            await asyncio.wait([self._task], timeout=grace)
+            if not self._task.done():
+                self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await self._settle(grace)
+
+    async def _settle(self, grace: float | None = None) -> None:
+        if self._flight:
+            await asyncio.wait(set(self._flight), timeout=grace)
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                delay = await self.pass_once()
+            except StorageError as exc:  # the storage's watcher stops the bot; say it once
+                log.warning("outbox paused: %s", exc)
+                delay = self._sweep
+            except Exception:  # the worker must outlive one bad pass
+                log.exception("outbox pass failed")
+                delay = self._sweep
+            if self._stopping:
+                break
+            await self._settle()
+            if not self._flight and not self._wake.is_set() and await self._idle():
+                self._drained.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def _idle(self) -> bool:
+        rows = await self._service.due(limit=1)
+        return not [r for r in rows if self._connected(r)]
+
+    async def pass_once(self) -> float:
+        """Send every row due now; return how long to wait before the next look."""
+        delay = self._sweep
+        while not self._stopping:
+            rows = [r for r in await self._service.due(limit=200) if self._connected(r)]
+            if not rows:
+                break
+            for row in rows:
+                if self._stopping:
+                    break
+                await self._start_send(row)
+            await self._settle()
+        upcoming = await self._service.next_due()
+        if upcoming is not None:
+            ahead = (upcoming.due_at - self._ctx.now()).total_seconds()
+            delay = min(delay, max(0.05, ahead))
+        return delay
+
+    def _connected(self, row: OutboxMessage) -> bool:
+        return self._ctx.platforms.has(row.platform) and \
+            self._ctx.platforms.is_ready(row.platform)
+
+    async def _start_send(self, row: OutboxMessage) -> None:
+        await self._slots.acquire()
+        claimed = await self._service.claim(row)
+        if not claimed:
+            self._slots.release()
+            return
+        await self._paced(claimed[0])
+        task = asyncio.create_task(self._send(claimed), name=f"outbox-send-{row.id[:8]}")
+        self._flight.add(task)
+        task.add_done_callback(self._flight.discard)
+
+    async def _paced(self, row: OutboxMessage) -> None:
+        key = f"{row.platform.value}:{row.audience or 'dm'}"
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            pace = self._paces.get(row.platform, self._default_pace)
+            rate = pace.posts_per_second if row.audience else pace.dms_per_second
+            loop = asyncio.get_running_loop()
+            bucket = self._buckets[key] = Bucket(rate, pace.burst, loop.time)
+        while (wait := bucket.wait_needed()) > 0 and not self._stopping:
+            with contextlib.suppress(TimeoutError):  # the platform's pace; a stop cuts it
+                await asyncio.wait_for(self._stopped.wait(), wait)
+
+    async def _send(self, rows: list[OutboxMessage]) -> None:
+        try:
+            message = await self._deliver(rows)
+        except DeliveryFailed as exc:
+            await self._give_up(rows, str(exc))
+        except PlatformUnavailable as exc:
+            await self._later(rows, exc)
+        except PlatformError as exc:
+            await self._give_up(rows, str(exc))
+        except Exception as exc:  # an unknown failure is retried, never dropped
+            log.exception("outbox send %s failed", rows[0].id)
+            await self._later(rows, PlatformUnavailable(str(exc)))
+        else:
+            if not await self._service.sent(rows, message):
+                log.warning("outbox row %s was retaken before it was recorded", rows[0].id)
+            await self._tell(rows, delivered=True)
+        finally:
+            self._slots.release()
+
+    async def _deliver(self, rows: list[OutboxMessage]) -> MessageRef:
+        lead = rows[0]
+        platform = self._ctx.platforms.get(lead.platform)
+        notice = notice_of(lead) if len(rows) == 1 else self._merged(rows)
+        if lead.audience is not None:
+            return await platform.post(Audience(lead.audience), notice)
+        assert lead.recipient is not None
+        return await platform.send_dm(await self._address(lead.recipient), notice)
+
+    async def _address(self, person: PersonRef) -> PersonRef:
+        if not is_sealed(person):
+            return person
+        async with self._ctx.storage.transaction() as tx:  # opened in memory, to send
+            account = await unseal(tx, person)
+        if account is None:
+            raise DeliveryFailed("A sealed person could not be resolved.")
+        return account
+
+    def _merged(self, rows: list[OutboxMessage]) -> Notice:
+        """One DM for a wave: a line saying how many, then each explanation in turn."""
+        render = self._ctx.messages.render
+        parts = [render("dm_wave", count=len(rows))]
+        parts += [render("dm_wave_part", number=n, text=Trusted(row.text))
+                  for n, row in enumerate(rows, start=1)]
+        return Notice(notice_of(rows[0]).kind, "\n\n".join(parts),
+                      subject_id=rows[0].subject_id, title=rows[0].title, nonce=rows[0].id[:25])
+
+    async def _later(self, rows: list[OutboxMessage], exc: PlatformUnavailable) -> None:
+        lead = rows[0]
+        if lead.attempts >= MAX_ATTEMPTS:
+            await self._give_up(rows, f"gave up after {lead.attempts} attempts: {exc}")
+            return
+        after = backoff(lead.attempts)
+        if exc.retry_after_seconds is not None:
+            after = timedelta(seconds=exc.retry_after_seconds)
+            key = f"{lead.platform.value}:{lead.audience or 'dm'}"
+            if key in self._buckets:
+                self._buckets[key].pause(exc.retry_after_seconds)
+        log.info("outbox %s: %s; retrying in %ss", lead.id[:8], exc, after.total_seconds(),
+                 extra=log_fields(lead.subject_id))
+        await self._service.retry(rows, str(exc), after)
+
+    async def _give_up(self, rows: list[OutboxMessage], error: str) -> None:
+        lead = rows[0]
+        who = "a person" if lead.recipient is not None else f"the {lead.audience} channel"
+        log.warning("outbox %s to %s not delivered: %s", lead.id[:8], who, error,
+                    extra=log_fields(lead.subject_id))
+        await self._service.failed(rows, error)
+        await self._tell(rows, delivered=False)
+
+    async def _tell(self, rows: list[OutboxMessage], *, delivered: bool) -> None:
+        for row in rows:
+            outcome = self._service.outcomes.get(row.purpose or "")
+            if outcome is None:
+                continue
+            try:
+                await outcome(row, delivered)
+            except Exception:  # telling must never undo or repeat the send
+                log.exception("outbox outcome for %s failed", row.id[:8])
