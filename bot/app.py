@@ -20,7 +20,7 @@ from bot.core.automod import Automod
 from bot.core.clock import Clock, SystemClock
 from bot.core.identity import PlatformName
 from bot.core.platforms import PlatformRegistry
-from bot.core.ports import Storage
+from bot.core.ports import Notifier, Storage
 from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
 from bot.core.services.outbox_worker import UNPACED, OutboxWorker
@@ -31,7 +31,7 @@ from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
 from bot.sealing import setup_sealing
 from bot.setup_check import warn_about_roster
 from config.settings import Settings
-from storage import SqliteStorage, open_storage
+from storage import SqliteStorage, notifier_for, open_storage
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,9 @@ class App:
     jobs: CalendarJobs
     metrics: Metrics
     outbox: OutboxWorker
+    notifier: Notifier | None = None
+    worker: str = ""
+    _listening: asyncio.Task[None] | None = None
 
     def health(self) -> Health:
         """The readiness checks over this app (for ``/readyz`` and ``/metrics``)."""
@@ -69,11 +72,18 @@ class App:
         await self.jobs.ensure_recurring()
         await self.jobs.ensure_retention_sweep()
         self.outbox.start()
-        return await self.scheduler.start()
+        restored = await self.scheduler.start()
+        if self.notifier is not None:
+            self._listening = asyncio.create_task(self.notifier.run(), name="notifier")
+        return restored
 
     async def close(self) -> None:
-        """Stop in the order that loses nothing: the outbox stops claiming and finishes the
-        sends in flight, timed actions finish, and only then is the database closed."""
+        """Stop in the order that loses nothing: other processes' wake-ups stop, the outbox
+        stops claiming and finishes the sends in flight, timed actions finish, and only then
+        is the database closed."""
+        if self._listening is not None:
+            self._listening.cancel()
+            await asyncio.gather(self._listening, return_exceptions=True)
         await self.outbox.stop()
         await self.scheduler.stop()
         await self.services.raid.drain()  # a raid's queued batch is recorded, not dropped
@@ -83,12 +93,16 @@ class App:
 async def build_app(settings: Settings, *, clock: Clock | None = None,
                     storage: Storage | None = None, worker: str | None = None,
                     lease: timedelta = LEASE, sweep_seconds: float = SWEEP_SECONDS,
-                    dm_wave: timedelta = DM_WAVE, outbox_inline: bool = False) -> App:
+                    dm_wave: timedelta = DM_WAVE, outbox_inline: bool = False,
+                    notify: bool = False) -> App:
     """Open (and migrate) storage and wire every service to it.
 
     ``outbox_inline``: the outbox sends each message before the action that queued it
     returns, unpaced (tests that assert on what an action sent); the bot sends from a
-    background worker at each platform's pace."""
+    background worker at each platform's pace. ``notify`` listens for the other processes
+    on the same database (``coc-bot run`` does): a timed action created elsewhere is woken
+    for within about a second.
+    """
     clock = clock or SystemClock()
     if storage is None:
         storage = await open_storage(settings.secrets.database_url)
@@ -103,7 +117,8 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
                   messages=settings.messages, platforms=platforms,
                   announcements=frontends.announcements(settings),
                   fiscal_year_start=settings.schedule.fiscal_year_start, dm_wave=dm_wave)
-    scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds)
+    notifier = notifier_for(storage) if notify else None
+    scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds, notifier=notifier)
     ctx.waker = scheduler
     worker = worker or worker_name()
     services = Services.build(ctx, automod_for(settings), case_page=case_html.render,
@@ -119,7 +134,7 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     scheduler.attach(timed)
     await services.code.ensure_published()
     return App(settings, storage, clock, services, platforms, scheduler, timed, jobs,
-               metrics, outbox)
+               metrics, outbox, notifier, worker)
 
 
 def _digest_chart(title: str, counts: Mapping[str, int]) -> bytes | None:
@@ -158,7 +173,7 @@ async def run(settings: Settings) -> None:
     # Listen for SIGTERM before anything slow (migrations, connecting): a stop that arrives
     # during start-up is kept and acted on as soon as the runners exist, not lost.
     stop = _listen_for_signals()
-    app = await build_app(settings)
+    app = await build_app(settings, notify=True)
     app.platforms.expect([front.platform for front in frontends.wanted(settings)])
     try:
         await warn_about_roster(app.storage, settings, app.clock.now().date())

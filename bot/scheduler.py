@@ -6,6 +6,12 @@ that is late by hours still runs instead of being silently skipped). Actions fur
 away than the horizon stay only in the database and are picked up by the minute sweep
 as they come close, which keeps memory flat with 100,000 pending actions. The sweep also
 catches a wake-up lost to a crash or to another process having written the row.
+
+With several processes on one database, an action created in one process must not wait
+for the others' next sweep: ``wake`` (called by the services after a commit) also
+publishes on the ``Notifier``'s ``timed`` topic, and every process sweeps when it hears
+it. The sweep's own wake-ups do not publish, or the processes would wake each other for
+ever.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from apscheduler.schedulers.base import STATE_RUNNING
 
 from bot.core.clock import Clock
 from bot.core.models import ScheduledAction
+from bot.core.ports import Notifier
 from bot.core.services.timed import TimedActionService
 
 log = logging.getLogger(__name__)
@@ -32,6 +39,8 @@ MAX_WOKEN = 10_000
 due within the horizon, the sweep comes back when the last one held is due, so memory
 and start-up time stay flat however many actions pile up in an hour."""
 CONCURRENCY = 8
+TOPIC = "timed"
+"""The notifier topic on which processes say a timed action was created or moved."""
 _HOUSEKEEPING = frozenset({"sweep", "sweep-more", "renew"})
 """Timed actions run at most this many at a time: thousands falling due at once (after a
 long outage) must neither flood the platform's rate limits nor keep thousands of claimed,
@@ -47,8 +56,11 @@ class ActionScheduler:
 
     def __init__(self, clock: Clock, sweep_seconds: float = SWEEP_SECONDS,
                  horizon: timedelta = HORIZON, concurrency: int = CONCURRENCY,
-                 max_woken: int = MAX_WOKEN) -> None:
+                 max_woken: int = MAX_WOKEN, notifier: Notifier | None = None) -> None:
         self._clock = clock
+        self._notifier = notifier
+        self._dirty = False
+        self._announcer: asyncio.Task[None] | None = None
         self._scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={
             "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
         self._runner: TimedActionService | None = None
@@ -86,6 +98,8 @@ class ActionScheduler:
             raise RuntimeError("attach a TimedActionService before starting")
         self._scheduler.start()
         self._started = True
+        if self._notifier is not None:
+            self._notifier.subscribe(TOPIC, self.sweep)
         restored = await self.sweep()
         self._scheduler.add_job(self.sweep, "interval", seconds=self._sweep_seconds,
                                 id="sweep", replace_existing=True)
@@ -117,7 +131,7 @@ class ActionScheduler:
             # the claim re-reads the row and refuses early runs, and the next sweep
             # re-wakes it for its new time. This keeps a sweep cheap with 100,000 rows.
             if action.id not in self._inflight and self._scheduler.get_job(action.id) is None:
-                self.wake(action)
+                self._wake(action)
         abandoned = await self._runner.abandoned()
         for action in abandoned:
             retake = (action.claimed_at or now) + self._runner.lease
@@ -134,6 +148,30 @@ class ActionScheduler:
         return await self._runner.renew(list(self._inflight))
 
     def wake(self, action: ScheduledAction) -> None:
+        """An action was created or moved here: wake for it, and tell the other processes."""
+        self._wake(action)
+        self._announce()
+
+    def _announce(self) -> None:
+        """Publish on the ``timed`` topic, coalescing a burst of wakes into few writes but
+        never losing the last one (a wake during a publish publishes once more after it)."""
+        if self._notifier is None or not self._started:
+            return
+        self._dirty = True
+        if self._announcer is None or self._announcer.done():
+            self._announcer = asyncio.get_running_loop().create_task(self._publish())
+
+    async def _publish(self) -> None:
+        assert self._notifier is not None
+        while self._dirty:
+            self._dirty = False
+            try:
+                await self._notifier.publish(TOPIC)
+            except Exception as exc:  # a hint only: the others' sweep still finds the row
+                log.warning("could not tell the other processes about a timed action: %s",
+                            exc)
+
+    def _wake(self, action: ScheduledAction) -> None:
         if not self._started:
             return
         if action.due_at > self._clock.now() + self._horizon:
@@ -175,6 +213,8 @@ class ActionScheduler:
             # shutdown, which would cut actions off between their effect and their commit.
             self._scheduler.pause()
             self._started = False
+            if self._announcer is not None:
+                await asyncio.gather(self._announcer, return_exceptions=True)
             try:
                 await asyncio.wait_for(self._idle.wait(), timeout=grace)
             except TimeoutError:

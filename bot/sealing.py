@@ -149,9 +149,13 @@ async def load_sealer(storage: Storage, keys: MultiFernet, clock: Clock) -> Fern
         stored = await tx.get(SealKey, TAG_KEY_ID)
         if stored is None:
             tag_key = secrets.token_bytes(32)
-            await tx.insert(SealKey(id=TAG_KEY_ID, created_at=clock.now(),
-                                    wrapped=keys.encrypt(tag_key).decode("ascii")))
-            return FernetSealer(keys, tag_key)
+            # Several processes starting on a new database race here: one key wins, and
+            # the others use the winner's (read back below), never one of their own.
+            if await tx.insert_new(SealKey(id=TAG_KEY_ID, created_at=clock.now(),
+                                           wrapped=keys.encrypt(tag_key).decode("ascii"))):
+                return FernetSealer(keys, tag_key)
+            stored = await tx.get(SealKey, TAG_KEY_ID)
+            assert stored is not None
     try:
         return FernetSealer(keys, keys.decrypt(stored.wrapped.encode("ascii")))
     except InvalidToken as exc:

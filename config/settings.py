@@ -99,6 +99,13 @@ class DiscordSettings:
     # server, and posts a second in one channel (Discord allows about 5 per 5 s).
     dms_per_second: float = 5.0
     posts_per_second: float = 1.0
+    # Gateway sharding: how many shards the application uses in all, and which of them this
+    # process may run (all of them when not set).
+    shard_count: int = 1
+    shard_ids: tuple[int, ...] | None = None
+    # Several processes: each shard is owned by one process at a time through a lease row
+    # in the database; the others stand by and take over (resuming the gateway session).
+    shard_leases: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,8 +332,17 @@ def read_discord(table: Table) -> DiscordSettings:
         suspended_role_id=table.snowflake("suspended_role_id", required=False),
         announcements_channel_id=table.snowflake("announcements_channel_id", required=False),
         dms_per_second=_rate(table, "dms_per_second", 5.0),
-        posts_per_second=_rate(table, "posts_per_second", 1.0))
+        posts_per_second=_rate(table, "posts_per_second", 1.0),
+        shard_count=table.integer("shard_count", 1, minimum=1, maximum=MAX_SHARDS),
+        shard_ids=_shard_ids(table), shard_leases=table.flag("shard_leases", False))
     table.finish()
+    if result.shard_ids is not None:
+        outside = [s for s in result.shard_ids if s >= result.shard_count]
+        if outside:
+            raise ConfigError(
+                f"config key '{table.key('shard_ids')}' names shard {outside[0]}, but "
+                f"'{table.key('shard_count')}' is {result.shard_count}: shard ids run from 0 "
+                f"to {result.shard_count - 1}. Give every process the same shard_count.")
     _public_channel(table, "announcements_channel_id", result.announcements_channel_id,
                     (result.staff_queue_channel_id, result.committee_channel_id,
                      result.executive_channel_id))
@@ -340,6 +356,24 @@ def _rate(table: Table, name: str, default: float) -> float:
         raise ConfigError(f"config key '{table.key(name)}' must be more than 0 (messages a "
                           "second); nothing would be sent at 0.")
     return value
+
+
+MAX_SHARDS = 4096
+
+
+def _shard_ids(table: Table) -> tuple[int, ...] | None:
+    """The shards this process may run: distinct whole numbers, at least one."""
+    value = table.raw("shard_ids")
+    if value is None:
+        return None
+    key = table.key("shard_ids")
+    if not isinstance(value, list) or not value or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value):
+        raise ConfigError(f"config key '{key}' must be a list of shard numbers (0, 1, ...), "
+                          f"got {value!r}.")
+    if len(set(value)) != len(value):
+        raise ConfigError(f"config key '{key}' names a shard twice: {value!r}.")
+    return tuple(sorted(value))
 
 
 _SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,}")

@@ -8,6 +8,7 @@ PostgreSQL backend; both pass the same contract (tests/storage/test_contract.py)
 from __future__ import annotations
 
 from bot.core.ports import Storage
+from storage.notify import PollingNotifier, notifier_for
 from storage.sqlite import SqliteStorage
 from storage.url import PostgresTarget, parse_database_url
 
@@ -35,4 +36,5 @@ async def open_migrated(url: str = DEFAULT_DATABASE_URL) -> Storage:
     return store
 
 
-__all__ = ["DEFAULT_DATABASE_URL", "SqliteStorage", "open_migrated", "open_storage"]
+__all__ = ["DEFAULT_DATABASE_URL", "PollingNotifier", "SqliteStorage", "notifier_for",
+           "open_migrated", "open_storage"]

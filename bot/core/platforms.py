@@ -46,6 +46,7 @@ class PlatformRegistry:
         self._home = home
         self._ready: set[PlatformName] = set()
         self._expected: set[PlatformName] = set()
+        self._standby: set[PlatformName] = set()
         self._listeners: list[ReadyListener] = []
 
     def register(self, platform: Platform, *, ready: bool = True) -> None:
@@ -81,6 +82,17 @@ class PlatformRegistry:
 
     def mark_unready(self, name: PlatformName) -> None:
         self._ready.discard(name)
+
+    def standing_by(self, name: PlatformName, standby: bool) -> None:
+        """This process waits for another to give up a platform's connection (a Discord
+        shard held through a lease): not connected, and healthy so."""
+        if standby:
+            self._standby.add(name)
+        else:
+            self._standby.discard(name)
+
+    def is_standing_by(self, name: PlatformName) -> bool:
+        return name in self._standby
 
     def on_ready(self, listener: ReadyListener) -> None:
         self._listeners.append(listener)

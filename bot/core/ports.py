@@ -6,7 +6,7 @@ protocols, and tests give it working fakes (real SQLite, a recording platform).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -334,3 +334,24 @@ class NullWaker:
 
     def forget(self, action_id: str) -> None:
         return None
+
+
+Listener = Callable[[], Awaitable[object]]
+
+
+class Notifier(Protocol):
+    """Tells the other processes on one database that something changed, promptly.
+
+    A hint, never the truth: what changed is in the database, and a lost notification is
+    caught by the next sweep. On SQLite the notifier polls one small row per topic; on
+    PostgreSQL the same port is ``LISTEN``/``NOTIFY``. Topics are short names ("timed").
+    """
+
+    async def publish(self, topic: str) -> None:
+        """Say ``topic`` changed; every process listening to it (this one too) is called."""
+
+    def subscribe(self, topic: str, listener: Listener) -> None:
+        """Call ``listener`` after each change of ``topic`` (several may be coalesced)."""
+
+    async def run(self) -> None:
+        """Deliver notifications until cancelled."""

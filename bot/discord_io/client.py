@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -12,7 +14,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import CocBotError
-from bot.discord_io import setup_check
+from bot.discord_io import resume, setup_check
+from bot.discord_io.gateway_state import GatewaySession, GatewayState
 from bot.discord_io.platform import DiscordPlatform
 from bot.discord_io.views import PERSISTENT, reply_error
 from config.settings import DiscordSettings
@@ -25,6 +28,8 @@ log = logging.getLogger(__name__)
 # cogs.discord.hearing adds to cogs.discord.staff's /case group, so it loads after it.
 COGS = tuple(f"cogs.discord.{name}" for name in (
     "reports", "staff", "hearing", "committee", "appeals", "code_of_conduct", "watch"))
+HANDLING_GRACE = 10.0
+"""How long a stop waits for event handlers already running (automod on a message)."""
 # Commands a suspended person must still reach from a DM with the bot.
 GLOBAL_COMMANDS = frozenset({"appeal"})
 
@@ -54,30 +59,126 @@ class CocTree(app_commands.CommandTree["CocBot"]):
             "in the logs. Please try again."))
 
 
+def home_shard(guild_id: int, shard_count: int) -> int:
+    """The shard Discord sends a guild's events to (its documented formula)."""
+    return (guild_id >> 22) % shard_count
+
+
 class CocBot(commands.Bot):
     def __init__(self, app: FrontEndContext, settings: DiscordSettings, *,
-                 guild_ready_timeout: float = 2.0) -> None:
+                 guild_ready_timeout: float = 2.0, shard_id: int | None = None,
+                 gateway: GatewayState | None = None) -> None:
         """``guild_ready_timeout`` is how long discord.py waits for more guilds before READY;
-        one guild against a local fake arrives at once, so tests pass a small value."""
+        one guild against a local fake arrives at once, so tests pass a small value.
+
+        ``shard_id`` runs one shard of ``settings.shard_count``; only the client of the
+        shard that carries the configured guild (the *home* shard) serves it as the
+        Discord platform and syncs commands. ``gateway`` keeps the session and the
+        channel marks in the database for a standby (``bot.discord_io.shards``).
+        """
         # coc-bot never joins voice; discord.py's warnings that the voice libraries are
         # missing would open every healthy start and read like a fault.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(command_prefix=commands.when_mentioned, intents=intents(),
                          tree_cls=CocTree, help_command=None,
                          allowed_mentions=discord.AllowedMentions.none(),
-                         guild_ready_timeout=guild_ready_timeout)
+                         guild_ready_timeout=guild_ready_timeout, shard_id=shard_id,
+                         shard_count=settings.shard_count if shard_id is not None else None)
         self.app = app
         self.settings = settings
         self.platform = DiscordPlatform(self, settings, app.clock)
+        self.home = shard_id is None or shard_id == home_shard(settings.guild_id,
+                                                               settings.shard_count)
+        # The client that registers the (REST-only) Discord platform in this process: the
+        # home shard's, or the first one's when this process runs other shards only.
+        self.registers = self.home
+        self.gateway_state = gateway
         self._checked = False
+        self._resume: GatewaySession | None = None
+        self._resuming = False
+        self._handling: set[asyncio.Task[Any]] = set()
+
+    def _schedule_event(self, coro: Callable[..., Coroutine[Any, Any, Any]], event_name: str,
+                        *args: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        """discord.py's, keeping each running handler so a stop can let it finish."""
+        task = super()._schedule_event(coro, event_name, *args, **kwargs)
+        self._handling.add(task)
+        task.add_done_callback(self._handling.discard)
+        return task
+
+    async def finish_handling(self, grace: float = HANDLING_GRACE) -> None:
+        """Let the event handlers already running finish (at most ``grace`` seconds)
+        before the database closes or the session is handed to another process: an
+        event whose handling was cut off would be lost to both."""
+        if self._handling:
+            await asyncio.wait(set(self._handling), timeout=grace)
+
+    def resume_from(self, session: GatewaySession) -> None:
+        """Make the next connection RESUME ``session`` (another process's) instead of
+        identifying; see ``bot.discord_io.resume``."""
+        self._resume = session
+
+    async def resume_params(self) -> dict[str, Any]:
+        """Called by ``ResumingWebSocket`` before each connection: the RESUME arguments
+        for a stored session (once), after loading the guild the session will not send."""
+        session, self._resume = self._resume, None
+        if session is None:
+            return {}
+        self._resuming = True  # should loading fail, the fresh session that follows reads back
+        if self.home:
+            await resume.hydrate(self, self.settings.guild_id)
+        log.info("discord: resuming session %s at event %d", session.session_id,
+                 session.sequence)
+        return resume.resume_arguments(session.session_id, session.sequence,
+                                       session.resume_url)
+
+    async def on_resumed(self) -> None:
+        """The session was resumed: ready again. After discord.py's own reconnect the cache
+        is intact; for a session resumed from another process (``resume_from``) the
+        replayed events are in and the guild was loaded before."""
+        if not self._resuming:
+            if self.home and self.get_guild(self.settings.guild_id) is not None:
+                self.app.platforms.mark_ready(self.platform.name)
+            return
+        self._resuming = False
+        self._ready.set()  # discord.py sets it at READY, which a resumed session never gets
+        log.info("discord: resumed the previous owner's gateway session")
+        self._connected()
+
+    def standing_by(self, standby: bool) -> None:
+        """Another process holds this shard (``bot.discord_io.shards``): say so, so that
+        readiness counts the wait as healthy."""
+        if self.home:
+            self.app.platforms.standing_by(self.platform.name, standby)
+
+    def gateway_lost(self) -> None:
+        """The connection was dropped on purpose (the lease went to another process)."""
+        if self.home:
+            self.app.platforms.mark_unready(self.platform.name)
+
+    def saw(self, message: discord.Message) -> None:
+        """Note the newest message seen per channel, for a catch-up after fail-over."""
+        if self.gateway_state is not None:
+            self.gateway_state.note_seen(message.channel.id, message.id)
 
     async def on_ready(self) -> None:
         """READY and the guild have arrived: timed actions waiting for Discord run now.
 
-        The first time per start (READY comes again after a reconnect), also say what in
-        the server does not match the configuration, so a typo does not pass for a quiet
-        bot.
+        After a stored session could not be resumed (it expired), what was posted in the
+        gap is read back from each channel's history.
         """
+        failed_resume, self._resuming = self._resuming, False
+        self._connected()
+        if failed_resume and self.home and self.gateway_state is not None:
+            log.warning("discord: the previous session could not be resumed; reading back "
+                        "what was posted in the gap")
+            await resume.catch_up(self, self.gateway_state)
+
+    def _connected(self) -> None:
+        """The first time per start (READY comes again after a reconnect), say what in the
+        server does not match the configuration, so a typo does not pass for a quiet bot."""
+        if not self.home:
+            return
         guild = self.get_guild(self.settings.guild_id)
         first, self._checked = not self._checked, True
         if first:
@@ -97,8 +198,10 @@ class CocBot(commands.Bot):
     async def setup_hook(self) -> None:
         # Registered now, ready only at READY (the guild is known then): timed actions
         # wait for that instead of failing against a half-connected client.
-        self.app.platforms.register(self.platform, ready=False)
-        self.app.services.ctx.telemetry.watch_latency(self.platform.name, lambda: self.latency)
+        if self.registers:
+            self.app.platforms.register(self.platform, ready=False)
+            self.app.services.ctx.telemetry.watch_latency(self.platform.name,
+                                                          lambda: self.latency)
         self.add_dynamic_items(*PERSISTENT)
         for name in COGS:
             await self.load_extension(name)
@@ -109,7 +212,8 @@ class CocBot(commands.Bot):
                 kind = getattr(command, "type", discord.AppCommandType.chat_input)
                 self.tree.remove_command(command.name, type=kind)
                 self.tree.add_command(command, guild=self.guild_object)
-        await self.sync_commands()
+        if self.registers:
+            await self.sync_commands()
 
     async def sync_commands(self) -> None:
         """Sync each scope (this guild, global) only when its commands changed since the
@@ -138,24 +242,22 @@ class CocBot(commands.Bot):
 
     async def on_disconnect(self) -> None:
         """The gateway dropped: not ready (``/readyz`` says so) until RESUMED or READY."""
-        self.app.platforms.mark_unready(self.platform.name)
-
-    async def on_resumed(self) -> None:
-        if self.get_guild(self.settings.guild_id) is not None:
-            self.app.platforms.mark_ready(self.platform.name)
+        if self.home:
+            self.app.platforms.mark_unready(self.platform.name)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """The guild came back after an outage (READY does not fire again then)."""
-        if guild.id == self.settings.guild_id and self.is_ready():
+        if guild.id == self.settings.guild_id and self.is_ready() and self.home:
             self.app.platforms.mark_ready(self.platform.name)
 
     async def on_guild_unavailable(self, guild: discord.Guild) -> None:
-        if guild.id == self.settings.guild_id:
+        if guild.id == self.settings.guild_id and self.home:
             self.app.platforms.mark_unready(self.platform.name)
 
     async def close(self) -> None:
         # a raid's batch under way is recorded and its alert updated while Discord can
         # still be reached (App.close drains too, for a bot that never connected)
         await self.app.services.raid.drain()
-        self.app.platforms.mark_unready(self.platform.name)
+        self.gateway_lost()
+        await self.finish_handling()
         await super().close()

@@ -10,7 +10,9 @@ that is alive but not ready should be left alone for a while, not restarted.
 - the scheduler is running (timed actions: lifts, reminders, deadlines);
 - no timed action is overdue by more than ``[ops] max_action_lag_seconds``;
 - every configured front-end is connected (Discord's gateway with the server available,
-  Slack's socket or HTTP server, plus whatever live probe the front-end registered).
+  Slack's socket or HTTP server, plus whatever live probe the front-end registered), or
+  standing by: with ``shard_leases`` another process holds the Discord shard, and this
+  one, ready to take over, must stay in the load balancer for Slack.
 
 Each check has a name and a sentence, so the body of a failing ``/readyz`` says what is
 wrong without anyone reading logs.
@@ -61,6 +63,11 @@ class Health:
         connected = await self.connected()
         checks = [await self._database(), self._scheduler(), await self._lag()]
         for name, up in connected.items():
+            if not up and self.platforms.is_standing_by(name):
+                checks.append(Check(name.value, True, f"{name.value}: standing by (another "
+                                    "process holds the connection; this one takes over if "
+                                    "it stops)"))
+                continue
             checks.append(Check(name.value, up, f"{name.value} is connected" if up else
                                 f"{name.value} is not connected (waiting for the "
                                 "platform, or reconnecting)"))

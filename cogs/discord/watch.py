@@ -64,6 +64,8 @@ class Watch(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        if message.guild is not None and message.guild.id == self._guild_id:
+            self.bot.saw(message)  # where a catch-up after fail-over would start
         if self._ours(message):
             await self._watch(message)
 

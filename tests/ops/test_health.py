@@ -124,6 +124,21 @@ async def test_each_expected_front_end_must_be_connected(app: App) -> None:
     assert failed == ["slack"]
 
 
+async def test_a_standby_process_is_ready_while_another_holds_the_shard(app: App) -> None:
+    """With shard leases a standby is not connected to Discord, and healthy: it must stay
+    behind the load balancer for Slack, and it takes the shard over when needed."""
+    await app.start_scheduler()
+    app.platforms.expect([PlatformName.DISCORD])
+    app.platforms.register(RecordingPlatform(), ready=False)
+    app.platforms.standing_by(PlatformName.DISCORD, True)
+    (discord,) = [c for c in await app.health().readiness() if c.name == "discord"]
+    assert discord.ok and "standing by" in discord.detail
+    assert (await app.health().connected())[PlatformName.DISCORD] is False  # the metric
+    app.platforms.standing_by(PlatformName.DISCORD, False)  # took the shard, connecting
+    (discord,) = [c for c in await app.health().readiness() if c.name == "discord"]
+    assert not discord.ok
+
+
 async def test_a_port_already_taken_is_refused_in_words(app: App) -> None:
     port = app.settings.ops.health_port
     assert port is not None

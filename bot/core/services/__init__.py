@@ -21,6 +21,7 @@ from bot.core.services.incidents import (
     IncidentOutcome,
     IncidentService,
 )
+from bot.core.services.leases import LeaseService
 from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
 from bot.core.services.outbox import OutboxService
 from bot.core.services.overview import OverviewService
@@ -55,6 +56,7 @@ class Services:
     roster: RosterService
     people: PeopleService
     moderation: ModerationService
+    leases: LeaseService
     requests: RequestLedger
     overview: OverviewService
     hearing: HearingService
@@ -88,14 +90,15 @@ class Services:
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         public_statements = PublicStatementService(ctx)
         raid = RaidService(ctx, incidents, sanctions, evidence)
+        requests = RequestLedger(ctx)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
                    decisions=DecisionService(ctx, cases, sanctions, public_statements),
                    appeals=AppealService(ctx, sanctions),
                    code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases,
-                                                evidence, raid),
-                   requests=RequestLedger(ctx), hearing=hearing,
+                                                evidence, raid, requests),
+                   requests=requests, leases=LeaseService(ctx), hearing=hearing,
                    relay=RelayService(ctx, hearing), state=PlatformStateService(ctx),
                    references=ReferenceService(ctx), overview=OverviewService(ctx),
                    public_statements=public_statements, wishes=WishService(ctx),
@@ -119,6 +122,7 @@ __all__ = [
     "IncidentDraft",
     "IncidentOutcome",
     "IncidentService",
+    "LeaseService",
     "ModerationService",
     "OverviewService",
     "PeopleService",

@@ -190,6 +190,9 @@ class IncidentService:
             times += [i.created_at for i in found if i.kind is not IncidentKind.ALERT]
             if await tx.count(Case, subject=account, status=CaseStatus.OPEN):
                 return False
+        # Two incidents handled at once (in two processes, or two handlers of one) may both
+        # see no open case: the database keeps one open automatic case per person
+        # (``cases_one_open_automatic``) and the second opening joins the first.
         return should_escalate(times, now, policy.escalation_incidents, policy.escalation_window)
 
     async def escalate(self, incident: Incident) -> Case:

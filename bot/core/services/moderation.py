@@ -8,6 +8,7 @@ use, marked automated, so staff can review and reverse it the same way.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from bot.core.services.cases import CaseService
 from bot.core.services.evidence import EvidenceService
 from bot.core.services.incidents import IncidentDraft, IncidentService
 from bot.core.services.raid import RaidFinding, RaidService
+from bot.core.services.requests import RequestLedger
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
 
 log = logging.getLogger(__name__)
@@ -76,9 +78,11 @@ class WatchOutcome:
 class ModerationService:
     def __init__(self, ctx: Context, automod: Automod | None, incidents: IncidentService,
                  sanctions: SanctionService, cases: CaseService,
-                 evidence: EvidenceService | None = None, raid: RaidService | None = None) -> None:
+                 evidence: EvidenceService | None = None, raid: RaidService | None = None,
+                 ledger: RequestLedger | None = None) -> None:
         self._ctx = ctx
         self._raid = raid
+        self._ledger = ledger or RequestLedger(ctx)
         self._evidence = evidence or EvidenceService(ctx)
         self._automod = automod
         self._incidents = incidents
@@ -99,7 +103,7 @@ class ModerationService:
             return None
         detections = self._automod.scan(message.scanned())
         top = strongest(detections)
-        if top is None:
+        if top is None or not await self._first_time(message):
             return None
         others = tuple(sorted({d.rule_id for d in detections} - {top.rule_id}))
         note = top.detail + (f" (also matched: {', '.join(others)})" if others else "")
@@ -136,6 +140,17 @@ class ModerationService:
                                    severity=top.severity if top.severity is not Severity.MINOR
                                    else Severity.SERIOUS)
         return WatchOutcome(top, incident, others)
+
+    async def _first_time(self, message: WatchedMessage) -> bool:
+        """Whether this message, as it reads now, is seen here for the first time.
+
+        A gateway session resumed by another process replays the events the dead owner
+        may already have acted on, and a history catch-up after fail-over reads messages
+        again: the claim, in the database, makes one incident per message and text across
+        every process. An edit to new text is a new claim (and is judged again).
+        """
+        digest = hashlib.sha256(message.text.encode()).hexdigest()[:16]
+        return await self._ledger.first_time(f"watch:{message.message.key}:{digest}")
 
     async def _suspend(self, author: PersonRef, detection: Detection) -> None:
         duration = detection.suspend_for or parse_duration(DEFAULT_AUTOMATED_SUSPENSION)

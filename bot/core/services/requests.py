@@ -10,6 +10,9 @@ that processing fail, the request is not run again: at most once, never twice).
 
 The claims live in the database rather than in memory so that they hold across several
 processes serving one workspace and across a restart in the middle of Slack's retries.
+The same claims make automod act once per message and an escalation happen once when
+several processes (or handlers) see the same thing: see ``ModerationService`` and
+``IncidentService``.
 """
 
 from __future__ import annotations
@@ -54,9 +57,8 @@ class RequestLedger:
                 old = await tx.get(RequestClaim, key)
                 first = old is not None and old.expires_at <= now and await tx.update_if(
                     claim, claimed_at=old.claimed_at)
-        if not first:
-            log.info("ignored a repeated request (%s)", key.split(":", 3)[2] if
-                     key.count(":") >= 3 else "request")
+        if not first:  # the kind only (slack, watch, escalation): ids stay out of logs
+            log.info("ignored a repeat (%s)", key.split(":", 1)[0])
         await self._maybe_prune(now)
         return first
 

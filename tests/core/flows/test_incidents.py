@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ import pytest
 
 from bot.core.errors import InvalidInput, NotPermitted
 from bot.core.identity import MessageRef, PlatformName
-from bot.core.models import Actor, Case, CaseOrigin, Incident, IncidentKind
+from bot.core.models import Actor, Case, CaseOrigin, CaseStatus, Incident, IncidentKind
 from bot.core.ports import Audience
 from bot.core.services import IncidentDraft
 from tests.core.harness import STAFF, Harness, person
@@ -84,6 +85,33 @@ async def test_third_incident_in_180_days_opens_a_case(harness: Harness) -> None
     assert fourth.escalated is None
     async with harness.storage.transaction() as tx:
         assert await tx.count(Case) == 1
+
+
+async def test_incidents_handled_at_once_open_one_case(harness: Harness) -> None:
+    """Two incidents reaching the threshold together (two processes, or two handlers of
+    one) both find no open case; still only one case is opened."""
+    await harness.seat_committee()
+    await harness.services.incidents.handle(STAFF, removal(1))
+    await harness.services.incidents.handle(STAFF, removal(2))
+    outcomes = await asyncio.gather(*(harness.services.incidents.handle(STAFF, removal(n))
+                                      for n in (3, 4, 5)))
+    # each incident that found the threshold reached joins the one case the database kept
+    assert len({o.escalated.id for o in outcomes if o.escalated is not None}) == 1
+    async with harness.storage.transaction() as tx:
+        assert await tx.count(Case) == 1
+
+
+async def test_after_a_case_closes_a_new_escalation_can_open_another(harness: Harness) -> None:
+    await harness.seat_committee()
+    for n in (1, 2, 3):
+        outcome = await harness.services.incidents.handle(STAFF, removal(n))
+    assert outcome.escalated is not None
+    async with harness.storage.transaction() as tx:
+        case = await tx.get(Case, outcome.escalated.id)
+        assert case is not None
+        await tx.update(dataclasses.replace(case, status=CaseStatus.CLOSED))
+    again = await harness.services.incidents.handle(STAFF, removal(4))
+    assert again.escalated is not None and again.escalated.id != case.id
 
 
 async def test_old_and_reversed_incidents_do_not_escalate(harness: Harness) -> None:

@@ -74,6 +74,15 @@ class FakeUser:
                 "public_flags": 0}
 
 
+@dataclass
+class _Session:
+    """One gateway session: the events sent to it, and its connection if one is up."""
+
+    id: str
+    ws: web.WebSocketResponse | None
+    sent: list[JSON] = field(default_factory=list)
+
+
 class FakeDiscord(BulkRoutes):
     """The fake's state and its aiohttp application.
 
@@ -108,10 +117,15 @@ class FakeDiscord(BulkRoutes):
         self.sent_events: list[JSON] = []
         self.replay_on_resume = 0
         self.resumes = 0
+        self.resumes_refused = 0
+        self.refuse_resume = False  # answer every RESUME with INVALID_SESSION
+        self.resumed: list[tuple[str, int, int]] = []  # (session, seq given, events replayed)
+        self.identifies: list[tuple[int, ...]] = []  # the shard of each IDENTIFY
+        self.sessions: dict[str, _Session] = {}
+        self._session: _Session | None = None  # the session guild events go to
         self.ready_at: float | None = None  # time.monotonic() of the last READY sent
         self.port = 0
         self._changed = asyncio.Condition()
-        self._ws: web.WebSocketResponse | None = None
         self._seq = itertools.count(1)
         self._identified = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -264,13 +278,29 @@ class FakeDiscord(BulkRoutes):
             self._changed.notify_all()
 
     # ----- gateway ----------------------------------------------------------------------
+    #
+    # Sessions as Discord keeps them: every event dispatched is kept with its sequence
+    # number in the session it went to. When the connection drops (a hiccup, or the
+    # process holding it is killed) the session stays resumable, and events dispatched
+    # meanwhile are kept for it; a RESUME naming the session and the last sequence seen
+    # gets every later event replayed, then RESUMED. A RESUME of an unknown (or, with
+    # ``refuse_resume``, any) session gets INVALID_SESSION (op 9, not resumable).
 
     async def dispatch(self, event: str, data: JSON) -> None:
-        await self._identified.wait()
-        assert self._ws is not None
+        """Send an event to the current session; kept for a RESUME if nobody is connected
+        (before any session exists, wait for the first connection)."""
+        if self._session is None:
+            await self._identified.wait()
+        session = self._session
+        assert session is not None
         payload = {"op": 0, "t": event, "s": next(self._seq), "d": data}
         self.sent_events.append(payload)
-        await self._ws.send_str(json.dumps(payload))
+        session.sent.append(payload)
+        if session.ws is not None and not session.ws.closed:
+            try:
+                await session.ws.send_str(json.dumps(payload))
+            except (ConnectionError, RuntimeError):  # dying connection: kept for RESUME
+                session.ws = None
 
     async def drop_connection(self, replay: int = 0) -> None:
         """Close the gateway as Discord does on a hiccup (4000: reconnect and RESUME).
@@ -278,48 +308,79 @@ class FakeDiscord(BulkRoutes):
         On the RESUME the last ``replay`` events are sent again: Discord may deliver an
         event twice around a resume, and the bot must not count it twice.
         """
-        assert self._ws is not None
+        assert self._session is not None and self._session.ws is not None
         self.replay_on_resume = replay
-        self._identified.clear()
-        await self._ws.close(code=4000, message=b"fake hiccup")
+        ws, self._session.ws = self._session.ws, None
+        await ws.close(code=4000, message=b"fake hiccup")
+
+    @property
+    def connected(self) -> bool:
+        """Whether a bot process holds the current session's connection right now."""
+        return self._session is not None and self._session.ws is not None \
+            and not self._session.ws.closed
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        self._ws = ws
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
-        async for msg in ws:
-            if msg.type is not WSMsgType.TEXT:
-                break
-            payload = json.loads(msg.data)
-            op = payload.get("op")
-            if op == 1:
-                await ws.send_str(json.dumps({"op": 11}))
-            elif op == 2:
-                await self._ready(ws)
-            elif op == 6:
-                await self._resumed(ws)
+        try:
+            async for msg in ws:
+                if msg.type is not WSMsgType.TEXT:
+                    break
+                payload = json.loads(msg.data)
+                op = payload.get("op")
+                if op == 1:
+                    await ws.send_str(json.dumps({"op": 11}))
+                elif op == 2:
+                    await self._ready(ws, payload.get("d") or {})
+                elif op == 6:
+                    await self._resume(ws, payload.get("d") or {})
+        finally:
+            for session in self.sessions.values():
+                if session.ws is ws:
+                    session.ws = None
+            await self._touch()
         return ws
 
-    async def _resumed(self, ws: web.WebSocketResponse) -> None:
-        replay = self.sent_events[-self.replay_on_resume:] if self.replay_on_resume else []
-        for event in replay:
-            await ws.send_str(json.dumps({**event, "s": next(self._seq)}))
+    async def _resume(self, ws: web.WebSocketResponse, data: JSON) -> None:
+        session = self.sessions.get(str(data.get("session_id")))
+        if session is None or self.refuse_resume:
+            self.resumes_refused += 1
+            await ws.send_str(json.dumps({"op": 9, "d": False}))
+            await self._touch()
+            return
+        last = int(data.get("seq") or 0)
+        missed = [event for event in session.sent if int(event["s"]) > last]
+        again = session.sent[-self.replay_on_resume:] if self.replay_on_resume else []
+        self.replay_on_resume = 0
+        session.ws = ws
+        self._session = session
+        for event in [*[{**e, "s": next(self._seq)} for e in again], *missed]:
+            await ws.send_str(json.dumps(event))
         await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}))
         self.resumes += 1
+        self.resumed.append((session.id, last, len(missed)))
         self._identified.set()
+        await self._touch()
 
-    async def _ready(self, ws: web.WebSocketResponse) -> None:
+    async def _ready(self, ws: web.WebSocketResponse, data: JSON) -> None:
         self.ready_at = time.monotonic()
-        await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": {
-            "v": 10, "user": self.bot.user(), "session_id": "fake-session",
+        session = _Session(f"fake-session-{len(self.sessions) + 1}", ws)
+        self.sessions[session.id] = session
+        self._session = session
+        self.identifies.append(tuple(data.get("shard") or (0, 1)))
+        ready = {"op": 0, "t": "READY", "s": next(self._seq), "d": {
+            "v": 10, "user": self.bot.user(), "session_id": session.id,
             "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
             "guilds": [{"id": str(self.guild_id), "unavailable": True}],
             "application": {"id": str(self.app_id), "flags": 0}, "private_channels": [],
-            "relationships": [], "presences": []}}))
-        await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq),
-                                      "d": self.guild_json()}))
+            "relationships": [], "presences": [], "shard": list(self.identifies[-1])}}
+        create = {"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": self.guild_json()}
+        session.sent += [ready, create]
+        await ws.send_str(json.dumps(ready))
+        await ws.send_str(json.dumps(create))
         self._identified.set()
+        await self._touch()
 
     # ----- REST ---------------------------------------------------------------------------
 
@@ -483,6 +544,20 @@ class FakeDiscord(BulkRoutes):
                 user_id = self.bot.id if user == "@me" else int(user)
                 self._react(int(channel), int(message), emoji, user_id, add=False)
                 return 204, None
+            case "GET", ["guilds", _]:
+                guild = self.guild_json()
+                for key in ("channels", "threads", "members", "presences", "voice_states"):
+                    guild.pop(key)
+                return 200, guild
+            case "GET", ["guilds", _, "channels"]:
+                return 200, [c for c in self.channels.values() if c["type"] in (0, 4)]
+            case "GET", ["guilds", _, "threads", "active"]:
+                return 200, {"threads": [], "members": []}
+            case "GET", ["guilds", _, "members"]:
+                after = int(query.get("after", 0))
+                chosen = sorted((m for m in self.members.values() if m.id > after),
+                                key=lambda m: m.id)[:int(query.get("limit", 1))]
+                return 200, [self.member_json(m) for m in chosen]
             case "GET", ["guilds", _, "members", user]:
                 person = self.members.get(int(user))
                 return (200, self.member_json(person)) if person else _unknown("Member", 10007)
@@ -821,8 +896,9 @@ class FakeDiscord(BulkRoutes):
         self.port = server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
-        if self._ws is not None:
-            await self._ws.close()
+        for session in self.sessions.values():
+            if session.ws is not None:
+                await session.ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 

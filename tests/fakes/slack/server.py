@@ -429,6 +429,11 @@ class FakeSlack:
 
     # Socket Mode --------------------------------------------------------------------
 
+    @property
+    def open_sockets(self) -> int:
+        """Socket Mode connections open now (one per process, or several per app)."""
+        return len([ws for ws in self._sockets if not ws.closed])
+
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
@@ -442,9 +447,12 @@ class FakeSlack:
                 self.socket_acks.append(json.loads(message.data))
         return ws
 
-    async def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
+    async def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str,
+                            socket: int = -1) -> None:
+        """Deliver an envelope on one connection (the newest unless ``socket`` says which:
+        with several connections Slack picks one, and may redeliver on another)."""
         await asyncio.wait_for(self._socket_ready.wait(), 5)
-        await self._sockets[-1].send_json({"envelope_id": envelope_id, "type": kind,
+        await self._sockets[socket].send_json({"envelope_id": envelope_id, "type": kind,
                                            "payload": payload,
                                            "accepts_response_payload": kind != "events_api",
                                            "retry_attempt": 0, "retry_reason": ""})

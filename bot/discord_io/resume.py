@@ -1,0 +1,117 @@
+"""Starting a discord.py client on another process's gateway session (RESUME).
+
+discord.py resumes only sessions it opened itself: ``Client.connect`` builds the first
+connection with ``initial=True`` and IDENTIFYs. A standby that took over a dead owner's
+shard wants its first connection to RESUME the stored session instead, so Discord replays
+every event the owner missed. :class:`ResumingWebSocket` is discord.py's
+``DiscordWebSocket`` with one change: before connecting it asks the client for
+``resume_params()`` and, when the client has a stored session to resume, connects to its
+resume URL with its session id and sequence and sends RESUME (discord.py's own
+``from_client(resume=True)`` path). Every later reconnect is discord.py's own logic.
+
+A resumed session gets no READY and no GUILD_CREATE, so a fresh process would know
+nothing of the guild while the replayed events arrive. :func:`hydrate` therefore fills
+discord.py's cache from the REST API (guild, channels, members, active threads) before
+the RESUME is sent, the way a GUILD_CREATE would have.
+
+When Discord refuses the RESUME (the session expired: INVALID_SESSION), discord.py
+identifies afresh; :func:`catch_up` then reads each watched channel's history after the
+last message seen there and hands it to the watch cog, so nothing posted in the gap
+escapes automod.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Self
+
+import discord
+import discord.client
+import yarl
+from discord.gateway import DiscordWebSocket
+
+if TYPE_CHECKING:
+    from bot.discord_io.client import CocBot
+    from bot.discord_io.gateway_state import GatewayState
+
+log = logging.getLogger(__name__)
+
+MEMBERS_PAGE = 1000
+CATCH_UP_LIMIT = 1000
+"""At most this many messages per channel are read back after a failed resume."""
+
+
+class ResumingWebSocket(DiscordWebSocket):
+    """See the module docstring."""
+
+    @classmethod
+    async def from_client(cls, client: discord.Client, *args: Any, **params: Any) -> Self:
+        prepare = getattr(client, "resume_params", None)
+        if prepare is not None:
+            params.update(await prepare())
+        return await super().from_client(client, *args, **params)
+
+
+def install() -> None:
+    """Make ``Client.connect`` build its connections with :class:`ResumingWebSocket`.
+
+    Clients without ``resume_params`` behave exactly as before.
+    """
+    if discord.client.DiscordWebSocket is not ResumingWebSocket:
+        setattr(discord.client, "DiscordWebSocket", ResumingWebSocket)  # noqa: B010
+
+
+async def hydrate(client: discord.Client, guild_id: int) -> discord.Guild:
+    """Fill discord.py's cache with the guild as a GUILD_CREATE would, from REST."""
+    http = client.http
+    guild: dict[str, Any] = dict(await http.get_guild(guild_id, with_counts=False))
+    channels = await http.get_all_guild_channels(guild_id)
+    members: list[Any] = []
+    after: int | None = None
+    while True:
+        page = await http.get_members(guild_id, MEMBERS_PAGE, after)
+        members += page
+        if len(page) < MEMBERS_PAGE:
+            break
+        after = int(page[-1]["user"]["id"])
+    threads = (await http.get_active_threads(guild_id)).get("threads", [])
+    guild.update(channels=channels, members=members, threads=threads,
+                 member_count=len(members), unavailable=False)
+    state = client._connection  # discord.py builds its cache from such a payload
+    found: discord.Guild = state._add_guild_from_data(guild)  # type: ignore[arg-type]
+    log.info("discord: guild %s loaded from REST before resuming (%d channels, %d members)",
+             guild_id, len(channels), len(members))
+    return found
+
+
+async def catch_up(bot: CocBot, state: GatewayState) -> int:
+    """Scan what was posted in each channel after the last message seen there; returns
+    how many messages were handed to automod (a repeat is harmless: claims dedupe it)."""
+    guild = bot.get_guild(bot.settings.guild_id)
+    watch = bot.get_cog("Watch")
+    if guild is None or watch is None:
+        return 0
+    handled = 0
+    for channel in guild.text_channels:
+        mark = await state.last_seen(channel.id)
+        if mark is None:
+            continue  # never seen a message here: no gap we know of
+        try:
+            async for message in channel.history(limit=CATCH_UP_LIMIT, oldest_first=True,
+                                                 after=discord.Object(mark)):
+                member = guild.get_member(message.author.id)
+                if member is not None:
+                    message.author = member  # roles matter to the rules
+                await watch.on_message(message)  # type: ignore[attr-defined]
+                handled += 1
+        except discord.HTTPException as exc:
+            log.warning("discord: could not read back channel %s after fail-over: %s",
+                        channel.id, exc)
+    log.info("discord: %d messages posted during the fail-over gap scanned", handled)
+    return handled
+
+
+def resume_arguments(session_id: str, sequence: int, resume_url: str) -> dict[str, Any]:
+    """What ``DiscordWebSocket.from_client`` needs to RESUME a session."""
+    return {"initial": False, "gateway": yarl.URL(resume_url), "session": session_id,
+            "sequence": sequence, "resume": True}

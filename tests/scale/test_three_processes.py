@@ -1,0 +1,370 @@
+"""Three real ``coc-bot run`` processes on one database, against the fake Discord and Slack.
+
+What several processes must never do is act twice or drop something; what they must do is
+share the work and survive the loss of one. In order:
+
+1. Slack requests sent round-robin to the three (HTTP mode, as behind a load balancer),
+   each replayed to another process and retried as Slack retries, are each handled once.
+2. Many lifts created at once (by a fourth writer, announced on the notifier) run exactly
+   once in total, promptly, not at the next minute's sweep.
+3. SIGKILL of the process owning the Discord shard: another takes it over within 15 s and
+   RESUMEs the dead one's session, and a message posted while nobody held the shard is
+   acted on. Then the new owner is killed too, with Discord refusing the resume: the last
+   process identifies afresh and reads the gap back from the channel's history.
+
+Nothing is duplicated: one report per command, one incident per message, one lift each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+
+from bot.app import build_app
+from bot.core.clock import FakeClock
+from bot.core.durations import parse_duration
+from bot.core.identity import PersonRef, PlaceRef, PlatformName
+from bot.core.models import (
+    ActionKind,
+    ActionStatus,
+    Actor,
+    Case,
+    Incident,
+    PlatformState,
+    Report,
+    Role,
+    SanctionScope,
+    ScheduledAction,
+)
+from bot.core.ports import Storage
+from bot.core.services.leases import PREFIX as LEASE_PREFIX
+from bot.core.services.leases import Lease
+from bot.core.services.sanctions import SuspensionRequest
+from bot.discord_io.gateway_state import GatewaySession, session_key
+from bot.discord_io.shards import lease_name
+from config.loader import load_settings
+from storage import notifier_for, open_storage
+from tests.core.recording_platform import RecordingPlatform
+from tests.fakes.discord.server import FakeDiscord, FakeUser
+from tests.fakes.slack import FakeSlack
+from tests.scale.processes import BotProcess, free_port, port_open, start_bot, wait_until
+from tests.slack.conftest import (
+    GENERAL,
+    OUTSIDER,
+    QUEUE,
+    REPORTER,
+    SECRET,
+    STAFF_USER,
+    SUBJECT,
+    TEAM,
+    sign,
+)
+from tests.slack.conftest import seed as seed_slack
+
+LIFTS = 200
+CARD = "my card is 4111 1111 1111 1111"
+TAKEOVER = 15.0  # the promise
+FORM = "application/x-www-form-urlencoded"
+
+
+class Cluster:
+    """The two fakes, the three processes, and a reading connection to their database."""
+
+    def __init__(self, tmp_path: Path, database_url: str) -> None:
+        self.tmp, self.url = tmp_path, database_url
+        self.discord, self.slack = FakeDiscord(), FakeSlack(team=TEAM)
+        staff = self.discord.role("Staff")
+        self.queue = self.discord.channel("queue")
+        self.general = self.discord.channel("general")
+        self.bob: FakeUser = self.discord.member("bob")
+        self.roles = {"staff_role_id": staff, "committee_role_id": staff,
+                      "counsel_role_id": staff, "executive_role_id": staff,
+                      "staff_queue_channel_id": self.queue,
+                      "committee_channel_id": self.queue, "executive_channel_id": self.queue}
+        self.bots: list[BotProcess] = []
+        self.api = ""
+        self.store: Storage | None = None
+
+    def config(self, port: int) -> str:
+        discord = "\n".join(f"{k} = {v}" for k, v in self.roles.items())
+        return (f'[committee]\nhome = "slack"\n\n[discord]\nguild_id = {self.discord.guild_id}\n'
+                f"{discord}\nshard_count = 1\nshard_leases = true\n\n"
+                f'[slack]\nteam_id = "{TEAM}"\nstaff = ["{STAFF_USER}"]\n'
+                f'committee = ["UC1"]\ncounsel = ["UC1"]\nexecutive = ["UC1"]\n'
+                f'staff_queue_channel = "{QUEUE}"\ncommittee_channel = "GCOMMITTEE"\n'
+                f'executive_channel = "GEXEC"\nmanaged_channels = ["{GENERAL}"]\n'
+                f"http_port = {port}\n")
+
+    def env(self, slack_api: str) -> dict[str, str]:
+        return {"DISCORD_TOKEN": "fake-token", "DISCORD_API_BASE": self.discord.api_base,
+                "DISCORD_GATEWAY_URL": self.discord.gateway_url,
+                "SLACK_BOT_TOKEN": self.slack.bot_token, "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_ADMIN_TOKEN": self.slack.admin_token, "SLACK_API_BASE": slack_api,
+                "SLACK_APP_TOKEN": "", "DATABASE_URL": self.url}
+
+    async def start(self) -> None:
+        await self.discord.start()
+        seed_slack(self.slack)
+        api = await self.slack.start()
+        # All three at once: they race for the migrations, the seal key and the Code's
+        # first version as well as for the shard.
+        self.api = api
+        for name in ("alpha", "beta", "gamma"):
+            await self.add(name, wait=False)
+        for bot in self.bots:
+            await wait_until(lambda bot=bot: port_open(bot.http_port),  # type: ignore[misc]
+                             f"{bot.name} served Slack", 60, self.bots)
+        self.store = await open_storage(self.url)
+
+    async def add(self, name: str, *, wait: bool = True) -> BotProcess:
+        port = free_port()
+        bot = await start_bot(name, self.tmp, self.config(port), self.env(self.api), port)
+        self.bots.append(bot)
+        if wait:
+            await wait_until(lambda: port_open(port), f"{name} served Slack", 60, self.bots)
+        return bot
+
+    async def stop(self) -> None:
+        for bot in self.bots:
+            await bot.stop()
+        if self.store is not None:
+            await self.store.close()
+        await self.discord.stop()
+        await self.slack.stop()
+
+    async def count(self, cls: type, **where: object) -> int:
+        assert self.store is not None
+        async with self.store.transaction() as tx:
+            return await tx.count(cls, **where)
+
+    async def shard_owner(self) -> BotProcess | None:
+        """The live process holding the shard's lease (its holder names host:pid:nonce)."""
+        assert self.store is not None
+        async with self.store.transaction() as tx:
+            row = await tx.get(PlatformState, LEASE_PREFIX + lease_name(0))
+        lease = Lease.decode(lease_name(0), row.value) if row is not None else None
+        if lease is None or lease.expires_at <= datetime.now(UTC):
+            return None
+        pid = int(lease.holder.split(":")[1])
+        return next((b for b in self.bots if b.pid == pid and b.proc.returncode is None),
+                    None)
+
+
+@pytest.fixture
+async def cluster(tmp_path: Path, database_url: str) -> AsyncIterator[Cluster]:
+    built = Cluster(tmp_path, database_url)
+    try:
+        await built.start()
+        yield built
+    finally:
+        await built.stop()
+
+
+async def _post(session: aiohttp.ClientSession, bot: BotProcess, body: str, kind: str,
+                retry: int = 0) -> int:
+    now = int(time.time())
+    headers = {"Content-Type": kind, "X-Slack-Request-Timestamp": str(now),
+               "X-Slack-Signature": sign(body, now)}
+    if retry:
+        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+    async with session.post(f"http://127.0.0.1:{bot.http_port}/slack/events",
+                            data=body.encode(), headers=headers) as resp:
+        return resp.status
+
+
+async def _slack_round_robin(c: Cluster) -> None:
+    reporters = [REPORTER, OUTSIDER, "UC1", "UC2", "UC3", "UC4"]  # each under the rate limit
+    commands = [urlencode({
+        "token": "legacy", "team_id": TEAM, "channel_id": GENERAL, "user_id": reporters[n],
+        "command": "/report", "text": f"<@{SUBJECT}|s> was rude, time {n}",
+        "trigger_id": f"trigger-{n}", "response_url": c.slack.response_url(f"r{n}")})
+        for n in range(6)]
+    events = []
+    for n in range(6):
+        ts = c.slack.add_message(GENERAL, SUBJECT, CARD)
+        events.append(json.dumps({
+            "team_id": TEAM, "api_app_id": "A1", "type": "event_callback",
+            "event_id": f"Ev{n}", "event_time": int(time.time()), "event": {
+                "type": "message", "channel": GENERAL, "user": SUBJECT, "text": CARD,
+                "ts": ts, "event_ts": ts, "channel_type": "channel", "team": TEAM}}))
+    three = c.bots
+    async with aiohttp.ClientSession() as session:
+        sends = [_post(session, three[n % 3], body, FORM) for n, body in enumerate(commands)]
+        sends += [_post(session, three[(n + 1) % 3], body, FORM)  # a replay elsewhere
+                  for n, body in enumerate(commands)]
+        sends += [_post(session, three[n % 3], body, "application/json")
+                  for n, body in enumerate(events)]
+        sends += [_post(session, three[(n + 2) % 3], body, "application/json", retry=1)
+                  for n, body in enumerate(events)]
+        assert set(await asyncio.gather(*sends)) == {200}
+    async def recorded() -> bool:  # the removal comes first, the incident right after it
+        return len(await _incidents(c, PlatformName.SLACK)) >= 6
+    await wait_until(recorded, "recorded the six removals", 30, c.bots)
+    await wait_until(lambda: len(c.slack.called("response_url")) >= 6,
+                     "answered the six reporters", 30, c.bots)
+    assert await c.count(Report) == 6
+    assert len(c.slack.called("response_url")) == 6  # one answer each, none for a replay
+    slack_incidents = await _incidents(c, PlatformName.SLACK)
+    assert len(slack_incidents) == 6 and len(set(slack_incidents)) == 6, slack_incidents
+    assert len(c.slack.called("chat.delete")) == 6
+
+
+async def _incidents(c: Cluster, platform: PlatformName) -> list[str]:
+    assert c.store is not None
+    async with c.store.transaction() as tx:
+        found = await tx.find(Incident)
+    return [i.message.key for i in found if i.message and i.message.platform is platform]
+
+
+async def _lifts_run_once(c: Cluster) -> None:
+    """Suspensions whose lifts fall due together, written by a fourth process."""
+    settings = load_settings(c.tmp / "alpha.toml", {"SLACK_BOT_TOKEN": "x",
+                                                    "SLACK_SIGNING_SECRET": SECRET,
+                                                    "DATABASE_URL": c.url})
+    clock = FakeClock(datetime.now(UTC) - timedelta(hours=1))
+    writer = await build_app(settings, clock=clock, storage=await open_storage(c.url))
+    writer.platforms.register(RecordingPlatform(PlatformName.SLACK, TEAM))
+    staff = Actor(PersonRef(PlatformName.SLACK, TEAM, STAFF_USER), frozenset({Role.STAFF}))
+    users = [f"ULIFT{n:04d}" for n in range(LIFTS)]
+    try:
+        for user in users:
+            await writer.services.sanctions.suspend(staff, SuspensionRequest(
+                subject=PersonRef(PlatformName.SLACK, TEAM, user),
+                duration=parse_duration("1h"), scope=SanctionScope.CHANNEL,
+                channel=PlaceRef(PlatformName.SLACK, TEAM, GENERAL), reason="cooling off"))
+        await notifier_for(writer.storage).publish("timed")
+    finally:
+        await writer.close()
+    lifts = {"kind": ActionKind.LIFT_SANCTION}
+    first = await wait_until(lambda: c.count(ScheduledAction, status=ActionStatus.DONE,
+                                             **lifts), "ran a lift", 45, c.bots)
+    assert first < 20, "the lifts waited for a sweep instead of the notifier"
+    await wait_until(lambda: _all_done(c), "ran every lift", 120, c.bots)
+    invites = Counter(str(call.get("users")) for call in c.slack.called("conversations.invite"))
+    assert {u: invites[u] for u in users} == dict.fromkeys(users, 1)
+    assert c.store is not None
+    async with c.store.transaction() as tx:
+        runs = await tx.find(ScheduledAction, **lifts)
+    assert len(runs) == LIFTS and all(run.attempts == 1 for run in runs)
+
+
+async def _all_done(c: Cluster) -> bool:
+    kind = ActionKind.LIFT_SANCTION
+    return await c.count(ScheduledAction, kind=kind, status__ne=ActionStatus.DONE) == 0
+
+
+async def _saved_sequence(c: Cluster) -> int:
+    assert c.store is not None
+    async with c.store.transaction() as tx:
+        row = await tx.get(PlatformState, session_key(0))
+    session = GatewaySession.decode(row.value) if row is not None and row.value else None
+    return session.sequence if session is not None else -1
+
+
+async def _card(c: Cluster, note: str) -> dict[str, object]:
+    """Post a card number and wait until the bot removed it (the incident follows)."""
+    message = await c.discord.say(c.bob, c.general, f"{CARD} ({note})")
+    await c.discord.wait_for(lambda: c.discord.find("DELETE", f"/messages/{message['id']}"),
+                             f"removed the card ({note})", limit=30)
+    return message
+
+
+async def _kill_and_resume(c: Cluster) -> tuple[list[dict[str, object]], BotProcess]:
+    """SIGKILL the owner; a standby takes the shard within 15 s and RESUMEs its session."""
+    owner = await _owner(c)
+    seen = await _card(c, "seen by the owner")
+    last = int(c.discord.sent_events[-1]["s"])
+
+    async def saved() -> bool:  # the owner saves twice a second (a real one had minutes)
+        return await _saved_sequence(c) >= last
+    await wait_until(saved, "saved the session in the database", 10, c.bots)
+    old_session = c.discord.sessions[next(reversed(c.discord.sessions))].id
+    owner.kill()
+    killed = time.monotonic()
+    await wait_until(lambda: not c.discord.connected, "saw the owner's socket close", 10)
+    gap = await c.discord.say(c.bob, c.general, CARD + " (posted while nobody watched)")
+    successor = await _owner(c, not_pid=owner.pid)
+    await wait_until(lambda: c.discord.resumed, "resumed the session", TAKEOVER, c.bots)
+    assert time.monotonic() - killed < TAKEOVER
+    assert c.discord.resumed[-1][0] == old_session and c.discord.resumed[-1][2] >= 1
+    await c.discord.wait_for(lambda: c.discord.find("DELETE", f"/messages/{gap['id']}"),
+                             "removed the card posted during the fail-over", limit=30)
+    return [seen, gap], successor
+
+
+async def _hand_over_on_sigterm(c: Cluster, owner: BotProcess) -> BotProcess:
+    """A clean stop gives the lease up: a standby takes over at once (no lease to wait
+    out) and resumes, so a rolling restart loses nothing."""
+    resumes = len(c.discord.resumed)
+    stopping = time.monotonic()
+    assert await owner.stop() == 0, owner.output()[-3000:]
+    successor = await _owner(c, not_pid=owner.pid)
+    await wait_until(lambda: len(c.discord.resumed) > resumes, "resumed after the hand-over",
+                     TAKEOVER, c.bots)
+    assert time.monotonic() - stopping < TAKEOVER / 2, "the standby waited out the lease"
+    return successor
+
+
+async def _kill_with_resume_refused(c: Cluster, owner: BotProcess) -> dict[str, object]:
+    """The session can no longer be resumed: the next owner identifies afresh and reads
+    back what was posted in the gap from the channel's history."""
+    c.discord.refuse_resume = True
+    owner.kill()
+    await wait_until(lambda: not c.discord.connected, "saw the owner's socket close", 10)
+    missed = c.discord.post_message(c.general, c.bob, CARD + " (read back)")
+    identifies = len(c.discord.identifies)
+    await _owner(c, not_pid=owner.pid)
+    await wait_until(lambda: len(c.discord.identifies) > identifies,
+                     "identified afresh after the refused resume", TAKEOVER, c.bots)
+    await c.discord.wait_for(lambda: c.discord.find("DELETE", f"/messages/{missed['id']}"),
+                             "read back the card posted during the gap", limit=30)
+    return missed
+
+
+async def _discord_fail_over(c: Cluster) -> None:
+    cards, owner = await _kill_and_resume(c)
+    cards.append(await _card(c, "before the hand-over"))
+    owner = await _hand_over_on_sigterm(c, owner)
+    cards.append(await _card(c, "after the hand-over"))
+    await c.add("delta")  # two processes died: one more, so a standby is left
+    cards.append(await _kill_with_resume_refused(c, owner))
+
+    async def recorded() -> bool:  # the removal comes first, the incident right after it
+        return len(await _incidents(c, PlatformName.DISCORD)) >= len(cards)
+    await wait_until(recorded, "recorded every incident", 30, c.bots)
+    keys = await _incidents(c, PlatformName.DISCORD)
+    assert sorted(keys) == sorted({f"discord:{c.discord.guild_id}:{c.general}:{m['id']}"
+                                   for m in cards}), keys
+
+
+async def _owner(c: Cluster, not_pid: int | None = None) -> BotProcess:
+    found: list[BotProcess] = []
+
+    async def check() -> bool:
+        owner = await c.shard_owner()
+        if owner is not None and owner.pid != not_pid:
+            found.append(owner)
+        return bool(found) and c.discord.connected
+    await wait_until(check, "owned the Discord shard", TAKEOVER + 45, c.bots)
+    return found[-1]
+
+
+@pytest.mark.slow
+async def test_three_processes_share_the_work_and_survive_losing_the_shard_owner(
+        cluster: Cluster) -> None:
+    await _slack_round_robin(cluster)
+    await _lifts_run_once(cluster)
+    await _discord_fail_over(cluster)
+    assert cluster.store is not None
+    async with cluster.store.transaction() as tx:  # escalations raced in three processes
+        opened = Counter(case.subject.key for case in await tx.find(Case))
+    assert opened and set(opened.values()) == {1}, opened
