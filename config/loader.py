@@ -16,6 +16,7 @@ from bot.core.errors import ConfigError
 from bot.core.identity import PlatformName
 from bot.core.messages import MessageCatalog
 from config._reader import Table
+from config.email import read_email
 from config.ops import read_ops
 from config.settings import (
     Secrets,
@@ -145,6 +146,9 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
         # at start-up, naming it, and everything else uses the parsed rules.
         automod=load_automod(root.raw("automod"), clause_ids=[c.id for c in code.clauses]),
     )
+    if root.has("email"):
+        settings = replace(settings, email=read_email(root.table("email"),
+                                                      settings.secrets.smtp_password))
     taken = {settings.slack.http_port: "slack.http_port"} if settings.slack else {}
     settings = replace(settings, ops=read_ops(root.table("ops"), taken))
     root.finish()

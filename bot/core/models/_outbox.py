@@ -51,3 +51,6 @@ class OutboxMessage:
     message: MessageRef | None = None
     merged_into: str | None = None
     last_error: str | None = None
+    # None: the platform (a DM or a post); "email": an e-mail to ``recipient``'s address,
+    # looked up when it is sent (the row never holds the address).
+    channel: str | None = None
