@@ -58,7 +58,7 @@ class AddressBook:
                     await tx.insert(row)
                     added += 1
                 else:
-                    await tx.rewrite(row)
+                    await tx.update(row)
                     replaced += 1
             if added or replaced:
                 await audit(tx, self._ctx, "email.addresses_imported", "email_addresses",
@@ -88,8 +88,10 @@ class AddressBook:
         if delivered or row.recipient is None:
             return
         ctx = self._ctx
+        async with ctx.storage.transaction() as tx:  # as settled: with its last error
+            row = await tx.get(OutboxMessage, row.id) or row
         text = ctx.messages.render("email_failed", subject=mention(ctx, row.recipient),
-                                   ref=row.subject_id or "a notice",
+                                   ref=row.subject_id or row.title or row.notice_kind,
                                    error=(row.last_error or "refused")[:200])
         notice = Notice(NoticeKind.STAFF_ALERT, text, subject_id=row.subject_id)
         async with ctx.storage.transaction() as tx:
