@@ -261,7 +261,7 @@ class OutboxWorker:
         platform = self._ctx.platforms.get(lead.platform)
         notice = notice_of(lead) if len(rows) == 1 else self._merged(rows)
         if lead.audience is not None:
-            return await platform.post(Audience(lead.audience), notice)
+            return await platform.post(Audience(lead.audience), notice, space=lead.space)
         assert lead.recipient is not None
         return await platform.send_dm(await self._address(lead.recipient), notice)
 
@@ -351,4 +351,4 @@ class OutboxWorker:
 def _bucket_key(row: OutboxMessage) -> str:
     if row.channel == EMAIL:
         return EMAIL
-    return f"{row.platform.value}:{row.audience or 'dm'}"
+    return f"{row.platform.value}:{row.audience or 'dm'}:{row.space or ''}"
