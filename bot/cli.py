@@ -134,6 +134,8 @@ def _summary(settings: Settings) -> str:
         *_front_end_lines(settings),
         _automod_line(settings),
         settings.ops.describe(),
+        settings.email.describe() if settings.email else
+        "E-mail: off (add [email] to e-mail notices to people whose DMs are closed)",
     ]
     return "\n".join(lines)
 

@@ -15,6 +15,7 @@ from bot.core.code_text import Clause, ClauseSection, CodeText
 from bot.core.errors import ConfigError
 from bot.core.messages import MessageCatalog
 from config._reader import Table
+from config.email import read_email
 from config.ops import read_ops
 from config.settings import (
     Secrets,
@@ -149,6 +150,9 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
     )
     check_home(where, settings.discord, settings.slack)
     refuse_several_workspaces(settings.slack)
+    if root.has("email"):
+        settings = replace(settings, email=read_email(root.table("email"),
+                                                      settings.secrets.smtp_password))
     taken = {settings.slack.http_port: "slack.http_port"} if settings.slack else {}
     settings = replace(settings, ops=read_ops(root.table("ops"), taken))
     root.finish()

@@ -24,6 +24,7 @@ from bot.core.messages import MessageCatalog
 from bot.core.policy import Policy, Recurring, Retention
 from bot.core.rules.raid import RaidPolicy, Restraint
 from config._reader import Table
+from config.email import EmailSettings
 from config.holidays import Holidays
 from config.ops import OpsSettings
 from storage.url import redact_url
@@ -51,6 +52,7 @@ class Secrets:
     slack_api_base: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
     seal_keys: str | None = field(default=None, repr=False)  # COC_BOT_SEAL_KEYS
+    smtp_password: str | None = field(default=None, repr=False)  # COC_BOT_SMTP_PASSWORD
 
     def __repr__(self) -> str:
         """Which secrets are set, never their values: a repr ends up in logs, tracebacks
@@ -79,7 +81,7 @@ class Secrets:
             slack_admin_token=get("SLACK_ADMIN_TOKEN"), discord_api_base=get("DISCORD_API_BASE"),
             discord_gateway_url=get("DISCORD_GATEWAY_URL"), slack_api_base=get("SLACK_API_BASE"),
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-            seal_keys=get("COC_BOT_SEAL_KEYS"),
+            seal_keys=get("COC_BOT_SEAL_KEYS"), smtp_password=get("COC_BOT_SMTP_PASSWORD"),
         )
 
 
@@ -218,6 +220,7 @@ class Settings:
     slack: SlackSettings | None = None
     automod: AutomodConfig = field(default_factory=AutomodConfig)
     ops: OpsSettings = field(default_factory=OpsSettings)
+    email: EmailSettings | None = None  # [email]: notices by e-mail (config/email.py)
 
 
 def read_policy(table: Table) -> Policy:

@@ -126,6 +126,8 @@ class SqliteStorage:
             raise StorageError("A transaction was opened inside another one; this is a "
                                "coc-bot bug, please report it.")
         async with self._lock:
+            if self._lost is not None:  # lost while this one waited for the lock
+                raise DatabaseLost(self._lost.operator_message)
             token = _IN_TRANSACTION.set(self)
             try:
                 try:

@@ -359,3 +359,22 @@ class Notifier(Protocol):
 
     async def run(self) -> None:
         """Deliver notifications until cancelled."""
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    """One plain-text e-mail: ``message_id`` is the outbox row's, so a resend after a crash
+    carries the same ``Message-ID`` and a receiving system can drop the copy."""
+
+    to: str
+    subject: str
+    body: str
+    message_id: str
+
+
+class Mailer(Protocol):
+    """Sends e-mail (``bot/mail.py``: SMTP). Raises ``DeliveryFailed`` when the server
+    refuses for good (a 5xx reply) and ``PlatformUnavailable`` when it may work later (a
+    4xx reply, a timeout, no connection)."""
+
+    async def send(self, email: Email) -> None: ...

@@ -13,6 +13,7 @@ from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.code_progress import CodePromptProgress
 from bot.core.services.decisions import DecisionService
+from bot.core.services.email_reach import EMAIL_PURPOSE, AddressBook, AddressEntry
 from bot.core.services.evidence import EvidenceService
 from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import (
@@ -78,6 +79,7 @@ class Services:
     transparency: TransparencyService
     outbox: OutboxService
     code_progress: CodePromptProgress
+    addresses: AddressBook
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None,
@@ -92,6 +94,8 @@ class Services:
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases, evidence)
         outbox.on_outcome(INCIDENT_DM, incidents.dm_settled)
+        addresses = AddressBook(ctx)
+        outbox.on_outcome(EMAIL_PURPOSE, addresses.settled)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         public_statements = PublicStatementService(ctx)
         raid = RaidService(ctx, incidents, sanctions, evidence)
@@ -110,11 +114,14 @@ class Services:
                    evidence=evidence, case_files=CaseFileService(ctx, evidence, case_page),
                    personal_data=PersonalDataService(ctx), retention=RetentionService(ctx),
                    transparency=TransparencyService(ctx), raid=raid,
-                   outbox=outbox, code_progress=CodePromptProgress(ctx, outbox))
+                   outbox=outbox, code_progress=CodePromptProgress(ctx, outbox),
+                   addresses=addresses)
 
 
 __all__ = [
     "AcceptanceStatus",
+    "AddressBook",
+    "AddressEntry",
     "AppealService",
     "BlockedMessage",
     "CaseFileService",

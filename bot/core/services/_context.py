@@ -29,6 +29,7 @@ from bot.core.models import (
     ActionStatus,
     Actor,
     AuditEntry,
+    EmailAddress,
     OutboxMessage,
     PersonLink,
     Report,
@@ -37,7 +38,7 @@ from bot.core.models import (
 )
 from bot.core.platforms import PlatformRegistry
 from bot.core.policy import Policy
-from bot.core.ports import Audience, Notice, NullWaker, Storage, Tx, Waker
+from bot.core.ports import Audience, Mailer, Notice, NoticeKind, NullWaker, Storage, Tx, Waker
 from bot.core.refs import log_fields
 from bot.core.telemetry import NullTelemetry, Telemetry
 
@@ -56,6 +57,21 @@ class NullKick:
 
     async def kick(self) -> None:
         return None
+
+
+WRITTEN_NOTICES: Final = frozenset({NoticeKind.REMOVAL_DM, NoticeKind.SANCTION_DM,
+                                    NoticeKind.DECISION_DM, NoticeKind.APPEAL_DECIDED_DM})
+"""Notices the protocols require in writing: e-mailed when the DM cannot be delivered."""
+
+
+@dataclass(frozen=True, slots=True)
+class EmailReach:
+    """Which notices go by e-mail (``[email]``): ``fallback`` kinds when the DM is refused
+    (the person's DMs are closed), ``always`` kinds by e-mail as well as by DM (the
+    operator's choice). Without a mailer, nothing is e-mailed."""
+
+    fallback: frozenset[NoticeKind] = WRITTEN_NOTICES
+    always: frozenset[NoticeKind] = frozenset()
 
 
 @dataclass
@@ -79,6 +95,9 @@ class Context:
     # How long an automated explanation waits for others to the same person, so a wave of
     # violations is explained in one DM (``services/outbox.py``).
     dm_wave: timedelta = timedelta(0)
+    # E-mail reach (``services/email_reach.py``): the SMTP sender, or None (no ``[email]``).
+    mailer: Mailer | None = None
+    email: EmailReach = field(default_factory=lambda: EmailReach())
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -214,6 +233,52 @@ async def queue_dm(tx: Tx, ctx: Context, person: PersonRef, notice: Notice, *,
         mergeable=mergeable))
 
 
+EMAIL_PURPOSE: Final = "email"
+"""The purpose of an e-mail row: its final failure is reported to staff."""
+
+
+async def address_of(tx: Tx, person: PersonRef) -> str | None:
+    """The e-mail address of ``person`` (opened in memory if sealed), or of another account
+    linked to them; None when the operator has not mapped one."""
+    account = await unseal(tx, person) if is_sealed(person) else person
+    if account is None:
+        return None
+    for each in await accounts_of(tx, account):
+        entry = await tx.get(EmailAddress, each.key)
+        if entry is not None:
+            return entry.address
+    return None
+
+
+async def queue_email(tx: Tx, ctx: Context, person: PersonRef, notice: Notice, *,
+                      key: str) -> bool:
+    """Queue ``notice`` as an e-mail to ``person`` in ``tx``, if e-mail is set up and the
+    operator mapped them to an address; False otherwise (or if ``key`` was queued already).
+    The row keeps the person (sealed, for an anonymous reporter), never the address."""
+    if ctx.mailer is None or await address_of(tx, person) is None:
+        return False
+    now = ctx.now()
+    return await tx.insert_new(OutboxMessage(
+        id=outbox_id(f"email/{key}"), platform=person.platform,
+        notice_kind=notice.kind.value, text=notice.text, created_at=now, due_at=now,
+        recipient=person, subject_id=notice.subject_id, title=notice.title,
+        purpose=EMAIL_PURPOSE, channel="email"))
+
+
+async def email_too(ctx: Context, person: PersonRef, notice: Notice, *, key: str,
+                    dm_refused: bool) -> bool:
+    """E-mail ``notice`` when ``[email]`` says so: a written notice whose DM was refused, or
+    a kind the operator wants e-mailed as well. True if an e-mail was queued."""
+    wanted = ctx.email.fallback if dm_refused else ctx.email.always
+    if ctx.mailer is None or notice.kind not in wanted:
+        return False
+    async with ctx.storage.transaction() as tx:
+        queued = await queue_email(tx, ctx, person, notice, key=key)
+    if queued:
+        await ctx.outbox.kick()
+    return queued
+
+
 def post_target(ctx: Context, origin: Located | None, audience: Audience) -> PlatformName:
     """Staff notices go to the staff queue of the platform the matter came from; committee
     and executive notices go to the home platform where those bodies meet."""
@@ -275,6 +340,8 @@ async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
     except DeliveryFailed as exc:
         log.info("DM to %s (%s) not delivered: %s", who, notice.subject_id, exc,
                  extra=log_fields(notice.subject_id))
+        if await email_too(ctx, person, notice, key=key, dm_refused=True):
+            log.info("notice %s to %s queued by e-mail instead", notice.subject_id, who)
         return False
     except PlatformUnavailable as exc:
         log.warning("DM to %s (%s) failed, queued for retry: %s", who, notice.subject_id,
@@ -287,6 +354,7 @@ async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
         log.warning("DM to %s (%s) failed: %s", who, notice.subject_id, exc,
                     extra=log_fields(notice.subject_id))
         return False
+    await email_too(ctx, person, notice, key=key, dm_refused=False)
     return True
 
 
