@@ -275,10 +275,20 @@ async def _saved_sequence(c: Cluster) -> int:
 
 
 async def _card(c: Cluster, note: str) -> dict[str, object]:
-    """Post a card number and wait until the bot removed it (the incident follows)."""
+    """Post a card number and wait until the bot removed it and recorded the incident.
+
+    Waiting for the record too keeps the kill that may follow from landing between the
+    removal and its record: the removal is a call to Discord, the record a transaction
+    after it, and a SIGKILL between the two loses the record (the message is gone either
+    way). On PostgreSQL under load that window is wide enough to hit."""
     message = await c.discord.say(c.bob, c.general, f"{CARD} ({note})")
     await c.discord.wait_for(lambda: c.discord.find("DELETE", f"/messages/{message['id']}"),
                              f"removed the card ({note})", limit=30)
+    key = f"discord:{c.discord.guild_id}:{c.general}:{message['id']}"
+
+    async def recorded() -> bool:
+        return key in await _incidents(c, PlatformName.DISCORD)
+    await wait_until(recorded, f"recorded the card ({note})", 30, c.bots)
     return message
 
 
