@@ -359,10 +359,12 @@ def _explain_missing_setup(args: argparse.Namespace) -> int:
 def _front_end_lines(settings: Settings) -> list[str]:
     from bot.frontends import FRONT_ENDS
 
-    return [f"{front.label}: "
-            f"{'configured' if front.config(settings) is not None else 'not configured'}"
-            f"{', token set' if front.wanted(settings.secrets) else f', no {front.starts_with}'}"
-            for front in FRONT_ENDS]
+    lines = []
+    for front in FRONT_ENDS:
+        configured = 'configured' if front.config(settings) is not None else 'not configured'
+        token = ', token set' if front.wanted(settings.secrets) else f', no {front.starts_with}'
+        lines += [f"{front.label}: {configured}{token}", *front.check_lines(settings)]
+    return lines
 
 
 def _holidays(settings: Settings) -> str:

@@ -20,6 +20,7 @@ from config.ops import read_ops
 from config.settings import (
     Secrets,
     Settings,
+    check_native_categories,
     read_calendar,
     read_discord,
     read_policy,
@@ -148,4 +149,5 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
     taken = {settings.slack.http_port: "slack.http_port"} if settings.slack else {}
     settings = replace(settings, ops=read_ops(root.table("ops"), taken))
     root.finish()
+    check_native_categories(settings)
     return settings

@@ -17,7 +17,8 @@ import holidays as public_holidays
 from bot.core.automod import AutomodConfig
 from bot.core.business_days import BusinessCalendar, workdays_from_names
 from bot.core.code_text import ChannelProfile, CodeText, ProfileBook
-from bot.core.errors import ConfigError
+from bot.core.durations import parse_duration
+from bot.core.errors import ConfigError, InvalidDuration
 from bot.core.identity import PlatformName
 from bot.core.messages import MessageCatalog
 from bot.core.policy import Policy, Recurring, Retention
@@ -82,6 +83,20 @@ class Secrets:
         )
 
 
+NATIVE_DEFAULT_CATEGORIES = ("hate-slurs",)
+
+
+@dataclass(frozen=True, slots=True)
+class NativeAutomodSettings:
+    """``[discord.native_automod]``: which list categories Discord's own AutoMod blocks
+    before anyone sees them (off unless enabled; see ``bot/discord_io/native_automod.py``)."""
+
+    enabled: bool = False
+    categories: tuple[str, ...] = NATIVE_DEFAULT_CATEGORIES
+    alert_channel_id: int | None = None  # where Discord posts its own alert, if anywhere
+    timeout: timedelta | None = None  # Discord's timeout on top of the block, if any
+
+
 @dataclass(frozen=True, slots=True)
 class DiscordSettings:
     guild_id: int
@@ -95,6 +110,7 @@ class DiscordSettings:
     suspended_role_id: int | None = None
     # Where the committee's public statements are published (optional).
     announcements_channel_id: int | None = None
+    native_automod: NativeAutomodSettings = NativeAutomodSettings()
     # The outbox's pace (bot/core/services/outbox_worker.py): DMs a second across the
     # server, and posts a second in one channel (Discord allows about 5 per 5 s).
     dms_per_second: float = 5.0
@@ -331,6 +347,7 @@ def read_discord(table: Table) -> DiscordSettings:
         executive_channel_id=req("executive_channel_id"),
         suspended_role_id=table.snowflake("suspended_role_id", required=False),
         announcements_channel_id=table.snowflake("announcements_channel_id", required=False),
+        native_automod=read_native_automod(table.table("native_automod")),
         dms_per_second=_rate(table, "dms_per_second", 5.0),
         posts_per_second=_rate(table, "posts_per_second", 1.0),
         shard_count=table.integer("shard_count", 1, minimum=1, maximum=MAX_SHARDS),
@@ -347,6 +364,59 @@ def read_discord(table: Table) -> DiscordSettings:
                     (result.staff_queue_channel_id, result.committee_channel_id,
                      result.executive_channel_id))
     return result
+
+
+NATIVE_TIMEOUT_LIMIT = timedelta(days=28)  # Discord's longest timeout
+
+
+def read_native_automod(table: Table) -> NativeAutomodSettings:
+    """Read ``[discord.native_automod]``; whether the categories exist and may block is
+    checked against ``[automod]`` by :func:`check_native_categories`."""
+    categories = tuple(table.text_list("categories", NATIVE_DEFAULT_CATEGORIES))
+    if not categories:
+        raise ConfigError(f"config key '{table.key('categories')}' is empty; name at least "
+                          "one list category (e.g. [\"hate-slurs\"]) or set enabled = false.")
+    repeated = sorted({c for c in categories if categories.count(c) > 1})
+    if repeated:
+        raise ConfigError(f"config key '{table.key('categories')}' names "
+                          f"{', '.join(repeated)} more than once.")
+    timeout = None
+    text = table.opt_text("timeout")
+    if text is not None:
+        try:
+            length = parse_duration(text).length
+        except InvalidDuration as exc:
+            raise ConfigError(f"config key '{table.key('timeout')}': {exc}") from exc
+        if length is None or length > NATIVE_TIMEOUT_LIMIT:
+            raise ConfigError(f"config key '{table.key('timeout')}': Discord AutoMod times "
+                              "out for at most 28 days (e.g. \"10m\", \"1h\", \"7d\").")
+        timeout = length
+    result = NativeAutomodSettings(
+        enabled=table.flag("enabled", False), categories=categories,
+        alert_channel_id=table.snowflake("alert_channel_id", required=False), timeout=timeout)
+    table.finish()
+    return result
+
+
+def check_native_categories(settings: Settings) -> None:
+    """Each native category must be a keyword list of ``[automod]`` that removes: Discord
+    blocks outright, so a list the bot only alerts staff about (reclaimed terms, profanity
+    by default) must not be handed to it, or an uncertain match becomes a sanction."""
+    native = settings.discord.native_automod if settings.discord else None
+    if native is None or not native.enabled:
+        return
+    key = "discord.native_automod.categories"
+    lists = {k.rule_id for k in settings.automod.keyword_lists if k.boundary == 1}
+    for category in native.categories:
+        rule = settings.automod.rules.get(category)
+        if rule is None or category not in lists:
+            raise ConfigError(f"config key '{key}': {category!r} is not a keyword list of "
+                              f"[automod]; use one of {', '.join(sorted(lists))}.")
+        if rule.action == "alert_staff":
+            raise ConfigError(f"config key '{key}': {category!r} only alerts staff in "
+                              "[automod], and Discord AutoMod would block outright. Set "
+                              f"[automod.rules.{category}] action = \"remove_and_explain\" "
+                              "first, or leave it to the bot's own automod.")
 
 
 def _rate(table: Table, name: str, default: float) -> float:

@@ -35,6 +35,8 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "anonymous_bad_faith": "pseudonym count",
         "bad_faith_warning_dm": "count space_name clause_title clause_text how_to_ask",
         "removal_dm": "space_name clause_title clause_text avoid excerpt note how_to_ask",
+        "blocked_dm": "space_name clause_title clause_text avoid excerpt note how_to_ask",
+        "native_automod_block": "space_name clause_title",
         "redaction_dm": "space_name clause_title clause_text avoid note how_to_ask",
         "warning_dm": "space_name clause_title clause_text avoid note how_to_ask",
         "incident_summary": (

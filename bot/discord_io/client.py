@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 # cogs.discord.hearing adds to cogs.discord.staff's /case group, so it loads after it.
 COGS = tuple(f"cogs.discord.{name}" for name in (
-    "reports", "staff", "hearing", "committee", "appeals", "code_of_conduct", "watch"))
+    "reports", "staff", "hearing", "committee", "appeals", "code_of_conduct", "watch",
+    "native_automod"))
 HANDLING_GRACE = 10.0
 """How long a stop waits for event handlers already running (automod on a message)."""
 # Commands a suspended person must still reach from a DM with the bot.
@@ -39,6 +40,7 @@ def intents() -> discord.Intents:
     wanted = discord.Intents.none()
     wanted.guilds = wanted.members = wanted.guild_messages = wanted.message_content = True
     wanted.guild_reactions = wanted.dm_messages = True
+    wanted.auto_moderation_execution = True  # what Discord's AutoMod blocked (not privileged)
     return wanted
 
 

@@ -181,6 +181,12 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     moderator_role = fake.role("Admin", position=90)
     suspended_role = fake.role("Suspended", position=2)
     with_role = request.node.get_closest_marker("suspended_role") is not None
+    # Extra config (formatted like CONFIG) and permissions for the bot's role, for tests
+    # of optional features: @pytest.mark.discord_config(text, bot_permissions=bits)
+    extra = request.node.get_closest_marker("discord_config")
+    if extra is not None:
+        fake.roles[fake.bot_role]["permissions"] = str(
+            int(fake.roles[fake.bot_role]["permissions"]) | extra.kwargs.get("bot_permissions", 0))
     general = fake.channel("general")
     jobs_board = fake.channel("jobs-board")
     queue = fake.channel("staff-queue")
@@ -198,7 +204,7 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     await fake.start()
 
     config = tmp_path / "coc-bot.toml"
-    config.write_text(CONFIG.format(
+    config.write_text((CONFIG + (extra.args[0] if extra is not None else "")).format(
         guild=fake.guild_id, general=general, staff=staff_role, committee=committee_role,
         counsel=counsel_role,
         executive=executive_role, queue=queue, committee_channel=committee_channel,

@@ -22,7 +22,12 @@ from bot.core.services.incidents import (
     IncidentService,
 )
 from bot.core.services.leases import LeaseService
-from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
+from bot.core.services.moderation import (
+    BlockedMessage,
+    ModerationService,
+    WatchedMessage,
+    WatchOutcome,
+)
 from bot.core.services.outbox import OutboxService
 from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
@@ -111,6 +116,7 @@ class Services:
 __all__ = [
     "AcceptanceStatus",
     "AppealService",
+    "BlockedMessage",
     "CaseFileService",
     "CaseService",
     "CodeService",

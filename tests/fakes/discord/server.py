@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.discord._automod import FakeAutoMod
 from tests.fakes.discord._bulk import FAKE_EPOCH, BulkRoutes, snowflake_at
 
 JSON = dict[str, Any]
@@ -133,6 +134,8 @@ class FakeDiscord(BulkRoutes):
         self.bot_role = self.role("coc-bot", BOT_PERMISSIONS, position=50)
         self.bot.roles.append(self.bot_role)
         self.members[self.bot.id] = self.bot
+        self.automod = FakeAutoMod(self.guild_id, self.app_id, self.snowflake,
+                                   lambda: self.permissions_of(self.bot))
 
     # ----- building the world -------------------------------------------------------
 
@@ -232,6 +235,27 @@ class FakeDiscord(BulkRoutes):
             message["guild_id"] = channel["guild_id"]
         self.messages.setdefault(channel_id, {})[message_id] = message
         return message
+
+    def permissions_of(self, person: FakeUser) -> int:
+        """Server-wide permissions: @everyone's and every role's, OR-ed as Discord does."""
+        granted = int(self.roles[self.guild_id]["permissions"])
+        for role in person.roles:
+            granted |= int(self.roles[role]["permissions"])
+        return granted
+
+    async def say_past_automod(self, user: FakeUser, channel: int,
+                               content: str) -> JSON | None:
+        """Someone writes, and Discord's AutoMod reads it first: a message that breaks an
+        enabled keyword rule is never posted, and each action of each rule it breaks comes
+        down the gateway as AUTO_MODERATION_ACTION_EXECUTION (block, alert, timeout)."""
+        blocked = self.automod.blocking(content, user.roles)
+        if not blocked:
+            return await self.say(user, channel, content)
+        for rule, keyword, matched in blocked:
+            for event in self.automod.executions(rule, user.id, channel, content, keyword,
+                                                 matched):
+                await self.dispatch("AUTO_MODERATION_ACTION_EXECUTION", event)
+        return None
 
     # ----- what tests read ------------------------------------------------------------
 
@@ -578,6 +602,8 @@ class FakeDiscord(BulkRoutes):
                 if int(role) in person.roles:
                     person.roles.remove(int(role))
                 return 204, None
+            case _, ["guilds", _, "auto-moderation", "rules", *rest]:
+                return self.automod.route(method, rest, body)
             case "POST", ["interactions", _, token, "callback"]:
                 return self._interaction_callback(token, body)
             case "POST", ["webhooks", _, token]:
