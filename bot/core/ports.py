@@ -240,7 +240,11 @@ class Platform(Protocol):
     async def send_dm(self, person: PersonRef, notice: Notice) -> MessageRef:
         """Raises ``DeliveryFailed`` when the person cannot be reached."""
 
-    async def post(self, audience: Audience, notice: Notice) -> MessageRef: ...
+    async def post(self, audience: Audience, notice: Notice, *,
+                   space: str | None = None) -> MessageRef:
+        """Post to an audience's private channel. ``space``: the server or workspace the
+        matter came from, whose staff queue a staff notice goes to (None: the first one
+        configured); the committee's and the Executive's channels are the home's."""
 
     async def post_in(self, place: PlaceRef, notice: Notice) -> MessageRef: ...
 

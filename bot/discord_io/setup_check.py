@@ -65,7 +65,9 @@ def _role_problem(guild: discord.Guild, key: str, role_id: int | None) -> str | 
     return None
 
 
-def _channel_problem(guild: discord.Guild, key: str, channel_id: int) -> str | None:
+def _channel_problem(guild: discord.Guild, key: str, channel_id: int | None) -> str | None:
+    if channel_id is None:
+        return None
     channel = guild.get_channel(channel_id)
     if channel is None:
         return (f"[discord] {key} = {channel_id}: no such channel in {guild.name}, or the bot "

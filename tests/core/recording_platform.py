@@ -69,7 +69,8 @@ class RecordingPlatform:
         self.dms.append((person, notice))
         return self._message(f"dm-{person.id}")
 
-    async def post(self, audience: Audience, notice: Notice) -> MessageRef:
+    async def post(self, audience: Audience, notice: Notice, *,
+                   space: str | None = None) -> MessageRef:
         self._check()
         self.posts.append((audience, notice))
         return self._message(audience.value)

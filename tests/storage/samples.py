@@ -262,7 +262,7 @@ def _outbox_message(full: bool) -> OutboxMessage:
         batch="code/v2", mergeable=True, status=OutboxStatus.SENT, attempts=3,
         claimed_by="w1", claimed_at=t(3), sent_at=t(4),
         message=MessageRef(PlatformName.SLACK, "T1", "D1", "1700000000.0001"),
-        merged_into="ob-lead", last_error=TRICKY)
+        merged_into="ob-lead", last_error=TRICKY, space="1300000000000000001")
 
 
 BUILDERS: dict[type, Callable[[bool], Any]] = {

@@ -51,3 +51,4 @@ class OutboxMessage:
     message: MessageRef | None = None
     merged_into: str | None = None
     last_error: str | None = None
+    space: str | None = None  # a staff post: the server/workspace whose queue it goes to

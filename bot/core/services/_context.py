@@ -94,6 +94,19 @@ def require(actor: Actor, role: Role, doing: str) -> None:
         raise NotPermitted(f"Only {role.value} can {doing}.")
 
 
+def require_staff_in(actor: Actor, where: Located | None, doing: str) -> None:
+    """Staff act in their own space: the staff role of one server or workspace is given
+    by that space's admins and means nothing in another. ``where``: where the matter
+    happened (None: nowhere in particular, such as a report sent from a DM)."""
+    require(actor, Role.STAFF, doing)
+    if where is None or (isinstance(where, PersonRef) and is_sealed(where)):
+        return
+    if (actor.person.platform, actor.person.space) != (where.platform, where.space):
+        raise NotPermitted(f"You are staff of another space than the one where this "
+                           f"happened ({where.platform.value} {where.space}); only its own "
+                           f"staff can {doing} there.")
+
+
 class _Unnamed(Enum):
     PERSON = "a person who may not be named"
 
@@ -212,6 +225,15 @@ def post_target(ctx: Context, origin: Located | None, audience: Audience) -> Pla
     return home
 
 
+def post_space(origin: Located | None, audience: Audience) -> str | None:
+    """The server or workspace whose staff queue a staff notice goes to: the one the
+    matter came from (None: the platform's first; committee notices go to the home)."""
+    if audience is not Audience.STAFF or origin is None \
+            or (isinstance(origin, PersonRef) and is_sealed(origin)):
+        return None
+    return origin.space
+
+
 async def queue_post(tx: Tx, ctx: Context, origin: Located | None, audience: Audience,
                      notice: Notice, *, purpose: str | None = None, batch: str | None = None,
                      key: str | None = None) -> bool:
@@ -222,7 +244,7 @@ async def queue_post(tx: Tx, ctx: Context, origin: Located | None, audience: Aud
         id=outbox_id(key), platform=post_target(ctx, origin, audience),
         notice_kind=notice.kind.value, text=notice.text, created_at=now, due_at=now,
         audience=audience.value, subject_id=notice.subject_id, title=notice.title,
-        purpose=purpose, batch=batch))
+        purpose=purpose, batch=batch, space=post_space(origin, audience)))
 
 
 async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
@@ -278,7 +300,7 @@ def _retry_row(ctx: Context, key: str, person: PersonRef, notice: Notice) -> Out
 
 
 Located = PersonRef | PlaceRef | MessageRef
-"""Anything that says which platform a matter came from."""
+"""Anything that says which platform (and space) a matter came from."""
 
 
 async def try_post(ctx: Context, platform_person: Located | None, audience: Audience,
@@ -305,7 +327,8 @@ async def try_post(ctx: Context, platform_person: Located | None, audience: Audi
 async def _post_now(ctx: Context, origin: Located | None, audience: Audience,
                     notice: Notice) -> bool:
     try:
-        await ctx.platforms.get(post_target(ctx, origin, audience)).post(audience, notice)
+        await ctx.platforms.get(post_target(ctx, origin, audience)).post(
+            audience, notice, space=post_space(origin, audience))
     except PlatformError as exc:
         log.warning("could not post %s notice to %s: %s", notice.kind, audience, exc,
                     extra=log_fields(notice.subject_id))

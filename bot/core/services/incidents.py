@@ -37,6 +37,7 @@ from bot.core.services._context import (
     queue_dm,
     require,
     require_confirmation,
+    require_staff_in,
     try_dm,
     try_post,
 )
@@ -105,6 +106,8 @@ class IncidentService:
         """
         if actor is not None:
             self.require_remover(actor)
+            require_staff_in(actor, draft.message or draft.subject,
+                             "remove content or warn members")
             require_confirmation(draft.target_standing, draft.confirmed)
         clause = self._ctx.code.clause(draft.clause_id)
         deleted = True

@@ -215,7 +215,7 @@ class OutboxWorker:
         task.add_done_callback(self._flight.discard)
 
     async def _paced(self, row: OutboxMessage) -> None:
-        key = f"{row.platform.value}:{row.audience or 'dm'}"
+        key = f"{row.platform.value}:{row.audience or 'dm'}:{row.space or ''}"
         bucket = self._buckets.get(key)
         if bucket is None:
             pace = self._paces.get(row.platform, self._default_pace)
@@ -250,7 +250,7 @@ class OutboxWorker:
         platform = self._ctx.platforms.get(lead.platform)
         notice = notice_of(lead) if len(rows) == 1 else self._merged(rows)
         if lead.audience is not None:
-            return await platform.post(Audience(lead.audience), notice)
+            return await platform.post(Audience(lead.audience), notice, space=lead.space)
         assert lead.recipient is not None
         return await platform.send_dm(await self._address(lead.recipient), notice)
 
@@ -280,7 +280,7 @@ class OutboxWorker:
         after = backoff(lead.attempts)
         if exc.retry_after_seconds is not None:
             after = timedelta(seconds=exc.retry_after_seconds)
-            key = f"{lead.platform.value}:{lead.audience or 'dm'}"
+            key = f"{lead.platform.value}:{lead.audience or 'dm'}:{lead.space or ''}"
             if key in self._buckets:
                 self._buckets[key].pause(exc.retry_after_seconds)
         log.info("outbox %s: %s; retrying in %ss", lead.id[:8], exc, after.total_seconds(),
