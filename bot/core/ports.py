@@ -351,6 +351,11 @@ class Notifier(Protocol):
     PostgreSQL the same port is ``LISTEN``/``NOTIFY``. Topics are short names ("timed").
     """
 
+    announces: frozenset[str]
+    """Topics the database announces itself when a transaction that changed them commits
+    (PostgreSQL's ``NOTIFY`` inside the transaction); publishing them again would only
+    wake every process twice."""
+
     async def publish(self, topic: str) -> None:
         """Say ``topic`` changed; every process listening to it (this one too) is called."""
 

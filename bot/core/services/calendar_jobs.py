@@ -32,7 +32,6 @@ from bot.core.services._context import (
     Located,
     after_commit,
     mention,
-    schedule,
     try_post,
     when,
 )
@@ -192,15 +191,20 @@ class CalendarJobs:
 
     async def _ensure(self, wanted: list[tuple[ActionKind, str, datetime]],
                       ) -> list[ScheduledAction]:
+        """Add each wanted job unless one of its kind is pending. The row is claimed by
+        ``insert_new`` on its deterministic id (``kind/subject``), never upserted: a
+        process starting beside another must not reset a job the other already ran or is
+        running back to pending."""
         added = []
         async with self._ctx.storage.transaction() as tx:
             for kind, subject, due in wanted:
-                existing = await tx.find(ScheduledAction, kind=kind,
-                                         status=ActionStatus.PENDING, limit=1)
-                if existing or await tx.get(ScheduledAction,
-                                            ScheduledAction.key_for(kind, subject)):
+                if await tx.find(ScheduledAction, kind=kind, status=ActionStatus.PENDING,
+                                 limit=1):
                     continue
-                added.append(await schedule(tx, self._ctx, kind, subject, due))
+                action = ScheduledAction(ScheduledAction.key_for(kind, subject), kind,
+                                         subject, due)
+                if await tx.insert_new(action):
+                    added.append(action)
         after_commit(self._ctx, *added)
         return added
 
