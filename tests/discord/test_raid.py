@@ -7,6 +7,7 @@ committee see one alert each, edited in place. The fake refuses what Discord ref
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
@@ -26,8 +27,10 @@ def spammers(world: World, count: int) -> list[FakeUser]:
 
 
 async def flood(world: World, people: list[FakeUser], count: int) -> list[JSON]:
-    sent = [await world.fake.say(people[n % len(people)], world.general, AD.format(n=n))
-            for n in range(count)]
+    # all at once, as a raid comes: sent one by one, a fast bot would keep up between two
+    # messages and never have more than one to delete at a time
+    sent = list(await asyncio.gather(*(world.fake.say(people[n % len(people)], world.general,
+                                                      AD.format(n=n)) for n in range(count))))
     ids = {int(m["id"]) for m in sent}
     general = world.fake.messages[world.general]
     await world.fake.wait_for(lambda: not ids & general.keys(), "deleted every ad")
@@ -77,8 +80,8 @@ async def test_a_raid_of_edits_is_handled_the_same_way(world: World) -> None:
     await received(world, world.general, "the last of the clean ones")  # all read
     await settled(world)
     assert not fake.find("DELETE") and not fake.find("POST", "/bulk-delete")
-    for n, message in enumerate(clean):
-        await fake.edit_message(message, AD.format(n=n))
+    await asyncio.gather(*(fake.edit_message(message, AD.format(n=n))
+                           for n, message in enumerate(clean)))
     ids = {int(m["id"]) for m in clean}
     await fake.wait_for(lambda: not ids & fake.messages[world.general].keys(),
                         "deleted every edited ad")

@@ -68,6 +68,11 @@ DELETES_IN_FLIGHT = 1
 """One deletion batch under way per service: the next one grows meanwhile. Measured with
 ``benchmarks/pipeline.py``: more batches in flight meant smaller ones, more calls, and a
 slower drain under load (the platform, not the bot, is the bottleneck)."""
+BATCH_LINGER = 0.1
+"""Seconds a lone finding waits for company before its deletion starts. A raid's next
+messages are milliseconds away, and Discord deletes 2-100 in one bulk call but a lone one by
+itself (5 a channel per 5 s): when each finding costs the bot less than the platform's answer
+(a fast platform, a quiet machine), batches would otherwise stay at one message each."""
 BATCH = 250
 """At most this many findings in one transaction (Discord deletes 100 a call per channel)."""
 
@@ -175,6 +180,12 @@ class RaidService:
         batch grows), and hand each batch to the recording stage once deleted."""
         while self._deletes.get(key):
             await self._delete_slots.acquire()
+            try:
+                if len(self._deletes.get(key, ())) < 2:
+                    await asyncio.sleep(BATCH_LINGER)
+            except BaseException:
+                self._delete_slots.release()
+                raise
             queue = self._deletes.get(key)  # it grew while every slot was busy
             if not queue:
                 self._delete_slots.release()
