@@ -240,6 +240,9 @@ class Platform(Protocol):
     async def send_dm(self, person: PersonRef, notice: Notice) -> MessageRef:
         """Raises ``DeliveryFailed`` when the person cannot be reached."""
 
+    async def members(self) -> list[PersonRef]:
+        """The people (not bots) of the space: who a resumed Code publish still asks."""
+
     async def post(self, audience: Audience, notice: Notice) -> MessageRef: ...
 
     async def post_in(self, place: PlaceRef, notice: Notice) -> MessageRef: ...

@@ -133,6 +133,13 @@ class DiscordPlatform:
             sent = await _send_all(dm, notice, NO_PINGS)
         return refs.message_ref(self.guild_id, dm.id, sent.id)
 
+    async def members(self) -> list[PersonRef]:
+        """The guild's people (not bots), from the member cache the gateway keeps."""
+        guild = self._client.get_guild(self._settings.guild_id)
+        space = self._settings.guild_id
+        return [refs.person(space, m) for m in guild.members if not m.bot] \
+            if guild is not None else []
+
     async def post(self, audience: Audience, notice: Notice) -> MessageRef:
         return await self._send(self._audiences[audience], notice)
 
