@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakes.discord._bulk import FAKE_EPOCH, BulkRoutes, snowflake_at
+from tests.fakes.hold import Hold
 
 JSON = dict[str, Any]
 
@@ -114,6 +115,7 @@ class FakeDiscord(BulkRoutes):
         self.rate_limits: list[tuple[str, str, float]] = []  # (method, path part, retry after)
         # (method, path part) -> (status, how many more answers): an outage "for a while"
         self.failing: dict[tuple[str, str], tuple[int, int]] = {}
+        self.holds: list[tuple[str, str, Hold]] = []  # (method, path part, hold)
         self.sent_events: list[JSON] = []
         self.replay_on_resume = 0
         self.resumes = 0
@@ -406,6 +408,10 @@ class FakeDiscord(BulkRoutes):
         reason = request.headers.get("X-Audit-Log-Reason")
         self.calls.append(Call(request.method, path, body, dict(request.query), reason,
                                files=tuple(files)))
+        for verb, part, hold in self.holds:
+            if verb == request.method and part in path:
+                hold.arrived.set()
+                await hold.released.wait()
         limited = self._rate_limited(request.method, path) or self._failing(request.method, path)
         if limited is not None:
             await self._touch()
@@ -431,6 +437,13 @@ class FakeDiscord(BulkRoutes):
     def rate_limit_next(self, method: str, path_part: str, retry_after: float = 0.2) -> None:
         """Answer the next matching request with 429, as Discord does when a bucket is full."""
         self.rate_limits.append((method, path_part, retry_after))
+
+    def hold(self, method: str, path_part: str) -> Hold:
+        """Keep matching requests unanswered until ``released`` is set (a Discord that is
+        slow to answer): the bot's handler that made the call stays in flight."""
+        hold = Hold()
+        self.holds.append((method, path_part, hold))
+        return hold
 
     def fail_next(self, method: str, path_part: str, status: int, times: int) -> None:
         """Answer the next ``times`` matching requests with ``status`` (429 with a short
