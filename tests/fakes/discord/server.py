@@ -103,6 +103,7 @@ class FakeDiscord(BulkRoutes):
         self.messages: dict[int, dict[int, JSON]] = {}
         self.overwrites: dict[tuple[int, int], JSON] = {}
         self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
+        self.dm_users: dict[int, int] = {}  # DM channel id -> user id (the same, reversed)
         self.thread_members: dict[int, set[int]] = {}
         self.reactions: dict[tuple[int, int], dict[str, set[int]]] = {}
         self.commands: dict[str, list[JSON]] = {}
@@ -643,13 +644,13 @@ class FakeDiscord(BulkRoutes):
         channel_id = self.dm_channels.get(user_id)
         if channel_id is None:
             channel_id = self.dm_channels[user_id] = self.snowflake()
+            self.dm_users[channel_id] = user_id
             self.messages[channel_id] = {}
         return {"id": str(channel_id), "type": 1, "last_message_id": None,
                 "recipients": [self.members[user_id].user()]}
 
     def _create_message(self, channel_id: int, body: JSON) -> tuple[int, Any]:
-        dm_of = {c: u for u, c in self.dm_channels.items()}
-        if channel_id in dm_of and dm_of[channel_id] in self.closed_dms:
+        if self.dm_users.get(channel_id) in self.closed_dms:
             return 403, {"message": "Cannot send messages to this user", "code": 50007}
         if channel_id not in self.messages:
             return _unknown("Channel", 10003)
