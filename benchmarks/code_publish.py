@@ -128,7 +128,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(HERE), "COC_BOT_CONFIG": str(config),
            "DATABASE_URL": f"sqlite:///{db}", "DISCORD_TOKEN": "x",
            "DISCORD_API_BASE": base, "DISCORD_GATEWAY_URL":
-           f"ws://127.0.0.1:{world['port']}/gateway", "COC_BOT_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING")}
+           f"ws://127.0.0.1:{world['port']}/gateway",
+           "COC_BOT_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING")}
     env.pop("SLACK_BOT_TOKEN", None)
     notes: list[str] = []
     bot = start_bot(env, log)

@@ -25,6 +25,7 @@ from bot.core.services import Context, Services
 from bot.core.services.calendar_jobs import CalendarJobs
 from bot.core.services.outbox_worker import UNPACED, OutboxWorker
 from bot.core.services.timed import LEASE, TimedActionService
+from bot.mail import SmtpMailer
 from bot.ops import Health, Metrics, operations
 from bot.records import case_html
 from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
@@ -117,6 +118,9 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
                   messages=settings.messages, platforms=platforms,
                   announcements=frontends.announcements(settings),
                   fiscal_year_start=settings.schedule.fiscal_year_start, dm_wave=dm_wave)
+    if settings.email is not None:
+        ctx.mailer = SmtpMailer(settings.email, settings.secrets.smtp_password)
+        ctx.email = settings.email.reach
     notifier = notifier_for(storage) if notify else None
     scheduler = ActionScheduler(clock, sweep_seconds=sweep_seconds, notifier=notifier)
     ctx.waker = scheduler

@@ -134,6 +134,8 @@ def _summary(settings: Settings) -> str:
         *_front_end_lines(settings),
         _automod_line(settings),
         settings.ops.describe(),
+        settings.email.describe() if settings.email else
+        "E-mail: off (add [email] to e-mail notices to people whose DMs are closed)",
     ]
     return "\n".join(lines)
 
@@ -359,10 +361,12 @@ def _explain_missing_setup(args: argparse.Namespace) -> int:
 def _front_end_lines(settings: Settings) -> list[str]:
     from bot.frontends import FRONT_ENDS
 
-    return [f"{front.label}: "
-            f"{'configured' if front.config(settings) is not None else 'not configured'}"
-            f"{', token set' if front.wanted(settings.secrets) else f', no {front.starts_with}'}"
-            for front in FRONT_ENDS]
+    lines = []
+    for front in FRONT_ENDS:
+        configured = 'configured' if front.config(settings) is not None else 'not configured'
+        token = ', token set' if front.wanted(settings.secrets) else f', no {front.starts_with}'
+        lines += [f"{front.label}: {configured}{token}", *front.check_lines(settings)]
+    return lines
 
 
 def _holidays(settings: Settings) -> str:

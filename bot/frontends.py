@@ -81,6 +81,8 @@ class FrontEnd:
     tools: tuple[Tool, ...] = ()  # commands it adds to coc-bot
     # its config table -> the public channel for the committee's statements, if set
     announcements_of: Callable[[Any], str | None] = lambda table: None
+    # "module:function" giving check-config's extra lines (Settings -> list of lines)
+    check_lines_path: str | None = None
 
     def wanted(self, secrets: Secrets) -> bool:
         return bool(getattr(secrets, self.starts_with.lower()))
@@ -91,6 +93,14 @@ class FrontEnd:
     def runner(self) -> Runner:
         module, _, name = self.runner_path.partition(":")
         found: Runner = getattr(importlib.import_module(module), name)
+        return found
+
+    def check_lines(self, settings: Settings) -> list[str]:
+        """What ``coc-bot check-config`` adds for this platform (imported only then)."""
+        if self.check_lines_path is None or self.config(settings) is None:
+            return []
+        module, _, name = self.check_lines_path.partition(":")
+        found: list[str] = getattr(importlib.import_module(module), name)(settings)
         return found
 
     def require_config(self, settings: Settings) -> None:
@@ -107,6 +117,7 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
         complete=lambda s: bool(s.discord_token),
         space_of=lambda table: str(table.guild_id),
         runner_path="bot.discord_io.runner:run_discord",
+        check_lines_path="bot.discord_io.native_automod:check_lines",
         announcements_of=lambda table: str(table.announcements_channel_id)
         if table.announcements_channel_id else None),
     FrontEnd(

@@ -155,7 +155,7 @@ class ActionScheduler:
     def _announce(self) -> None:
         """Publish on the ``timed`` topic, coalescing a burst of wakes into few writes but
         never losing the last one (a wake during a publish publishes once more after it)."""
-        if self._notifier is None or not self._started:
+        if self._notifier is None or not self._started or TOPIC in self._notifier.announces:
             return
         self._dirty = True
         if self._announcer is None or self._announcer.done():

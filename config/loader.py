@@ -13,22 +13,28 @@ from typing import Any
 from bot.core.automod import load_automod
 from bot.core.code_text import Clause, ClauseSection, CodeText
 from bot.core.errors import ConfigError
-from bot.core.identity import PlatformName
 from bot.core.messages import MessageCatalog
 from config._reader import Table
+from config.email import read_email
 from config.ops import read_ops
 from config.settings import (
     Secrets,
     Settings,
+    check_native_categories,
     read_calendar,
-    read_discord,
     read_policy,
     read_profiles,
     read_raid,
     read_report,
     read_retention,
     read_schedule,
+)
+from config.spaces import (
+    Home,
+    check_home,
+    read_discord,
     read_slack,
+    refuse_several_workspaces,
 )
 
 CONFIG_ENV = "COC_BOT_CONFIG"
@@ -121,10 +127,7 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
     committee = root.table("committee")
     home = committee.opt_text("home")
     committee.finish()
-    try:
-        committee_home = PlatformName(home) if home else None
-    except ValueError as exc:
-        raise ConfigError("config key 'committee.home' must be 'discord' or 'slack'.") from exc
+    where = Home.parse(home)
     code = load_code(base / code_file if code_file else None)
     settings = Settings(
         organization=organization,
@@ -138,14 +141,20 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
         messages=load_messages(base / templates_file if templates_file else None),
         profiles=read_profiles(root.table("profiles")),
         secrets=Secrets.from_env(environment),
-        committee_home=committee_home,
-        discord=read_discord(root.table("discord")) if root.has("discord") else None,
-        slack=read_slack(root.table("slack")) if root.has("slack") else None,
+        committee_home=where.platform, committee_space=where.space,
+        discord=read_discord(root.table("discord"), where) if root.has("discord") else None,
+        slack=read_slack(root.table("slack"), where) if root.has("slack") else None,
         # Validated once here: a bad rule (an invalid pattern, an unknown clause) is refused
         # at start-up, naming it, and everything else uses the parsed rules.
         automod=load_automod(root.raw("automod"), clause_ids=[c.id for c in code.clauses]),
     )
+    check_home(where, settings.discord, settings.slack)
+    refuse_several_workspaces(settings.slack)
+    if root.has("email"):
+        settings = replace(settings, email=read_email(root.table("email"),
+                                                      settings.secrets.smtp_password))
     taken = {settings.slack.http_port: "slack.http_port"} if settings.slack else {}
     settings = replace(settings, ops=read_ops(root.table("ops"), taken))
     root.finish()
+    check_native_categories(settings)
     return settings

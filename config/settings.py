@@ -17,14 +17,16 @@ import holidays as public_holidays
 from bot.core.automod import AutomodConfig
 from bot.core.business_days import BusinessCalendar, workdays_from_names
 from bot.core.code_text import ChannelProfile, CodeText, ProfileBook
-from bot.core.errors import ConfigError
+from bot.core.durations import parse_duration
+from bot.core.errors import ConfigError, InvalidDuration
 from bot.core.identity import PlatformName
 from bot.core.messages import MessageCatalog
 from bot.core.policy import Policy, Recurring, Retention
 from bot.core.rules.raid import RaidPolicy, Restraint
 from config._reader import Table
+from config.email import EmailSettings
 from config.holidays import Holidays
-from config.ops import OpsSettings, listen_host
+from config.ops import OpsSettings
 from storage.url import redact_url
 
 DEFAULT_DATABASE_URL = "sqlite:///./coc-bot.db"
@@ -50,6 +52,7 @@ class Secrets:
     slack_api_base: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
     seal_keys: str | None = field(default=None, repr=False)  # COC_BOT_SEAL_KEYS
+    smtp_password: str | None = field(default=None, repr=False)  # COC_BOT_SMTP_PASSWORD
 
     def __repr__(self) -> str:
         """Which secrets are set, never their values: a repr ends up in logs, tracebacks
@@ -78,23 +81,46 @@ class Secrets:
             slack_admin_token=get("SLACK_ADMIN_TOKEN"), discord_api_base=get("DISCORD_API_BASE"),
             discord_gateway_url=get("DISCORD_GATEWAY_URL"), slack_api_base=get("SLACK_API_BASE"),
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-            seal_keys=get("COC_BOT_SEAL_KEYS"),
+            seal_keys=get("COC_BOT_SEAL_KEYS"), smtp_password=get("COC_BOT_SMTP_PASSWORD"),
         )
+
+
+NATIVE_DEFAULT_CATEGORIES = ("hate-slurs",)
+
+
+@dataclass(frozen=True, slots=True)
+class NativeAutomodSettings:
+    """``[discord.native_automod]``: which list categories Discord's own AutoMod blocks
+    before anyone sees them (off unless enabled; see ``bot/discord_io/native_automod.py``)."""
+
+    enabled: bool = False
+    categories: tuple[str, ...] = NATIVE_DEFAULT_CATEGORIES
+    alert_channel_id: int | None = None  # where Discord posts its own alert, if anywhere
+    timeout: timedelta | None = None  # Discord's timeout on top of the block, if any
 
 
 @dataclass(frozen=True, slots=True)
 class DiscordSettings:
+    """One Discord server: the ``[discord]`` table, or one of its ``[[discord.servers]]``.
+
+    The committee, counsel and Executive Committee ids are needed only in the server where
+    the committee meets (``[committee] home``); every server has its own staff role and
+    staff queue. The ``[discord]`` table's own ``servers`` are the further servers one bot
+    token serves; an entry of ``servers`` never has servers of its own.
+    """
+
     guild_id: int
     staff_role_id: int
-    committee_role_id: int
-    counsel_role_id: int
-    executive_role_id: int
     staff_queue_channel_id: int
-    committee_channel_id: int
-    executive_channel_id: int
+    committee_role_id: int | None = None
+    counsel_role_id: int | None = None
+    executive_role_id: int | None = None
+    committee_channel_id: int | None = None
+    executive_channel_id: int | None = None
     suspended_role_id: int | None = None
     # Where the committee's public statements are published (optional).
     announcements_channel_id: int | None = None
+    native_automod: NativeAutomodSettings = NativeAutomodSettings()
     # The outbox's pace (bot/core/services/outbox_worker.py): DMs a second across the
     # server, and posts a second in one channel (Discord allows about 5 per 5 s).
     dms_per_second: float = 5.0
@@ -106,18 +132,44 @@ class DiscordSettings:
     # Several processes: each shard is owned by one process at a time through a lease row
     # in the database; the others stand by and take over (resuming the gateway session).
     shard_leases: bool = False
+    name: str = ""  # how an operator calls the server in logs and check-config
+    is_home: bool = False  # the committee meets here ([committee] home)
+    servers: tuple[DiscordSettings, ...] = ()
+
+    @property
+    def all_servers(self) -> tuple[DiscordSettings, ...]:
+        """Every server this bot serves, the ``[discord]`` table's first."""
+        return (self, *self.servers)
+
+    def server(self, guild_id: int | str | None) -> DiscordSettings | None:
+        """The settings of ``guild_id``, or None for a server not in the config."""
+        if guild_id is None:
+            return None
+        return next((s for s in self.all_servers if str(s.guild_id) == str(guild_id)), None)
+
+    @property
+    def home(self) -> DiscordSettings:
+        """The server with the committee's channels (the ``[discord]`` table when none)."""
+        return next((s for s in self.all_servers if s.is_home), self)
 
 
 @dataclass(frozen=True, slots=True)
 class SlackSettings:
+    """One Slack workspace: the ``[slack]`` table, or one of its ``[[slack.workspaces]]``.
+
+    Committee, counsel and executive lists and channels are needed only in the workspace
+    where the committee meets. A further workspace names the environment variable holding
+    its bot token (``bot_token_env``): secrets never come from the file.
+    """
+
     team_id: str
     staff: tuple[str, ...]
-    committee: tuple[str, ...]
-    counsel: tuple[str, ...]
-    executive: tuple[str, ...]
     staff_queue_channel: str
-    committee_channel: str
-    executive_channel: str
+    committee: tuple[str, ...] = ()
+    counsel: tuple[str, ...] = ()
+    executive: tuple[str, ...] = ()
+    committee_channel: str | None = None
+    executive_channel: str | None = None
     managed_channels: tuple[str, ...] = ()
     announcements_channel: str | None = None  # the committee's public statements (optional)
     http_port: int = 3000
@@ -131,6 +183,24 @@ class SlackSettings:
     # Put before every slash command ("coc-" makes /report /coc-report), where another
     # app in the workspace already owns a name; `coc-bot slack-manifest` uses it too.
     command_prefix: str = ""
+    name: str = ""
+    bot_token_env: str | None = None  # further workspaces: the env var with their bot token
+    is_home: bool = False  # the committee meets here ([committee] home)
+    workspaces: tuple[SlackSettings, ...] = ()
+
+    @property
+    def all_workspaces(self) -> tuple[SlackSettings, ...]:
+        """Every workspace this bot serves, the ``[slack]`` table's first."""
+        return (self, *self.workspaces)
+
+    def workspace(self, team_id: str | None) -> SlackSettings | None:
+        """The settings of ``team_id``, or None for a workspace not in the config."""
+        return next((w for w in self.all_workspaces if w.team_id == team_id), None)
+
+    @property
+    def home(self) -> SlackSettings:
+        """The workspace with the committee's channels (the ``[slack]`` table when none)."""
+        return next((w for w in self.all_workspaces if w.is_home), self)
 
 
 @dataclass(frozen=True)
@@ -144,10 +214,13 @@ class Settings:
     profiles: ProfileBook
     secrets: Secrets
     committee_home: PlatformName | None = None
+    # The home's space id when ``[committee] home`` names one ("discord:<guild id>").
+    committee_space: str | None = None
     discord: DiscordSettings | None = None
     slack: SlackSettings | None = None
     automod: AutomodConfig = field(default_factory=AutomodConfig)
     ops: OpsSettings = field(default_factory=OpsSettings)
+    email: EmailSettings | None = None  # [email]: notices by e-mail (config/email.py)
 
 
 def read_policy(table: Table) -> Policy:
@@ -317,51 +390,63 @@ def read_profiles(table: Table) -> ProfileBook:
     return ProfileBook(default, by_key)
 
 
-def read_discord(table: Table) -> DiscordSettings:
-    def req(name: str) -> int:
-        value = table.snowflake(name)
-        assert value is not None
-        return value
-    result = DiscordSettings(
-        guild_id=req("guild_id"), staff_role_id=req("staff_role_id"),
-        committee_role_id=req("committee_role_id"), counsel_role_id=req("counsel_role_id"),
-        executive_role_id=req("executive_role_id"),
-        staff_queue_channel_id=req("staff_queue_channel_id"),
-        committee_channel_id=req("committee_channel_id"),
-        executive_channel_id=req("executive_channel_id"),
-        suspended_role_id=table.snowflake("suspended_role_id", required=False),
-        announcements_channel_id=table.snowflake("announcements_channel_id", required=False),
-        dms_per_second=_rate(table, "dms_per_second", 5.0),
-        posts_per_second=_rate(table, "posts_per_second", 1.0),
-        shard_count=table.integer("shard_count", 1, minimum=1, maximum=MAX_SHARDS),
-        shard_ids=_shard_ids(table), shard_leases=table.flag("shard_leases", False))
+NATIVE_TIMEOUT_LIMIT = timedelta(days=28)  # Discord's longest timeout
+
+
+def read_native_automod(table: Table) -> NativeAutomodSettings:
+    """Read ``[discord.native_automod]``; whether the categories exist and may block is
+    checked against ``[automod]`` by :func:`check_native_categories`."""
+    categories = tuple(table.text_list("categories", NATIVE_DEFAULT_CATEGORIES))
+    if not categories:
+        raise ConfigError(f"config key '{table.key('categories')}' is empty; name at least "
+                          "one list category (e.g. [\"hate-slurs\"]) or set enabled = false.")
+    repeated = sorted({c for c in categories if categories.count(c) > 1})
+    if repeated:
+        raise ConfigError(f"config key '{table.key('categories')}' names "
+                          f"{', '.join(repeated)} more than once.")
+    timeout = None
+    text = table.opt_text("timeout")
+    if text is not None:
+        try:
+            length = parse_duration(text).length
+        except InvalidDuration as exc:
+            raise ConfigError(f"config key '{table.key('timeout')}': {exc}") from exc
+        if length is None or length > NATIVE_TIMEOUT_LIMIT:
+            raise ConfigError(f"config key '{table.key('timeout')}': Discord AutoMod times "
+                              "out for at most 28 days (e.g. \"10m\", \"1h\", \"7d\").")
+        timeout = length
+    result = NativeAutomodSettings(
+        enabled=table.flag("enabled", False), categories=categories,
+        alert_channel_id=table.snowflake("alert_channel_id", required=False), timeout=timeout)
     table.finish()
-    if result.shard_ids is not None:
-        outside = [s for s in result.shard_ids if s >= result.shard_count]
-        if outside:
-            raise ConfigError(
-                f"config key '{table.key('shard_ids')}' names shard {outside[0]}, but "
-                f"'{table.key('shard_count')}' is {result.shard_count}: shard ids run from 0 "
-                f"to {result.shard_count - 1}. Give every process the same shard_count.")
-    _public_channel(table, "announcements_channel_id", result.announcements_channel_id,
-                    (result.staff_queue_channel_id, result.committee_channel_id,
-                     result.executive_channel_id))
     return result
 
 
-def _rate(table: Table, name: str, default: float) -> float:
-    """A send rate for the outbox: positive, or nothing would ever be sent."""
-    value = table.number(name, default, minimum=0.0)
-    if value <= 0:
-        raise ConfigError(f"config key '{table.key(name)}' must be more than 0 (messages a "
-                          "second); nothing would be sent at 0.")
-    return value
+def check_native_categories(settings: Settings) -> None:
+    """Each native category must be a keyword list of ``[automod]`` that removes: Discord
+    blocks outright, so a list the bot only alerts staff about (reclaimed terms, profanity
+    by default) must not be handed to it, or an uncertain match becomes a sanction."""
+    native = settings.discord.native_automod if settings.discord else None
+    if native is None or not native.enabled:
+        return
+    key = "discord.native_automod.categories"
+    lists = {k.rule_id for k in settings.automod.keyword_lists if k.boundary == 1}
+    for category in native.categories:
+        rule = settings.automod.rules.get(category)
+        if rule is None or category not in lists:
+            raise ConfigError(f"config key '{key}': {category!r} is not a keyword list of "
+                              f"[automod]; use one of {', '.join(sorted(lists))}.")
+        if rule.action == "alert_staff":
+            raise ConfigError(f"config key '{key}': {category!r} only alerts staff in "
+                              "[automod], and Discord AutoMod would block outright. Set "
+                              f"[automod.rules.{category}] action = \"remove_and_explain\" "
+                              "first, or leave it to the bot's own automod.")
 
 
 MAX_SHARDS = 4096
 
 
-def _shard_ids(table: Table) -> tuple[int, ...] | None:
+def shard_ids(table: Table) -> tuple[int, ...] | None:
     """The shards this process may run: distinct whole numbers, at least one."""
     value = table.raw("shard_ids")
     if value is None:
@@ -376,44 +461,6 @@ def _shard_ids(table: Table) -> tuple[int, ...] | None:
     return tuple(sorted(value))
 
 
-_SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{2,}")
-
-
-def _public_channel(table: Table, name: str, value: object, private: tuple[object, ...]) -> None:
-    """Statements are published for members to read: never into a private channel of the
-    staff, the committee or the Executive Committee (a copy-paste slip would leak there)."""
-    if value is not None and value in private:
-        raise ConfigError(f"config key '{table.key(name)}' names one of the private channels "
-                          "(staff queue, committee, executive); give the public channel "
-                          "where announcements are read.")
-
-
-def read_slack(table: Table) -> SlackSettings:
-    result = SlackSettings(
-        team_id=table.text("team_id", required=True),
-        staff=tuple(table.text_list("staff")), committee=tuple(table.text_list("committee")),
-        counsel=tuple(table.text_list("counsel")), executive=tuple(table.text_list("executive")),
-        staff_queue_channel=table.text("staff_queue_channel", required=True),
-        committee_channel=table.text("committee_channel", required=True),
-        executive_channel=table.text("executive_channel", required=True),
-        managed_channels=tuple(table.text_list("managed_channels")),
-        announcements_channel=table.opt_text("announcements_channel"),
-        http_port=table.integer("http_port", 3000, minimum=1, maximum=65535),
-        http_host=listen_host(table, "http_host", "127.0.0.1"),
-        command_prefix=_command_prefix(table),
-        dms_per_second=_rate(table, "dms_per_second", 3.0),
-        posts_per_second=_rate(table, "posts_per_second", 1.0))
-    table.finish()
-    channel = result.announcements_channel
-    if channel is not None and not _SLACK_CHANNEL.fullmatch(channel):
-        raise ConfigError(f"config key '{table.key('announcements_channel')}' must be a Slack "
-                          f"channel id such as \"C0123ABCD\", got {channel!r}.")
-    _public_channel(table, "announcements_channel", channel,
-                    (result.staff_queue_channel, result.committee_channel,
-                     result.executive_channel))
-    return result
-
-
 _COMMAND_PREFIX = re.compile(r"^[a-z0-9_-]{0,16}$")
 
 
@@ -423,10 +470,3 @@ def check_prefix(prefix: str) -> str:
         raise ConfigError(f"the Slack command prefix must be up to 16 lowercase letters, "
                           f"digits, '-' or '_' (e.g. \"coc-\"), got {prefix!r}.")
     return prefix
-
-
-def _command_prefix(table: Table) -> str:
-    try:
-        return check_prefix(table.text("command_prefix", ""))
-    except ConfigError as exc:
-        raise ConfigError(f"config key '{table.key('command_prefix')}': {exc}") from None

@@ -29,6 +29,11 @@ CONNECTION_LOST: tuple[type[BaseException], ...] = (
     asyncpg.InternalClientError, asyncpg.AdminShutdownError, asyncpg.CannotConnectNowError)
 DRIVER_ERRORS: tuple[type[BaseException], ...] = (asyncpg.PostgresError, *CONNECTION_LOST)
 
+ANNOUNCED = {"scheduled_actions": "timed"}
+"""Tables whose new or moved pending rows the transaction announces on commit, and the
+topic it uses. Claims, renewals and completions (no longer pending) are not announced:
+they would make every process sweep after every action another one ran."""
+
 _OPERATORS = {"eq": "=", "ne": "IS DISTINCT FROM", "lt": "<", "lte": "<=", "gt": ">",
               "gte": ">="}
 
@@ -74,6 +79,13 @@ class PostgresTx:
         self._errors = errors  # PostgresStorage.error: one wording for every failure
         self._sealer = sealer
         self._erasing = erasing
+        self.announce: set[str] = set()
+        """Topics to ``NOTIFY`` just before this transaction commits."""
+
+    def _touched(self, codec: EntityCodec[Any], entity: Entity) -> None:
+        topic = ANNOUNCED.get(codec.table)
+        if topic is not None and getattr(entity, "status", None) == "pending":
+            self.announce.add(topic)
 
     @property
     def sealer(self) -> Sealer:
@@ -143,6 +155,7 @@ class PostgresTx:
 
     async def insert(self, entity: Entity) -> None:
         codec = codec_for(type(entity))
+        self._touched(codec, entity)
         try:
             await self._conn.execute(self._insert_sql(codec), *codec.encode(entity))
         except asyncpg.UniqueViolationError as exc:
@@ -158,6 +171,7 @@ class PostgresTx:
 
     async def insert_new(self, entity: Entity) -> bool:
         codec = codec_for(type(entity))
+        self._touched(codec, entity)
         return await self._execute(f"{self._insert_sql(codec)} ON CONFLICT (id) DO NOTHING",
                                    codec.encode(entity), f"saving a {codec.label}") == 1
 
@@ -185,6 +199,7 @@ class PostgresTx:
     async def _update(self, entity: Entity, expected: dict[str, object], *,
                       erasing: bool = False) -> bool:
         codec = codec_for(type(entity))
+        self._touched(codec, entity)
         if not erasing:
             self._refuse_if_append_only(codec)
         row = codec.encode(entity)
@@ -198,6 +213,7 @@ class PostgresTx:
 
     async def upsert(self, entity: Entity) -> None:
         codec = codec_for(type(entity))
+        self._touched(codec, entity)
         self._refuse_if_append_only(codec)
         updates = ", ".join(f"{name} = excluded.{name}" for name in codec.names if name != "id")
         await self._execute(f"{self._insert_sql(codec)} ON CONFLICT (id) DO UPDATE SET {updates}",

@@ -6,8 +6,8 @@ and calls its listeners when the token changed. That is one indexed primary-key 
 topic per second, cheap on SQLite in WAL mode (readers never block the writer), and a
 process learns of a change within about a second instead of at the next minute's sweep.
 
-A PostgreSQL backend implements the same port with ``LISTEN``/``NOTIFY`` (no polling):
-:func:`notifier_for` is the one place that chooses.
+PostgreSQL implements the same port with ``LISTEN``/``NOTIFY`` (no polling,
+``storage/pg_notify.py``): :func:`notifier_for` is the one place that chooses.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ PREFIX = "notify:"
 
 class PollingNotifier:
     """See the module docstring."""
+
+    announces: frozenset[str] = frozenset()
 
     def __init__(self, storage: Storage, interval: float = POLL_SECONDS) -> None:
         self._storage = storage
@@ -75,6 +77,12 @@ class PollingNotifier:
 
 
 def notifier_for(storage: Storage, interval: float = POLL_SECONDS) -> Notifier:
-    """The notifier that suits ``storage``: polling here. A backend with push
-    notifications (PostgreSQL's ``LISTEN``/``NOTIFY``) returns its own form here."""
+    """The notifier that suits ``storage``: ``LISTEN``/``NOTIFY`` on PostgreSQL, polling
+    a row on SQLite (``interval`` is the polling period)."""
+    if type(storage).__name__ == "PostgresStorage":  # asyncpg only when it is used
+        from storage.pg_notify import PostgresNotifier
+        from storage.postgres import PostgresStorage
+
+        assert isinstance(storage, PostgresStorage)
+        return PostgresNotifier(storage.target, storage)
     return PollingNotifier(storage, interval)

@@ -31,6 +31,7 @@ from bot.core.ports import Sealer
 from storage._migrations import Migration, load_migrations
 from storage._pg_tx import CONNECTION_LOST, DRIVER_ERRORS, Conn, PostgresTx
 from storage._sqlite_tx import BUSY_TIMEOUT_MS
+from storage.pg_notify import CHANNEL, NOTIFY_SQL
 from storage.url import PostgresTarget
 
 log = logging.getLogger(__name__)
@@ -140,13 +141,18 @@ class PostgresStorage:
         try:
             async with self._connection("starting a change") as conn:
                 await self._begin(conn, erasing)
+                tx = PostgresTx(conn, self.error, self._sealer, erasing=erasing)
                 try:
-                    yield PostgresTx(conn, self.error, self._sealer, erasing=erasing)
+                    yield tx
                 except BaseException:
                     await self._rollback(conn)
                     raise
                 try:
-                    await conn.execute("COMMIT")
+                    # NOTIFY is delivered at COMMIT, and only if it commits: the others
+                    # are woken exactly when the change becomes visible to them.
+                    await conn.execute("".join(
+                        f"SELECT pg_notify('{CHANNEL}', current_schema() || ':{topic}'); "
+                        for topic in sorted(tx.announce)) + "COMMIT")
                 except DRIVER_ERRORS as exc:
                     await self._rollback(conn)
                     raise self._commit_error(exc) from exc
@@ -191,6 +197,14 @@ class PostgresStorage:
             # A lost connection may already be back in the pool, closed: nothing to do.
             with contextlib.suppress(asyncpg.InterfaceError):
                 conn.terminate()
+
+    async def notify(self, topic: str) -> None:
+        """Tell every process listening on this schema that ``topic`` changed."""
+        async with self._connection("announcing a change") as conn:
+            try:
+                await conn.execute(NOTIFY_SQL, topic)
+            except DRIVER_ERRORS as exc:
+                raise self.error(exc, "announcing a change") from exc
 
     async def applied_versions(self) -> list[int]:
         async with self._connection("reading the schema version") as conn:

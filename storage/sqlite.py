@@ -126,13 +126,18 @@ class SqliteStorage:
             raise StorageError("A transaction was opened inside another one; this is a "
                                "coc-bot bug, please report it.")
         async with self._lock:
+            if self._lost is not None:  # lost while this one waited for the lock
+                raise DatabaseLost(self._lost.operator_message)
             token = _IN_TRANSACTION.set(self)
             try:
-                await self._begin()
                 try:
+                    # BEGIN inside the try: a task cancelled while BEGIN runs in
+                    # aiosqlite's thread must not leave the connection in a transaction
+                    # that every later BEGIN refuses ("transaction within a transaction").
+                    await self._begin()
                     yield SqliteTx(self._conn, self._sealer)
                 except BaseException:
-                    await self._rollback()
+                    await asyncio.shield(self._rollback())
                     raise
                 await self._commit()
             finally:
@@ -162,6 +167,7 @@ class SqliteStorage:
         into an unlinked file "succeeds" and is lost when the process exits."""
         lost = await self._give_up_if_lost()
         if lost is not None:
+            await self._rollback()
             raise lost
         try:
             await self._conn.commit()

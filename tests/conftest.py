@@ -8,6 +8,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +110,14 @@ async def postgres_url(postgres_server: pg_server.Server) -> AsyncIterator[str]:
         await admin.execute(f"DROP SCHEMA {schema} CASCADE")
     finally:
         await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """One database shared by several processes (tests/scale, Slack's several
+    connections): a SQLite file in WAL mode, and a schema of its own on the session's
+    PostgreSQL (skipped with the reason when there is no server, failed in CI). Every
+    test that asks for it runs on both."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite:///{tmp_path / 'shared.db'}"

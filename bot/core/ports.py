@@ -240,10 +240,15 @@ class Platform(Protocol):
     async def send_dm(self, person: PersonRef, notice: Notice) -> MessageRef:
         """Raises ``DeliveryFailed`` when the person cannot be reached."""
 
-    async def members(self) -> list[PersonRef]:
-        """The people (not bots) of the space: who a resumed Code publish still asks."""
+    async def members(self, space: str | None = None) -> list[PersonRef]:
+        """The people (not bots) of ``space`` (None: the first configured): who a
+        resumed Code publish still asks."""
 
-    async def post(self, audience: Audience, notice: Notice) -> MessageRef: ...
+    async def post(self, audience: Audience, notice: Notice, *,
+                   space: str | None = None) -> MessageRef:
+        """Post to an audience's private channel. ``space``: the server or workspace the
+        matter came from, whose staff queue a staff notice goes to (None: the first one
+        configured); the committee's and the Executive's channels are the home's."""
 
     async def post_in(self, place: PlaceRef, notice: Notice) -> MessageRef: ...
 
@@ -350,6 +355,11 @@ class Notifier(Protocol):
     PostgreSQL the same port is ``LISTEN``/``NOTIFY``. Topics are short names ("timed").
     """
 
+    announces: frozenset[str]
+    """Topics the database announces itself when a transaction that changed them commits
+    (PostgreSQL's ``NOTIFY`` inside the transaction); publishing them again would only
+    wake every process twice."""
+
     async def publish(self, topic: str) -> None:
         """Say ``topic`` changed; every process listening to it (this one too) is called."""
 
@@ -358,3 +368,22 @@ class Notifier(Protocol):
 
     async def run(self) -> None:
         """Deliver notifications until cancelled."""
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    """One plain-text e-mail: ``message_id`` is the outbox row's, so a resend after a crash
+    carries the same ``Message-ID`` and a receiving system can drop the copy."""
+
+    to: str
+    subject: str
+    body: str
+    message_id: str
+
+
+class Mailer(Protocol):
+    """Sends e-mail (``bot/mail.py``: SMTP). Raises ``DeliveryFailed`` when the server
+    refuses for good (a 5xx reply) and ``PlatformUnavailable`` when it may work later (a
+    4xx reply, a timeout, no connection)."""
+
+    async def send(self, email: Email) -> None: ...

@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 # cogs.discord.hearing adds to cogs.discord.staff's /case group, so it loads after it.
 COGS = tuple(f"cogs.discord.{name}" for name in (
-    "reports", "staff", "hearing", "committee", "appeals", "code_of_conduct", "watch"))
+    "reports", "staff", "hearing", "committee", "appeals", "code_of_conduct", "watch",
+    "native_automod"))
 HANDLING_GRACE = 10.0
 """How long a stop waits for event handlers already running (automod on a message)."""
 # Commands a suspended person must still reach from a DM with the bot.
@@ -39,6 +40,7 @@ def intents() -> discord.Intents:
     wanted = discord.Intents.none()
     wanted.guilds = wanted.members = wanted.guild_messages = wanted.message_content = True
     wanted.guild_reactions = wanted.dm_messages = True
+    wanted.auto_moderation_execution = True  # what Discord's AutoMod blocked (not privileged)
     return wanted
 
 
@@ -94,6 +96,7 @@ class CocBot(commands.Bot):
         self.registers = self.home
         self.gateway_state = gateway
         self._checked = False
+        self._unknown: set[int] = set()  # servers not in the config, already logged
         self._resume: GatewaySession | None = None
         self._resuming = False
         self._handling: set[asyncio.Task[Any]] = set()
@@ -182,8 +185,11 @@ class CocBot(commands.Bot):
         guild = self.get_guild(self.settings.guild_id)
         first, self._checked = not self._checked, True
         if first:
-            for problem in setup_check.problems(guild, self.settings):
-                log.warning("set-up: %s", problem)
+            for server in self.settings.all_servers:
+                for problem in setup_check.problems(self.get_guild(server.guild_id), server):
+                    log.warning("set-up: %s", problem)
+            for other in self.guilds:
+                self._note_unknown(other)
         if guild is None:
             if not first:
                 log.warning("discord: ready, but the configured guild %s is not available",
@@ -194,6 +200,26 @@ class CocBot(commands.Bot):
     @property
     def guild_object(self) -> discord.Object:
         return discord.Object(self.settings.guild_id)
+
+    @property
+    def guild_objects(self) -> list[discord.Object]:
+        """Every configured server, where the guild commands are registered."""
+        return [discord.Object(server.guild_id) for server in self.settings.all_servers]
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Whether ``guild_id`` is a configured server; the bot does nothing elsewhere."""
+        return guild_id is not None and self.settings.server(guild_id) is not None
+
+    def _note_unknown(self, guild: discord.Guild) -> None:
+        """One log line for a server the bot is in but the config does not name (once per
+        server: it arrives with READY, as available, and as a join)."""
+        if not self.serves(guild.id) and guild.id not in self._unknown:
+            self._unknown.add(guild.id)
+            log.warning("discord: the bot is in server %s, which is not in the config; it "
+                        "ignores everything there", guild.id)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        self._note_unknown(guild)
 
     async def setup_hook(self) -> None:
         # Registered now, ready only at READY (the guild is known then): timed actions
@@ -211,7 +237,7 @@ class CocBot(commands.Bot):
             if command.name not in GLOBAL_COMMANDS:
                 kind = getattr(command, "type", discord.AppCommandType.chat_input)
                 self.tree.remove_command(command.name, type=kind)
-                self.tree.add_command(command, guild=self.guild_object)
+                self.tree.add_command(command, guilds=self.guild_objects)
         if self.registers:
             await self.sync_commands()
 
@@ -224,7 +250,7 @@ class CocBot(commands.Bot):
         and scope, so a new application, guild or command set syncs again.
         """
         state = self.app.services.state
-        for guild in (self.guild_object, None):
+        for guild in (*self.guild_objects, None):
             payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
             digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
             scope = f"guild:{guild.id}" if guild is not None else "global"
@@ -247,6 +273,7 @@ class CocBot(commands.Bot):
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """The guild came back after an outage (READY does not fire again then)."""
+        self._note_unknown(guild)
         if guild.id == self.settings.guild_id and self.is_ready() and self.home:
             self.app.platforms.mark_ready(self.platform.name)
 

@@ -26,7 +26,16 @@ def app_of(interaction: discord.Interaction) -> FrontEndContext:
 
 
 def settings_of(interaction: discord.Interaction) -> DiscordSettings:
-    return cast(HasApp, interaction.client).settings
+    """The settings of the server the interaction happened in (its staff role, queue,
+    suspended role); in a DM, the first server's. A server not in the config is refused,
+    so nobody there acts with another server's standing."""
+    settings = cast(HasApp, interaction.client).settings
+    if interaction.guild_id is None:
+        return settings
+    server = settings.server(interaction.guild_id)
+    if server is None:
+        raise NotPermitted("The bot does not serve this server.")
+    return server
 
 
 def roles_for(member: discord.abc.User | discord.Member, settings: DiscordSettings
@@ -37,7 +46,8 @@ def roles_for(member: discord.abc.User | discord.Member, settings: DiscordSettin
     mapping = {settings.staff_role_id: Role.STAFF, settings.committee_role_id: Role.COMMITTEE,
                settings.counsel_role_id: Role.COUNSEL,
                settings.executive_role_id: Role.EXECUTIVE}
-    return frozenset(role for role_id, role in mapping.items() if role_id in ids)
+    return frozenset(role for role_id, role in mapping.items()
+                     if role_id is not None and role_id in ids)
 
 
 def actor_of(interaction: discord.Interaction) -> Actor:

@@ -61,12 +61,26 @@ class InteractionDirectory:
         self._known = {member.id: member for member in known}
 
     async def standing(self, person: PersonRef) -> frozenset[Role]:
+        """Standing in the person's own server, with that server's roles: a member of
+        another configured server is judged there, never by this server's roles."""
+        here = settings_of(self._interaction)
+        if person.space != str(here.guild_id):
+            return self._standing_elsewhere(person)
         member = self._known.get(int(person.id))
         if member is None:
             return standing_of_id(self._interaction, int(person.id))
         guild = self._interaction.guild
-        return standing_of(member, settings_of(self._interaction),
-                           guild.me if guild is not None else None)
+        return standing_of(member, here, guild.me if guild is not None else None)
+
+    def _standing_elsewhere(self, person: PersonRef) -> frozenset[Role]:
+        settings = app_of(self._interaction).settings.discord
+        server = settings.server(person.space) if settings is not None else None
+        guild = self._interaction.client.get_guild(int(person.space)) \
+            if person.space.isdigit() else None
+        member = guild.get_member(int(person.id)) if guild is not None else None
+        if server is None or guild is None or member is None:
+            return frozenset()
+        return standing_of(member, server, guild.me)
 
     async def read_as(self, reader: PersonRef, message: MessageRef) -> SeenMessage | None:
         return await DiscordLinkReader(self._interaction.client).read_as(reader, message)

@@ -91,13 +91,38 @@ async def _send_all(channel: discord.abc.Messageable, notice: Notice,
 
 
 class DiscordPlatform:
+    """Every configured server through one client: each call acts in the server its
+    person, place or message belongs to, with that server's settings (staff queue,
+    suspended role); the committee's channels are the home server's."""
+
     def __init__(self, client: discord.Client, settings: DiscordSettings, clock: Clock) -> None:
         self._client = client
         self._settings = settings
         self._clock = clock
-        self._audiences = {Audience.STAFF: settings.staff_queue_channel_id,
-                           Audience.COMMITTEE: settings.committee_channel_id,
-                           Audience.EXECUTIVE: settings.executive_channel_id}
+
+    def _server(self, space: str | None) -> DiscordSettings:
+        """The settings of the server ``space`` names (the first server when None)."""
+        if space is None:
+            return self._settings
+        found = self._settings.server(space)
+        if found is None:
+            raise PlatformForbidden(f"Discord server {space} is not in the configuration, so "
+                                    "the bot does not act there.")
+        return found
+
+    def _audience_channel(self, audience: Audience, space: str | None) -> tuple[int, int]:
+        """(guild, channel) of an audience: the staff queue of the matter's server; the
+        committee's and the Executive's channels in the home server."""
+        if audience is Audience.STAFF:
+            server = self._server(space)
+            return server.guild_id, server.staff_queue_channel_id
+        home = self._settings.home
+        channel = home.committee_channel_id if audience is Audience.COMMITTEE \
+            else home.executive_channel_id
+        if channel is None:
+            raise PlatformForbidden(f"No {audience.value} channel is configured on Discord; "
+                                    "set it in the home server's table ([committee] home).")
+        return home.guild_id, channel
 
     @property
     def name(self) -> PlatformName:
@@ -113,19 +138,19 @@ class DiscordPlatform:
     def mention(self, person: PersonRef) -> Trusted:
         return Trusted(f"<@{person.id}>")
 
-    def _channel(self, channel_id: int | str) -> discord.PartialMessageable:
-        return self._client.get_partial_messageable(int(channel_id), guild_id=self.guild_id)
-
-    def _ref(self, message: discord.Message | discord.PartialMessage,
-             channel_id: int | str) -> MessageRef:
-        return refs.message_ref(self.guild_id, int(channel_id), message.id)
+    def _channel(self, channel_id: int | str,
+                 guild_id: int | str | None = None) -> discord.PartialMessageable:
+        guild = int(guild_id) if guild_id is not None else self.guild_id
+        return self._client.get_partial_messageable(int(channel_id), guild_id=guild)
 
     async def _send(self, channel_id: int | str, notice: Notice,
-                    mentions: discord.AllowedMentions = NO_PINGS) -> MessageRef:
-        channel = self._channel(channel_id)
+                    mentions: discord.AllowedMentions = NO_PINGS, *,
+                    guild_id: int | str | None = None) -> MessageRef:
+        channel = self._channel(channel_id, guild_id)
         async with discord_call("post a message"):
             first = await _send_all(channel, notice, mentions)
-        return self._ref(first, channel_id)
+        guild = int(guild_id) if guild_id is not None else self.guild_id
+        return refs.message_ref(guild, int(channel_id), first.id)
 
     async def send_dm(self, person: PersonRef, notice: Notice) -> MessageRef:
         async with discord_call("send a direct message"):
@@ -133,27 +158,31 @@ class DiscordPlatform:
             sent = await _send_all(dm, notice, NO_PINGS)
         return refs.message_ref(self.guild_id, dm.id, sent.id)
 
-    async def members(self) -> list[PersonRef]:
+    async def members(self, space: str | None = None) -> list[PersonRef]:
         """The guild's people (not bots), from the member cache the gateway keeps."""
-        guild = self._client.get_guild(self._settings.guild_id)
-        space = self._settings.guild_id
-        return [refs.person(space, m) for m in guild.members if not m.bot] \
+        guild_id = int(space) if space else self.guild_id
+        guild = self._client.get_guild(guild_id)
+        return [refs.person(guild_id, m) for m in guild.members if not m.bot] \
             if guild is not None else []
 
-    async def post(self, audience: Audience, notice: Notice) -> MessageRef:
-        return await self._send(self._audiences[audience], notice)
+    async def post(self, audience: Audience, notice: Notice, *,
+                   space: str | None = None) -> MessageRef:
+        guild, channel = self._audience_channel(audience, space)
+        return await self._send(channel, notice, guild_id=guild)
 
     async def post_in(self, place: PlaceRef, notice: Notice) -> MessageRef:
-        return await self._send(place.id, notice)
+        return await self._send(place.id, notice, guild_id=place.space)
 
     async def edit(self, message: MessageRef, notice: Notice) -> None:
         async with discord_call("update a message", missing_ok=True):
-            partial = self._channel(message.channel).get_partial_message(int(message.id))
+            partial = self._channel(message.channel, message.space).get_partial_message(
+                int(message.id))
             await partial.edit(content=_clip(notice.text), allowed_mentions=NO_PINGS)
 
     async def delete_message(self, message: MessageRef) -> bool:
         async with discord_call("delete the message", missing_ok=True):
-            await self._channel(message.channel).get_partial_message(int(message.id)).delete()
+            await self._channel(message.channel, message.space).get_partial_message(
+                int(message.id)).delete()
         return True
 
     async def delete_messages(self, place: PlaceRef,
@@ -170,7 +199,7 @@ class DiscordPlatform:
                            after: int) -> list[ContextMessage]:
         """The message and its neighbours: the message by id (None once deleted) and the
         channel's history before and after it, read at once (three REST calls)."""
-        channel = self._channel(message.channel)
+        channel = self._channel(message.channel, message.space)
         pivot = discord.Object(int(message.id))
 
         async def itself() -> list[discord.Message]:
@@ -190,18 +219,20 @@ class DiscordPlatform:
             earlier, same, newer = await asyncio.gather(
                 around(before, later=False), itself(), around(after, later=True))
         found = sorted([*earlier, *same, *newer], key=lambda m: m.id)
-        return [self._seen(m) for m in found]
+        guild = int(message.space)
+        return [self._seen(guild, m) for m in found]
 
-    def _seen(self, found: discord.Message) -> ContextMessage:
+    @staticmethod
+    def _seen(guild: int, found: discord.Message) -> ContextMessage:
         return ContextMessage(
-            message=refs.message_ref(self.guild_id, found.channel.id, found.id),
-            author=refs.person(self.guild_id, found.author), sent_at=found.created_at,
+            message=refs.message_ref(guild, found.channel.id, found.id),
+            author=refs.person(guild, found.author), sent_at=found.created_at,
             text=found.content,
             attachments=tuple((a.filename, a.url) for a in found.attachments))
 
     def check_restriction(self, sanction: Sanction) -> None:
         if sanction.scope is SanctionScope.SPACE and self._needs_role(sanction) \
-                and self._settings.suspended_role_id is None:
+                and self._server(sanction.subject.space).suspended_role_id is None:
             raise PlatformForbidden(
                 "Discord timeouts last at most 28 days. For a longer or permanent server-wide "
                 "suspension, set suspended_role_id in the [discord] config (a role denied "
@@ -214,18 +245,21 @@ class DiscordPlatform:
         http = self._client.http
         user_id = int(sanction.subject.id)
         reason = f"coc-bot suspension {sanction.id}"
+        # The server the person was suspended in, with its own suspended role: a
+        # suspension in one server never touches another.
+        server = self._server(sanction.subject.space)
         async with discord_call("suspend the member"):
             if sanction.scope is SanctionScope.CHANNEL and sanction.channel is not None:
                 await http.edit_channel_permissions(
                     int(sanction.channel.id), user_id, "0", str(DENY_CHANNEL.value),
                     MEMBER_OVERWRITE, reason=reason)
             elif self._needs_role(sanction):
-                assert self._settings.suspended_role_id is not None
-                await http.add_role(self.guild_id, user_id, self._settings.suspended_role_id,
+                assert server.suspended_role_id is not None
+                await http.add_role(server.guild_id, user_id, server.suspended_role_id,
                                     reason=reason)
             else:
                 assert sanction.ends_at is not None
-                await http.edit_member(self.guild_id, user_id, reason=reason,
+                await http.edit_member(server.guild_id, user_id, reason=reason,
                                        communication_disabled_until=sanction.ends_at.isoformat())
 
     async def restore(self, sanction: Sanction) -> None:
@@ -233,16 +267,17 @@ class DiscordPlatform:
         http = self._client.http
         user_id = int(sanction.subject.id)
         reason = f"coc-bot suspension {sanction.id} ended"
+        server = self._server(sanction.subject.space)
         async with discord_call("restore the member's access", missing_ok=True):
             if sanction.scope is SanctionScope.CHANNEL and sanction.channel is not None:
                 await http.delete_channel_permissions(int(sanction.channel.id), user_id,
                                                       reason=reason)
-            elif self._settings.suspended_role_id is not None and self._needs_role_at_start(
+            elif server.suspended_role_id is not None and self._needs_role_at_start(
                     sanction):
-                await http.remove_role(self.guild_id, user_id,
-                                       self._settings.suspended_role_id, reason=reason)
+                await http.remove_role(server.guild_id, user_id,
+                                       server.suspended_role_id, reason=reason)
             else:
-                await http.edit_member(self.guild_id, user_id, reason=reason,
+                await http.edit_member(server.guild_id, user_id, reason=reason,
                                        communication_disabled_until=None)
 
     @staticmethod
@@ -257,7 +292,7 @@ class DiscordPlatform:
         mention there could pull in a member with a conflict of interest.
         """
         http = self._client.http
-        parent = self._audiences[audience]
+        guild, parent = self._audience_channel(audience, None)
         async with discord_call("open a private committee thread"):
             thread = await http.start_thread_without_message(
                 parent, name=_clip(title, 100), auto_archive_duration=10080,
@@ -265,29 +300,31 @@ class DiscordPlatform:
             thread_id = int(thread["id"])
             for member in members:
                 await http.add_user_to_thread(thread_id, int(member.id))
-        await self._send(thread_id, notice)
-        if notice.mention_everyone:
-            role = self._settings.committee_role_id
+        await self._send(thread_id, notice, guild_id=guild)
+        role = self._settings.home.committee_role_id
+        if notice.mention_everyone and role is not None:
             await self._send(parent, Notice(
                 NoticeKind.INFO, f"<@&{role}> 🚨 Emergency: {title} needs the committee as soon "
                 f"as practical. Eligible members were added to <#{thread_id}>."),
                 # Exactly the committee role: nothing in the text is parsed for pings.
                 mentions=discord.AllowedMentions(everyone=False, users=False,
                                                  roles=[discord.Object(role)],
-                                                 replied_user=False))
-        return refs.place(self.guild_id, thread_id)
+                                                 replied_user=False), guild_id=guild)
+        return refs.place(guild, thread_id)
 
     async def remove_from_thread(self, thread: PlaceRef, person: PersonRef) -> None:
         async with discord_call("remove the member from the thread", missing_ok=True):
             await self._client.http.remove_user_from_thread(int(thread.id), int(person.id))
 
     async def add_reactions(self, message: MessageRef, emojis: Sequence[str]) -> None:
-        partial = self._channel(message.channel).get_partial_message(int(message.id))
+        partial = self._channel(message.channel, message.space).get_partial_message(
+            int(message.id))
         async with discord_call("add the voting reactions"):
             for emoji in emojis:
                 await partial.add_reaction(emoji)
 
     async def remove_reaction(self, message: MessageRef, emoji: str, person: PersonRef) -> None:
-        partial = self._channel(message.channel).get_partial_message(int(message.id))
+        partial = self._channel(message.channel, message.space).get_partial_message(
+            int(message.id))
         async with discord_call("remove a reaction", missing_ok=True):
             await partial.remove_reaction(emoji, discord.Object(int(person.id)))

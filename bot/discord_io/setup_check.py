@@ -26,7 +26,31 @@ def problems(guild: discord.Guild | None, settings: DiscordSettings) -> list[str
                 "Invite it with the URL in the README, or correct guild_id."]
     found = [_role_problem(guild, key, getattr(settings, key)) for key in ROLES]
     found += [_channel_problem(guild, key, getattr(settings, key)) for key in CHANNELS]
+    found += _native_automod_problems(guild, settings)
     return [problem for problem in found if problem]
+
+
+def _native_automod_problems(guild: discord.Guild, settings: DiscordSettings
+                             ) -> list[str | None]:
+    """Discord AutoMod rules need Manage Server (and Timeout Members for a timeout);
+    without them nothing breaks: the bot's own automod keeps covering the lists."""
+    native = settings.native_automod
+    if not native.enabled:
+        return []
+    granted = guild.me.guild_permissions
+    found: list[str | None] = []
+    if not granted.manage_guild:
+        found.append("[discord.native_automod] is enabled but the bot lacks Manage Server, "
+                     "which Discord AutoMod rules need. Grant it to the bot's role; until "
+                     "then the bot's own automod covers those lists.")
+    elif native.timeout is not None and not granted.moderate_members:
+        found.append("[discord.native_automod] timeout is set but the bot lacks Timeout "
+                     "Members; the rules block without a timeout. Grant it to the bot's "
+                     "role.")
+    if native.alert_channel_id is not None:
+        found.append(_channel_problem(guild, "native_automod.alert_channel_id",
+                                      native.alert_channel_id))
+    return found
 
 
 def _role_problem(guild: discord.Guild, key: str, role_id: int | None) -> str | None:
@@ -41,7 +65,9 @@ def _role_problem(guild: discord.Guild, key: str, role_id: int | None) -> str | 
     return None
 
 
-def _channel_problem(guild: discord.Guild, key: str, channel_id: int) -> str | None:
+def _channel_problem(guild: discord.Guild, key: str, channel_id: int | None) -> str | None:
+    if channel_id is None:
+        return None
     channel = guild.get_channel(channel_id)
     if channel is None:
         return (f"[discord] {key} = {channel_id}: no such channel in {guild.name}, or the bot "

@@ -20,7 +20,7 @@ from bot.core.services import Services
 from config.settings import Settings
 
 T = TypeVar("T")
-COMMANDS = frozenset({"export", "erase", "restore", "retention", "report"})
+COMMANDS = frozenset({"export", "erase", "restore", "retention", "report", "addresses"})
 
 
 def add_parsers(commands: Any) -> None:
@@ -71,6 +71,9 @@ def add_parsers(commands: Any) -> None:
     one.add_argument("--reason", required=True,
                      help="why (a request's date and channel); it goes on the record")
     one.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    from bot.records.addresses import add_parser
+
+    add_parser(commands)
 
 
 def require_database(settings: Settings) -> None:
@@ -134,6 +137,30 @@ def transparency_report(args: argparse.Namespace, settings: Settings) -> str:
     return "".join(f"wrote {path}\n" for path in written)
 
 
+def address_book(args: argparse.Namespace, settings: Settings) -> str:
+    """``addresses import|list|remove``: a bad file is refused whole, before any change."""
+    import asyncio
+
+    from bot import frontends
+    from bot.records.addresses import parse_account, parse_csv, read_file
+
+    how = f"command line: coc-bot addresses {args.what}"
+    if args.what == "import":
+        entries = parse_csv(read_file(args.file), frontends.spaces(settings),
+                            check_dns=not args.no_dns)
+        added, replaced = asyncio.run(with_services(
+            settings, lambda services: services.addresses.put(entries, how)))
+        return f"imported {added} new address(es), replaced {replaced}.\n"
+    if args.what == "remove":
+        ref = parse_account(args.ref, frontends.spaces(settings)).key
+        asyncio.run(with_services(settings, lambda services: services.addresses.remove(
+            ref, how)))
+        return f"removed the address of {ref}.\n"
+    stored = asyncio.run(with_services(settings, lambda services: services.addresses.entries()))
+    return "".join(f"{entry.person.key},{entry.address}\n" for entry in stored) or \
+        "no addresses are stored.\n"
+
+
 def run(args: argparse.Namespace, settings: Settings) -> str:
     """Carry out a records command; returns what to tell the operator."""
     import asyncio
@@ -152,6 +179,8 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
         return "\n".join(lines) + "\n"
     if args.command == "report":
         return transparency_report(args, settings)
+    if args.command == "addresses":
+        return address_book(args, settings)
     if args.command == "erase":
         changed = asyncio.run(with_services(settings, lambda services: (
             services.personal_data.erase(args.ref, args.reason,

@@ -48,9 +48,17 @@ class SlackPlatform:
         self._admin = admin
         self._deletes = deletes or Pacer(*TIER_3)
         self._settings = settings
+        home = settings.home
         self._audiences = {Audience.STAFF: settings.staff_queue_channel,
-                           Audience.COMMITTEE: settings.committee_channel,
-                           Audience.EXECUTIVE: settings.executive_channel}
+                           Audience.COMMITTEE: home.committee_channel,
+                           Audience.EXECUTIVE: home.executive_channel}
+
+    def _audience_channel(self, audience: Audience) -> str:
+        channel = self._audiences[audience]
+        if channel is None:
+            raise PlatformForbidden(f"No {audience.value} channel is configured on Slack; "
+                                    "set it in the home workspace's table ([committee] home).")
+        return channel
 
     @property
     def name(self) -> PlatformName:
@@ -122,8 +130,9 @@ class SlackPlatform:
     async def send_dm(self, person: PersonRef, notice: Notice) -> MessageRef:
         return await self._post_notice(await self.open_dm(person), notice)
 
-    async def post(self, audience: Audience, notice: Notice) -> MessageRef:
-        return await self._post_notice(self._audiences[audience], notice)
+    async def post(self, audience: Audience, notice: Notice, *,
+                   space: str | None = None) -> MessageRef:
+        return await self._post_notice(self._audience_channel(audience), notice)
 
     async def post_in(self, place: PlaceRef, notice: Notice) -> MessageRef:
         channel, thread_ts = refs.split_place(place)
@@ -217,7 +226,7 @@ class SlackPlatform:
         channel sees the thread; only eligible members' votes count. An emergency pings the
         channel in the root message.
         """
-        channel = self._audiences[audience]
+        channel = self._audience_channel(audience)
         ping = "<!channel> 🚨 Emergency: " if notice.mention_everyone else ""
         ts = await self._send(channel, f"{ping}*{title}* — discussion in this thread.",
                               doing="open a committee thread")
@@ -325,8 +334,9 @@ class SlackPlatform:
             if not cursor:
                 return False
 
-    async def members(self) -> list[PersonRef]:
-        """Every active human in the workspace, for Code acceptance prompts."""
+    async def members(self, space: str | None = None) -> list[PersonRef]:
+        """Every active human in the workspace (the one this app serves), for Code
+        acceptance prompts."""
         people: list[PersonRef] = []
         cursor: str | None = None
         while True:

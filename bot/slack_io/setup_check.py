@@ -19,10 +19,12 @@ log = logging.getLogger(__name__)
 
 def configured_channels(settings: SlackSettings) -> list[tuple[str, str]]:
     """(config key, channel id) for every channel the config names."""
-    named = [("staff_queue_channel", settings.staff_queue_channel),
-             ("committee_channel", settings.committee_channel),
-             ("executive_channel", settings.executive_channel)]
-    return named + [("managed_channels", channel) for channel in settings.managed_channels]
+    named: list[tuple[str, str | None]] = [
+        ("staff_queue_channel", settings.staff_queue_channel),
+        ("committee_channel", settings.committee_channel),
+        ("executive_channel", settings.executive_channel)]
+    named += [("managed_channels", channel) for channel in settings.managed_channels]
+    return [(key, channel) for key, channel in named if channel is not None]
 
 
 async def problems(client: AsyncWebClient, settings: SlackSettings) -> list[str]:

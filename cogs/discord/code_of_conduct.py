@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.core.flows.code import CodeFlows
 from bot.discord_io import flows, refs
 from bot.discord_io.commands import STAFF
-from bot.discord_io.context import actor_of
+from bot.discord_io.context import actor_of, settings_of
 
 if TYPE_CHECKING:
     from bot.discord_io.client import CocBot
@@ -34,7 +34,7 @@ class CodeOfConduct(commands.Cog):
 
     @code.command(name="show", description="Read the Code of Conduct for this channel")
     async def show(self, interaction: discord.Interaction) -> None:
-        here = refs.place(self.bot.settings.guild_id, interaction.channel_id or 0)
+        here = refs.place(settings_of(interaction).guild_id, interaction.channel_id or 0)
         await flows.run(interaction, self.flows.show(here))
 
     @code_admin.command(name="publish", description="Publish the edited Code; members are "

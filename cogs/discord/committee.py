@@ -89,11 +89,12 @@ class Committee(commands.Cog):
         await self._reaction(event, added=False)
 
     async def _reaction(self, event: discord.RawReactionActionEvent, *, added: bool) -> None:
-        if event.guild_id != self.bot.settings.guild_id or self.bot.user is None \
+        if event.guild_id is None or not self.bot.serves(event.guild_id) \
+                or self.bot.user is None \
                 or event.user_id == self.bot.user.id:
             return
         message = refs.message_ref(event.guild_id, event.channel_id, event.message_id)
-        voter = refs.person(self.bot.settings.guild_id, discord.Object(event.user_id))
+        voter = refs.person(event.guild_id, discord.Object(event.user_id))
         emoji = str(event.emoji)
         try:
             refused = await self.flows.reaction(voter, message, emoji, emoji, added=added)

@@ -72,9 +72,14 @@ class Hearing(commands.Cog):
         author is told either way (nobody is left thinking the committee read it)."""
         if message.guild is not None or message.author.bot:
             return
-        person = refs.person(self.bot.settings.guild_id, message.author)
+        # A DM names no server: the author as a member of each server the bot serves.
+        servers = [s.guild_id for s in self.bot.settings.all_servers
+                   if (guild := self.bot.get_guild(s.guild_id)) is not None
+                   and guild.get_member(message.author.id) is not None]
+        people = [refs.person(guild_id, message.author)
+                  for guild_id in servers or [self.bot.settings.guild_id]]
         try:
-            outcome = await RelayFlows(self.bot.app.services).from_subject(person,
+            outcome = await RelayFlows(self.bot.app.services).from_subject(people,
                                                                            message.content)
             text = outcome.text or ""
         except CocBotError as exc:

@@ -15,7 +15,7 @@ from bot.core.errors import CocBotError
 from bot.core.flows.reports import ReportFlows, Seen
 from bot.core.identity import PersonRef, PlaceRef
 from bot.discord_io import flows, refs
-from bot.discord_io.context import actor_of, app_of, person_of
+from bot.discord_io.context import actor_of, app_of, person_of, settings_of
 from bot.discord_io.views import reply_error
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class Reports(commands.Cog):
 
     def _here(self, interaction: discord.Interaction) -> PlaceRef | None:
         channel = interaction.channel_id
-        return refs.place(self.bot.settings.guild_id, channel) if channel else None
+        return refs.place(settings_of(interaction).guild_id, channel) if channel else None
 
     @app_commands.command(name="report", description="Report a message or a person to staff, "
                                                      "privately")
@@ -80,7 +80,7 @@ class Reports(commands.Cog):
     async def report(self, interaction: discord.Interaction, reason: str,
                      member: discord.Member | None = None, message_link: str | None = None,
                      anonymous: bool = False) -> None:
-        message = refs.parse_message_link(message_link, self.bot.settings.guild_id) \
+        message = refs.parse_message_link(message_link, settings_of(interaction).guild_id) \
             if message_link else None
         await flows.run(interaction, ReportFlows(self.bot.app.services).report(
             actor_of(interaction).person, flows.InteractionDirectory(interaction),
@@ -90,7 +90,8 @@ class Reports(commands.Cog):
 
     async def report_message(self, interaction: discord.Interaction,
                              message: discord.Message) -> None:
-        ref = refs.message_ref(self.bot.settings.guild_id, message.channel.id, message.id)
+        ref = refs.message_ref(settings_of(interaction).guild_id, message.channel.id,
+                               message.id)
         await interaction.response.send_modal(ReportModal(seen=Seen(
             ref, refs.message_link(ref), person_of(interaction, message.author),
             message.content)))

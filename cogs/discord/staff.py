@@ -18,7 +18,7 @@ from bot.core.flows.roster import RosterFlows
 from bot.core.services import RefKind
 from bot.discord_io import flows, refs
 from bot.discord_io.commands import STAFF, references
-from bot.discord_io.context import actor_of, person_of
+from bot.discord_io.context import actor_of, person_of, settings_of
 from cogs.discord._common import clause_autocomplete
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class Staff(commands.Cog):
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
         """A suspended member who left and rejoined gets the suspension back."""
-        if member.guild.id != self.bot.settings.guild_id or member.bot:
+        if not self.bot.serves(member.guild.id) or member.bot:
             return
         try:
             again = await self.bot.app.services.sanctions.reapply(
@@ -61,7 +61,7 @@ class Staff(commands.Cog):
     @app_commands.default_permissions(STAFF)
     async def remove(self, interaction: discord.Interaction, message_link: str, clause: str,
                      note: str | None = None, confirm: bool = False) -> None:
-        message = refs.parse_message_link(message_link, self.bot.settings.guild_id)
+        message = refs.parse_message_link(message_link, settings_of(interaction).guild_id)
         await flows.thinking(interaction)
         await flows.show(interaction, await flows.staff_flows(interaction).remove_message(
             actor_of(interaction), message, clause, flows.InteractionDirectory(interaction),
@@ -70,7 +70,7 @@ class Staff(commands.Cog):
     @app_commands.default_permissions(STAFF)
     async def remove_menu(self, interaction: discord.Interaction,
                           message: discord.Message) -> None:
-        guild = self.bot.settings.guild_id
+        guild = settings_of(interaction).guild_id
         await flows.show(interaction, flows.staff_flows(interaction).remove_menu(
             actor_of(interaction), refs.message_ref(guild, message.channel.id, message.id),
             refs.person(guild, message.author)))
@@ -91,7 +91,7 @@ class Staff(commands.Cog):
                       duration: str, scope: Literal["channel", "server"], reason: str,
                       clause: str = "no-harassment", channel: discord.TextChannel | None = None,
                       confirm: bool = False, review: str | None = None) -> None:
-        here = refs.place(self.bot.settings.guild_id, channel.id) if channel else None
+        here = refs.place(settings_of(interaction).guild_id, channel.id) if channel else None
         await flows.suspend(interaction, person_of(interaction, member), duration=duration,
                             scope=scope, reason=reason, here=here, clause_id=clause,
                             confirmed=confirm, member=member, review=review)

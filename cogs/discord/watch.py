@@ -27,12 +27,9 @@ class Watch(commands.Cog):
     def __init__(self, bot: CocBot) -> None:
         self.bot = bot
 
-    @property
-    def _guild_id(self) -> int:
-        return self.bot.settings.guild_id
-
     def _watched(self, message: discord.Message, *, edited: bool = False) -> WatchedMessage:
-        guild = self._guild_id
+        assert message.guild is not None
+        guild = message.guild.id
         author = message.author
         roles = frozenset(str(r.id) for r in getattr(author, "roles", ()))
         category = getattr(message.channel, "category_id", None)
@@ -52,7 +49,7 @@ class Watch(commands.Cog):
             edited=edited)
 
     def _ours(self, message: discord.Message) -> bool:
-        return (message.guild is not None and message.guild.id == self._guild_id
+        return (message.guild is not None and self.bot.serves(message.guild.id)
                 and not message.author.bot and message.webhook_id is None
                 and bool(message.content))
 
@@ -64,7 +61,7 @@ class Watch(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.guild is not None and message.guild.id == self._guild_id:
+        if message.guild is not None and self.bot.serves(message.guild.id):
             self.bot.saw(message)  # where a catch-up after fail-over would start
         if self._ours(message):
             await self._watch(message)
@@ -77,13 +74,13 @@ class Watch(commands.Cog):
 
     @commands.Cog.listener()
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
-        if after.guild.id != self._guild_id or after.bot \
+        if not self.bot.serves(after.guild.id) or after.bot \
                 or before.display_name == after.display_name:
             return
         roles = frozenset(str(r.id) for r in after.roles)
         try:
             await self.bot.app.services.moderation.name_changed(
-                refs.person(self._guild_id, after), after.display_name, roles)
+                refs.person(after.guild.id, after), after.display_name, roles)
         except CocBotError as exc:
             log.warning("impersonation check failed for %s: %s", after.id, exc)
 

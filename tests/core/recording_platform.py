@@ -70,11 +70,12 @@ class RecordingPlatform:
         self.dms.append((person, notice))
         return self._message(f"dm-{person.id}")
 
-    async def members(self) -> list[PersonRef]:
+    async def members(self, space: str | None = None) -> list[PersonRef]:
         self._check()
         return list(self.people)
 
-    async def post(self, audience: Audience, notice: Notice) -> MessageRef:
+    async def post(self, audience: Audience, notice: Notice, *,
+                   space: str | None = None) -> MessageRef:
         self._check()
         self.posts.append((audience, notice))
         return self._message(audience.value)

@@ -46,12 +46,50 @@ class World:
     moderator_role: int
     suspended_role: int
     announcements: int = 0
+    second: SecondServer | None = None  # @pytest.mark.two_servers
 
-    def ref(self, user: FakeUser) -> PersonRef:
-        return PersonRef(PlatformName.DISCORD, str(self.fake.guild_id), str(user.id))
+    def ref(self, user: FakeUser, guild: int | None = None) -> PersonRef:
+        return PersonRef(PlatformName.DISCORD, str(guild or self.fake.guild_id), str(user.id))
 
     async def run_due(self) -> int:
         return len([r for r in await self.app.timed.run_due() if r.ran])
+
+
+@dataclass
+class SecondServer:
+    """A second server the same bot serves (``[[discord.servers]]``), with its own staff,
+    queue and suspended role; the committee meets in the first."""
+
+    guild: int
+    general: int
+    staff_queue: int
+    staff_role: int
+    suspended_role: int
+    staff: FakeUser
+    carol: FakeUser
+
+
+SECOND_SERVER = """
+[[discord.servers]]
+name = "Regional chapter"
+guild_id = {guild}
+staff_role_id = {staff_role}
+staff_queue_channel_id = {queue}
+suspended_role_id = {suspended}
+"""
+
+
+def second_server(fake: FakeDiscord, world_staff: FakeUser) -> SecondServer:
+    """Build server B in the fake: staff of the first server are members here, not staff."""
+    guild = fake.add_guild()
+    staff_role = fake.role("Staff B", position=10, guild=guild)
+    suspended = fake.role("Suspended B", position=2, guild=guild)
+    general, queue = fake.channel("b-general", guild=guild), fake.channel("b-queue",
+                                                                          guild=guild)
+    fake.join(world_staff, guild)
+    return SecondServer(guild, general, queue, staff_role, suspended,
+                        fake.member("Bea Staff B", staff_role, guild=guild),
+                        fake.member("carol", guild=guild))
 
 
 CONFIG = """
@@ -181,6 +219,12 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     moderator_role = fake.role("Admin", position=90)
     suspended_role = fake.role("Suspended", position=2)
     with_role = request.node.get_closest_marker("suspended_role") is not None
+    # Extra config (formatted like CONFIG) and permissions for the bot's role, for tests
+    # of optional features: @pytest.mark.discord_config(text, bot_permissions=bits)
+    extra = request.node.get_closest_marker("discord_config")
+    if extra is not None:
+        fake.roles[fake.bot_role]["permissions"] = str(
+            int(fake.roles[fake.bot_role]["permissions"]) | extra.kwargs.get("bot_permissions", 0))
     general = fake.channel("general")
     jobs_board = fake.channel("jobs-board")
     queue = fake.channel("staff-queue")
@@ -195,15 +239,20 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     counsel = fake.member("Casey Counsel", counsel_role)
     executive = fake.member("Erin Exec", executive_role)
     alice, bob = fake.member("alice"), fake.member("bob")
+    second = second_server(fake, staff) \
+        if request.node.get_closest_marker("two_servers") is not None else None
     await fake.start()
 
     config = tmp_path / "coc-bot.toml"
-    config.write_text(CONFIG.format(
+    config.write_text((CONFIG + (extra.args[0] if extra is not None else "")).format(
         guild=fake.guild_id, general=general, staff=staff_role, committee=committee_role,
         counsel=counsel_role,
         executive=executive_role, queue=queue, committee_channel=committee_channel,
         executive_channel=executive_channel, announcements=announcements,
-        suspended=f"suspended_role_id = {suspended_role}" if with_role else ""))
+        suspended=f"suspended_role_id = {suspended_role}" if with_role else "")
+        + (SECOND_SERVER.format(guild=second.guild, staff_role=second.staff_role,
+                                queue=second.staff_queue, suspended=second.suspended_role)
+           if second else ""))
     settings = load_settings(config, {
         "DISCORD_TOKEN": "fake-token", "DISCORD_API_BASE": fake.api_base,
         "DISCORD_GATEWAY_URL": fake.gateway_url})
@@ -214,7 +263,7 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     bot, task = await connect(app)
     world = World(fake, app, bot, task, clock, general, jobs_board, queue, committee_channel,
                   executive_channel, staff, alice, bob, members, counsel, executive,
-                  moderator_role, suspended_role, announcements)
+                  moderator_role, suspended_role, announcements, second)
     admin = Actor(world.ref(staff), frozenset({Role.STAFF}))
     for seat, member in enumerate(members, start=1):
         await app.services.roster.appoint(admin, world.ref(member), Office.COMMITTEE,

@@ -4,6 +4,7 @@ participant by the service, with nothing changed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -24,7 +25,9 @@ async def snapshot(world: World) -> dict[str, list[object]]:
 
 async def test_link_merges_a_members_history_with_their_slack_account(world: World) -> None:
     fake = world.fake
-    staff = Actor(world.ref(world.staff), frozenset({Role.STAFF}))
+    # Staff of the Slack workspace warned the Slack account (staff act in their own space).
+    slack_staff = replace(SLACK_ACCOUNT, id="U0STAFF")
+    staff = Actor(slack_staff, frozenset({Role.STAFF}))
     await world.app.services.incidents.handle(staff, IncidentDraft(
         subject=SLACK_ACCOUNT, kind=IncidentKind.WARNING, clause_id="no-harassment"))
     reply = await answered(world, await fake.slash(world.staff, "link", member=world.bob,

@@ -51,6 +51,7 @@ from bot.core.services.leases import Lease
 from bot.core.services.sanctions import SuspensionRequest
 from bot.discord_io.gateway_state import GatewaySession, session_key
 from bot.discord_io.shards import lease_name
+from bot.sealing import generate_key
 from config.loader import load_settings
 from storage import notifier_for, open_storage
 from tests.core.recording_platform import RecordingPlatform
@@ -93,6 +94,7 @@ class Cluster:
         self.bots: list[BotProcess] = []
         self.api = ""
         self.store: Storage | None = None
+        self.seal_key = generate_key()  # one for all: PostgreSQL has no file to keep it by
 
     def config(self, port: int) -> str:
         discord = "\n".join(f"{k} = {v}" for k, v in self.roles.items())
@@ -109,7 +111,8 @@ class Cluster:
                 "DISCORD_GATEWAY_URL": self.discord.gateway_url,
                 "SLACK_BOT_TOKEN": self.slack.bot_token, "SLACK_SIGNING_SECRET": SECRET,
                 "SLACK_ADMIN_TOKEN": self.slack.admin_token, "SLACK_API_BASE": slack_api,
-                "SLACK_APP_TOKEN": "", "DATABASE_URL": self.url}
+                "SLACK_APP_TOKEN": "", "DATABASE_URL": self.url,
+                "COC_BOT_SEAL_KEYS": self.seal_key}
 
     async def start(self) -> None:
         await self.discord.start()
@@ -229,7 +232,8 @@ async def _lifts_run_once(c: Cluster) -> None:
     """Suspensions whose lifts fall due together, written by a fourth process."""
     settings = load_settings(c.tmp / "alpha.toml", {"SLACK_BOT_TOKEN": "x",
                                                     "SLACK_SIGNING_SECRET": SECRET,
-                                                    "DATABASE_URL": c.url})
+                                                    "DATABASE_URL": c.url,
+                                                    "COC_BOT_SEAL_KEYS": c.seal_key})
     clock = FakeClock(datetime.now(UTC) - timedelta(hours=1))
     writer = await build_app(settings, clock=clock, storage=await open_storage(c.url))
     writer.platforms.register(RecordingPlatform(PlatformName.SLACK, TEAM))
@@ -271,10 +275,20 @@ async def _saved_sequence(c: Cluster) -> int:
 
 
 async def _card(c: Cluster, note: str) -> dict[str, object]:
-    """Post a card number and wait until the bot removed it (the incident follows)."""
+    """Post a card number and wait until the bot removed it and recorded the incident.
+
+    Waiting for the record too keeps the kill that may follow from landing between the
+    removal and its record: the removal is a call to Discord, the record a transaction
+    after it, and a SIGKILL between the two loses the record (the message is gone either
+    way). On PostgreSQL under load that window is wide enough to hit."""
     message = await c.discord.say(c.bob, c.general, f"{CARD} ({note})")
     await c.discord.wait_for(lambda: c.discord.find("DELETE", f"/messages/{message['id']}"),
                              f"removed the card ({note})", limit=30)
+    key = f"discord:{c.discord.guild_id}:{c.general}:{message['id']}"
+
+    async def recorded() -> bool:
+        return key in await _incidents(c, PlatformName.DISCORD)
+    await wait_until(recorded, f"recorded the card ({note})", 30, c.bots)
     return message
 
 

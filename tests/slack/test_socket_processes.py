@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.app import App, build_app
 from bot.core.clock import FakeClock
 from bot.core.models import Report, RequestClaim
+from bot.sealing import generate_key
 from bot.slack_io.runner import run_slack
 from config.loader import load_settings
 from storage import open_storage
@@ -22,22 +23,26 @@ from tests.slack.conftest import CONFIG, GENERAL, QUEUE, REPORTER, SUBJECT, TEAM
 from tests.slack.helpers import eventually
 
 
-async def _process(tmp_path: Path, fake: FakeSlack, api: str, database: str) -> App:
+async def _process(tmp_path: Path, fake: FakeSlack, api: str, database: str,
+                   seal_key: str) -> App:
     path = tmp_path / "coc-bot.toml"
     path.write_text(CONFIG, encoding="utf-8")
     settings = load_settings(path, {"SLACK_BOT_TOKEN": fake.bot_token,
-                                    "SLACK_APP_TOKEN": fake.app_token, "SLACK_API_BASE": api})
+                                    "SLACK_APP_TOKEN": fake.app_token, "SLACK_API_BASE": api,
+                                    "COC_BOT_SEAL_KEYS": seal_key})
+    # the outbox sends as each action queues (as the other end-to-end fixtures do); this
+    # test starts no scheduler, which is what runs the background outbox worker
     return await build_app(settings, clock=FakeClock(datetime(2026, 1, 5, 20, tzinfo=UTC)),
-                           storage=await open_storage(database))
+                           storage=await open_storage(database), outbox_inline=True)
 
 
 async def test_an_envelope_redelivered_on_another_connection_is_handled_once(
-        tmp_path: Path) -> None:
+        tmp_path: Path, database_url: str) -> None:
     fake = FakeSlack(team=TEAM)
     seed(fake)
     api = await fake.start()
-    database = f"sqlite:///{tmp_path / 'shared.db'}"
-    apps = [await _process(tmp_path, fake, api, database) for _ in range(2)]
+    key = generate_key()  # the same in both processes, as the README asks
+    apps = [await _process(tmp_path, fake, api, database_url, key) for _ in range(2)]
     tasks = [asyncio.create_task(run_slack(app)) for app in apps]
     try:
         await eventually(lambda: fake.open_sockets == 2)

@@ -29,6 +29,7 @@ from bot.core.models import (
     CaseStatus,
     CodeVersion,
     ContactStatus,
+    EmailAddress,
     Evidence,
     EvidenceKind,
     Incident,
@@ -262,10 +263,18 @@ def _outbox_message(full: bool) -> OutboxMessage:
         batch="code/v2", mergeable=True, status=OutboxStatus.SENT, attempts=3,
         claimed_by="w1", claimed_at=t(3), sent_at=t(4),
         message=MessageRef(PlatformName.SLACK, "T1", "D1", "1700000000.0001"),
-        merged_into="ob-lead", last_error=TRICKY)
+        merged_into="ob-lead", last_error=TRICKY, space="1300000000000000001",
+        channel="email")
+
+
+def _email_address(full: bool) -> EmailAddress:
+    if not full:
+        return EmailAddress(ALICE.key, ALICE, "alice@example.org", t(0))
+    return EmailAddress(BOB.key, BOB, TRICKY, t(5, TOKYO))
 
 
 BUILDERS: dict[type, Callable[[bool], Any]] = {
+    EmailAddress: _email_address,
     Report: _report, Incident: _incident, Sanction: _sanction, Case: _case, Motion: _motion,
     Vote: _vote, Recusal: _recusal, Appeal: _appeal, CodeVersion: _code_version,
     Acceptance: _acceptance, AcceptancePrompt: _acceptance_prompt, Appointment: _appointment,

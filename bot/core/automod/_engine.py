@@ -73,12 +73,12 @@ class Automod:
                             message.restricts_promotion)
         if roles and place.exempt_roles and not place.exempt_roles.isdisjoint(roles):
             return []
-        folded, folded_bytes, skel, skel_bytes, words = scan_forms(message.text)
-        norm = Normalized(message.text, folded, skel)
+        text = message.text
+        folded, folded_bytes, skel, skel_bytes, words = scan_forms(text)
         hits: list[Hit] = []
         if self._keywords:
             self._keywords.find(skel, hits, words)
-        self._patterns.find(norm, folded_bytes, skel_bytes, place.rules, hits)
+        self._patterns.find(text, folded, skel, folded_bytes, skel_bytes, place.rules, hits)
         if self._repetition is not None:
             self._repetition.observe(message, skel_bytes, hits)
         if self._impersonation is not None and message.display_name \
@@ -87,8 +87,8 @@ class Automod:
             if detail is not None:
                 hits.append((IMPERSONATION, -1, -1, detail, 1))
         if not hits:
-            return []
-        return self._detections(norm, message, place, hits)
+            return []  # the common case: nothing else is built for a clean message
+        return self._detections(Normalized(text, folded, skel), message, place, hits)
 
     def check_display_name(self, author_id: str, display_name: str,
                            roles: Iterable[str] = ()) -> Detection | None:

@@ -56,17 +56,26 @@ _COMPILED: list[tuple[str, Any, _Check, bool]] = [
 ]
 
 
-def _pattern_set() -> Any:
-    """All mask patterns in one RE2 set: one pass says which can match at all."""
-    found = re2.Set.SearchSet(pattern_options())
-    for _, pattern, _, _ in _MASKS:
-        found.Add(pattern)
-    found.Compile()
-    warm_up(found)
-    return found
+def _pattern_sets() -> list[tuple[list[int], Any]]:
+    """The mask patterns in one RE2 set per placeholder: one pass each says which can
+    match at all. One set of them all would combine the address patterns' states with
+    the digit patterns', and a long message would keep RE2 building new ones for
+    milliseconds (see ``PatternIndex``)."""
+    groups: dict[str, list[int]] = {}
+    for index, (label, _, _, _) in enumerate(_MASKS):
+        groups.setdefault(label, []).append(index)
+    sets = []
+    for indices in groups.values():
+        found = re2.Set.SearchSet(pattern_options())
+        for index in indices:
+            found.Add(_MASKS[index][1])
+        found.Compile()
+        warm_up(found)
+        sets.append((indices, found))
+    return sets
 
 
-_SET = _pattern_set()
+_SETS = _pattern_sets()
 # Cheap pre-filter: every detector needs a digit or an "@".
 _NEEDS = frozenset("0123456789@")
 
@@ -87,7 +96,7 @@ def personal_spans(message: Normalized, lo: int = 0, hi: int | None = None) -> l
     if _NEEDS.isdisjoint(region):
         return []
     encoded = region.encode("utf-8", "surrogatepass")
-    matched = _SET.Match(encoded)
+    matched = [indices[i] for indices, found in _SETS for i in found.Match(encoded) or ()]
     if not matched:
         return []
     chars = None if len(encoded) == len(region) else CharOffsets(encoded)

@@ -13,6 +13,7 @@ for built-in detectors, to check the candidate (Luhn digits, capitalised street 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -47,6 +48,7 @@ class Pattern:
     check: Check | None = None
     weight: int = 1
     by_staff: bool = False  # written in the config: runs in a set apart (PatternIndex)
+    group: str = ""  # long messages: runs in one set with its group's, else its rule's
 
 
 def pattern_options() -> Any:
@@ -64,9 +66,10 @@ def compile_pattern(rule_id: str, pattern: str) -> Any:
     """Compile one pattern with RE2 or refuse it with a message naming the rule.
 
     A pattern that matches an empty message would flag every message: refused too.
+    Compiled patterns are shared by every engine in the process (see ``_compiled``).
     """
     try:
-        compiled = re2.compile(pattern, pattern_options())
+        compiled = _compiled(pattern)
     except re2.error as exc:
         reason = exc.args[0] if exc.args else exc
         if isinstance(reason, bytes):
@@ -81,6 +84,33 @@ def compile_pattern(rule_id: str, pattern: str) -> Any:
             "message, so it would flag every message; make it require at least one "
             "character (for example + instead of *).")
     return compiled
+
+
+# A compiled RE2 pattern or set is immutable and safe to share between threads; what it
+# learns (the DFA states text has led it to) is kept with it. Sharing them process-wide
+# means a configuration reload, which builds a new engine from mostly the same patterns,
+# neither compiles them again nor meets its first messages with a cold DFA. Bounded, so
+# the patterns of configurations long replaced are let go.
+@functools.lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> Any:
+    return re2.compile(pattern, pattern_options())
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled_set(patterns: tuple[str, ...]) -> Callable[[bytes], Any]:
+    """The ``Match`` of one warm RE2 set of ``patterns`` (already checked one by one).
+
+    The bound method of the C object, not the Python wrapper's, which would cost a
+    function call and a type check per message.
+    """
+    pattern_set = re2.Set.SearchSet(pattern_options())
+    for pattern in patterns:
+        pattern_set.Add(pattern)
+    pattern_set.Compile()
+    warm_up(pattern_set)
+    inner = getattr(pattern_set, "_set", None)
+    match: Callable[[bytes], Any] = getattr(inner, "Match", pattern_set.Match)
+    return match
 
 
 # Ordinary chat in the folded form patterns read: words, numbers, links, addresses,
@@ -132,21 +162,21 @@ class _ViewSet:
     def __init__(self, patterns: Sequence[Pattern]) -> None:
         self.patterns = list(patterns)
         self.compiled = [compile_pattern(p.rule_id, p.pattern) for p in self.patterns]
-        self._set = re2.Set.SearchSet(pattern_options())
-        for item in self.patterns:
-            try:
-                self._set.Add(item.pattern)
-            except re2.error as exc:  # pragma: no cover - compile_pattern refused it first
-                raise ConfigError(f"automod rule '{item.rule_id}': pattern "
-                                  f"{item.pattern!r} cannot join the pattern set.") from exc
-        self._set.Compile()
-        warm_up(self._set)
+        try:
+            self._match = _compiled_set(tuple(p.pattern for p in self.patterns))
+        except re2.error as exc:  # pragma: no cover - compile_pattern refused it first
+            raise ConfigError("automod: the patterns "
+                              f"{sorted({p.rule_id for p in self.patterns})} cannot be "
+                              "combined into one pattern set.") from exc
 
-    def find(self, text: str, encoded: bytes, message: Normalized, wanted: Container[str],
-             hits: list[Hit]) -> None:
-        matched = self._set.Match(encoded)
+    def find(self, text: str, encoded: bytes, original: str, folded: str, skeleton: str,
+             wanted: Container[str], hits: list[Hit]) -> None:
+        """``text`` is the view this set reads, ``encoded`` its UTF-8; the three forms of
+        the message are only gathered for the checks when a pattern matched at all."""
+        matched = self._match(encoded)
         if not matched:
             return
+        message = Normalized(original, folded, skeleton)
         # Always search the bytes already encoded (the wrapper would re-encode the text for
         # every pattern); byte offsets are character offsets in ASCII text and are
         # converted only for the few matches in other text.
@@ -170,13 +200,18 @@ class _ViewSet:
 
 class PatternIndex:
     """Every pattern in one RE2 set per view it reads; for long messages, the staff's
-    patterns and the built-in detectors' in sets apart.
+    patterns in one set and the built-in detectors' in one set per rule or group.
 
-    A DFA state of a set combines a state of each member, so one nested quantifier such as
-    ``(.*a){12}`` among the built-ins multiplies the states a long message makes RE2
-    build (measured: 0.95 ms against 0.41 ms for the first 10,000-character message).
-    On a short message few states are visited, and one pass over one set is cheaper than
-    two (about 1.3 against 2.4 microseconds), so both forms are kept.
+    A DFA state of a set combines a state of each member, and RE2 builds states as text
+    reaches them. On a short message few are visited, and one pass over one set is
+    cheaper than several (about 1.3 against 2.4 microseconds for two). A long message
+    reaches combinations no earlier message did: with every built-in detector in one set
+    (the address patterns' optional words times the phone, card and e-mail patterns'
+    counted repetitions) each new 10,000-character message built states for
+    milliseconds, where a few sets (e-mail; numbers: phone, card, IBAN, SSN; addresses;
+    promotion), whose states are few and soon all built, take some twenty microseconds
+    each. A nested quantifier among the staff's
+    patterns (``(.*a){12}``) stays apart from the built-ins for the same reason.
     """
 
     def __init__(self, patterns: Iterable[Pattern]) -> None:
@@ -190,20 +225,25 @@ class PatternIndex:
                 continue
             together = _ViewSet(group)
             self._short.append((view, together))
-            apart = [[p for p in group if not p.by_staff], [p for p in group if p.by_staff]]
-            if all(apart):
-                self._long += [(view, _ViewSet(part)) for part in apart]
-            else:
+            parts: dict[str, list[Pattern]] = {}
+            for item in group:
+                parts.setdefault("" if item.by_staff else item.group or item.rule_id,
+                                []).append(item)
+            if len(parts) == 1:
                 self._long.append((view, together))
-
-    def find(self, message: Normalized, folded: bytes, skeleton: bytes, wanted: Container[str],
-             hits: list[Hit]) -> None:
-        """Append hits of the ``wanted`` rules; ``folded`` and ``skeleton`` are UTF-8."""
-        for view, pattern_set in self._long if len(folded) > _LONG else self._short:
-            if view is View.FOLDED:
-                pattern_set.find(message.folded, folded, message, wanted, hits)
             else:
-                pattern_set.find(message.skeleton, skeleton, message, wanted, hits)
+                self._long += [(view, _ViewSet(part)) for part in parts.values()]
+
+    def find(self, original: str, folded: str, skeleton: str, folded_bytes: bytes,
+             skeleton_bytes: bytes, wanted: Container[str], hits: list[Hit]) -> None:
+        """Append hits of the ``wanted`` rules; ``*_bytes`` are the views in UTF-8."""
+        for view, pattern_set in self._long if len(folded_bytes) > _LONG else self._short:
+            if view is View.FOLDED:
+                pattern_set.find(folded, folded_bytes, original, folded, skeleton, wanted,
+                                 hits)
+            else:
+                pattern_set.find(skeleton, skeleton_bytes, original, folded, skeleton, wanted,
+                                 hits)
 
 
-_LONG = 2048  # bytes: from here on, staff patterns and built-ins run in sets apart
+_LONG = 2048  # bytes: from here on, staff patterns and each built-in rule run in sets apart

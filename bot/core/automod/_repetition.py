@@ -42,11 +42,14 @@ class RepetitionLimits:
 
 
 class _Author:
-    __slots__ = ("flagged_flood_at", "recent", "targets", "times")
+    __slots__ = ("flagged_flood_at", "prints", "recent", "targets", "times")
 
     def __init__(self, flood: int) -> None:
         self.times: deque[float] = deque(maxlen=flood + 1)
-        self.recent: deque[tuple[float, int, str]] = deque(maxlen=_RECENT)
+        self.recent: deque[tuple[float, int, str]] = deque()  # at most _RECENT
+        # How many of ``recent`` have each fingerprint: a message seen for the first time
+        # (nearly all of them) is known to be no duplicate without reading ``recent``.
+        self.prints: dict[int, int] = {}
         self.targets: OrderedDict[str, deque[float]] = OrderedDict()
         self.flagged_flood_at = float("-inf")
 
@@ -91,7 +94,10 @@ class RepetitionTracker:
         now = message.timestamp.timestamp()
         state = self._author(message.author_id)
         if limits.flood_messages is not None:
-            self._flood(state, now, hits)
+            times = state.times
+            times.append(now)
+            if len(times) == times.maxlen and now - times[0] <= limits.flood_seconds:
+                self._flood(state, now, hits)
         if limits.duplicate_channels is not None and len(skeleton) >= limits.duplicate_min_length:
             self._duplicate(state, now, skeleton, message.channel_id, hits)
         if limits.target_messages is not None and (message.mentioned_ids
@@ -99,34 +105,36 @@ class RepetitionTracker:
             self._targets(message, state, now, hits)
 
     def _flood(self, state: _Author, now: float, hits: list[Hit]) -> None:
+        """The author's last messages came within the window (checked by ``observe``)."""
         limits = self.limits
-        state.times.append(now)
-        times = state.times
-        if len(times) == times.maxlen and now - times[0] <= limits.flood_seconds:
-            # One detection per burst: the next one only after a quiet spell.
-            if now - state.flagged_flood_at > limits.flood_seconds:
-                hits.append((FLOOD, -1, -1, f"more than {limits.flood_messages} messages in "
-                             f"{limits.flood_seconds:g} seconds", 1))
-            state.flagged_flood_at = now
+        # One detection per burst: the next one only after a quiet spell.
+        if now - state.flagged_flood_at > limits.flood_seconds:
+            hits.append((FLOOD, -1, -1, f"more than {limits.flood_messages} messages in "
+                         f"{limits.flood_seconds:g} seconds", 1))
+        state.flagged_flood_at = now
 
     def _duplicate(self, state: _Author, now: float, skeleton: bytes, channel: str,
                    hits: list[Hit]) -> None:
         limits = self.limits
         print_ = hash(skeleton.translate(None, _DROP))
         horizon = now - limits.duplicate_seconds
-        recent = state.recent
-        while recent and recent[0][0] < horizon:
-            recent.popleft()
-        channels = {channel}
+        recent, prints = state.recent, state.prints
+        while recent and (recent[0][0] < horizon or len(recent) >= _RECENT):
+            _forget(prints, recent.popleft()[1])
+        channels = 1
         repeats = 1
-        for _, seen, where in recent:
-            if seen == print_:
-                channels.add(where)
-                repeats += 1
+        if print_ in prints:
+            where_seen = {channel}
+            for _, seen, where in recent:
+                if seen == print_:
+                    where_seen.add(where)
+                    repeats += 1
+            channels = len(where_seen)
         recent.append((now, print_, channel))
+        prints[print_] = prints.get(print_, 0) + 1
         assert limits.duplicate_channels is not None
-        if len(channels) >= limits.duplicate_channels:
-            hits.append((DUPLICATE, -1, -1, f"same message in {len(channels)} channels", 1))
+        if channels >= limits.duplicate_channels:
+            hits.append((DUPLICATE, -1, -1, f"same message in {channels} channels", 1))
         elif repeats >= limits.duplicate_repeats:
             hits.append((DUPLICATE, -1, -1, f"same message {repeats} times", 1))
 
@@ -153,3 +161,11 @@ class RepetitionTracker:
             if len(times) == times.maxlen and now - times[0] <= limits.target_seconds:
                 hits.append((REPEATED_TARGET, -1, -1, f"more than {limits.target_messages} "
                              f"messages to the same person without a reply", 1))
+
+
+def _forget(prints: dict[int, int], print_: int) -> None:
+    left = prints[print_] - 1
+    if left:
+        prints[print_] = left
+    else:
+        del prints[print_]

@@ -155,9 +155,9 @@ def fold(text: str) -> str:
     return _fold_bytes(text)[0]
 
 
-def _fold_bytes(text: str) -> tuple[str, bytes, set[str]]:
-    """``fold(text)``, its UTF-8 encoding and the distinct characters of ``text`` outside
-    ASCII, computed the cheapest way for the text.
+def _fold_bytes(text: str) -> tuple[str, bytes, _Plan | None]:
+    """``fold(text)``, its UTF-8 encoding and the plan for its characters outside ASCII
+    (None for ASCII text), computed the cheapest way for the text.
 
     Equivalent to ``text.translate(_FOLD)``, but a typical message is ASCII with perhaps
     an emoji or an accented word, and even a long one in another script uses a few dozen
@@ -166,20 +166,52 @@ def _fold_bytes(text: str) -> tuple[str, bytes, set[str]]:
     lookup per character. Replacing is exact because folding is idempotent: what a
     character folds to is left alone by the later replacements.
     """
+    if text.isascii():  # a flag CPython keeps on every string: no pass over the text
+        lowered = text.encode("ascii").lower()
+        return lowered.decode("ascii"), lowered, None
     encoded = text.encode("utf-8", "surrogatepass")
-    if len(encoded) == len(text):
-        lowered = encoded.lower()
-        return lowered.decode("ascii"), lowered, set()
-    others = others_in(text, encoded)
-    table = _FOLD
-    changing = [c for c in others if table[ord(c)] != c]
-    if len(changing) > _FEW:
-        folded = text.translate(table)
-        return folded, folded.encode("utf-8", "surrogatepass"), others
+    plan = _plan(encoded.translate(None, _ASCII_BYTES))
+    if plan.translate:
+        folded = text.translate(_FOLD)
+        return folded, folded.encode("utf-8", "surrogatepass"), plan
     folded = encoded.lower().decode("utf-8", "surrogatepass")  # bytes.lower: ASCII only
-    for char in changing:
-        folded = folded.replace(char, table[ord(char)])
-    return folded, folded.encode("utf-8", "surrogatepass"), others
+    for char, replacement in plan.changing:
+        folded = folded.replace(char, replacement)
+    return folded, folded.encode("utf-8", "surrogatepass"), plan
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What folding does to the characters outside ASCII of a message."""
+
+    changing: tuple[tuple[str, str], ...]  # (character, what it folds to), where different
+    blanks: tuple[str, ...]  # characters of the folded text that the words-only form blanks
+    translate: bool  # so many characters change that one str.translate is cheaper
+
+
+# Plans by the UTF-8 bytes outside ASCII of a message, in order ("é", "👍", "🎉✨"). Chat
+# repeats these a great deal (the same emoji, accented names, a language's common
+# letters), and a plan read from here spares building a set of the characters, looking
+# each up and gathering the blanks. Bounded: emptied when full, entries are cheap to redo.
+_PLANS: dict[bytes, _Plan] = {}
+_PLANS_LIMIT = 8192
+_PLAN_KEY_MAX = 64  # bytes; longer runs (whole messages in another script) rarely repeat
+
+
+def _plan(residue: bytes) -> _Plan:
+    plan = _PLANS.get(residue)
+    if plan is not None:
+        return plan
+    others = set(residue.decode("utf-8", "surrogatepass"))
+    table = _FOLD
+    changing = tuple((c, table[ord(c)]) for c in others if table[ord(c)] != c)
+    blanks = tuple({b for char in others for b in _blanks(char)})
+    plan = _Plan(changing, blanks, len(changing) > _FEW)
+    if len(residue) <= _PLAN_KEY_MAX:
+        if len(_PLANS) >= _PLANS_LIMIT:
+            _PLANS.clear()
+        _PLANS[residue] = plan
+    return plan
 
 
 def fold_and_skeleton(text: str) -> tuple[str, bytes, str, bytes]:
@@ -192,15 +224,14 @@ def fold_and_skeleton(text: str) -> tuple[str, bytes, str, bytes]:
 def scan_forms(text: str) -> tuple[str, bytes, str, bytes, str]:
     """``fold_and_skeleton`` plus the skeleton's :func:`words_only` form, reusing what
     folding learnt about the text (its few characters outside ASCII)."""
-    folded, folded_bytes, others = _fold_bytes(text)
+    folded, folded_bytes, plan = _fold_bytes(text)
     skeleton_bytes = folded_bytes.translate(LEET_BYTES)
-    if not others:
-        skel = skeleton_bytes.decode("ascii")
-        return folded, folded_bytes, skel, skeleton_bytes, \
+    if plan is None:
+        return folded, folded_bytes, skeleton_bytes.decode("ascii"), skeleton_bytes, \
             skeleton_bytes.translate(_ASCII_WORDS).decode("ascii")
     skel = skeleton_bytes.decode("utf-8", "surrogatepass")
     words = skeleton_bytes.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
-    for blank in {b for char in others for b in _blanks(char)}:
+    for blank in plan.blanks:
         words = words.replace(blank, " ")
     return folded, folded_bytes, skel, skeleton_bytes, words
 

@@ -9,6 +9,8 @@ accident, and the command works the same on Discord and Slack.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.core.flows._outcome import Outcome
 from bot.core.identity import PersonRef
 from bot.core.models import Actor
@@ -39,8 +41,17 @@ class RelayFlows:
         ended = await self._services.relay.end(actor.person, ref)
         return Outcome(text=self._say("reply_contact_ended", case=ended.case_id))
 
-    async def from_subject(self, person: PersonRef, text: str) -> Outcome:
-        """A DM to the bot: passed on within an open conversation, else said not to be."""
-        relayed = await self._services.relay.from_subject(person, text)
+    async def from_subject(self, person: PersonRef | Sequence[PersonRef],
+                           text: str) -> Outcome:
+        """A DM to the bot: passed on within an open conversation, else said not to be.
+
+        A DM belongs to no server: ``person`` may be the author's account in each space
+        the bot serves them in, and the first with an open conversation relays it."""
+        accounts = [person] if isinstance(person, PersonRef) else list(person)
+        relayed = None
+        for account in accounts:
+            relayed = await self._services.relay.from_subject(account, text)
+            if relayed is not None:
+                break
         return Outcome(text=self._say("reply_passed_on" if relayed else
                                       "reply_no_conversation"))

@@ -15,6 +15,7 @@ from bot.core.models._cases import (
     VoteChoice,
 )
 from bot.core.models._code import Acceptance, AcceptancePrompt, CodeVersion
+from bot.core.models._email import EmailAddress
 from bot.core.models._evidence import Evidence, EvidenceKind
 from bot.core.models._hearing import CaseContact, ContactStatus, RelayDirection, RelayMessage
 from bot.core.models._incidents import Incident, IncidentKind, Severity
@@ -31,7 +32,7 @@ ENTITY_TYPES: tuple[type, ...] = (
     Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
     Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
     RequestClaim, SealKey, CaseContact, RelayMessage, PlatformState, Evidence,
-    OutboxMessage,
+    OutboxMessage, EmailAddress,
 )
 """Every persisted record type; the storage schema test checks each has a matching table."""
 
@@ -52,6 +53,7 @@ __all__ = [
     "CaseStatus",
     "CodeVersion",
     "ContactStatus",
+    "EmailAddress",
     "Entity",
     "Evidence",
     "EvidenceKind",

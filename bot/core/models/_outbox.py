@@ -51,3 +51,7 @@ class OutboxMessage:
     message: MessageRef | None = None
     merged_into: str | None = None
     last_error: str | None = None
+    space: str | None = None  # a staff post: the server/workspace whose queue it goes to
+    # None: the platform (a DM or a post); "email": an e-mail to ``recipient``'s address,
+    # looked up when it is sent (the row never holds the address).
+    channel: str | None = None

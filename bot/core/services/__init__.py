@@ -13,6 +13,7 @@ from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.code_progress import CodePromptProgress
 from bot.core.services.decisions import DecisionService
+from bot.core.services.email_reach import EMAIL_PURPOSE, AddressBook, AddressEntry
 from bot.core.services.evidence import EvidenceService
 from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import (
@@ -22,7 +23,12 @@ from bot.core.services.incidents import (
     IncidentService,
 )
 from bot.core.services.leases import LeaseService
-from bot.core.services.moderation import ModerationService, WatchedMessage, WatchOutcome
+from bot.core.services.moderation import (
+    BlockedMessage,
+    ModerationService,
+    WatchedMessage,
+    WatchOutcome,
+)
 from bot.core.services.outbox import OutboxService
 from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
@@ -73,6 +79,7 @@ class Services:
     transparency: TransparencyService
     outbox: OutboxService
     code_progress: CodePromptProgress
+    addresses: AddressBook
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None,
@@ -87,6 +94,8 @@ class Services:
         sanctions = SanctionService(ctx, reports)
         incidents = IncidentService(ctx, reports, cases, evidence)
         outbox.on_outcome(INCIDENT_DM, incidents.dm_settled)
+        addresses = AddressBook(ctx)
+        outbox.on_outcome(EMAIL_PURPOSE, addresses.settled)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         public_statements = PublicStatementService(ctx)
         raid = RaidService(ctx, incidents, sanctions, evidence)
@@ -107,12 +116,16 @@ class Services:
                    evidence=evidence, case_files=CaseFileService(ctx, evidence, case_page),
                    personal_data=PersonalDataService(ctx), retention=RetentionService(ctx),
                    transparency=TransparencyService(ctx), raid=raid,
-                   outbox=outbox, code_progress=code_progress)
+                   outbox=outbox, code_progress=code_progress,
+                   addresses=addresses)
 
 
 __all__ = [
     "AcceptanceStatus",
+    "AddressBook",
+    "AddressEntry",
     "AppealService",
+    "BlockedMessage",
     "CaseFileService",
     "CaseService",
     "CodeService",

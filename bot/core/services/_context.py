@@ -29,6 +29,7 @@ from bot.core.models import (
     ActionStatus,
     Actor,
     AuditEntry,
+    EmailAddress,
     OutboxMessage,
     PersonLink,
     Report,
@@ -37,7 +38,7 @@ from bot.core.models import (
 )
 from bot.core.platforms import PlatformRegistry
 from bot.core.policy import Policy
-from bot.core.ports import Audience, Notice, NullWaker, Storage, Tx, Waker
+from bot.core.ports import Audience, Mailer, Notice, NoticeKind, NullWaker, Storage, Tx, Waker
 from bot.core.refs import log_fields
 from bot.core.telemetry import NullTelemetry, Telemetry
 
@@ -56,6 +57,21 @@ class NullKick:
 
     async def kick(self) -> None:
         return None
+
+
+WRITTEN_NOTICES: Final = frozenset({NoticeKind.REMOVAL_DM, NoticeKind.SANCTION_DM,
+                                    NoticeKind.DECISION_DM, NoticeKind.APPEAL_DECIDED_DM})
+"""Notices the protocols require in writing: e-mailed when the DM cannot be delivered."""
+
+
+@dataclass(frozen=True, slots=True)
+class EmailReach:
+    """Which notices go by e-mail (``[email]``): ``fallback`` kinds when the DM is refused
+    (the person's DMs are closed), ``always`` kinds by e-mail as well as by DM (the
+    operator's choice). Without a mailer, nothing is e-mailed."""
+
+    fallback: frozenset[NoticeKind] = WRITTEN_NOTICES
+    always: frozenset[NoticeKind] = frozenset()
 
 
 @dataclass
@@ -79,6 +95,9 @@ class Context:
     # How long an automated explanation waits for others to the same person, so a wave of
     # violations is explained in one DM (``services/outbox.py``).
     dm_wave: timedelta = timedelta(0)
+    # E-mail reach (``services/email_reach.py``): the SMTP sender, or None (no ``[email]``).
+    mailer: Mailer | None = None
+    email: EmailReach = field(default_factory=lambda: EmailReach())
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -92,6 +111,19 @@ class Context:
 def require(actor: Actor, role: Role, doing: str) -> None:
     if role not in actor.roles:
         raise NotPermitted(f"Only {role.value} can {doing}.")
+
+
+def require_staff_in(actor: Actor, where: Located | None, doing: str) -> None:
+    """Staff act in their own space: the staff role of one server or workspace is given
+    by that space's admins and means nothing in another. ``where``: where the matter
+    happened (None: nowhere in particular, such as a report sent from a DM)."""
+    require(actor, Role.STAFF, doing)
+    if where is None or (isinstance(where, PersonRef) and is_sealed(where)):
+        return
+    if (actor.person.platform, actor.person.space) != (where.platform, where.space):
+        raise NotPermitted(f"You are staff of another space than the one where this "
+                           f"happened ({where.platform.value} {where.space}); only its own "
+                           f"staff can {doing} there.")
 
 
 class _Unnamed(Enum):
@@ -201,6 +233,52 @@ async def queue_dm(tx: Tx, ctx: Context, person: PersonRef, notice: Notice, *,
         mergeable=mergeable))
 
 
+EMAIL_PURPOSE: Final = "email"
+"""The purpose of an e-mail row: its final failure is reported to staff."""
+
+
+async def address_of(tx: Tx, person: PersonRef) -> str | None:
+    """The e-mail address of ``person`` (opened in memory if sealed), or of another account
+    linked to them; None when the operator has not mapped one."""
+    account = await unseal(tx, person) if is_sealed(person) else person
+    if account is None:
+        return None
+    for each in await accounts_of(tx, account):
+        entry = await tx.get(EmailAddress, each.key)
+        if entry is not None:
+            return entry.address
+    return None
+
+
+async def queue_email(tx: Tx, ctx: Context, person: PersonRef, notice: Notice, *,
+                      key: str) -> bool:
+    """Queue ``notice`` as an e-mail to ``person`` in ``tx``, if e-mail is set up and the
+    operator mapped them to an address; False otherwise (or if ``key`` was queued already).
+    The row keeps the person (sealed, for an anonymous reporter), never the address."""
+    if ctx.mailer is None or await address_of(tx, person) is None:
+        return False
+    now = ctx.now()
+    return await tx.insert_new(OutboxMessage(
+        id=outbox_id(f"email/{key}"), platform=person.platform,
+        notice_kind=notice.kind.value, text=notice.text, created_at=now, due_at=now,
+        recipient=person, subject_id=notice.subject_id, title=notice.title,
+        purpose=EMAIL_PURPOSE, channel="email"))
+
+
+async def email_too(ctx: Context, person: PersonRef, notice: Notice, *, key: str,
+                    dm_refused: bool) -> bool:
+    """E-mail ``notice`` when ``[email]`` says so: a written notice whose DM was refused, or
+    a kind the operator wants e-mailed as well. True if an e-mail was queued."""
+    wanted = ctx.email.fallback if dm_refused else ctx.email.always
+    if ctx.mailer is None or notice.kind not in wanted:
+        return False
+    async with ctx.storage.transaction() as tx:
+        queued = await queue_email(tx, ctx, person, notice, key=key)
+    if queued:
+        await ctx.outbox.kick()
+    return queued
+
+
 def post_target(ctx: Context, origin: Located | None, audience: Audience) -> PlatformName:
     """Staff notices go to the staff queue of the platform the matter came from; committee
     and executive notices go to the home platform where those bodies meet."""
@@ -210,6 +288,15 @@ def post_target(ctx: Context, origin: Located | None, audience: Audience) -> Pla
     if home is None:
         raise PlatformError("No platform is configured to receive committee notices.")
     return home
+
+
+def post_space(origin: Located | None, audience: Audience) -> str | None:
+    """The server or workspace whose staff queue a staff notice goes to: the one the
+    matter came from (None: the platform's first; committee notices go to the home)."""
+    if audience is not Audience.STAFF or origin is None \
+            or (isinstance(origin, PersonRef) and is_sealed(origin)):
+        return None
+    return origin.space
 
 
 async def queue_post(tx: Tx, ctx: Context, origin: Located | None, audience: Audience,
@@ -222,7 +309,7 @@ async def queue_post(tx: Tx, ctx: Context, origin: Located | None, audience: Aud
         id=outbox_id(key), platform=post_target(ctx, origin, audience),
         notice_kind=notice.kind.value, text=notice.text, created_at=now, due_at=now,
         audience=audience.value, subject_id=notice.subject_id, title=notice.title,
-        purpose=purpose, batch=batch))
+        purpose=purpose, batch=batch, space=post_space(origin, audience)))
 
 
 async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
@@ -253,6 +340,8 @@ async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
     except DeliveryFailed as exc:
         log.info("DM to %s (%s) not delivered: %s", who, notice.subject_id, exc,
                  extra=log_fields(notice.subject_id))
+        if await email_too(ctx, person, notice, key=key, dm_refused=True):
+            log.info("notice %s to %s queued by e-mail instead", notice.subject_id, who)
         return False
     except PlatformUnavailable as exc:
         log.warning("DM to %s (%s) failed, queued for retry: %s", who, notice.subject_id,
@@ -265,6 +354,7 @@ async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
         log.warning("DM to %s (%s) failed: %s", who, notice.subject_id, exc,
                     extra=log_fields(notice.subject_id))
         return False
+    await email_too(ctx, person, notice, key=key, dm_refused=False)
     return True
 
 
@@ -278,7 +368,7 @@ def _retry_row(ctx: Context, key: str, person: PersonRef, notice: Notice) -> Out
 
 
 Located = PersonRef | PlaceRef | MessageRef
-"""Anything that says which platform a matter came from."""
+"""Anything that says which platform (and space) a matter came from."""
 
 
 async def try_post(ctx: Context, platform_person: Located | None, audience: Audience,
@@ -305,7 +395,8 @@ async def try_post(ctx: Context, platform_person: Located | None, audience: Audi
 async def _post_now(ctx: Context, origin: Located | None, audience: Audience,
                     notice: Notice) -> bool:
     try:
-        await ctx.platforms.get(post_target(ctx, origin, audience)).post(audience, notice)
+        await ctx.platforms.get(post_target(ctx, origin, audience)).post(
+            audience, notice, space=post_space(origin, audience))
     except PlatformError as exc:
         log.warning("could not post %s notice to %s: %s", notice.kind, audience, exc,
                     extra=log_fields(notice.subject_id))

@@ -32,7 +32,6 @@ from bot.core.services._context import (
     Located,
     after_commit,
     mention,
-    schedule,
     try_post,
     when,
 )
@@ -124,7 +123,8 @@ class CalendarJobs:
         """A Code publish whose process died while queueing: the space's members are
         listed again and whoever was not asked yet is."""
         platform = self._ctx.platforms.get(self._job_platform(action))
-        await self._s.code.resume(action, await platform.members())
+        space = action.subject_id.partition("|")[2].partition(":")[2]
+        await self._s.code.resume(action, await platform.members(space))
 
     async def _acceptance(self, action: ScheduledAction) -> None:
         await self._s.code.remind(action.subject_id)
@@ -205,15 +205,20 @@ class CalendarJobs:
 
     async def _ensure(self, wanted: list[tuple[ActionKind, str, datetime]],
                       ) -> list[ScheduledAction]:
+        """Add each wanted job unless one of its kind is pending. The row is claimed by
+        ``insert_new`` on its deterministic id (``kind/subject``), never upserted: a
+        process starting beside another must not reset a job the other already ran or is
+        running back to pending."""
         added = []
         async with self._ctx.storage.transaction() as tx:
             for kind, subject, due in wanted:
-                existing = await tx.find(ScheduledAction, kind=kind,
-                                         status=ActionStatus.PENDING, limit=1)
-                if existing or await tx.get(ScheduledAction,
-                                            ScheduledAction.key_for(kind, subject)):
+                if await tx.find(ScheduledAction, kind=kind, status=ActionStatus.PENDING,
+                                 limit=1):
                     continue
-                added.append(await schedule(tx, self._ctx, kind, subject, due))
+                action = ScheduledAction(ScheduledAction.key_for(kind, subject), kind,
+                                         subject, due)
+                if await tx.insert_new(action):
+                    added.append(action)
         after_commit(self._ctx, *added)
         return added
 

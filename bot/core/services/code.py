@@ -110,7 +110,12 @@ class CodeService:
             number = latest[0].number + 1 if latest else 1
             version = CodeVersion(id=f"v{number}", number=number, digest=self._ctx.code.digest(),
                                   published_at=self._ctx.now(), published_by=by, summary=summary)
-            await tx.insert(version)
+            if not await tx.insert_new(version):  # the number is the claim
+                won = await tx.get(CodeVersion, version.id)
+                if by is None and won is not None and won.digest == version.digest:
+                    return won
+                raise AlreadyDone(f"{version.id} was just published by someone else; look "
+                                  "at the current version before publishing again.")
             await audit(tx, self._ctx, "code.published", "code", version.id, actor=by,
                         reason=summary)
             job = await self._schedule_job(tx, version, by) if by is not None else None

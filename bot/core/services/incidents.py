@@ -37,6 +37,7 @@ from bot.core.services._context import (
     queue_dm,
     require,
     require_confirmation,
+    require_staff_in,
     try_dm,
     try_post,
 )
@@ -69,6 +70,9 @@ class IncidentDraft:
     # The explanation to send instead of the standard one for ``kind`` (abuse of reporting
     # explains the dismissals, not a message).
     notice: Notice | None = None
+    # The platform blocked the message before anyone saw it (Discord AutoMod): a removal
+    # with nothing left to delete, explained as a block.
+    blocked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +106,13 @@ class IncidentService:
         """
         if actor is not None:
             self.require_remover(actor)
+            require_staff_in(actor, draft.message or draft.subject,
+                             "remove content or warn members")
             require_confirmation(draft.target_standing, draft.confirmed)
         clause = self._ctx.code.clause(draft.clause_id)
         deleted = True
         capture: Capture | None = None
-        if draft.kind in (IncidentKind.REMOVAL, IncidentKind.REDACTION):
+        if draft.kind in (IncidentKind.REMOVAL, IncidentKind.REDACTION) and not draft.blocked:
             if draft.message is None:
                 raise InvalidInput("Tell me which message to remove (a message link).")
             platform = self._ctx.platforms.get(draft.message.platform)
@@ -165,8 +171,9 @@ class IncidentService:
         profile = ctx.profiles.for_place(draft.channel.key if draft.channel else None,
                                          f"{draft.subject.platform.value}:{draft.subject.space}")
         # The Code's words come from the operator's configuration: trusted markup.
+        template = "blocked_dm" if draft.blocked else _DM_TEMPLATE[draft.kind]
         text = ctx.messages.render(
-            _DM_TEMPLATE[draft.kind], space_name=Trusted(profile.space_name),
+            template, space_name=Trusted(profile.space_name),
             clause_title=Trusted(clause.title), clause_text=Trusted(clause.render(profile)),
             avoid=Trusted(clause.avoid.format_map(profile.values())),
             excerpt=mask_personal(draft.excerpt or "")[:300], note=draft.note or "",

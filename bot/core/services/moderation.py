@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.automod import Action, Automod, Detection, ScannedMessage, strongest
 from bot.core.durations import parse_duration
@@ -27,6 +27,10 @@ from bot.core.services.requests import RequestLedger
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
 
 log = logging.getLogger(__name__)
+
+# Discord sends one event per action of a rule (block, alert, timeout) and one block per
+# rule a message breaks; all of them arrive within moments. One incident per message.
+BLOCK_DEDUP_WINDOW = timedelta(minutes=2)
 
 DEFAULT_AUTOMATED_SUSPENSION = "1d"
 _BATCHED = frozenset({IncidentKind.REMOVAL, IncidentKind.REDACTION, IncidentKind.ALERT})
@@ -69,6 +73,21 @@ class WatchedMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class BlockedMessage:
+    """A message the platform's own filter blocked with one of the bot's rules (Discord
+    AutoMod): nobody saw it, nothing is left to delete, the author is told why."""
+
+    author: PersonRef
+    channel: PlaceRef
+    rule_id: str  # the bot's list category the platform rule carries
+    clause_id: str
+    severity: Severity
+    text: str  # what the author tried to post, others' ids already taken out by the adapter
+    label: str = "term"
+    timed_out_for: str | None = None  # "10 minutes", when the platform also timed out
+
+
+@dataclass(frozen=True, slots=True)
 class WatchOutcome:
     detection: Detection
     incident: Incident
@@ -88,6 +107,7 @@ class ModerationService:
         self._incidents = incidents
         self._sanctions = sanctions
         self._cases = cases
+        self._blocked: dict[str, datetime] = {}
 
     @property
     def enabled(self) -> bool:
@@ -123,6 +143,29 @@ class ModerationService:
                                    severity=top.severity if top.severity is not Severity.MINOR
                                    else Severity.SERIOUS)
         return WatchOutcome(top, outcome.incident, others)
+
+    async def blocked(self, event: BlockedMessage) -> Incident | None:
+        """Record a message the platform blocked and explain it to the author, once per
+        message: a repeat of the same author, channel and text within
+        :data:`BLOCK_DEDUP_WINDOW` (the other actions and rules of the same message) is
+        None. Only a hash of the text is kept, in memory, for that window."""
+        now = self._ctx.now()
+        for key, seen in list(self._blocked.items()):
+            if now - seen > BLOCK_DEDUP_WINDOW:
+                del self._blocked[key]
+        key = hashlib.sha256("\x1f".join(
+            (event.author.key, event.channel.key, event.text)).encode()).hexdigest()
+        if key in self._blocked:
+            return None
+        self._blocked[key] = now  # before any await: a concurrent duplicate sees it
+        note = f"Discord AutoMod blocked it before anyone saw it ({event.label})."
+        if event.timed_out_for:
+            note += f" Discord also timed you out for {event.timed_out_for}."
+        outcome = await self._incidents.handle(None, IncidentDraft(
+            subject=event.author, kind=IncidentKind.REMOVAL, clause_id=event.clause_id,
+            severity=event.severity, note=note, excerpt=event.text, channel=event.channel,
+            rule_id=event.rule_id, blocked=True))
+        return outcome.incident
 
     async def _in_raid(self, draft: IncidentDraft, top: Detection,
                        others: tuple[str, ...]) -> WatchOutcome:

@@ -30,16 +30,21 @@ from bot.core.errors import (
 )
 from bot.core.identity import MessageRef, PersonRef, PlatformName, is_sealed
 from bot.core.markup import Trusted
+from bot.core.messages import TEMPLATE_FIELDS
 from bot.core.models import OutboxMessage
-from bot.core.ports import Audience, Notice
+from bot.core.ports import Audience, Email, Notice
 from bot.core.refs import log_fields
-from bot.core.services._context import Context, unseal
+from bot.core.services._context import Context, address_of, email_too, unseal
 from bot.core.services.outbox import OutboxService, notice_of
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=5)
 MAX_ATTEMPTS = 1000  # at the five-minute cap: about three and a half days of outage
+EMAIL_ATTEMPTS = 12
+"""An e-mail server that fails for this long (2 s, 4 s, ... then 5 minutes: about half an
+hour) is reported to staff, who can reach the person another way while it matters."""
+EMAIL = "email"
 SWEEP_SECONDS = 5.0
 """The worker looks for due rows at least this often, whatever kicks it missed."""
 IN_FLIGHT = 8
@@ -200,6 +205,8 @@ class OutboxWorker:
         return delay
 
     def _connected(self, row: OutboxMessage) -> bool:
+        if row.channel == EMAIL:
+            return self._ctx.mailer is not None
         return self._ctx.platforms.has(row.platform) and \
             self._ctx.platforms.is_ready(row.platform)
 
@@ -215,7 +222,7 @@ class OutboxWorker:
         task.add_done_callback(self._flight.discard)
 
     async def _paced(self, row: OutboxMessage) -> None:
-        key = f"{row.platform.value}:{row.audience or 'dm'}"
+        key = _bucket_key(row)
         bucket = self._buckets.get(key)
         if bucket is None:
             pace = self._paces.get(row.platform, self._default_pace)
@@ -230,7 +237,7 @@ class OutboxWorker:
         try:
             message = await self._deliver(rows)
         except DeliveryFailed as exc:
-            await self._give_up(rows, str(exc))
+            await self._give_up(rows, str(exc), refused=True)
         except PlatformUnavailable as exc:
             await self._later(rows, exc)
         except PlatformError as exc:
@@ -242,17 +249,37 @@ class OutboxWorker:
             if not await self._service.sent(rows, message):
                 log.warning("outbox row %s was retaken before it was recorded", rows[0].id)
             await self._tell(rows, delivered=True)
+            await self._email_too(rows, dm_refused=False)
         finally:
             self._slots.release()
 
-    async def _deliver(self, rows: list[OutboxMessage]) -> MessageRef:
+    async def _deliver(self, rows: list[OutboxMessage]) -> MessageRef | None:
         lead = rows[0]
+        if lead.channel == EMAIL:
+            await self._email(lead)
+            return None
         platform = self._ctx.platforms.get(lead.platform)
         notice = notice_of(lead) if len(rows) == 1 else self._merged(rows)
         if lead.audience is not None:
-            return await platform.post(Audience(lead.audience), notice)
+            return await platform.post(Audience(lead.audience), notice, space=lead.space)
         assert lead.recipient is not None
         return await platform.send_dm(await self._address(lead.recipient), notice)
+
+    async def _email(self, row: OutboxMessage) -> None:
+        """Send an e-mail row: the address is read now (the row never holds it), so an
+        address removed meanwhile is not written to."""
+        assert self._ctx.mailer is not None and row.recipient is not None
+        async with self._ctx.storage.transaction() as tx:
+            address = await address_of(tx, row.recipient)
+        if address is None:
+            raise DeliveryFailed("The person has no e-mail address in the address book.")
+        name = f"email_subject_{row.notice_kind}"
+        render = self._ctx.messages.render
+        subject = render(name) if name in TEMPLATE_FIELDS else \
+            render("email_subject", title=row.title) if row.title else \
+            render("email_subject_default")
+        await self._ctx.mailer.send(Email(to=address, subject=str(subject), body=row.text,
+                                          message_id=row.id))
 
     async def _address(self, person: PersonRef) -> PersonRef:
         if not is_sealed(person):
@@ -274,26 +301,41 @@ class OutboxWorker:
 
     async def _later(self, rows: list[OutboxMessage], exc: PlatformUnavailable) -> None:
         lead = rows[0]
-        if lead.attempts >= MAX_ATTEMPTS:
+        if lead.attempts >= (EMAIL_ATTEMPTS if lead.channel == EMAIL else MAX_ATTEMPTS):
             await self._give_up(rows, f"gave up after {lead.attempts} attempts: {exc}")
             return
         after = backoff(lead.attempts)
         if exc.retry_after_seconds is not None:
             after = timedelta(seconds=exc.retry_after_seconds)
-            key = f"{lead.platform.value}:{lead.audience or 'dm'}"
+            key = _bucket_key(lead)
             if key in self._buckets:
                 self._buckets[key].pause(exc.retry_after_seconds)
         log.info("outbox %s: %s; retrying in %ss", lead.id[:8], exc, after.total_seconds(),
                  extra=log_fields(lead.subject_id))
         await self._service.retry(rows, str(exc), after)
 
-    async def _give_up(self, rows: list[OutboxMessage], error: str) -> None:
+    async def _give_up(self, rows: list[OutboxMessage], error: str, *,
+                       refused: bool = False) -> None:
         lead = rows[0]
         who = "a person" if lead.recipient is not None else f"the {lead.audience} channel"
         log.warning("outbox %s to %s not delivered: %s", lead.id[:8], who, error,
                     extra=log_fields(lead.subject_id))
         await self._service.failed(rows, error)
         await self._tell(rows, delivered=False)
+        if refused:
+            await self._email_too(rows, dm_refused=True)
+
+    async def _email_too(self, rows: list[OutboxMessage], *, dm_refused: bool) -> None:
+        """A DM refused (or one the operator wants e-mailed as well): each notice of the
+        wave goes by e-mail too, if ``[email]`` says so and the person has an address."""
+        for row in rows:
+            if row.channel is not None or row.recipient is None or not row.text:
+                continue
+            try:
+                await email_too(self._ctx, row.recipient, notice_of(row), key=row.id,
+                                dm_refused=dm_refused)
+            except Exception:  # the DM's outcome is settled; an e-mail must not undo it
+                log.exception("outbox %s: could not queue its e-mail", row.id[:8])
 
     async def _tell(self, rows: list[OutboxMessage], *, delivered: bool) -> None:
         for row in rows:
@@ -304,3 +346,9 @@ class OutboxWorker:
                 await outcome(row, delivered)
             except Exception:  # telling must never undo or repeat the send
                 log.exception("outbox outcome for %s failed", row.id[:8])
+
+
+def _bucket_key(row: OutboxMessage) -> str:
+    if row.channel == EMAIL:
+        return EMAIL
+    return f"{row.platform.value}:{row.audience or 'dm'}:{row.space or ''}"

@@ -34,6 +34,7 @@ from bot.core.models import (
     Case,
     CaseContact,
     CodeVersion,
+    EmailAddress,
     Entity,
     Evidence,
     Incident,
@@ -81,6 +82,8 @@ THEIR_WORDS: dict[type, dict[str, frozenset[str]]] = {
     RelayMessage: {"author": frozenset({"text"})},
     # A DM still waiting in the outbox is about its recipient (sent ones hold no text).
     OutboxMessage: {"recipient": frozenset({"text", "title"})},
+    # Their e-mail address (the whole row is removed by an erasure).
+    EmailAddress: {"person": frozenset({"address"})},
 }
 """Per record type and person field: the text erased with that person."""
 
@@ -233,8 +236,8 @@ class _Eraser:
     async def apply(self, tx: Tx, row: Any) -> int:
         """Erase from one row; 1 if it changed."""
         cls = type(row)
-        if isinstance(row, PersonLink) and row.person in self.accounts:
-            await tx.delete(PersonLink, row.id)
+        if isinstance(row, PersonLink | EmailAddress) and row.person in self.accounts:
+            await tx.delete(cls, row.id)  # a link or an address is nothing but theirs
             return 1
         changes: dict[str, object] = {}
         words: set[str] = set()

@@ -48,6 +48,7 @@ from bot.core.services._context import (
     mention,
     mention_place,
     require,
+    require_staff_in,
     schedule,
     try_post,
     when,
@@ -189,6 +190,8 @@ class ReportService:
     async def dismiss(self, actor: Actor, ref: str, *, bad_faith: bool, note: str = "") -> Report:
         """Close a report without action; bad faith is recorded against the reporter."""
         require(actor, Role.STAFF, "dismiss reports")
+        async with self._ctx.storage.transaction() as tx:
+            require_staff_in(actor, origin_of(await _load(tx, ref)), "dismiss reports")
         status = ReportStatus.DISMISSED_BAD_FAITH if bad_faith else ReportStatus.DISMISSED
         report = await self.close(actor.person, ref, status, note or None)
         if bad_faith and self.on_bad_faith is not None:
@@ -231,6 +234,7 @@ class ReportService:
         require(actor, Role.STAFF, "triage reports")
         async with self._ctx.storage.transaction() as tx:
             report = await _load(tx, ref)
+            require_staff_in(actor, origin_of(report), "triage reports")
             if report.status is not ReportStatus.OPEN:
                 raise InvalidState(f"Report {report.id} is {report.status.value}, not open.")
             updated = replace(report, status=ReportStatus.TRIAGED, handled_by=actor.person,
@@ -286,9 +290,10 @@ class ReportService:
 
 
 def origin_of(report: Report) -> Located:
-    """Where a report came from (its platform), without touching a sealed reporter."""
-    located: Located | None = report.reporter or report.target or report.message \
-        or report.channel
+    """Where a report came from (its platform and space), without touching a sealed
+    reporter: the reported message or channel first, as the place the matter happened."""
+    located: Located | None = report.message or report.channel or report.target \
+        or report.reporter
     if located is None:  # pragma: no cover - submit requires a target or a message
         raise InvalidState(f"Report {report.id} has no platform.")
     return located

@@ -37,6 +37,7 @@ from bot.core.services._context import (
     mention_place,
     require,
     require_confirmation,
+    require_staff_in,
     schedule,
     try_dm,
     try_post,
@@ -92,6 +93,9 @@ class SanctionService:
         ctx = self._ctx
         if actor is not None:
             self.require_suspender(actor, request.case_id)
+            if not (request.case_id is not None and actor.has(Role.COMMITTEE)):
+                # Staff suspend in their own space; the committee acts everywhere.
+                require_staff_in(actor, request.subject, "suspend members")
             if actor.person == request.subject:
                 raise InvalidInput("You cannot suspend yourself.")
         _validate(request)

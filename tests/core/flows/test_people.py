@@ -13,6 +13,7 @@ from bot.core.models import (
     CaseOrigin,
     IncidentKind,
     PersonLink,
+    Role,
     SanctionScope,
     VoteChoice,
 )
@@ -24,19 +25,24 @@ SLACK = person("U-DANA", space="200")  # the same person in another space
 OTHER = person("someone-else")
 
 
+def staff_of(subject: PersonRef) -> Actor:
+    """A staff member of the subject's own space (staff act only where they are staff)."""
+    return Actor(person("staff", space=subject.space), frozenset({Role.STAFF}))
+
+
 async def snapshot(h: Harness) -> dict[str, list[object]]:
     async with h.storage.transaction() as tx:
         return {cls.__name__: await tx.find(cls) for cls in ENTITY_TYPES}
 
 
 async def warn(h: Harness, subject: PersonRef, clause: str = "no-hate") -> str:
-    outcome = await h.services.incidents.handle(STAFF, IncidentDraft(
+    outcome = await h.services.incidents.handle(staff_of(subject), IncidentDraft(
         subject=subject, kind=IncidentKind.WARNING, clause_id=clause))
     return outcome.incident.id
 
 
 async def remove(h: Harness, subject: PersonRef, n: int) -> str:
-    outcome = await h.services.incidents.handle(STAFF, IncidentDraft(
+    outcome = await h.services.incidents.handle(staff_of(subject), IncidentDraft(
         subject=subject, kind=IncidentKind.REMOVAL, clause_id="no-restricted-content",
         message=MessageRef(subject.platform, subject.space, "555", str(n))))
     return outcome.incident.id
@@ -45,7 +51,7 @@ async def remove(h: Harness, subject: PersonRef, n: int) -> str:
 async def test_linking_two_accounts_merges_their_history(harness: Harness) -> None:
     on_discord = await warn(harness, DISCORD)
     on_slack = await warn(harness, SLACK, "no-harassment")
-    sanction = await harness.services.sanctions.suspend(STAFF, SuspensionRequest(
+    sanction = await harness.services.sanctions.suspend(staff_of(SLACK), SuspensionRequest(
         subject=SLACK, duration=parse_duration("1d"), scope=SanctionScope.SPACE,
         reason="insults"))
     case = await harness.services.cases.open(STAFF.person, DISCORD, "threats",

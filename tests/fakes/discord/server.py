@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.discord._automod import FakeAutoMod
 from tests.fakes.discord._bulk import FAKE_EPOCH, BulkRoutes, snowflake_at
 from tests.fakes.hold import Hold
 
@@ -132,10 +133,36 @@ class FakeDiscord(BulkRoutes):
         self._seq = itertools.count(1)
         self._identified = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        # Further guilds (``add_guild``): which guild each role belongs to, and the guilds
+        # each person is in; without an entry, the first guild.
+        self.guild_ids: list[int] = [self.guild_id]
+        self.role_guild: dict[int, int] = {}
+        self.member_guilds: dict[int, set[int]] = {}
         self.role("@everyone", EVERYONE_PERMISSIONS, position=0, id=self.guild_id)
         self.bot_role = self.role("coc-bot", BOT_PERMISSIONS, position=50)
         self.bot.roles.append(self.bot_role)
         self.members[self.bot.id] = self.bot
+        self.automod = FakeAutoMod(self.guild_id, self.app_id, self.snowflake,
+                                   lambda: self.permissions_of(self.bot))
+
+    def add_guild(self) -> int:
+        """A second (third...) server the bot is in, with its own @everyone and bot role;
+        ``channel``, ``role`` and ``member``/``join`` take ``guild=`` to build in it."""
+        guild = self.snowflake()
+        self.guild_ids.append(guild)
+        self.role("@everyone", EVERYONE_PERMISSIONS, position=0, id=guild, guild=guild)
+        self.bot.roles.append(self.role("coc-bot", BOT_PERMISSIONS, position=50, guild=guild))
+        self.member_guilds.setdefault(self.bot.id, {self.guild_id}).add(guild)
+        return guild
+
+    def guilds_of(self, user_id: int) -> set[int]:
+        return self.member_guilds.get(user_id, {self.guild_id})
+
+    def join(self, person: FakeUser, guild: int, *roles: int) -> FakeUser:
+        """``person`` (a member elsewhere) joins ``guild`` with ``roles`` (of that guild)."""
+        self.member_guilds.setdefault(person.id, set(self.guilds_of(person.id))).add(guild)
+        person.roles.extend(roles)
+        return person
 
     # ----- building the world -------------------------------------------------------
 
@@ -143,15 +170,16 @@ class FakeDiscord(BulkRoutes):
         return next(self._ids)
 
     def role(self, name: str, permissions: int = 0, position: int = 1,
-             id: int | None = None) -> int:
+             id: int | None = None, guild: int | None = None) -> int:
         role_id = id or self.snowflake()
+        self.role_guild[role_id] = guild or self.guild_id
         self.roles[role_id] = {"id": str(role_id), "name": name, "color": 0, "hoist": False,
                                "position": position, "permissions": str(permissions),
                                "managed": False, "mentionable": False, "flags": 0}
         return role_id
 
     def channel(self, name: str, kind: int = 0, parent: int | None = None,
-                overwrites: Iterable[JSON] = ()) -> int:
+                overwrites: Iterable[JSON] = (), guild: int | None = None) -> int:
         """A channel; ``overwrites`` are Discord's ``{id, type (0 role, 1 member), allow,
         deny}``, as ``overwrite()`` builds them."""
         channel_id = self.snowflake()
@@ -159,7 +187,8 @@ class FakeDiscord(BulkRoutes):
         for item in listed:
             self.overwrites[(channel_id, int(item["id"]))] = item
         self.channels[channel_id] = {
-            "id": str(channel_id), "type": kind, "guild_id": str(self.guild_id), "name": name,
+            "id": str(channel_id), "type": kind, "guild_id": str(guild or self.guild_id),
+            "name": name,
             "position": len(self.channels), "permission_overwrites": listed, "nsfw": False,
             "parent_id": str(parent) if parent else None, "topic": None,
             "last_message_id": None, "rate_limit_per_user": 0, "flags": 0}
@@ -177,13 +206,25 @@ class FakeDiscord(BulkRoutes):
         self.thread_members[int(thread["id"])] |= {m.id for m in members}
         return int(thread["id"])
 
-    def member(self, name: str, *roles: int) -> FakeUser:
+    def member(self, name: str, *roles: int, guild: int | None = None) -> FakeUser:
         person = FakeUser(self.snowflake(), name, list(roles))
         self.members[person.id] = person
+        if guild is not None:
+            self.member_guilds[person.id] = {guild}
         return person
 
-    def member_json(self, person: FakeUser, with_user: bool = True) -> JSON:
-        data: JSON = {"roles": [str(r) for r in person.roles], "joined_at": _now(),
+    def guild_of(self, channel_id: int | str | None) -> int:
+        channel = self.channels.get(int(channel_id)) if channel_id else None
+        return int(channel["guild_id"]) if channel and channel.get("guild_id") \
+            else self.guild_id
+
+    def member_json(self, person: FakeUser, with_user: bool = True,
+                    guild: int | None = None) -> JSON:
+        """The person as a member of ``guild`` (the first guild by default): only that
+        guild's roles."""
+        here = guild or self.guild_id
+        roles = [r for r in person.roles if self.role_guild.get(r, self.guild_id) == here]
+        data: JSON = {"roles": [str(r) for r in roles], "joined_at": _now(),
                       "deaf": False, "mute": False, "flags": 0, "nick": None,
                       "pending": False, "avatar": None,
                       "communication_disabled_until": self.timeouts.get(person.id)}
@@ -191,13 +232,17 @@ class FakeDiscord(BulkRoutes):
             data["user"] = person.user()
         return data
 
-    def guild_json(self) -> JSON:
+    def guild_json(self, guild: int | None = None) -> JSON:
+        here = guild or self.guild_id
+        members = [m for m in self.members.values() if here in self.guilds_of(m.id)]
         return {
-            "id": str(self.guild_id), "name": "Library Association", "icon": None,
-            "owner_id": str(self.snowflake()), "roles": list(self.roles.values()),
-            "channels": [c for c in self.channels.values() if c["type"] in (0, 4)],
-            "threads": [], "members": [self.member_json(m) for m in self.members.values()],
-            "member_count": len(self.members), "features": [], "emojis": [],
+            "id": str(here), "name": "Library Association", "icon": None,
+            "owner_id": str(self.snowflake()),
+            "roles": [r for i, r in self.roles.items() if self.role_guild.get(i) == here],
+            "channels": [c for c in self.channels.values() if c["type"] in (0, 4)
+                         and c.get("guild_id") == str(here)],
+            "threads": [], "members": [self.member_json(m, guild=here) for m in members],
+            "member_count": len(members), "features": [], "emojis": [],
             "stickers": [], "large": False, "unavailable": False, "presences": [],
             "voice_states": [], "afk_channel_id": None, "afk_timeout": 300,
             "verification_level": 0, "default_message_notifications": 0,
@@ -235,6 +280,27 @@ class FakeDiscord(BulkRoutes):
             message["guild_id"] = channel["guild_id"]
         self.messages.setdefault(channel_id, {})[message_id] = message
         return message
+
+    def permissions_of(self, person: FakeUser) -> int:
+        """Server-wide permissions: @everyone's and every role's, OR-ed as Discord does."""
+        granted = int(self.roles[self.guild_id]["permissions"])
+        for role in person.roles:
+            granted |= int(self.roles[role]["permissions"])
+        return granted
+
+    async def say_past_automod(self, user: FakeUser, channel: int,
+                               content: str) -> JSON | None:
+        """Someone writes, and Discord's AutoMod reads it first: a message that breaks an
+        enabled keyword rule is never posted, and each action of each rule it breaks comes
+        down the gateway as AUTO_MODERATION_ACTION_EXECUTION (block, alert, timeout)."""
+        blocked = self.automod.blocking(content, user.roles)
+        if not blocked:
+            return await self.say(user, channel, content)
+        for rule, keyword, matched in blocked:
+            for event in self.automod.executions(rule, user.id, channel, content, keyword,
+                                                 matched):
+                await self.dispatch("AUTO_MODERATION_ACTION_EXECUTION", event)
+        return None
 
     # ----- what tests read ------------------------------------------------------------
 
@@ -375,13 +441,15 @@ class FakeDiscord(BulkRoutes):
         ready = {"op": 0, "t": "READY", "s": next(self._seq), "d": {
             "v": 10, "user": self.bot.user(), "session_id": session.id,
             "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "guilds": [{"id": str(g), "unavailable": True} for g in self.guild_ids],
             "application": {"id": str(self.app_id), "flags": 0}, "private_channels": [],
             "relationships": [], "presences": [], "shard": list(self.identifies[-1])}}
-        create = {"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": self.guild_json()}
-        session.sent += [ready, create]
+        creates = [{"op": 0, "t": "GUILD_CREATE", "s": next(self._seq),
+                    "d": self.guild_json(guild)} for guild in self.guild_ids]
+        session.sent += [ready, *creates]
         await ws.send_str(json.dumps(ready))
-        await ws.send_str(json.dumps(create))
+        for create in creates:
+            await ws.send_str(json.dumps(create))
         self._identified.set()
         await self._touch()
 
@@ -572,12 +640,14 @@ class FakeDiscord(BulkRoutes):
                 chosen = sorted((m for m in self.members.values() if m.id > after),
                                 key=lambda m: m.id)[:int(query.get("limit", 1))]
                 return 200, [self.member_json(m) for m in chosen]
-            case "GET", ["guilds", _, "members", user]:
+            case "GET", ["guilds", guild, "members", user]:
                 person = self.members.get(int(user))
-                return (200, self.member_json(person)) if person else _unknown("Member", 10007)
-            case "PATCH", ["guilds", _, "members", user]:
+                if person is None or int(guild) not in self.guilds_of(person.id):
+                    return _unknown("Member", 10007)
+                return 200, self.member_json(person, guild=int(guild))
+            case "PATCH", ["guilds", guild, "members", user]:
                 person = self.members.get(int(user))
-                if person is None:
+                if person is None or int(guild) not in self.guilds_of(person.id):
                     return _unknown("Member", 10007)
                 if "communication_disabled_until" in body:
                     self.timeouts[person.id] = body["communication_disabled_until"]
@@ -592,6 +662,8 @@ class FakeDiscord(BulkRoutes):
                 if int(role) in person.roles:
                     person.roles.remove(int(role))
                 return 204, None
+            case _, ["guilds", _, "auto-moderation", "rules", *rest]:
+                return self.automod.route(method, rest, body)
             case "POST", ["interactions", _, token, "callback"]:
                 return self._interaction_callback(token, body)
             case "POST", ["webhooks", _, token]:
@@ -666,7 +738,7 @@ class FakeDiscord(BulkRoutes):
     def _thread(self, parent: int, body: JSON) -> JSON:
         thread_id = self.snowflake()
         thread = {"id": str(thread_id), "type": body.get("type", 12), "name": body["name"],
-                  "guild_id": str(self.guild_id), "parent_id": str(parent),
+                  "guild_id": str(self.guild_of(parent)), "parent_id": str(parent),
                   "owner_id": str(self.bot.id), "last_message_id": None,
                   "rate_limit_per_user": 0, "message_count": 0, "member_count": 1,
                   "flags": 0, "thread_metadata": {
@@ -745,11 +817,13 @@ class FakeDiscord(BulkRoutes):
                            authorizing_integration_owners={"1": str(user.id)})
             data.pop("guild_id", None)
         else:
-            payload.update(guild_id=str(self.guild_id), channel=self.channels.get(channel_id),
-                           member={**self.member_json(user),
+            guild = self.guild_of(channel_id)
+            data["guild_id"] = str(guild)
+            payload.update(guild_id=str(guild), channel=self.channels.get(channel_id),
+                           member={**self.member_json(user, guild=guild),
                                    "permissions": str(EVERYONE_PERMISSIONS)},
                            guild_locale="en-US", context=0,
-                           authorizing_integration_owners={"0": str(self.guild_id)})
+                           authorizing_integration_owners={"0": str(guild)})
         if message is not None:
             payload["message"] = message
         await self.dispatch("INTERACTION_CREATE", payload)
@@ -758,7 +832,7 @@ class FakeDiscord(BulkRoutes):
     async def slash(self, user: FakeUser, name: str, *path: str,
                     channel: int | None = None, **options: Any) -> str:
         """Run ``/name [sub ...] option:value``; people become USER options with resolved."""
-        opts, resolved = self._options(options)
+        opts, resolved = self._options(options, self.guild_of(channel))
         for sub in reversed(path):
             opts = [{"type": 1, "name": sub, "options": opts}]
         data = {"id": str(self.snowflake()), "name": name, "type": 1, "options": opts,
@@ -781,7 +855,8 @@ class FakeDiscord(BulkRoutes):
             "answered the autocomplete")
         return list(answer["data"]["choices"])
 
-    def _options(self, options: dict[str, Any]) -> tuple[list[JSON], JSON]:
+    def _options(self, options: dict[str, Any],
+                 guild: int | None = None) -> tuple[list[JSON], JSON]:
         opts: list[JSON] = []
         resolved: JSON = {}
         for name, value in options.items():
@@ -789,7 +864,8 @@ class FakeDiscord(BulkRoutes):
                 opts.append({"type": 6, "name": name, "value": str(value.id)})
                 resolved.setdefault("users", {})[str(value.id)] = value.user()
                 resolved.setdefault("members", {})[str(value.id)] = {
-                    **self.member_json(value, with_user=False), "permissions": "0"}
+                    **self.member_json(value, with_user=False, guild=guild),
+                    "permissions": "0"}
             elif isinstance(value, bool):
                 opts.append({"type": 5, "name": name, "value": value})
             elif isinstance(value, int):
@@ -857,7 +933,7 @@ class FakeDiscord(BulkRoutes):
                                     mentions=[m.user() for m in mentions])
         message["mentions"] = [m.user() for m in mentions]
         await self.dispatch("MESSAGE_CREATE", {**message, "member": self.member_json(
-            user, with_user=False)})
+            user, with_user=False, guild=self.guild_of(channel))})
         return message
 
     async def say_dm(self, user: FakeUser, content: str) -> JSON:

@@ -1,0 +1,166 @@
+"""Every shortcut of the hot path finds exactly what the plain way finds.
+
+The engine takes shortcuts for speed: long messages run the built-in detectors in several
+RE2 sets instead of one, masking runs one set per kind of personal information, the
+duplicate rule answers from a count of fingerprints without reading an author's recent
+messages, and compiled patterns are shared between engines. Each is compared here with the
+plain computation on generated text.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.automod import Automod, load_automod
+from bot.core.automod import _masking as masking
+from bot.core.automod._builtin import inner_span
+from bot.core.automod._keywords import Hit
+from bot.core.automod._patterns import _LONG, PatternIndex, _ViewSet
+from bot.core.automod._repetition import _DROP, _RECENT, RepetitionLimits, RepetitionTracker
+from bot.core.automod.normalize import _FOLD, LEET, Normalized, fold, scan_forms, words_only
+from bot.core.errors import ConfigError
+from tests.core.automod.conftest import message
+
+_CONFIG = {"rules": {
+    "advertising": {},
+    "staff": {"type": "regex", "clause": "no-hate", "patterns": [r"zorb\d+x", r"(.*q){6}",
+                                                                 r"\bfree\s+nitro\b"]},
+}}
+ENGINE = Automod(load_automod(_CONFIG))
+PIECES = st.sampled_from([
+    "hello", "Main Street", "742 Evergreen Terrace, Springfield, IL 62704", "PO Box 12",
+    "(312) 555-0142", "+44 20 7946 0958", "4111 1111 1111 1111", "123-45-6789",
+    "GB82 WEST 1234 5698 7654 32", "jo@example.org", "bit.ly/x1", "$5.99", "buy now",
+    "free nitro", "zorb42x", "q", "Rue de Rivoli", "SW1A 1AA", "é", "😀", "а", "会", " ",
+    ", ", "\n", "0", "12", "2024",
+])
+
+
+def _run(sets: list[tuple[object, _ViewSet]], text: str) -> list[Hit]:
+    folded, folded_bytes, skel, skel_bytes, _ = scan_forms(text)
+    hits: list[Hit] = []
+    for view, pattern_set in sets:
+        reads_folded = str(view) == "folded"
+        pattern_set.find(folded if reads_folded else skel,
+                         folded_bytes if reads_folded else skel_bytes,
+                         text, folded, skel, ENGINE.config.rules, hits)
+    return sorted(hits)
+
+
+@settings(max_examples=150, deadline=None)
+@given(parts=st.lists(PIECES, max_size=60), repeat=st.integers(1, 40))
+def test_long_messages_split_across_sets_find_what_one_set_finds(parts: list[str],
+                                                                 repeat: int) -> None:
+    index: PatternIndex = ENGINE._patterns
+    text = " ".join(parts) * repeat
+    assert _run(index._long, text) == _run(index._short, text)
+
+
+def test_long_messages_do_use_several_sets() -> None:
+    index: PatternIndex = ENGINE._patterns
+    assert len(index._long) >= 4 > len(index._short)
+    text = ("call (312) 555-0142 or mail jo@example.org, " * 80)[:_LONG + 500]
+    assert len(text.encode()) > _LONG
+    assert {d.rule_id for d in ENGINE.scan(message(text))} >= {"pii-phone", "pii-email"}
+
+
+def _plain_spans(text: str) -> list[tuple[int, int, str]]:
+    """Every mask pattern run on its own, no set consulted first."""
+    folded = fold(text)
+    norm = Normalized(text, folded, folded)
+    encoded = folded.encode()
+    found = []
+    for label, compiled, check, trim in masking._COMPILED:
+        for match in compiled.finditer(encoded):
+            start = len(encoded[:match.start()].decode())
+            end = len(encoded[:match.end()].decode())
+            if check(start, end, norm) is not None:
+                if trim:
+                    start, end = inner_span(folded, start, end)
+                found.append((start, end, label))
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(parts=st.lists(PIECES, max_size=40))
+def test_masking_with_one_set_per_kind_finds_what_each_pattern_finds(parts: list[str]
+                                                                      ) -> None:
+    text = " ".join(parts)
+    folded = fold(text)
+    assert masking.personal_spans(Normalized(text, folded, folded)) == _plain_spans(text)
+
+
+class _PlainDuplicates:
+    """The duplicate rule read straight from its definition: the author's recent messages
+    (at most ``_RECENT``, none older than the window), each compared."""
+
+    def __init__(self, limits: RepetitionLimits) -> None:
+        self.limits = limits
+        self.recent: dict[str, deque[tuple[float, int, str]]] = {}
+
+    def hits(self, author: str, now: float, skeleton: bytes, channel: str) -> list[str]:
+        limits = self.limits
+        if len(skeleton) < limits.duplicate_min_length:
+            return []
+        recent = self.recent.setdefault(author, deque(maxlen=_RECENT))
+        while recent and recent[0][0] < now - limits.duplicate_seconds:
+            recent.popleft()
+        print_ = hash(skeleton.translate(None, _DROP))
+        same = [where for _, seen, where in recent if seen == print_]
+        recent.append((now, print_, channel))
+        channels = len({channel, *same})
+        assert limits.duplicate_channels is not None
+        if channels >= limits.duplicate_channels:
+            return [f"same message in {channels} channels"]
+        if len(same) + 1 >= limits.duplicate_repeats:
+            return [f"same message {len(same) + 1} times"]
+        return []
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps=st.lists(st.tuples(st.sampled_from(["a", "b"]),
+                                st.sampled_from(["buy my course today friends", "hello there "
+                                                 "everyone, how are you", "BUY my course "
+                                                 "today, friends!", "short"]),
+                                st.sampled_from(["c1", "c2", "c3"]),
+                                st.floats(min_value=0, max_value=400)),
+                      max_size=120))
+def test_duplicate_counting_agrees_with_reading_every_recent_message(
+        steps: list[tuple[str, str, str, float]]) -> None:
+    limits = RepetitionLimits(flood_messages=None, target_messages=None, max_mentions=None)
+    tracker, plain = RepetitionTracker(limits), _PlainDuplicates(limits)
+    now = 0.0
+    for author, text, channel, gap in steps:
+        now += gap
+        skeleton = scan_forms(text)[3]
+        hits: list[Hit] = []
+        tracker.observe(message(text, author=author, channel=channel, seconds=now),
+                        skeleton, hits)
+        assert [h[3] for h in hits] == plain.hits(author, now, skeleton, channel)
+
+
+def test_engines_share_compiled_sets_and_still_refuse_bad_patterns() -> None:
+    again = Automod(load_automod(_CONFIG))
+    assert again._patterns._short[0][1]._match is ENGINE._patterns._short[0][1]._match
+    with pytest.raises(ConfigError, match=r"'bad'.*linear-time"):
+        Automod(load_automod({"rules": {"bad": {"type": "regex", "clause": "no-hate",
+                                                "patterns": [r"(?=x)y"]}}}))
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text() | st.lists(PIECES | st.sampled_from(["ß", "İ", "ﬁ", "Ꭺ", "e\u0301",
+                                                            "\u200d", "“", "…", "Ω", "ᴬ"]),
+                                 max_size=30).map("".join))
+def test_scan_forms_give_what_translating_every_character_gives(text: str) -> None:
+    """The cached per-message plans and the ASCII shortcut change nothing: both passes,
+    the first (plan built) and the second (plan read back), equal the plain translation."""
+    folded = text.translate(_FOLD)
+    skeleton = folded.translate(LEET)
+    expected = (folded, folded.encode("utf-8"), skeleton, skeleton.encode("utf-8"),
+                words_only(skeleton))
+    assert scan_forms(text) == expected
+    assert scan_forms(text) == expected
