@@ -240,6 +240,10 @@ class Platform(Protocol):
     async def send_dm(self, person: PersonRef, notice: Notice) -> MessageRef:
         """Raises ``DeliveryFailed`` when the person cannot be reached."""
 
+    async def members(self, space: str | None = None) -> list[PersonRef]:
+        """The people (not bots) of ``space`` (None: the first configured): who a
+        resumed Code publish still asks."""
+
     async def post(self, audience: Audience, notice: Notice, *,
                    space: str | None = None) -> MessageRef:
         """Post to an audience's private channel. ``space``: the server or workspace the

@@ -158,6 +158,13 @@ class DiscordPlatform:
             sent = await _send_all(dm, notice, NO_PINGS)
         return refs.message_ref(self.guild_id, dm.id, sent.id)
 
+    async def members(self, space: str | None = None) -> list[PersonRef]:
+        """The guild's people (not bots), from the member cache the gateway keeps."""
+        guild_id = int(space) if space else self.guild_id
+        guild = self._client.get_guild(guild_id)
+        return [refs.person(guild_id, m) for m in guild.members if not m.bot] \
+            if guild is not None else []
+
     async def post(self, audience: Audience, notice: Notice, *,
                    space: str | None = None) -> MessageRef:
         guild, channel = self._audience_channel(audience, space)

@@ -10,9 +10,11 @@ Slack's ``Retry-After`` and a call whose connection dropped.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from re import Pattern
 from typing import TYPE_CHECKING, Any
@@ -45,11 +47,14 @@ DEFAULT_API_BASE = "https://slack.com/api/"
 RATE_LIMIT_RETRIES = 2    # each waits Slack's Retry-After (plus up to a second of jitter)
 CONNECTION_RETRIES = 2
 Middleware = Callable[..., Awaitable[Any]]
+HANDLING_GRACE = 10.0
+"""How long a stop waits for listeners already running (automod on a message, a modal
+being recorded) before the database closes under them."""
 
 
 @dataclass
 class SlackFrontEnd:
-    bolt: AsyncApp
+    bolt: PrefixedApp
     platform: SlackPlatform
     deps: SlackDeps
 
@@ -174,6 +179,40 @@ class PrefixedApp(AsyncApp):
     (``[slack] command_prefix``), so listeners name commands as the README does."""
 
     command_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._handling: set[asyncio.Task[Any]] = set()
+        super().__init__(*args, **kwargs)
+
+    def _register_listener(  # Bolt's own registration hook
+            self, functions: Sequence[Callable[..., Awaitable[BoltResponse | None]]],
+            *args: Any, **kwargs: Any) -> Callable[..., Awaitable[BoltResponse | None]] | None:
+        """Every listener runs tracked: Bolt starts it as a loose future after the ack
+        (``process_before_response=False``), which nothing else would wait for."""
+        originals = list(functions)
+        super()._register_listener([self._tracked(f) for f in originals], *args, **kwargs)
+        return originals[0] if len(originals) == 1 else None
+
+    def _tracked(self, listener: Callable[..., Awaitable[BoltResponse | None]]
+                 ) -> Callable[..., Awaitable[BoltResponse | None]]:
+        @functools.wraps(listener)  # Bolt reads the wrapped function's argument names
+        async def tracked(*args: Any, **kwargs: Any) -> BoltResponse | None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._handling.add(task)
+            try:
+                return await listener(*args, **kwargs)
+            finally:
+                if task is not None:
+                    self._handling.discard(task)
+        return tracked
+
+    async def finish_handling(self, grace: float = HANDLING_GRACE) -> None:
+        """Let the listeners already running finish (at most ``grace`` seconds) before
+        the database closes: a message half-handled at a stop would be lost."""
+        running = self._handling - {asyncio.current_task()}
+        if running:
+            await asyncio.wait(running, timeout=grace)
 
     def command(self, command: str | Pattern[str], *args: Any,
                 **kwargs: Any) -> Callable[..., Any]:

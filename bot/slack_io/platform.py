@@ -334,8 +334,9 @@ class SlackPlatform:
             if not cursor:
                 return False
 
-    async def members(self) -> list[PersonRef]:
-        """Every active human in the workspace, for Code acceptance prompts."""
+    async def members(self, space: str | None = None) -> list[PersonRef]:
+        """Every active human in the workspace (the one this app serves), for Code
+        acceptance prompts."""
         people: list[PersonRef] = []
         cursor: str | None = None
         while True:

@@ -59,6 +59,7 @@ async def run_slack(app: FrontEndContext) -> None:
         finally:
             app.platforms.mark_unready(name)
             await handler.close_async()  # type: ignore[no-untyped-call]
+            await front.bolt.finish_handling()  # no new envelopes; the running ones end
     else:
         host, port = app.settings.slack.http_host, app.settings.slack.http_port
         runner = await serve_http(front, port, host)
@@ -69,4 +70,5 @@ async def run_slack(app: FrontEndContext) -> None:
             await asyncio.Event().wait()
         finally:
             app.platforms.mark_unready(name)
-            await runner.cleanup()
+            await runner.cleanup()  # no new requests; the listeners acked earlier end
+            await front.bolt.finish_handling()

@@ -43,6 +43,7 @@ class RecordingPlatform:
     history: dict[str, list[ContextMessage]] = field(default_factory=dict)
     context_reads: list[tuple[MessageRef, int, int]] = field(default_factory=list)
     hang_reads: bool = False  # read_context never answers (a stalled API)
+    people: list[PersonRef] = field(default_factory=list)  # the space's members
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
     @property
@@ -68,6 +69,10 @@ class RecordingPlatform:
             raise DeliveryFailed("That person does not accept direct messages.")
         self.dms.append((person, notice))
         return self._message(f"dm-{person.id}")
+
+    async def members(self, space: str | None = None) -> list[PersonRef]:
+        self._check()
+        return list(self.people)
 
     async def post(self, audience: Audience, notice: Notice, *,
                    space: str | None = None) -> MessageRef:

@@ -22,6 +22,7 @@ class ActionKind(StrEnum):
     RETENTION_SWEEP = "retention_sweep"
     RAID_END = "raid_end"  # a raid wave's check for its end (quiet since its last finding)
     RAID_RELEASE = "raid_release"  # undo a raid's slow mode or lock of a channel
+    CODE_PROMPTS = "code_prompts"  # a publish's prompts, resumed if its process died
 
 
 class ActionStatus(StrEnum):

@@ -100,11 +100,13 @@ class Services:
         public_statements = PublicStatementService(ctx)
         raid = RaidService(ctx, incidents, sanctions, evidence)
         requests = RequestLedger(ctx)
+        code_progress = CodePromptProgress(ctx, outbox)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
                    sanctions=sanctions, cases=cases,
                    decisions=DecisionService(ctx, cases, sanctions, public_statements),
                    appeals=AppealService(ctx, sanctions),
-                   code=CodeService(ctx), roster=RosterService(ctx), people=PeopleService(ctx),
+                   code=CodeService(ctx, code_progress), roster=RosterService(ctx),
+                   people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases,
                                                 evidence, raid, requests),
                    requests=requests, leases=LeaseService(ctx), hearing=hearing,
@@ -114,7 +116,7 @@ class Services:
                    evidence=evidence, case_files=CaseFileService(ctx, evidence, case_page),
                    personal_data=PersonalDataService(ctx), retention=RetentionService(ctx),
                    transparency=TransparencyService(ctx), raid=raid,
-                   outbox=outbox, code_progress=CodePromptProgress(ctx, outbox),
+                   outbox=outbox, code_progress=code_progress,
                    addresses=addresses)
 
 

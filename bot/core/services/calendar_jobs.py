@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.core.errors import NotFound
-from bot.core.identity import PlaceRef
+from bot.core.identity import PlaceRef, PlatformName
 from bot.core.models import (
     AcceptancePrompt,
     ActionKind,
@@ -68,6 +68,7 @@ class CalendarJobs:
             ActionKind.RETENTION_SWEEP: self._retention,
             ActionKind.RAID_END: self._s.raid.end_if_quiet,
             ActionKind.RAID_RELEASE: self._s.raid.release,
+            ActionKind.CODE_PROMPTS: self._code_prompts,
         }
 
     async def needs(self, action: ScheduledAction) -> Needs:
@@ -80,6 +81,8 @@ class CalendarJobs:
         if action.kind is ActionKind.RAID_RELEASE:  # the channel's platform
             return Needs(frozenset({PlaceRef.parse(action.subject_id.partition("|")[0])
                                     .platform}))
+        if action.kind is ActionKind.CODE_PROMPTS:  # the space whose members are asked
+            return Needs(frozenset({self._job_platform(action)}))
         where: Located | None = None
         async with self._ctx.storage.transaction() as tx:
             if action.kind is ActionKind.LIFT_SANCTION:
@@ -111,6 +114,17 @@ class CalendarJobs:
     async def _retention(self, action: ScheduledAction) -> None:
         await self._s.retention.sweep()
         await self.ensure_retention_sweep()
+
+    @staticmethod
+    def _job_platform(action: ScheduledAction) -> PlatformName:
+        return PlatformName(action.subject_id.partition("|")[2].partition(":")[0])
+
+    async def _code_prompts(self, action: ScheduledAction) -> None:
+        """A Code publish whose process died while queueing: the space's members are
+        listed again and whoever was not asked yet is."""
+        platform = self._ctx.platforms.get(self._job_platform(action))
+        space = action.subject_id.partition("|")[2].partition(":")[2]
+        await self._s.code.resume(action, await platform.members(space))
 
     async def _acceptance(self, action: ScheduledAction) -> None:
         await self._s.code.remind(action.subject_id)

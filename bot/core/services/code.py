@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from bot.core.errors import AlreadyDone, InvalidState, NotFound
-from bot.core.identity import PersonRef
+from bot.core.identity import PersonRef, PlaceRef
 from bot.core.markup import Trusted, neutralise
 from bot.core.models import (
     Acceptance,
     AcceptancePrompt,
     ActionKind,
+    ActionStatus,
     Actor,
     CodeVersion,
     Role,
@@ -26,11 +28,23 @@ from bot.core.services._context import (
     require,
     schedule,
 )
-from bot.core.services.code_progress import PROMPT_PURPOSE
+from bot.core.services.code_progress import PROMPT_PURPOSE, QUEUED, CodePromptProgress
 
 PROMPT_CHUNK = 500
 """Members queued per transaction: short enough not to hold the database's write lock
 while automod records incidents, long enough that 50,000 members take seconds."""
+
+JOB_LEASE = timedelta(seconds=60)
+"""How long a publish's prompt job may go without committing a chunk before the scheduler
+takes it over (the process that started it has died): renewed by every chunk."""
+
+def job_subject(version_id: str, space: PlaceRef | PersonRef) -> str:
+    """The prompt job of one version in one space (``v2|discord:123``)."""
+    return f"{version_id}|{space.platform.value}:{space.space}"
+
+
+def job_key(version_id: str, space: PlaceRef | PersonRef) -> str:
+    return ScheduledAction.key_for(ActionKind.CODE_PROMPTS, job_subject(version_id, space))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +62,9 @@ class PromptResult:
 
 
 class CodeService:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, progress: CodePromptProgress) -> None:
         self._ctx = ctx
+        self._progress = progress
 
     async def current(self) -> CodeVersion | None:
         async with self._ctx.storage.transaction() as tx:
@@ -83,6 +98,8 @@ class CodeService:
                 raise AlreadyDone(f"{version.id} was just published by someone else.")
             await audit(tx, self._ctx, "code.announced", "code", version.id, actor=by,
                         reason=announced.summary)
+            job = await self._schedule_job(tx, version, by)
+        after_commit(self._ctx, job)
         return announced
 
     async def _publish(self, by: PersonRef | None, summary: str) -> CodeVersion:
@@ -101,20 +118,34 @@ class CodeService:
                                   "at the current version before publishing again.")
             await audit(tx, self._ctx, "code.published", "code", version.id, actor=by,
                         reason=summary)
+            job = await self._schedule_job(tx, version, by) if by is not None else None
+        after_commit(self._ctx, job)
         return version
 
-    async def prompt(self, members: Sequence[PersonRef],
-                     by: PersonRef | None = None) -> PromptResult:
+    async def _schedule_job(self, tx: Tx, version: CodeVersion,
+                            by: PersonRef) -> ScheduledAction:
+        """The prompt job, committed with the version it announces: if the process dies
+        while queueing (or before it starts), the scheduler runs the job once its lease
+        lapses, so a publish can never be left half-announced."""
+        return await schedule(tx, self._ctx, ActionKind.CODE_PROMPTS,
+                              job_subject(version.id, by), self._ctx.now() + JOB_LEASE)
+
+    async def prompt(self, members: Sequence[PersonRef], by: PersonRef | None = None,
+                     job: str | None = None) -> PromptResult:
         """Queue a DM to everyone who has neither accepted nor been asked about the current
         version; the outbox sends them at the platform's pace.
 
         Each chunk of members is one transaction: the prompt record, its reminder and its
         outbox row together, the row keyed by version and person, so a prompt is queued
-        once however often this runs (a resumed or repeated publish adds nothing). Progress
-        is reported as rows are sent (``prompt_sent``).
+        once however often this runs (a resumed or repeated publish adds nothing). The
+        publish's job (``by``'s space, or ``job`` when the scheduler runs it) is renewed by
+        every chunk and closed with the last one; if this process dies on the way, the
+        scheduler resumes the job and queues only who is missing. Progress is reported as
+        rows are sent (``CodePromptProgress``).
         """
         ctx = self._ctx
         version = await self._require_current()
+        job = job or (job_key(version.id, by) if by is not None else None)
         async with ctx.storage.transaction() as tx:
             done = {a.person for a in await tx.find(Acceptance, version_id=version.id)}
             done |= {p.person for p in await tx.find(AcceptancePrompt, version_id=version.id)}
@@ -123,9 +154,38 @@ class CodeService:
             async with ctx.storage.transaction() as tx:
                 actions = [await self._queue_prompt(tx, version, person, by)
                            for person in fresh[start:start + PROMPT_CHUNK]]
+                await self._renew(tx, job)
             after_commit(ctx, *actions)
             await ctx.outbox.kick()
+        async with ctx.storage.transaction() as tx:
+            await audit(tx, ctx, QUEUED, "code_prompts", version.id, actor=None,
+                        reason=f"{len(fresh)} members queued, {len(members) - len(fresh)} "
+                               "already asked or accepted")
+            await self._renew(tx, job, finished=True)
+        await self._progress.check(version.id)
         return PromptResult(version, len(fresh), len(members) - len(fresh))
+
+    async def _renew(self, tx: Tx, job: str | None, finished: bool = False) -> None:
+        """Hold (or close) a job this process runs inline: its due time moves a lease
+        ahead, so the scheduler takes it only after the chunks stop coming. A job the
+        scheduler itself runs is ``running`` and left to it."""
+        action = await tx.get(ScheduledAction, job) if job else None
+        if action is None or action.status is not ActionStatus.PENDING:
+            return
+        now = self._ctx.now()
+        held = replace(action, status=ActionStatus.DONE, finished_at=now) if finished \
+            else replace(action, due_at=now + JOB_LEASE)
+        await tx.update_if(held, status=ActionStatus.PENDING, attempts=action.attempts)
+
+    async def resume(self, action: ScheduledAction, members: Sequence[PersonRef]) -> None:
+        """Scheduler entry point: a publish's prompt job whose process died; nothing is
+        asked twice (the prompts are keyed by version and member). A job of a version
+        that is no longer current has nothing left to do."""
+        version_id = action.subject_id.partition("|")[0]
+        current = await self.current()
+        if current is None or current.id != version_id:
+            return
+        await self.prompt(members, job=action.id)
 
     async def _queue_prompt(self, tx: Tx, version: CodeVersion, person: PersonRef,
                             by: PersonRef | None) -> ScheduledAction | None:

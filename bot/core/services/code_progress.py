@@ -2,22 +2,26 @@
 
 A job is the batch ``code/<version>`` of outbox rows. As each row is settled, the prompt
 records whether it arrived, and staff are told at each quarter and at the end (the
-publisher too, by DM). Each of those notices is queued under a key made of the version and
-the milestone, so two workers settling the last rows at once, or a restart, cannot tell
-anyone twice.
+publisher too, by DM). Only once the job has queued its last chunk (the ``QUEUED`` audit
+entry): before that, an empty queue means the rows sent so far, not everyone, and a
+quarter of the rows queued so far is not a quarter of the members. Each notice is
+queued under a key made of the version and the milestone, so two workers settling the
+last rows at once, or a restart, cannot tell anyone twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.models import AcceptancePrompt, CodeVersion, OutboxMessage
+from bot.core.models import AcceptancePrompt, AuditEntry, CodeVersion, OutboxMessage
 from bot.core.ports import Audience, Notice, NoticeKind
 from bot.core.services._context import Context, queue_dm, queue_post
 from bot.core.services.outbox import OutboxService, Progress
 
 PROMPT_PURPOSE = "code_prompt"
 QUARTERS = (25, 50, 75)
+QUEUED = "code.prompts_queued"
+"""Audit action written after a prompt job's last chunk (subject ``code_prompts``)."""
 
 
 class CodePromptProgress:
@@ -35,9 +39,17 @@ class CodePromptProgress:
                 prompt = await tx.get(AcceptancePrompt, f"{version_id}/{row.recipient.key}")
                 if prompt is not None and prompt.delivered != delivered:
                     await tx.update(replace(prompt, delivered=delivered))
-        if row.batch is None:
+        if row.batch is not None:
+            await self.check(version_id)
+
+    async def check(self, version_id: str) -> None:
+        """Tell staff how far the prompts of ``version_id`` have come, if a milestone was
+        reached since (each milestone is told once: its notice is keyed)."""
+        if not await self._queued_all(version_id):
             return
-        progress = await self._outbox.progress(row.batch)
+        progress = await self._outbox.progress(f"code/{version_id}")
+        if progress.total == 0:
+            return
         if progress.waiting == 0:
             await self._finished(version_id, progress)
             return
@@ -45,6 +57,11 @@ class CodePromptProgress:
         reached = [q for q in QUARTERS if done >= q]
         if reached:
             await self._milestone(version_id, progress, reached[-1])
+
+    async def _queued_all(self, version_id: str) -> bool:
+        async with self._ctx.storage.transaction() as tx:
+            return bool(await tx.find(AuditEntry, subject_type="code_prompts",
+                                      subject_id=version_id, action=QUEUED, limit=1))
 
     async def _milestone(self, version_id: str, progress: Progress, quarter: int) -> None:
         text = self._ctx.messages.render(

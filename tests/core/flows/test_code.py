@@ -84,7 +84,7 @@ async def test_publishing_the_text_the_bot_recorded_at_start_up_announces_it(
     announced = await harness.services.code.publish(STAFF, "Please accept the new Code")
     assert (announced.id, announced.published_by) == (recorded.id, STAFF.person)
     assert announced.summary == "Please accept the new Code"
-    result = await harness.services.code.prompt(MEMBERS)
+    result = await harness.services.code.prompt(MEMBERS, by=STAFF.person)
     assert result.version == announced and result.queued == len(MEMBERS)
 
 
@@ -114,7 +114,7 @@ async def test_only_staff_publish_or_see_status(harness: Harness, actor: Actor) 
 async def test_acceptance_is_recorded_and_status_lists_who_has_not(harness: Harness) -> None:
     amend(harness)
     await harness.services.code.publish(STAFF, "Clarified reporting")
-    await harness.services.code.prompt(MEMBERS)
+    await harness.services.code.prompt(MEMBERS, by=STAFF.person)
     accepted = await harness.services.code.accept(MEMBERS[0], "v2")
     assert accepted.accepted_at == harness.clock.now() and accepted.person == MEMBERS[0]
     harness.clock.advance(timedelta(hours=1))
@@ -139,7 +139,7 @@ async def test_accepting_a_superseded_version_is_refused(harness: Harness) -> No
 async def test_members_who_have_not_accepted_are_reminded_once(harness: Harness) -> None:
     amend(harness)
     await harness.services.code.publish(STAFF, "Clarified reporting")
-    await harness.services.code.prompt(MEMBERS[:3])
+    await harness.services.code.prompt(MEMBERS[:3], by=STAFF.person)
     await harness.services.code.accept(MEMBERS[0], "v2")
     harness.clock.advance(timedelta(days=14) - timedelta(seconds=1))
     assert await harness.run_due() == 0
@@ -161,11 +161,11 @@ async def test_members_who_have_not_accepted_are_reminded_once(harness: Harness)
 async def test_no_reminder_for_a_version_that_was_replaced(harness: Harness) -> None:
     amend(harness, "First change.")
     await harness.services.code.publish(STAFF, "First change")
-    await harness.services.code.prompt(MEMBERS[:1])
+    await harness.services.code.prompt(MEMBERS[:1], by=STAFF.person)
     harness.clock.advance(timedelta(days=7))
     amend(harness, "Second change.")
     await harness.services.code.publish(STAFF, "Second change")
-    await harness.services.code.prompt(MEMBERS[:1])
+    await harness.services.code.prompt(MEMBERS[:1], by=STAFF.person)
     harness.clock.advance(timedelta(days=7))
     await harness.run_due()
     texts = prompts_to(harness, MEMBERS[0])

@@ -22,6 +22,7 @@ from aiohttp import WSMsgType, web
 
 from tests.fakes.discord._automod import FakeAutoMod
 from tests.fakes.discord._bulk import FAKE_EPOCH, BulkRoutes, snowflake_at
+from tests.fakes.hold import Hold
 
 JSON = dict[str, Any]
 
@@ -103,6 +104,7 @@ class FakeDiscord(BulkRoutes):
         self.messages: dict[int, dict[int, JSON]] = {}
         self.overwrites: dict[tuple[int, int], JSON] = {}
         self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
+        self.dm_users: dict[int, int] = {}  # DM channel id -> user id (the same, reversed)
         self.thread_members: dict[int, set[int]] = {}
         self.reactions: dict[tuple[int, int], dict[str, set[int]]] = {}
         self.commands: dict[str, list[JSON]] = {}
@@ -115,6 +117,7 @@ class FakeDiscord(BulkRoutes):
         self.rate_limits: list[tuple[str, str, float]] = []  # (method, path part, retry after)
         # (method, path part) -> (status, how many more answers): an outage "for a while"
         self.failing: dict[tuple[str, str], tuple[int, int]] = {}
+        self.holds: list[tuple[str, str, Hold]] = []  # (method, path part, hold)
         self.sent_events: list[JSON] = []
         self.replay_on_resume = 0
         self.resumes = 0
@@ -474,6 +477,10 @@ class FakeDiscord(BulkRoutes):
         reason = request.headers.get("X-Audit-Log-Reason")
         self.calls.append(Call(request.method, path, body, dict(request.query), reason,
                                files=tuple(files)))
+        for verb, part, hold in self.holds:
+            if verb == request.method and part in path:
+                hold.arrived.set()
+                await hold.released.wait()
         limited = self._rate_limited(request.method, path) or self._failing(request.method, path)
         if limited is not None:
             await self._touch()
@@ -499,6 +506,13 @@ class FakeDiscord(BulkRoutes):
     def rate_limit_next(self, method: str, path_part: str, retry_after: float = 0.2) -> None:
         """Answer the next matching request with 429, as Discord does when a bucket is full."""
         self.rate_limits.append((method, path_part, retry_after))
+
+    def hold(self, method: str, path_part: str) -> Hold:
+        """Keep matching requests unanswered until ``released`` is set (a Discord that is
+        slow to answer): the bot's handler that made the call stays in flight."""
+        hold = Hold()
+        self.holds.append((method, path_part, hold))
+        return hold
 
     def fail_next(self, method: str, path_part: str, status: int, times: int) -> None:
         """Answer the next ``times`` matching requests with ``status`` (429 with a short
@@ -702,13 +716,13 @@ class FakeDiscord(BulkRoutes):
         channel_id = self.dm_channels.get(user_id)
         if channel_id is None:
             channel_id = self.dm_channels[user_id] = self.snowflake()
+            self.dm_users[channel_id] = user_id
             self.messages[channel_id] = {}
         return {"id": str(channel_id), "type": 1, "last_message_id": None,
                 "recipients": [self.members[user_id].user()]}
 
     def _create_message(self, channel_id: int, body: JSON) -> tuple[int, Any]:
-        dm_of = {c: u for u, c in self.dm_channels.items()}
-        if channel_id in dm_of and dm_of[channel_id] in self.closed_dms:
+        if self.dm_users.get(channel_id) in self.closed_dms:
             return 403, {"message": "Cannot send messages to this user", "code": 50007}
         if channel_id not in self.messages:
             return _unknown("Channel", 10003)

@@ -22,6 +22,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.hold import Hold
+
 BOT_USER = "UBOT"
 ADMIN_USER = "UADMIN"
 
@@ -78,6 +80,7 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     rate_limits: dict[str, list[int]] = field(default_factory=dict)
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> App Home view
+    holds: dict[str, Hold] = field(default_factory=dict)  # method -> kept unanswered
     uploads: dict[str, Upload] = field(default_factory=dict)  # file id -> what was uploaded
     base_url: str = ""
     _clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -134,6 +137,12 @@ class FakeSlack:
     def reset(self) -> None:
         self.calls.clear()
 
+    def hold(self, method: str) -> Hold:
+        """Keep calls of ``method`` unanswered until ``released`` is set (a slow Slack):
+        the bot's listener that made the call stays in flight."""
+        self.holds[method] = Hold()
+        return self.holds[method]
+
     def rate_limit_next(self, method: str, retry_after: int = 1) -> None:
         """Answer the next call of ``method`` with HTTP 429 and ``Retry-After`` (seconds);
         call again to rate-limit several calls in a row."""
@@ -157,6 +166,9 @@ class FakeSlack:
         params = await self._params(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth else params.get("token")
+        if (hold := self.holds.get(method)) is not None:
+            hold.arrived.set()
+            await hold.released.wait()
         pending = self.rate_limits.get(method)
         if not pending and self._over_tier(method):
             pending = [int(self.tiers[method][1])]
