@@ -13,12 +13,12 @@ from typing import Any, TypeAlias, TypeVar
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from bot.core.errors import DuplicateRecord, NotFound, StorageError
+from bot.core.errors import DuplicateRecord, StorageError
 from bot.core.models import Entity
 from bot.core.ports import Sealer
 from storage._codec import Condition, EntityCodec, SqlValue, codec_for
-from storage._sqlite_tx import require_sealer
 from storage._statistics import POSTGRES, SqlStatistics
+from storage._tx_common import TxRules
 
 E = TypeVar("E", bound=Entity)
 Conn: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
@@ -70,7 +70,7 @@ def _affected(status: str) -> int:
     return int(status.rsplit(" ", 1)[-1])
 
 
-class PostgresTx:
+class PostgresTx(TxRules):
     """One transaction on one pooled connection; see ``bot.core.ports.Tx``."""
 
     def __init__(self, conn: Conn, errors: Any, sealer: Sealer | None = None,
@@ -86,10 +86,6 @@ class PostgresTx:
         topic = ANNOUNCED.get(codec.table)
         if topic is not None and getattr(entity, "status", None) == "pending":
             self.announce.add(topic)
-
-    @property
-    def sealer(self) -> Sealer:
-        return require_sealer(self._sealer)
 
     @property
     def statistics(self) -> SqlStatistics:
@@ -174,27 +170,6 @@ class PostgresTx:
         self._touched(codec, entity)
         return await self._execute(f"{self._insert_sql(codec)} ON CONFLICT (id) DO NOTHING",
                                    codec.encode(entity), f"saving a {codec.label}") == 1
-
-    def _refuse_if_append_only(self, codec: EntityCodec[Any]) -> None:
-        if codec.append_only:
-            raise StorageError(f"The {codec.table} table is append-only; its records cannot "
-                               "be changed or removed. Add a new entry instead.")
-
-    async def update(self, entity: Entity) -> None:
-        if not await self._update(entity, {}):
-            codec = codec_for(type(entity))
-            raise NotFound(f"No {codec.label} with id '{entity.id}' exists to update.")
-
-    async def update_if(self, entity: Entity, **expected: object) -> bool:
-        return await self._update(entity, expected)
-
-    async def rewrite(self, entity: Entity) -> None:
-        """See ``SqliteTx.rewrite``: only inside ``erasure()``; the trigger still guards."""
-        if not self._erasing:
-            raise StorageError("Records can be rewritten only by a recorded erasure.")
-        if not await self._update(entity, {}, erasing=True):
-            codec = codec_for(type(entity))
-            raise NotFound(f"No {codec.label} with id '{entity.id}' exists to rewrite.")
 
     async def _update(self, entity: Entity, expected: dict[str, object], *,
                       erasing: bool = False) -> bool:

@@ -12,11 +12,12 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.core.errors import DuplicateRecord, NotFound, SealError, StorageError
+from bot.core.errors import DuplicateRecord, StorageError
 from bot.core.models import Entity
 from bot.core.ports import Sealer
-from storage._codec import Condition, EntityCodec, SqlValue, codec_for
+from storage._codec import Condition, SqlValue, codec_for
 from storage._statistics import SqlStatistics
+from storage._tx_common import TxRules
 
 E = TypeVar("E", bound=Entity)
 
@@ -62,7 +63,7 @@ def storage_error(exc: sqlite3.Error, doing: str) -> StorageError:
     return StorageError(f"The database refused {doing}: {text}. Nothing was changed.")
 
 
-class SqliteTx:
+class SqliteTx(TxRules):
     """One ``BEGIN IMMEDIATE`` transaction; see ``bot.core.ports.Tx`` for the contract."""
 
     def __init__(self, conn: aiosqlite.Connection, sealer: Sealer | None = None, *,
@@ -70,10 +71,6 @@ class SqliteTx:
         self._conn = conn
         self._sealer = sealer
         self._erasing = erasing
-
-    @property
-    def sealer(self) -> Sealer:
-        return require_sealer(self._sealer)
 
     @property
     def statistics(self) -> SqlStatistics:
@@ -153,29 +150,6 @@ class SqliteTx:
             row, f"saving a {codec.label}")
         return bool(cursor.rowcount == 1)
 
-    def _refuse_if_append_only(self, codec: EntityCodec[Any]) -> None:
-        if codec.append_only:
-            raise StorageError(f"The {codec.table} table is append-only; its records cannot "
-                               "be changed or removed. Add a new entry instead.")
-
-    async def update(self, entity: Entity) -> None:
-        if not await self._update(entity, {}):
-            codec = codec_for(type(entity))
-            raise NotFound(f"No {codec.label} with id '{entity.id}' exists to update.")
-
-    async def update_if(self, entity: Entity, **expected: object) -> bool:
-        return await self._update(entity, expected)
-
-    async def rewrite(self, entity: Entity) -> None:
-        """Replace a record's fields, append-only ones included: only inside
-        ``Storage.erasure()``, and the audit log's triggers still refuse any change but
-        to its personal fields (actor, reason, details)."""
-        if not self._erasing:
-            raise StorageError("Records can be rewritten only by a recorded erasure.")
-        if not await self._update(entity, {}, erasing=True):
-            codec = codec_for(type(entity))
-            raise NotFound(f"No {codec.label} with id '{entity.id}' exists to rewrite.")
-
     async def _update(self, entity: Entity, expected: dict[str, object], *,
                       erasing: bool = False) -> bool:
         codec = codec_for(type(entity))
@@ -207,9 +181,3 @@ class SqliteTx:
                                      f"removing a {codec.label}")
         return bool(cursor.rowcount == 1)
 
-
-def require_sealer(sealer: Sealer | None) -> Sealer:
-    if sealer is None:
-        raise SealError("No seal key is loaded, so anonymous reporters cannot be sealed or "
-                        "compared. Set COC_BOT_SEAL_KEYS (see the README, confidentiality).")
-    return sealer

@@ -1,0 +1,61 @@
+"""What every backend's transaction does the same way, whatever its SQL dialect.
+
+The SQLite and PostgreSQL transactions differ in placeholders, error types and how a row
+count is read; the rules on top (an append-only table refuses changes, ``update`` of a
+missing record is ``NotFound``, ``rewrite`` only inside a recorded erasure, no sealing
+without a key) are the contract, kept once here so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.errors import NotFound, SealError, StorageError
+from bot.core.models import Entity
+from bot.core.ports import Sealer
+from storage._codec import EntityCodec, codec_for
+
+
+def require_sealer(sealer: Sealer | None) -> Sealer:
+    if sealer is None:
+        raise SealError("No seal key is loaded, so anonymous reporters cannot be sealed or "
+                        "compared. Set COC_BOT_SEAL_KEYS (see the README, confidentiality).")
+    return sealer
+
+
+class TxRules:
+    """The dialect-neutral half of ``bot.core.ports.Tx``; a backend supplies ``_update``."""
+
+    _sealer: Sealer | None
+    _erasing: bool
+
+    @property
+    def sealer(self) -> Sealer:
+        return require_sealer(self._sealer)
+
+    async def _update(self, entity: Entity, expected: dict[str, object], *,
+                      erasing: bool = False) -> bool:
+        raise NotImplementedError
+
+    def _refuse_if_append_only(self, codec: EntityCodec[Any]) -> None:
+        if codec.append_only:
+            raise StorageError(f"The {codec.table} table is append-only; its records cannot "
+                               "be changed or removed. Add a new entry instead.")
+
+    async def update(self, entity: Entity) -> None:
+        if not await self._update(entity, {}):
+            codec = codec_for(type(entity))
+            raise NotFound(f"No {codec.label} with id '{entity.id}' exists to update.")
+
+    async def update_if(self, entity: Entity, **expected: object) -> bool:
+        return await self._update(entity, expected)
+
+    async def rewrite(self, entity: Entity) -> None:
+        """Replace a record's fields, append-only ones included: only inside
+        ``Storage.erasure()``, and the audit log's triggers still refuse any change but
+        to its personal fields (actor, reason, details)."""
+        if not self._erasing:
+            raise StorageError("Records can be rewritten only by a recorded erasure.")
+        if not await self._update(entity, {}, erasing=True):
+            codec = codec_for(type(entity))
+            raise NotFound(f"No {codec.label} with id '{entity.id}' exists to rewrite.")
