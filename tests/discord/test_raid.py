@@ -18,6 +18,7 @@ from bot.core.rules.raid import Restraint
 from tests.discord.conftest import World, received, restart, settled
 from tests.fakes.discord._bulk import snowflake_at
 from tests.fakes.discord.server import JSON, FakeUser
+from tests.fakes.outbound import scan_discord
 
 AD = "Selling my old cataloguing books, ${n} each, DM me to buy!"
 
@@ -141,3 +142,23 @@ async def test_old_messages_are_deleted_one_by_one_and_the_fake_refuses_what_dis
     assert fake.bulk_delete(world.general,
                             {"messages": [str(n) for n in range(101)]})[0] == 400
     assert fake.bulk_delete(world.general, {"messages": [old["id"], now_id]})[1]["code"] == 50034
+
+
+async def test_a_hostile_flood_pings_nobody_and_leaks_no_contact_details(world: World) -> None:
+    """The raid's own outputs (the alert edited in place, the one DM per author, bulk
+    deletes) are held to the same promises as every other path: no live ping from the
+    spammers' text, no phone number or address re-posted anywhere."""
+    fake = world.fake
+    people = spammers(world, 4)
+    phone, email = "+1 415 555 0123", "victim@example.org"
+    hostile = [f"@everyone {AD.format(n=n)} call {phone} or write {email} <@&{world.general}>"
+               for n in range(30)]
+    sent = list(await asyncio.gather(*(fake.say(people[n % 4], world.general, text)
+                                       for n, text in enumerate(hostile))))
+    ids = {int(m["id"]) for m in sent}
+    await fake.wait_for(lambda: not ids & fake.messages[world.general].keys(), "all deleted")
+    await settled(world)
+    await world.app.services.raid.drain()
+    assert raid_alerts(world, world.committee_channel), "the raid was alerted"
+    problems = scan_discord(fake, [phone, "555 0123", email])
+    assert problems == [], "\n".join(problems)

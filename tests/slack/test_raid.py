@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from bot.core.models import Incident
 from bot.core.rules.raid import Restraint
+from tests.fakes.outbound import scan_slack
 from tests.fakes.slack.server import FakeSlack
 from tests.slack.conftest import COMMITTEE_CH, GENERAL, QUEUE, SlackWorld
 from tests.slack.test_watch import say
@@ -59,3 +60,17 @@ async def test_the_fake_enforces_the_delete_tier_as_slack_does() -> None:
     from tests.fakes.slack.server import Call
     fake.calls += [Call("chat.delete", {}, "x"), Call("chat.delete", {}, "x")]
     assert fake._over_tier("chat.delete") and not fake._over_tier("chat.postMessage")
+
+
+async def test_a_hostile_flood_pings_nobody_and_leaks_no_contact_details(
+        world: SlackWorld) -> None:
+    """The alert and the DMs of a raid carry no live ping from the spammers' text and no
+    contact details, like every other path (Slack escapes, masking)."""
+    phone, email = "+1 415 555 0123", "victim@example.org"
+    for n in range(16):
+        await say(world, f"<!channel> card {CARD} #{n} call {phone} or {email} <!subteam^S1>",
+                  user=f"USPAM{n % 4}")
+    await world.app.services.raid.drain()
+    assert raid_alerts(world, COMMITTEE_CH), "the raid was alerted"
+    problems = scan_slack(world.fake, [phone, "555 0123", email, CARD])
+    assert problems == [], "\n".join(problems)
