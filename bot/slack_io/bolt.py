@@ -108,21 +108,29 @@ def timed_requests(telemetry: Telemetry) -> Middleware:
     return observe
 
 
-class _TokenFromEnvironment(logging.Filter):
-    """Drops Bolt's "As you gave `client` as well, `token` will be unused".
+class _SaidElsewhere(logging.Filter):
+    """Drops two of Bolt's lines that would mislead or flood the journal.
 
-    Bolt reads ``SLACK_BOT_TOKEN`` from the environment even when handed a client, then
-    warns that the token is unused. It is the very token our client carries (built in
-    :func:`web_client` for its base URL and retry handlers), so on every healthy start the
-    warning would read like an error about nothing.
+    - "As you gave `client` as well, `token` will be unused": Bolt reads
+      ``SLACK_BOT_TOKEN`` from the environment even when handed a client, then warns that
+      it is unused. Each workspace's token reaches Bolt through ``authorize`` (built in
+      :func:`web_client` for its base URL and retry handlers), so on every healthy start
+      the warning would read like an error about nothing.
+    - "Although the app should be installed into this workspace, the AuthorizeResult …",
+      an error per request when a workspace's token is refused: ``teams.WorkspaceTokens``
+      says why, naming the workspace, once every few minutes instead.
     """
 
+    NO_TOKEN = "Although the app should be installed into this workspace"
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+        message = record.getMessage()
+        return message != warning_client_prioritized_and_token_skipped() \
+            and not message.startswith(self.NO_TOKEN)
 
 
 BOLT_LOGGER = logging.getLogger("bot.slack_io.bolt")
-BOLT_LOGGER.addFilter(_TokenFromEnvironment())
+BOLT_LOGGER.addFilter(_SaidElsewhere())
 
 
 class PrefixedApp(AsyncApp):
@@ -221,6 +229,8 @@ def build_front_end(app: FrontEndContext, *,
                        authorize=WorkspaceTokens({t: d.platform.client
                                                   for t, d in every.items()}).authorize(),
                        before_authorize=TeamGuard(every),
+                       user_facing_authorize_error_message=str(
+                           app.settings.messages.render("workspace_unavailable")),
                        signing_secret=secrets.slack_signing_secret or "",
                        process_before_response=process_before_response,
                        name="coc-bot", logger=BOLT_LOGGER)

@@ -18,6 +18,7 @@ Two pieces, run by Bolt in this order for every request:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
@@ -28,6 +29,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
+RECHECK_SECONDS = 300.0
 
 
 def request_label(body: dict[str, Any]) -> str:
@@ -79,11 +81,18 @@ class TeamGuard:
 
 
 class WorkspaceTokens:
-    """Bolt's ``authorize``: each configured workspace's bot token, by team id."""
+    """Bolt's ``authorize``: each configured workspace's bot token, by team id.
+
+    A token Slack refuses, or one of another workspace, is checked again only after
+    :data:`RECHECK_SECONDS`: a broken token costs one ``auth.test`` and one error line
+    every few minutes, not one per request (a person is told, by Bolt, with the
+    ``workspace_unavailable`` template).
+    """
 
     def __init__(self, clients: Mapping[str, AsyncWebClient]) -> None:
         self._clients = dict(clients)
         self._checked: dict[str, AuthorizeResult] = {}
+        self._refused: dict[str, float] = {}  # team -> when its token was last refused
 
     def authorize(self) -> Callable[[str | None], Awaitable[AuthorizeResult | None]]:
         """The function Bolt calls (Bolt passes arguments by the names a plain function
@@ -98,8 +107,12 @@ class WorkspaceTokens:
             return None  # TeamGuard drops these first; never answer with another's token
         found = self._checked.get(team_id)
         if found is None:
+            refused = self._refused.get(team_id)
+            if refused is not None and time.monotonic() - refused < RECHECK_SECONDS:
+                return None
             found = await self._check(team_id, client)
             if found is None:
+                self._refused[team_id] = time.monotonic()
                 return None
             self._checked[team_id] = found
         return found

@@ -13,6 +13,7 @@ from bot.core.identity import PlatformName
 from config._reader import Table
 from config.loader import load_settings
 from config.spaces import Home, read_slack
+from tests.config.test_cli import run
 
 HOME_DISCORD = """
 [discord]
@@ -161,3 +162,45 @@ def test_bad_spaces_are_refused_naming_the_key(tmp_path: Path, text: str, messag
     with pytest.raises(ConfigError) as err:
         load(tmp_path, text)
     assert message in str(err.value)
+
+
+SLACK_HOME = """
+[committee]
+home = "slack"
+
+[slack]
+team_id = "T1"
+staff = ["U1"]
+staff_queue_channel = "C1"
+committee_channel = "G1"
+executive_channel = "G2"
+"""
+
+
+def test_check_config_says_which_workspace_tokens_are_set_never_their_values(
+        tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(SLACK_HOME + WORKSPACE_2, encoding="utf-8")
+    env = {"SLACK_BOT_TOKEN": "xoxb-secret-one", "SLACK_SIGNING_SECRET": "s",
+           "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite"}
+    unset = run("--config", str(config), "check-config", env=env)
+    assert unset.returncode == 0, unset.stderr
+    assert "Slack workspace T1, the committee's home: SLACK_BOT_TOKEN set" in unset.stdout
+    assert "Slack workspace T2: SLACK_BOT_TOKEN_T2 NOT SET" in unset.stdout
+    both = run("--config", str(config), "check-config",
+               env=env | {"SLACK_BOT_TOKEN_T2": "xoxb-secret-two"})
+    assert "Slack workspace T2: SLACK_BOT_TOKEN_T2 set" in both.stdout
+    assert "secret" not in both.stdout + both.stderr
+
+
+def test_run_refuses_a_workspace_without_its_token_naming_the_variable(
+        tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(SLACK_HOME + WORKSPACE_2, encoding="utf-8")
+    result = run("--config", str(config), "run", env={
+        "SLACK_BOT_TOKEN": "xoxb-one", "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_BASE": "http://127.0.0.1:9/api/",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite"})
+    assert result.returncode == 2, result.stderr
+    assert "Slack workspace T2 needs its bot token: set SLACK_BOT_TOKEN_T2" in result.stderr
+    assert "Traceback" not in result.stderr
