@@ -18,7 +18,14 @@ import pytest
 
 from bot.core.errors import PlatformError
 from bot.core.identity import PlaceRef, PlatformName
-from bot.core.models import Incident, Report, ReportStatus, RequestClaim, Sanction
+from bot.core.models import (
+    Case,
+    Incident,
+    Report,
+    ReportStatus,
+    RequestClaim,
+    Sanction,
+)
 from bot.core.ports import Notice, NoticeKind
 from tests.fakes.slack import FakeSlack
 from tests.slack.conftest import (
@@ -229,3 +236,19 @@ async def test_a_token_of_another_workspace_is_refused_not_used(
         # A is still served
         assert await world.command("/report", f"<@{SUBJECT}> was rude", user=REPORTER) == 200
         assert world.fake.called("chat.postMessage", channel=QUEUE)
+
+
+async def test_a_case_from_b_is_heard_by_the_committee_in_a(two: SlackWorld) -> None:
+    """The case thread is in the home's committee channel (A's token); the subject, a
+    member of B only, is asked for a statement in B (B's token)."""
+    fake = two.fake
+    await two.command("/case", f"open <@{DAN}> serious Threats in the regional workspace",
+                      user=B_STAFF, channel=B_GENERAL, team=B)
+    assert "C-" in fake.responses()[-1]
+    opened = fake.called("chat.postMessage", channel=COMMITTEE_CH)
+    assert opened and {c.token for c in opened} == {A_TOKEN}
+    assert "Threats in the regional workspace" in " ".join(c.text for c in opened)
+    assert tokens(fake, "chat.postMessage", channel=f"D{DAN}") == {B_TOKEN}
+    async with two.app.storage.transaction() as tx:
+        (case,) = await tx.find(Case)
+    assert case.subject == two.person(DAN, B)
