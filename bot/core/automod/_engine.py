@@ -13,13 +13,15 @@ tailoring costs nothing per message.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.automod import _builtin as builtin
 from bot.core.automod._classifier import MODEL, TextClassifier
 from bot.core.automod._config import AutomodConfig, PlaceProfile, RuleOverride
+from bot.core.automod._context import in_context
 from bot.core.automod._impersonation import IMPERSONATION, ImpersonationCheck
 from bot.core.automod._keywords import Hit, KeywordIndex
+from bot.core.automod._lists import HARASSMENT, HATE, HATE_REVIEW, PROFANITY, SEXUAL
 from bot.core.automod._masking import Span, in_original, masked, personal_spans
 from bot.core.automod._model import Action, Detection, RuleSettings, ScannedMessage
 from bot.core.automod._patterns import PatternIndex
@@ -31,6 +33,12 @@ _CONTEXT = 40  # characters of context either side of a match in an excerpt
 _MASK_MARGIN = _CONTEXT + 160  # searched for personal information either side of a match
 _EXCERPT_MAX = 300
 _PLACE_CACHE_LIMIT = 20_000
+# The shipped lists, read in context (see ``_context``): a mild word inside a name, link or
+# file name is dropped; a slur or threat there, or opening the message as a name, goes to
+# staff instead of being removed.
+_MILD_LISTS = frozenset({PROFANITY, SEXUAL})
+_GUARDED_LISTS = frozenset({HATE, HATE_REVIEW, HARASSMENT})
+_UNCERTAIN = " (as part of a name, link or file name, or as a name: sent to staff, not removed)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +138,7 @@ class Automod:
         scores: dict[str, int] = {}
         details: dict[str, list[str]] = {}
         roles = message.author_roles
+        hits, uncertain = in_context(norm.folded, hits, _MILD_LISTS, _GUARDED_LISTS)
         for hit in hits:
             rule_id = hit[0]
             settings = place.rules.get(rule_id)
@@ -160,6 +169,9 @@ class Automod:
             shown = details[rule_id]
             detail = "; ".join(shown[:3]) + (f" (+{len(shown) - 3} more)" if len(shown) > 3
                                              else "")
+            if rule_id in uncertain and settings.action is not Action.ALERT_STAFF:
+                settings = replace(settings, action=Action.ALERT_STAFF, suspend_for=None)
+                detail += _UNCERTAIN
             found.append(_detection(settings, excerpt, detail, span))
         found.sort(key=lambda d: d.rank, reverse=True)
         return found
