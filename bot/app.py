@@ -134,7 +134,9 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     platforms.on_ready(outbox.platform_ready)
     jobs = CalendarJobs(services, settings.schedule, digest_chart=_digest_chart)
     timed = TimedActionService(ctx, jobs.handlers(), worker,
-                               on_failure=jobs.on_failure, lease=lease, needs=jobs.needs)
+                               on_failure=jobs.on_failure, lease=lease, needs=jobs.needs,
+                               batch_handlers=jobs.batch_handlers(),
+                               needs_many=jobs.needs_many)
     platforms.on_ready(timed.platform_ready)
     scheduler.attach(timed)
     await services.code.ensure_published()
