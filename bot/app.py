@@ -127,7 +127,8 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     ctx.waker = scheduler
     worker = worker or worker_name()
     services = Services.build(ctx, automod_for(settings), case_page=case_html.render,
-                              worker=worker)
+                              worker=worker, outbox_lease=timedelta(
+                                  seconds=settings.ops.outbox_lease_seconds))
     outbox = OutboxWorker(ctx, services.outbox, inline=True, default_pace=UNPACED) \
         if outbox_inline else OutboxWorker(ctx, services.outbox, frontends.paces(settings))
     ctx.outbox = outbox

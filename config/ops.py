@@ -17,6 +17,11 @@ from config._reader import Table
 DEFAULT_MAX_ACTION_LAG = 300.0
 """A timed action (a lift, a reminder) overdue by more than this makes the bot not ready."""
 DEFAULT_CHECK_TIMEOUT = 5.0
+DEFAULT_OUTBOX_LEASE = 60.0
+MAX_OUTBOX_LEASE = 240.0
+"""A claim must lapse well within the few minutes in which Discord still recognises a
+resent DM by its nonce: a longer lease would turn the resend of a crashed process's
+message into a second message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +31,9 @@ class OpsSettings:
     max_action_lag_seconds: float = DEFAULT_MAX_ACTION_LAG
     # How long /readyz waits for one check (the database write) before calling it failed.
     check_timeout_seconds: float = DEFAULT_CHECK_TIMEOUT
+    # How long a message the outbox claimed stays claimed: after a process dies, its
+    # sends in flight wait this long before another process (or its restart) retakes them.
+    outbox_lease_seconds: float = DEFAULT_OUTBOX_LEASE
 
     @property
     def serves(self) -> bool:
@@ -52,7 +60,9 @@ def read_ops(table: Table, taken: dict[int, str] | None = None) -> OpsSettings:
         max_action_lag_seconds=table.number("max_action_lag_seconds", DEFAULT_MAX_ACTION_LAG,
                                             minimum=1.0),
         check_timeout_seconds=table.number("check_timeout_seconds", DEFAULT_CHECK_TIMEOUT,
-                                           minimum=0.1))
+                                           minimum=0.1),
+        outbox_lease_seconds=table.number("outbox_lease_seconds", DEFAULT_OUTBOX_LEASE,
+                                          minimum=5.0, maximum=MAX_OUTBOX_LEASE))
     table.finish()
     if port is not None and port in (taken or {}):
         raise ConfigError(f"config key '{table.key('health_port')}' is {port}, the port "

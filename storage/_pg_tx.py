@@ -145,6 +145,14 @@ class PostgresTx(TxRules):
                                  f"counting {codec.label} records")
         return int(rows[0][0])
 
+    async def exists(self, cls: type[Entity], **where: object) -> bool:
+        codec = codec_for(cls)
+        params: list[SqlValue] = []
+        clause = render_where(codec.conditions(where), params)
+        rows = await self._fetch(f"SELECT 1 FROM {codec.table}{clause} LIMIT 1", params,
+                                 f"looking for {codec.label} records")
+        return bool(rows)
+
     def _insert_sql(self, codec: EntityCodec[Any]) -> str:
         return (f"INSERT INTO {codec.table} ({', '.join(codec.names)}) "
                 f"VALUES ({_placeholders(len(codec.names))})")

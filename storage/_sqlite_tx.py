@@ -122,6 +122,13 @@ class SqliteTx(TxRules):
         row = await cursor.fetchone()
         return int(row[0])
 
+    async def exists(self, cls: type[Entity], **where: object) -> bool:
+        codec = codec_for(cls)
+        clause, params = _render(codec.conditions(where))
+        cursor = await self._execute(f"SELECT 1 FROM {codec.table}{clause} LIMIT 1", params,
+                                     f"looking for {codec.label} records")
+        return await cursor.fetchone() is not None
+
     async def insert(self, entity: Entity) -> None:
         codec = codec_for(type(entity))
         row = codec.encode(entity)

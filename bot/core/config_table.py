@@ -110,7 +110,8 @@ class Table:
         self._seen.add(name)
         return self.flag(name, False) if self.has(name) else None
 
-    def number(self, name: str, default: float, *, minimum: float = 0.0) -> float:
+    def number(self, name: str, default: float, *, minimum: float = 0.0,
+               maximum: float | None = None) -> float:
         value = self.raw(name)
         if value is None:
             return default
@@ -118,6 +119,8 @@ class Table:
             raise ConfigError(f"config key '{self.key(name)}' must be a number, got {value!r}.")
         if value < minimum:
             raise ConfigError(f"config key '{self.key(name)}' must be at least {minimum:g}.")
+        if maximum is not None and value > maximum:
+            raise ConfigError(f"config key '{self.key(name)}' must be at most {maximum:g}.")
         return float(value)
 
     def text_list(self, name: str, default: Sequence[str] = ()) -> list[str]:

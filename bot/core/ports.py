@@ -94,6 +94,11 @@ class Tx(Protocol):
 
     async def count(self, cls: type[Entity], **where: object) -> int: ...
 
+    async def exists(self, cls: type[Entity], **where: object) -> bool:
+        """Whether any record matches: stops at the first (``count`` reads them all, and
+        ``find`` sorts them)."""
+        ...
+
     async def insert(self, entity: Entity) -> None:
         """Add a new record; raises ``StorageError`` if the id exists."""
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot import cli
+from bot.app import build_app
 from bot.core.errors import ConfigError
 from config.loader import load_settings
 
@@ -32,6 +34,19 @@ def test_a_port_and_its_options_are_read(tmp_path: Path) -> None:
     assert settings.ops.serves and settings.ops.health_port == 9464
     assert settings.ops.max_action_lag_seconds == 60.0
     assert settings.ops.describe().startswith("Health and metrics: http://[::1]:9464")
+    assert settings.ops.outbox_lease_seconds == 60.0  # the default
+
+
+async def test_the_outbox_lease_is_the_configured_one(tmp_path: Path) -> None:
+    """A process that died mid-send holds its claims this long; the app's outbox is given
+    the configured lease, not the built-in one."""
+    settings = load_settings(_write(tmp_path, "[ops]\noutbox_lease_seconds = 7.5\n"),
+                             {"DATABASE_URL": f"sqlite:///{tmp_path / 'lease.db'}"})
+    app = await build_app(settings)
+    try:
+        assert app.services.outbox.lease == timedelta(seconds=7.5)
+    finally:
+        await app.close()
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -42,6 +57,9 @@ def test_a_port_and_its_options_are_read(tmp_path: Path) -> None:
      "'ops.health_host' must be an address to listen on"),
     ("[ops]\nmax_action_lag_seconds = 0\n", "'ops.max_action_lag_seconds' must be at least 1"),
     ("[ops]\nhealth_prot = 9464\n", "unknown key(s) health_prot in [ops]"),
+    ("[ops]\noutbox_lease_seconds = 1\n", "'ops.outbox_lease_seconds' must be at least 5"),
+    ("[ops]\noutbox_lease_seconds = 600\n",
+     "'ops.outbox_lease_seconds' must be at most 240"),
     (SLACK + "\n[ops]\nhealth_port = 3000\n",
      "'ops.health_port' is 3000, the port 'slack.http_port' already uses"),
 ])

@@ -192,9 +192,10 @@ async def actions(store: Storage) -> dict[str, ScheduledAction]:
 async def _ids(store: Storage, **where: Any) -> list[str]:
     async with store.transaction() as tx:
         found = await tx.find(ScheduledAction, **where)
-        count = await tx.count(ScheduledAction, **{k: v for k, v in where.items()
-                                                   if k not in ("order_by", "descending",
-                                                                "limit")})
+        filters = {k: v for k, v in where.items()
+                   if k not in ("order_by", "descending", "limit")}
+        count = await tx.count(ScheduledAction, **filters)
+        assert await tx.exists(ScheduledAction, **filters) == (count > 0), where
     if "limit" not in where:
         assert count == len(found), where
     ids = [row.id for row in found]

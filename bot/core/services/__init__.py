@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.core.automod import Automod
 from bot.core.services._context import Context
@@ -29,7 +30,7 @@ from bot.core.services.moderation import (
     WatchedMessage,
     WatchOutcome,
 )
-from bot.core.services.outbox import OutboxService
+from bot.core.services.outbox import LEASE, OutboxService
 from bot.core.services.overview import OverviewService
 from bot.core.services.people import History, PeopleService
 from bot.core.services.personal_data import PersonalDataService
@@ -83,10 +84,11 @@ class Services:
 
     @classmethod
     def build(cls, ctx: Context, automod: Automod | None = None,
-              case_page: CasePage | None = None, worker: str = "local") -> Services:
+              case_page: CasePage | None = None, worker: str = "local",
+              outbox_lease: timedelta = LEASE) -> Services:
         """``case_page`` renders a case file as a page (``/case file`` sends it); ``worker``
-        names this process in the outbox's claims."""
-        outbox = OutboxService(ctx, worker)
+        names this process in the outbox's claims, held for ``outbox_lease``."""
+        outbox = OutboxService(ctx, worker, outbox_lease)
         hearing = HearingService(ctx)
         cases = CaseService(ctx, hearing)
         evidence = EvidenceService(ctx)

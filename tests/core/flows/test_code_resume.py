@@ -13,7 +13,9 @@ from bot.core.errors import AlreadyDone
 from bot.core.models import AcceptancePrompt, ActionStatus, OutboxMessage, ScheduledAction
 from bot.core.ports import Audience, NoticeKind, Storage
 from bot.core.services import code as code_service
+from bot.core.services import code_progress
 from bot.core.services.code import JOB_LEASE, job_key
+from bot.core.services.outbox import Progress
 from tests.core.harness import STAFF, Harness, build_harness, person
 
 MEMBERS = [person(f"m{n}") for n in range(1, 36)]  # 4 chunks of 10: 10, 10, 10, 5
@@ -176,3 +178,39 @@ async def test_progress_waits_for_the_last_chunk(harness: Harness) -> None:
     assert kicks >= 4  # a kick per chunk, then the ones the progress notices make
     done = [t for t in staff_posts(harness) if "every member" in t]
     assert len(done) == 1 and f"{len(MEMBERS)} DMs delivered" in done[0]
+
+
+async def test_progress_is_counted_every_few_prompts_and_still_told_once_each(
+        clock: FakeClock, storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counting a job's rows reads all of them, so it is done every ``CHECK_EVERY``
+    prompts, not after each: each quarter is still told once, and the end at once."""
+    monkeypatch.setattr(code_progress, "CHECK_EVERY", 4)
+    world = await restart(clock, storage)
+    counted = 0
+    progress = world.services.outbox.progress
+
+    async def counting(batch: str) -> Progress:
+        nonlocal counted
+        counted += 1
+        return await progress(batch)
+
+    world.services.outbox.progress = counting  # type: ignore[method-assign]
+    send = world.ctx.outbox.kick
+
+    async def hold() -> None:  # the prompts are queued, not sent yet
+        return None
+
+    world.ctx.outbox.kick = hold  # type: ignore[method-assign]
+    await world.services.code.publish(STAFF, "Be kind")
+    await world.services.code.prompt(MEMBERS, by=STAFF.person)
+    counted = 0
+    world.ctx.outbox.kick = send  # type: ignore[method-assign]
+    await world.ctx.outbox.kick()  # the 35 prompts go, and the notices they bring
+    assert set(prompt_dms(world).values()) == {1} and len(prompt_dms(world)) == len(MEMBERS)
+    posts = staff_posts(world)
+    quarters = [t for t in posts if "so far" in t]
+    done = [t for t in posts if "every member has been asked" in t]
+    assert len(quarters) == 3 and len(set(quarters)) == 3, posts
+    assert len(done) == 1 and f"{len(MEMBERS)} DMs delivered; 0" in done[0]
+    # every 4th prompt, and the last ones (sends in flight together may each see the end)
+    assert counted < len(MEMBERS) // 2

@@ -671,11 +671,7 @@ class FakeDiscord(BulkRoutes):
             case "GET", ["guilds", _, "threads", "active"]:
                 return 200, {"threads": [], "members": []}
             case "GET", ["guilds", guild, "members"]:
-                after = int(query.get("after", 0))
-                chosen = sorted((m for m in self.members.values() if m.id > after
-                                 and int(guild) in self.guilds_of(m.id)),
-                                key=lambda m: m.id)[:int(query.get("limit", 1))]
-                return 200, [self.member_json(m, guild=int(guild)) for m in chosen]
+                return 200, self._list_members(int(guild), query)
             case "GET", ["guilds", guild, "members", user]:
                 person = self.members.get(int(user))
                 if person is None or int(guild) not in self.guilds_of(person.id):
@@ -747,6 +743,16 @@ class FakeDiscord(BulkRoutes):
         else:
             chosen = ordered[-limit:]
         return 200, list(reversed(chosen))
+
+    def _list_members(self, guild: int, query: dict[str, str]) -> list[JSON]:
+        """GET /guilds/{id}/members as Discord pages it: the members of that guild with an
+        id above ``after``, in id order, at most ``limit`` (1-1000, default 1)."""
+        after = int(query.get("after", 0))
+        limit = max(1, min(1000, int(query.get("limit", 1))))
+        chosen = sorted((m for m in self.members.values()
+                         if m.id > after and guild in self.guilds_of(m.id)),
+                        key=lambda m: m.id)[:limit]
+        return [self.member_json(m, guild=guild) for m in chosen]
 
     def _open_dm(self, user_id: int) -> JSON:
         channel_id = self.dm_channels.get(user_id)
