@@ -7,13 +7,19 @@ parameters. Two things differ between backends and come from a :class:`Dialect`:
 parameter is written (``?`` here) and the number of seconds between two stored moments
 (SQLite has no interval type). Moments compare as stored: fixed-width UTC ISO text in
 SQLite, timestamps elsewhere, so ``handled <= due_at`` means the same in both.
+
+The digest's minor incidents and automod's reversal figures read ``incident_tallies``
+(migration 0013): per-day counters the database keeps with triggers on every write to
+``incidents``. A period's whole UTC days are summed from them (a year is a few thousand
+rows, however many incidents it held); its partial first and last days are counted from the
+incidents themselves through the loose index scan (at most two days of rows).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from bot.core.identity import PlatformName
@@ -28,6 +34,12 @@ from bot.core.statistics import (
     SuspensionOrigin,
 )
 from storage._codec import SqlValue, encode_datetime
+
+TALLIES = "incident_tallies"
+DERIVED_TABLES = frozenset({TALLIES})
+"""Tables that hold no record of their own: counters the database derives from others."""
+MINOR_BY_CLAUSE, MINOR_BY_CHANNEL, AUTOMOD_BY_RULE = "minor.clause", "minor.channel", \
+    "automod.rule"  # the measures of incident_tallies, as its triggers spell them
 
 Rows = Callable[[str, Sequence[SqlValue]], Awaitable[list[tuple[Any, ...]]]]
 
@@ -149,13 +161,41 @@ class SqlStatistics:
 
     async def minor_incidents(self, start: datetime, end: datetime) -> MinorIncidents:
         standing = f"severity = '{Severity.MINOR.value}' AND reversed_at IS NULL"
-        period = self._period(start, end)
-        by_clause = await self._per_label(_PerLabel("incidents", "clause_id", standing),
-                                          period)
-        by_channel = await self._per_label(_PerLabel("incidents", "channel", standing),
-                                           period)
+        self._period(start, end)
+        by_clause = await self._tallied(MINOR_BY_CLAUSE, _PerLabel(
+            "incidents", "clause_id", standing), start, end, standing=True)
+        by_channel = await self._tallied(MINOR_BY_CHANNEL, _PerLabel(
+            "incidents", "channel", standing), start, end, standing=True)
         return MinorIncidents({k: n for k, (n, _) in by_clause.items()},
                               {k: n for k, (n, _) in by_channel.items()})
+
+    async def _tallied(self, measure: str, raw: _PerLabel, start: datetime, end: datetime,
+                       *, standing: bool) -> dict[str, tuple[int, int]]:
+        """Counts per label over ``[start, end)``: the whole UTC days from the tallies, the
+        partial days at either end from the incidents (``raw``, an index range each).
+        ``standing``: count the incidents not reversed (and no second count); otherwise
+        count them all, and the reversed ones second."""
+        found: dict[str, tuple[int, int]] = {}
+
+        def add(label: str, count: int, matched: int) -> None:
+            before = found.get(label, (0, 0))
+            found[label] = (before[0] + count, before[1] + matched)
+
+        days = _whole_days(start, end)
+        for low, high in [(start, end)] if days is None else [(start, days[0]), (days[1], end)]:
+            if low < high:
+                for label, (count, matched) in (
+                        await self._per_label(raw, self._period(low, high))).items():
+                    add(label, count, matched)
+        if days is not None:
+            rows = await self._run(
+                f"SELECT label, SUM(total), SUM(reversed) FROM {TALLIES} "
+                "WHERE measure = ? AND day >= ? AND day < ? GROUP BY label",
+                [measure, days[0].date().isoformat(), days[1].date().isoformat()])
+            for label, total, undone in rows:
+                total, undone = int(total), int(undone)
+                add(str(label), *((total - undone, 0) if standing else (total, undone)))
+        return {label: counts for label, counts in found.items() if counts[0] > 0}
 
     async def _per_label(self, query: _PerLabel,
                          period: list[SqlValue]) -> dict[str, tuple[int, int]]:
@@ -223,8 +263,22 @@ class SqlStatistics:
 
     async def automod_reversals(self, start: datetime,
                                 end: datetime) -> list[RuleReversalCount]:
-        counts = await self._per_label(
-            _PerLabel("incidents", "rule_id", "automated = ?", params=(True,),
-                      matching="reversed_at IS NOT NULL"), self._period(start, end))
+        self._period(start, end)
+        counts = await self._tallied(AUTOMOD_BY_RULE, _PerLabel(
+            "incidents", "rule_id", "automated = ?", params=(True,),
+            matching="reversed_at IS NOT NULL"), start, end, standing=False)
         return [RuleReversalCount(rule, found, undone)
                 for rule, (found, undone) in sorted(counts.items())]
+
+
+def _midnight(moment: datetime) -> datetime:
+    return datetime.combine(moment.astimezone(UTC).date(), time(), tzinfo=UTC)
+
+
+def _whole_days(start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+    """The UTC midnights bounding the whole days inside ``[start, end)``, if any."""
+    first = _midnight(start)
+    if first < start:
+        first += timedelta(days=1)
+    last = _midnight(end)
+    return (first, last) if first < last else None
