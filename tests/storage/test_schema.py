@@ -16,8 +16,8 @@ from bot.core.errors import StorageError
 from bot.core.models import ENTITY_TYPES
 from storage import SqliteStorage, open_migrated, open_storage
 from storage._codec import codec_for
-from storage._statistics import DERIVED_TABLES
 from storage._migrations import load_migrations, parse_migrations, split_statements
+from storage._statistics import DERIVED_TABLES
 
 ENTITY_IDS = [cls.__name__ for cls in ENTITY_TYPES]
 
