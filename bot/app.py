@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import frontends
+from bot.automod_factory import build_automod
 from bot.core.automod import Automod
 from bot.core.clock import Clock, SystemClock
 from bot.core.identity import PlatformName
@@ -133,7 +134,9 @@ async def build_app(settings: Settings, *, clock: Clock | None = None,
     platforms.on_ready(outbox.platform_ready)
     jobs = CalendarJobs(services, settings.schedule, digest_chart=_digest_chart)
     timed = TimedActionService(ctx, jobs.handlers(), worker,
-                               on_failure=jobs.on_failure, lease=lease, needs=jobs.needs)
+                               on_failure=jobs.on_failure, lease=lease, needs=jobs.needs,
+                               batch_handlers=jobs.batch_handlers(),
+                               needs_many=jobs.needs_many)
     platforms.on_ready(timed.platform_ready)
     scheduler.attach(timed)
     await services.code.ensure_published()
@@ -158,8 +161,7 @@ def _url_of(storage: Storage, settings: Settings) -> str:
 
 def automod_for(settings: Settings) -> Automod | None:
     """The channel watcher, from the ``[automod]`` table (on unless ``enabled = false``)."""
-    config = settings.automod
-    return Automod(config, profiles=settings.profiles) if config.enabled else None
+    return build_automod(settings) if settings.automod.enabled else None
 
 
 def front_ends(settings: Settings) -> list[frontends.Runner]:

@@ -1,8 +1,9 @@
 """APScheduler wakes the bot; the database decides what runs.
 
-At start-up every pending action within the horizon is read back and given an
-APScheduler date job; past-due ones run at once (``misfire_grace_time=None``, so a job
-that is late by hours still runs instead of being silently skipped). Actions further
+At start-up every pending action within the horizon is read back and its second gets
+an APScheduler date job (one per second, however many actions fall due in it); past-due
+ones run at once (``misfire_grace_time=None``, so a job that is late by hours still runs
+instead of being silently skipped). Actions further
 away than the horizon stay only in the database and are picked up by the minute sweep
 as they come close, which keeps memory flat with 100,000 pending actions. The sweep also
 catches a wake-up lost to a crash or to another process having written the row.
@@ -12,15 +13,22 @@ for the others' next sweep: ``wake`` (called by the services after a commit) als
 publishes on the ``Notifier``'s ``timed`` topic, and every process sweeps when it hears
 it. The sweep's own wake-ups do not publish, or the processes would wake each other for
 ever.
+
+A wake-up does not run its action alone: it starts a *drain*, which claims every action
+due now in batches of ``BATCH`` (one transaction each, ``TimedActionService.run_batch``)
+until none is left, with ``DRAINERS`` batches under way at once so one batch's platform
+calls overlap the next one's claim. 10,000 lifts falling due together cost 50 claims
+instead of 10,000, and processes draining together take disjoint batches.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import socket
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
@@ -28,23 +36,25 @@ from apscheduler.schedulers.base import STATE_RUNNING
 from bot.core.clock import Clock
 from bot.core.models import ScheduledAction
 from bot.core.ports import Notifier
-from bot.core.services.timed import TimedActionService
+from bot.core.services.timed import BATCH, TimedActionService
 
 log = logging.getLogger(__name__)
 
 HORIZON = timedelta(hours=1)
 SWEEP_SECONDS = 60.0
-MAX_WOKEN = 10_000
-"""At most this many upcoming actions are held as APScheduler jobs at once; when more fall
-due within the horizon, the sweep comes back when the last one held is due, so memory
-and start-up time stay flat however many actions pile up in an hour."""
-CONCURRENCY = 8
+MAX_WOKEN = 1_000
+"""At most this many upcoming actions are read by a sweep and held as APScheduler jobs;
+when more fall due within the horizon, the sweep comes back when the last one held is
+due, so memory, start-up time and the sweep's turn holding the database stay flat
+however many actions pile up in an hour (every process sweeps when told of new actions;
+the drain claims everything due, woken or not)."""
+DRAINERS = 2
+"""Batches of timed actions under way at once: thousands falling due at once (after a
+long outage) must neither flood the platform's rate limits nor keep thousands of claimed,
+half-done actions in flight for a crash to interrupt (at most ``DRAINERS * BATCH``)."""
 TOPIC = "timed"
 """The notifier topic on which processes say a timed action was created or moved."""
 _HOUSEKEEPING = frozenset({"sweep", "sweep-more", "renew"})
-"""Timed actions run at most this many at a time: thousands falling due at once (after a
-long outage) must neither flood the platform's rate limits nor keep thousands of claimed,
-half-done actions in flight for a crash to interrupt."""
 
 
 def worker_name() -> str:
@@ -55,8 +65,9 @@ class ActionScheduler:
     """Implements the ``Waker`` port on top of an ``AsyncIOScheduler``."""
 
     def __init__(self, clock: Clock, sweep_seconds: float = SWEEP_SECONDS,
-                 horizon: timedelta = HORIZON, concurrency: int = CONCURRENCY,
-                 max_woken: int = MAX_WOKEN, notifier: Notifier | None = None) -> None:
+                 horizon: timedelta = HORIZON, drainers: int = DRAINERS,
+                 max_woken: int = MAX_WOKEN, notifier: Notifier | None = None,
+                 batch: int = BATCH) -> None:
         self._clock = clock
         self._notifier = notifier
         self._dirty = False
@@ -67,9 +78,10 @@ class ActionScheduler:
         self._sweep_seconds = sweep_seconds
         self._horizon = horizon
         self._started = False
-        self._slots = asyncio.Semaphore(concurrency)
+        self._drainers_max, self._batch = drainers, batch
+        self._drainers: set[asyncio.Task[None]] = set()
+        self._again = False  # woken while draining: drain once more before resting
         self._max_woken = max_woken
-        self._inflight: set[str] = set()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -89,8 +101,9 @@ class ActionScheduler:
 
     @property
     def in_flight(self) -> int:
-        """Actions woken and not yet finished (running or waiting for a slot)."""
-        return len(self._inflight)
+        """Actions claimed here and not yet finished, or 1 while a drain is under way."""
+        assert self._runner is not None
+        return max(len(self._runner.running), 1 if self._drainers else 0)
 
     async def start(self) -> int:
         """Restore pending actions from the database, then start waking up for them."""
@@ -126,26 +139,23 @@ class ActionScheduler:
                                     run_date=max(upcoming[-1].due_at,
                                                  now + timedelta(seconds=1)),
                                     replace_existing=True)
+        running = self._runner.running
         for action in upcoming:
-            # A job already waiting keeps its time: if another process moved the action,
-            # the claim re-reads the row and refuses early runs, and the next sweep
-            # re-wakes it for its new time. This keeps a sweep cheap with 100,000 rows.
-            if action.id not in self._inflight and self._scheduler.get_job(action.id) is None:
-                self._wake(action)
+            self._wake_at(action.due_at)
         abandoned = await self._runner.abandoned()
         for action in abandoned:
             retake = (action.claimed_at or now) + self._runner.lease
-            if (retake <= now + self._horizon and action.id not in self._inflight
-                    and self._scheduler.get_job(action.id) is None):
-                self._wake_at(action.id, retake)
+            if retake <= now + self._horizon and action.id not in running:
+                self._wake_at(retake)
         return len(upcoming) + len(abandoned)
 
     async def renew(self) -> int:
         """Keep the claims of actions still running here from looking abandoned."""
         assert self._runner is not None
-        if not self._inflight:
+        running = self._runner.running
+        if not running:
             return 0
-        return await self._runner.renew(list(self._inflight))
+        return await self._runner.renew(sorted(running))
 
     def wake(self, action: ScheduledAction) -> None:
         """An action was created or moved here: wake for it, and tell the other processes."""
@@ -176,30 +186,57 @@ class ActionScheduler:
             return
         if action.due_at > self._clock.now() + self._horizon:
             return
-        self._wake_at(action.id, action.due_at)
+        self._wake_at(action.due_at)
 
-    def _wake_at(self, action_id: str, moment: datetime) -> None:
+    def _wake_at(self, moment: datetime) -> None:
+        """Drain now if ``moment`` has come, else at the end of its second: one job per
+        second however many actions fall due in it (each drain claims them all), so
+        10,000 lifts in half a minute are 30 jobs, not 10,000. A moved or cancelled
+        action leaves its job behind: a drain finding nothing due costs one query."""
         if not self._started:
             return
-        self._scheduler.add_job(self._run, "date", run_date=max(moment, self._clock.now()),
-                                args=[action_id], id=action_id, replace_existing=True)
+        if moment <= self._clock.now():
+            self._drain()
+            return
+        second = math.ceil(moment.timestamp())
+        job = f"wake@{second}"
+        if self._scheduler.get_job(job) is None:
+            self._scheduler.add_job(self._run, "date", id=job,
+                                    run_date=datetime.fromtimestamp(second, UTC))
 
     def forget(self, action_id: str) -> None:
-        if self._started and self._scheduler.get_job(action_id) is not None:
-            self._scheduler.remove_job(action_id)
+        """Nothing to do: wake-ups are per second, not per action (see ``_wake_at``)."""
 
-    async def _run(self, action_id: str) -> None:
-        assert self._runner is not None
-        self._inflight.add(action_id)
+    async def _run(self) -> None:
+        """A second some actions were due in has come: drain everything due."""
+        self._drain()
+
+    def _drain(self) -> None:
+        """Start a drainer unless enough are running; a running one drains again."""
+        if not self._started:
+            return
+        self._again = True
+        if len(self._drainers) >= self._drainers_max:
+            return
         self._idle.clear()
+        task = asyncio.get_running_loop().create_task(self._draining())
+        self._drainers.add(task)
+
+    async def _draining(self) -> None:
+        """Run batches until a claim finds nothing due and nobody woke us meanwhile."""
+        assert self._runner is not None
         try:
-            async with self._slots:
-                await self._runner.run(action_id)
-        except Exception:  # never let one action kill the scheduler's event loop task
-            log.exception("timed action %s crashed", action_id)
+            while self._started:
+                self._again = False
+                if not await self._runner.run_batch(self._batch) and not self._again:
+                    break
+        except Exception:  # never let one batch kill the scheduler; the sweep retries
+            log.exception("running a batch of timed actions crashed")
         finally:
-            self._inflight.discard(action_id)
-            if not self._inflight:
+            task = asyncio.current_task()
+            if task is not None:
+                self._drainers.discard(task)
+            if not self._drainers:
                 self._idle.set()
 
     async def stop(self, grace: float = 10.0) -> None:
@@ -219,5 +256,6 @@ class ActionScheduler:
                 await asyncio.wait_for(self._idle.wait(), timeout=grace)
             except TimeoutError:
                 log.warning("stopped with %d timed actions still running; they will be "
-                            "retaken when their lease ends", len(self._inflight))
+                            "retaken when their lease ends", len(self._runner.running)
+                            if self._runner is not None else 0)
             self._scheduler.shutdown(wait=False)

@@ -165,6 +165,35 @@ class PostgresTx(TxRules):
         except DRIVER_ERRORS as exc:
             raise self._errors(exc, f"saving a {codec.label}") from exc
 
+    async def insert_all(self, entities: Sequence[Entity]) -> None:
+        if not entities:
+            return
+        codec = self._one_type(entities)
+        for entity in entities:
+            self._touched(codec, entity)
+        try:
+            await self._conn.executemany(self._insert_sql(codec),
+                                         [codec.encode(e) for e in entities])
+        except asyncpg.UniqueViolationError as exc:
+            raise StorageError(f"One of {len(entities)} {codec.label} records already "
+                               "exists; nothing was changed.") from exc
+        except DRIVER_ERRORS as exc:
+            raise self._errors(exc, f"saving {codec.label} records") from exc
+
+    async def _update_all(self, codec: EntityCodec[Any], entities: Sequence[Entity]) -> None:
+        names = [name for name in codec.names if name != "id"]
+        assignments = ", ".join(f"{name} = ${n}" for n, name in enumerate(names, 1))
+        rows = []
+        for entity in entities:
+            self._touched(codec, entity)
+            encoded = dict(zip(codec.names, codec.encode(entity), strict=True))
+            rows.append([*(encoded[name] for name in names), entity.id])
+        try:
+            await self._conn.executemany(f"UPDATE {codec.table} SET {assignments} "
+                                         f"WHERE id = ${len(names) + 1}", rows)
+        except DRIVER_ERRORS as exc:
+            raise self._errors(exc, f"updating {codec.label} records") from exc
+
     async def insert_new(self, entity: Entity) -> bool:
         codec = codec_for(type(entity))
         self._touched(codec, entity)

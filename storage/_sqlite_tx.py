@@ -15,7 +15,7 @@ import aiosqlite
 from bot.core.errors import DuplicateRecord, StorageError
 from bot.core.models import Entity
 from bot.core.ports import Sealer
-from storage._codec import Condition, SqlValue, codec_for
+from storage._codec import Condition, EntityCodec, SqlValue, codec_for
 from storage._statistics import SqlStatistics
 from storage._tx_common import TxRules
 
@@ -140,6 +140,33 @@ class SqliteTx(TxRules):
                                "nothing was changed.") from exc
         except sqlite3.Error as exc:
             raise storage_error(exc, f"saving a {codec.label}") from exc
+
+    async def insert_all(self, entities: Sequence[Entity]) -> None:
+        if not entities:
+            return
+        codec = self._one_type(entities)
+        sql = (f"INSERT INTO {codec.table} ({', '.join(codec.names)}) "
+               f"VALUES ({', '.join('?' * len(codec.names))})")
+        try:
+            await self._conn.executemany(sql, [codec.encode(e) for e in entities])
+        except sqlite3.IntegrityError as exc:
+            raise StorageError(f"One of {len(entities)} {codec.label} records already "
+                               "exists; nothing was changed.") from exc
+        except sqlite3.Error as exc:
+            raise storage_error(exc, f"saving {codec.label} records") from exc
+
+    async def _update_all(self, codec: EntityCodec[Any], entities: Sequence[Entity]) -> None:
+        names = [name for name in codec.names if name != "id"]
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        rows = []
+        for entity in entities:
+            encoded = dict(zip(codec.names, codec.encode(entity), strict=True))
+            rows.append([*(encoded[name] for name in names), entity.id])
+        try:
+            await self._conn.executemany(
+                f"UPDATE {codec.table} SET {assignments} WHERE id = ?", rows)
+        except sqlite3.Error as exc:
+            raise storage_error(exc, f"updating {codec.label} records") from exc
 
     async def insert_new(self, entity: Entity) -> bool:
         codec = codec_for(type(entity))

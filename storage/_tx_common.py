@@ -8,6 +8,7 @@ without a key) are the contract, kept once here so the two cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.core.errors import NotFound, SealError, StorageError
@@ -41,6 +42,33 @@ class TxRules:
         if codec.append_only:
             raise StorageError(f"The {codec.table} table is append-only; its records cannot "
                                "be changed or removed. Add a new entry instead.")
+
+    async def _update_all(self, codec: EntityCodec[Any], entities: Sequence[Entity]) -> None:
+        raise NotImplementedError
+
+    async def find(self, cls: type[Any], **where: Any) -> list[Any]:
+        raise NotImplementedError
+
+    @staticmethod
+    def _one_type(entities: Sequence[Entity]) -> EntityCodec[Any]:
+        kinds = {type(entity) for entity in entities}
+        if len(kinds) != 1:
+            raise ValueError("insert_all / update_all_if take records of one type")
+        return codec_for(kinds.pop())
+
+    async def update_all_if(self, entities: Sequence[Entity], **expected: object) -> set[str]:
+        """Read which records still match ``expected``, then replace those by id in one
+        statement: the unit of work runs alone, so nothing changes in between."""
+        if not entities:
+            return set()
+        codec = self._one_type(entities)
+        self._refuse_if_append_only(codec)
+        by_id = {entity.id: entity for entity in entities}
+        matching = {row.id for row in await self.find(type(entities[0]), id__in=list(by_id),
+                                                      **expected)}
+        if matching:
+            await self._update_all(codec, [by_id[i] for i in by_id if i in matching])
+        return matching
 
     async def update(self, entity: Entity) -> None:
         if not await self._update(entity, {}):

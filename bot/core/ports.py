@@ -118,6 +118,18 @@ class Tx(Protocol):
         and have exactly one of them win.
         """
 
+    async def insert_all(self, entities: Sequence[Entity]) -> None:
+        """Add many new records of one type in one statement (``insert`` for each, in
+        one round trip); raises ``StorageError`` if an id exists, and nothing is added."""
+
+    async def update_all_if(self, entities: Sequence[Entity], **expected: object) -> set[str]:
+        """``update_if`` for many records of one type with the same ``expected`` fields,
+        in two statements whatever their number; returns the ids that were replaced.
+
+        Exact because a unit of work runs alone (``BEGIN IMMEDIATE`` on SQLite, the
+        advisory lock on PostgreSQL): nothing changes between reading which records
+        match and replacing them."""
+
     async def rewrite(self, entity: Entity) -> None:
         """Replace a record, append-only ones included, inside ``Storage.erasure()`` only
         (``StorageError`` elsewhere); the audit log still lets only its personal fields

@@ -128,8 +128,8 @@ class CocBot(commands.Bot):
         if session is None:
             return {}
         self._resuming = True  # should loading fail, the fresh session that follows reads back
-        if self.home:
-            await resume.hydrate(self, self.settings.guild_id)
+        for guild in self.shard_guilds():
+            await resume.hydrate(self, guild)
         log.info("discord: resuming session %s at event %d", session.session_id,
                  session.sequence)
         return resume.resume_arguments(session.session_id, session.sequence,
@@ -140,7 +140,7 @@ class CocBot(commands.Bot):
         is intact; for a session resumed from another process (``resume_from``) the
         replayed events are in and the guild was loaded before."""
         if not self._resuming:
-            if self.home and self.get_guild(self.settings.guild_id) is not None:
+            if self.registers and self._watched_guild() is not None:
                 self.app.platforms.mark_ready(self.platform.name)
             return
         self._resuming = False
@@ -151,18 +151,27 @@ class CocBot(commands.Bot):
     def standing_by(self, standby: bool) -> None:
         """Another process holds this shard (``bot.discord_io.shards``): say so, so that
         readiness counts the wait as healthy."""
-        if self.home:
+        if self.registers:
             self.app.platforms.standing_by(self.platform.name, standby)
 
     def gateway_lost(self) -> None:
         """The connection was dropped on purpose (the lease went to another process)."""
-        if self.home:
+        if self.registers:
             self.app.platforms.mark_unready(self.platform.name)
+
+    def shard_guilds(self) -> list[int]:
+        """The configured servers whose events come to this client (all of them without
+        sharding): the ones a resume loads and a catch-up reads back."""
+        servers = [server.guild_id for server in self.settings.all_servers]
+        if self.shard_id is None:
+            return servers
+        return [guild for guild in servers
+                if home_shard(guild, self.settings.shard_count) == self.shard_id]
 
     def saw(self, message: discord.Message) -> None:
         """Note the newest message seen per channel, for a catch-up after fail-over."""
-        if self.gateway_state is not None:
-            self.gateway_state.note_seen(message.channel.id, message.id)
+        if self.gateway_state is not None and message.guild is not None:
+            self.gateway_state.note_seen(message.guild.id, message.channel.id, message.id)
 
     async def on_ready(self) -> None:
         """READY and the guild have arrived: timed actions waiting for Discord run now.
@@ -172,7 +181,7 @@ class CocBot(commands.Bot):
         """
         failed_resume, self._resuming = self._resuming, False
         self._connected()
-        if failed_resume and self.home and self.gateway_state is not None:
+        if failed_resume and self.gateway_state is not None:
             log.warning("discord: the previous session could not be resumed; reading back "
                         "what was posted in the gap")
             await resume.catch_up(self, self.gateway_state)
@@ -180,12 +189,13 @@ class CocBot(commands.Bot):
     def _connected(self) -> None:
         """The first time per start (READY comes again after a reconnect), say what in the
         server does not match the configuration, so a typo does not pass for a quiet bot."""
-        if not self.home:
+        if not self.registers:
             return
-        guild = self.get_guild(self.settings.guild_id)
+        guild = self._watched_guild()
         first, self._checked = not self._checked, True
         if first:
-            for server in self.settings.all_servers:
+            mine = self.shard_guilds()  # the others are checked by their shard's client
+            for server in (s for s in self.settings.all_servers if s.guild_id in mine):
                 for problem in setup_check.problems(self.get_guild(server.guild_id), server):
                     log.warning("set-up: %s", problem)
             for other in self.guilds:
@@ -193,9 +203,22 @@ class CocBot(commands.Bot):
         if guild is None:
             if not first:
                 log.warning("discord: ready, but the configured guild %s is not available",
-                            self.settings.guild_id)
+                            self._readiness_guild)
             return
         self.app.platforms.mark_ready(self.platform.name)
+
+    @property
+    def _readiness_guild(self) -> int:
+        """The server whose availability makes Discord ready in this process: the
+        configured one on the home shard's client; on a process holding other shards
+        only, the first configured server on this client's shard."""
+        if self.home:
+            return self.settings.guild_id
+        mine = self.shard_guilds()
+        return mine[0] if mine else self.settings.guild_id
+
+    def _watched_guild(self) -> discord.Guild | None:
+        return self.get_guild(self._readiness_guild)
 
     @property
     def guild_object(self) -> discord.Object:
@@ -268,17 +291,17 @@ class CocBot(commands.Bot):
 
     async def on_disconnect(self) -> None:
         """The gateway dropped: not ready (``/readyz`` says so) until RESUMED or READY."""
-        if self.home:
+        if self.registers:
             self.app.platforms.mark_unready(self.platform.name)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """The guild came back after an outage (READY does not fire again then)."""
         self._note_unknown(guild)
-        if guild.id == self.settings.guild_id and self.is_ready() and self.home:
+        if guild.id == self._readiness_guild and self.is_ready() and self.registers:
             self.app.platforms.mark_ready(self.platform.name)
 
     async def on_guild_unavailable(self, guild: discord.Guild) -> None:
-        if guild.id == self.settings.guild_id and self.home:
+        if guild.id == self._readiness_guild and self.registers:
             self.app.platforms.mark_unready(self.platform.name)
 
     async def close(self) -> None:

@@ -7,9 +7,10 @@
   one by at most a save interval: the standby may see a few events the owner already
   handled (at least once, never lost), and automod's per-message claim and the stored
   votes make those repeats harmless.
-- The newest message seen in each watched channel (``discord:<guild>:seen:<channel>``),
-  so that when a session can no longer be resumed, the standby reads each channel's
-  history after it and nothing posted during the gap escapes automod.
+- The newest message seen in each watched channel of every server
+  (``discord:<guild>:seen:<channel>``), so that when a session can no longer be resumed,
+  the standby reads each channel's history after it, in every server on the shard, and
+  nothing posted during the gap escapes automod.
 
 Both are ``platform_state`` rows: bookkeeping only, no message content.
 """
@@ -49,13 +50,13 @@ def session_key(shard: int) -> str:
 
 
 class GatewayState:
-    """Reads and writes the rows described in the module docstring for one guild."""
+    """Reads and writes the rows described in the module docstring for one shard's
+    client: its session, and the marks of every server whose events come to it."""
 
-    def __init__(self, state: PlatformStateService, guild_id: int) -> None:
+    def __init__(self, state: PlatformStateService) -> None:
         self._state = state
-        self._guild = guild_id
-        self._seen: dict[int, int] = {}  # channel -> newest message id, not yet saved
-        self._saved: dict[int, int] = {}
+        self._seen: dict[tuple[int, int], int] = {}  # (guild, channel) -> newest, unsaved
+        self._saved: dict[tuple[int, int], int] = {}
 
     async def session(self, shard: int) -> GatewaySession | None:
         value = await self._state.get(session_key(shard))
@@ -68,22 +69,24 @@ class GatewayState:
         """After a clean stop the session is closed on Discord's side: nothing to resume."""
         await self._state.put(session_key(shard), "")
 
-    def _seen_key(self, channel: int) -> str:
-        return f"discord:{self._guild}:seen:{channel}"
+    @staticmethod
+    def _seen_key(guild: int, channel: int) -> str:
+        return f"discord:{guild}:seen:{channel}"
 
-    def note_seen(self, channel: int, message: int) -> None:
-        """Remember (in memory) that ``message`` arrived in ``channel``; saved by ``flush``."""
-        if message > self._seen.get(channel, 0):
-            self._seen[channel] = message
+    def note_seen(self, guild: int, channel: int, message: int) -> None:
+        """Remember (in memory) that ``message`` arrived in ``channel`` of ``guild``; saved
+        by ``flush``."""
+        if message > self._seen.get((guild, channel), 0):
+            self._seen[(guild, channel)] = message
 
     async def flush(self) -> int:
         """Save the marks that moved since the last flush; returns how many."""
-        moved = {c: m for c, m in self._seen.items() if self._saved.get(c) != m}
-        for channel, message in moved.items():
-            await self._state.put(self._seen_key(channel), str(message))
-            self._saved[channel] = message
+        moved = {key: m for key, m in self._seen.items() if self._saved.get(key) != m}
+        for (guild, channel), message in moved.items():
+            await self._state.put(self._seen_key(guild, channel), str(message))
+            self._saved[(guild, channel)] = message
         return len(moved)
 
-    async def last_seen(self, channel: int) -> int | None:
-        value = await self._state.get(self._seen_key(channel))
+    async def last_seen(self, guild: int, channel: int) -> int | None:
+        value = await self._state.get(self._seen_key(guild, channel))
         return int(value) if value and value.isdigit() else None

@@ -10,14 +10,14 @@ resume URL with its session id and sequence and sends RESUME (discord.py's own
 ``from_client(resume=True)`` path). Every later reconnect is discord.py's own logic.
 
 A resumed session gets no READY and no GUILD_CREATE, so a fresh process would know
-nothing of the guild while the replayed events arrive. :func:`hydrate` therefore fills
-discord.py's cache from the REST API (guild, channels, members, active threads) before
-the RESUME is sent, the way a GUILD_CREATE would have.
+nothing of the servers while the replayed events arrive. :func:`hydrate` therefore fills
+discord.py's cache from the REST API (guild, channels, members, active threads) for every
+configured server on the shard before the RESUME is sent, the way GUILD_CREATE would have.
 
 When Discord refuses the RESUME (the session expired: INVALID_SESSION), discord.py
-identifies afresh; :func:`catch_up` then reads each watched channel's history after the
-last message seen there and hands it to the watch cog, so nothing posted in the gap
-escapes automod.
+identifies afresh; :func:`catch_up` then reads the history of each watched channel of
+every server on the shard after the last message seen there and hands it to the watch
+cog, so nothing posted in the gap escapes automod.
 """
 
 from __future__ import annotations
@@ -85,29 +85,44 @@ async def hydrate(client: discord.Client, guild_id: int) -> discord.Guild:
 
 
 async def catch_up(bot: CocBot, state: GatewayState) -> int:
-    """Scan what was posted in each channel after the last message seen there; returns
-    how many messages were handed to automod (a repeat is harmless: claims dedupe it)."""
-    guild = bot.get_guild(bot.settings.guild_id)
+    """Scan what was posted in each channel of every server on the client's shard after
+    the last message seen there; returns how many messages were handed to automod (a
+    repeat is harmless: claims dedupe it)."""
     watch = bot.get_cog("Watch")
-    if guild is None or watch is None:
+    if watch is None:
         return 0
     handled = 0
-    for channel in guild.text_channels:
-        mark = await state.last_seen(channel.id)
-        if mark is None:
-            continue  # never seen a message here: no gap we know of
-        try:
-            async for message in channel.history(limit=CATCH_UP_LIMIT, oldest_first=True,
-                                                 after=discord.Object(mark)):
-                member = guild.get_member(message.author.id)
-                if member is not None:
-                    message.author = member  # roles matter to the rules
-                await watch.on_message(message)  # type: ignore[attr-defined]
-                handled += 1
-        except discord.HTTPException as exc:
-            log.warning("discord: could not read back channel %s after fail-over: %s",
-                        channel.id, exc)
+    for guild_id in bot.shard_guilds():
+        guild = bot.get_guild(guild_id)
+        if guild is None:
+            log.warning("discord: server %s is not available; what was posted there during "
+                        "the fail-over could not be read back", guild_id)
+            continue
+        for channel in guild.text_channels:
+            handled += await _read_back(guild, channel, watch, state)
     log.info("discord: %d messages posted during the fail-over gap scanned", handled)
+    return handled
+
+
+async def _read_back(guild: discord.Guild, channel: discord.TextChannel, watch: Any,
+                     state: GatewayState) -> int:
+    """Hand ``channel``'s messages after its mark to automod; a channel never seen has
+    no gap we know of."""
+    mark = await state.last_seen(guild.id, channel.id)
+    if mark is None:
+        return 0
+    handled = 0
+    try:
+        async for message in channel.history(limit=CATCH_UP_LIMIT, oldest_first=True,
+                                             after=discord.Object(mark)):
+            member = guild.get_member(message.author.id)
+            if member is not None:
+                message.author = member  # roles matter to the rules
+            await watch.on_message(message)
+            handled += 1
+    except discord.HTTPException as exc:
+        log.warning("discord: could not read back channel %s after fail-over: %s",
+                    channel.id, exc)
     return handled
 
 

@@ -54,16 +54,17 @@ async def run_discord(app: FrontEndContext) -> None:
     if settings.shard_leases:
         await check_layout(app.services.state, app.services.leases, settings.shard_count,
                            app.clock.now())
-    gateway = GatewayState(app.services.state, settings.guild_id)
-    clients = [CocBot(app, settings, shard_id=shard, gateway=gateway) for shard in shards]
+    gateways = [GatewayState(app.services.state) for _ in shards]  # one per shard
+    clients = [CocBot(app, settings, shard_id=shard, gateway=gateway)
+               for shard, gateway in zip(shards, gateways, strict=True)]
     if not any(client.home for client in clients):
         clients[0].registers = True  # notices to Discord still go out from here, by REST
     try:
         # That one first: it registers the platform and syncs the commands.
         for client in sorted(clients, key=lambda c: not c.registers):
             await client.login(secrets.discord_token)
-        await asyncio.gather(*(_serve(app, client, gateway, shard)
-                               for client, shard in zip(clients, shards, strict=True)))
+        await asyncio.gather(*(_serve(app, client, gateway, shard) for client, gateway, shard
+                               in zip(clients, gateways, shards, strict=True)))
     finally:
         for client in clients:
             await client.close()

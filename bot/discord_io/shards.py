@@ -91,14 +91,20 @@ class ShardKeeper:
 
     async def run(self) -> None:
         """Stand by, hold, stand by again ... until cancelled (then hand over cleanly)."""
+        said = False
         try:
             while True:
                 self._lease = await self._leases.acquire(lease_name(self._shard),
                                                          self._holder, self._ttl)
                 self._bot.standing_by(self._lease is None)
                 if self._lease is None:
+                    if not said:
+                        log.info("discord: shard %d is held by another process; standing "
+                                 "by", self._shard)
+                    said = True
                     await asyncio.sleep(self._poll)
                     continue
+                said = False
                 log.info("discord: this process now owns shard %d", self._shard)
                 await self._hold()
                 if self._bot.is_closed():

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.core.errors import ConfigError
 from bot.discord_io.client import home_shard
 from config.loader import load_settings
@@ -63,3 +64,24 @@ def test_the_home_shard_follows_discords_formula() -> None:
     guild = 111111111111111111
     assert home_shard(guild, 1) == 0
     assert home_shard(guild, 16) == (guild >> 22) % 16
+
+
+@pytest.mark.parametrize(("extra", "key"), [
+    ("shard_count = 2\nshard_ids = [0, 2]\n", "discord.shard_ids"),
+    ("shard_count = 0\n", "discord.shard_count"),
+])
+def test_check_config_refuses_a_shard_layout_that_does_not_match(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: str, key: str) -> None:
+    path = tmp_path / "coc-bot.toml"
+    path.write_text(DISCORD + extra, encoding="utf-8")
+    assert cli.main(["--config", str(path), "check-config"]) != 0
+    err = capsys.readouterr().err
+    assert f"'{key}'" in err, err
+
+
+def test_check_config_accepts_a_layout_that_matches(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "coc-bot.toml"
+    path.write_text(DISCORD + "shard_count = 2\nshard_ids = [1]\nshard_leases = true\n",
+                    encoding="utf-8")
+    assert cli.main(["--config", str(path), "check-config"]) == 0, capsys.readouterr().err

@@ -66,7 +66,7 @@ class StandIn:
 
 def keeper(h: Harness, name: str) -> tuple[ShardKeeper, StandIn]:
     bot = StandIn(app=h)
-    state = GatewayState(h.services.state, guild_id=1)
+    state = GatewayState(h.services.state)
     return ShardKeeper(bot, LeaseService(h.ctx), state, 0, name,  # type: ignore[arg-type]
                        ttl=timedelta(seconds=10), renew=0.02, poll=0.02, save=0.01), bot
 
@@ -123,7 +123,7 @@ async def test_a_holder_whose_lease_was_taken_drops_its_connection(harness: Harn
 
 
 async def _saved(h: Harness, sequence: int) -> bool:
-    session = await GatewayState(h.services.state, guild_id=1).session(0)
+    session = await GatewayState(h.services.state).session(0)
     return session is not None and session.sequence == sequence
 
 
@@ -145,7 +145,7 @@ async def test_a_failed_renewal_is_retried_while_the_lease_has_time_left(
         harness: Harness) -> None:
     bot = StandIn(app=harness)
     leases = FlakyLeases(harness, failures=2)
-    kept = ShardKeeper(bot, leases, GatewayState(harness.services.state, 1), 0,  # type: ignore[arg-type]
+    kept = ShardKeeper(bot, leases, GatewayState(harness.services.state), 0,  # type: ignore[arg-type]
                        "alpha", ttl=timedelta(seconds=10), renew=0.02, poll=0.02, save=0.01)
     holding = asyncio.create_task(kept.run())
     await until(lambda: leases.calls >= 4)

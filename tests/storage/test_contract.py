@@ -458,6 +458,56 @@ async def test_update_if_succeeds_only_when_expected_fields_match(store: Storage
     assert await _get(store, ScheduledAction, "job") == pending
 
 
+async def test_insert_all_adds_every_record_or_none(store: Storage) -> None:
+    rows = [_action(f"many-{n}", BASE + timedelta(minutes=n)) for n in range(50)]
+    async with store.transaction() as tx:
+        await tx.insert_all(rows)
+        await tx.insert_all([])  # nothing to add is fine
+    assert await _ids(store) == sorted(r.id for r in rows)
+    with pytest.raises(StorageError, match="already exists"):
+        async with store.transaction() as tx:
+            await tx.insert_all([_action("fresh", BASE), rows[3]])
+    assert await _get(store, ScheduledAction, "fresh") is None  # rolled back with it
+    with pytest.raises(ValueError):
+        async with store.transaction() as tx:
+            await tx.insert_all([_action("x", BASE), samples.full(AuditEntry)])
+    entries = [dataclasses.replace(samples.full(AuditEntry), id=f"audit-{n}")
+               for n in range(3)]
+    async with store.transaction() as tx:  # appending to the append-only log is allowed
+        await tx.insert_all(entries)
+        assert await tx.count(AuditEntry) == 3
+
+
+async def test_update_all_if_replaces_exactly_the_records_that_still_match(
+        store: Storage) -> None:
+    rows = [_action(f"job-{n}", BASE) for n in range(6)]
+    await _insert(store, *rows)
+    taken = dataclasses.replace(rows[1], status=ActionStatus.RUNNING, claimed_by="other")
+    async with store.transaction() as tx:
+        await tx.update(taken)  # another process claimed job-1 first
+    claims = [dataclasses.replace(r, status=ActionStatus.RUNNING, claimed_by="me",
+                                  claimed_at=BASE, attempts=1) for r in rows]
+    missing = _action("never-added", BASE)
+    async with store.transaction() as tx:
+        won = await tx.update_all_if([*claims, missing], status=ActionStatus.PENDING)
+        assert await tx.update_all_if([]) == set()
+    assert won == {r.id for r in rows} - {"job-1"}
+    assert await _get(store, ScheduledAction, "job-1") == taken
+    assert await _get(store, ScheduledAction, "job-0") == claims[0]
+    assert await _get(store, ScheduledAction, "never-added") is None
+    async with store.transaction() as tx:
+        again = await tx.update_all_if(claims, status=ActionStatus.PENDING)
+        assert again == set()  # a second claimer wins nothing
+        done = [dataclasses.replace(c, status=ActionStatus.DONE) for c in claims]
+        assert await tx.update_all_if(done, claimed_by="me") == won
+    assert await _ids(store, status=ActionStatus.DONE) == sorted(won)
+    entry = samples.full(AuditEntry)
+    await _insert(store, entry)
+    with pytest.raises(StorageError, match="append-only"):
+        async with store.transaction() as tx:
+            await tx.update_all_if([dataclasses.replace(entry, reason="changed")])
+
+
 # --- 4. transactions ------------------------------------------------------------------
 
 

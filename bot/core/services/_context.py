@@ -148,12 +148,27 @@ async def audit(
 ) -> None:
     """Append to the audit log; ``actor=None`` marks an automated act, ``UNNAMED`` a
     person's act that must not name them."""
+    await tx.insert(audit_entry(ctx, action, subject_type, subject_id, actor=actor,
+                                reason=reason, details=details))
+
+
+def audit_entry(
+    ctx: Context,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    *,
+    actor: PersonRef | Literal[_Unnamed.PERSON] | None,
+    reason: str | None = None,
+    details: str | None = None,
+) -> AuditEntry:
+    """The entry ``audit`` appends, for a batch appended with ``Tx.insert_all``."""
     named = actor if isinstance(actor, PersonRef) else None
-    await tx.insert(AuditEntry(
+    return AuditEntry(
         id=uuid.uuid4().hex, at=ctx.now(), action=action, subject_type=subject_type,
         subject_id=subject_id, automated=actor is None, actor=named, reason=reason,
         details=details,
-    ))
+    )
 
 
 async def schedule(
@@ -224,13 +239,21 @@ async def queue_dm(tx: Tx, ctx: Context, person: PersonRef, notice: Notice, *,
     worker opens it only to send. ``mergeable``: an automated explanation, held
     ``ctx.dm_wave`` and merged with others to the same person queued meanwhile.
     """
+    return await tx.insert_new(dm_row(ctx, person, notice, purpose=purpose, batch=batch,
+                                      mergeable=mergeable, key=key))
+
+
+def dm_row(ctx: Context, person: PersonRef, notice: Notice, *, purpose: str | None = None,
+           batch: str | None = None, mergeable: bool = False,
+           key: str | None = None) -> OutboxMessage:
+    """The outbox row ``queue_dm`` adds, for a batch added with ``Tx.insert_all``."""
     now = ctx.now()
     hold = ctx.dm_wave if mergeable else timedelta(0)
-    return await tx.insert_new(OutboxMessage(
+    return OutboxMessage(
         id=outbox_id(key), platform=person.platform, notice_kind=notice.kind.value,
         text=notice.text, created_at=now, due_at=now + hold, recipient=person,
         subject_id=notice.subject_id, title=notice.title, purpose=purpose, batch=batch,
-        mergeable=mergeable))
+        mergeable=mergeable)
 
 
 EMAIL_PURPOSE: Final = "email"

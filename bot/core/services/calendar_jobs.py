@@ -8,7 +8,7 @@ crash between the effect and the ``done`` mark means it can run again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.core.errors import NotFound
@@ -37,7 +37,7 @@ from bot.core.services._context import (
 )
 from bot.core.services.digest import build_digest, month_before, next_digest, next_fiscal_year
 from bot.core.services.reports import origin_of
-from bot.core.services.timed import Handler
+from bot.core.services.timed import BatchHandler, Handler
 
 DigestChart = Callable[[str, Mapping[str, int]], bytes | None]
 """Draws counts as a PNG bar chart (``bot.records.report_charts.counts_chart``), given by
@@ -95,6 +95,33 @@ class CalendarJobs:
                 prompt = await tx.get(AcceptancePrompt, action.subject_id)
                 where = prompt.person if prompt else None
         return HOME if where is None else Needs(frozenset({where.platform}))
+
+    def batch_handlers(self) -> Mapping[ActionKind, BatchHandler]:
+        """Kinds that thousands may fall due of at once, run a batch at a time."""
+        return {ActionKind.LIFT_SANCTION: self._lift_many}
+
+    async def _lift_many(self, actions: Sequence[ScheduledAction]) -> Mapping[str, Exception]:
+        action_of = {a.subject_id: a.id for a in actions}
+        failed = await self._s.sanctions.lift_ended(list(action_of), "the suspension ended")
+        return {action_of[sanction]: exc for sanction, exc in failed.items()}
+
+    async def needs_many(self, actions: Sequence[ScheduledAction]) -> list[Needs]:
+        """``needs`` for a batch, reading the lifts' suspensions in one query."""
+        lifts = [a.subject_id for a in actions if a.kind is ActionKind.LIFT_SANCTION]
+        subjects: dict[str, PlatformName] = {}
+        if lifts:
+            async with self._ctx.storage.transaction() as tx:
+                subjects = {s.id: s.subject.platform
+                            for s in await tx.find(Sanction, id__in=lifts)}
+        found: list[Needs] = []
+        for action in actions:
+            if action.kind is not ActionKind.LIFT_SANCTION:
+                found.append(await self.needs(action))
+            elif action.subject_id in subjects:
+                found.append(Needs(frozenset({subjects[action.subject_id]})))
+            else:
+                found.append(HOME)
+        return found
 
     async def _lift(self, action: ScheduledAction) -> None:
         await self._s.sanctions.lift(None, action.subject_id, "the suspension ended")

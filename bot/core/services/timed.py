@@ -14,8 +14,9 @@ rather than failing and waiting out a back-off.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 Handler = Callable[[ScheduledAction], Awaitable[None]]
 FailureHook = Callable[[ScheduledAction, Exception], Awaitable[None]]
 NeedsOf = Callable[[ScheduledAction], Awaitable[Needs]]
+BatchHandler = Callable[[Sequence[ScheduledAction]], Awaitable[Mapping[str, Exception]]]
+"""Runs many actions of one kind at once (reading and writing the database once for all
+of them); returns the failures by action id, every other action succeeded."""
+NeedsOfMany = Callable[[Sequence[ScheduledAction]], Awaitable[Sequence[Needs]]]
 
 LEASE = timedelta(seconds=60)
 """How long a claim holds without renewal. A live runner renews its claims every third of
@@ -38,6 +43,11 @@ this (``renew``), so a slow handler is never taken over, while the work of a pro
 was killed is retaken within about a minute."""
 MAX_BACKOFF = timedelta(hours=1)
 MAX_ATTEMPTS = 50
+BATCH = 200
+"""Actions claimed by one transaction: 10,000 lifts falling due together cost 50 claims,
+not 10,000, and a crash interrupts at most this many (retaken at lease end)."""
+CONCURRENCY = 16
+"""Handlers without a batch form run at most this many at a time within a batch."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -57,14 +67,26 @@ class RunResult:
 class TimedActionService:
     def __init__(self, ctx: Context, handlers: Mapping[ActionKind, Handler], worker: str,
                  on_failure: FailureHook | None = None, lease: timedelta = LEASE,
-                 needs: NeedsOf | None = None) -> None:
+                 needs: NeedsOf | None = None, *,
+                 batch_handlers: Mapping[ActionKind, BatchHandler] | None = None,
+                 needs_many: NeedsOfMany | None = None,
+                 concurrency: int = CONCURRENCY) -> None:
         self._ctx = ctx
         self._handlers = dict(handlers)
+        self._batch_handlers = dict(batch_handlers or {})
+        self._needs_many = needs_many
+        self._slots = asyncio.Semaphore(concurrency)
         self._worker = worker
         self._on_failure = on_failure
         self._lease = lease
         self._needs = needs
         self._parked: dict[str, ScheduledAction] = {}
+        self._running: set[str] = set()
+
+    @property
+    def running(self) -> set[str]:
+        """Actions claimed by this runner and not finished yet (their claims are renewed)."""
+        return set(self._running)
 
     @property
     def parked(self) -> list[str]:
@@ -157,6 +179,14 @@ class TimedActionService:
         claimed = await self.claim(action_id)
         if claimed is None:
             return RunResult(action_id, ran=False)
+        self._running.add(action_id)
+        try:
+            return await self._run_claimed(claimed)
+        finally:
+            self._running.discard(action_id)
+
+    async def _run_claimed(self, claimed: ScheduledAction) -> RunResult:
+        action_id = claimed.id
         handler = self._handlers.get(claimed.kind)
         late = (self._ctx.now() - claimed.due_at).total_seconds()
         try:
@@ -180,6 +210,123 @@ class TimedActionService:
             stale = await tx.find(ScheduledAction, status=ActionStatus.RUNNING,
                                   claimed_at__lte=now - self._lease, limit=limit)
         return [await self.run(action.id) for action in [*due, *stale]]
+
+    async def claim_due(self, limit: int = BATCH) -> list[ScheduledAction]:
+        """Claim up to ``limit`` actions due now, and runs whose runner died, in one
+        transaction, earliest first; parked actions (waiting for a platform) are left.
+
+        Each claim is the same conditional update as ``claim``, so a row another process
+        took meanwhile is skipped. On PostgreSQL the unit of work's advisory lock already
+        makes concurrent claimers take turns (``FOR UPDATE SKIP LOCKED`` would add
+        nothing), and each turn reads the rows the previous one left pending: processes
+        claiming together get disjoint batches instead of racing for the same rows.
+        """
+        now = self._ctx.now()
+        skip = set(self._parked)
+        claimed: list[ScheduledAction] = []
+        async with self._ctx.storage.transaction() as tx:
+            due = await tx.find(ScheduledAction, status=ActionStatus.PENDING, due_at__lte=now,
+                                order_by="due_at", limit=limit + len(skip))
+            stale = await tx.find(ScheduledAction, status=ActionStatus.RUNNING,
+                                  claimed_at__lte=now - self._lease, order_by="claimed_at",
+                                  limit=limit)
+            chosen = [a for a in [*due, *stale] if a.id not in skip][:limit]
+            for status in (ActionStatus.PENDING, ActionStatus.RUNNING):
+                took = [replace(a, status=ActionStatus.RUNNING, claimed_by=self._worker,
+                                claimed_at=now, attempts=a.attempts + 1)
+                        for a in chosen if a.status is status]
+                won = await tx.update_all_if(took, status=status)
+                claimed += [a for a in took if a.id in won]
+        return sorted(claimed, key=lambda a: a.due_at)
+
+    async def run_batch(self, limit: int = BATCH) -> list[RunResult]:
+        """Claim a batch of due actions and run it: kinds with a batch handler in one call
+        each, the others concurrently (at most ``concurrency`` at a time); then record
+        every success in one transaction. An empty list: nothing was due."""
+        taken = await self.claim_due(limit)
+        ids = {a.id for a in taken}
+        self._running |= ids
+        try:
+            claimed = await self._release_waiting(taken)
+            if not claimed:
+                return []
+            failures: dict[str, Exception] = {}
+            kinds = {a.kind for a in claimed}
+            runs = [self._run_kind(kind, [a for a in claimed if a.kind is kind])
+                    for kind in kinds]
+            for found in await asyncio.gather(*runs):
+                failures.update(found)
+            await self._settle(claimed, failures)
+        finally:
+            self._running -= ids
+        return [RunResult(a.id, ran=True, error=str(failures[a.id]) if a.id in failures
+                          else None) for a in claimed]
+
+    async def _run_kind(self, kind: ActionKind,
+                        actions: list[ScheduledAction]) -> dict[str, Exception]:
+        batch = self._batch_handlers.get(kind)
+        if batch is not None:
+            try:
+                return dict(await batch(actions))
+            except Exception as exc:  # the whole batch failed: each is retried
+                return {a.id: exc for a in actions}
+        outcomes = await asyncio.gather(*(self._run_one(a) for a in actions))
+        return {a.id: exc for a, exc in zip(actions, outcomes, strict=True) if exc is not None}
+
+    async def _run_one(self, action: ScheduledAction) -> Exception | None:
+        handler = self._handlers.get(action.kind)
+        async with self._slots:
+            try:
+                if handler is None:
+                    raise CocBotError(f"no handler for {action.kind.value}")
+                await handler(action)
+            except Exception as exc:  # any failure must be recorded, or the action is lost
+                return exc
+        return None
+
+    async def _release_waiting(self, claimed: list[ScheduledAction]) -> list[ScheduledAction]:
+        """Give back (no attempt spent) and park the claimed actions whose platform is not
+        connected; returns the others. Parking happens with no ``await`` after the
+        readiness check, as in ``_waits``."""
+        if not claimed or (self._needs is None and self._needs_many is None):
+            return claimed
+        if self._needs_many is not None:
+            needs = list(await self._needs_many(claimed))
+        else:
+            assert self._needs is not None
+            needs = [await self._needs(a) for a in claimed]
+        waiting = [a for a, need in zip(claimed, needs, strict=True)
+                   if need is not NOTHING and not self._ctx.platforms.satisfies(need)]
+        if not waiting:
+            return claimed
+        for action in waiting:
+            self._parked[action.id] = action
+        async with self._ctx.storage.transaction() as tx:
+            await tx.update_all_if([replace(a, status=ActionStatus.PENDING, claimed_by=None,
+                                            claimed_at=None, attempts=a.attempts - 1)
+                                    for a in waiting],
+                                   status=ActionStatus.RUNNING, claimed_by=self._worker)
+        parked = {a.id for a in waiting}
+        return [a for a in claimed if a.id not in parked]
+
+    async def _settle(self, claimed: list[ScheduledAction],
+                      failures: Mapping[str, Exception]) -> None:
+        """Mark the successes done in one transaction; each failure is retried or failed."""
+        now = self._ctx.now()
+        done = [a for a in claimed if a.id not in failures]
+        async with self._ctx.storage.transaction() as tx:
+            finished = await tx.update_all_if(
+                [replace(a, status=ActionStatus.DONE, finished_at=now, last_error=None)
+                 for a in done], status=ActionStatus.RUNNING, claimed_by=self._worker)
+        for action in done:
+            if action.id not in finished:
+                log.warning("action %s was taken over before it finished", action.id)
+        for action in claimed:
+            late = (now - action.due_at).total_seconds()
+            failed = failures.get(action.id)
+            if failed is not None:
+                await self._failed(action, failed)
+            self._ctx.telemetry.action_ran(action.kind.value, failed is not None, late)
 
     async def _finish(self, action: ScheduledAction, status: ActionStatus,
                       error: str | None) -> None:

@@ -83,6 +83,7 @@ class _Session:
     id: str
     ws: web.WebSocketResponse | None
     sent: list[JSON] = field(default_factory=list)
+    shard: int = 0
 
 
 class FakeDiscord(BulkRoutes):
@@ -126,12 +127,16 @@ class FakeDiscord(BulkRoutes):
         self.resumed: list[tuple[str, int, int]] = []  # (session, seq given, events replayed)
         self.identifies: list[tuple[int, ...]] = []  # the shard of each IDENTIFY
         self.sessions: dict[str, _Session] = {}
-        self._session: _Session | None = None  # the session guild events go to
+        # Sharding as Discord does it: ``shard_count`` is what GET /gateway/bot advises,
+        # each IDENTIFY names [shard, count], and a guild's events go to the session of
+        # shard (guild_id >> 22) % count; DMs to shard 0.
+        self.shard_count = 1
+        self._current: dict[int, _Session] = {}  # shard -> the session its events go to
+        self._identified_shards: dict[int, asyncio.Event] = {}
         self.ready_at: float | None = None  # time.monotonic() of the last READY sent
         self.port = 0
         self._changed = asyncio.Condition()
         self._seq = itertools.count(1)
-        self._identified = asyncio.Event()
         self._runner: web.AppRunner | None = None
         # Further guilds (``add_guild``): which guild each role belongs to, and the guilds
         # each person is in; without an entry, the first guild.
@@ -145,15 +150,29 @@ class FakeDiscord(BulkRoutes):
         self.automod = FakeAutoMod(self.guild_id, self.app_id, self.snowflake,
                                    lambda: self.permissions_of(self.bot))
 
-    def add_guild(self) -> int:
+    def add_guild(self, shard: int | None = None) -> int:
         """A second (third...) server the bot is in, with its own @everyone and bot role;
-        ``channel``, ``role`` and ``member``/``join`` take ``guild=`` to build in it."""
+        ``channel``, ``role`` and ``member``/``join`` take ``guild=`` to build in it.
+        ``shard``: an id whose events go to that shard of ``shard_count``."""
         guild = self.snowflake()
+        while shard is not None and self.shard_of(guild) != shard:
+            guild += 1 << 22  # the next millisecond's id: far ahead of the id counter
         self.guild_ids.append(guild)
         self.role("@everyone", EVERYONE_PERMISSIONS, position=0, id=guild, guild=guild)
         self.bot.roles.append(self.role("coc-bot", BOT_PERMISSIONS, position=50, guild=guild))
         self.member_guilds.setdefault(self.bot.id, {self.guild_id}).add(guild)
         return guild
+
+    def shard_of(self, guild: int | None) -> int:
+        """Discord's formula: the shard a guild's events go to (DMs: shard 0)."""
+        return (guild >> 22) % self.shard_count if guild else 0
+
+    def session_of(self, shard: int = 0) -> _Session | None:
+        """The session shard ``shard``'s events go to now (None before its first IDENTIFY)."""
+        return self._current.get(shard)
+
+    def _shard_ready(self, shard: int) -> asyncio.Event:
+        return self._identified_shards.setdefault(shard, asyncio.Event())
 
     def guilds_of(self, user_id: int) -> set[int]:
         return self.member_guilds.get(user_id, {self.guild_id})
@@ -356,12 +375,15 @@ class FakeDiscord(BulkRoutes):
     # ``refuse_resume``, any) session gets INVALID_SESSION (op 9, not resumable).
 
     async def dispatch(self, event: str, data: JSON) -> None:
-        """Send an event to the current session; kept for a RESUME if nobody is connected
-        (before any session exists, wait for the first connection)."""
-        if self._session is None:
-            await self._identified.wait()
-        session = self._session
-        assert session is not None
+        """Send an event to the session of the shard its guild is on; kept for a RESUME if
+        nobody is connected (before any session exists, wait for the first connection)."""
+        guild = data.get("guild_id")
+        if not guild and data.get("channel_id"):
+            guild = self.channels.get(int(data["channel_id"]), {}).get("guild_id")
+        shard = self.shard_of(int(guild)) if guild else 0
+        if shard not in self._current:
+            await self._shard_ready(shard).wait()
+        session = self._current[shard]
         payload = {"op": 0, "t": event, "s": next(self._seq), "d": data}
         self.sent_events.append(payload)
         session.sent.append(payload)
@@ -371,22 +393,26 @@ class FakeDiscord(BulkRoutes):
             except (ConnectionError, RuntimeError):  # dying connection: kept for RESUME
                 session.ws = None
 
-    async def drop_connection(self, replay: int = 0) -> None:
+    async def drop_connection(self, replay: int = 0, shard: int = 0) -> None:
         """Close the gateway as Discord does on a hiccup (4000: reconnect and RESUME).
 
         On the RESUME the last ``replay`` events are sent again: Discord may deliver an
         event twice around a resume, and the bot must not count it twice.
         """
-        assert self._session is not None and self._session.ws is not None
+        session = self._current.get(shard)
+        assert session is not None and session.ws is not None
         self.replay_on_resume = replay
-        ws, self._session.ws = self._session.ws, None
+        ws, session.ws = session.ws, None
         await ws.close(code=4000, message=b"fake hiccup")
 
     @property
     def connected(self) -> bool:
-        """Whether a bot process holds the current session's connection right now."""
-        return self._session is not None and self._session.ws is not None \
-            and not self._session.ws.closed
+        """Whether a bot process holds shard 0's current session's connection right now."""
+        return self.shard_connected(0)
+
+    def shard_connected(self, shard: int) -> bool:
+        session = self._current.get(shard)
+        return session is not None and session.ws is not None and not session.ws.closed
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
@@ -423,34 +449,39 @@ class FakeDiscord(BulkRoutes):
         again = session.sent[-self.replay_on_resume:] if self.replay_on_resume else []
         self.replay_on_resume = 0
         session.ws = ws
-        self._session = session
+        self._current[session.shard] = session
         for event in [*[{**e, "s": next(self._seq)} for e in again], *missed]:
             await ws.send_str(json.dumps(event))
         await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}))
         self.resumes += 1
         self.resumed.append((session.id, last, len(missed)))
-        self._identified.set()
+        self._shard_ready(session.shard).set()
         await self._touch()
 
     async def _ready(self, ws: web.WebSocketResponse, data: JSON) -> None:
+        shard, count = (int(n) for n in data.get("shard") or (0, 1))
+        if count != self.shard_count or not 0 <= shard < count:
+            await ws.close(code=4010, message=b"Invalid shard")  # as Discord answers
+            return
         self.ready_at = time.monotonic()
-        session = _Session(f"fake-session-{len(self.sessions) + 1}", ws)
+        session = _Session(f"fake-session-{len(self.sessions) + 1}", ws, shard=shard)
         self.sessions[session.id] = session
-        self._session = session
-        self.identifies.append(tuple(data.get("shard") or (0, 1)))
+        self._current[shard] = session
+        self.identifies.append((shard, count))
+        guilds = [g for g in self.guild_ids if self.shard_of(g) == shard]
         ready = {"op": 0, "t": "READY", "s": next(self._seq), "d": {
             "v": 10, "user": self.bot.user(), "session_id": session.id,
             "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guild_ids],
+            "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
             "application": {"id": str(self.app_id), "flags": 0}, "private_channels": [],
-            "relationships": [], "presences": [], "shard": list(self.identifies[-1])}}
+            "relationships": [], "presences": [], "shard": [shard, count]}}
         creates = [{"op": 0, "t": "GUILD_CREATE", "s": next(self._seq),
-                    "d": self.guild_json(guild)} for guild in self.guild_ids]
+                    "d": self.guild_json(guild)} for guild in guilds]
         session.sent += [ready, *creates]
         await ws.send_str(json.dumps(ready))
         for create in creates:
             await ws.send_str(json.dumps(create))
-        self._identified.set()
+        self._shard_ready(shard).set()
         await self._touch()
 
     # ----- REST ---------------------------------------------------------------------------
@@ -564,7 +595,8 @@ class FakeDiscord(BulkRoutes):
                              "flags": 0, "interactions_endpoint_url": None,
                              "rpc_origins": [], "summary": ""}
             case "GET", ["gateway", "bot"] | ["gateway"]:
-                return 200, {"url": f"ws://127.0.0.1:{self.port}/gateway", "shards": 1,
+                return 200, {"url": f"ws://127.0.0.1:{self.port}/gateway",
+                             "shards": self.shard_count,
                              "session_start_limit": {"total": 1000, "remaining": 1000,
                                                      "reset_after": 0,
                                                      "max_concurrency": 1}}
@@ -626,20 +658,24 @@ class FakeDiscord(BulkRoutes):
                 user_id = self.bot.id if user == "@me" else int(user)
                 self._react(int(channel), int(message), emoji, user_id, add=False)
                 return 204, None
-            case "GET", ["guilds", _]:
-                guild = self.guild_json()
+            case "GET", ["guilds", guild]:
+                if int(guild) not in self.guild_ids:
+                    return _unknown("Guild", 10004)
+                found = self.guild_json(int(guild))
                 for key in ("channels", "threads", "members", "presences", "voice_states"):
-                    guild.pop(key)
-                return 200, guild
-            case "GET", ["guilds", _, "channels"]:
-                return 200, [c for c in self.channels.values() if c["type"] in (0, 4)]
+                    found.pop(key)
+                return 200, found
+            case "GET", ["guilds", guild, "channels"]:
+                return 200, [c for c in self.channels.values() if c["type"] in (0, 4)
+                             and c.get("guild_id") == guild]
             case "GET", ["guilds", _, "threads", "active"]:
                 return 200, {"threads": [], "members": []}
-            case "GET", ["guilds", _, "members"]:
+            case "GET", ["guilds", guild, "members"]:
                 after = int(query.get("after", 0))
-                chosen = sorted((m for m in self.members.values() if m.id > after),
+                chosen = sorted((m for m in self.members.values() if m.id > after
+                                 and int(guild) in self.guilds_of(m.id)),
                                 key=lambda m: m.id)[:int(query.get("limit", 1))]
-                return 200, [self.member_json(m) for m in chosen]
+                return 200, [self.member_json(m, guild=int(guild)) for m in chosen]
             case "GET", ["guilds", guild, "members", user]:
                 person = self.members.get(int(user))
                 if person is None or int(guild) not in self.guilds_of(person.id):
