@@ -7,13 +7,21 @@ parameters. Two things differ between backends and come from a :class:`Dialect`:
 parameter is written (``?`` here) and the number of seconds between two stored moments
 (SQLite has no interval type). Moments compare as stored: fixed-width UTC ISO text in
 SQLite, timestamps elsewhere, so ``handled <= due_at`` means the same in both.
+
+The digest's minor incidents and automod's reversal figures read ``incident_tallies``
+(migration 0013): per-day counters the database keeps with triggers on every write to
+``incidents``. A period's whole UTC days are summed from them (a year is a few thousand
+rows, however many incidents it held); its partial first and last days are counted from the
+incidents themselves, one ``GROUP BY`` over a range of the covering ``incidents_period``
+each (a day of rows at most). SQLite is told that index (``INDEXED BY``): without
+statistics its planner might walk an index that matches equality terms across all history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from bot.core.identity import PlatformName
@@ -29,6 +37,12 @@ from bot.core.statistics import (
 )
 from storage._codec import SqlValue, encode_datetime
 
+TALLIES = "incident_tallies"
+DERIVED_TABLES = frozenset({TALLIES})
+"""Tables that hold no record of their own: counters the database derives from others."""
+MINOR_BY_CLAUSE, MINOR_BY_CHANNEL, AUTOMOD_BY_RULE = "minor.clause", "minor.channel", \
+    "automod.rule"  # the measures of incident_tallies, as its triggers spell them
+
 Rows = Callable[[str, Sequence[SqlValue]], Awaitable[list[tuple[Any, ...]]]]
 
 
@@ -39,10 +53,12 @@ class Dialect:
     seconds_between: Callable[[str, str], str]  # SQL for (later - earlier) in seconds
     parameters: Callable[[str], str] = lambda sql: sql  # "?" placeholders to the driver's
     moment: Callable[[datetime], SqlValue] = encode_datetime  # a bound as the driver binds it
+    by_index: Callable[[str], str] = lambda index: ""  # read a table through that index
 
 
 SQLITE = Dialect(seconds_between=lambda earlier, later:  # to the millisecond: julianday is
-                 f"ROUND((julianday({later}) - julianday({earlier})) * 86400.0, 3)")  # a float
+                 f"ROUND((julianday({later}) - julianday({earlier})) * 86400.0, 3)",  # a float
+                 by_index=lambda index: f"INDEXED BY {index}")
 
 
 def numbered_parameters(sql: str) -> str:
@@ -116,16 +132,25 @@ def _counts(dialect: Dialect) -> dict[Measure, _Count]:
 
 
 @dataclass(frozen=True, slots=True)
-class _PerLabel:
-    """Rows of ``table`` matching ``where`` (equality terms an index leads with), counted
-    per ``label`` over a period of ``moment``; ``matching``: a second, conditional count."""
+class _Tallied:
+    """One measure of ``incident_tallies``, and the same count over ``incidents`` rows:
+    those matching ``where`` per ``label`` column; ``standing`` counts only the incidents
+    not reversed, otherwise all of them and, second, the reversed ones."""
 
-    table: str
+    measure: str
     label: str
     where: str
-    moment: str = "created_at"
+    standing: bool
     params: tuple[SqlValue, ...] = ()
-    matching: str | None = None
+
+
+_MINOR = f"severity = '{Severity.MINOR.value}' AND reversed_at IS NULL"
+_BY_MEASURE = {
+    MINOR_BY_CLAUSE: _Tallied(MINOR_BY_CLAUSE, "clause_id", _MINOR, standing=True),
+    MINOR_BY_CHANNEL: _Tallied(MINOR_BY_CHANNEL, "channel", _MINOR, standing=True),
+    AUTOMOD_BY_RULE: _Tallied(AUTOMOD_BY_RULE, "rule_id", "automated = ?", standing=False,
+                              params=(True,)),
+}
 
 
 class SqlStatistics:
@@ -148,39 +173,51 @@ class SqlStatistics:
         return await self._count(_counts(self._dialect)[measure], start, end)
 
     async def minor_incidents(self, start: datetime, end: datetime) -> MinorIncidents:
-        standing = f"severity = '{Severity.MINOR.value}' AND reversed_at IS NULL"
-        period = self._period(start, end)
-        by_clause = await self._per_label(_PerLabel("incidents", "clause_id", standing),
-                                          period)
-        by_channel = await self._per_label(_PerLabel("incidents", "channel", standing),
-                                           period)
+        self._period(start, end)
+        by_clause = await self._tallied(_BY_MEASURE[MINOR_BY_CLAUSE], start, end)
+        by_channel = await self._tallied(_BY_MEASURE[MINOR_BY_CHANNEL], start, end)
         return MinorIncidents({k: n for k, (n, _) in by_clause.items()},
                               {k: n for k, (n, _) in by_channel.items()})
 
-    async def _per_label(self, query: _PerLabel,
-                         period: list[SqlValue]) -> dict[str, tuple[int, int]]:
-        """Counts per label without sorting the period's rows: a loose index scan. Each
-        statement counts one label's rows in the period (an index range) and finds the
-        next label (an index seek); labels with no row in the period are left out. Costs
-        one round trip per label ever seen, plus the period's rows, whatever the history's
-        length. Needs an index on (equality columns..., label, moment, [matched column])."""
-        t, label, moment, where = query.table, query.label, query.moment, query.where
-        also = (f"COALESCE(SUM(CASE WHEN {query.matching} THEN 1 ELSE 0 END), 0)"
-                if query.matching else "0")
-        step = (f"SELECT COUNT(*), {also}, (SELECT MIN({label}) FROM {t} WHERE {where} "
-                f"AND {label} > ?) FROM {t} WHERE {where} AND {label} = ? "
-                f"AND {moment} >= ? AND {moment} < ?")
+    async def _tallied(self, measure: _Tallied, start: datetime,
+                       end: datetime) -> dict[str, tuple[int, int]]:
+        """Counts per label over ``[start, end)``: the whole UTC days from the tallies,
+        the partial days at either end from the incidents. Labels counting nothing are
+        left out."""
         found: dict[str, tuple[int, int]] = {}
-        [(current,)] = await self._run(
-            f"SELECT MIN({label}) FROM {t} WHERE {where} AND {label} IS NOT NULL",
-            query.params)
-        while current is not None:
-            [(rows, matched, following)] = await self._run(
-                step, [*query.params, current, *query.params, current, *period])
-            if rows:
-                found[str(current)] = (int(rows), int(matched))
-            current = following
-        return found
+
+        def add(label: Any, count: Any, matched: Any) -> None:
+            before = found.get(str(label), (0, 0))
+            found[str(label)] = (before[0] + int(count or 0), before[1] + int(matched or 0))
+
+        days = _whole_days(start, end)
+        for low, high in [(start, end)] if days is None else [(start, days[0]), (days[1], end)]:
+            if low < high:
+                for row in await self._raw(measure, low, high):
+                    add(*row)
+        if days is not None:
+            rows = await self._run(
+                f"SELECT label, SUM(total), SUM(reversed) FROM {TALLIES} "
+                "WHERE measure = ? AND day >= ? AND day < ? GROUP BY label",
+                [measure.measure, days[0].date().isoformat(), days[1].date().isoformat()])
+            for label, total, undone in rows:
+                total, undone = int(total), int(undone)
+                add(label, *((total - undone, 0) if measure.standing else (total, undone)))
+        return {label: counts for label, counts in found.items() if counts[0] > 0}
+
+    async def _raw(self, measure: _Tallied, start: datetime,
+                   end: datetime) -> list[tuple[Any, ...]]:
+        """The incidents of part of a day, counted per label: a range of the creation
+        index, grouped (a day's rows at most, never the history)."""
+        label = measure.label
+        matched = "0" if measure.standing else \
+            "SUM(CASE WHEN reversed_at IS NOT NULL THEN 1 ELSE 0 END)"
+        return await self._run(
+            f"SELECT {label}, COUNT(*), {matched} FROM incidents "
+            f"{self._dialect.by_index('incidents_period')} "
+            f"WHERE created_at >= ? AND created_at < ? AND {measure.where} "
+            f"AND {label} IS NOT NULL GROUP BY {label}",
+            [*self._period(start, end), *measure.params])
 
     async def _count(self, count: _Count, start: datetime, end: datetime) -> dict[str, int]:
         sql = (f"SELECT label, COUNT(*) FROM (SELECT {count.label} AS label "
@@ -223,8 +260,20 @@ class SqlStatistics:
 
     async def automod_reversals(self, start: datetime,
                                 end: datetime) -> list[RuleReversalCount]:
-        counts = await self._per_label(
-            _PerLabel("incidents", "rule_id", "automated = ?", params=(True,),
-                      matching="reversed_at IS NOT NULL"), self._period(start, end))
+        self._period(start, end)
+        counts = await self._tallied(_BY_MEASURE[AUTOMOD_BY_RULE], start, end)
         return [RuleReversalCount(rule, found, undone)
                 for rule, (found, undone) in sorted(counts.items())]
+
+
+def _midnight(moment: datetime) -> datetime:
+    return datetime.combine(moment.astimezone(UTC).date(), time(), tzinfo=UTC)
+
+
+def _whole_days(start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+    """The UTC midnights bounding the whole days inside ``[start, end)``, if any."""
+    first = _midnight(start)
+    if first < start:
+        first += timedelta(days=1)
+    last = _midnight(end)
+    return (first, last) if first < last else None

@@ -41,6 +41,7 @@ from bot.core.models import (
     OutboxStatus,
     PersonLink,
     PlatformState,
+    RaidWave,
     Recusal,
     RelayDirection,
     RelayMessage,
@@ -267,6 +268,19 @@ def _outbox_message(full: bool) -> OutboxMessage:
         channel="email")
 
 
+def _raid_wave(full: bool) -> RaidWave:
+    if not full:
+        return RaidWave("W-min", "discord:1", t(0), t(0))
+    return RaidWave(
+        "W-full", f"slack:{TRICKY}", t(1, TOKYO), t(2, KATHMANDU), removed=412, not_deleted=3,
+        flagged=2, undelivered=1, accounts=frozenset({"a" * 32, TRICKY}),
+        told=frozenset({"a" * 32}), timed_out=frozenset({TRICKY}), escalated=frozenset(),
+        channels=("412:discord:1:500", f"1:{TRICKY}"), rules=(f"3:{TRICKY}",),
+        restrained=("lock:discord:1:500",), restrained_until=(f"<#500>={TRICKY}",),
+        staff_alert=MessageRef(PlatformName.SLACK, "T1", "C1", "1700000000.0001"),
+        committee_alert=MessageRef(PlatformName.DISCORD, "1", "2", "3"))
+
+
 def _email_address(full: bool) -> EmailAddress:
     if not full:
         return EmailAddress(ALICE.key, ALICE, "alice@example.org", t(0))
@@ -281,7 +295,7 @@ BUILDERS: dict[type, Callable[[bool], Any]] = {
     AuditEntry: _audit_entry, ScheduledAction: _scheduled_action, PersonLink: _person_link,
     RequestClaim: _request_claim, PlatformState: _platform_state,
     SealKey: _seal_key, CaseContact: _case_contact, RelayMessage: _relay_message,
-    Evidence: _evidence, OutboxMessage: _outbox_message,
+    Evidence: _evidence, OutboxMessage: _outbox_message, RaidWave: _raid_wave,
 }
 
 

@@ -22,6 +22,7 @@ from bot.core.models._incidents import Incident, IncidentKind, Severity
 from bot.core.models._outbox import OutboxMessage, OutboxStatus
 from bot.core.models._people import Actor, PersonLink, Role
 from bot.core.models._platform_state import PlatformState
+from bot.core.models._raid import RaidWave
 from bot.core.models._reports import Report, ReportStatus
 from bot.core.models._requests import RequestClaim
 from bot.core.models._roster import Appointment, Office
@@ -32,7 +33,7 @@ ENTITY_TYPES: tuple[type, ...] = (
     Report, Incident, Sanction, Case, Motion, Vote, Recusal, Appeal, CodeVersion,
     Acceptance, AcceptancePrompt, Appointment, AuditEntry, ScheduledAction, PersonLink,
     RequestClaim, SealKey, CaseContact, RelayMessage, PlatformState, Evidence,
-    OutboxMessage, EmailAddress,
+    OutboxMessage, EmailAddress, RaidWave,
 )
 """Every persisted record type; the storage schema test checks each has a matching table."""
 
@@ -66,6 +67,7 @@ __all__ = [
     "OutboxStatus",
     "PersonLink",
     "PlatformState",
+    "RaidWave",
     "Recusal",
     "RelayDirection",
     "RelayMessage",

@@ -11,6 +11,7 @@ Nothing here does I/O or reads a clock: times are given, so tests replay any bur
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -110,7 +111,12 @@ def space_key(place: PlaceRef) -> str:
 
 @dataclass
 class Wave:
-    """What one wave has done so far: the figures its alert shows."""
+    """What one wave has done so far: the figures its alert shows.
+
+    Accounts are held as :meth:`token` digests, not as people, so the wave can be kept in
+    the database while it lasts (``RaidWave``) without naming anyone: enough to count each
+    account once and to tell each author once per wave.
+    """
 
     id: str
     space: str
@@ -120,21 +126,26 @@ class Wave:
     not_deleted: int = 0
     flagged: int = 0
     undelivered: int = 0  # authors whose explanation could not be sent by DM
-    accounts: set[PersonRef] = field(default_factory=set)
-    told: set[PersonRef] = field(default_factory=set)  # authors already sent the DM
-    timed_out: set[PersonRef] = field(default_factory=set)
-    escalated: set[PersonRef] = field(default_factory=set)
+    accounts: set[str] = field(default_factory=set)  # tokens of the authors removed
+    told: set[str] = field(default_factory=set)  # ... already sent the DM
+    timed_out: set[str] = field(default_factory=set)
+    escalated: set[str] = field(default_factory=set)
     channels: Counter[PlaceRef] = field(default_factory=Counter)
     rules: Counter[str] = field(default_factory=Counter)
     restrained: dict[PlaceRef, Restraint] = field(default_factory=dict)
     ended_at: datetime | None = None
+
+    def token(self, person: PersonRef) -> str:
+        """A digest of ``person`` salted with this wave's id: the same person is the same
+        token all through the wave, and another wave's tokens say nothing about it."""
+        return hashlib.sha256(f"{self.id}|{person.key}".encode()).hexdigest()[:32]
 
     def add(self, place: PlaceRef, author: PersonRef, rule: str, deleted: bool,
             at: datetime) -> None:
         """A removal: ``deleted`` says whether the platform let the bot delete it."""
         self.removed += deleted
         self.not_deleted += not deleted
-        self.accounts.add(author)
+        self.accounts.add(self.token(author))
         self.channels[place] += 1
         self.rules[rule] += 1
         self.last_at = max(self.last_at, at)

@@ -19,7 +19,10 @@ the second, for each batch the first hands over:
 5. refreshes the wave's one alert in the staff queue and the committee channel.
 
 The wave ends by itself: a timed action checks, ``quiet`` after the last finding, that
-nothing came since, and edits the alert to say the wave is over. A slow mode or lock put
+nothing came since, and edits the alert to say the wave is over. The wave's figures and
+its alert's message ids are kept in the database while it lasts (``_raid_wave``), so a bot
+restarted mid-wave goes on with the same wave: the same alert, edited with the full
+totals, each author still told once. A slow mode or lock put
 on a flooded channel is undone by its own timed action, which survives a restart (the
 channel's previous setting travels in the action).
 """
@@ -46,6 +49,7 @@ from bot.core.models import (
 from bot.core.ports import Audience
 from bot.core.refs import new_ref
 from bot.core.rules.raid import RateWatch, Restraint, Wave, space_key
+from bot.core.services import _raid_wave as waves
 from bot.core.services._context import (
     Context,
     after_commit,
@@ -119,6 +123,7 @@ class RaidService:
         self._dm_slots = asyncio.Semaphore(DM_CONCURRENCY)
         self._delete_slots = asyncio.Semaphore(DELETES_IN_FLIGHT)
         self._deleting: set[asyncio.Task[None]] = set()
+        self._resumed: dict[str, asyncio.Task[None]] = {}  # space key -> its one lookup
 
     def wave(self, place: PlaceRef) -> Wave | None:
         alert = self._alerts.get(space_key(place))
@@ -132,6 +137,8 @@ class RaidService:
             return False
         now = self._ctx.now()
         key = space_key(place)
+        if key not in self._alerts:
+            await self._resume(key)
         alert = self._alerts.get(key)
         earlier = self._rates.recent_authors(place) if alert is None else set()
         heat = self._rates.observe(place, now, author)
@@ -140,7 +147,7 @@ class RaidService:
                 return False
             wave = Wave(id=new_ref("W"), space=key, started_at=now, last_at=now)
             # the findings just before were handled one by one: their authors were told
-            wave.told = earlier
+            wave.told = {wave.token(person) for person in earlier}
             alert = self._alerts[key] = WaveAlert(wave, place.platform)
             log.warning("raid mode on in %s (wave %s)", key, wave.id)
             await self._schedule_end(wave)
@@ -149,6 +156,22 @@ class RaidService:
                 and place not in alert.wave.restrained:
             await self._restrain(alert, place)
         return True
+
+    async def _resume(self, key: str) -> None:
+        """Once per space after a start: the wave the bot was in when it stopped, if it
+        is not over yet, goes on (concurrent findings all wait for the one lookup)."""
+        task = self._resumed.get(key)
+        if task is None:
+            task = self._resumed[key] = asyncio.ensure_future(self._look_up(key))
+        await asyncio.shield(task)
+
+    async def _look_up(self, key: str) -> None:
+        async with self._ctx.storage.transaction() as tx:
+            alert = await waves.live(tx, key)
+        if alert is None or alert.wave.over(self._ctx.now(), self._ctx.policy.raid.quiet):
+            return  # none; or over, and its end action closes it
+        self._alerts.setdefault(key, alert)
+        log.warning("raid mode resumed in %s (wave %s)", key, alert.wave.id)
 
     async def handle(self, finding: RaidFinding) -> Incident:
         """Queue a removal for its space's next batch; the incident once it is recorded."""
@@ -247,9 +270,13 @@ class RaidService:
         incidents = [replace(self._incidents.incident_of(
             p.finding.draft, None, told.get(id(p))), reported_to_committee=reported and p.removal)
             for p in batch]
-        due = await self._record(wave, batch, incidents)
+        due = await self._record(alert, batch, incidents)
+        before = len(wave.escalated), len(wave.timed_out)
         await self._escalate(wave, due)
         await self._suspend(wave, batch)
+        if (len(wave.escalated), len(wave.timed_out)) != before:
+            async with self._ctx.storage.transaction() as tx:
+                await waves.save(tx, alert)
         refresh(self._ctx, alert)
         for pending, incident in zip(batch, incidents, strict=True):
             if not pending.done.done():
@@ -279,9 +306,10 @@ class RaidService:
         first: dict[PersonRef, _Pending] = {}
         for pending in batch:
             subject = pending.finding.draft.subject
-            if pending.removal and subject not in wave.told and subject not in first:
+            if pending.removal and wave.token(subject) not in wave.told \
+                    and subject not in first:
                 first[subject] = pending
-        wave.told.update(first)
+        wave.told.update(map(wave.token, first))
         sent = await asyncio.gather(*(self._explain(subject, p.finding.draft)
                                       for subject, p in first.items()))
         wave.undelivered += sent.count(False)
@@ -293,11 +321,12 @@ class RaidService:
         async with self._dm_slots:
             return await try_dm(self._ctx, subject, self._incidents.explanation(draft))
 
-    async def _record(self, wave: Wave, batch: Sequence[_Pending],
+    async def _record(self, alert: WaveAlert, batch: Sequence[_Pending],
                       incidents: Sequence[Incident]) -> list[Incident]:
-        """Every incident, its evidence and audit entry in one transaction; returns the
-        first incident of each author the repeat-violation rule now escalates."""
-        ctx = self._ctx
+        """Every incident, its evidence and audit entry, and the wave's figures, in one
+        transaction; returns the first incident of each author the repeat-violation rule
+        now escalates."""
+        ctx, wave = self._ctx, alert.wave
         due: list[Incident] = []
         async with ctx.storage.transaction() as tx:
             for pending, incident in zip(batch, incidents, strict=True):
@@ -313,18 +342,20 @@ class RaidService:
             seen: set[PersonRef] = set()
             for incident in incidents:
                 subject = incident.subject
-                if incident.kind not in REMOVALS or subject in seen or subject in wave.escalated:
+                if incident.kind not in REMOVALS or subject in seen \
+                        or wave.token(subject) in wave.escalated:
                     continue
                 seen.add(subject)
                 if await self._incidents.escalation_due(tx, subject):
                     due.append(incident)
+            await waves.save(tx, alert)
         for incident in incidents:
             ctx.telemetry.incident_recorded(incident.rule_id, incident.kind.value)
         return due
 
     async def _escalate(self, wave: Wave, due: Sequence[Incident]) -> None:
         for incident in due:
-            wave.escalated.add(incident.subject)
+            wave.escalated.add(wave.token(incident.subject))
             try:
                 await self._incidents.escalate(incident)
             except CocBotError as exc:
@@ -335,16 +366,16 @@ class RaidService:
         for pending in batch:
             finding = pending.finding
             subject = finding.draft.subject
-            if finding.suspend_for is None or subject in wave.timed_out:
+            if finding.suspend_for is None or wave.token(subject) in wave.timed_out:
                 continue
-            wave.timed_out.add(subject)
+            wave.timed_out.add(wave.token(subject))
             try:
                 await self._sanctions.suspend(None, SuspensionRequest(
                     subject=subject, duration=finding.suspend_for, scope=SanctionScope.SPACE,
                     reason=finding.suspend_reason or "Automatic: raid",
                     clause_id=finding.draft.clause_id, summarise=False))
             except CocBotError as exc:
-                wave.timed_out.discard(subject)
+                wave.timed_out.discard(wave.token(subject))
                 log.warning("raid %s: could not suspend %s: %s", wave.id, subject.key, exc)
 
     async def _restrain(self, alert: WaveAlert, place: PlaceRef) -> None:
@@ -403,19 +434,26 @@ class RaidService:
     async def end_if_quiet(self, action: ScheduledAction) -> None:
         """The wave's end check: over if nothing came for ``quiet`` and nothing waits;
         otherwise check again ``quiet`` after the last finding. After a restart the wave
-        is no longer known and there is nothing to do (every incident is recorded)."""
+        is read back from the database: ended there, with its full figures."""
         wave_id = action.subject_id.partition("@")[0]
         key, alert = next(((k, a) for k, a in self._alerts.items() if a.wave.id == wave_id),
                           (None, None))
-        if key is None or alert is None:
-            return
+        if alert is None:
+            async with self._ctx.storage.transaction() as tx:
+                alert = await waves.load(tx, wave_id)
+            if alert is None:
+                return  # ended already
         now = self._ctx.now()
-        if self._busy(key) or not alert.wave.over(now, self._ctx.policy.raid.quiet):
+        if (key is not None and self._busy(key)) \
+                or not alert.wave.over(now, self._ctx.policy.raid.quiet):
             await self._schedule_end(alert.wave)
             return
-        del self._alerts[key]
+        if key is not None:
+            del self._alerts[key]
         alert.wave.ended_at = now
         self._rates.forget_before(now)
+        async with self._ctx.storage.transaction() as tx:
+            await waves.forget(tx, wave_id)
         log.warning("raid mode over in %s (wave %s: %d removed)", key, wave_id,
                     alert.wave.removed)
         await settle(self._ctx, alert)

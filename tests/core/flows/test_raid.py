@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
@@ -14,12 +15,13 @@ from bot.core.models import (
     Case,
     Incident,
     IncidentKind,
+    RaidWave,
     ScheduledAction,
 )
 from bot.core.ports import Audience, NoticeKind
 from bot.core.rules.raid import Restraint
 from bot.core.services import IncidentDraft, RaidFinding, RaidService
-from tests.core.harness import Harness, person
+from tests.core.harness import Harness, build_harness, person
 
 GENERAL = PlaceRef(PlatformName.DISCORD, "100", "general")
 
@@ -180,3 +182,75 @@ async def test_alerts_and_closed_dms_in_a_wave_are_counted_not_posted_each(
     async with h.storage.transaction() as tx:
         assert await tx.count(Incident, kind=IncidentKind.ALERT) == 6
     assert len(raid_alerts(h, Audience.STAFF)) == 1
+
+
+def _figures(text: str) -> tuple[int, int]:
+    found = re.search(r"(\d+) messages removed from (\d+) accounts", text)
+    assert found is not None, text
+    return int(found.group(1)), int(found.group(2))
+
+
+def _alert_edits(h: Harness) -> list[tuple[MessageRef, str]]:
+    return [(m, n.text) for m, n in h.platform.edits if n.kind is NoticeKind.RAID_ALERT]
+
+
+async def test_a_restart_mid_wave_edits_the_same_alert_with_the_full_totals(
+        harness: Harness) -> None:
+    h = harness
+    await flood(h, authors=10, messages=60)
+    await h.services.raid.drain()
+    before, accounts = _figures(h.platform.edits[-1][1].text)
+    alerts = {m for m, _ in _alert_edits(h)}
+    assert accounts == 10 and before > 40 and len(alerts) == 2  # staff and committee
+    told = Counter(p for p, n in h.platform.dms if n.kind is NoticeKind.REMOVAL_DM)
+    # the bot restarts mid-wave: new services and platform objects, the same database
+    restarted = await build_harness(h.clock, h.storage)
+    h.clock.advance(timedelta(seconds=5))
+    await flood(restarted, authors=15, messages=40, first=100)  # 5 new authors
+    assert raid_alerts(restarted, Audience.STAFF) == []  # no second alert anywhere
+    assert raid_alerts(restarted, Audience.COMMITTEE) == []
+    edits = _alert_edits(restarted)
+    assert edits and {m for m, _ in edits} == alerts  # the same two messages, edited
+    assert _figures(edits[-1][1]) == (before + 40, 15)
+    # each author is still told once in the wave: only the five new ones now
+    again = Counter(p for p, n in restarted.platform.dms if n.kind is NoticeKind.REMOVAL_DM)
+    assert set(again) == {person(f"spam{i}") for i in range(10, 15)}
+    assert not set(again) & set(told)
+    # it ends by itself, on the same messages, with the totals; its row goes
+    h.clock.advance(timedelta(seconds=31))
+    await restarted.run_due()
+    last = _alert_edits(restarted)[-1]
+    assert last[0] in alerts and "Raid mode over" in last[1]
+    assert _figures(last[1]) == (before + 40, 15)
+    async with h.storage.transaction() as tx:
+        assert await tx.count(RaidWave) == 0
+
+
+async def test_a_wave_that_ends_while_the_bot_is_down_is_closed_with_its_figures(
+        harness: Harness) -> None:
+    h = harness
+    await flood(h, authors=4, messages=30)
+    await h.services.raid.drain()
+    figures = _figures(h.platform.edits[-1][1].text)
+    alerts = {m for m, _ in _alert_edits(h)}
+    restarted = await build_harness(h.clock, h.storage)
+    h.clock.advance(timedelta(minutes=5))  # back up long after the raid
+    await restarted.run_due()
+    ended = _alert_edits(restarted)
+    assert {m for m, _ in ended} == alerts
+    assert all("Raid mode over" in text and _figures(text) == figures for _, text in ended)
+    async with h.storage.transaction() as tx:
+        assert await tx.count(RaidWave) == 0
+    # the next burst is a new wave with a new alert
+    await flood(restarted, authors=4, messages=30, first=100)
+    assert len(raid_alerts(restarted, Audience.COMMITTEE)) == 1
+
+
+async def test_a_wave_kept_in_the_database_names_nobody(harness: Harness) -> None:
+    h = harness
+    await flood(h, authors=6, messages=40)
+    await h.services.raid.drain()
+    async with h.storage.transaction() as tx:
+        [row] = await tx.find(RaidWave)
+    assert len(row.accounts) == 6 and row.removed > 0
+    assert not any(f"spam{i}" in repr(row) for i in range(6))
