@@ -11,11 +11,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bot.core.clock import FakeClock
 from bot.core.ports import Storage
 from tests import pg_server
 from tests.core.harness import Harness, build_harness
+
+# Properties are about correctness: a shared CI machine under load must not fail one for
+# taking longer than Hypothesis's 200 ms default (speed is measured in benchmarks/).
+settings.register_profile("coc-bot", deadline=None)
+settings.load_profile("coc-bot")
 
 
 @pytest.fixture(autouse=True)
