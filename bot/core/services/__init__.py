@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.automod import Automod
+from bot.core.ports import NoticeKind
 from bot.core.services._context import Context
 from bot.core.services.abuse import AbuseOfReporting
 from bot.core.services.appeals import AppealService
@@ -101,10 +102,12 @@ class Services:
         raid = RaidService(ctx, incidents, sanctions, evidence)
         requests = RequestLedger(ctx)
         code_progress = CodePromptProgress(ctx, outbox)
+        decisions = DecisionService(ctx, cases, sanctions, public_statements)
+        appeals = AppealService(ctx, sanctions)
+        addresses.on_sent(NoticeKind.DECISION_DM, decisions.emailed)
+        addresses.on_sent(NoticeKind.APPEAL_DECIDED_DM, appeals.emailed)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
-                   sanctions=sanctions, cases=cases,
-                   decisions=DecisionService(ctx, cases, sanctions, public_statements),
-                   appeals=AppealService(ctx, sanctions),
+                   sanctions=sanctions, cases=cases, decisions=decisions, appeals=appeals,
                    code=CodeService(ctx, code_progress), roster=RosterService(ctx),
                    people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases,
