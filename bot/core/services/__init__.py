@@ -14,7 +14,12 @@ from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.code_progress import CodePromptProgress
 from bot.core.services.decisions import DecisionService
-from bot.core.services.email_reach import EMAIL_PURPOSE, AddressBook, AddressEntry
+from bot.core.services.email_reach import (
+    EMAIL_INSTEAD_PURPOSE,
+    EMAIL_PURPOSE,
+    AddressBook,
+    AddressEntry,
+)
 from bot.core.services.evidence import EvidenceService
 from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import (
@@ -97,6 +102,7 @@ class Services:
         outbox.on_outcome(INCIDENT_DM, incidents.dm_settled)
         addresses = AddressBook(ctx)
         outbox.on_outcome(EMAIL_PURPOSE, addresses.settled)
+        outbox.on_outcome(EMAIL_INSTEAD_PURPOSE, addresses.settled_instead)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         public_statements = PublicStatementService(ctx)
         raid = RaidService(ctx, incidents, sanctions, evidence)

@@ -235,6 +235,10 @@ async def queue_dm(tx: Tx, ctx: Context, person: PersonRef, notice: Notice, *,
 
 EMAIL_PURPOSE: Final = "email"
 """The purpose of an e-mail row: its final failure is reported to staff."""
+EMAIL_INSTEAD_PURPOSE: Final = "email/instead"
+"""An e-mail sent because the DM was refused: the notice reaches the person by it alone,
+so its acceptance counts (a decision is communicated by it); an e-mail sent as well as a
+delivered DM (``[email] always``) changes no record."""
 
 
 async def address_of(tx: Tx, person: PersonRef) -> str | None:
@@ -251,7 +255,7 @@ async def address_of(tx: Tx, person: PersonRef) -> str | None:
 
 
 async def queue_email(tx: Tx, ctx: Context, person: PersonRef, notice: Notice, *,
-                      key: str) -> bool:
+                      key: str, instead: bool = False) -> bool:
     """Queue ``notice`` as an e-mail to ``person`` in ``tx``, if e-mail is set up and the
     operator mapped them to an address; False otherwise (or if ``key`` was queued already).
     The row keeps the person (sealed, for an anonymous reporter), never the address."""
@@ -262,7 +266,7 @@ async def queue_email(tx: Tx, ctx: Context, person: PersonRef, notice: Notice, *
         id=outbox_id(f"email/{key}"), platform=person.platform,
         notice_kind=notice.kind.value, text=notice.text, created_at=now, due_at=now,
         recipient=person, subject_id=notice.subject_id, title=notice.title,
-        purpose=EMAIL_PURPOSE, channel="email"))
+        purpose=EMAIL_INSTEAD_PURPOSE if instead else EMAIL_PURPOSE, channel="email"))
 
 
 async def email_too(ctx: Context, person: PersonRef, notice: Notice, *, key: str,
@@ -273,7 +277,7 @@ async def email_too(ctx: Context, person: PersonRef, notice: Notice, *, key: str
     if ctx.mailer is None or notice.kind not in wanted:
         return False
     async with ctx.storage.transaction() as tx:
-        queued = await queue_email(tx, ctx, person, notice, key=key)
+        queued = await queue_email(tx, ctx, person, notice, key=key, instead=dm_refused)
     if queued:
         await ctx.outbox.kick()
     return queued

@@ -27,6 +27,7 @@ from bot.core.identity import PersonRef
 from bot.core.models import EmailAddress, OutboxMessage
 from bot.core.ports import Audience, Notice, NoticeKind
 from bot.core.services._context import (
+    EMAIL_INSTEAD_PURPOSE,
     EMAIL_PURPOSE,
     UNNAMED,
     Context,
@@ -95,12 +96,20 @@ class AddressBook:
                         actor=UNNAMED, details=how)
 
     async def settled(self, row: OutboxMessage, delivered: bool) -> None:
+        """An e-mail sent as well as a delivered DM: only a failure is told."""
+        await self._settled(row, delivered, counts=False)
+
+    async def settled_instead(self, row: OutboxMessage, delivered: bool) -> None:
+        """An e-mail sent because the DM was refused: it alone reaches the person."""
+        await self._settled(row, delivered, counts=True)
+
+    async def _settled(self, row: OutboxMessage, delivered: bool, *, counts: bool) -> None:
         """The outbox's word on an e-mail: an accepted one is recorded where it counts (a
         decision communicated); a final failure is reported to staff (who can reach the
         person another way), as a refused DM is."""
         if row.recipient is None:
             return
-        handler = self._sent.get(row.notice_kind)
+        handler = self._sent.get(row.notice_kind) if counts else None
         if delivered:
             if handler is not None and row.subject_id:
                 await handler(row.subject_id, row.recipient)
@@ -109,7 +118,7 @@ class AddressBook:
         async with ctx.storage.transaction() as tx:  # as settled: with its last error
             row = await tx.get(OutboxMessage, row.id) or row
         error = (row.last_error or "refused")[:200]
-        if row.notice_kind == NoticeKind.DECISION_DM.value and row.subject_id:
+        if counts and row.notice_kind == NoticeKind.DECISION_DM.value and row.subject_id:
             text = ctx.messages.render("email_failed_decision", case=row.subject_id,
                                        subject=mention(ctx, row.recipient), error=error)
         else:
@@ -123,4 +132,4 @@ class AddressBook:
         await ctx.outbox.kick()
 
 
-__all__ = ["EMAIL_PURPOSE", "AddressBook", "AddressEntry"]
+__all__ = ["EMAIL_INSTEAD_PURPOSE", "EMAIL_PURPOSE", "AddressBook", "AddressEntry"]
