@@ -86,7 +86,7 @@ async def test_an_emailed_decision_is_communicated_when_the_server_accepts_it(
     document = await harness.services.case_files.export(case.id, "test")
     jsonschema.validate(document, SCHEMA)
     assert document["case"]["communicated_via"] == "email"
-    assert {"at": accepted_at.isoformat(), "event": "decision communicated by e-mail",
+    assert {"at": accepted_at.isoformat(), "event": "decision communicated",
             "ref": case.id} in document["timeline"]
     assert alarms(harness) == []  # nobody was asked to reach them by hand
     # The appeal window runs from the e-mail: the subject can appeal.

@@ -261,24 +261,14 @@ def _timeline(document: JSON) -> list[JSON]:
                          ("communicated_at", "decision communicated"),
                          ("final_at", "decision final")):
         if case.get(field):
-            events.append({"at": case[field], "event": _by(event, case, field),
-                           "ref": case["id"]})
+            events.append({"at": case[field], "event": event, "ref": case["id"]})
     for section, moment, event, ref in _EVENTS:
         for row in document[section]:
             if row.get(moment):
-                events.append({"at": row[moment], "event": _by(event, row, moment),
-                               "ref": row[ref]})
+                events.append({"at": row[moment], "event": event, "ref": row[ref]})
     for motion in document["motions"]:
         for vote in motion["votes"]:
             events.append({"at": vote["cast_at"], "event": f"vote {vote['choice']}",
                            "ref": motion["id"]})
     return sorted(events, key=lambda e: (datetime.fromisoformat(e["at"]), e["event"]))
 
-
-_CHANNELS = {"dm": "by DM", "email": "by e-mail", "staff": "by staff, another way"}
-
-
-def _by(event: str, row: JSON, moment: str) -> str:
-    """A communication event says how it reached the person ("... by e-mail")."""
-    via = row.get("communicated_via") if moment == "communicated_at" else None
-    return f"{event} {_CHANNELS[via]}" if via in _CHANNELS else event
