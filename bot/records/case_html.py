@@ -27,7 +27,8 @@ _SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("statements", "Statements", ("by", "text")),
     ("recusals", "Recusals", ("member", "declared_at", "reason")),
     ("appeals", "Appeals", ("id", "filed_at", "appellant", "appellant_pseudonym", "reason",
-                            "status", "decided_by", "decided_at", "decision_reason")),
+                            "status", "decided_by", "decided_at", "decision_reason",
+                            "communicated_at", "communicated_via")),
     ("sanctions", "Sanctions", ("id", "scope", "starts_at", "ends_at", "status", "reason",
                                 "clause_id", "interim", "actor", "lifted_at", "lifted_by",
                                 "lift_reason")),
@@ -54,7 +55,7 @@ def _table(rows: list[JSON], columns: tuple[str, ...]) -> str:
 def _facts(case: JSON) -> str:
     fields = ("status", "severity", "origin", "subject", "opened_at", "opened_by",
               "reporter", "reporter_pseudonym", "summary", "decision", "communicated_at",
-              "appeal_deadline", "final_at")
+              "communicated_via", "appeal_deadline", "final_at")
     rows = "".join(f"<tr><th>{escape(f.replace('_', ' '))}</th><td>{_cell(case.get(f))}"
                    "</td></tr>" for f in fields)
     return f"<table>{rows}</table>"

@@ -57,10 +57,13 @@ async def test_a_removal_whose_dm_is_refused_is_emailed_with_the_clause(
     assert clause.title in body and "you are all idiots" in body  # the clause, the words
     assert STAFF.person.id not in body and STAFF.person.id not in str(mail)  # nobody else
     assert mail["Message-ID"].startswith("<") and "example.org>" in mail["Message-ID"]
-    # the DM itself failed, so staff are told, as before; the incident says so
-    assert outcome.incident.dm_delivered is False
-    assert any("could not be delivered" in text
-               for text in harness.platform.posted_to(Audience.STAFF))
+    # the DM itself failed (the incident says so), but the e-mail is on its way: staff
+    # are not asked to reach the person another way, and the committee reads how it went
+    assert outcome.incident.dm_delivered is False and outcome.emailed
+    assert not [t for t in harness.platform.posted_to(Audience.STAFF)
+                if "could not be delivered" in t or "another way" in t]
+    assert any("by e-mail (their DMs are closed" in text
+               for text in harness.platform.posted_to(Audience.COMMITTEE))
     [row] = await email_rows(harness)
     assert row.status is OutboxStatus.SENT and row.text == "" and ADDRESS not in repr(row)
 
@@ -69,9 +72,13 @@ async def test_an_automated_removal_queued_for_a_closed_dm_is_emailed(
         harness: Harness, smtp: SmtpServer) -> None:
     await reach(harness, smtp)
     harness.platform.closed_dms.add(SUBJECT)
-    await harness.services.incidents.handle(None, removal(harness))
+    outcome = await harness.services.incidents.handle(None, removal(harness))
     [body] = smtp.bodies()
     assert harness.ctx.code.clause(CLAUSE).title in body
+    assert not [t for t in harness.platform.posted_to(Audience.STAFF) if "another way" in t]
+    async with harness.storage.transaction() as tx:  # the incident still records the DM
+        incident = await tx.get(type(outcome.incident), outcome.incident.id)
+    assert incident is not None and incident.dm_delivered is False
 
 
 async def test_open_dms_are_not_emailed_unless_the_operator_asks(

@@ -28,6 +28,7 @@ from bot.core.models import (
     CaseOrigin,
     CaseStatus,
     CodeVersion,
+    CommunicationChannel,
     ContactStatus,
     EmailAddress,
     Evidence,
@@ -121,7 +122,8 @@ def _case(full: bool) -> Case:
         "c-full", BOB, TRICKY, CaseOrigin.REPORT, Severity.SERIOUS, t(0), CaseStatus.FINAL,
         opened_by=CAROL, reporter=ALICE, report_id="r-full", subject_statement="I disagree",
         thread=THREAD, decision="suspend 7d", decided_motion_id="m-full",
-        communicated_at=t(10, TOKYO), appeal_deadline=t(11, KATHMANDU), final_at=t(12),
+        communicated_at=t(10, TOKYO), communicated_via=CommunicationChannel.EMAIL,
+        appeal_deadline=t(11, KATHMANDU), final_at=t(12),
         reporter_sealed=SEALED, reporter_tag=TAG, statement_due_at=t(13, TOKYO),
         statement_at=t(14, KATHMANDU), subject_unreachable_at=t(15),
         reporter_wishes="apology,other", reporter_wishes_note="a conversation with a mediator",
@@ -174,7 +176,8 @@ def _appeal(full: bool) -> Appeal:
     return Appeal(
         "a-full", "c-full", BOB, TRICKY, t(0), AppealStatus.MODIFIED, decided_by=CAROL,
         decided_at=t(45, TOKYO), decision_reason="reduced to 3d", appellant_sealed=SEALED,
-        appellant_tag=TAG)
+        appellant_tag=TAG, communicated_at=t(46, KATHMANDU),
+        communicated_via=CommunicationChannel.DM)
 
 
 def _code_version(full: bool) -> CodeVersion:

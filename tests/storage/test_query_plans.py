@@ -28,6 +28,7 @@ from bot.core.models import (
     Severity,
 )
 from bot.core.services.digest import build_digest, month_before
+from bot.core.statistics import Measure
 from storage._statistics import AUTOMOD_BY_RULE, MINOR_BY_CHANNEL, MINOR_BY_CLAUSE, TALLIES
 from storage.sqlite import SqliteStorage
 from tests.core.harness import STAFF, Harness, person
@@ -164,6 +165,36 @@ async def test_a_years_reversal_figures_read_no_incident_outside_the_year(
     assert_no_sort(recorder)
     tallies_read_by_range(recorder, {AUTOMOD_BY_RULE})
     partial_days_read_by_range(recorder, 2)
+
+
+PERIOD_INDEXES = {"incidents": "incidents_period", "reports": "reports_period",
+                  "sanctions": "sanctions_period", "cases": "cases_period",
+                  "motions": "motions_period", "appeals": "appeals_period"}
+
+
+async def test_the_yearly_report_counts_read_only_the_years_index_range(
+        seeded: Harness, clock: FakeClock) -> None:
+    """``coc-bot report --year``: each grouped count reads the period's range of a covering
+    index and nothing else: no table row, no sort in a temporary B-tree."""
+    end = clock.now() + timedelta(seconds=1)
+    start = end - timedelta(days=365)
+    async with recording(_store(seeded)) as recorder, seeded.storage.transaction() as tx:
+        found = {m: await tx.statistics.count_by(m, start, end) for m in Measure}
+    assert found[Measure.INCIDENTS_BY_CLAUSE] == {"no-hate": 6}  # one reversed
+    assert found[Measure.INCIDENTS_BY_PLATFORM] == {"discord": 6}
+    assert found[Measure.REPORTS_BY_OUTCOME] == {"dismissed_bad_faith": 1, "open": 1}
+    assert found[Measure.SUSPENSIONS_BY_LENGTH] == {"over 1 day, up to 7 days": 1}
+    assert found[Measure.SUSPENSIONS_BY_ORIGIN] == {"by staff": 1}
+    assert found[Measure.CASES_BY_ORIGIN] == {"staff": 1}
+    assert found[Measure.APPEALS_BY_OUTCOME] == {"pending": 1}
+    assert found[Measure.MOTIONS_BY_RESULT] == {}
+    assert_no_sort(recorder)
+    assert len(recorder.plans) == len(Measure)
+    for table, index in PERIOD_INDEXES.items():
+        plans = recorder.reads_of(table)
+        uses(plans, index)
+        for plan in plans:
+            assert "COVERING INDEX" in plan.text and ">? AND " in plan.text, plan.text
 
 
 async def test_a_period_before_any_record_counts_nothing(seeded: Harness) -> None:

@@ -21,7 +21,7 @@ from bot.core.identity import MessageRef, PersonRef
 from bot.core.markup import Trusted
 from bot.core.models import Actor, Case
 from bot.core.services import ProposedSanction
-from bot.core.services._context import when
+from bot.core.services._context import Reach, when
 from bot.core.services.cases import VOTE_EMOJI
 from bot.core.services.public_statements import clean_statement
 
@@ -96,11 +96,13 @@ class CommitteeFlows(FlowBase):
     async def decide(self, actor: Actor, case: str) -> Outcome:
         """Communicate the carried decision to the person; that starts the appeal window,
         unless their DMs are closed (then staff tell them another way and say so)."""
-        decided, delivered = await self._services.decisions.decide(actor, self._case_ref(case))
-        if delivered and decided.appeal_deadline:
+        decided, reached = await self._services.decisions.decide(actor, self._case_ref(case))
+        if reached is Reach.DM and decided.appeal_deadline:
             return Outcome(text=self._say(
                 "reply_decision_sent",
                 deadline=when(self._ctx, actor.person, decided.appeal_deadline)))
+        if reached is Reach.EMAIL:
+            return Outcome(text=self._say("reply_decision_emailed", case=decided.id))
         return Outcome(text=self._say("reply_decision_undelivered", case=decided.id))
 
     async def apply(self, actor: Actor, motion: str) -> Outcome:

@@ -15,7 +15,7 @@ from bot.core.flows._outcome import Choice, ClauseQuestion, Outcome, SuspendForm
 from bot.core.identity import MessageRef, PersonRef, PlaceRef
 from bot.core.models import Actor, IncidentKind, Report, SanctionScope
 from bot.core.services import IncidentDraft, SuspensionRequest
-from bot.core.services._context import mention, require_confirmation, when
+from bot.core.services._context import Reach, mention, require_confirmation, when
 from bot.core.services.sanctions import parse_scope
 
 # Clauses offered first when citing one: what not to do, then what to do.
@@ -138,7 +138,8 @@ class StaffFlows(FlowBase):
         return Outcome(text=self._say(
             "reply_removed" if outcome.deleted else "reply_removed_by_hand",
             ref=incident.id,
-            dm_closed=self._say("reply_dm_closed") if incident.dm_delivered is False else "",
+            dm_closed=self._say("reply_dm_closed_emailed") if outcome.emailed else
+            self._say("reply_dm_closed") if incident.dm_delivered is False else "",
             escalated=self._say("reply_escalated", case=outcome.escalated.id)
             if outcome.escalated else ""))
 
@@ -154,7 +155,8 @@ class StaffFlows(FlowBase):
         parsed = parse_duration(duration)
         period = parse_review_period(review) if review and review.strip() else None
         self._channel_known(parsed_scope, here)
-        sanction = await self._services.sanctions.suspend(actor, SuspensionRequest(
+        sanctions = self._services.sanctions
+        sanction, reached = await sanctions.suspend_reaching(actor, SuspensionRequest(
             subject=subject, duration=parsed, scope=parsed_scope, reason=reason,
             clause_id=clause_id,
             channel=here if parsed_scope is SanctionScope.CHANNEL else None,
@@ -167,7 +169,8 @@ class StaffFlows(FlowBase):
         return Outcome(text=self._say(
             "reply_suspended", ref=sanction.id, scope=sanction.scope.value, review=review_text,
             end=when(self._ctx, actor.person, sanction.ends_at),
-            dm_closed="" if sanction.dm_delivered else self._say("reply_dm_closed_in_writing")))
+            dm_closed="" if reached is Reach.DM else self._say("reply_dm_closed_emailed")
+            if reached is Reach.EMAIL else self._say("reply_dm_closed_in_writing")))
 
     def require_suspender(self, actor: Actor) -> None:
         """Refuse someone who may not suspend before a form is even opened for them."""

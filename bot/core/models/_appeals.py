@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from bot.core.identity import PersonRef
+from bot.core.models._cases import CommunicationChannel
 
 
 class AppealStatus(StrEnum):
@@ -38,3 +39,7 @@ class Appeal:
     decision_reason: str | None = None
     appellant_sealed: str | None = None
     appellant_tag: str | None = None
+    # When and how the outcome reached the appellant (a DM, or an e-mail when their DMs
+    # are closed); None while it has not (staff were told to reach them another way).
+    communicated_at: datetime | None = None
+    communicated_via: CommunicationChannel | None = None

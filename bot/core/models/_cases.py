@@ -27,6 +27,14 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"  # closed without a decision (e.g. withdrawn)
 
 
+class CommunicationChannel(StrEnum):
+    """How a decision (or an appeal's outcome) reached the person."""
+
+    DM = "dm"
+    EMAIL = "email"  # their DMs were closed; recorded when the mail server accepted it
+    STAFF = "staff"  # staff told them another way and recorded it (/case communicated)
+
+
 @dataclass(frozen=True, slots=True)
 class Case:
     """A serious matter before the Member Review Committee.
@@ -51,6 +59,7 @@ class Case:
     decision: str | None = None
     decided_motion_id: str | None = None
     communicated_at: datetime | None = None
+    communicated_via: CommunicationChannel | None = None
     appeal_deadline: datetime | None = None
     final_at: datetime | None = None
     reporter_sealed: str | None = None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.automod import Automod
+from bot.core.ports import NoticeKind
 from bot.core.services._context import Context
 from bot.core.services.abuse import AbuseOfReporting
 from bot.core.services.appeals import AppealService
@@ -14,7 +15,12 @@ from bot.core.services.cases import CaseService, ProposedSanction, VoteOutcome
 from bot.core.services.code import AcceptanceStatus, CodeService, PromptResult
 from bot.core.services.code_progress import CodePromptProgress
 from bot.core.services.decisions import DecisionService
-from bot.core.services.email_reach import EMAIL_PURPOSE, AddressBook, AddressEntry
+from bot.core.services.email_reach import (
+    EMAIL_INSTEAD_PURPOSE,
+    EMAIL_PURPOSE,
+    AddressBook,
+    AddressEntry,
+)
 from bot.core.services.evidence import EvidenceService
 from bot.core.services.hearing import HearingService
 from bot.core.services.incidents import (
@@ -98,15 +104,18 @@ class Services:
         outbox.on_outcome(INCIDENT_DM, incidents.dm_settled)
         addresses = AddressBook(ctx)
         outbox.on_outcome(EMAIL_PURPOSE, addresses.settled)
+        outbox.on_outcome(EMAIL_INSTEAD_PURPOSE, addresses.settled_instead)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         public_statements = PublicStatementService(ctx)
         raid = RaidService(ctx, incidents, sanctions, evidence)
         requests = RequestLedger(ctx)
         code_progress = CodePromptProgress(ctx, outbox)
+        decisions = DecisionService(ctx, cases, sanctions, public_statements)
+        appeals = AppealService(ctx, sanctions)
+        addresses.on_sent(NoticeKind.DECISION_DM, decisions.emailed)
+        addresses.on_sent(NoticeKind.APPEAL_DECIDED_DM, appeals.emailed)
         return cls(ctx=ctx, reports=reports, incidents=incidents,
-                   sanctions=sanctions, cases=cases,
-                   decisions=DecisionService(ctx, cases, sanctions, public_statements),
-                   appeals=AppealService(ctx, sanctions),
+                   sanctions=sanctions, cases=cases, decisions=decisions, appeals=appeals,
                    code=CodeService(ctx, code_progress), roster=RosterService(ctx),
                    people=PeopleService(ctx),
                    moderation=ModerationService(ctx, automod, incidents, sanctions, cases,

@@ -258,6 +258,10 @@ def dm_row(ctx: Context, person: PersonRef, notice: Notice, *, purpose: str | No
 
 EMAIL_PURPOSE: Final = "email"
 """The purpose of an e-mail row: its final failure is reported to staff."""
+EMAIL_INSTEAD_PURPOSE: Final = "email/instead"
+"""An e-mail sent because the DM was refused: the notice reaches the person by it alone,
+so its acceptance counts (a decision is communicated by it); an e-mail sent as well as a
+delivered DM (``[email] always``) changes no record."""
 
 
 async def address_of(tx: Tx, person: PersonRef) -> str | None:
@@ -274,7 +278,7 @@ async def address_of(tx: Tx, person: PersonRef) -> str | None:
 
 
 async def queue_email(tx: Tx, ctx: Context, person: PersonRef, notice: Notice, *,
-                      key: str) -> bool:
+                      key: str, instead: bool = False) -> bool:
     """Queue ``notice`` as an e-mail to ``person`` in ``tx``, if e-mail is set up and the
     operator mapped them to an address; False otherwise (or if ``key`` was queued already).
     The row keeps the person (sealed, for an anonymous reporter), never the address."""
@@ -285,7 +289,7 @@ async def queue_email(tx: Tx, ctx: Context, person: PersonRef, notice: Notice, *
         id=outbox_id(f"email/{key}"), platform=person.platform,
         notice_kind=notice.kind.value, text=notice.text, created_at=now, due_at=now,
         recipient=person, subject_id=notice.subject_id, title=notice.title,
-        purpose=EMAIL_PURPOSE, channel="email"))
+        purpose=EMAIL_INSTEAD_PURPOSE if instead else EMAIL_PURPOSE, channel="email"))
 
 
 async def email_too(ctx: Context, person: PersonRef, notice: Notice, *, key: str,
@@ -296,7 +300,7 @@ async def email_too(ctx: Context, person: PersonRef, notice: Notice, *, key: str
     if ctx.mailer is None or notice.kind not in wanted:
         return False
     async with ctx.storage.transaction() as tx:
-        queued = await queue_email(tx, ctx, person, notice, key=key)
+        queued = await queue_email(tx, ctx, person, notice, key=key, instead=dm_refused)
     if queued:
         await ctx.outbox.kick()
     return queued
@@ -335,16 +339,32 @@ async def queue_post(tx: Tx, ctx: Context, origin: Located | None, audience: Aud
         purpose=purpose, batch=batch, space=post_space(origin, audience)))
 
 
+class Reach(Enum):
+    """How a notice is reaching the person (``reach``)."""
+
+    DM = "dm"  # delivered by DM, or on its way (a transient failure is retried)
+    EMAIL = "email"  # the DM was refused; the notice is queued by e-mail instead
+    NONE = "none"  # neither: someone must reach them another way
+
+
 async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
                  sealed: bool = False) -> bool:
+    """``reach``, for a caller that only needs to know whether the DM is on its way."""
+    return await reach(ctx, person, notice, sealed=sealed) is Reach.DM
+
+
+async def reach(ctx: Context, person: PersonRef, notice: Notice, *,
+                sealed: bool = False) -> Reach:
     """Send a DM now, for an action whose reply says whether it arrived; report delivery
     rather than fail the action that needed it.
 
     Sent directly (not queued) because the person acting is told at once when the member's
-    DMs are closed. A transient failure (429 past the client's own retries, 5xx, timeout)
-    is not lost: the DM goes to the outbox, which retries it, and counts as on its way.
-    ``sealed``: the person is an anonymous reporter, so a failure is logged without their
-    account (logs are read by people).
+    DMs are closed; a written notice then goes by e-mail where ``[email]`` allows
+    (``Reach.EMAIL``: the outbox sends it and staff are told only if it fails). A transient
+    failure (429 past the client's own retries, 5xx, timeout) is not lost: the DM goes to
+    the outbox, which retries it, and counts as on its way. ``sealed``: the person is an
+    anonymous reporter, so a failure is logged without their account (logs are read by
+    people).
     """
     target = person
     if is_sealed(person):  # opened here, in the machine, only to address the message
@@ -353,7 +373,7 @@ async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
         if account is None:
             log.warning("DM (%s) not sent: a sealed person could not be resolved",
                         notice.subject_id)
-            return False
+            return Reach.NONE
         target, sealed = account, True
     who = "an anonymous reporter" if sealed else target.key
     key = outbox_id()
@@ -365,20 +385,27 @@ async def try_dm(ctx: Context, person: PersonRef, notice: Notice, *,
                  extra=log_fields(notice.subject_id))
         if await email_too(ctx, person, notice, key=key, dm_refused=True):
             log.info("notice %s to %s queued by e-mail instead", notice.subject_id, who)
-        return False
+            return Reach.EMAIL
+        return Reach.NONE
     except PlatformUnavailable as exc:
         log.warning("DM to %s (%s) failed, queued for retry: %s", who, notice.subject_id,
                     exc, extra=log_fields(notice.subject_id))
         async with ctx.storage.transaction() as tx:  # the sealed ref, never the account
             await tx.insert(_retry_row(ctx, key, person, notice))
         await ctx.outbox.kick()
-        return True
+        return Reach.DM
     except PlatformError as exc:
         log.warning("DM to %s (%s) failed: %s", who, notice.subject_id, exc,
                     extra=log_fields(notice.subject_id))
-        return False
+        return Reach.NONE
     await email_too(ctx, person, notice, key=key, dm_refused=False)
-    return True
+    return Reach.DM
+
+
+async def emailed_instead(tx: Tx, dm_row: OutboxMessage) -> bool:
+    """Whether the outbox queued an e-mail for a refused DM row (the e-mail row's id is
+    derived from the DM's, ``queue_email``)."""
+    return await tx.get(OutboxMessage, outbox_id(f"email/{dm_row.id}")) is not None
 
 
 def _retry_row(ctx: Context, key: str, person: PersonRef, notice: Notice) -> OutboxMessage:

@@ -12,7 +12,7 @@ from bot.core.errors import (
     NotPermitted,
     PlatformError,
 )
-from bot.core.identity import PersonRef
+from bot.core.identity import PersonRef, is_sealed, sealed_person
 from bot.core.messages import safe
 from bot.core.models import (
     ActionKind,
@@ -21,6 +21,7 @@ from bot.core.models import (
     AppealStatus,
     Case,
     CaseStatus,
+    CommunicationChannel,
     Office,
     Role,
     Sanction,
@@ -39,11 +40,12 @@ from bot.core.services._committee import (
 from bot.core.services._context import (
     UNNAMED,
     Context,
+    Reach,
     audit,
     cancel,
     identity_of,
     mention,
-    try_dm,
+    reach,
     try_post,
     when,
 )
@@ -150,10 +152,61 @@ class AppealService:
                                    outcome=outcome.value, reason=decided.decision_reason)
         notice = Notice(NoticeKind.APPEAL_DECIDED_DM, text, subject_id=appeal.id)
         if appellant is not None:
-            await try_dm(ctx, appellant, notice, sealed=appeal.appellant is None)
+            decided = await self._tell_appellant(case, decided, appellant, notice)
         if case.subject != appellant:
-            await try_dm(ctx, case.subject, notice)
+            await self._tell(case, decided, case.subject, notice)
         return decided
+
+    async def _tell_appellant(self, case: Case, appeal: Appeal, account: PersonRef,
+                              notice: Notice) -> Appeal:
+        """The outcome to the appellant; recorded as communicated once it reached them (at
+        once by DM; by e-mail when the mail server accepts it, :meth:`emailed`). An
+        anonymous appellant (the case's anonymous reporter) is addressed by the report's
+        seal, so no outbox row holds their account."""
+        tag = _sealed_tag(case, appeal)
+        who = sealed_person(account.platform, tag) if tag else account
+        if await self._tell(case, appeal, who, notice) is not Reach.DM:
+            return appeal
+        return await self._communicated(appeal, CommunicationChannel.DM) or appeal
+
+    async def _tell(self, case: Case, appeal: Appeal, person: PersonRef,
+                    notice: Notice) -> Reach:
+        """A DM, an e-mail if their DMs are closed, or else staff asked to tell them."""
+        ctx = self._ctx
+        reached = await reach(ctx, person, notice, sealed=is_sealed(person))
+        if reached is Reach.NONE:
+            text = ctx.messages.render("appeal_outcome_undelivered", ref=appeal.id,
+                                       case=case.id, subject=mention(ctx, person))
+            await try_post(ctx, case.subject, Audience.STAFF,
+                           Notice(NoticeKind.STAFF_ALERT, text, subject_id=appeal.id))
+        return reached
+
+    async def emailed(self, appeal_id: str, recipient: PersonRef) -> Appeal | None:
+        """The mail server accepted an e-mail carrying an appeal's outcome: if it went to
+        the appellant, the outcome is communicated now, by e-mail."""
+        async with self._ctx.storage.transaction() as tx:
+            appeal = await tx.get(Appeal, appeal_id)
+            case = await tx.get(Case, appeal.case_id) if appeal else None
+        if appeal is None or case is None or not appeal.status.decided:
+            return None
+        tag = _sealed_tag(case, appeal)
+        to_appellant = is_sealed(recipient) and recipient.id == tag if tag \
+            else recipient == appeal.appellant
+        if not to_appellant:
+            return None
+        return await self._communicated(appeal, CommunicationChannel.EMAIL)
+
+    async def _communicated(self, appeal: Appeal,
+                            via: CommunicationChannel) -> Appeal | None:
+        """Record, once, when and how the outcome reached the appellant."""
+        ctx = self._ctx
+        updated = replace(appeal, communicated_at=ctx.now(), communicated_via=via)
+        async with ctx.storage.transaction() as tx:
+            if not await tx.update_if(updated, communicated_at=None):
+                return None
+            await audit(tx, ctx, "appeal.communicated", "appeal", appeal.id, actor=None,
+                        details=f"via={via.value}")
+        return updated
 
     async def _undo_sanctions(self, case: Case, appeal: Appeal) -> None:
         """An overturned decision stops restricting the person at once."""
@@ -186,3 +239,11 @@ class AppealService:
             await audit(tx, ctx, "case.final", "case", case.id, actor=None,
                         reason="appeal window closed without an appeal")
         return final
+
+
+def _sealed_tag(case: Case, appeal: Appeal) -> str | None:
+    """The seal an anonymous appellant is reached by: their report's (the case's), which
+    always opens to an account; None for a named appellant."""
+    if appeal.appellant is not None:
+        return None
+    return case.reporter_tag or appeal.appellant_tag

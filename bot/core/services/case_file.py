@@ -245,6 +245,7 @@ _EVENTS: tuple[tuple[str, str, str, str], ...] = (
     ("recusals", "declared_at", "member recused", "member"),
     ("appeals", "filed_at", "appeal filed", "id"),
     ("appeals", "decided_at", "appeal decided", "id"),
+    ("appeals", "communicated_at", "appeal outcome communicated", "id"),
     ("sanctions", "starts_at", "sanction started", "id"),
     ("sanctions", "lifted_at", "sanction lifted", "id"),
     ("conversation", "at", "message relayed", "contact_id"),
@@ -270,3 +271,4 @@ def _timeline(document: JSON) -> list[JSON]:
             events.append({"at": vote["cast_at"], "event": f"vote {vote['choice']}",
                            "ref": motion["id"]})
     return sorted(events, key=lambda e: (datetime.fromisoformat(e["at"]), e["event"]))
+

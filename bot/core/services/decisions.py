@@ -1,7 +1,8 @@
 """Decisions: counsel's overrule, communicating the result, and the appeal clock.
 
 The protocols start the 60-day appeal window when the decision is *communicated*, so the
-moment is recorded only when the DM reached the person (or staff say they told them).
+moment is recorded only when the DM reached the person, when the mail server accepted the
+e-mail sent because their DMs are closed, or when staff say they told them; with the way.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from dataclasses import replace
 
 from bot.core.durations import parse_duration, parse_review_period
 from bot.core.errors import AlreadyDone, InvalidInput, InvalidState, NotFound, NotPermitted
+from bot.core.identity import PersonRef
 from bot.core.models import (
     ActionKind,
     Actor,
     Case,
     CaseStatus,
+    CommunicationChannel,
     Motion,
     MotionStatus,
     Office,
@@ -29,11 +32,12 @@ from bot.core.rules.windows import appeal_deadline
 from bot.core.services._committee import ensure_free_to_act, holds_office
 from bot.core.services._context import (
     Context,
+    Reach,
     after_commit,
     audit,
     cancel,
+    reach,
     schedule,
-    try_dm,
     when,
 )
 from bot.core.services.cases import CaseService, load_case
@@ -77,12 +81,13 @@ class DecisionService:
         await self._cases.announce(case, Notice(NoticeKind.RESULT, text, subject_id=motion.id))
         return motion
 
-    async def decide(self, actor: Actor, ref: str) -> tuple[Case, bool]:
+    async def decide(self, actor: Actor, ref: str) -> tuple[Case, Reach]:
         """Communicate the carried motion to the subject; delivery starts the appeal window.
 
-        Returns the case and whether the DM reached the person. If it did not, the case
-        is decided but not yet communicated: staff tell the person another way and run
-        :meth:`mark_communicated`, which starts the window then.
+        Returns the case and how the decision is reaching the person. By DM: communicated
+        now. By e-mail (their DMs are closed): communicated when the mail server accepts it
+        (:meth:`emailed`). Neither: the case is decided but not yet communicated; staff
+        tell the person another way and run :meth:`mark_communicated`.
         """
         if not (actor.has(Role.COMMITTEE) or actor.is_staff):
             raise NotPermitted("Only committee members or staff can communicate a decision.")
@@ -102,12 +107,12 @@ class DecisionService:
             await audit(tx, self._ctx, "case.decided", "case", case.id, actor=actor.person,
                         details=carried[0].id)
             await cancel(tx, ActionKind.STATEMENT_REMINDER, case.id)  # no longer asked
-        delivered = await try_dm(self._ctx, case.subject, self._decision_notice(decided))
-        if delivered:
+        reached = await reach(self._ctx, case.subject, self._decision_notice(decided))
+        if reached is Reach.DM:
             decided = await self.mark_communicated(None, decided.id)
         # Decided: counsel can no longer overrule, so a statement may now be published.
         await self._statements.offer(decided)
-        return decided, delivered
+        return decided, reached
 
     def _decision_notice(self, case: Case) -> Notice:
         ctx = self._ctx
@@ -119,9 +124,26 @@ class DecisionService:
         return Notice(NoticeKind.DECISION_DM, text, subject_id=case.id,
                       title=f"Decision on case {case.id}")
 
-    async def mark_communicated(self, actor: Actor | None, ref: str) -> Case:
-        """Record when the decision reached the person; the appeal window starts now."""
+    async def emailed(self, case_id: str, recipient: PersonRef) -> Case | None:
+        """The mail server accepted the e-mail carrying the decision: it is communicated
+        now, by e-mail. None if it was already recorded (staff told them meanwhile, or the
+        operator e-mails decisions as well as DMing them)."""
+        async with self._ctx.storage.transaction() as tx:
+            case = await tx.get(Case, case_id)
+        if case is None or case.subject != recipient:
+            return None
+        try:
+            return await self.mark_communicated(None, case_id,
+                                                via=CommunicationChannel.EMAIL)
+        except (InvalidState, NotFound):
+            return None
+
+    async def mark_communicated(self, actor: Actor | None, ref: str, *,
+                                via: CommunicationChannel | None = None) -> Case:
+        """Record when (and how: ``via``, by default a DM from the bot or staff telling
+        them another way) the decision reached the person; the appeal window starts now."""
         ctx = self._ctx
+        via = via or (CommunicationChannel.STAFF if actor else CommunicationChannel.DM)
         if actor is not None and not actor.is_staff:
             raise NotPermitted("Only staff can record that a decision was communicated.")
         async with ctx.storage.transaction() as tx:
@@ -131,11 +153,12 @@ class DecisionService:
             if case.status is not CaseStatus.DECIDED or case.communicated_at is not None:
                 raise InvalidState(f"Case {case.id} is not awaiting communication.")
             now = ctx.now()
-            updated = replace(case, communicated_at=now,
+            updated = replace(case, communicated_at=now, communicated_via=via,
                               appeal_deadline=appeal_deadline(now, ctx.policy.appeal_window))
-            await tx.update(updated)
+            if not await tx.update_if(updated, communicated_at=None):
+                raise InvalidState(f"Case {case.id} is not awaiting communication.")
             await audit(tx, ctx, "case.communicated", "case", case.id,
-                        actor=actor.person if actor else None)
+                        actor=actor.person if actor else None, details=f"via={via.value}")
             assert updated.appeal_deadline is not None
             action = await schedule(tx, ctx, ActionKind.APPEAL_WINDOW_CLOSE, case.id,
                                     updated.appeal_deadline)

@@ -7,8 +7,11 @@ by e-mail. It is not a second queue: the e-mail is an outbox row (``channel='ema
 written when the DM is refused (``try_dm`` for direct sends, the outbox worker for queued
 ones), sent by the same worker with the same lease, backoff and exactly-once settling.
 The row keeps the person (sealed, for an anonymous reporter), never the address, which is
-read at send time. An e-mail that fails for good (a 5xx reply, or a server down for
-``EMAIL_ATTEMPTS``) is reported to staff, as a refused DM is.
+read at send time. While an e-mail is on its way staff are not asked to reach the person
+another way; an e-mail that fails for good (a 5xx reply, or a server down for
+``EMAIL_ATTEMPTS``) is reported to staff, as a refused DM is. A decision or an appeal's
+outcome is recorded as communicated (``via=email``) when the mail server accepts it: the
+handlers registered with :meth:`AddressBook.on_sent`.
 
 The address book is personal data: exported and erased with the person
 (``personal_data.py``), listed and removed by the operator's CLI.
@@ -16,7 +19,7 @@ The address book is personal data: exported and erased with the person
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from bot.core.errors import InvalidInput, NotFound
@@ -24,6 +27,7 @@ from bot.core.identity import PersonRef
 from bot.core.models import EmailAddress, OutboxMessage
 from bot.core.ports import Audience, Notice, NoticeKind
 from bot.core.services._context import (
+    EMAIL_INSTEAD_PURPOSE,
     EMAIL_PURPOSE,
     UNNAMED,
     Context,
@@ -41,11 +45,20 @@ class AddressEntry:
     address: str
 
 
+Sent = Callable[[str, PersonRef], Awaitable[object]]
+"""Told that the mail server accepted an e-mail: (its notice's subject id, recipient)."""
+
+
 class AddressBook:
     """The operator's map from accounts to e-mail addresses; every change is audited."""
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        self._sent: dict[str, Sent] = {}
+
+    def on_sent(self, kind: NoticeKind, handler: Sent) -> None:
+        """Who records that an e-mail of ``kind`` was accepted (a decision communicated)."""
+        self._sent[kind.value] = handler
 
     async def put(self, entries: Iterable[AddressEntry], how: str) -> tuple[int, int]:
         """Add or replace addresses in one transaction: (added, replaced)."""
@@ -83,16 +96,35 @@ class AddressBook:
                         actor=UNNAMED, details=how)
 
     async def settled(self, row: OutboxMessage, delivered: bool) -> None:
-        """The outbox's word on an e-mail: a final failure is reported to staff (who can
-        reach the person another way), as a refused DM is."""
-        if delivered or row.recipient is None:
+        """An e-mail sent as well as a delivered DM: only a failure is told."""
+        await self._settled(row, delivered, counts=False)
+
+    async def settled_instead(self, row: OutboxMessage, delivered: bool) -> None:
+        """An e-mail sent because the DM was refused: it alone reaches the person."""
+        await self._settled(row, delivered, counts=True)
+
+    async def _settled(self, row: OutboxMessage, delivered: bool, *, counts: bool) -> None:
+        """The outbox's word on an e-mail: an accepted one is recorded where it counts (a
+        decision communicated); a final failure is reported to staff (who can reach the
+        person another way), as a refused DM is."""
+        if row.recipient is None:
+            return
+        handler = self._sent.get(row.notice_kind) if counts else None
+        if delivered:
+            if handler is not None and row.subject_id:
+                await handler(row.subject_id, row.recipient)
             return
         ctx = self._ctx
         async with ctx.storage.transaction() as tx:  # as settled: with its last error
             row = await tx.get(OutboxMessage, row.id) or row
-        text = ctx.messages.render("email_failed", subject=mention(ctx, row.recipient),
-                                   ref=row.subject_id or row.title or row.notice_kind,
-                                   error=(row.last_error or "refused")[:200])
+        error = (row.last_error or "refused")[:200]
+        if counts and row.notice_kind == NoticeKind.DECISION_DM.value and row.subject_id:
+            text = ctx.messages.render("email_failed_decision", case=row.subject_id,
+                                       subject=mention(ctx, row.recipient), error=error)
+        else:
+            text = ctx.messages.render("email_failed", subject=mention(ctx, row.recipient),
+                                       ref=row.subject_id or row.title or row.notice_kind,
+                                       error=error)
         notice = Notice(NoticeKind.STAFF_ALERT, text, subject_id=row.subject_id)
         async with ctx.storage.transaction() as tx:
             await queue_post(tx, ctx, row.recipient, Audience.STAFF, notice,
@@ -100,4 +132,4 @@ class AddressBook:
         await ctx.outbox.kick()
 
 
-__all__ = ["EMAIL_PURPOSE", "AddressBook", "AddressEntry"]
+__all__ = ["EMAIL_INSTEAD_PURPOSE", "EMAIL_PURPOSE", "AddressBook", "AddressEntry"]

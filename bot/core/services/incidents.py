@@ -30,15 +30,17 @@ from bot.core.rules.escalation import should_escalate
 from bot.core.services._committee import everything_of
 from bot.core.services._context import (
     Context,
+    Reach,
     accounts_of,
     audit,
+    emailed_instead,
     mention,
     mention_place,
     queue_dm,
+    reach,
     require,
     require_confirmation,
     require_staff_in,
-    try_dm,
     try_post,
 )
 from bot.core.services.cases import CaseService
@@ -80,6 +82,7 @@ class IncidentOutcome:
     incident: Incident
     escalated: Case | None
     deleted: bool = True  # False: the platform would not let the bot delete; staff were asked
+    emailed: bool = False  # the DM was refused and the explanation went by e-mail instead
 
 
 class IncidentService:
@@ -118,13 +121,14 @@ class IncidentService:
             platform = self._ctx.platforms.get(draft.message.platform)
             capture = await self._evidence.read(draft.message)
             deleted = await platform.delete_message(draft.message)
-        delivered, queued = None, None
+        delivered, queued, reached = None, None, Reach.NONE
         if draft.notice is not None or draft.kind in _DM_TEMPLATE:
             notice = draft.notice or self.explanation(draft)
             if actor is None:  # automod: through the outbox, one DM for a wave
                 queued = notice
             else:  # staff are told in their reply whether it arrived
-                delivered = await try_dm(self._ctx, draft.subject, notice)
+                reached = await reach(self._ctx, draft.subject, notice)
+                delivered = reached is Reach.DM
         incident = self.incident_of(draft, actor, delivered)
         async with self._ctx.storage.transaction() as tx:
             await tx.insert(incident)
@@ -145,13 +149,14 @@ class IncidentService:
         if draft.report_id:
             await self._reports.close(incident.actor, draft.report_id, ReportStatus.ACTIONED,
                                       f"incident {incident.id}")
-        incident = await self._report_to_committee(incident, clause.title, queued is not None)
-        if delivered is False:
+        incident = await self._report_to_committee(incident, clause.title, queued is not None,
+                                                   emailed=reached is Reach.EMAIL)
+        if delivered is False and reached is not Reach.EMAIL:
             await self._tell_staff_dm_failed(incident, draft.kind.value)
         if not deleted:
             await self._ask_staff_to_delete(incident)
         case = await self.escalate(incident) if escalate else None
-        return IncidentOutcome(incident, case, deleted)
+        return IncidentOutcome(incident, case, deleted, emailed=reached is Reach.EMAIL)
 
     def incident_of(self, draft: IncidentDraft, actor: Actor | None,
                     delivered: bool | None) -> Incident:
@@ -218,18 +223,20 @@ class IncidentService:
 
     async def dm_settled(self, row: OutboxMessage, delivered: bool) -> None:
         """The outbox sent (or could not send) an automated incident's DM: record it, and
-        ask staff to reach the person another way when it could not be delivered."""
+        ask staff to reach the person another way when it could not be delivered, unless
+        it went by e-mail instead (staff are told if that fails, ``email_reach.py``)."""
         async with self._ctx.storage.transaction() as tx:
             incident = await tx.get(Incident, row.subject_id or "")
             if incident is None or incident.dm_delivered is not None:
                 return
             incident = replace(incident, dm_delivered=delivered)
             await tx.update(incident)
-        if not delivered:
+            emailed = not delivered and await emailed_instead(tx, row)
+        if not delivered and not emailed:
             await self._tell_staff_dm_failed(incident, incident.kind.value)
 
     async def _report_to_committee(self, incident: Incident, clause_title: str,
-                                   queued: bool = False) -> Incident:
+                                   queued: bool = False, *, emailed: bool = False) -> Incident:
         ctx = self._ctx
         text = ctx.messages.render(
             "incident_summary", ref=incident.id, kind=incident.kind.value,
@@ -238,6 +245,8 @@ class IncidentService:
             note=incident.note or "none", excerpt=_quote(incident.excerpt),
             actor="automod" if incident.automated else mention(ctx, incident.actor),
             delivered="being sent (staff are told if it cannot be delivered)" if queued else
+            "by e-mail (their DMs are closed; staff are told if it cannot be delivered)"
+            if emailed else
             {True: "yes", False: "NO - please contact them another way",
              None: "not applicable"}[incident.dm_delivered])
         audience = Audience.STAFF if incident.kind is IncidentKind.ALERT else Audience.COMMITTEE
@@ -245,8 +254,9 @@ class IncidentService:
                                 Notice(NoticeKind.INCIDENT_SUMMARY, text, subject_id=incident.id))
         if not posted or audience is Audience.STAFF:
             return incident
-        updated = replace(incident, reported_to_committee=True)
-        async with ctx.storage.transaction() as tx:
+        async with ctx.storage.transaction() as tx:  # as stored: the outbox may have
+            current = await tx.get(Incident, incident.id) or incident  # settled its DM
+            updated = replace(current, reported_to_committee=True)
             await tx.update(updated)
         return updated
 

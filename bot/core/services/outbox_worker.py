@@ -321,9 +321,9 @@ class OutboxWorker:
         log.warning("outbox %s to %s not delivered: %s", lead.id[:8], who, error,
                     extra=log_fields(lead.subject_id))
         await self._service.failed(rows, error)
-        await self._tell(rows, delivered=False)
-        if refused:
+        if refused:  # first, so whoever is told sees the e-mail (``emailed_instead``)
             await self._email_too(rows, dm_refused=True)
+        await self._tell(rows, delivered=False)
 
     async def _email_too(self, rows: list[OutboxMessage], *, dm_refused: bool) -> None:
         """A DM refused (or one the operator wants e-mailed as well): each notice of the

@@ -52,11 +52,12 @@ from bot.core.rules.raid import RateWatch, Restraint, Wave, space_key
 from bot.core.services import _raid_wave as waves
 from bot.core.services._context import (
     Context,
+    Reach,
     after_commit,
     audit,
     mention_place,
+    reach,
     schedule,
-    try_dm,
     when,
 )
 from bot.core.services._raid_alert import WaveAlert, post, refresh, settle
@@ -312,14 +313,14 @@ class RaidService:
         wave.told.update(map(wave.token, first))
         sent = await asyncio.gather(*(self._explain(subject, p.finding.draft)
                                       for subject, p in first.items()))
-        wave.undelivered += sent.count(False)
-        return {id(p): ok for p, ok in zip(first.values(), sent, strict=True)}
+        wave.undelivered += sent.count(Reach.NONE)  # an e-mailed author needs nobody
+        return {id(p): ok is Reach.DM for p, ok in zip(first.values(), sent, strict=True)}
 
-    async def _explain(self, subject: PersonRef, draft: IncidentDraft) -> bool:
+    async def _explain(self, subject: PersonRef, draft: IncidentDraft) -> Reach:
         """A few DMs at a time: hundreds at once would queue the next deletions behind
         them at the platform (the outbox paces them further)."""
         async with self._dm_slots:
-            return await try_dm(self._ctx, subject, self._incidents.explanation(draft))
+            return await reach(self._ctx, subject, self._incidents.explanation(draft))
 
     async def _record(self, alert: WaveAlert, batch: Sequence[_Pending],
                       incidents: Sequence[Incident]) -> list[Incident]:

@@ -31,6 +31,7 @@ from bot.core.ports import Audience, Notice, NoticeKind
 from bot.core.refs import new_ref, normalise_ref
 from bot.core.services._context import (
     Context,
+    Reach,
     accounts_of,
     after_commit,
     audit,
@@ -39,6 +40,7 @@ from bot.core.services._context import (
     dm_row,
     mention,
     mention_place,
+    reach,
     require,
     require_confirmation,
     require_staff_in,
@@ -98,6 +100,12 @@ class SanctionService:
             raise NotPermitted("Only staff can suspend members.")
 
     async def suspend(self, actor: Actor | None, request: SuspensionRequest) -> Sanction:
+        return (await self.suspend_reaching(actor, request))[0]
+
+    async def suspend_reaching(self, actor: Actor | None,
+                               request: SuspensionRequest) -> tuple[Sanction, Reach]:
+        """Suspend, and say how the written notice is reaching the person (by DM, by
+        e-mail because their DMs are closed, or not at all)."""
         ctx = self._ctx
         if actor is not None:
             self.require_suspender(actor, request.case_id)
@@ -133,21 +141,21 @@ class SanctionService:
                                       sanction.review_at) if sanction.review_at else None]
         after_commit(ctx, *actions)
         # Tell the person before restricting them: some restrictions close their DMs.
-        delivered = await try_dm(ctx, sanction.subject, self._dm(sanction))
+        reached = await reach(ctx, sanction.subject, self._dm(sanction))
         try:
             await platform.restrict(sanction)
         except PlatformError:
             await self._undo(sanction)
             raise
-        sanction = replace(sanction, dm_delivered=delivered)
+        sanction = replace(sanction, dm_delivered=reached is Reach.DM)
         async with ctx.storage.transaction() as tx:
             await tx.update(sanction)
         if request.report_id and self._reports is not None:
             await self._reports.close(sanction.actor, request.report_id, ReportStatus.ACTIONED,
                                       f"suspension {sanction.id}")
         if request.summarise:
-            await self._summarise(sanction)
-        return sanction
+            await self._summarise(sanction, reached)
+        return sanction, reached
 
     async def _undo(self, sanction: Sanction) -> None:
         """The platform refused the restriction: record that it never took effect."""
@@ -179,7 +187,7 @@ class SanctionService:
         return Notice(NoticeKind.SANCTION_DM, text, subject_id=sanction.id,
                       title=f"Your access to {profile.space_name} is suspended")
 
-    async def _summarise(self, sanction: Sanction) -> None:
+    async def _summarise(self, sanction: Sanction, reached: Reach) -> None:
         ctx = self._ctx
         text = ctx.messages.render(
             "suspension_summary", ref=sanction.id, subject=mention(ctx, sanction.subject),
@@ -190,7 +198,9 @@ class SanctionService:
             interim="yes (a case is open)" if sanction.interim else "no",
             review=when(ctx, sanction.subject, sanction.review_at) if sanction.review_at
             else "none",
-            delivered="yes" if sanction.dm_delivered else
+            delivered="yes" if reached is Reach.DM else
+            "by e-mail (their DMs are closed; staff are told if it cannot be delivered)"
+            if reached is Reach.EMAIL else
             "NO - their DMs are closed; staff, please tell them in writing another way")
         await try_post(ctx, sanction.subject, Audience.COMMITTEE,
                        Notice(NoticeKind.INCIDENT_SUMMARY, text, subject_id=sanction.id))

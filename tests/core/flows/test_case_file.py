@@ -93,6 +93,25 @@ async def test_the_case_file_holds_the_whole_record_and_fits_its_schema(
         key=lambda at: at)  # ISO UTC text sorts as time
 
 
+async def test_a_reported_message_its_author_deleted_is_in_the_case_file_with_context(
+        harness: Harness) -> None:
+    """The author deletes the reported message (and the bot can no longer read it): the
+    case file still holds it, masked, with the messages around it, in order."""
+    harness.platform.write("555", REPORTER, "please stop")
+    said = harness.platform.write("555", SUBJECT, "you will regret this, 312-555-0199")
+    harness.platform.write("555", REPORTER, "reporting this")
+    report = await harness.services.reports.submit(REPORTER, ReportDraft(
+        reason="a threat", target=SUBJECT, message=said))
+    await harness.platform.delete_message(said)
+    case = await harness.services.reports.escalate(STAFF, report.id)
+    document = await harness.services.case_files.export(case.id, "test")
+    jsonschema.validate(document, SCHEMA)
+    kept = [(e["position"], e["text"]) for e in document["evidence"]]
+    assert kept == [(-1, "please stop"), (0, "you will regret this, [phone removed]"),
+                    (1, "reporting this")]
+    assert "312-555-0199" not in json.dumps(document)
+
+
 async def test_the_anonymous_reporter_is_nowhere_in_it(harness: Harness) -> None:
     case, tag = await decided_case(harness)
     document = await harness.services.case_files.export(case.id, "test")

@@ -31,6 +31,7 @@ from bot.core.models import (
     VoteChoice,
 )
 from bot.core.services import ProposedSanction
+from bot.core.services._context import Reach
 from tests.core.harness import STAFF, Harness, committee_actor, person
 
 EVERY_ROLE = frozenset({Role.STAFF, Role.COMMITTEE, Role.COUNSEL, Role.EXECUTIVE})
@@ -90,7 +91,7 @@ async def _uncommunicated(h: Harness) -> tuple[Scene, list[PersonRef]]:
     scene, members = await _with_motion(h, carried=True)
     h.platform.closed_dms.add(members[6])
     decided, delivered = await h.services.decisions.decide(STAFF, scene.case.id)
-    assert not delivered and decided.status is CaseStatus.DECIDED
+    assert delivered is Reach.NONE and decided.status is CaseStatus.DECIDED
     return scene, members
 
 

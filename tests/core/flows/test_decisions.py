@@ -23,6 +23,7 @@ from bot.core.models import (
     Case,
     CaseOrigin,
     CaseStatus,
+    CommunicationChannel,
     Motion,
     MotionStatus,
     Role,
@@ -32,6 +33,7 @@ from bot.core.models import (
 )
 from bot.core.ports import NoticeKind
 from bot.core.services import ProposedSanction
+from bot.core.services._context import Reach
 from tests.core.harness import STAFF, Harness, committee_actor, person
 
 SUBJECT = person("subject")
@@ -133,7 +135,7 @@ async def test_decision_dm_states_appeal_route_and_deadline_and_starts_the_windo
     decided, delivered = await harness.services.decisions.decide(
         committee_actor(person("c2")), case.id)
     now = harness.clock.now()
-    assert delivered is True
+    assert delivered is Reach.DM and decided.communicated_via is CommunicationChannel.DM
     assert decided.status is CaseStatus.DECIDED and decided.decision == motion.text
     assert decided.decided_motion_id == motion.id
     assert decided.communicated_at == now
@@ -155,7 +157,7 @@ async def test_undelivered_decision_waits_for_staff_to_record_communication(
     case, _ = await case_with_motion(harness)
     harness.platform.closed_dms.add(SUBJECT)
     decided, delivered = await harness.services.decisions.decide(STAFF, case.id)
-    assert delivered is False and decided.status is CaseStatus.DECIDED
+    assert delivered is Reach.NONE and decided.status is CaseStatus.DECIDED
     assert decided.communicated_at is None and decided.appeal_deadline is None
     assert await window_action(harness, case) is None
     with pytest.raises(NotPermitted, match="Only staff"):
@@ -164,6 +166,7 @@ async def test_undelivered_decision_waits_for_staff_to_record_communication(
     harness.clock.advance(timedelta(days=3))  # staff emailed the decision
     communicated = await harness.services.decisions.mark_communicated(STAFF, case.id)
     assert communicated.communicated_at == harness.clock.now()
+    assert communicated.communicated_via is CommunicationChannel.STAFF
     assert communicated.appeal_deadline == harness.clock.now() + timedelta(days=60)
     action = await window_action(harness, case)
     assert action is not None and action.due_at == communicated.appeal_deadline

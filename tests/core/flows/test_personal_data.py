@@ -20,7 +20,7 @@ from bot.core.models import (
     Report,
     VoteChoice,
 )
-from bot.core.services import ReportDraft
+from bot.core.services import ReportDraft, personal_data
 from bot.core.services.personal_data import (
     ERASED_SPACE,
     SEALED,
@@ -150,6 +150,33 @@ async def test_erasure_keeps_counts_decisions_and_other_peoples_history(
                 assert row in after[table], (table, row)
     entry = next(e for e in after["audit_log"] if e.action == "person.erased")
     assert entry.reason == "asked on 2026-01-05" and entry.actor is None
+
+
+async def test_an_erasure_that_fails_midway_changes_nothing(
+        harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Erasure is one transaction: a failure after some rows were already blanked (the
+    disk fills, the database goes away) leaves every row as it was, and no audit entry."""
+    await harness.services.people.link(STAFF, ERIN, ERIN_SLACK)
+    await harness.services.reports.submit(WITNESS, ReportDraft(
+        reason="Erin keeps insulting", target=ERIN))
+    await harness.services.reports.submit(ERIN_SLACK, ReportDraft(reason="spam", target=OTHER))
+    before = await _everything(harness)
+    real = personal_data._Eraser.apply
+    done = 0
+
+    async def fails_after_two(self: Any, tx: Any, row: Any) -> int:
+        nonlocal done
+        changed = await real(self, tx, row)
+        done += changed
+        if done >= 2:
+            raise StorageError("the disk is full")
+        return changed
+
+    monkeypatch.setattr(personal_data._Eraser, "apply", fails_after_two)
+    with pytest.raises(StorageError, match="disk is full"):
+        await harness.services.personal_data.erase(ERIN.key, "asked by e-mail", "test")
+    assert done >= 2  # rows were changed inside the transaction before it failed
+    assert await _everything(harness) == before
 
 
 async def test_outside_an_erasure_the_audit_log_cannot_change(harness: Harness) -> None:

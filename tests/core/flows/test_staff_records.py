@@ -36,6 +36,7 @@ from bot.core.models import (
     VoteChoice,
 )
 from bot.core.services import IncidentDraft, SuspensionRequest
+from bot.core.services._context import Reach
 from tests.core.harness import STAFF, Harness, committee_actor, person
 
 SUBJECT = person("123456789012345678")  # a Discord-sized id, which must never be masked
@@ -77,7 +78,7 @@ async def decided_case(h: Harness) -> Case:
         await h.services.cases.vote(member, motion.id, VoteChoice.YES)
     h.platform.closed_dms.add(SUBJECT)
     decided, delivered = await h.services.decisions.decide(STAFF, case.id)
-    assert not delivered
+    assert delivered is Reach.NONE
     return decided
 
 
