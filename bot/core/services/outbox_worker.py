@@ -8,6 +8,11 @@ and puts the row back for then; a 5xx or a timeout backs off 2 s, 4 s, ... up to
 minutes, for as long as the platform takes to recover (``MAX_ATTEMPTS`` at the cap is
 days); a closed DM fails at once, is recorded and surfaced (the row's purpose is told).
 Rows for a platform that is not connected yet wait without spending an attempt.
+Each conversation (a channel, a person's DMs) is sent by one task, oldest row first, and
+stops at a row put back for later, so its messages arrive in the order they were written.
+A row put back after an uncertain attempt (no answer, a 5xx) or retaken from a dead
+worker is sent with ``Notice.maybe_sent_since``, so a platform without idempotent sends
+(Slack) looks for the copy it may already have.
 
 Tests and operators wait on :meth:`OutboxWorker.drained`, set whenever no row is due and
 no send is in flight, never on a sleep.
