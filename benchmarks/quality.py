@@ -1,24 +1,30 @@
 """Detection quality of the shipped defaults, measured on labelled data.
 
-Run: ``.venv/bin/python -m benchmarks.quality`` (synthetic personal information only), or
-with public datasets you have locally (they are not shipped; each is named with its
-checksum in the output, so a figure can be traced to the exact file):
+Run: ``python -m benchmarks.quality --public`` (every dataset below, fetched once into the
+cache by ``benchmarks/fetch_datasets.py`` and verified against its pinned SHA-256), or
+name local copies (each is verified against the same pins; ``--unverified`` measures
+another copy and says so):
 
-    --davidson data/labeled_data.csv   Davidson et al. 2017, "Automated Hate Speech
-                                       Detection and the Problem of Offensive Language",
-                                       github.com/t-davidson/hate-speech-and-offensive-language
-                                       (MIT): 24,783 tweets, crowd-labelled hate /
-                                       offensive / neither
-    --sms spam.csv                     UCI SMS Spam Collection (Almeida & Hidalgo 2011,
-                                       CC BY 4.0), Kaggle's spam.csv layout: label,text
-    --irc DIR                          Ubuntu IRC logs of Kummerfeld et al. 2019,
-                                       github.com/jkkummerfeld/irc-disentanglement
-                                       data/train/*.raw.txt (CC BY 4.0): benign chat
+    --davidson labeled_data.csv   Davidson et al. 2017, "Automated Hate Speech
+                                  Detection and the Problem of Offensive Language",
+                                  github.com/t-davidson/hate-speech-and-offensive-language
+                                  (MIT): 24,783 tweets, crowd-labelled hate /
+                                  offensive / neither
+    --sms spam.csv                UCI SMS Spam Collection (Almeida et al. 2011,
+                                  CC BY 4.0), Kaggle's spam.csv layout: label,text;
+                                  ships in benchmarks/data/
+    --irc DIR                     Ubuntu IRC logs of Kummerfeld et al. 2019,
+                                  github.com/jkkummerfeld/irc-disentanglement
+                                  data/train/*.raw.txt (CC BY 4.0): benign chat
 
 What it prints, with the configuration an operator gets by installing (empty
 ``[automod]``): precision, recall and F1 per category; the flag rate and auto-removal
 rate on benign chat; personal information per rule on a synthetic set built here from
 documented fictional formats (below), so it ships with nothing anybody wrote privately.
+
+Tuning and held-out halves: rules are changed only after reading the tuning halves (even
+SMS rows, even-numbered IRC files); ``--show-flags`` prints every flag on the IRC tuning
+half, and never a held-out line.
 """
 
 from __future__ import annotations
@@ -30,10 +36,11 @@ import io
 import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks import fetch_datasets as datasets
 from bot.core.automod import Action, Automod, ScannedMessage, load_automod
 from bot.core.automod.evaluate import CATEGORIES, Labelled, Score, evaluate
 
@@ -152,6 +159,23 @@ def _describe(name: str, paths: Sequence[Path]) -> None:
     print(f"dataset {name}: {len(paths)} file(s), sha256 {digest.hexdigest()}")
 
 
+def _pinned_paths(key: str, given: Path, verified: bool) -> list[Path]:
+    """The files of dataset ``key`` at ``given`` (a file, or the IRC folder), each checked
+    against its pinned digest unless the run says ``--unverified``."""
+    pins = datasets.DATASETS[key].files
+    if given.is_dir():
+        paths = [given / pin.name for pin in pins] if verified \
+            else sorted(given.glob("*.raw.txt"))
+    else:
+        paths = [given]
+    if verified:
+        for path, pin in zip(paths, pins, strict=False):
+            datasets.verify(path, pin.sha256)
+    else:
+        print(f"  (unverified copy of {key}: figures may differ from the published ones)")
+    return paths
+
+
 def _text(path: Path) -> str:
     raw = path.read_bytes()
     try:
@@ -176,8 +200,12 @@ def sms(path: Path) -> list[tuple[str, bool]]:
 _IRC_LINE = re.compile(r"^\[\d\d:\d\d\] <[^>]+> (.+)$")
 
 
-def irc(folder: Path) -> tuple[list[Path], list[str]]:
-    files = sorted(folder.glob("*.raw.txt")) if folder.is_dir() else [folder]
+def irc(folder: Path | Sequence[Path]) -> tuple[list[Path], list[str]]:
+    """(files, chat lines) of a folder of logs, one log or a list of logs."""
+    if isinstance(folder, Path):
+        files = sorted(folder.glob("*.raw.txt")) if folder.is_dir() else [folder]
+    else:
+        files = sorted(folder)
     lines = []
     for path in files:
         for line in _text(path).splitlines():
@@ -189,13 +217,20 @@ def irc(folder: Path) -> tuple[list[Path], list[str]]:
 
 # -- measuring -------------------------------------------------------------------------------
 
+def _messages(texts: Iterable[str], promotion: bool | None = None
+              ) -> Iterator[ScannedMessage]:
+    """Each text as a message of its own author, an hour apart (no repetition rule fires)."""
+    for index, text in enumerate(texts):
+        yield ScannedMessage(text=text, author_id=f"q{index}", channel_id="quality:0:0",
+                             timestamp=_START + timedelta(hours=index),
+                             restricts_promotion=promotion)
+
+
 def _scan(automod: Automod, texts: Iterable[str], *, promotion: bool | None = None
           ) -> list[tuple[set[str], bool]]:
     out = []
-    for index, text in enumerate(texts):
-        found = automod.scan(ScannedMessage(
-            text=text, author_id=f"q{index}", channel_id="quality:0:0",
-            timestamp=_START + timedelta(hours=index), restricts_promotion=promotion))
+    for message in _messages(texts, promotion):
+        found = automod.scan(message)
         removed = any(d.action is not Action.ALERT_STAFF for d in found)
         out.append(({d.rule_id for d in found}, removed))
     return out
@@ -249,31 +284,77 @@ def run_sms(automod: Automod, path: Path) -> None:
         _line(name, _score(truth[parity::2], guesses[parity::2]))
 
 
-def run_irc(automod: Automod, folder: Path, limit: int) -> None:
-    files, _ = irc(folder)
+def run_irc(automod: Automod, files: Sequence[Path], limit: int) -> None:
+    files = sorted(files)
     _describe("ubuntu-irc (Kummerfeld et al. 2019, train)", files)
-    # Allow-list and e-mail changes were made after reading flags in the even-numbered
-    # files (sorted by name) only: the odd-numbered ones are the held-out half.
+    # Allow-list, e-mail and context changes were made after reading flags in the
+    # even-numbered files (sorted by name) only: the odd-numbered ones are the held-out half.
     halves = {"tuning half (even files)": files[0::2], "held-out half (odd files)": files[1::2]}
     for name, group in halves.items():
-        lines = [line for path in group for line in irc(path)[1]][:limit // 2]
-        found = _scan(automod, lines)
-        flagged = [f for f, _ in found if f]
-        removed = sum(r for _, r in found)
+        lines = irc(group)[1][:limit // 2]
+        found = [automod.scan(message) for message in _messages(lines)]
+        flagged = [f for f in found if f]
+        removed = [[d for d in f if d.action is not Action.ALERT_STAFF] for f in found]
+        removed = [r for r in removed if r]
         print(f"  benign chat, {name}: {len(lines)} lines, flagged "
-              f"{len(flagged) / len(lines):.3%}, auto-removed {removed / len(lines):.3%}")
-        counts = Counter(rule for f in flagged for rule in f)
-        print("    flagged by rule: " + ", ".join(f"{r} {n}" for r, n in counts.most_common()))
+              f"{len(flagged) / len(lines):.3%}, auto-removed {len(removed) / len(lines):.3%}")
+        # Per rule: the lines it flagged, and the lines where it is what removes them.
+        for what, rows in (("flagged", flagged), ("removed", removed)):
+            counts = Counter(rule for f in rows for rule in {d.rule_id for d in f})
+            print(f"    {what} by rule: " + ", ".join(f"{r} {n}" for r, n in counts.most_common()))
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def show_tuning_flags(automod: Automod, files: Sequence[Path]) -> None:
+    """Every flagged line of the IRC tuning half (all its lines), to read and classify.
+
+    The held-out half is never printed: reading it would make its figure a tuned one.
+    """
+    lines = irc(sorted(files)[0::2])[1]
+    for text, message in zip(lines, _messages(lines), strict=True):
+        found = automod.scan(message)
+        if found:
+            removed = any(d.action is not Action.ALERT_STAFF for d in found)
+            rules = " | ".join(f"{d.rule_id}: {d.detail}" for d in found)
+            print(f"{'REMOVE' if removed else 'alert '} {rules} :: {text}")
+
+
+def _inputs(args: argparse.Namespace) -> dict[str, list[Path]]:
+    """The verified files of every dataset asked for (refused on a digest mismatch)."""
+    out: dict[str, list[Path]] = {}
+    for key in ("davidson", "sms", "irc"):
+        given: Path | None = getattr(args, key)
+        if given is not None:
+            out[key] = _pinned_paths(key, given, not args.unverified)
+        elif args.public:
+            out[key] = datasets.obtain(key, args.data_dir)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--public", action="store_true",
+                        help="every public dataset, from the verified cache (fetched once)")
+    parser.add_argument("--data-dir", type=Path, help="dataset cache (see fetch_datasets)")
     parser.add_argument("--davidson", type=Path, help="labeled_data.csv of Davidson et al.")
     parser.add_argument("--sms", type=Path, help="spam.csv of the UCI SMS Spam Collection")
     parser.add_argument("--irc", type=Path, help="folder of Ubuntu IRC *.raw.txt logs")
     parser.add_argument("--irc-limit", type=int, default=100_000)
+    parser.add_argument("--unverified", action="store_true",
+                        help="measure copies that are not the pinned files (said in output)")
+    parser.add_argument("--show-flags", action="store_true",
+                        help="print every flag on the IRC tuning half, then stop")
     args = parser.parse_args(argv)
+    try:
+        inputs = _inputs(args)
+    except datasets.DatasetError as exc:
+        print(f"refused: {exc}")
+        return 2
     automod = Automod(load_automod({}))
+    if args.show_flags:
+        if "irc" not in inputs:
+            parser.error("--show-flags needs --irc DIR or --public")
+        show_tuning_flags(automod, inputs["irc"])
+        return 0
     print("configuration: the shipped defaults (empty [automod])")
     rows = synthetic_pii(random.Random(SEED))
     print(f"dataset synthetic-pii (built here, seed {SEED}): {len(rows)} messages")
@@ -281,13 +362,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     for label, score in sorted(report.labels.items()):
         _line(label, score)
     print(f"  look-alikes flagged: {report.ok_flagged} of {report.ok_rows}")
-    if args.davidson:
-        run_davidson(automod, args.davidson)
-    if args.sms:
-        run_sms(automod, args.sms)
-    if args.irc:
-        run_irc(automod, args.irc, args.irc_limit)
+    if "davidson" in inputs:
+        run_davidson(automod, inputs["davidson"][0])
+    if "sms" in inputs:
+        run_sms(automod, inputs["sms"][0])
+    if "irc" in inputs:
+        run_irc(automod, inputs["irc"], args.irc_limit)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -163,16 +163,48 @@ _SPECIAL_TLDS = frozenset({"test", "example", "invalid", "localhost", "local", "
                            "internal", "localdomain", "intranet", "corp"})
 
 
+# Written like an address but not one a person reads mail at: systemd unit instances
+# ("openvpn@client.service"), SSH algorithm and extension names (RFC 4251 section 6:
+# "chacha20-poly1305@openssh.com"), IRC host masks ("nick@irc.example.net"), and the
+# placeholders of examples and documentation ("foo@bar.org", "user@host.com"; not
+# "example.org", which tests and documents use for an address like any other).
+_SYSTEMD_UNITS = frozenset({"service", "socket", "timer", "mount", "automount", "swap",
+                            "target", "path", "slice", "scope", "device"})
+_PROTOCOL_DOMAINS = frozenset({"openssh.com", "libssh.org"})
+_PLACEHOLDER_LOCALS = frozenset({
+    "foo", "bar", "baz", "foobar", "user", "username", "yourname", "your.name", "name",
+    "someone", "somebody", "john.doe", "jane.doe", "jdoe", "test", "blabla", "blah",
+    "xxx"})
+_PLACEHOLDER_HOSTS = frozenset({"domain", "yourdomain", "mydomain", "somedomain",
+                                "host", "hostname", "server", "foo", "bar", "foobar"})
+# A login in a command line: "ssh root@server", "scp f user@host:~/", "rsync -a x u@h:/".
+_LOGIN_COMMAND = re.compile(r"\b(?:ssh|scp|sftp|rsync|mosh|ssh-copy-id|telnet|ftp|git\s+clone)"
+                            r"(?:\s+(?:-\S*|\S*[/~.:]\S*|\d+))*\s+$")  # options, paths, ports
+_LOGIN_TARGET = re.compile(r":[~/.$]|:\d*/")
+
+
 def personal_email(address: str) -> bool:
     """Whether an address (folded) is a person's, not a role's, a list's or a host name."""
     local, _, domain = address.rpartition("@")
+    labels = domain.split(".")
     return not (local in _ROLE_MAILBOXES or local.endswith(_LIST_SUFFIXES)
-                or domain.startswith("lists.")
-                or domain.rsplit(".", 1)[-1] in _SPECIAL_TLDS)
+                or domain.startswith(("lists.", "irc."))
+                or labels[-1] in _SPECIAL_TLDS or labels[-1] in _SYSTEMD_UNITS
+                or domain in _PROTOCOL_DOMAINS or local in _PLACEHOLDER_LOCALS
+                or (len(labels) >= 2 and labels[-2] in _PLACEHOLDER_HOSTS))
+
+
+def _a_login(start: int, end: int, folded: str) -> bool:
+    """Whether the address is a login in a shell command rather than mail."""
+    return _LOGIN_TARGET.match(folded, end) is not None \
+        or _LOGIN_COMMAND.search(folded[max(0, start - 48):start]) is not None
 
 
 def check_email(start: int, end: int, message: Normalized) -> str | None:
-    return "email address" if personal_email(message.folded[start:end]) else None
+    address = message.folded[start:end]
+    if not personal_email(address) or _a_login(start, end, message.folded):
+        return None
+    return "email address"
 
 
 def _allowed_email(domains: frozenset[str]) -> Check:
@@ -181,7 +213,7 @@ def _allowed_email(domains: frozenset[str]) -> Check:
         domain = address.rsplit("@", 1)[-1]
         if any(domain == d or domain.endswith("." + d) for d in domains):
             return None
-        return "email address" if personal_email(address) else None
+        return check_email(start, end, message)
     return check
 
 

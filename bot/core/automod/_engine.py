@@ -13,12 +13,15 @@ tailoring costs nothing per message.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.automod import _builtin as builtin
+from bot.core.automod._classifier import MODEL, TextClassifier
 from bot.core.automod._config import AutomodConfig, PlaceProfile, RuleOverride
+from bot.core.automod._context import in_context
 from bot.core.automod._impersonation import IMPERSONATION, ImpersonationCheck
 from bot.core.automod._keywords import Hit, KeywordIndex
+from bot.core.automod._lists import HARASSMENT, HATE, HATE_REVIEW, PROFANITY, SEXUAL
 from bot.core.automod._masking import Span, in_original, masked, personal_spans
 from bot.core.automod._model import Action, Detection, RuleSettings, ScannedMessage
 from bot.core.automod._patterns import PatternIndex
@@ -30,6 +33,12 @@ _CONTEXT = 40  # characters of context either side of a match in an excerpt
 _MASK_MARGIN = _CONTEXT + 160  # searched for personal information either side of a match
 _EXCERPT_MAX = 300
 _PLACE_CACHE_LIMIT = 20_000
+# The shipped lists, read in context (see ``_context``): a mild word inside a name, link or
+# file name is dropped; a slur or threat there, or opening the message as a name, goes to
+# staff instead of being removed.
+_MILD_LISTS = frozenset({PROFANITY, SEXUAL})
+_GUARDED_LISTS = frozenset({HATE, HATE_REVIEW, HARASSMENT})
+_UNCERTAIN = " (as part of a name, link or file name, or as a name: sent to staff, not removed)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +54,14 @@ class Automod:
     ``profiles`` (the Code's channel profiles) say where promotion is restricted, which
     is where the advertising rule applies; an automod profile or the message itself may
     say so too. The engine keeps the repetition state, so use one instance per process.
+    ``classifier`` is the optional model behind rule ``toxicity-model`` (see ``bot/ml``);
+    without one that rule finds nothing.
     """
 
-    def __init__(self, config: AutomodConfig, *, profiles: ProfileBook | None = None) -> None:
+    def __init__(self, config: AutomodConfig, *, profiles: ProfileBook | None = None,
+                 classifier: TextClassifier | None = None) -> None:
         self.config = config
+        self._classifier = classifier
         self._profiles = profiles
         self._exempt = config.exempt_roles
         self._keywords = KeywordIndex(config.keyword_lists, config.allowed)
@@ -86,9 +99,17 @@ class Automod:
             detail = self._impersonation.check(message.display_name, message.author_id)
             if detail is not None:
                 hits.append((IMPERSONATION, -1, -1, detail, 1))
+        if self._classifier is not None and MODEL in place.rules:
+            self._classify(folded, hits)
         if not hits:
             return []  # the common case: nothing else is built for a clean message
         return self._detections(Normalized(text, folded, skel), message, place, hits)
+
+    def _classify(self, folded: str, hits: list[Hit]) -> None:
+        """Asks the optional model; a score over the threshold is one alert-worthy hit."""
+        score = self._classifier.score(folded) if self._classifier is not None else 0.0
+        if score >= self.config.model_threshold:
+            hits.append((MODEL, -1, -1, f"model score {score:.2f}", 1))
 
     def check_display_name(self, author_id: str, display_name: str,
                            roles: Iterable[str] = ()) -> Detection | None:
@@ -117,6 +138,7 @@ class Automod:
         scores: dict[str, int] = {}
         details: dict[str, list[str]] = {}
         roles = message.author_roles
+        hits, uncertain = in_context(norm.folded, hits, _MILD_LISTS, _GUARDED_LISTS)
         for hit in hits:
             rule_id = hit[0]
             settings = place.rules.get(rule_id)
@@ -147,6 +169,9 @@ class Automod:
             shown = details[rule_id]
             detail = "; ".join(shown[:3]) + (f" (+{len(shown) - 3} more)" if len(shown) > 3
                                              else "")
+            if rule_id in uncertain and settings.action is not Action.ALERT_STAFF:
+                settings = replace(settings, action=Action.ALERT_STAFF, suspend_for=None)
+                detail += _UNCERTAIN
             found.append(_detection(settings, excerpt, detail, span))
         found.sort(key=lambda d: d.rank, reverse=True)
         return found
