@@ -229,6 +229,10 @@ class Notice:
     # The outbox row this is sent for: an adapter whose platform deduplicates sends (Discord's
     # enforced nonce) passes it, so a send retried after a crash is not shown twice.
     nonce: str | None = None
+    # Set when an earlier attempt of this very send may have reached the platform (a worker
+    # died, or the answer was lost) at or after this time: an adapter whose platform cannot
+    # deduplicate by itself (Slack) looks for the message under ``nonce`` first.
+    maybe_sent_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

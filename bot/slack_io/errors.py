@@ -28,6 +28,9 @@ FORBIDDEN = frozenset({"missing_scope", "not_allowed_token_type", "restricted_ac
                        "not_authed", "invalid_auth", "account_inactive", "channel_not_found",
                        "method_not_allowed_for_channel_type", "ekm_access_denied",
                        "not_in_channel", "cant_invite"})
+# Slack's own trouble (its documented codes for it, and any HTTP 5xx): retried later.
+TROUBLE = frozenset({"internal_error", "fatal_error", "service_unavailable",
+                     "request_timeout"})
 
 
 def error_code(exc: SlackApiError) -> str:
@@ -44,12 +47,28 @@ def translate(exc: Exception, doing: str) -> PlatformError:
             return PlatformForbidden(
                 f"Slack refused to let me {doing} ({code}). Check that the bot is in the "
                 "channel and has the scopes in slack-manifest.yml.")
-        if code == "ratelimited":
+        status = exc.response.status_code if exc.response is not None else 200
+        if code == "ratelimited" or status == 429:
             return PlatformUnavailable(f"Slack is rate-limiting me, so I could not {doing}; "
-                                       "please try again in a minute.")
+                                       "please try again in a minute.", _retry_after(exc))
+        if code in TROUBLE or status >= 500:
+            return PlatformUnavailable(f"Slack is having trouble ({code}, HTTP {status}), so "
+                                       f"I could not {doing}; please try again shortly.")
         return PlatformError(f"Slack refused when I tried to {doing} ({code}).")
     return PlatformUnavailable(f"Slack is not reachable right now, so I could not {doing}.")
 
+
+def _retry_after(exc: SlackApiError) -> float:
+    """Slack's ``Retry-After`` (seconds), or a minute when it did not say."""
+    headers = exc.response.headers if exc.response is not None else {}
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) and value else value
+            try:
+                return max(0.0, float(str(raw)))
+            except ValueError:
+                break
+    return 60.0
 
 
 @asynccontextmanager

@@ -75,9 +75,11 @@ BOT_SCOPES = (
     Commented("chat:write", "queue, committee, executive posts; DMs; tally updates"),
     Commented("im:write", "conversations.open for DMs"),
     Commented("files:write", "/case file: the case file sent to the requester's DM"),
-    Commented("im:history", "a case's subject writing to the bot (message.im), relayed"),
+    Commented("im:history", "a case's subject writing to the bot (message.im), relayed; "
+              "a retried DM looks for its copy"),
     Commented("channels:history", "read a reported or removed message; automod"),
-    Commented("groups:history", "the same in private channels"),
+    Commented("groups:history", "the same in private channels; a retried staff post "
+              "looks for its copy"),
     Commented("channels:read", "member_joined_channel; conversations.info/members (links)"),
     Commented("groups:read", "the same in private channels"),
     Commented("channels:manage", "conversations.kick / conversations.invite (public)"),

@@ -33,7 +33,7 @@ from bot.core.markup import Trusted
 from bot.core.models import Sanction, SanctionScope
 from bot.core.ports import Attachment, Audience, ContextMessage, Notice, SeenMessage
 from bot.core.rules.raid import Restraint
-from bot.slack_io import history, refs
+from bot.slack_io import history, refs, sent
 from bot.slack_io.blocks import TEXT_LIMIT, Block, clip, message_blocks, mrkdwn
 from bot.slack_io.errors import error_code, slack_call
 from bot.slack_io.pacing import TIER_3, Pacer
@@ -104,22 +104,32 @@ class SlackWorkspace:
         return Trusted(f"<@{person.id}>")
 
     async def _send(self, channel: str, text: str, *, thread_ts: str | None = None,
-                    blocks: list[Block] | None = None, doing: str = "post a message") -> str:
+                    blocks: list[Block] | None = None, doing: str = "post a message",
+                    outbox_id: str | None = None) -> str:
         body = clip(mrkdwn(text), TEXT_LIMIT)
         kwargs: dict[str, Any] = {"unfurl_links": False, "unfurl_media": False}
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
         if blocks is not None:
             kwargs["blocks"] = blocks
+        if outbox_id:  # so a retried send can recognise it (see sent.py)
+            kwargs["metadata"] = sent.metadata(outbox_id)
         async with slack_call(doing):
             response = await self._client.chat_postMessage(channel=channel, text=body, **kwargs)
         return str(response["ts"])
 
     async def _post_notice(self, channel: str, notice: Notice,
                            thread_ts: str | None = None) -> MessageRef:
+        if notice.nonce and notice.maybe_sent_since is not None and thread_ts is None:
+            found = await sent.find_sent(self._client, channel, notice.nonce,
+                                         notice.maybe_sent_since)
+            if found is not None:
+                log.info("outbox %s was already in %s: not sent again", notice.nonce[:8],
+                         channel)
+                return refs.message_ref(self.team, channel, found)
         text = mrkdwn(notice.text)
         ts = await self._send(channel, text, thread_ts=thread_ts,
-                              blocks=message_blocks(text, notice))
+                              blocks=message_blocks(text, notice), outbox_id=notice.nonce)
         if notice.attachments:
             await self._upload(channel, notice.attachments, thread_ts)
         return refs.message_ref(self.team, channel, ts)

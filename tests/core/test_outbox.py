@@ -10,6 +10,7 @@ from bot.core.models import OutboxMessage, OutboxStatus
 from bot.core.ports import Notice, NoticeKind
 from bot.core.services import ReportDraft
 from bot.core.services._context import queue_dm
+from bot.core.services.outbox import OutboxService
 from storage import SqliteStorage
 from tests.core.harness import Harness, person
 
@@ -97,3 +98,30 @@ async def test_a_closed_dm_fails_for_good_and_is_not_retried(harness: Harness) -
         [row] = await tx.find(OutboxMessage)
     assert row.status is OutboxStatus.FAILED and row.attempts == 1
     assert row.last_error and "does not accept" in row.last_error
+
+
+async def test_a_merged_dm_retaken_from_a_dead_worker_is_sent_whole_under_its_first_id(
+        harness: Harness) -> None:
+    """A worker took a wave of three DMs as one message and died. The next takes exactly
+    those three again, as one message under the same id (so the platform can recognise a
+    copy it already has), and a DM queued since goes on its own, after it."""
+    ctx = harness.ctx
+    for n in range(3):
+        async with ctx.storage.transaction() as tx:
+            await queue_dm(tx, ctx, SUBJECT, Notice(NoticeKind.REMOVAL_DM, f"removal {n}"),
+                           mergeable=True)
+        harness.clock.advance(timedelta(seconds=1))
+    dead = OutboxService(ctx, "dead-process")
+    wave = await dead.claim((await dead.due(limit=10))[0])
+    assert len(wave) == 3
+    async with ctx.storage.transaction() as tx:
+        await queue_dm(tx, ctx, SUBJECT, Notice(NoticeKind.REMOVAL_DM, "removal 3"),
+                       mergeable=True)
+    harness.clock.advance(dead.lease + timedelta(seconds=1))
+    await ctx.outbox.kick()
+    [(_, again), (_, alone)] = harness.platform.dms
+    assert [again.text.index(f"removal {n}") for n in range(3)] == sorted(
+        again.text.index(f"removal {n}") for n in range(3))
+    assert "removal 3" not in again.text and alone.text == "removal 3"
+    assert again.nonce == wave[0].id[:25] and again.maybe_sent_since == wave[0].created_at
+    assert alone.maybe_sent_since is None, "only a send that may have happened looks first"

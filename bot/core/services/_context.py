@@ -391,7 +391,8 @@ async def reach(ctx: Context, person: PersonRef, notice: Notice, *,
         log.warning("DM to %s (%s) failed, queued for retry: %s", who, notice.subject_id,
                     exc, extra=log_fields(notice.subject_id))
         async with ctx.storage.transaction() as tx:  # the sealed ref, never the account
-            await tx.insert(_retry_row(ctx, key, person, notice))
+            await tx.insert(_retry_row(ctx, key, person, notice,
+                                       maybe_sent=exc.retry_after_seconds is None))
         await ctx.outbox.kick()
         return Reach.DM
     except PlatformError as exc:
@@ -408,13 +409,17 @@ async def emailed_instead(tx: Tx, dm_row: OutboxMessage) -> bool:
     return await tx.get(OutboxMessage, outbox_id(f"email/{dm_row.id}")) is not None
 
 
-def _retry_row(ctx: Context, key: str, person: PersonRef, notice: Notice) -> OutboxMessage:
+def _retry_row(ctx: Context, key: str, person: PersonRef, notice: Notice, *,
+               maybe_sent: bool) -> OutboxMessage:
     """A DM whose direct send failed transiently, under the id its nonce already carried
-    (so Discord drops the copy if the failed attempt did arrive after all)."""
+    (so the platform's copy is recognised if the failed attempt did arrive after all).
+    ``maybe_sent`` (no answer, or a 5xx): ``claimed_at`` is set, so the outbox looks for
+    that copy before sending (see ``outbox.py``)."""
     now = ctx.now()
     return OutboxMessage(id=key, platform=person.platform, notice_kind=notice.kind.value,
                          text=notice.text, created_at=now, due_at=now, recipient=person,
-                         subject_id=notice.subject_id, title=notice.title, attempts=1)
+                         subject_id=notice.subject_id, title=notice.title, attempts=1,
+                         claimed_at=now if maybe_sent else None)
 
 
 Located = PersonRef | PlaceRef | MessageRef

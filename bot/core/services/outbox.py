@@ -10,13 +10,21 @@ and ``OutboxWorker`` (``outbox_worker.py``) sends it within the platform's pace.
 Exactly once, as far as the platforms allow. A row goes ``pending -> sending`` by a
 conditional update with a lease (as ``timed.py`` claims timed actions), the platform call
 is made, and ``sending -> sent`` is one conditional update that also stores the platform's
-message id. The only window in which a message can be sent twice is a crash after the
-platform accepted the message and before that update committed (one HTTP response plus
-one commit, milliseconds): the lease expires and the row is sent again. On Discord even
-that resend is deduplicated: the row id travels as an enforced ``nonce``, and Discord
-answers a repeated nonce (within a few minutes, longer than the lease) with the message it
-already created. Slack has no such key, so there the window stands, and is documented.
-Nothing is ever lost: a row leaves ``sending`` only as ``sent``, ``merged`` or ``failed``.
+message id. The only window in which a message could be sent twice is a crash after the
+platform accepted the message and before that update committed (or an answer lost on the
+way back: a timeout, a 5xx): the row is sent again. Each platform closes that window its
+own way. On Discord the row id travels as an enforced ``nonce``, and Discord answers a
+repeated nonce (within a few minutes, longer than the lease) with the message it already
+created. Slack has no idempotency key, so the row id travels in the message's metadata,
+and a send that *may* have happened before (``Notice.maybe_sent_since``) first looks for
+it in the conversation's recent history. A row keeps ``claimed_at`` while it waits again
+after such an uncertain attempt: that is how the next claim knows to look (a row put back
+after a definite "no", a 429, has it cleared). Nothing is ever lost: a row leaves
+``sending`` only as ``sent``, ``merged`` or ``failed``.
+
+Order per conversation (one channel, one person's DMs): rows are taken oldest first, a
+worker sends one conversation's rows one after another, and a row put back for later holds
+the conversation's younger rows until then.
 
 Anonymous reporters: a DM to one is queued to their *sealed* ref; the worker opens it at
 send time, in memory, as ``try_dm`` does. The table never holds their account.
@@ -27,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Any
 
 from bot.core.identity import MessageRef, is_sealed
 from bot.core.models import OutboxMessage, OutboxStatus
@@ -61,6 +70,16 @@ class Progress:
 
 
 _SETTLED = (OutboxStatus.SENT, OutboxStatus.MERGED)
+
+
+def conversation(row: OutboxMessage) -> dict[str, Any]:
+    """The filter for the rows that go to the same place as ``row`` (one channel, one
+    person's DMs, one person's e-mail): the unit whose order is kept."""
+    if row.audience is not None:
+        return {"platform": row.platform, "audience": row.audience, "space": row.space,
+                "channel": row.channel}
+    return {"platform": row.platform, "recipient": row.recipient, "audience": None,
+            "channel": row.channel}
 
 
 class OutboxService:
@@ -101,13 +120,15 @@ class OutboxService:
         return Progress(batch, total, sent, failed)
 
     async def due(self, limit: int) -> list[OutboxMessage]:
-        """Rows to send now: pending and due, then claims whose worker died."""
+        """Rows to send now, oldest first (a conversation's order is kept): pending and
+        due, then claims whose worker died."""
         now = self._ctx.now()
         async with self._ctx.storage.transaction() as tx:
             due = await tx.find(OutboxMessage, status=OutboxStatus.PENDING, due_at__lte=now,
-                                order_by="due_at", limit=limit)
+                                order_by="created_at", limit=limit)
             stale = await tx.find(OutboxMessage, status=OutboxStatus.SENDING,
-                                  claimed_at__lte=now - self.lease, limit=limit)
+                                  claimed_at__lte=now - self.lease, order_by="created_at",
+                                  limit=limit)
         return [*due, *stale]
 
     async def next_due(self) -> OutboxMessage | None:
@@ -125,13 +146,23 @@ class OutboxService:
                 return []
             taken = [lead]
             if lead.mergeable and lead.recipient is not None:
-                others = await tx.find(OutboxMessage, recipient=lead.recipient,
-                                       status=OutboxStatus.PENDING, mergeable=True,
-                                       order_by="created_at", limit=50)
-                for other in others:
+                for other in await self._mates(tx, row):
                     if other.id != lead.id and (mate := await self._take(tx, other)):
                         taken.append(mate)
         return sorted(taken, key=lambda r: r.created_at)
+
+    async def _mates(self, tx: Tx, row: OutboxMessage) -> list[OutboxMessage]:
+        """The DMs that go in one message with ``row``: the person's waiting mergeable DMs;
+        or, for a claim retaken from a dead worker, exactly the rows it had taken with it
+        (the same message, under the same id, so the platform's copy is recognised)."""
+        if row.status is OutboxStatus.SENDING:
+            return await tx.find(OutboxMessage, recipient=row.recipient,
+                                 status=OutboxStatus.SENDING, mergeable=True,
+                                 claimed_by=row.claimed_by, claimed_at=row.claimed_at,
+                                 order_by="created_at", limit=50)
+        return await tx.find(OutboxMessage, recipient=row.recipient,
+                             status=OutboxStatus.PENDING, mergeable=True,
+                             order_by="created_at", limit=50)
 
     async def _take(self, tx: Tx, row: OutboxMessage) -> OutboxMessage | None:
         stale = row.status is OutboxStatus.SENDING and row.claimed_at is not None \
@@ -162,15 +193,24 @@ class OutboxService:
                                         claimed_by=self._worker, attempts=row.attempts) and ok
         return ok
 
-    async def retry(self, rows: list[OutboxMessage], error: str, after: timedelta) -> None:
+    async def retry(self, rows: list[OutboxMessage], error: str, after: timedelta, *,
+                    maybe_sent: bool = False) -> None:
+        """Put the rows back for ``after``; ``maybe_sent``: the attempt may have reached
+        the platform (no answer, a 5xx), so ``claimed_at`` stays and the next send looks
+        first. The conversation's younger rows wait too, so they do not overtake."""
         later = self._ctx.now() + after
         async with self._ctx.storage.transaction() as tx:
             for row in rows:
                 await tx.update_if(replace(row, status=OutboxStatus.PENDING, claimed_by=None,
-                                           claimed_at=None, due_at=later,
-                                           last_error=error[:500]),
+                                           claimed_at=row.claimed_at if maybe_sent else None,
+                                           due_at=later, last_error=error[:500]),
                                    status=OutboxStatus.SENDING, claimed_by=self._worker,
                                    attempts=row.attempts)
+            for young in await tx.find(OutboxMessage, status=OutboxStatus.PENDING,
+                                       created_at__gt=rows[0].created_at, due_at__lt=later,
+                                       **conversation(rows[0])):
+                await tx.update_if(replace(young, due_at=later), status=OutboxStatus.PENDING,
+                                   due_at=young.due_at, attempts=young.attempts)
 
     async def failed(self, rows: list[OutboxMessage], error: str) -> None:
         """Undeliverable for good: kept as ``failed`` with the reason, text cleared."""
@@ -183,5 +223,5 @@ class OutboxService:
                                    attempts=row.attempts)
 
 
-__all__ = ["LEASE", "OutboxService", "Progress", "notice_of", "outbox_id", "queue_dm",
-           "queue_post"]
+__all__ = ["LEASE", "OutboxService", "Progress", "conversation", "notice_of", "outbox_id",
+           "queue_dm", "queue_post"]

@@ -8,6 +8,11 @@ and puts the row back for then; a 5xx or a timeout backs off 2 s, 4 s, ... up to
 minutes, for as long as the platform takes to recover (``MAX_ATTEMPTS`` at the cap is
 days); a closed DM fails at once, is recorded and surfaced (the row's purpose is told).
 Rows for a platform that is not connected yet wait without spending an attempt.
+Each conversation (a channel, a person's DMs) is sent by one task, oldest row first, and
+stops at a row put back for later, so its messages arrive in the order they were written.
+A row put back after an uncertain attempt (no answer, a 5xx) or retaken from a dead
+worker is sent with ``Notice.maybe_sent_since``, so a platform without idempotent sends
+(Slack) looks for the copy it may already have.
 
 Tests and operators wait on :meth:`OutboxWorker.drained`, set whenever no row is due and
 no send is in flight, never on a sleep.
@@ -19,7 +24,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.core.errors import (
@@ -35,7 +40,7 @@ from bot.core.models import OutboxMessage
 from bot.core.ports import Audience, Email, Notice
 from bot.core.refs import log_fields
 from bot.core.services._context import Context, address_of, email_too, unseal
-from bot.core.services.outbox import OutboxService, notice_of
+from bot.core.services.outbox import OutboxService, conversation, notice_of
 
 log = logging.getLogger(__name__)
 
@@ -193,10 +198,10 @@ class OutboxWorker:
             rows = [r for r in await self._service.due(limit=200) if self._connected(r)]
             if not rows:
                 break
-            for row in rows:
+            for queue in _by_conversation(rows):
                 if self._stopping:
                     break
-                await self._start_send(row)
+                await self._start_conversation(queue)
             await self._settle()
         upcoming = await self._service.next_due()
         if upcoming is not None:
@@ -210,16 +215,30 @@ class OutboxWorker:
         return self._ctx.platforms.has(row.platform) and \
             self._ctx.platforms.is_ready(row.platform)
 
-    async def _start_send(self, row: OutboxMessage) -> None:
+    async def _start_conversation(self, queue: list[OutboxMessage]) -> None:
+        """One task per conversation, sending its rows one after another (oldest first),
+        so they arrive in order; conversations go side by side."""
         await self._slots.acquire()
-        claimed = await self._service.claim(row)
-        if not claimed:
-            self._slots.release()
-            return
-        await self._paced(claimed[0])
-        task = asyncio.create_task(self._send(claimed), name=f"outbox-send-{row.id[:8]}")
+        task = asyncio.create_task(self._send_in_turn(queue),
+                                   name=f"outbox-send-{queue[0].id[:8]}")
         self._flight.add(task)
         task.add_done_callback(self._flight.discard)
+
+    async def _send_in_turn(self, queue: list[OutboxMessage]) -> None:
+        try:
+            for row in queue:
+                if self._stopping:
+                    return
+                claimed = await self._service.claim(row)
+                if not claimed:
+                    continue  # another worker has it, or it went out merged with an earlier one
+                await self._paced(claimed[0])
+                # claimed_at set before this claim: an earlier attempt may have reached the
+                # platform (a worker died, or its answer was lost)
+                if not await self._send(claimed, maybe_sent=row.claimed_at is not None):
+                    return  # put back for later: the younger rows wait behind it
+        finally:
+            self._slots.release()
 
     async def _paced(self, row: OutboxMessage) -> None:
         key = _bucket_key(row)
@@ -233,33 +252,38 @@ class OutboxWorker:
             with contextlib.suppress(TimeoutError):  # the platform's pace; a stop cuts it
                 await asyncio.wait_for(self._stopped.wait(), wait)
 
-    async def _send(self, rows: list[OutboxMessage]) -> None:
+    async def _send(self, rows: list[OutboxMessage], *, maybe_sent: bool = False) -> bool:
+        """Send one claimed message and settle its rows; False when it was put back."""
         try:
-            message = await self._deliver(rows)
+            message = await self._deliver(rows, maybe_sent=maybe_sent)
         except DeliveryFailed as exc:
             await self._give_up(rows, str(exc), refused=True)
         except PlatformUnavailable as exc:
-            await self._later(rows, exc)
+            await self._later(rows, exc, maybe_sent=maybe_sent)
+            return False
         except PlatformError as exc:
             await self._give_up(rows, str(exc))
         except Exception as exc:  # an unknown failure is retried, never dropped
             log.exception("outbox send %s failed", rows[0].id)
-            await self._later(rows, PlatformUnavailable(str(exc)))
+            await self._later(rows, PlatformUnavailable(str(exc)), maybe_sent=maybe_sent)
+            return False
         else:
             if not await self._service.sent(rows, message):
                 log.warning("outbox row %s was retaken before it was recorded", rows[0].id)
             await self._tell(rows, delivered=True)
             await self._email_too(rows, dm_refused=False)
-        finally:
-            self._slots.release()
+        return True
 
-    async def _deliver(self, rows: list[OutboxMessage]) -> MessageRef | None:
+    async def _deliver(self, rows: list[OutboxMessage], *,
+                       maybe_sent: bool) -> MessageRef | None:
         lead = rows[0]
         if lead.channel == EMAIL:
             await self._email(lead)
             return None
         platform = self._ctx.platforms.get(lead.platform)
         notice = notice_of(lead) if len(rows) == 1 else self._merged(rows)
+        if maybe_sent:  # the platform may hold it already: since the row was written
+            notice = replace(notice, maybe_sent_since=lead.created_at)
         if lead.audience is not None:
             return await platform.post(Audience(lead.audience), notice, space=lead.space)
         assert lead.recipient is not None
@@ -299,7 +323,8 @@ class OutboxWorker:
         return Notice(notice_of(rows[0]).kind, "\n\n".join(parts),
                       subject_id=rows[0].subject_id, title=rows[0].title, nonce=rows[0].id[:25])
 
-    async def _later(self, rows: list[OutboxMessage], exc: PlatformUnavailable) -> None:
+    async def _later(self, rows: list[OutboxMessage], exc: PlatformUnavailable, *,
+                     maybe_sent: bool) -> None:
         lead = rows[0]
         if lead.attempts >= (EMAIL_ATTEMPTS if lead.channel == EMAIL else MAX_ATTEMPTS):
             await self._give_up(rows, f"gave up after {lead.attempts} attempts: {exc}")
@@ -312,7 +337,9 @@ class OutboxWorker:
                 self._buckets[key].pause(exc.retry_after_seconds)
         log.info("outbox %s: %s; retrying in %ss", lead.id[:8], exc, after.total_seconds(),
                  extra=log_fields(lead.subject_id))
-        await self._service.retry(rows, str(exc), after)
+        # no Retry-After: no answer, or a 5xx, which may come after the platform took it
+        await self._service.retry(rows, str(exc), after,
+                                  maybe_sent=maybe_sent or exc.retry_after_seconds is None)
 
     async def _give_up(self, rows: list[OutboxMessage], error: str, *,
                        refused: bool = False) -> None:
@@ -346,6 +373,15 @@ class OutboxWorker:
                 await outcome(row, delivered)
             except Exception:  # telling must never undo or repeat the send
                 log.exception("outbox outcome for %s failed", row.id[:8])
+
+
+def _by_conversation(rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
+    """The due rows as one queue per conversation, each oldest first."""
+    queues: dict[tuple[object, ...], list[OutboxMessage]] = {}
+    for row in sorted(rows, key=lambda r: r.created_at):
+        key = tuple(sorted(conversation(row).items(), key=lambda kv: kv[0]))
+        queues.setdefault(key, []).append(row)
+    return list(queues.values())
 
 
 def _bucket_key(row: OutboxMessage) -> str:

@@ -5,7 +5,10 @@ messages (for history, update and delete), reactions and DMs. Errors are Slack's
 codes: ``cant_delete_message`` when a bot token deletes someone else's message,
 ``not_in_channel`` / ``already_in_channel`` for kicks and invites, ``user_disabled`` for
 a person who cannot be messaged. ``rate_limit_next`` answers a method's next call the
-way Slack rate-limits: HTTP 429 with a ``Retry-After`` header in seconds. It also serves
+way Slack rate-limits: HTTP 429 with a ``Retry-After`` header in seconds; ``fail_next``
+(as on the fake Discord) and ``outage`` answer a method with 429 or a 5xx for a stretch
+of calls or until ``recover``. Message metadata is kept and shown in history only when
+``include_all_metadata`` is asked for, as Slack does. It also serves
 ``response_url`` posts and a Socket Mode websocket, so Bolt's real clients run unchanged
 against it.
 
@@ -25,6 +28,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -66,6 +70,16 @@ class Upload:
 
 
 @dataclass
+class Fault:
+    """One phase of an incident: ``status`` for ``left`` more calls (None: until
+    ``recover``); ``applied``: the call takes effect, only its answer is lost."""
+
+    status: int
+    left: int | None
+    applied: bool = False
+
+
+@dataclass
 class FakeSlack:
     team: str = "T1"
     bot_token: str = "xoxb-test"
@@ -89,6 +103,11 @@ class FakeSlack:
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> App Home view
     holds: dict[str, Hold] = field(default_factory=dict)  # method -> kept unanswered
     uploads: dict[str, Upload] = field(default_factory=dict)  # file id -> what was uploaded
+    ims: set[str] = field(default_factory=set)  # DM channels opened (conversations.open)
+    failing: dict[str, list[Fault]] = field(default_factory=dict)  # method -> its incident
+    # When set (the bot's clock), a message's ts is that time, as on Slack; otherwise a
+    # fixed day, which tests that name a ts rely on.
+    clock: Callable[[], datetime] | None = None
     base_url: str = ""
     _clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -178,7 +197,8 @@ class FakeSlack:
     # Seeding and assertions ---------------------------------------------------------
 
     def next_ts(self) -> str:
-        return f"1767600000.{next(self._clock):06d}"
+        seconds = 1767600000 if self.clock is None else int(self.clock().timestamp())
+        return f"{seconds}.{next(self._clock):06d}"
 
     def response_url(self, key: str = "r") -> str:
         return f"{self.base_url}/respond/{key}"
@@ -211,6 +231,46 @@ class FakeSlack:
         call again to rate-limit several calls in a row."""
         self.rate_limits.setdefault(method, []).append(retry_after)
 
+    def fail_next(self, method: str, status: int, times: int, *,
+                  applied: bool = False) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``status`` (429 with a
+        ``Retry-After`` of 0, or a 5xx), as Slack does during an incident; ``applied``: the
+        call takes effect all the same and only its answer is lost (a 5xx after the
+        message was posted). Phases queue up: this one starts when the previous ends."""
+        self.failing.setdefault(method, []).append(Fault(status, times, applied))
+
+    def outage(self, method: str, status: int) -> None:
+        """Answer every call of ``method`` with ``status`` (after any phase queued before)
+        until :meth:`recover`."""
+        self.failing.setdefault(method, []).append(Fault(status, None))
+
+    def recover(self, method: str | None = None) -> None:
+        """End the incident for ``method`` (or every method)."""
+        if method is None:
+            self.failing.clear()
+        else:
+            self.failing.pop(method, None)
+
+    def _failure(self, method: str, params: dict[str, Any],
+                 token: str | None) -> web.Response | None:
+        phases = self.failing.get(method)
+        if not phases:
+            return None
+        fault = phases[0]
+        if fault.left is not None:
+            fault.left -= 1
+            if fault.left <= 0:
+                phases.pop(0)
+        self.calls.append(Call(method, params, token, status=fault.status))
+        if fault.applied and (handler := getattr(self, "m_" + method.replace(".", "_"),
+                                                 None)) is not None:
+            handler(params, token)
+        if fault.status == 429:
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": "0"})
+        return web.Response(status=fault.status, text="upstream connect error",
+                            content_type="text/html")
+
     # The Web API --------------------------------------------------------------------
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
@@ -232,6 +292,8 @@ class FakeSlack:
         if (hold := self.holds.get(method)) is not None:
             hold.arrived.set()
             await hold.released.wait()
+        if (failed := self._failure(method, params, token)) is not None:
+            return failed
         pending = self.rate_limits.get(method)
         if not pending and self._over_tier(method):
             pending = [int(self.tiers[method][1])]
@@ -317,6 +379,14 @@ class FakeSlack:
         message = {"type": "message", "user": self.bot_of(token), "text": p.get("text"),
                    "ts": ts,
                    "thread_ts": p.get("thread_ts")}
+        metadata = p.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        if metadata:
+            if not isinstance(metadata, dict) or not metadata.get("event_type") or \
+                    not isinstance(metadata.get("event_payload"), dict):
+                return self._error("invalid_metadata_format")
+            message["metadata"] = metadata
         self.messages[(str(p["channel"]), ts)] = message
         return {"ok": True, "channel": p["channel"], "ts": ts, "message": message}
 
@@ -344,6 +414,7 @@ class FakeSlack:
         user = str(p["users"])
         if user in self.unreachable:
             return self._error("user_disabled")
+        self.ims.add(f"D{user}")
         return {"ok": True, "channel": {"id": f"D{user}"}}
 
     def m_conversations_kick(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
@@ -398,11 +469,16 @@ class FakeSlack:
         top = [m for (c, ts), m in self.messages.items() if c == channel
                and m.get("thread_ts") in (None, ts)]
         found = self._window(top, p)
-        limit = int(p.get("limit") or 100)
+        if str(p.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+        limit, skip = int(p.get("limit") or 100), int(p.get("cursor") or 0)
         only_oldest = p.get("oldest") is not None and p.get("latest") is None
-        chosen = found[:limit] if only_oldest else found[-limit:]
-        return {"ok": True, "messages": list(reversed(chosen)),
-                "has_more": len(found) > limit}
+        ordered = found if only_oldest else list(reversed(found))  # away from the bound
+        chosen = ordered[skip:skip + limit]
+        more = skip + limit < len(found)
+        return {"ok": True, "messages": sorted(chosen, key=lambda m: -float(m["ts"])),
+                "has_more": more,
+                "response_metadata": {"next_cursor": str(skip + limit) if more else ""}}
 
     def m_conversations_replies(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
         """The thread of any message in it, oldest first (the parent first)."""
@@ -418,7 +494,7 @@ class FakeSlack:
         return {"ok": True, "messages": chosen[:limit], "has_more": len(chosen) > limit}
 
     def _known(self, channel: str) -> bool:
-        return (channel in self.members or channel in self.private
+        return (channel in self.members or channel in self.private or channel in self.ims
                 or any(c == channel for c, _ in self.messages))
 
     def m_conversations_info(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
