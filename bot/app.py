@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import frontends
+from bot.automod_factory import build_automod
 from bot.core.automod import Automod
 from bot.core.clock import Clock, SystemClock
 from bot.core.identity import PlatformName
@@ -158,8 +159,7 @@ def _url_of(storage: Storage, settings: Settings) -> str:
 
 def automod_for(settings: Settings) -> Automod | None:
     """The channel watcher, from the ``[automod]`` table (on unless ``enabled = false``)."""
-    config = settings.automod
-    return Automod(config, profiles=settings.profiles) if config.enabled else None
+    return build_automod(settings) if settings.automod.enabled else None
 
 
 def front_ends(settings: Settings) -> list[frontends.Runner]:

@@ -145,9 +145,12 @@ def _automod_line(settings: Settings) -> str:
     if not config.enabled:
         return "Automod: off"
     enabled = [rule for rule, found in config.rules.items() if found.enabled]
+    from bot.ml.toxicity import model_status
+
     return (f"Automod: on, {len(enabled)} of {len(config.rules)} rules enabled, "
             f"{sum(len(k.words) for k in config.keyword_lists)} keywords, "
-            f"{len(config.patterns)} patterns, {len(config.profiles)} place profiles")
+            f"{len(config.patterns)} patterns, {len(config.profiles)} place profiles"
+            f"{model_status(config)}")
 
 
 def _require_database(settings: Settings) -> None:
@@ -319,14 +322,14 @@ def _scan(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     """Precision, recall and F1 of the configured rules on a labelled file."""
-    from bot.core.automod import Automod
+    from bot.automod_factory import build_automod
     from bot.core.automod.evaluate import evaluate, read_labelled
     from bot.core.errors import InvalidInput
 
     settings = _load_if_any(args) or load_settings(None)
     try:
         rows = read_labelled(Path(args.file))
-        report = evaluate(Automod(settings.automod, profiles=settings.profiles), rows,
+        report = evaluate(build_automod(settings), rows,
                           channel=args.channel,
                           restricts_promotion=True if args.promotion_restricted else None)
     except InvalidInput as exc:

@@ -128,6 +128,7 @@ FRONT_ENDS: tuple[FrontEnd, ...] = (
                                 and (s.slack_app_token or s.slack_signing_secret)),
         space_of=lambda table: str(table.team_id),
         runner_path="bot.slack_io.runner:run_slack",
+        check_lines_path="bot.slack_io.setup_check:check_lines",
         announcements_of=lambda table: table.announcements_channel or None,
         tools=(Tool("slack-manifest", "print the Slack app manifest (YAML) to create the "
                                       "app from", "bot.slack_io.manifest"),)),

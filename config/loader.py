@@ -34,7 +34,7 @@ from config.spaces import (
     check_home,
     read_discord,
     read_slack,
-    refuse_several_workspaces,
+    token_names,
 )
 
 CONFIG_ENV = "COC_BOT_CONFIG"
@@ -149,7 +149,9 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
         automod=load_automod(root.raw("automod"), clause_ids=[c.id for c in code.clauses]),
     )
     check_home(where, settings.discord, settings.slack)
-    refuse_several_workspaces(settings.slack)
+    named = ((name, environment.get(name, "").strip()) for name in token_names(settings.slack))
+    settings = replace(settings, secrets=replace(
+        settings.secrets, named=tuple((name, value) for name, value in named if value)))
     if root.has("email"):
         settings = replace(settings, email=read_email(root.table("email"),
                                                       settings.secrets.smtp_password))

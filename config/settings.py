@@ -53,6 +53,13 @@ class Secrets:
     database_url: str = DEFAULT_DATABASE_URL
     seal_keys: str | None = field(default=None, repr=False)  # COC_BOT_SEAL_KEYS
     smtp_password: str | None = field(default=None, repr=False)  # COC_BOT_SMTP_PASSWORD
+    # The variables the config file names for further Slack workspaces' tokens
+    # (``bot_token_env``, ``admin_token_env``): (name, value) for each one set.
+    named: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+
+    def named_value(self, name: str | None) -> str | None:
+        """The value of an environment variable the config file names, if it is set."""
+        return next((value for key, value in self.named if key == name), None)
 
     def __repr__(self) -> str:
         """Which secrets are set, never their values: a repr ends up in logs, tracebacks
@@ -64,6 +71,8 @@ class Secrets:
                 text = "None"
             elif item.name in _SHOWN_AS_URLS:
                 text = repr(redact_url(str(value)))
+            elif item.name == "named":  # which variables are set, not what they hold
+                text = repr(tuple(key for key, _ in value))
             else:
                 text = "'***'"
             shown.append(f"{item.name}={text}")
@@ -185,6 +194,7 @@ class SlackSettings:
     command_prefix: str = ""
     name: str = ""
     bot_token_env: str | None = None  # further workspaces: the env var with their bot token
+    admin_token_env: str | None = None  # ... and, optionally, with a workspace admin's token
     is_home: bool = False  # the committee meets here ([committee] home)
     workspaces: tuple[SlackSettings, ...] = ()
 

@@ -175,17 +175,36 @@ def _slack_workspace(table: Table, home: bool, top: bool) -> SlackSettings:
     team = table.text("team_id", required=True)
     if not home and not top:
         _not_home(table, _SLACK_HOME_CHANNELS + _SLACK_HOME_LISTS, f"workspace {team}")
-    token_env = None if top else table.text("bot_token_env", required=True)
-    if token_env is not None and not _ENV_NAME.fullmatch(token_env):
-        raise ConfigError(f"config key '{table.key('bot_token_env')}' must name an environment "
-                          f"variable such as \"SLACK_BOT_TOKEN_{team}\", got {token_env!r}.")
+    token_env = None if top else _env_name(table, "bot_token_env", f"SLACK_BOT_TOKEN_{team}",
+                                           required=True)
+    admin_env = None if top else _env_name(table, "admin_token_env",
+                                           f"SLACK_ADMIN_TOKEN_{team}", required=False)
     result = SlackSettings(
         team_id=team, staff=tuple(table.text_list("staff")),
         staff_queue_channel=table.text("staff_queue_channel", required=True),
         **_slack_home(table, home))
     return replace(result, managed_channels=tuple(table.text_list("managed_channels")),
                    name=table.text("name", "") if not top else "", bot_token_env=token_env,
-                   is_home=home)
+                   admin_token_env=admin_env, is_home=home)
+
+
+def _env_name(table: Table, key: str, example: str, *, required: bool) -> str | None:
+    """The name of an environment variable holding a token (never the token itself:
+    the file may be committed)."""
+    name = table.text(key, required=True) if required else table.opt_text(key)
+    if name is not None and not _ENV_NAME.fullmatch(name):
+        raise ConfigError(f"config key '{table.key(key)}' must name an environment variable "
+                          f"such as \"{example}\", got {name!r}.")
+    return name
+
+
+def token_names(slack: SlackSettings | None) -> list[str]:
+    """The environment variables the ``[[slack.workspaces]]`` entries name."""
+    if slack is None:
+        return []
+    names = [w.bot_token_env for w in slack.workspaces] + \
+        [w.admin_token_env for w in slack.workspaces]
+    return [name for name in names if name]
 
 
 def _slack_home(table: Table, home: bool) -> dict[str, Any]:
@@ -250,14 +269,3 @@ def check_home(home: Home, discord: DiscordSettings | None,
         raise ConfigError(f"config key 'committee.home' names {label}:{home.space}, which is "
                           f"not a configured {'server' if label == 'discord' else 'workspace'} "
                           f"(configured: {', '.join(spaces)}).")
-
-
-def refuse_several_workspaces(slack: SlackSettings | None) -> None:
-    """``[[slack.workspaces]]`` is read and checked, but this build's Slack front-end holds
-    one bot token and one workspace: serving several needs a client per workspace (Bolt's
-    ``authorize``) through the listeners and the platform. Refused rather than half
-    served, so no workspace's events are taken with another's settings."""
-    if slack is not None and slack.workspaces:
-        raise ConfigError("config key 'slack.workspaces': this version serves one Slack "
-                          "workspace (the [slack] table); several Discord servers are "
-                          "supported ([[discord.servers]]). Remove [[slack.workspaces]].")

@@ -30,6 +30,7 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "report_queued": "ref reporter target channel reason excerpt link due",
         "report_overdue": "ref due queue_link",
         "link_unreadable": "",
+        "workspace_unavailable": "",
         "report_dismissed": "ref note",
         "anonymous_reporter": "pseudonym",
         "anonymous_bad_faith": "pseudonym count",

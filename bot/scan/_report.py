@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot import automod_factory
 from bot.core.automod import Automod, Detection
 from bot.scan._common import DEFAULT_SLACK_TEAM, ExportMessage
 from bot.scan._progress import Progress
@@ -176,7 +177,7 @@ def _plural(count: int, noun: str) -> str:
 
 def build_automod(settings: Settings) -> Automod:
     """The engine exactly as the bot would build it from this configuration."""
-    return Automod(settings.automod, profiles=settings.profiles)
+    return automod_factory.build_automod(settings)
 
 
 def scan_exports(paths: Sequence[Path], settings: Settings, *, examples_per_rule: int = 3,

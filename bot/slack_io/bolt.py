@@ -1,11 +1,13 @@
-"""Building the Bolt ``AsyncApp``: one Web API client, the platform adapter, listeners.
+"""Building the Bolt ``AsyncApp``: a Web API client per workspace, the platform, listeners.
 
-Dependencies reach listeners through a context middleware (``context["coc"]``), so a
-listener never looks anything up globally and tests can build as many apps as they like.
-A first middleware drops (acks, logs, does nothing with) any request from a workspace other
-than the configured ``team_id``; a second drops a request already acted on (a replay
-or a retry, see ``replay.py``). Every Web API client retries a rate-limited call after
-Slack's ``Retry-After`` and a call whose connection dropped.
+One app serves every configured workspace (``[slack]`` and its ``[[slack.workspaces]]``):
+Bolt's ``authorize`` gives each request its own workspace's bot token (``teams.py``), and
+the listeners get that workspace's dependencies through a context middleware
+(``context["coc"]``), so a listener never looks anything up globally and tests can build
+as many apps as they like. Before authorization, a request from a workspace that is not
+configured is acked and dropped (``teams.TeamGuard``); a middleware then drops a request
+already acted on (a replay or a retry, see ``replay.py``). Every Web API client retries a
+rate-limited call after Slack's ``Retry-After`` and a call whose connection dropped.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from re import Pattern
 from typing import TYPE_CHECKING, Any
 
@@ -35,9 +37,12 @@ from bot.core.telemetry import Telemetry
 from bot.slack_io.context import DEPS_KEY, RoleResolver, SlackDeps, exempt_groups
 from bot.slack_io.manifest import EVENTS_PATH as EVENTS_PATH  # re-exported
 from bot.slack_io.manifest import prefixed
-from bot.slack_io.platform import SlackPlatform
+from bot.slack_io.platform import SlackWorkspace
 from bot.slack_io.replay import once_per_request
+from bot.slack_io.teams import TeamGuard, WorkspaceTokens
+from bot.slack_io.workspaces import SlackPlatform
 from cogs.slack import register_all
+from config.settings import Secrets, SlackSettings
 
 if TYPE_CHECKING:
     from bot.frontends import FrontEndContext
@@ -56,7 +61,8 @@ being recorded) before the database closes under them."""
 class SlackFrontEnd:
     bolt: PrefixedApp
     platform: SlackPlatform
-    deps: SlackDeps
+    deps: SlackDeps  # the first workspace's
+    by_team: dict[str, SlackDeps] = field(default_factory=dict)  # every workspace's
 
 
 def api_base(configured: str | None) -> str:
@@ -71,18 +77,9 @@ def retry_handlers() -> list[AsyncRetryHandler]:
             AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES)]
 
 
-def web_client(token: str, base_url: str) -> AsyncWebClient:
+def web_client(token: str | None, base_url: str) -> AsyncWebClient:
     """Every Web API client the bot builds (bot token, admin token) goes through here."""
     return AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers())
-
-
-def _request_kind(body: dict[str, Any]) -> str:
-    if "command" in body:
-        return f"command {body['command']}"
-    event = body.get("event")
-    if isinstance(event, dict):
-        return f"event {event.get('type')}"
-    return str(body.get("type") or "request")
 
 
 def request_kind(body: dict[str, Any]) -> str:
@@ -111,67 +108,29 @@ def timed_requests(telemetry: Telemetry) -> Middleware:
     return observe
 
 
-class TeamGuard:
-    """A Bolt middleware: requests whose workspace is not ``team_id`` are acked and dropped.
+class _SaidElsewhere(logging.Filter):
+    """Drops two of Bolt's lines that would mislead or flood the journal.
 
-    The signature proves a request comes from Slack for this app, not that it comes from
-    the workspace this bot moderates (an app can be installed in more than one, and people
-    from another organisation can act in a shared channel). Bolt reads the team from the
-    payload (the installation's team for events); a request with none is dropped too.
-
-    Said once per foreign team, not per request: an error while nothing has come from the
-    configured team (``team_id`` is most likely wrong, and the bot is ignoring everyone),
-    a warning otherwise (a shared channel or a second installation). Later ones are
-    counted at DEBUG only, so a busy workspace cannot flood the journal.
+    - "As you gave `client` as well, `token` will be unused": Bolt reads
+      ``SLACK_BOT_TOKEN`` from the environment even when handed a client, then warns that
+      it is unused. Each workspace's token reaches Bolt through ``authorize`` (built in
+      :func:`web_client` for its base URL and retry handlers), so on every healthy start
+      the warning would read like an error about nothing.
+    - "Although the app should be installed into this workspace, the AuthorizeResult …",
+      an error per request when a workspace's token is refused: ``teams.WorkspaceTokens``
+      says why, naming the workspace, once every few minutes instead.
     """
 
-    def __init__(self, team_id: str) -> None:
-        self.team_id = team_id
-        self.own_seen = False
-        self.ignored: dict[str, int] = {}
-
-    async def __call__(self, context: AsyncBoltContext, body: dict[str, Any],
-                       next: Callable[[], Awaitable[Any]]) -> Any:
-        if context.team_id == self.team_id:
-            self.own_seen = True
-            return await next()
-        self._note(context.team_id or "unknown", _request_kind(body))
-        return BoltResponse(status=200, body="")
-
-    def _note(self, team: str, kind: str) -> None:
-        count = self.ignored[team] = self.ignored.get(team, 0) + 1
-        if count > 1:
-            log.debug("slack: ignored %s from team %s (%d so far)", kind, team, count)
-        elif not self.own_seen:
-            log.error("slack: requests are arriving from workspace %s, but [slack] team_id "
-                      "is %s, so every one is ignored. If %s is the workspace this bot "
-                      "moderates, set team_id = \"%s\" in the config and restart.",
-                      team, self.team_id, team, team)
-        else:
-            log.warning("slack: ignoring requests from workspace %s (a shared channel or "
-                        "another installation); this bot serves %s.", team, self.team_id)
-
-
-def only_team(team_id: str) -> Middleware:
-    """The :class:`TeamGuard` middleware for ``team_id``."""
-    return TeamGuard(team_id)
-
-
-class _TokenFromEnvironment(logging.Filter):
-    """Drops Bolt's "As you gave `client` as well, `token` will be unused".
-
-    Bolt reads ``SLACK_BOT_TOKEN`` from the environment even when handed a client, then
-    warns that the token is unused. It is the very token our client carries (built in
-    :func:`web_client` for its base URL and retry handlers), so on every healthy start the
-    warning would read like an error about nothing.
-    """
+    NO_TOKEN = "Although the app should be installed into this workspace"
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+        message = record.getMessage()
+        return message != warning_client_prioritized_and_token_skipped() \
+            and not message.startswith(self.NO_TOKEN)
 
 
 BOLT_LOGGER = logging.getLogger("bot.slack_io.bolt")
-BOLT_LOGGER.addFilter(_TokenFromEnvironment())
+BOLT_LOGGER.addFilter(_SaidElsewhere())
 
 
 class PrefixedApp(AsyncApp):
@@ -221,6 +180,39 @@ class PrefixedApp(AsyncApp):
         return super().command(command, *args, **kwargs)
 
 
+def workspace_tokens(slack: SlackSettings, secrets: Secrets) -> dict[str, tuple[str, str | None]]:
+    """(bot token, admin token or None) per team id, from the environment only: the
+    ``[slack]`` table's in ``SLACK_BOT_TOKEN``/``SLACK_ADMIN_TOKEN``, each further
+    workspace's in the variables its entry names. A missing bot token is refused, naming
+    the variable, rather than serving a workspace the bot cannot answer."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for space in slack.all_workspaces:
+        if space.bot_token_env is None:
+            token, admin = secrets.slack_bot_token, secrets.slack_admin_token
+            needs = "SLACK_BOT_TOKEN"
+        else:
+            token = secrets.named_value(space.bot_token_env)
+            admin = secrets.named_value(space.admin_token_env)
+            needs = space.bot_token_env
+        if not token:
+            raise ConfigError(f"Slack workspace {space.team_id} needs its bot token: set "
+                              f"{needs} (OAuth & Permissions › Bot User OAuth Token of the "
+                              "app installed in that workspace).")
+        found[space.team_id] = (token, admin)
+    return found
+
+
+def build_platform(slack: SlackSettings, secrets: Secrets) -> SlackPlatform:
+    """A :class:`SlackWorkspace` per configured workspace, each with its own clients."""
+    base = api_base(secrets.slack_api_base)
+    home = slack.home.team_id
+    spaces = {team: SlackWorkspace(web_client(token, base), slack.workspace(team) or slack,
+                                   web_client(admin, base) if admin else None,
+                                   home=team == home)
+              for team, (token, admin) in workspace_tokens(slack, secrets).items()}
+    return SlackPlatform(spaces, slack.team_id, home)
+
+
 def build_front_end(app: FrontEndContext, *,
                     process_before_response: bool = False) -> SlackFrontEnd:
     """The Bolt app over ``app.services``; the platform is not registered yet (the runner
@@ -228,28 +220,32 @@ def build_front_end(app: FrontEndContext, *,
     settings, secrets = app.settings.slack, app.settings.secrets
     if settings is None or not secrets.slack_bot_token:
         raise ConfigError("The Slack front-end needs SLACK_BOT_TOKEN and a [slack] table.")
-    base = api_base(secrets.slack_api_base)
-    client = web_client(secrets.slack_bot_token, base)
-    admin = web_client(secrets.slack_admin_token, base) if secrets.slack_admin_token else None
-    platform = SlackPlatform(client, settings, admin)
-    deps = SlackDeps(app, settings, platform, RoleResolver(client, settings),
-                     exempt_groups(app.settings.automod))
-    bolt = PrefixedApp(client=client, signing_secret=secrets.slack_signing_secret or "",
+    platform = build_platform(settings, secrets)
+    every = {space.team: SlackDeps(app, space.settings, space,
+                                   RoleResolver(space.client, space.settings),
+                                   exempt_groups(app.settings.automod))
+             for space in platform.workspaces}
+    bolt = PrefixedApp(client=web_client(None, api_base(secrets.slack_api_base)),
+                       authorize=WorkspaceTokens({t: d.platform.client
+                                                  for t, d in every.items()}).authorize(),
+                       before_authorize=TeamGuard(every),
+                       user_facing_authorize_error_message=str(
+                           app.settings.messages.render("workspace_unavailable")),
+                       signing_secret=secrets.slack_signing_secret or "",
                        process_before_response=process_before_response,
                        name="coc-bot", logger=BOLT_LOGGER)
     bolt.command_prefix = settings.command_prefix
 
     async def inject(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
-        context[DEPS_KEY] = deps
+        context[DEPS_KEY] = every[str(context.team_id)]  # TeamGuard let only these in
         return await next()
 
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
         log.error("slack: unhandled error for a %s request", body.get("type"), exc_info=error)
 
     bolt.middleware(timed_requests(app.services.ctx.telemetry))
-    bolt.middleware(only_team(settings.team_id))
-    bolt.middleware(once_per_request(app.services.requests, settings.team_id))
+    bolt.middleware(once_per_request(app.services.requests))
     bolt.middleware(inject)
     bolt.error(on_error)
     register_all(bolt)
-    return SlackFrontEnd(bolt, platform, deps)
+    return SlackFrontEnd(bolt, platform, every[settings.team_id], every)

@@ -1,6 +1,7 @@
 """Who is acting on Slack, and the dependencies every listener needs.
 
-Standing comes from the ``[slack]`` config: lists of user ids, or user group ids
+Standing comes from the workspace's table in the config (``[slack]`` or its
+``[[slack.workspaces]]`` entry): lists of user ids, or user group ids
 (``S...``) whose members are read with ``usergroups.users.list`` and cached briefly, so
 that adding someone to the staff group in Slack takes effect without a restart.
 """
@@ -19,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.automod import AutomodConfig
 from bot.core.errors import CocBotError, NotPermitted
-from bot.core.identity import PersonRef
+from bot.core.identity import PersonRef, PlatformName
 from bot.core.models import Actor, Role
 from bot.slack_io import refs
 from bot.slack_io.errors import slack_call
@@ -27,7 +28,7 @@ from config.settings import SlackSettings
 
 if TYPE_CHECKING:
     from bot.frontends import FrontEndContext
-    from bot.slack_io.platform import SlackPlatform
+    from bot.slack_io.platform import SlackWorkspace
 
 log = logging.getLogger(__name__)
 GROUP_TTL_SECONDS = 300.0
@@ -122,11 +123,12 @@ class Recent:
 
 @dataclass
 class SlackDeps:
-    """Handed to every listener through Bolt's context (``context["coc"]``)."""
+    """Handed to every listener through Bolt's context (``context["coc"]``): those of the
+    workspace the request came from (its settings, its token's client, its staff)."""
 
     app: FrontEndContext
     settings: SlackSettings
-    platform: SlackPlatform
+    platform: SlackWorkspace
     roles: RoleResolver
     exempt_groups: frozenset[str] = frozenset()
     # the names automod last checked per user (user_change fires for every profile
@@ -139,6 +141,10 @@ class SlackDeps:
 
     def person(self, user_id: str) -> PersonRef:
         return refs.person(self.team, user_id)
+
+    def spaces(self) -> dict[PlatformName, str]:
+        """Where a bare typed account id belongs: a Slack one to this workspace."""
+        return {**self.app.spaces(), PlatformName.SLACK: self.team}
 
     async def actor(self, user_id: str, name: str | None = None) -> Actor:
         return Actor(self.person(user_id), await self.roles.roles_of(user_id), name)

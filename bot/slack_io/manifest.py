@@ -56,8 +56,8 @@ SLASH_COMMANDS: tuple[tuple[str, str, str], ...] = (
      "[YYYY-MM-DD] | show"),
     ("/incident", "Staff: reverse an incident (e.g. automod's) that was a mistake",
      "reverse <I-…> <reason>"),
-    ("/link", "Staff: link a Slack account to the same person's Discord account",
-     "@person <discord user id | discord:<server id>:<user id>>"),
+    ("/link", "Staff: link accounts of one person (Discord, another Slack workspace)",
+     "@person <discord user id | discord:<server>:<user> | slack:<team>:<user> | @other>"),
     ("/recuse", "Committee: declare a conflict of interest in a case",
      "<C-…> <the nature of the conflict>"),
     ("/motion", "Committee: put a motion to the vote",
@@ -153,6 +153,10 @@ HEADER = """\
 # Slack app manifest for coc-bot, made by `coc-bot slack-manifest{args}`.
 # Create the app at https://api.slack.com/apps › "Create New App" › "From an app
 # manifest", pick the workspace, paste this file. See README "## Slack".
+# Several workspaces ([[slack.workspaces]]): create this one app once and install it in
+# each workspace (one signing secret, one app-level token); each installation's bot token
+# goes in the variable its [[slack.workspaces]] entry names. See README "Several Slack
+# workspaces".
 """
 
 

@@ -1,4 +1,9 @@
-"""The Platform port on the Slack Web API.
+"""One Slack workspace on the Web API: its bot token's client, its channels.
+
+:class:`SlackWorkspace` implements the ``Platform`` port for the one workspace its token
+belongs to; ``workspaces.SlackPlatform`` routes each call of the port to the workspace a
+reference names (the committee's channels to the home workspace), and listeners get the
+workspace a request came from.
 
 Slack's limits shape what "the same action" means here, and each is said out loud:
 
@@ -41,17 +46,21 @@ NAME_EMOJI = {name: emoji for emoji, name in EMOJI_NAMES.items()}
 GONE = ("message_not_found",)
 
 
-class SlackPlatform:
+class SlackWorkspace:
+    """Everything the bot does in one workspace, with that workspace's token only (a
+    token of workspace A cannot reach a channel of workspace B: ``channel_not_found``).
+    ``home``: the committee meets here, so its private channels are this workspace's."""
+
     def __init__(self, client: AsyncWebClient, settings: SlackSettings,
-                 admin: AsyncWebClient | None = None, deletes: Pacer | None = None) -> None:
+                 admin: AsyncWebClient | None = None, deletes: Pacer | None = None, *,
+                 home: bool = True) -> None:
         self._client = client
         self._admin = admin
         self._deletes = deletes or Pacer(*TIER_3)
         self._settings = settings
-        home = settings.home
         self._audiences = {Audience.STAFF: settings.staff_queue_channel,
-                           Audience.COMMITTEE: home.committee_channel,
-                           Audience.EXECUTIVE: home.executive_channel}
+                           Audience.COMMITTEE: settings.committee_channel if home else None,
+                           Audience.EXECUTIVE: settings.executive_channel if home else None}
 
     def _audience_channel(self, audience: Audience) -> str:
         channel = self._audiences[audience]
@@ -80,6 +89,10 @@ class SlackPlatform:
     @property
     def team(self) -> str:
         return self._settings.team_id
+
+    @property
+    def settings(self) -> SlackSettings:
+        return self._settings
 
     def format_time(self, moment: datetime) -> str:
         """Slack renders ``<!date^...>`` in each reader's own time zone."""
@@ -363,7 +376,7 @@ class SlackPlatform:
 class SlackLinkReader:
     """The ``MessageReader`` port for one pasted link (a thread reply needs its thread)."""
 
-    def __init__(self, platform: SlackPlatform, thread_ts: str | None) -> None:
+    def __init__(self, platform: SlackWorkspace, thread_ts: str | None) -> None:
         self._platform = platform
         self._thread_ts = thread_ts
 
@@ -382,4 +395,4 @@ class SlackLinkReader:
                            str(found.get("text") or ""))
 
 
-__all__ = ["EMOJI_NAMES", "NAME_EMOJI", "SlackLinkReader", "SlackPlatform", "error_code"]
+__all__ = ["EMOJI_NAMES", "NAME_EMOJI", "SlackLinkReader", "SlackWorkspace", "error_code"]

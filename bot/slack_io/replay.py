@@ -62,8 +62,9 @@ def request_identity(req: AsyncBoltRequest, body: dict[str, Any]) -> str | None:
     return None
 
 
-def once_per_request(ledger: RequestLedger, team_id: str) -> Middleware:
-    """A Bolt middleware: the first delivery of a request runs, every repeat is acked."""
+def once_per_request(ledger: RequestLedger) -> Middleware:
+    """A Bolt middleware: the first delivery of a request runs, every repeat is acked.
+    Identities are kept per workspace (only configured ones get this far)."""
     async def check(req: AsyncBoltRequest, context: AsyncBoltContext, body: dict[str, Any],
                     next: Callable[[], Awaitable[Any]]) -> Any:
         identity = request_identity(req, body)
@@ -71,7 +72,7 @@ def once_per_request(ledger: RequestLedger, team_id: str) -> Middleware:
             log.warning("slack: a %s request carries no identity; it cannot be deduplicated",
                         body.get("type") or "typeless")
             return await next()
-        if await ledger.first_time(f"slack:{team_id}:{identity}"):
+        if await ledger.first_time(f"slack:{context.team_id}:{identity}"):
             return await next()
         log.info("slack: ignored a repeated request (%s, retry %s)", identity.split(":")[0],
                  _header(req, "x-slack-retry-num") or "none")

@@ -34,6 +34,12 @@ async def serve_http(front: SlackFrontEnd, port: int, host: str = "127.0.0.1") -
     return runner
 
 
+async def _check_channels(front: SlackFrontEnd) -> None:
+    """Each workspace's channels, read with that workspace's own token."""
+    for space in front.platform.workspaces:
+        await warn_about_channels(space.client, space.settings)
+
+
 async def run_slack(app: FrontEndContext) -> None:
     """Register the Slack platform with the app and serve until cancelled."""
     secrets = app.settings.secrets
@@ -53,7 +59,7 @@ async def run_slack(app: FrontEndContext) -> None:
         app.services.ctx.telemetry.watch_connection(name, handler.client.is_connected)
         log.info("slack: connected in Socket Mode")
         app.platforms.mark_ready(name)
-        await warn_about_channels(front.platform.client, app.settings.slack)
+        await _check_channels(front)
         try:
             await asyncio.Event().wait()
         finally:
@@ -65,7 +71,7 @@ async def run_slack(app: FrontEndContext) -> None:
         runner = await serve_http(front, port, host)
         log.info("slack: serving the Events API on http://%s:%s%s", host, port, EVENTS_PATH)
         app.platforms.mark_ready(name)
-        await warn_about_channels(front.platform.client, app.settings.slack)
+        await _check_channels(front)
         try:
             await asyncio.Event().wait()
         finally:

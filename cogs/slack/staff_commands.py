@@ -152,7 +152,7 @@ async def link_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRes
             other = refs.parse_user(other)
         await show(deps, command, await RecordFlows(deps.app.services).link(
             await deps.actor(user_of(command)), deps.person(refs.parse_user(who)), other,
-            deps.app.spaces()), reply)
+            deps.spaces()), reply)
 
 
 def register(bolt: AsyncApp) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +22,14 @@ from bot.discord_io.runner import point_at
 from config.loader import load_settings
 from storage import open_migrated
 from tests.fakes.discord.server import FakeDiscord, FakeUser
+from tests.fakes.slack import FakeSlack
+from tests.slack.conftest import GENERAL as SLACK_GENERAL
+from tests.slack.conftest import QUEUE as SLACK_QUEUE
+from tests.slack.conftest import RANDOM as SLACK_RANDOM
+from tests.slack.conftest import SECRET as SLACK_SECRET
+from tests.slack.conftest import TEAM as SLACK_TEAM
+from tests.slack.conftest import SlackWorld, attach_slack
+from tests.slack.conftest import seed as seed_slack
 
 
 @dataclass
@@ -47,6 +56,7 @@ class World:
     suspended_role: int
     announcements: int = 0
     second: SecondServer | None = None  # @pytest.mark.two_servers
+    slack: SlackWorld | None = None  # @pytest.mark.slack_workspace
 
     def ref(self, user: FakeUser, guild: int | None = None) -> PersonRef:
         return PersonRef(PlatformName.DISCORD, str(guild or self.fake.guild_id), str(user.id))
@@ -90,6 +100,25 @@ def second_server(fake: FakeDiscord, world_staff: FakeUser) -> SecondServer:
     return SecondServer(guild, general, queue, staff_role, suspended,
                         fake.member("Bea Staff B", staff_role, guild=guild),
                         fake.member("carol", guild=guild))
+
+
+SLACK_WORKSPACE = f"""
+[committee]
+home = "discord"
+
+[slack]
+team_id = "{SLACK_TEAM}"
+staff = ["SSTAFFGROUP"]
+staff_queue_channel = "{SLACK_QUEUE}"
+managed_channels = ["{SLACK_GENERAL}", "{SLACK_RANDOM}"]
+"""
+"""A Slack workspace beside the Discord servers (the real Bolt app on the same database);
+the committee meets on Discord."""
+
+
+def slack_env(fake: FakeSlack, api: str) -> dict[str, str]:
+    return {"SLACK_BOT_TOKEN": fake.bot_token, "SLACK_SIGNING_SECRET": SLACK_SECRET,
+            "SLACK_API_BASE": api}
 
 
 CONFIG = """
@@ -242,6 +271,13 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     second = second_server(fake, staff) \
         if request.node.get_closest_marker("two_servers") is not None else None
     await fake.start()
+    slack = FakeSlack(team=SLACK_TEAM) \
+        if request.node.get_closest_marker("slack_workspace") is not None else None
+    env = {"DISCORD_TOKEN": "fake-token", "DISCORD_API_BASE": fake.api_base,
+           "DISCORD_GATEWAY_URL": fake.gateway_url}
+    if slack is not None:
+        env |= slack_env(slack, await slack.start())
+        seed_slack(slack)
 
     config = tmp_path / "coc-bot.toml"
     config.write_text((CONFIG + (extra.args[0] if extra is not None else "")).format(
@@ -252,10 +288,8 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         suspended=f"suspended_role_id = {suspended_role}" if with_role else "")
         + (SECOND_SERVER.format(guild=second.guild, staff_role=second.staff_role,
                                 queue=second.staff_queue, suspended=second.suspended_role)
-           if second else ""))
-    settings = load_settings(config, {
-        "DISCORD_TOKEN": "fake-token", "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url})
+           if second else "") + (SLACK_WORKSPACE if slack else ""))
+    settings = load_settings(config, env)
     clock = FakeClock(datetime(2026, 1, 5, 20, 0, tzinfo=UTC))
     app = await build_app(settings, clock=clock, storage=await open_migrated(
         "sqlite:///:memory:"), worker="e2e", dm_wave=timedelta(0), outbox_inline=True)
@@ -275,11 +309,16 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                       term_start=date(2025, 1, 1))
     fake.calls.clear()
     try:
-        yield world
+        async with contextlib.AsyncExitStack() as stack:
+            if slack is not None:
+                world.slack = await stack.enter_async_context(attach_slack(app, slack))
+            yield world
         await assert_anonymous_reporters_never_exposed(world)
     finally:
         died = await disconnect(world.bot, world.task)
         await app.close()
         await fake.stop()
+        if slack is not None:
+            await slack.stop()
     if died is not None:
         raise AssertionError("the bot's connection died during the test") from died

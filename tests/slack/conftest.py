@@ -6,12 +6,13 @@ Bolt's own aiohttp server (HTTP mode), or envelopes over the Socket Mode websock
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -77,7 +78,7 @@ class SlackWorld:
     fake: FakeSlack
     app: App
     front: SlackFrontEnd
-    discord: RecordingPlatform
+    discord: RecordingPlatform | None  # a recording Discord beside Slack, if any
     url: str
     session: aiohttp.ClientSession
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -87,8 +88,8 @@ class SlackWorld:
         assert isinstance(self.app.clock, FakeClock)
         return self.app.clock
 
-    def person(self, user: str) -> PersonRef:
-        return PersonRef(PlatformName.SLACK, TEAM, user)
+    def person(self, user: str, team: str = TEAM) -> PersonRef:
+        return PersonRef(PlatformName.SLACK, team, user)
 
     async def post(self, body: str, content_type: str, *, timestamp: int | None = None,
                    signature: str | None = None) -> aiohttp.ClientResponse:
@@ -99,28 +100,29 @@ class SlackWorld:
             await resp.read()
             return resp
 
-    def command_body(self, command: str, text: str, user: str, channel: str) -> str:
+    def command_body(self, command: str, text: str, user: str, channel: str,
+                     team: str = TEAM) -> str:
         n = next(self._ids)
-        return urlencode({"token": "legacy", "team_id": TEAM, "channel_id": channel,
+        return urlencode({"token": "legacy", "team_id": team, "channel_id": channel,
                           "user_id": user, "user_name": user.lower(), "command": command,
                           "text": text, "api_app_id": "A1", "trigger_id": f"trigger-{n}",
                           "response_url": self.fake.response_url(f"cmd{n}")})
 
     async def command(self, command: str, text: str = "", *, user: str = STAFF_USER,
-                      channel: str = GENERAL) -> int:
-        body = self.command_body(command, text, user, channel)
+                      channel: str = GENERAL, team: str = TEAM) -> int:
+        body = self.command_body(command, text, user, channel, team)
         resp = await self.post(body, "application/x-www-form-urlencoded")
         return resp.status
 
-    async def interact(self, payload: dict[str, Any]) -> int:
-        payload = {"team": {"id": TEAM}, "api_app_id": "A1", "token": "legacy", **payload}
+    async def interact(self, payload: dict[str, Any], team: str = TEAM) -> int:
+        payload = {"team": {"id": team}, "api_app_id": "A1", "token": "legacy", **payload}
         body = urlencode({"payload": json.dumps(payload)})
         resp = await self.post(body, "application/x-www-form-urlencoded")
         return resp.status
 
     async def click(self, action_id: str, value: str, *, user: str = STAFF_USER,
                     channel: str = QUEUE, message_ts: str = "1.000001",
-                    message_text: str = "", block_id: str = "b") -> int:
+                    message_text: str = "", block_id: str = "b", team: str = TEAM) -> int:
         n = next(self._ids)
         return await self.interact({
             "type": "block_actions", "user": {"id": user}, "trigger_id": f"trigger-{n}",
@@ -128,7 +130,7 @@ class SlackWorld:
             "message": {"ts": message_ts, "text": message_text},
             "response_url": self.fake.response_url(f"act{n}"),
             "actions": [{"type": "button", "action_id": action_id, "block_id": block_id,
-                         "value": value, "action_ts": "1"}]})
+                         "value": value, "action_ts": "1"}]}, team)
 
     async def select(self, block_id: str, value: str, *, user: str = STAFF_USER) -> int:
         n = next(self._ids)
@@ -186,16 +188,17 @@ class SlackWorld:
             "actions": [{"type": "button", "action_id": action_id, "block_id": "b",
                          "value": value, "action_ts": "1"}]})
 
-    def event_body(self, event: dict[str, Any]) -> str:
+    def event_body(self, event: dict[str, Any], team: str = TEAM) -> str:
         n = next(self._ids)
-        return json.dumps({"token": "legacy", "team_id": TEAM, "api_app_id": "A1",
+        return json.dumps({"token": "legacy", "team_id": team, "api_app_id": "A1",
                            "type": "event_callback", "event_id": f"Ev{n}",
                            "event_time": int(time.time()), "event": event,
-                           "authorizations": [{"team_id": TEAM, "user_id": "UBOT",
+                           "authorizations": [{"team_id": team,
+                                               "user_id": self.fake.bot_users.get(team, "UBOT"),
                                                "is_bot": True}]})
 
-    async def event(self, event: dict[str, Any]) -> int:
-        resp = await self.post(self.event_body(event), "application/json")
+    async def event(self, event: dict[str, Any], team: str = TEAM) -> int:
+        resp = await self.post(self.event_body(event, team), "application/json")
         return resp.status
 
     def last_view(self) -> dict[str, Any]:
@@ -222,46 +225,64 @@ def seed(fake: FakeSlack) -> None:
     fake.private |= {QUEUE, COMMITTEE_CH, EXEC_CH}
 
 
-def _env(api: str, *, admin: bool) -> dict[str, str]:
+def _env(api: str, *, admin: bool, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_API_BASE": api, "DATABASE_URL": "sqlite:///:memory:"}
     if admin:
         env["SLACK_ADMIN_TOKEN"] = "xoxp-admin"
-    return env
+    return env | (extra or {})
 
 
 async def make_world(tmp_path: Path, *, admin: bool = True,
                      process_before_response: bool = True, extra_config: str = "",
                      database: str = "sqlite:///:memory:",
-                     fake: FakeSlack | None = None) -> AsyncIterator[SlackWorld]:
+                     fake: FakeSlack | None = None, env: dict[str, str] | None = None,
+                     seed_more: Callable[[FakeSlack], None] | None = None,
+                     ) -> AsyncIterator[SlackWorld]:
     """One bot process; pass ``database`` (a file) and a running ``fake`` to build a second
-    process beside the first."""
+    process beside the first. ``env``: more environment (a further workspace's token);
+    ``seed_more``: more of the fake (a further workspace's people and channels)."""
     shared = fake is not None
     fake = fake or FakeSlack(team=TEAM)
     api = fake.base_url + "/api/" if shared else await fake.start()
     if not shared:
         seed(fake)
+        if seed_more is not None:
+            seed_more(fake)
     path = tmp_path / "coc-bot.toml"
     path.write_text(CONFIG + extra_config, encoding="utf-8")
-    settings = load_settings(path, _env(api, admin=admin))
+    settings = load_settings(path, _env(api, admin=admin, extra=env))
     storage = await open_storage(database)
     app = await build_app(settings, clock=FakeClock(datetime(2026, 1, 5, 20, 0, tzinfo=UTC)),
                           storage=storage, dm_wave=timedelta(0), outbox_inline=True)
     discord = RecordingPlatform(PlatformName.DISCORD, DISCORD_GUILD)
     app.platforms.register(discord)
+    async with attach_slack(app, fake, process_before_response=process_before_response) \
+            as world:
+        world.discord = discord
+        yield world
+    await app.close()
+    if not shared:
+        await fake.stop()
+
+
+@contextlib.asynccontextmanager
+async def attach_slack(app: App, fake: FakeSlack, *,
+                       process_before_response: bool = True) -> AsyncIterator[SlackWorld]:
+    """The real Bolt front-end of ``app``, registered and served over HTTP on 127.0.0.1
+    (also beside the real Discord client, for tests spanning both platforms)."""
     front = build_front_end(app, process_before_response=process_before_response)
     app.platforms.register(front.platform)
     runner = web.AppRunner(front.bolt.web_app(path=EVENTS_PATH))
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     port = runner.addresses[0][1]
-    async with aiohttp.ClientSession() as session:
-        yield SlackWorld(fake, app, front, discord, f"http://127.0.0.1:{port}{EVENTS_PATH}",
-                         session)
-    await runner.cleanup()
-    await app.close()
-    if not shared:
-        await fake.stop()
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield SlackWorld(fake, app, front, None,
+                             f"http://127.0.0.1:{port}{EVENTS_PATH}", session)
+    finally:
+        await runner.cleanup()
 
 
 @pytest.fixture

@@ -128,7 +128,7 @@ async def test_nothing_a_person_types_pings_or_leaks_personal_data(world: SlackW
 
 async def test_the_scanner_sees_what_it_is_for(world: SlackWorld) -> None:
     """Guard against a scanner that cannot fail: a raw ping and a raw address are found."""
-    await world.front.platform.ephemeral(GENERAL, REPORTER, f"<!here> {EMAIL}")
+    await world.front.deps.platform.ephemeral(GENERAL, REPORTER, f"<!here> {EMAIL}")
     problems = scan_slack(world.fake, [EMAIL])
     assert any("<!here>" in p for p in problems) and any(EMAIL in p for p in problems)
 

@@ -189,6 +189,7 @@ async def test_socket_mode_redelivered_envelopes_are_acked_and_handled_once(
             assert await tx.count(Report) == 1
             claims = {claim.id for claim in await tx.find(RequestClaim)}
         assert claims == {f"slack:{TEAM}:trigger:t1", f"slack:{TEAM}:envelope:env-3"}
+        await eventually(lambda: bool(fake.called("chat.postMessage", channel=QUEUE)))
         assert len(fake.called("chat.postMessage", channel=QUEUE)) == 1
     finally:
         task.cancel()

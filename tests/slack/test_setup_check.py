@@ -11,7 +11,7 @@ from bot.slack_io import setup_check
 from bot.slack_io.bolt import BOLT_LOGGER, build_front_end
 from tests.slack.conftest import GENERAL, QUEUE, REPORTER, SUBJECT, SlackWorld
 
-GUARD = "bot.slack_io.bolt"
+GUARD = "bot.slack_io.teams"
 
 
 async def _post_from(world: SlackWorld, team: str) -> None:

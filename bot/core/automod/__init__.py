@@ -9,6 +9,7 @@ service (``rule_id`` and ``excerpt`` go on the incident, marked automated).
     for detection in automod.scan(message): ...
 """
 
+from bot.core.automod._classifier import MODEL, TextClassifier
 from bot.core.automod._config import (
     BUILTIN_RULES,
     AutomodConfig,
@@ -33,6 +34,7 @@ from bot.core.automod.stats import RuleReversals, reversal_counts, reversal_stat
 __all__ = [
     "BUILTIN_RULES",
     "MASS_MENTION_WEIGHT",
+    "MODEL",
     "Action",
     "Automod",
     "AutomodConfig",
@@ -44,6 +46,7 @@ __all__ = [
     "RuleSettings",
     "ScannedMessage",
     "Severity",
+    "TextClassifier",
     "fold",
     "load_automod",
     "mask_personal",

@@ -16,6 +16,7 @@ from typing import Any
 from phonenumbers import SUPPORTED_REGIONS
 
 from bot.core.automod import _builtin as builtin
+from bot.core.automod._classifier import DEFAULT_THRESHOLD, MODEL
 from bot.core.automod._impersonation import IMPERSONATION, ProtectedName
 from bot.core.automod._keywords import Boundary, KeywordList
 from bot.core.automod._lists import ALLOW_LIST, HATE_REVIEW, LIST_RULES, read_list, shipped
@@ -52,6 +53,8 @@ BUILTIN_RULES: dict[str, tuple[str, Severity, Action]] = {
     MASS_MENTION: ("no-unsolicited-repetition", Severity.MINOR, Action.REMOVE_AND_EXPLAIN),
     REPEATED_TARGET: ("no-unsolicited-repetition", Severity.SERIOUS, Action.ALERT_STAFF),
     IMPERSONATION: ("do-post-as-yourself", Severity.SERIOUS, Action.ALERT_STAFF),
+    # The optional statistical model (the ``ml`` extra): a guess, so staff decide.
+    MODEL: ("no-hate", Severity.SERIOUS, Action.ALERT_STAFF),
     **{rule_id: (clause, severity, action)
        for rule_id, (_, clause, severity, action, _) in LIST_RULES.items()},
 }
@@ -60,6 +63,8 @@ BUILTIN_RULES: dict[str, tuple[str, Severity, Action]] = {
 ALERT_ONLY = {POLITICAL: "political content is never removed automatically",
               HATE_REVIEW: "reclaimed and ambiguous terms go to staff review, never to "
                            "automatic removal"}
+# Built-in rules an operator turns on deliberately (``enabled = true`` or a profile).
+OFF_BY_DEFAULT = frozenset({MODEL})
 CUSTOM_TYPES = ("keywords", "regex")
 DEFAULT_RESERVED_WORDS = ("admin", "administrator", "moderator", "staff", "committee",
                           "counsel", "official")
@@ -101,6 +106,7 @@ class AutomodConfig:
     exempt_roles: frozenset[str] = frozenset()
     profiles: Mapping[str, PlaceProfile] = field(default_factory=dict)
     allowed: tuple[str, ...] = ()  # innocent uses no keyword list flags
+    model_threshold: float = DEFAULT_THRESHOLD  # the model's score that alerts
 
 
 def load_automod(data: Mapping[str, Any] | None, *, clause_ids: Collection[str] | None = None,
@@ -132,7 +138,8 @@ def load_automod(data: Mapping[str, Any] | None, *, clause_ids: Collection[str] 
         enabled=enabled, rules=loader.rules, keyword_lists=tuple(loader.keyword_lists),
         patterns=tuple(loader.patterns), min_scores=loader.min_scores, repetition=limits,
         protected=tuple(loader.protected), reserved_words=loader.reserved_words,
-        exempt_roles=exempt, profiles=profiles, allowed=allowed)
+        exempt_roles=exempt, profiles=profiles, allowed=allowed,
+        model_threshold=loader.model_threshold)
 
 
 class _Loader:
@@ -146,6 +153,7 @@ class _Loader:
         self.protected: list[ProtectedName] = []
         self.reserved_words: tuple[str, ...] = DEFAULT_RESERVED_WORDS
         self._limits: dict[str, Any] = {}
+        self.model_threshold = DEFAULT_THRESHOLD
 
     # -- common keys -----------------------------------------------------------------------
 
@@ -156,7 +164,8 @@ class _Loader:
         settings = RuleSettings(
             rule_id=rule_id, clause_id=override.clause_id or clause,
             severity=override.severity or severity, action=override.action or action,
-            suspend_for=override.suspend_for, enabled=table.flag("enabled", True),
+            suspend_for=override.suspend_for,
+            enabled=table.flag("enabled", rule_id not in OFF_BY_DEFAULT),
             exempt_roles=frozenset(table.text_list("exempt_roles")))
         self._check_suspension(rule_id, table, settings.action, settings.suspend_for)
         return settings
@@ -301,6 +310,11 @@ class _Loader:
                                                       Boundary.DOMAIN, "blocked domain"))
         elif rule_id == IMPERSONATION:
             self._impersonation(table)
+        elif rule_id == MODEL:
+            self.model_threshold = table.number("threshold", DEFAULT_THRESHOLD, minimum=0.01)
+            if self.model_threshold >= 1:
+                raise ConfigError(f"config key '{table.key('threshold')}' must be below 1 "
+                                  "(a score the model can reach), such as 0.5.")
         else:
             self._repetition_keys(rule_id, table)
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.core.automod import _builtin as builtin
+from bot.core.automod._classifier import MODEL, TextClassifier
 from bot.core.automod._config import AutomodConfig, PlaceProfile, RuleOverride
 from bot.core.automod._impersonation import IMPERSONATION, ImpersonationCheck
 from bot.core.automod._keywords import Hit, KeywordIndex
@@ -45,10 +46,14 @@ class Automod:
     ``profiles`` (the Code's channel profiles) say where promotion is restricted, which
     is where the advertising rule applies; an automod profile or the message itself may
     say so too. The engine keeps the repetition state, so use one instance per process.
+    ``classifier`` is the optional model behind rule ``toxicity-model`` (see ``bot/ml``);
+    without one that rule finds nothing.
     """
 
-    def __init__(self, config: AutomodConfig, *, profiles: ProfileBook | None = None) -> None:
+    def __init__(self, config: AutomodConfig, *, profiles: ProfileBook | None = None,
+                 classifier: TextClassifier | None = None) -> None:
         self.config = config
+        self._classifier = classifier
         self._profiles = profiles
         self._exempt = config.exempt_roles
         self._keywords = KeywordIndex(config.keyword_lists, config.allowed)
@@ -86,9 +91,17 @@ class Automod:
             detail = self._impersonation.check(message.display_name, message.author_id)
             if detail is not None:
                 hits.append((IMPERSONATION, -1, -1, detail, 1))
+        if self._classifier is not None and MODEL in place.rules:
+            self._classify(folded, hits)
         if not hits:
             return []  # the common case: nothing else is built for a clean message
         return self._detections(Normalized(text, folded, skel), message, place, hits)
+
+    def _classify(self, folded: str, hits: list[Hit]) -> None:
+        """Asks the optional model; a score over the threshold is one alert-worthy hit."""
+        score = self._classifier.score(folded) if self._classifier is not None else 0.0
+        if score >= self.config.model_threshold:
+            hits.append((MODEL, -1, -1, f"model score {score:.2f}", 1))
 
     def check_display_name(self, author_id: str, display_name: str,
                            roles: Iterable[str] = ()) -> Detection | None:

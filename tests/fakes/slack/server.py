@@ -8,6 +8,13 @@ a person who cannot be messaged. ``rate_limit_next`` answers a method's next cal
 way Slack rate-limits: HTTP 429 with a ``Retry-After`` header in seconds. It also serves
 ``response_url`` posts and a Socket Mode websocket, so Bolt's real clients run unchanged
 against it.
+
+Several workspaces: every Web API token belongs to one workspace (``add_team``), and so
+does every channel, user and user group (``place``; anything not placed is the first
+team's). As on Slack, a call with one workspace's token that names another workspace's
+channel fails with ``channel_not_found`` (a user: ``user_not_found``), ``auth.test``
+answers with the token's own workspace and bot user, and an unknown token is
+``invalid_auth``.
 """
 
 from __future__ import annotations
@@ -88,6 +95,62 @@ class FakeSlack:
     hello_at: float | None = None  # time.monotonic() of the last Socket Mode hello
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _socket_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    tokens: dict[str, str] = field(default_factory=dict)  # Web API token -> its team
+    bot_users: dict[str, str] = field(default_factory=dict)  # team -> the bot's user id
+    owners: dict[str, str] = field(default_factory=dict)  # channel/user/group id -> team
+    admins: set[str] = field(default_factory=set)  # workspace admins' user tokens
+
+    def __post_init__(self) -> None:
+        self.tokens.setdefault(self.bot_token, self.team)
+        self.tokens.setdefault(self.admin_token, self.team)
+        self.bot_users.setdefault(self.team, BOT_USER)
+        self.admins.add(self.admin_token)
+
+    # Workspaces ---------------------------------------------------------------------
+
+    def add_team(self, team: str, bot_token: str, *, bot_user: str,
+                 admin_token: str | None = None) -> None:
+        """Install the app in another workspace: its own bot token and bot user."""
+        self.tokens[bot_token] = team
+        if admin_token is not None:
+            self.tokens[admin_token] = team
+            self.admins.add(admin_token)
+        self.bot_users[team] = bot_user
+
+    def place(self, team: str, *ids: str) -> None:
+        """Channels, users and user groups that belong to ``team``."""
+        for ident in ids:
+            self.owners[ident] = team
+
+    def team_of(self, ident: str) -> str:
+        """The workspace of a channel, user or group id (a DM ``D<user>``: the user's)."""
+        if ident.startswith("D") and ident not in self.owners:
+            ident = ident[1:]
+        return self.owners.get(ident, self.team)
+
+    def bot_of(self, token: str | None) -> str:
+        return self.bot_users[self.tokens.get(token or "", self.team)]
+
+    _CHANNEL_KEYS = ("channel", "channel_id")
+    _USER_KEYS = ("users", "user", "user_id")
+
+    def _cross_team(self, method: str, p: dict[str, Any], token: str | None) -> str | None:
+        """Slack's refusal of a call that reaches outside its token's workspace."""
+        if method == "apps.connections.open":
+            return None
+        team = self.tokens.get(token or "")
+        if team is None:
+            return "invalid_auth"
+        for key in self._CHANNEL_KEYS:
+            if p.get(key) and self.team_of(str(p[key])) != team:
+                return "channel_not_found"
+        for key in self._USER_KEYS:
+            users = str(p.get(key) or "").split(",")
+            if any(u and self.team_of(u) != team for u in users):
+                return "user_not_found"
+        if p.get("usergroup") and self.team_of(str(p["usergroup"])) != team:
+            return "no_such_subteam"
+        return None
 
     # Lifecycle ----------------------------------------------------------------------
 
@@ -177,6 +240,9 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": str(pending.pop(0))})
         self.calls.append(Call(method, params, token))
+        refused = self._cross_team(method, params, token)
+        if refused is not None:
+            return web.json_response(self._error(refused))
         handler: Callable[[dict[str, Any], str | None], dict[str, Any]] | None = getattr(
             self, "m_" + method.replace(".", "_"), None)
         body = handler(params, token) if handler else {"ok": True}
@@ -241,13 +307,15 @@ class FakeSlack:
         return {"ok": False, "error": code}
 
     def m_auth_test(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
-        user = ADMIN_USER if token == self.admin_token else BOT_USER
+        team = self.tokens[token or ""]
+        user = ADMIN_USER if token in self.admins else self.bot_users[team]
         return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake", "user": "cocbot",
-                "team_id": self.team, "user_id": user, "bot_id": "BBOT"}
+                "team_id": team, "user_id": user, "bot_id": f"B{user}"}
 
     def m_chat_postMessage(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
         ts = self.next_ts()
-        message = {"type": "message", "user": BOT_USER, "text": p.get("text"), "ts": ts,
+        message = {"type": "message", "user": self.bot_of(token), "text": p.get("text"),
+                   "ts": ts,
                    "thread_ts": p.get("thread_ts")}
         self.messages[(str(p["channel"]), ts)] = message
         return {"ok": True, "channel": p["channel"], "ts": ts, "message": message}
@@ -267,7 +335,7 @@ class FakeSlack:
         message = self.messages.get(key)
         if message is None:
             return self._error("message_not_found")
-        if token != self.admin_token and message.get("user") != BOT_USER:
+        if token not in self.admins and message.get("user") != self.bot_of(token):
             return self._error("cant_delete_message")
         del self.messages[key]
         return {"ok": True, "channel": p["channel"], "ts": p["ts"]}
@@ -388,8 +456,10 @@ class FakeSlack:
         return {"ok": True}
 
     def m_users_list(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
-        members = [{"id": u, "is_bot": False, "deleted": False} for u in self.users]
-        members.append({"id": BOT_USER, "is_bot": True, "deleted": False})
+        team = self.tokens[token or ""]
+        members = [{"id": u, "is_bot": False, "deleted": False} for u in self.users
+                   if self.team_of(u) == team]
+        members.append({"id": self.bot_users[team], "is_bot": True, "deleted": False})
         return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
 
     def m_usergroups_users_list(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:

@@ -1,0 +1,36 @@
+"""The optional toxicity model on a live server: what it suspects reaches the staff queue,
+and nothing is removed or said to the author on a model's guess alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.discord.conftest import World, settled
+
+MODEL_ON = """
+[automod.rules.toxicity-model]
+enabled = true
+"""
+model_on = pytest.mark.discord_config(MODEL_ON)
+
+
+@model_on
+async def test_suspected_abuse_alerts_staff_and_removes_nothing(world: World) -> None:
+    fake = world.fake
+    post = await fake.say(world.bob, world.general, "ur such a dumb ho")
+    alert = await fake.wait_for(lambda: fake.channel_texts(world.staff_queue),
+                                "alerted staff")
+    assert "no-hate" in alert[0] and "model score" in alert[0]
+    await settled(world)
+    assert not fake.find("DELETE", f"/messages/{post['id']}")
+    assert fake.dms_to(world.bob) == []
+
+
+@model_on
+async def test_ordinary_chat_passes_the_model(world: World) -> None:
+    fake = world.fake
+    for text in ("Has anyone read the new cataloguing rules?",
+                 "the server crashed again, kill the process and restart it"):
+        await fake.say(world.bob, world.general, text)
+    await settled(world)
+    assert fake.channel_texts(world.staff_queue) == []
