@@ -163,7 +163,7 @@ class _ViewSet:
         self.patterns = list(patterns)
         self.compiled = [compile_pattern(p.rule_id, p.pattern) for p in self.patterns]
         try:
-            self._match = _compiled_set(tuple(p.pattern for p in self.patterns))
+            self.match = _compiled_set(tuple(p.pattern for p in self.patterns))
         except re2.error as exc:  # pragma: no cover - compile_pattern refused it first
             raise ConfigError("automod: the patterns "
                               f"{sorted({p.rule_id for p in self.patterns})} cannot be "
@@ -173,9 +173,13 @@ class _ViewSet:
              wanted: Container[str], hits: list[Hit]) -> None:
         """``text`` is the view this set reads, ``encoded`` its UTF-8; the three forms of
         the message are only gathered for the checks when a pattern matched at all."""
-        matched = self._match(encoded)
-        if not matched:
-            return
+        matched = self.match(encoded)
+        if matched:
+            self.found(matched, text, encoded, original, folded, skeleton, wanted, hits)
+
+    def found(self, matched: Sequence[int], text: str, encoded: bytes, original: str,
+              folded: str, skeleton: str, wanted: Container[str], hits: list[Hit]) -> None:
+        """Hits of the ``matched`` members (what ``match`` answered) that are ``wanted``."""
         message = Normalized(original, folded, skeleton)
         # Always search the bytes already encoded (the wrapper would re-encode the text for
         # every pattern); byte offsets are character offsets in ASCII text and are
@@ -236,14 +240,22 @@ class PatternIndex:
 
     def find(self, original: str, folded: str, skeleton: str, folded_bytes: bytes,
              skeleton_bytes: bytes, wanted: Container[str], hits: list[Hit]) -> None:
-        """Append hits of the ``wanted`` rules; ``*_bytes`` are the views in UTF-8."""
+        """Append hits of the ``wanted`` rules; ``*_bytes`` are the views in UTF-8.
+
+        Most messages match no pattern at all: for them this is one RE2 pass per set and
+        no further call.
+        """
         for view, pattern_set in self._long if len(folded_bytes) > _LONG else self._short:
             if view is View.FOLDED:
-                pattern_set.find(folded, folded_bytes, original, folded, skeleton, wanted,
-                                 hits)
+                matched = pattern_set.match(folded_bytes)
+                if matched:
+                    pattern_set.found(matched, folded, folded_bytes, original, folded,
+                                      skeleton, wanted, hits)
             else:
-                pattern_set.find(skeleton, skeleton_bytes, original, folded, skeleton, wanted,
-                                 hits)
+                matched = pattern_set.match(skeleton_bytes)
+                if matched:
+                    pattern_set.found(matched, skeleton, skeleton_bytes, original, folded,
+                                      skeleton, wanted, hits)
 
 
 _LONG = 2048  # bytes: from here on, staff patterns and each built-in rule run in sets apart

@@ -136,12 +136,13 @@ class _FoldTable(dict[int, str]):
 _FOLD = _FoldTable()
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")  # our own pattern, linear: one char at a time
 _ASCII_BYTES = bytes(range(128))
 # Up to this many distinct characters that folding changes, replace them one by one (one
-# C-level pass each, about a nanosecond a character); beyond it, one ``str.translate``
-# (some forty nanoseconds a character, whatever their number) is cheaper.
-_FEW = 32
+# C-level pass each, a fraction of a nanosecond a character: replacing one character
+# looks for it as ``memchr`` would); beyond it, one ``str.translate`` (forty nanoseconds
+# or more a character, whatever their number) bounds the cost of text written in
+# hundreds of different letters.
+_FEW = 128
 LEET_BYTES = bytes.maketrans(b"013457@$", b"oieastas")
 
 
@@ -171,13 +172,18 @@ def _fold_bytes(text: str) -> tuple[str, bytes, _Plan | None]:
         return lowered.decode("ascii"), lowered, None
     encoded = text.encode("utf-8", "surrogatepass")
     plan = _plan(encoded.translate(None, _ASCII_BYTES))
+    folded = _folded(text, encoded, plan)
+    return folded, folded.encode("utf-8", "surrogatepass"), plan
+
+
+def _folded(text: str, encoded: bytes, plan: _Plan) -> str:
+    """``fold(text)`` (``encoded`` is the UTF-8 of ``text``)."""
     if plan.translate:
-        folded = text.translate(_FOLD)
-        return folded, folded.encode("utf-8", "surrogatepass"), plan
+        return text.translate(_FOLD)
     folded = encoded.lower().decode("utf-8", "surrogatepass")  # bytes.lower: ASCII only
     for char, replacement in plan.changing:
         folded = folded.replace(char, replacement)
-    return folded, folded.encode("utf-8", "surrogatepass"), plan
+    return folded
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,11 +197,31 @@ class _Plan:
 
 # Plans by the UTF-8 bytes outside ASCII of a message, in order ("é", "👍", "🎉✨"). Chat
 # repeats these a great deal (the same emoji, accented names, a language's common
-# letters), and a plan read from here spares building a set of the characters, looking
-# each up and gathering the blanks. Bounded: emptied when full, entries are cheap to redo.
+# letters), and a plan read from here spares building a set of the characters.
+# Bounded: emptied when full, entries are cheap to redo.
 _PLANS: dict[bytes, _Plan] = {}
 _PLANS_LIMIT = 8192
 _PLAN_KEY_MAX = 64  # bytes; longer runs (whole messages in another script) rarely repeat
+
+# What is known of each character outside ASCII seen so far, kept as sets so that a
+# message's plan is a few C-level set intersections, not a lookup per character.
+_KNOWN: set[str] = set()
+_CHANGING: set[str] = set()  # characters that folding changes ...
+_CHANGE: dict[str, tuple[str, str]] = {}  # ... as (the character, what it folds to)
+_BLANKING: set[str] = set()  # characters whose fold has characters words-only blanks ...
+_BLANK: dict[str, frozenset[str]] = {}  # ... and those characters
+
+
+def _learn(char: str) -> None:
+    folded = _FOLD[ord(char)]
+    if folded != char:
+        _CHANGE[char] = (char, folded)
+        _CHANGING.add(char)
+    blanks = frozenset(c for c in folded if not c.isascii() and not c.isalnum())
+    if blanks:
+        _BLANK[char] = blanks
+        _BLANKING.add(char)
+    _KNOWN.add(char)
 
 
 def _plan(residue: bytes) -> _Plan:
@@ -203,9 +229,14 @@ def _plan(residue: bytes) -> _Plan:
     if plan is not None:
         return plan
     others = set(residue.decode("utf-8", "surrogatepass"))
-    table = _FOLD
-    changing = tuple((c, table[ord(c)]) for c in others if table[ord(c)] != c)
-    blanks = tuple({b for char in others for b in _blanks(char)})
+    if not others <= _KNOWN:
+        for char in others - _KNOWN:
+            _learn(char)
+    change = _CHANGE
+    changing = tuple(change[c] for c in others & _CHANGING)
+    blanking = others & _BLANKING
+    blank = _BLANK
+    blanks = tuple(frozenset().union(*(blank[c] for c in blanking))) if blanking else ()
     plan = _Plan(changing, blanks, len(changing) > _FEW)
     if len(residue) <= _PLAN_KEY_MAX:
         if len(_PLANS) >= _PLANS_LIMIT:
@@ -224,29 +255,21 @@ def fold_and_skeleton(text: str) -> tuple[str, bytes, str, bytes]:
 def scan_forms(text: str) -> tuple[str, bytes, str, bytes, str]:
     """``fold_and_skeleton`` plus the skeleton's :func:`words_only` form, reusing what
     folding learnt about the text (its few characters outside ASCII)."""
-    folded, folded_bytes, plan = _fold_bytes(text)
+    if text.isascii():
+        folded_bytes = text.encode("ascii").lower()
+        skeleton_bytes = folded_bytes.translate(LEET_BYTES)
+        return folded_bytes.decode("ascii"), folded_bytes, skeleton_bytes.decode("ascii"), \
+            skeleton_bytes, skeleton_bytes.translate(_ASCII_WORDS).decode("ascii")
+    encoded = text.encode("utf-8", "surrogatepass")
+    plan = _plan(encoded.translate(None, _ASCII_BYTES))
+    folded = _folded(text, encoded, plan)
+    folded_bytes = folded.encode("utf-8", "surrogatepass")
     skeleton_bytes = folded_bytes.translate(LEET_BYTES)
-    if plan is None:
-        return folded, folded_bytes, skeleton_bytes.decode("ascii"), skeleton_bytes, \
-            skeleton_bytes.translate(_ASCII_WORDS).decode("ascii")
-    skel = skeleton_bytes.decode("utf-8", "surrogatepass")
     words = skeleton_bytes.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
-    for blank in plan.blanks:
+    for blank in plan.blanks:  # one character for one: positions are kept
         words = words.replace(blank, " ")
-    return folded, folded_bytes, skel, skeleton_bytes, words
-
-
-_BLANKS: dict[str, str] = {}
-
-
-def _blanks(char: str) -> str:
-    """The characters outside ASCII that ``char`` folds to and that are not letters or
-    digits (an emoji, a curly quote): blanks in the words-only form."""
-    found = _BLANKS.get(char)
-    if found is None:
-        found = _BLANKS[char] = "".join(c for c in _FOLD[ord(char)]
-                                        if not c.isascii() and not c.isalnum())
-    return found
+    return folded, folded_bytes, skeleton_bytes.decode("utf-8", "surrogatepass"), \
+        skeleton_bytes, words
 
 
 _ASCII_WORDS = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))

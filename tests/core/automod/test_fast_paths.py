@@ -145,7 +145,7 @@ def test_duplicate_counting_agrees_with_reading_every_recent_message(
 
 def test_engines_share_compiled_sets_and_still_refuse_bad_patterns() -> None:
     again = Automod(load_automod(_CONFIG))
-    assert again._patterns._short[0][1]._match is ENGINE._patterns._short[0][1]._match
+    assert again._patterns._short[0][1].match is ENGINE._patterns._short[0][1].match
     with pytest.raises(ConfigError, match=r"'bad'.*linear-time"):
         Automod(load_automod({"rules": {"bad": {"type": "regex", "clause": "no-hate",
                                                 "patterns": [r"(?=x)y"]}}}))
