@@ -37,8 +37,9 @@ async def test_coc_bot_run_connects_syncs_commands_and_stops_on_sigterm(
     config = tmp_path / "coc-bot.toml"
     config.write_text("[discord]\n" + "\n".join(
         f"{key} = {value}" for key, value in {
-            "guild_id": fake.guild_id, "staff_role_id": role, "committee_role_id": role,
-            "counsel_role_id": role, "executive_role_id": role,
+            "guild_id": fake.guild_id, "staff_role_id": role,
+            "committee_role_id": fake.role("Committee"), "counsel_role_id": fake.role("Counsel"),
+            "executive_role_id": fake.role("Executive"),
             "staff_queue_channel_id": channel, "committee_channel_id": channel,
             "executive_channel_id": channel}.items()))
     env = {**os.environ, "DISCORD_TOKEN": "fake-token", "DISCORD_API_BASE": fake.api_base,

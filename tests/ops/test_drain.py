@@ -99,8 +99,9 @@ async def test_discord_handler_in_flight_at_sigterm_is_finished(tmp_path: Path) 
     config = tmp_path / "coc-bot.toml"
     config.write_text("[discord]\n" + "\n".join(
         f"{key} = {value}" for key, value in {
-            "guild_id": fake.guild_id, "staff_role_id": role, "committee_role_id": role,
-            "counsel_role_id": role, "executive_role_id": role,
+            "guild_id": fake.guild_id, "staff_role_id": role,
+            "committee_role_id": fake.role("Committee"), "counsel_role_id": fake.role("Counsel"),
+            "executive_role_id": fake.role("Executive"),
             "staff_queue_channel_id": queue, "committee_channel_id": queue,
             "executive_channel_id": queue}.items()))
     db = tmp_path / "bot.db"

@@ -86,8 +86,10 @@ async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> 
     config = tmp_path / "coc-bot.toml"
     config.write_text(SLACK_CONFIG + "\n[discord]\n" + "\n".join(
         f"{key} = {value}" for key, value in {
-            "guild_id": discord.guild_id, "staff_role_id": role, "committee_role_id": role,
-            "counsel_role_id": role, "executive_role_id": role,
+            "guild_id": discord.guild_id, "staff_role_id": role,
+            "committee_role_id": discord.role("Committee"),
+            "counsel_role_id": discord.role("Counsel"),
+            "executive_role_id": discord.role("Executive"),
             "staff_queue_channel_id": queue, "committee_channel_id": queue,
             "executive_channel_id": queue}.items())
         + f"\n\n[ops]\nhealth_port = {port}\ncheck_timeout_seconds = 3\n")
