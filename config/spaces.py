@@ -127,27 +127,8 @@ def _discord_server(table: Table, home: bool, top: bool) -> DiscordSettings:
         name=table.text("name", "") if not top else "", is_home=home, **home_ids)
     _public_channel(table, "announcements_channel_id", announcements,
                     (queue, result.committee_channel_id, result.executive_channel_id))
-    _distinct_seats(table, {"staff_role_id": staff_role, **home_ids})
     return result
 
-
-_SEAT_ROLES = ("staff_role_id", "committee_role_id", "counsel_role_id", "executive_role_id")
-
-
-def _distinct_seats(table: Table, ids: dict[str, Any]) -> None:
-    """Staff, the committee, counsel and the Executive Committee have different powers and
-    must stay apart (no one hears an appeal of their own decision): one role for two of
-    them would let the bot see only one seat, so it is refused, naming both keys."""
-    seen: dict[int, str] = {}
-    for key in _SEAT_ROLES:
-        role = ids.get(key)
-        if role is None:
-            continue
-        if role in seen:
-            raise ConfigError(f"config keys '{table.key(seen[role])}' and '{table.key(key)}' "
-                              f"name the same role ({role}); give each seat its own role, "
-                              "and give a person who holds two seats both roles.")
-        seen[role] = key
 
 
 def read_discord(table: Table, home: Home) -> DiscordSettings:

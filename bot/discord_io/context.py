@@ -42,12 +42,18 @@ def roles_for(member: discord.abc.User | discord.Member, settings: DiscordSettin
               ) -> frozenset[Role]:
     if not isinstance(member, discord.Member):
         return frozenset()
-    ids = {role.id for role in member.roles}
-    mapping = {settings.staff_role_id: Role.STAFF, settings.committee_role_id: Role.COMMITTEE,
-               settings.counsel_role_id: Role.COUNSEL,
-               settings.executive_role_id: Role.EXECUTIVE}
-    return frozenset(role for role_id, role in mapping.items()
-                     if role_id is not None and role_id in ids)
+    return seats_of({role.id for role in member.roles}, settings)
+
+
+def seats_of(role_ids: set[int], settings: DiscordSettings) -> frozenset[Role]:
+    """The seats a member's Discord roles give. Pairs, not a dict keyed by role id: an
+    operator may give one role several seats (a small community's admins), and each seat
+    it is named for counts (with a dict only the last one did)."""
+    seats = ((settings.staff_role_id, Role.STAFF), (settings.committee_role_id, Role.COMMITTEE),
+             (settings.counsel_role_id, Role.COUNSEL),
+             (settings.executive_role_id, Role.EXECUTIVE))
+    return frozenset(role for role_id, role in seats
+                     if role_id is not None and role_id in role_ids)
 
 
 def actor_of(interaction: discord.Interaction) -> Actor:

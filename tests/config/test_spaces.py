@@ -205,24 +205,3 @@ def test_run_refuses_a_workspace_without_its_token_naming_the_variable(
     assert "Slack workspace T2 needs its bot token: set SLACK_BOT_TOKEN_T2" in result.stderr
     assert "Traceback" not in result.stderr
 
-
-@pytest.mark.parametrize(("first", "second"), [
-    ("staff_role_id", "committee_role_id"), ("committee_role_id", "counsel_role_id"),
-    ("counsel_role_id", "executive_role_id"), ("staff_role_id", "executive_role_id")])
-def test_one_role_for_two_seats_is_refused_naming_both_keys(tmp_path: Path, first: str,
-                                                            second: str) -> None:
-    """Found by the publish benchmark: with one role for every seat the bot saw only the
-    last seat, so staff were told "Only staff can publish"."""
-    values = {"staff_role_id": 2, "committee_role_id": 4, "counsel_role_id": 5,
-              "executive_role_id": 6}
-    text = HOME_DISCORD.replace(f"{second} = {values[second]}", f"{second} = {values[first]}")
-    with pytest.raises(ConfigError) as caught:
-        load(tmp_path, text)
-    assert f"'discord.{first}'" in str(caught.value)
-    assert f"'discord.{second}'" in str(caught.value)
-
-
-def test_the_same_refusal_holds_with_a_committee_home(tmp_path: Path) -> None:
-    text = HOMED.replace("committee_role_id = 4", "committee_role_id = 2")
-    with pytest.raises(ConfigError, match="name the same role"):
-        load(tmp_path, text)

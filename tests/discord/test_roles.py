@@ -58,3 +58,17 @@ async def test_the_code_is_read_in_parts_with_the_button_under_the_last(world: W
     text = await answered(world, token)
     assert text.startswith("**Online Code of Conduct**")
     assert all(len(body) <= 2000 for body in world.fake.reply_texts(token))
+
+
+def test_one_role_named_for_several_seats_gives_each_of_them() -> None:
+    """A small community may give its admins' one role every seat; the publish benchmark
+    found that the bot then saw only the last seat and told staff they were not staff."""
+    from bot.core.models import Role as Seat
+    from bot.discord_io.context import seats_of
+    from config.settings import DiscordSettings
+
+    shared = DiscordSettings(guild_id=1, staff_role_id=5, staff_queue_channel_id=2,
+                             committee_role_id=5, counsel_role_id=6, executive_role_id=5)
+    assert seats_of({5}, shared) == {Seat.STAFF, Seat.COMMITTEE, Seat.EXECUTIVE}
+    assert seats_of({6}, shared) == {Seat.COUNSEL}
+    assert seats_of({7}, shared) == frozenset()
