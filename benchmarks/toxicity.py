@@ -17,7 +17,7 @@ import numpy as np
 
 from benchmarks.quality import davidson
 from bot.core.automod import fold
-from bot.ml.toxicity import CHAR_FEATURES, WORD_FEATURES, Featurizer, ModelFiles, load_model
+from bot.ml.toxicity import Featurizer, dense_weights, load_model
 
 
 def _per_message(score: Callable[[str], float], texts: Sequence[str]) -> float:
@@ -45,9 +45,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error("give --davidson or --text")
     texts = [fold(t) for t in raw[1::2][:args.messages]]  # the half training never saw
     model = load_model()
-    weights = np.zeros(CHAR_FEATURES + WORD_FEATURES)
-    with np.load(ModelFiles.named().weights) as arrays:
-        weights[arrays["indices"]] = arrays["values"]
+    weights = dense_weights()
     featurizer, intercept = Featurizer(), float(model.metadata["intercept"])
 
     def sklearn_score(text: str) -> float:

@@ -204,9 +204,6 @@ class ActionScheduler:
             self._scheduler.add_job(self._run, "date", id=job,
                                     run_date=datetime.fromtimestamp(second, UTC))
 
-    def forget(self, action_id: str) -> None:
-        """Nothing to do: wake-ups are per second, not per action (see ``_wake_at``)."""
-
     async def _run(self) -> None:
         """A second some actions were due in has come: drain everything due."""
         self._drain()

@@ -352,16 +352,11 @@ class Waker(Protocol):
 
     def wake(self, action: ScheduledAction) -> None: ...
 
-    def forget(self, action_id: str) -> None: ...
-
 
 class NullWaker:
     """A waker for processes that only write (CLI commands); the bot's sweep finds the rows."""
 
     def wake(self, action: ScheduledAction) -> None:
-        return None
-
-    def forget(self, action_id: str) -> None:
         return None
 
 

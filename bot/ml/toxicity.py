@@ -201,6 +201,17 @@ def load_model(files: ModelFiles | None = None) -> ToxicityModel:
     return ToxicityModel(weights, float(metadata["intercept"]), metadata)
 
 
+def dense_weights(files: ModelFiles | None = None) -> Any:
+    """The weights as one vector over :class:`Featurizer` columns, for scoring scikit-learn's
+    rows in batch (training checks, evaluation), where the bot itself keeps a dict."""
+    import numpy as np
+
+    weights = np.zeros(CHAR_FEATURES + WORD_FEATURES)
+    with np.load((files or ModelFiles.named()).weights) as arrays:
+        weights[arrays["indices"]] = arrays["values"]
+    return weights
+
+
 def wanted(config: AutomodConfig) -> bool:
     """Whether the model rule is on anywhere (globally or in some profile)."""
     settings = config.rules.get(MODEL)

@@ -23,14 +23,13 @@ would have done.
 
 from bot.scan._common import DEFAULT_SLACK_TEAM, ExportError, ExportMessage
 from bot.scan._read import read_export
-from bot.scan._report import ScanReport, build_automod, scan_exports
+from bot.scan._report import ScanReport, scan_exports
 
 __all__ = [
     "DEFAULT_SLACK_TEAM",
     "ExportError",
     "ExportMessage",
     "ScanReport",
-    "build_automod",
     "read_export",
     "scan_exports",
 ]

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot import automod_factory
-from bot.core.automod import Automod, Detection
+from bot.automod_factory import build_automod
+from bot.core.automod import Detection
 from bot.scan._common import DEFAULT_SLACK_TEAM, ExportMessage
 from bot.scan._progress import Progress
 from bot.scan._read import merged, open_export
@@ -173,11 +173,6 @@ class ScanReport:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def build_automod(settings: Settings) -> Automod:
-    """The engine exactly as the bot would build it from this configuration."""
-    return automod_factory.build_automod(settings)
 
 
 def scan_exports(paths: Sequence[Path], settings: Settings, *, examples_per_rule: int = 3,

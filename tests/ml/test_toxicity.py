@@ -71,9 +71,7 @@ def test_the_bot_computes_exactly_the_features_the_model_was_trained_on(text: st
 def test_scores_equal_the_trained_linear_model(model: toxicity.ToxicityModel) -> None:
     import numpy as np
 
-    weights = np.zeros(toxicity.CHAR_FEATURES + toxicity.WORD_FEATURES)
-    with np.load(ModelFiles.named().weights) as arrays:
-        weights[arrays["indices"]] = arrays["values"]
+    weights = toxicity.dense_weights()
     texts = [fold(t) for t in ABUSE + CHAT + ["", "   ", "a", "ok ok ok ok"]]
     logits = Featurizer().rows(texts) @ weights + model.metadata["intercept"]
     expected = 1 / (1 + np.exp(-logits))

@@ -226,7 +226,6 @@ class ReportService:
             await cancel(tx, ActionKind.REPORT_DUE, report.id)
             await audit(tx, self._ctx, f"report.{status.value}", "report", report.id,
                         actor=handler, reason=note)
-        self._ctx.waker.forget(f"{ActionKind.REPORT_DUE.value}/{report.id}")
         return updated
 
     async def triage(self, actor: Actor, ref: str, note: str = "") -> Report:

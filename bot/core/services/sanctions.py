@@ -229,7 +229,6 @@ class SanctionService:
             await cancel(tx, ActionKind.LIFT_SANCTION, sanction.id)
             await audit(tx, ctx, "sanction.lifted", "sanction", sanction.id,
                         actor=lifted.lifted_by, reason=reason)
-        ctx.waker.forget(f"{ActionKind.LIFT_SANCTION.value}/{sanction.id}")
         await try_dm(ctx, sanction.subject, self._lift_notice(sanction))
         return lifted
 

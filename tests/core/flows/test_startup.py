@@ -20,9 +20,6 @@ class RecordingWaker:
     def wake(self, action: ScheduledAction) -> None:
         self.woken.append(action.id)
 
-    def forget(self, action_id: str) -> None:
-        pass
-
 
 async def test_an_overdue_lift_waits_for_the_platform_without_spending_an_attempt(
         harness: Harness) -> None:
