@@ -120,6 +120,7 @@ def _norm(counts: Counter[int]) -> float:
     return math.sqrt(sum(map(mul, values, values)))
 
 
+_MARKUP = re.compile(r"<[@#!][^<>\s]*>|@(?:everyone|here)\b")
 _WHITESPACE = re.compile(r"\s\s+")
 WORD_PATTERN = r"(?u)\b\w+\b"
 _WORDS = re.compile(WORD_PATTERN)
@@ -165,9 +166,12 @@ class ToxicityModel:
         self.metadata = metadata
 
     def score(self, folded: str) -> float:
+        """Platform markup (``<@id>``, ``<#id>``, ``<!channel>``, ``@everyone``) is dropped
+        first: the model never saw it in training, and its digits read as ordinary chat,
+        so appending a few mentions would otherwise talk a score down."""
         logit = self._intercept
         weight = self._weights.get
-        for counts in self._features.counts(folded):
+        for counts in self._features.counts(_MARKUP.sub(" ", folded)):
             if counts:  # the dot product with l2-normalised counts, in C-level loops
                 dot = sum(map(mul, counts.values(), map(weight, counts.keys(), repeat(0.0))))
                 logit += dot / _norm(counts)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.discord.conftest import World, settled
+from tests.discord.test_hostile_text import VICTIM
+from tests.fakes.outbound import scan_discord
 
 MODEL_ON = """
 [automod.rules.toxicity-model]
@@ -34,3 +36,21 @@ async def test_ordinary_chat_passes_the_model(world: World) -> None:
         await fake.say(world.bob, world.general, text)
     await settled(world)
     assert fake.channel_texts(world.staff_queue) == []
+
+
+@model_on
+async def test_the_models_alert_pings_nobody_and_repeats_no_contact_details(
+        world: World) -> None:
+    """The alert quotes the message to staff: every ping in it is made inert, as for any
+    other rule (the model only decides that staff look). A phone number would be redacted
+    by its own rule first; the model's excerpt masks it too (tests/core/automod)."""
+    fake = world.fake
+    text = f"ur such a dumb ho <!channel> @everyone @here <@{VICTIM}> <@&{world.moderator_role}>"
+    await fake.say(world.bob, world.general, text)
+    alert = await fake.wait_for(lambda: fake.channel_texts(world.staff_queue),
+                                "alerted staff")
+    assert "model score" in alert[0]
+    await settled(world)
+    problems = scan_discord(fake, [f"<@{VICTIM}>", f"<@&{world.moderator_role}>"])
+    assert problems == [], "\n".join(problems)
+    assert fake.dms_to(world.bob) == []

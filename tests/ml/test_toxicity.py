@@ -48,6 +48,16 @@ def test_abuse_scores_high_and_library_chat_low(model: toxicity.ToxicityModel) -
     assert max(model.score(fold(t)) for t in CHAT) < 0.2
 
 
+@pytest.mark.parametrize("markup", [
+    " <@111111111111111111> <@&222222222222222222>", " <!channel> @everyone @here",
+    " <#333333333333333333> <@U0123ABCD> <!subteam^S123>"])
+def test_mentions_and_pings_appended_do_not_talk_the_score_down(
+        model: toxicity.ToxicityModel, markup: str) -> None:
+    for text in ("ur such a dumb ho", *ABUSE):
+        assert model.score(fold(text + markup)) == pytest.approx(model.score(fold(text)))
+    assert model.score(fold(CHAT[0] + markup)) < 0.2
+
+
 def test_the_metadata_names_its_data_and_its_held_out_figures(
         model: toxicity.ToxicityModel) -> None:
     meta = model.metadata
