@@ -198,15 +198,13 @@ def mail_address(address: str) -> bool:
 def personal_email(address: str) -> bool:
     """Whether an address (folded) is a person's: mail, and not a placeholder.
 
-    A placeholder is judged without its sub-address ("my+1@gmail.com" is "my@gmail.com"),
-    and a one-letter mailbox ("j@gmail.com", "x@y.org") is how examples are written.
+    A placeholder is judged without its sub-address ("my+1@gmail.com" is "my@gmail.com").
     """
     local, _, domain = address.rpartition("@")
     labels = domain.split(".")
     mailbox = local.split("+", 1)[0]
     return mail_address(address) and not (
-        mailbox in _PLACEHOLDER_LOCALS or len(mailbox) == 1
-        or (len(labels) >= 2 and labels[-2] in _PLACEHOLDER_HOSTS))
+        mailbox in _PLACEHOLDER_LOCALS or (len(labels) >= 2 and labels[-2] in _PLACEHOLDER_HOSTS))
 
 
 def _a_login(start: int, end: int, folded: str) -> bool:
