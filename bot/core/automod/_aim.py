@@ -13,76 +13,63 @@ as aimed when, in the same clause:
 A clause ends at ``. ! ? ; :`` or a line break, and, looking ahead, also at a comma:
 "oh shit, you're right" is not aimed; "you, piece of shit" is.
 
-The message's words and clause ends are read once, however many matches it holds, so a
-message that repeats a word thousands of times costs one pass, not one per match.
+Only a window of the text around the match is read (``_REACH`` characters either side),
+so the cost per match is fixed whatever the message's length. The caller stops asking
+about a rule once one of its words is aimed; once a message has many matches it asks
+once whether anybody could be addressed in it at all (``could_be_aimed``); and past
+``MAX_CHECKS`` matches in a message that does address someone it counts the rule as
+aimed: such a message goes to staff, and padding cannot hide an aimed word at its end.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 
-# Read on the text with leetspeak undone ("y0u"); a contraction is read by its first part
-# ("you're"); a word right after "@" is a mention.
-_SECOND_PERSON = ("you", "u", "ya", "yu", "your", "ur", "youre", "yours", "yourself",
-                  "yourselves", "urself", "thou", "thee", "yall")
-_OBJECTS = ("off", "him", "her", "them", "em")
-_EDGE_AFTER = r"(?=['\u2019]|[^a-z0-9]|$)"
-_LISTENERS = re.compile(r"(?<![a-z0-9@])(?:" + "|".join(_SECOND_PERSON) + ")"
-                        + _EDGE_AFTER + r"|(?<=@)[a-z0-9]")
-_OBJECT_WORDS = re.compile(r"(?<![a-z0-9@])(?:" + "|".join(_OBJECTS) + ")" + _EDGE_AFTER)
-_WORDS = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")
+_SECOND_PERSON = frozenset({"you", "u", "ya", "yu", "your", "ur", "youre", "yours",
+                            "yourself", "yourselves", "urself", "thou", "thee", "yall"})
+_AFTER = _SECOND_PERSON | frozenset({"off", "him", "her", "them", "em"})
+_WORDS = re.compile(r"@?[a-z0-9]+(?:['\u2019][a-z]+)?")
 _CLAUSE_BEFORE = re.compile(r"[.!?;:\n]")
 _CLAUSE_AFTER = re.compile(r"[.!?;:\n,]")
 _LEET = str.maketrans("013457", "oieast")
 _BEFORE = 4  # words: "you piece of shit", "you are full of bullshit"
+_REACH = 64  # characters read either side of the match
+MAX_CHECKS = 100  # matches of one message read for aim; past that, the rule is aimed
+# Anything that could make a word aimed, anywhere in the message (one pass, for the
+# common case of swearing that addresses nobody).
+_ANYONE = re.compile(r"@|(?<![a-z0-9])(?:(?:y[o0]u|ur|y[a4]ll|u|y[a4]|yu|th[o0]u|th[e3][e3]|"
+                     r"[o0]ff|h[i1]m|h[e3]r|th[e3]m|[e3]m)(?![a-z0-9])|(?:y[o0]u|ur)[a-z0-9])")
+ASK_ANYONE_AFTER = 8  # matches read one by one before the whole message is asked once
 
 
-class Aim:
-    """The words of one message (case-folded) and where its clauses end, read once."""
+def could_be_aimed(folded: str) -> bool:
+    """Whether anyone could be addressed in the message: a listener, object or mention."""
+    return _ANYONE.search(folded) is not None
 
-    def __init__(self, folded: str) -> None:
-        plain = folded.translate(_LEET)  # one character for one: positions stay
-        self._listeners = {m.start() for m in _LISTENERS.finditer(plain)}
-        self._objects = {m.start() for m in _OBJECT_WORDS.finditer(plain)}
-        self.nobody = not self._listeners and not self._objects  # nothing can be aimed
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-        self._clause_before: list[int] = []
-        self._clause_after: list[int] = []
-        self._length = len(folded)
-        if self.nobody:
-            return  # the common case for swearing: no word needs placing
-        words = list(_WORDS.finditer(folded))
-        self._starts = [w.start() for w in words]
-        self._ends = [w.end() for w in words]
-        self._clause_before = [m.start() for m in _CLAUSE_BEFORE.finditer(folded)]
-        self._clause_after = [m.start() for m in _CLAUSE_AFTER.finditer(folded)]
 
-    def aimed(self, start: int, end: int) -> bool:
-        """Whether the match ``[start, end)`` is aimed at a person."""
-        if self.nobody:
-            return False
-        ends = self._clause_before
-        index = bisect_left(ends, start)
-        head = ends[index - 1] + 1 if index else 0
-        last = bisect_right(self._ends, start)  # the words that end before the match
-        for k in range(max(0, last - _BEFORE), last):
-            if self._starts[k] >= head and self._starts[k] in self._listeners:
-                return True
-        tail = self._word_end(end)
-        following = bisect_left(self._starts, tail)  # the next word
-        if following == len(self._starts):
-            return False
-        stops = self._clause_after
-        stop_at = bisect_left(stops, tail)
-        stop = stops[stop_at] if stop_at < len(stops) else self._length
-        word = self._starts[following]
-        return word < stop and (word in self._listeners or word in self._objects)
+def _listener(word: str) -> bool:
+    """A mention or a second-person word (a contraction read by its first part)."""
+    return word[0] == "@" or _stem(word) in _SECOND_PERSON
 
-    def _word_end(self, end: int) -> int:
-        """The end of the word the match ends in ("fuck" of "fucking" ends at "g")."""
-        index = bisect_left(self._ends, end)
-        if index < len(self._ends) and self._starts[index] < end:
-            return self._ends[index]
-        return end
+
+def _stem(word: str) -> str:
+    stem = word.replace("\u2019", "'").split("'", 1)[0]
+    return stem if stem.isalpha() else stem.translate(_LEET)
+
+
+def aimed(folded: str, start: int, end: int) -> bool:
+    """Whether the match ``[start, end)`` of ``folded`` (case-folded) is aimed at a person."""
+    window = folded[max(0, start - _REACH):start]
+    clause = window
+    for clause_end in _CLAUSE_BEFORE.finditer(window):
+        clause = window[clause_end.end():]
+    if any(_listener(word) for word in _WORDS.findall(clause)[-_BEFORE:]):
+        return True
+    tail = end
+    while tail < len(folded) and folded[tail].isalnum():
+        tail += 1  # past an inflection the match counts ("fuck" of "fucking")
+    ahead = folded[tail:tail + _REACH]
+    stop = _CLAUSE_AFTER.search(ahead)
+    following = _WORDS.search(ahead, 0, stop.start() if stop else len(ahead))
+    return following is not None and (
+        following.group()[0] == "@" or _stem(following.group()) in _AFTER)

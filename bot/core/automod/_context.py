@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from enum import Enum
 
-from bot.core.automod._aim import Aim
+from bot.core.automod._aim import ASK_ANYONE_AFTER, MAX_CHECKS, aimed, could_be_aimed
 from bot.core.automod._keywords import Hit
 
 # Characters that join the parts of an identifier (nicknames, file names, e-mail
@@ -119,7 +119,8 @@ def in_context(folded: str, hits: list[Hit], droppable: Collection[str],
     rules' hits pass unread.
     """
     kept: list[Hit] = []
-    aim: Aim | None = None
+    anyone: bool | None = None  # whether the message could address anyone at all
+    checks = 0
     certain: set[str] = set()
     uncertain: set[str] = set()
     for hit in hits:
@@ -131,8 +132,11 @@ def in_context(folded: str, hits: list[Hit], droppable: Collection[str],
         if rule_id in aimed_only:
             if rule_id in certain:
                 continue  # one aimed word makes the finding; the rest need no reading
-            aim = aim or Aim(folded)  # read once per message, for every match in it
-            if not aim.aimed(hit[1], hit[2]):
+            checks += 1
+            if checks > ASK_ANYONE_AFTER and anyone is None:
+                anyone = could_be_aimed(folded)
+            if anyone is False or (checks <= MAX_CHECKS
+                                   and not aimed(folded, hit[1], hit[2])):
                 continue
         how = reading(folded, hit[1], hit[2])
         if how is Reading.NOT_A_WORD or (rule_id in droppable and how in _DROPPED_IF_MILD):

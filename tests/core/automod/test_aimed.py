@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.automod import Action, Automod, load_automod
-from bot.core.automod._aim import Aim
+from bot.core.automod._aim import aimed
 from bot.core.automod.evaluate import Labelled, evaluate
 from bot.core.automod.normalize import fold
 from bot.core.errors import ConfigError
@@ -31,7 +31,7 @@ def _found(text: str, automod: Automod = DEFAULTS) -> dict[str, Action]:
 def _aimed(text: str, word: str) -> bool:
     folded = fold(text)
     start = folded.index(word)
-    return Aim(folded).aimed(start, start + len(word))
+    return aimed(folded, start, start + len(word))
 
 
 # -- swearing about things is not an alert; swearing at people is --------------------------
@@ -86,6 +86,18 @@ def test_phrases_aimed_by_themselves_alert_without_a_you(text: str) -> None:
 ])
 def test_what_counts_as_aimed(text: str, word: str, expected: bool) -> None:
     assert _aimed(text, word) is expected
+
+
+@pytest.mark.parametrize("padding", [3, 20, 150])
+def test_padding_cannot_hide_an_aimed_word(padding: int) -> None:
+    text = "oh shit. " * padding + "and you, piece of shit"
+    assert _found(text) == {"expletives": Action.ALERT_STAFF}, padding
+
+
+def test_hundreds_of_swear_words_addressed_to_nobody_stay_quiet() -> None:
+    assert _found("oh shit this is fucking broken " * 300) == {}
+    assert _found("oh shit this is fucking broken " * 300 + "@bob") \
+        == {"expletives": Action.ALERT_STAFF}  # too many to read one by one: to staff
 
 
 def test_insults_slurs_and_threats_are_read_as_before() -> None:
