@@ -158,6 +158,7 @@ def summarise(seen: dict[str, Any], recorded: int, distinct: int, cases: Counter
         "max_dms_per_author": max(dms.values(), default=0),
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p99_ms": round(percentile(latencies, 99), 1) if latencies else None,
+        "p99_ms_by_second": by_second(sent, deleted),
         "staff_posts": seen["posts"].get(str(world["queue"]), 0),
         "committee_posts": seen["posts"].get(str(world["committee"]), 0),
         "staff_edits": seen["edits"].get(str(world["queue"]), 0),
@@ -168,6 +169,19 @@ def summarise(seen: dict[str, Any], recorded: int, distinct: int, cases: Counter
         "first_staff_posts": seen["samples"].get(str(world["queue"]), []),
         "max_cases_per_person": max(cases.values(), default=0),
         "people_with_cases": len(cases)}
+
+
+def by_second(sent: dict[str, float], deleted: dict[str, float]) -> list[float]:
+    """Message-to-delete p99 for the messages sent in each second of the load: a figure
+    that grows second after second means the bot falls behind; a spike, a stall."""
+    if not sent:
+        return []
+    start = min(sent.values())
+    buckets: dict[int, list[float]] = {}
+    for message, at in sent.items():
+        if message in deleted:
+            buckets.setdefault(int(at - start), []).append((deleted[message] - at) * 1000)
+    return [round(percentile(buckets[n], 99)) for n in sorted(buckets)]
 
 
 def main() -> None:
