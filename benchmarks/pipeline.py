@@ -128,12 +128,14 @@ async def wait_for_drain(http: aiohttp.ClientSession, base: str, app: Any,
     """Poll until the load is sent and every violation is deleted and recorded, or until
     ``--drain`` seconds after the load ended; then summarise."""
     ended: float | None = None
+    load_cpu = time.process_time()
     while True:
         await asyncio.sleep(0.5)
         async with http.get(f"{base}/_bench/report", params={"counts": "1"}) as answer:
             counts = await answer.json()  # counts only: polling must not load the bot
         if counts["load_done"] and ended is None:
             ended = time.perf_counter()
+            load_cpu = time.process_time() - load_cpu  # the bot's CPU while the load ran
         done = counts["load_done"] and counts["deleted"] >= counts["violations"] \
             and await recorded_so_far(app) >= counts["violations"]
         if done or (ended is not None and time.perf_counter() - ended > args.drain):
@@ -141,8 +143,10 @@ async def wait_for_drain(http: aiohttp.ClientSession, base: str, app: Any,
             async with http.get(f"{base}/_bench/report") as answer:
                 seen = await answer.json()
             recorded, distinct, cases = await records(app, set(seen["sent_at"]))
-            return summarise(seen, recorded, distinct, cases,
-                             time.perf_counter() - ended if ended else 0.0, world)
+            report = summarise(seen, recorded, distinct, cases,
+                               time.perf_counter() - ended if ended else 0.0, world)
+            report["bot_cpu_during_load_s"] = round(load_cpu, 1)
+            return report
 
 
 def summarise(seen: dict[str, Any], recorded: int, distinct: int, cases: Counter[str],
