@@ -146,6 +146,7 @@ async def wait_for_drain(http: aiohttp.ClientSession, base: str, app: Any,
             report = summarise(seen, recorded, distinct, cases,
                                time.perf_counter() - ended if ended else 0.0, world)
             report["bot_cpu_during_load_s"] = round(load_cpu, 1)
+            report["fake_cpu_during_load_s"] = round(seen["load_cpu"], 1)
             return report
 
 

@@ -81,6 +81,7 @@ class CocBot(commands.Bot):
         # coc-bot never joins voice; discord.py's warnings that the voice libraries are
         # missing would open every healthy start and read like a fault.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        resume.install()  # the gateway reader that resumes sessions and reads fairly
         super().__init__(command_prefix=commands.when_mentioned, intents=intents(),
                          tree_cls=CocTree, help_command=None,
                          allowed_mentions=discord.AllowedMentions.none(),
