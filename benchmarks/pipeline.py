@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -85,9 +86,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     from bot.app import build_app
     from bot.discord_io.client import CocBot
     from bot.discord_io.runner import point_at
+    from bot.ops.memory import tune_collector
     from config.loader import load_settings
     from storage import open_migrated
 
+    tune_collector()  # as ``coc-bot run`` does
     process, world = start_fake(args.authors)
     base = f"http://127.0.0.1:{world['port']}/api/v10"
     tmp = tempfile.TemporaryDirectory()
@@ -120,6 +123,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     process.wait(10)
     tmp.cleanup()
     report["bot_cpu_s"] = cpu
+    report["bot_peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return report
 
 
