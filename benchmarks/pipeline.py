@@ -86,11 +86,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     from bot.app import build_app
     from bot.discord_io.client import CocBot
     from bot.discord_io.runner import point_at
-    from bot.ops.memory import tune_collector
     from config.loader import load_settings
     from storage import open_migrated
 
-    tune_collector()  # as ``coc-bot run`` does
+    try:  # as ``coc-bot run`` does (a checkout from before it had the defaults)
+        from bot.ops.memory import tune_collector
+        tune_collector()
+    except ImportError:
+        pass
     process, world = start_fake(args.authors)
     base = f"http://127.0.0.1:{world['port']}/api/v10"
     tmp = tempfile.TemporaryDirectory()
