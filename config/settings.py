@@ -451,6 +451,11 @@ def check_native_categories(settings: Settings) -> None:
                               "[automod], and Discord AutoMod would block outright. Set "
                               f"[automod.rules.{category}] action = \"remove_and_explain\" "
                               "first, or leave it to the bot's own automod.")
+        if category in settings.automod.aimed_only:
+            raise ConfigError(f"config key '{key}': {category!r} acts only on words aimed "
+                              "at a person, and Discord AutoMod would block every use. Set "
+                              f"[automod.rules.{category}] only_when_aimed = false first, or "
+                              "leave it to the bot's own automod.")
 
 
 MAX_SHARDS = 4096

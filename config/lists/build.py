@@ -11,6 +11,12 @@ disagree with them in a pull request rather than in a moderation queue):
   (removed by default) -- except terms reclaimed within the communities they name or with
   a common innocent sense (``REVIEW``): those go to ``hate-review.txt``, which only ever
   alerts staff, as the Code's concern for reclaimed terms and dialect requires;
+- swearing used as an exclamation or an intensifier (``EXPLETIVE``: "shit", "fuck",
+  "goddamn", "ass" as in "pain in the ass", "bollocks", "fugly"): ``expletives.txt``, which alerts
+  staff only when the word is aimed at a person ("fuck you", "you piece of shit") -- said
+  of a thing ("this driver is shit", "oh fuck") it is swearing, not a personal insult;
+  forms that are insults or directed by themselves ("shithead", "fuck off", "stfu") are
+  not expletives and stay where the raters put them;
 - sexual anatomy and acts: ``sexual.txt``; everything else (excrement, insults, oaths):
   ``profanity.txt``; both alert staff by default;
 - ``DROP``: rows that are ordinary words far more often than abuse (health and anatomy
@@ -62,7 +68,11 @@ REVIEW = {"coon", "coons", "coonie", "coonies", "c00n", "coon1es", "c00nies", "c
           # a martial art (sambo), a macaw (Spix's), a cricket delivery (chinaman), a
           # character in literature (Injun Joe), "shyster" misspelt, a Klan member.
           "higger", "higgers", "higga", "nigra", "nigre", "gaylord", "gaylords", "sambo",
-          "spix", "injun", "sheister", "shiester", "ku kluxer"}
+          "spix", "injun", "sheister", "shiester", "ku kluxer",
+          # Other spellings of a reviewed term go where the term goes ("ladyboy", a
+          # self-identifier of Thai kathoey); a self-label reclaimed by gay Asians; the
+          # harvesting machine and the job.
+          "lady-boy", "ladiboy", "ladyboi", "gaysian", "cotton picker"}
 DROP = {"crows", "crow", "nuggets", "buttermilk", "abbie", "aboe", "knickers", "jigger",
         "nicker", "zip in the wire", "jim crow", "slit", "hoar", "69", "anal", "anus",
         "bates", "bbc", "breasts", "crotch", "booty", "finger", "forked", "peter", "sack",
@@ -75,8 +85,11 @@ DROP = {"crows", "crow", "nuggets", "buttermilk", "abbie", "aboe", "knickers", "
         "dolt", "goddaamn", "b to the inch", "loose woman", "nut butter", "man seed",
         "baby batter", "bum", "stump chewer", "palm jockey", "cox", "c0x", "nip",
         # Leetspeak whose plain reading is an ordinary (dialect) word: the row "4skin"
-        # reads "askin" ("I'm askin'"); "foreskin" itself stays.
-        "askin"}
+        # reads "askin" ("I'm askin'"); "foreskin" itself stays. Likewise "n1g3r" reads
+        # "Niger" (the country and the river: the double-g spellings stay), "j3rk" reads
+        # "jerk" (knee-jerk, jerk chicken; the source does not list the word itself) and
+        # "l3itch" the surname Leitch.
+        "askin", "niger", "jerk", "leitch", "leitches"}
 
 
 # Entries written for coc-bot (MIT, as coc-bot): well-known slurs and coded terms the
@@ -84,12 +97,25 @@ DROP = {"crows", "crow", "nuggets", "buttermilk", "abbie", "aboe", "knickers", "
 SUPPLEMENT = {
     "hate": ["towel head", "border jumper", "border hopper", "anchor baby",
              "spearchucker", "golliwog", "jungle bunny", "sheboon"],
+    # Phrases aimed at a person by themselves, so they alert on any use (the expletive
+    # inside them alone would need a "you" nearby).
+    "profanity": ["eat shit", "get the fuck out", "gtfo"],
     "hate-review": ["white trash", "trailer trash", "trailer park trash", "ghetto trash",
                     "whitey", "nicca", "niccas", "queer", "slant", "slants",
                     "gypsy", "gypsies", "colored folk", "coloured folk",
                     "subhuman", "gaywad", "chinaman"],
 }
 _LEET = str.maketrans("013457@$!", "oieastasi")
+# Swearing as an exclamation or intensifier, read after leetspeak is undone (and "+" as
+# "t": "sh!+"). Compounds that name a person ("shithead", "dumbass", "motherfucker") and
+# phrases that are aimed by themselves ("fuck you", "go fuck yourself") do not match.
+EXPLETIVE = re.compile(
+    r"^(?:(?:ape |bat|bull ?|horse ?|dog ?|pig|holy |fucking )?sh[i!]tt?(?:e|s|ty|y|ted|ting|"
+    r"tings|es|ed|ey|i|ies|iest|tastic|sful|yful|3)?|shite[sy]?|"
+    r"(?:holy )?f(?:u|v)?(?:c|k|cc|ck|kk|x)(?:k|c)?(?:s|ed|in|ing|1n|1ng|ings?|ked|king)?"
+    r"(?: up|up)?|clusterf(?:u)?ck(?:s|ed|ing)?|fucking (?:a|hell|shit)|what the fuck|"
+    r"god ?-?d(?:a|@)mm?(?:n|ned|nit|n it|it)?|g(?:o|0)dd?amn(?:ed|it)?|"
+    r"ass|asses|arse|arsed|arses|bollocks?|boll(?:o|0)cks?|fugly)$")
 
 
 def _plain(word: str) -> str:
@@ -111,6 +137,8 @@ def _bucket(row: dict[str, str]) -> str | None:
         return "hate-review" if review else "hate"
     if review:
         return "hate-review"
+    if EXPLETIVE.match(word.replace("+", "t")):
+        return "expletives"
     return "sexual" if category == SEXUAL else "profanity"
 
 

@@ -174,24 +174,37 @@ _PROTOCOL_DOMAINS = frozenset({"openssh.com", "libssh.org"})
 _PLACEHOLDER_LOCALS = frozenset({
     "foo", "bar", "baz", "foobar", "user", "username", "yourname", "your.name", "name",
     "someone", "somebody", "john.doe", "jane.doe", "jdoe", "test", "blabla", "blah",
-    "xxx"})
+    "xxx", "my", "me", "you", "your", "email", "youremail", "your.email", "myemail",
+    "my.email", "johndoe", "janedoe"})
 _PLACEHOLDER_HOSTS = frozenset({"domain", "yourdomain", "mydomain", "somedomain",
-                                "host", "hostname", "server", "foo", "bar", "foobar"})
+                                "host", "hostname", "server", "foo", "bar", "foobar", "doe"})
 # A login in a command line: "ssh root@server", "scp f user@host:~/", "rsync -a x u@h:/".
 _LOGIN_COMMAND = re.compile(r"\b(?:ssh|scp|sftp|rsync|mosh|ssh-copy-id|telnet|ftp|git\s+clone)"
                             r"(?:\s+(?:-\S*|\S*[/~.:]\S*|\d+))*\s+$")  # options, paths, ports
 _LOGIN_TARGET = re.compile(r":[~/.$]|:\d*/")
 
 
-def personal_email(address: str) -> bool:
-    """Whether an address (folded) is a person's, not a role's, a list's or a host name."""
+def mail_address(address: str) -> bool:
+    """Whether an address (folded) is somebody's mail: not a role's, a list's, a host
+    name, a unit or a protocol name. Masking hides all of these, placeholders too."""
     local, _, domain = address.rpartition("@")
     labels = domain.split(".")
     return not (local in _ROLE_MAILBOXES or local.endswith(_LIST_SUFFIXES)
                 or domain.startswith(("lists.", "irc."))
                 or labels[-1] in _SPECIAL_TLDS or labels[-1] in _SYSTEMD_UNITS
-                or domain in _PROTOCOL_DOMAINS or local in _PLACEHOLDER_LOCALS
-                or (len(labels) >= 2 and labels[-2] in _PLACEHOLDER_HOSTS))
+                or domain in _PROTOCOL_DOMAINS)
+
+
+def personal_email(address: str) -> bool:
+    """Whether an address (folded) is a person's: mail, and not a placeholder.
+
+    A placeholder is judged without its sub-address ("my+1@gmail.com" is "my@gmail.com").
+    """
+    local, _, domain = address.rpartition("@")
+    labels = domain.split(".")
+    mailbox = local.split("+", 1)[0]
+    return mail_address(address) and not (
+        mailbox in _PLACEHOLDER_LOCALS or (len(labels) >= 2 and labels[-2] in _PLACEHOLDER_HOSTS))
 
 
 def _a_login(start: int, end: int, folded: str) -> bool:
@@ -203,6 +216,14 @@ def _a_login(start: int, end: int, folded: str) -> bool:
 def check_email(start: int, end: int, message: Normalized) -> str | None:
     address = message.folded[start:end]
     if not personal_email(address) or _a_login(start, end, message.folded):
+        return None
+    return "email address"
+
+
+def check_mail_to_mask(start: int, end: int, message: Normalized) -> str | None:
+    """Any mail address, a placeholder too: hiding one costs nothing."""
+    address = message.folded[start:end]
+    if not mail_address(address) or _a_login(start, end, message.folded):
         return None
     return "email address"
 

@@ -19,7 +19,14 @@ from bot.core.automod import _builtin as builtin
 from bot.core.automod._classifier import DEFAULT_THRESHOLD, MODEL
 from bot.core.automod._impersonation import IMPERSONATION, ProtectedName
 from bot.core.automod._keywords import Boundary, KeywordList
-from bot.core.automod._lists import ALLOW_LIST, HATE_REVIEW, LIST_RULES, read_list, shipped
+from bot.core.automod._lists import (
+    AIMED_BY_DEFAULT,
+    ALLOW_LIST,
+    HATE_REVIEW,
+    LIST_RULES,
+    read_list,
+    shipped,
+)
 from bot.core.automod._model import Action, RuleSettings, Severity
 from bot.core.automod._patterns import Pattern, View, compile_pattern
 from bot.core.automod._reader import Reader
@@ -106,6 +113,7 @@ class AutomodConfig:
     exempt_roles: frozenset[str] = frozenset()
     profiles: Mapping[str, PlaceProfile] = field(default_factory=dict)
     allowed: tuple[str, ...] = ()  # innocent uses no keyword list flags
+    aimed_only: frozenset[str] = frozenset()  # list rules that act only on words aimed at someone
     model_threshold: float = DEFAULT_THRESHOLD  # the model's score that alerts
 
 
@@ -139,7 +147,7 @@ def load_automod(data: Mapping[str, Any] | None, *, clause_ids: Collection[str] 
         patterns=tuple(loader.patterns), min_scores=loader.min_scores, repetition=limits,
         protected=tuple(loader.protected), reserved_words=loader.reserved_words,
         exempt_roles=exempt, profiles=profiles, allowed=allowed,
-        model_threshold=loader.model_threshold)
+        aimed_only=frozenset(loader.aimed_only), model_threshold=loader.model_threshold)
 
 
 class _Loader:
@@ -154,6 +162,7 @@ class _Loader:
         self.reserved_words: tuple[str, ...] = DEFAULT_RESERVED_WORDS
         self._limits: dict[str, Any] = {}
         self.model_threshold = DEFAULT_THRESHOLD
+        self.aimed_only: set[str] = set()
 
     # -- common keys -----------------------------------------------------------------------
 
@@ -264,6 +273,8 @@ class _Loader:
             words += read_list(rule_id, f"{table.key('lists')}[{index}]",
                                shipped(name, self._lists_dir))
         words += self._files(rule_id, table) + table.text_list("words")
+        if table.flag("only_when_aimed", rule_id in AIMED_BY_DEFAULT):
+            self.aimed_only.add(rule_id)
         if words:
             self.keyword_lists.append(KeywordList(rule_id, tuple(words), label=label))
 

@@ -26,6 +26,10 @@ insult thrown at someone): it goes to staff, never to an automatic removal.
   discussions of language, moderation and history depend on. A mild word mentioned is
   dropped; a slur mentioned goes to staff (it can be a pretext), never removed.
 
+- **Aimed at a person, or not** (rules read ``only_when_aimed``: ``expletives`` by
+  default): "this driver is shit" is swearing about a thing, "you piece of shit" the
+  personal insult the Code prohibits; see ``_aim``.
+
 Only the shipped list rules get this reading; a list staff wrote is matched as written.
 """
 
@@ -34,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from enum import Enum
 
+from bot.core.automod._aim import ASK_ANYONE_AFTER, MAX_CHECKS, aimed, could_be_aimed
 from bot.core.automod._keywords import Hit
 
 # Characters that join the parts of an identifier (nicknames, file names, e-mail
@@ -44,7 +49,6 @@ _LINK_OR_PATH = ("http://", "https://", "www.", "/", "~/", "./")
 _ADDRESSING = frozenset(":,")
 _QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019", "`": "`"}
 _NAMING = ("the word ", "the term ", "the slur ", "the words ")
-
 
 class Reading(Enum):
     """How a keyword match stands in the message."""
@@ -105,14 +109,18 @@ _DROPPED_IF_MILD = frozenset({Reading.EMBEDDED, Reading.MENTIONED})
 
 
 def in_context(folded: str, hits: list[Hit], droppable: Collection[str],
-               guarded: Collection[str]) -> tuple[list[Hit], set[str]]:
+               guarded: Collection[str], aimed_only: Collection[str] = ()
+               ) -> tuple[list[Hit], set[str]]:
     """The hits that stand, and the rules whose every standing hit is uncertain.
 
     ``droppable``: rules whose embedded matches are dropped (the mild lists);
-    ``guarded``: rules whose embedded or addressing matches only alert staff. Other
+    ``guarded``: rules whose embedded or addressing matches only alert staff;
+    ``aimed_only``: rules whose matches stand only when aimed at a person. Other
     rules' hits pass unread.
     """
     kept: list[Hit] = []
+    anyone: bool | None = None  # whether the message could address anyone at all
+    checks = 0
     certain: set[str] = set()
     uncertain: set[str] = set()
     for hit in hits:
@@ -121,6 +129,15 @@ def in_context(folded: str, hits: list[Hit], droppable: Collection[str],
             kept.append(hit)
             certain.add(rule_id)
             continue
+        if rule_id in aimed_only:
+            if rule_id in certain:
+                continue  # one aimed word makes the finding; the rest need no reading
+            checks += 1
+            if checks > ASK_ANYONE_AFTER and anyone is None:
+                anyone = could_be_aimed(folded)
+            if anyone is False or (checks <= MAX_CHECKS
+                                   and not aimed(folded, hit[1], hit[2])):
+                continue
         how = reading(folded, hit[1], hit[2])
         if how is Reading.NOT_A_WORD or (rule_id in droppable and how in _DROPPED_IF_MILD):
             continue

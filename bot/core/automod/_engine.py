@@ -21,7 +21,14 @@ from bot.core.automod._config import AutomodConfig, PlaceProfile, RuleOverride
 from bot.core.automod._context import in_context
 from bot.core.automod._impersonation import IMPERSONATION, ImpersonationCheck
 from bot.core.automod._keywords import Hit, KeywordIndex
-from bot.core.automod._lists import HARASSMENT, HATE, HATE_REVIEW, PROFANITY, SEXUAL
+from bot.core.automod._lists import (
+    EXPLETIVES,
+    HARASSMENT,
+    HATE,
+    HATE_REVIEW,
+    PROFANITY,
+    SEXUAL,
+)
 from bot.core.automod._masking import Span, in_original, masked, personal_spans
 from bot.core.automod._model import Action, Detection, RuleSettings, ScannedMessage
 from bot.core.automod._patterns import PatternIndex
@@ -36,7 +43,7 @@ _PLACE_CACHE_LIMIT = 20_000
 # The shipped lists, read in context (see ``_context``): a mild word inside a name, link or
 # file name is dropped; a slur or threat there, or opening the message as a name, goes to
 # staff instead of being removed.
-_MILD_LISTS = frozenset({PROFANITY, SEXUAL})
+_MILD_LISTS = frozenset({PROFANITY, SEXUAL, EXPLETIVES})
 _GUARDED_LISTS = frozenset({HATE, HATE_REVIEW, HARASSMENT})
 _UNCERTAIN = " (as part of a name, link or file name, or as a name: sent to staff, not removed)"
 
@@ -138,7 +145,8 @@ class Automod:
         scores: dict[str, int] = {}
         details: dict[str, list[str]] = {}
         roles = message.author_roles
-        hits, uncertain = in_context(norm.folded, hits, _MILD_LISTS, _GUARDED_LISTS)
+        hits, uncertain = in_context(norm.folded, hits, _MILD_LISTS, _GUARDED_LISTS,
+                                     self.config.aimed_only)
         for hit in hits:
             rule_id = hit[0]
             settings = place.rules.get(rule_id)

@@ -5,6 +5,12 @@ version; ``config/lists/build.py`` rebuilds them). Each category is a built-in r
 profile chooses categories and actions like any rule's: slurs removed everywhere,
 profanity only alerted, sexual content allowed in an adult channel.
 
+``expletives`` holds swearing used as an exclamation or intensifier ("shit", "fuck",
+"goddamn"): by default it alerts only when the word is aimed at a person (``fuck you``,
+``you piece of shit``; see ``_context.aimed``), because "this driver is shit" is swearing
+about a thing, not the personal insult the Code prohibits, and alerting staff on every
+"oh shit" buries the alerts that matter. ``only_when_aimed = false`` alerts on every use.
+
 ``hate-review`` holds terms reclaimed within the communities they name and terms with a
 common innocent sense; like political content it only ever alerts staff. Automatic removal
 of reclaimed terms and dialect is exactly the bias the Code warns about.
@@ -26,6 +32,7 @@ ALLOW_LIST = "allow"
 HATE = "hate-slurs"
 HATE_REVIEW = "hate-review"
 PROFANITY = "profanity"
+EXPLETIVES = "expletives"
 SEXUAL = "sexual"
 HARASSMENT = "harassment"
 
@@ -35,10 +42,15 @@ LIST_RULES: dict[str, tuple[str, str, Severity, Action, str]] = {
     HATE_REVIEW: ("hate-review", "no-hate", Severity.SERIOUS, Action.ALERT_STAFF,
                   "term that may be a slur"),
     PROFANITY: ("profanity", "no-hate", Severity.MINOR, Action.ALERT_STAFF, "profanity"),
+    EXPLETIVES: ("expletives", "no-hate", Severity.MINOR, Action.ALERT_STAFF,
+                 "swearing"),
     SEXUAL: ("sexual", "no-harassment", Severity.MINOR, Action.ALERT_STAFF, "sexual term"),
     HARASSMENT: ("harassment", "no-harassment", Severity.SERIOUS, Action.REMOVE_AND_EXPLAIN,
                  "threat or harassment"),
 }
+
+# List rules read "only when aimed at a person" unless the config says otherwise.
+AIMED_BY_DEFAULT = frozenset({EXPLETIVES})
 
 
 def shipped(name: str, directory: Path | None = None) -> Path:

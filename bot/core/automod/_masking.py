@@ -40,7 +40,7 @@ _NANP, _OTHER = builtin.phone_checks(builtin.DEFAULT_REGION)
 # so an IBAN is not called a card, nor a card a phone.
 # "trim": the pattern matches a delimiter on either side of the number, not kept.
 _MASKS: tuple[tuple[str, str, _Check, bool], ...] = (
-    ("[email removed]", builtin.EMAIL_PATTERN, builtin.check_email, False),
+    ("[email removed]", builtin.EMAIL_PATTERN, builtin.check_mail_to_mask, False),
     ("[bank account removed]", builtin.IBAN_PATTERN, pii.check_iban, False),
     ("[card number removed]", builtin.CARD_PATTERN, builtin.check_card, True),
     ("[id number removed]", builtin.SSN_PATTERN, builtin.check_ssn, True),

@@ -21,7 +21,14 @@ from pathlib import Path
 
 from bot.core.automod import _builtin as builtin
 from bot.core.automod._engine import Automod
-from bot.core.automod._lists import HARASSMENT, HATE, HATE_REVIEW, PROFANITY, SEXUAL
+from bot.core.automod._lists import (
+    EXPLETIVES,
+    HARASSMENT,
+    HATE,
+    HATE_REVIEW,
+    PROFANITY,
+    SEXUAL,
+)
 from bot.core.automod._model import Action, ScannedMessage
 from bot.core.automod._repetition import DUPLICATE, FLOOD, MASS_MENTION
 from bot.core.errors import InvalidInput
@@ -29,10 +36,10 @@ from bot.core.errors import InvalidInput
 OK = "ok"
 CATEGORIES: Mapping[str, tuple[str, ...]] = {
     "hate": (HATE, HATE_REVIEW),
-    "profanity": (PROFANITY,),
+    "profanity": (PROFANITY, EXPLETIVES),
     "sexual": (SEXUAL,),
     "harassment": (HARASSMENT,),
-    "abuse": (HATE, HATE_REVIEW, PROFANITY, SEXUAL, HARASSMENT),
+    "abuse": (HATE, HATE_REVIEW, PROFANITY, EXPLETIVES, SEXUAL, HARASSMENT),
     "pii": builtin.PII_RULES,
     "spam": (builtin.ADVERTISING, DUPLICATE, FLOOD, MASS_MENTION, "blocked-link"),
 }

@@ -68,8 +68,8 @@ def test_benign_chat_is_not_flagged(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "rule"), [
-    ("you are an ass", "sexual"), ("this shit...i give up", "profanity"),
-    ("Shit, that broke", "profanity"), ("5h1t", "profanity"),
+    ("you are an ass", "expletives"), ("you shit...i give up", "expletives"),
+    ("Bastard, that broke", "profanity"), ("you 5h1t", "expletives"),
     ("go away you f4gg0t", "hate-slurs"), ("kill yourself", "harassment"),
 ])
 def test_words_people_use_are_still_caught(text: str, rule: str) -> None:

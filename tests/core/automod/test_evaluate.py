@@ -24,7 +24,7 @@ def _write(tmp_path: Path, name: str, text: str | bytes) -> Path:
 def test_counts_per_label_and_per_rule() -> None:
     rows = [Labelled("you are a faggot", "hate", 2), Labelled("f4gg0t", "hate-slurs", 3),
             Labelled("nice weather", "hate", 4), Labelled("kill yourself", "harassment", 5),
-            Labelled("what bullshit", "ok", 6), Labelled("hello", "ok", 7),
+            Labelled("what a bitch", "ok", 6), Labelled("hello", "ok", 7),
             Labelled("mail jo@example.com", "pii", 8), Labelled("my nigga", "ok", 9)]
     report = evaluate(Automod(load_automod({})), rows)
     hate = report.labels["hate"]
