@@ -236,8 +236,12 @@ def _personal(norm: Normalized, spans: SpanMap | None, hits: list[Hit]) -> list[
     findings costs about what a short one does. No piece of personal information is
     longer than the margin, so one cut by the context is still masked whole."""
     windows: list[list[int]] = []
-    for start, end in sorted((max(0, h[1]), h[2] if h[1] >= 0 else _EXCERPT_MAX)
-                             for h in hits):
+    # An excerpt shows at most _EXCERPT_MAX characters from a match's start (``_excerpt``),
+    # so a match spanning a whole long message needs no more masked than a short one:
+    # that many original characters are at most ``spans.widest`` times as many folded.
+    reach = _EXCERPT_MAX * (1 if spans is None else spans.widest)
+    for start, end in sorted((max(0, h[1]), min(h[2], max(0, h[1]) + reach)
+                              if h[1] >= 0 else _EXCERPT_MAX) for h in hits):
         lo, hi = max(0, start - _MASK_MARGIN), end + _MASK_MARGIN
         if windows and lo <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], hi)
@@ -261,7 +265,9 @@ def _excerpt(text: str, spans: SpanMap | None, private: list[Span], start: int, 
         shown = masked(text, private, 0, cut)
         return _shorten(shown + ("…" if cut < len(text) else "")), None
     first, last = spans.span(start, end) if spans is not None else (start, end)
-    lo, hi = max(0, first - _CONTEXT), min(len(text), last + _CONTEXT)
+    # What is cut to _EXCERPT_MAX below is never masked (``_personal`` masks that far).
+    lo = max(0, first - _CONTEXT)
+    hi = min(len(text), last + _CONTEXT, lo + _EXCERPT_MAX)
     excerpt = ("…" if lo > 0 else "") + masked(text, private, lo, hi) + \
         ("…" if hi < len(text) else "")
     return excerpt[:_EXCERPT_MAX], (first, last)

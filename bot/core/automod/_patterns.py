@@ -96,8 +96,8 @@ def _compiled(pattern: str) -> Any:
     return re2.compile(pattern, pattern_options())
 
 
-@functools.lru_cache(maxsize=16)
-def _compiled_set(patterns: tuple[str, ...]) -> Callable[[bytes], Any]:
+@functools.lru_cache(maxsize=32)
+def compiled_set(patterns: tuple[str, ...]) -> Callable[[bytes], Any]:
     """The ``Match`` of one warm RE2 set of ``patterns`` (already checked one by one).
 
     The bound method of the C object, not the Python wrapper's, which would cost a
@@ -163,7 +163,7 @@ class _ViewSet:
         self.patterns = list(patterns)
         self.compiled = [compile_pattern(p.rule_id, p.pattern) for p in self.patterns]
         try:
-            self.match = _compiled_set(tuple(p.pattern for p in self.patterns))
+            self.match = compiled_set(tuple(p.pattern for p in self.patterns))
         except re2.error as exc:  # pragma: no cover - compile_pattern refused it first
             raise ConfigError("automod: the patterns "
                               f"{sorted({p.rule_id for p in self.patterns})} cannot be "
@@ -180,7 +180,7 @@ class _ViewSet:
     def found(self, matched: Sequence[int], text: str, encoded: bytes, original: str,
               folded: str, skeleton: str, wanted: Container[str], hits: list[Hit]) -> None:
         """Hits of the ``matched`` members (what ``match`` answered) that are ``wanted``."""
-        message = Normalized(original, folded, skeleton)
+        message = None  # built for the first check that needs it
         # Always search the bytes already encoded (the wrapper would re-encode the text for
         # every pattern); byte offsets are character offsets in ASCII text and are
         # converted only for the few matches in other text.
@@ -196,6 +196,8 @@ class _ViewSet:
                 if item.check is None:
                     hits.append((item.rule_id, start, end, item.label, item.weight))
                     break
+                if message is None:
+                    message = Normalized(original, folded, skeleton)
                 detail = item.check(start, end, message)
                 if detail is not None:
                     hits.append((item.rule_id, start, end, detail, item.weight))
@@ -245,7 +247,7 @@ class PatternIndex:
         Most messages match no pattern at all: for them this is one RE2 pass per set and
         no further call.
         """
-        for view, pattern_set in self._long if len(folded_bytes) > _LONG else self._short:
+        for view, pattern_set in self._long if len(folded_bytes) > LONG_BYTES else self._short:
             if view is View.FOLDED:
                 matched = pattern_set.match(folded_bytes)
                 if matched:
@@ -258,4 +260,4 @@ class PatternIndex:
                                       skeleton, wanted, hits)
 
 
-_LONG = 2048  # bytes: from here on, staff patterns and each built-in rule run in sets apart
+LONG_BYTES = 2048  # bytes: from here on, staff patterns and each built-in rule run in sets apart

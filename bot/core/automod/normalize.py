@@ -28,6 +28,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from importlib.resources import files
+from typing import NamedTuple
 
 __all__ = [
     "LEET",
@@ -186,9 +187,10 @@ def _folded(text: str, encoded: bytes, plan: _Plan) -> str:
     return folded
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """What folding does to the characters outside ASCII of a message."""
+class _Plan(NamedTuple):
+    """What folding does to the characters outside ASCII of a message (a named tuple: one
+    is built for most messages with a new mix of such characters, and a frozen dataclass
+    costs several times as much to build)."""
 
     changing: tuple[tuple[str, str], ...]  # (character, what it folds to), where different
     blanks: tuple[str, ...]  # characters of the folded text that the words-only form blanks
@@ -233,7 +235,7 @@ def _plan(residue: bytes) -> _Plan:
         for char in others - _KNOWN:
             _learn(char)
     change = _CHANGE
-    changing = tuple(change[c] for c in others & _CHANGING)
+    changing = tuple([change[c] for c in others & _CHANGING])
     blanking = others & _BLANKING
     blank = _BLANK
     blanks = tuple(frozenset().union(*(blank[c] for c in blanking))) if blanking else ()
@@ -262,7 +264,12 @@ def scan_forms(text: str) -> tuple[str, bytes, str, bytes, str]:
             skeleton_bytes, skeleton_bytes.translate(_ASCII_WORDS).decode("ascii")
     encoded = text.encode("utf-8", "surrogatepass")
     plan = _plan(encoded.translate(None, _ASCII_BYTES))
-    folded = _folded(text, encoded, plan)
+    if plan.translate:
+        folded = text.translate(_FOLD)
+    else:  # what ``_folded`` does, written out: this runs for most messages
+        folded = encoded.lower().decode("utf-8", "surrogatepass")
+        for char, replacement in plan.changing:
+            folded = folded.replace(char, replacement)
     folded_bytes = folded.encode("utf-8", "surrogatepass")
     skeleton_bytes = folded_bytes.translate(LEET_BYTES)
     words = skeleton_bytes.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
@@ -326,7 +333,7 @@ class SpanMap:
     stores a break point per such character and bisects; most text needs few or none.
     """
 
-    __slots__ = ("_folded_at", "_length", "_original", "_original_at")
+    __slots__ = ("_folded_at", "_length", "_original", "_original_at", "widest")
 
     def __init__(self, original: str, until: int | None = None) -> None:
         """``until``: positions past this folded index will not be asked for."""
@@ -339,6 +346,9 @@ class SpanMap:
         # CJK or Cyrillic letters map one-to-one and need no break point.
         encoded = original.encode("utf-8", "surrogatepass")
         odd = [c for c in others_in(original, encoded) if len(_FOLD[ord(c)]) != 1]
+        # The most characters one character folds to: folded text is at most this many
+        # times as long as the original stretch it came from.
+        self.widest = max((len(_FOLD[ord(c)]) for c in odd), default=1) or 1
         for index in sorted(i for c in odd for i in _positions(original, c)):
             folded += index - previous
             if until is not None and folded > until:

@@ -19,7 +19,7 @@ from bot.core.automod import Automod, load_automod
 from bot.core.automod import _masking as masking
 from bot.core.automod._builtin import inner_span
 from bot.core.automod._keywords import Hit
-from bot.core.automod._patterns import _LONG, PatternIndex, _ViewSet
+from bot.core.automod._patterns import LONG_BYTES, PatternIndex, _ViewSet
 from bot.core.automod._repetition import _DROP, _RECENT, RepetitionLimits, RepetitionTracker
 from bot.core.automod.normalize import _FOLD, LEET, Normalized, fold, scan_forms, words_only
 from bot.core.errors import ConfigError
@@ -63,8 +63,8 @@ def test_long_messages_split_across_sets_find_what_one_set_finds(parts: list[str
 def test_long_messages_do_use_several_sets() -> None:
     index: PatternIndex = ENGINE._patterns
     assert len(index._long) >= 4 > len(index._short)
-    text = ("call (312) 555-0142 or mail jo@example.org, " * 80)[:_LONG + 500]
-    assert len(text.encode()) > _LONG
+    text = ("call (312) 555-0142 or mail jo@example.org, " * 80)[:LONG_BYTES + 500]
+    assert len(text.encode()) > LONG_BYTES
     assert {d.rule_id for d in ENGINE.scan(message(text))} >= {"pii-phone", "pii-email"}
 
 
