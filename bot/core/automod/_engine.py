@@ -65,6 +65,7 @@ class Automod:
         self._profiles = profiles
         self._exempt = config.exempt_roles
         self._keywords = KeywordIndex(config.keyword_lists, config.allowed)
+        self._has_keywords = bool(self._keywords)
         self._patterns = PatternIndex(config.patterns)
         self._min_scores = dict(config.min_scores)
         self._repetition = RepetitionTracker(config.repetition) \
@@ -82,14 +83,17 @@ class Automod:
         roles = message.author_roles
         if roles and not self._exempt.isdisjoint(roles):
             return []
-        place = self._place(message.channel_id, message.category_id,
-                            message.restricts_promotion)
+        place = self._places.get((message.channel_id, message.category_id,
+                                  message.restricts_promotion))
+        if place is None:
+            place = self._place(message.channel_id, message.category_id,
+                                message.restricts_promotion)
         if roles and place.exempt_roles and not place.exempt_roles.isdisjoint(roles):
             return []
         text = message.text
         folded, folded_bytes, skel, skel_bytes, words = scan_forms(text)
         hits: list[Hit] = []
-        if self._keywords:
+        if self._has_keywords:
             self._keywords.find(skel, hits, words)
         self._patterns.find(text, folded, skel, folded_bytes, skel_bytes, place.rules, hits)
         if self._repetition is not None:

@@ -147,11 +147,6 @@ _FEW = 128
 LEET_BYTES = bytes.maketrans(b"013457@$", b"oieastas")
 
 
-def others_in(text: str, encoded: bytes) -> set[str]:
-    """The distinct characters of ``text`` outside ASCII (``encoded`` is its UTF-8)."""
-    return set(encoded.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
-
-
 def fold(text: str) -> str:
     """Case-, width-, accent- and homoglyph-insensitive form; digits and symbols kept."""
     return _fold_bytes(text)[0]
@@ -195,6 +190,7 @@ class _Plan(NamedTuple):
     changing: tuple[tuple[str, str], ...]  # (character, what it folds to), where different
     blanks: tuple[str, ...]  # characters of the folded text that the words-only form blanks
     translate: bool  # so many characters change that one str.translate is cheaper
+    odd: tuple[str, ...] = ()  # characters that fold to other than one character
 
 
 # Plans by the UTF-8 bytes outside ASCII of a message, in order ("é", "👍", "🎉✨"). Chat
@@ -212,6 +208,7 @@ _CHANGING: set[str] = set()  # characters that folding changes ...
 _CHANGE: dict[str, tuple[str, str]] = {}  # ... as (the character, what it folds to)
 _BLANKING: set[str] = set()  # characters whose fold has characters words-only blanks ...
 _BLANK: dict[str, frozenset[str]] = {}  # ... and those characters
+_ODD: set[str] = set()  # characters that fold to other than one (they shift positions)
 
 
 def _learn(char: str) -> None:
@@ -223,6 +220,8 @@ def _learn(char: str) -> None:
     if blanks:
         _BLANK[char] = blanks
         _BLANKING.add(char)
+    if len(folded) != 1:
+        _ODD.add(char)
     _KNOWN.add(char)
 
 
@@ -239,7 +238,7 @@ def _plan(residue: bytes) -> _Plan:
     blanking = others & _BLANKING
     blank = _BLANK
     blanks = tuple(frozenset().union(*(blank[c] for c in blanking))) if blanking else ()
-    plan = _Plan(changing, blanks, len(changing) > _FEW)
+    plan = _Plan(changing, blanks, len(changing) > _FEW, tuple(others & _ODD))
     if len(residue) <= _PLAN_KEY_MAX:
         if len(_PLANS) >= _PLANS_LIMIT:
             _PLANS.clear()
@@ -344,8 +343,8 @@ class SpanMap:
         folded = previous = 0
         # Only characters that fold to other than one character shift positions: emoji,
         # CJK or Cyrillic letters map one-to-one and need no break point.
-        encoded = original.encode("utf-8", "surrogatepass")
-        odd = [c for c in others_in(original, encoded) if len(_FOLD[ord(c)]) != 1]
+        # The plan folding made for this message, most often still cached.
+        odd = _plan(original.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)).odd
         # The most characters one character folds to: folded text is at most this many
         # times as long as the original stretch it came from.
         self.widest = max((len(_FOLD[ord(c)]) for c in odd), default=1) or 1
