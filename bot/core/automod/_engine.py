@@ -269,7 +269,7 @@ def _excerpt(text: str, spans: SpanMap | None, private: list[Span], start: int, 
         shown = masked(text, private, 0, cut)
         return _shorten(shown + ("…" if cut < len(text) else "")), None
     first, last = spans.span(start, end) if spans is not None else (start, end)
-    # What is cut to _EXCERPT_MAX below is never masked (``_personal`` masks that far).
+    # Cut to _EXCERPT_MAX below: nothing further is shown, and ``_personal`` masked to here.
     lo = max(0, first - _CONTEXT)
     hi = min(len(text), last + _CONTEXT, lo + _EXCERPT_MAX)
     excerpt = ("…" if lo > 0 else "") + masked(text, private, lo, hi) + \
