@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -88,6 +89,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     from config.loader import load_settings
     from storage import open_migrated
 
+    try:  # as ``coc-bot run`` does (a checkout from before it had the defaults)
+        from bot.ops.memory import tune_collector
+        tune_collector()
+    except ImportError:
+        pass
     process, world = start_fake(args.authors)
     base = f"http://127.0.0.1:{world['port']}/api/v10"
     tmp = tempfile.TemporaryDirectory()
@@ -98,6 +104,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                                                              "/gateway"})
     app = await build_app(settings, storage=await open_migrated(
         f"sqlite:///{tmp.name}/bench.db"))
+    await app.start_scheduler()  # as ``coc-bot run`` does: the outbox and timed actions too
     point_at(settings.secrets.discord_api_base, settings.secrets.discord_gateway_url)
     assert settings.discord is not None
     bot = CocBot(app, settings.discord)
@@ -119,6 +126,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     process.wait(10)
     tmp.cleanup()
     report["bot_cpu_s"] = cpu
+    report["bot_peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return report
 
 
@@ -127,22 +135,26 @@ async def wait_for_drain(http: aiohttp.ClientSession, base: str, app: Any,
     """Poll until the load is sent and every violation is deleted and recorded, or until
     ``--drain`` seconds after the load ended; then summarise."""
     ended: float | None = None
+    load_cpu = time.process_time()
     while True:
         await asyncio.sleep(0.5)
-        async with http.get(f"{base}/_bench/report") as answer:
-            seen = await answer.json()
-        violating = set(seen["sent_at"])
-        if seen["load_done"] and ended is None:
+        async with http.get(f"{base}/_bench/report", params={"counts": "1"}) as answer:
+            counts = await answer.json()  # counts only: polling must not load the bot
+        if counts["load_done"] and ended is None:
             ended = time.perf_counter()
-        done = seen["load_done"] and len(seen["deleted_at"]) >= len(violating) \
-            and await recorded_so_far(app) >= len(violating)
+            load_cpu = time.process_time() - load_cpu  # the bot's CPU while the load ran
+        done = counts["load_done"] and counts["deleted"] >= counts["violations"] \
+            and await recorded_so_far(app) >= counts["violations"]
         if done or (ended is not None and time.perf_counter() - ended > args.drain):
             await asyncio.sleep(1.0)  # let the last alert edits land before reading them
             async with http.get(f"{base}/_bench/report") as answer:
                 seen = await answer.json()
-            recorded, distinct, cases = await records(app, violating)
-            return summarise(seen, recorded, distinct, cases,
-                             time.perf_counter() - ended if ended else 0.0, world)
+            recorded, distinct, cases = await records(app, set(seen["sent_at"]))
+            report = summarise(seen, recorded, distinct, cases,
+                               time.perf_counter() - ended if ended else 0.0, world)
+            report["bot_cpu_during_load_s"] = round(load_cpu, 1)
+            report["fake_cpu_during_load_s"] = round(seen["load_cpu"], 1)
+            return report
 
 
 def summarise(seen: dict[str, Any], recorded: int, distinct: int, cases: Counter[str],
@@ -158,6 +170,7 @@ def summarise(seen: dict[str, Any], recorded: int, distinct: int, cases: Counter
         "max_dms_per_author": max(dms.values(), default=0),
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p99_ms": round(percentile(latencies, 99), 1) if latencies else None,
+        "p99_ms_by_second": by_second(sent, deleted),
         "staff_posts": seen["posts"].get(str(world["queue"]), 0),
         "committee_posts": seen["posts"].get(str(world["committee"]), 0),
         "staff_edits": seen["edits"].get(str(world["queue"]), 0),
@@ -168,6 +181,19 @@ def summarise(seen: dict[str, Any], recorded: int, distinct: int, cases: Counter
         "first_staff_posts": seen["samples"].get(str(world["queue"]), []),
         "max_cases_per_person": max(cases.values(), default=0),
         "people_with_cases": len(cases)}
+
+
+def by_second(sent: dict[str, float], deleted: dict[str, float]) -> list[float]:
+    """Message-to-delete p99 for the messages sent in each second of the load: a figure
+    that grows second after second means the bot falls behind; a spike, a stall."""
+    if not sent:
+        return []
+    start = min(sent.values())
+    buckets: dict[int, list[float]] = {}
+    for message, at in sent.items():
+        if message in deleted:
+            buckets.setdefault(int(at - start), []).append((deleted[message] - at) * 1000)
+    return [round(percentile(buckets[n], 99)) for n in sorted(buckets)]
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ from bot.core.services.outbox_worker import UNPACED, OutboxWorker
 from bot.core.services.timed import LEASE, TimedActionService
 from bot.mail import SmtpMailer
 from bot.ops import Health, Metrics, operations
+from bot.ops.memory import tune_collector
 from bot.records import case_html
 from bot.scheduler import SWEEP_SECONDS, ActionScheduler, worker_name
 from bot.sealing import setup_sealing
@@ -177,6 +178,7 @@ def front_ends(settings: Settings) -> list[frontends.Runner]:
 async def run(settings: Settings) -> None:
     """Run every configured front-end until one stops or the process is signalled."""
     starters = front_ends(settings)  # refuse a half-configured platform before any I/O
+    tune_collector()
     # Listen for SIGTERM before anything slow (migrations, connecting): a stop that arrives
     # during start-up is kept and acted on as soon as the runners exist, not lost.
     stop = _listen_for_signals()

@@ -56,6 +56,23 @@ class TxRules:
             raise ValueError("insert_all / update_all_if take records of one type")
         return codec_for(kinds.pop())
 
+    async def insert_all(self, entities: Sequence[Entity]) -> None:
+        raise NotImplementedError
+
+    async def insert_all_new(self, entities: Sequence[Entity]) -> set[str]:
+        """Read which ids exist, then add the others in one statement: the unit of work
+        runs alone, so no other process adds one in between."""
+        if not entities:
+            return set()
+        self._one_type(entities)
+        fresh: dict[str, Entity] = {}
+        for entity in entities:
+            fresh.setdefault(entity.id, entity)
+        for row in await self.find(type(entities[0]), id__in=list(fresh)):
+            del fresh[row.id]
+        await self.insert_all(list(fresh.values()))
+        return set(fresh)
+
     async def update_all_if(self, entities: Sequence[Entity], **expected: object) -> set[str]:
         """Read which records still match ``expected``, then replace those by id in one
         statement: the unit of work runs alone, so nothing changes in between."""

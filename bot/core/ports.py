@@ -127,6 +127,11 @@ class Tx(Protocol):
         """Add many new records of one type in one statement (``insert`` for each, in
         one round trip); raises ``StorageError`` if an id exists, and nothing is added."""
 
+    async def insert_all_new(self, entities: Sequence[Entity]) -> set[str]:
+        """``insert_new`` for many records of one type in two statements whatever their
+        number; returns the ids that were added (of repeated ids in ``entities``, the first
+        record). Exact for the same reason as ``update_all_if``."""
+
     async def update_all_if(self, entities: Sequence[Entity], **expected: object) -> set[str]:
         """``update_if`` for many records of one type with the same ``expected`` fields,
         in two statements whatever their number; returns the ids that were replaced.

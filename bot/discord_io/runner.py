@@ -16,7 +16,6 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from bot.discord_io import resume
 from bot.discord_io.gateway_state import GatewayState
 from bot.discord_io.shards import ShardKeeper, check_layout
 from bot.scheduler import worker_name
@@ -50,7 +49,6 @@ async def run_discord(app: FrontEndContext) -> None:
         async with client:
             await client.start(secrets.discord_token)
         return
-    resume.install()
     if settings.shard_leases:
         await check_layout(app.services.state, app.services.leases, settings.shard_count,
                            app.clock.now())

@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -42,6 +43,7 @@ LATENESS_BUCKETS = (0.05, 0.25, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 2160
 REQUEST_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 _LABEL = re.compile(r"[A-Za-z0-9_.:/-]{1,64}")
 OTHER = "other"
+CHILDREN_REMEMBERED = 1024
 STAFF = "staff"  # the rule label of an incident staff recorded by hand
 
 
@@ -101,14 +103,27 @@ class Metrics:
         self.connections: dict[PlatformName, ConnectionProbe] = {}
         self._latencies: dict[PlatformName, LatencyProbe] = {}
         self._outbox_probe: DepthProbe | None = None
+        self._children: dict[tuple[object, ...], Any] = {}
+
+    def _child(self, metric: Counter | Histogram, *values: str) -> Any:
+        """``metric.labels(...)`` for these raw values, remembered: prometheus_client
+        validates and looks labels up on each call, which a flood (thousands of events a
+        second) felt. Bounded, since a value may be free text (it becomes ``other``)."""
+        key = (metric, *values)
+        child = self._children.get(key)
+        if child is None:
+            child = metric.labels(*(label(v) if i else v for i, v in enumerate(values)))
+            if len(self._children) < CHILDREN_REMEMBERED:
+                self._children[key] = child
+        return child
 
     # -- the Telemetry port ---------------------------------------------------------------
 
     def event_handled(self, platform: PlatformName, kind: str) -> None:
-        self._events.labels(platform.value, label(kind)).inc()
+        self._child(self._events, platform.value, kind).inc()
 
     def request_handled(self, platform: PlatformName, kind: str, seconds: float) -> None:
-        self._requests.labels(platform.value, label(kind)).observe(max(0.0, seconds))
+        self._child(self._requests, platform.value, kind).observe(max(0.0, seconds))
 
     def incident_recorded(self, rule_id: str | None, kind: str) -> None:
         self._incidents.labels(label(rule_id) if rule_id else STAFF, label(kind)).inc()

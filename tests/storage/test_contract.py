@@ -479,6 +479,25 @@ async def test_insert_all_adds_every_record_or_none(store: Storage) -> None:
         assert await tx.count(AuditEntry) == 3
 
 
+async def test_insert_all_new_adds_only_the_ids_not_there_yet(store: Storage) -> None:
+    await _insert(store, _action("old", BASE))
+    fresh = [_action(f"new-{n}", BASE) for n in range(40)]
+    twice = _action("new-0", BASE + timedelta(hours=1))  # a repeat within the batch
+    async with store.transaction() as tx:
+        added = await tx.insert_all_new([_action("old", BASE + timedelta(days=1)),
+                                         *fresh, twice])
+        assert await tx.insert_all_new([]) == set()
+    assert added == {r.id for r in fresh}
+    assert await _get(store, ScheduledAction, "old") == _action("old", BASE)  # untouched
+    assert await _get(store, ScheduledAction, "new-0") == fresh[0]  # the first one wins
+    async with store.transaction() as tx:
+        assert await tx.insert_all_new(fresh) == set()  # all there now: nothing added
+    with pytest.raises(ValueError):
+        async with store.transaction() as tx:
+            await tx.insert_all_new([_action("x", BASE), samples.full(AuditEntry)])
+    assert await _get(store, ScheduledAction, "x") is None
+
+
 async def test_update_all_if_replaces_exactly_the_records_that_still_match(
         store: Storage) -> None:
     rows = [_action(f"job-{n}", BASE) for n in range(6)]

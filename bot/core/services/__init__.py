@@ -107,8 +107,8 @@ class Services:
         outbox.on_outcome(EMAIL_INSTEAD_PURPOSE, addresses.settled_instead)
         reports.on_bad_faith = AbuseOfReporting(ctx, incidents).after_bad_faith
         public_statements = PublicStatementService(ctx)
-        raid = RaidService(ctx, incidents, sanctions, evidence)
         requests = RequestLedger(ctx)
+        raid = RaidService(ctx, incidents, sanctions, evidence, requests)
         code_progress = CodePromptProgress(ctx, outbox)
         decisions = DecisionService(ctx, cases, sanctions, public_statements)
         appeals = AppealService(ctx, sanctions)

@@ -76,13 +76,22 @@ class EvidenceService:
                    author: PersonRef | None = None, reporter_tag: str | None = None) -> int:
         """Store a capture (or, without one, the excerpt the action had) as evidence rows;
         the number stored."""
+        rows = self.rows(tx, subject_type, subject_id, message, capture, excerpt=excerpt,
+                         author=author, reporter_tag=reporter_tag)
+        await tx.insert_all(rows)
+        return len(rows)
+
+    def rows(self, tx: Tx, subject_type: str, subject_id: str, message: MessageRef,
+             capture: Capture | None, *, excerpt: str | None = None,
+             author: PersonRef | None = None,
+             reporter_tag: str | None = None) -> list[Evidence]:
+        """The rows :meth:`keep` stores, for a batch that stores many subjects' rows in
+        one statement (a raid's)."""
         rows = self._rows(subject_type, subject_id, message, capture, reporter_tag, tx)
         if not any(row.kind is EvidenceKind.MESSAGE for row in rows) and excerpt:
             rows.append(self._row(subject_type, subject_id, EvidenceKind.MESSAGE, 0, message,
                                   excerpt, author, None, ()))
-        for row in rows:
-            await tx.insert(row)
-        return len(rows)
+        return rows
 
     async def capture(self, subject_type: str, subject_id: str, message: MessageRef, *,
                       excerpt: str | None = None, author: PersonRef | None = None,

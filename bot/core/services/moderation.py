@@ -123,7 +123,7 @@ class ModerationService:
             return None
         detections = self._automod.scan(message.scanned())
         top = strongest(detections)
-        if top is None or not await self._first_time(message):
+        if top is None:
             return None
         others = tuple(sorted({d.rule_id for d in detections} - {top.rule_id}))
         note = top.detail + (f" (also matched: {', '.join(others)})" if others else "")
@@ -133,7 +133,9 @@ class ModerationService:
             channel=message.message.place, rule_id=top.rule_id)
         if draft.kind in _BATCHED and self._raid is not None \
                 and await self._raid.takes(message.message.place, message.author):
-            return await self._in_raid(draft, top, others)
+            return await self._in_raid(draft, top, others, self._claim(message))
+        if not await self._ledger.first_time(self._claim(message)):
+            return None
         outcome = await self._incidents.handle(None, draft)
         if top.action is Action.REMOVE_AND_SUSPEND:
             await self._suspend(message.author, top)
@@ -168,15 +170,18 @@ class ModerationService:
         return outcome.incident
 
     async def _in_raid(self, draft: IncidentDraft, top: Detection,
-                       others: tuple[str, ...]) -> WatchOutcome:
+                       others: tuple[str, ...], claim: str) -> WatchOutcome | None:
         """Its space is flooded: the removal joins the raid's next batch (one alert per
-        wave, bulk deletes); a serious finding still opens its case (one per person)."""
+        wave, bulk deletes; the batch makes its claims); a serious finding still opens
+        its case (one per person)."""
         raid = self._raid
         assert raid is not None  # only called once raid mode took the finding
         suspend = top.action is Action.REMOVE_AND_SUSPEND
         incident = await raid.handle(RaidFinding(
             draft, suspend_for=(top.suspend_for or parse_duration(DEFAULT_AUTOMATED_SUSPENSION))
-            if suspend else None, suspend_reason=f"Automatic: {top.detail}"))
+            if suspend else None, suspend_reason=f"Automatic: {top.detail}", claim=claim))
+        if incident is None:
+            return None  # seen before (a replay, another process): handled there
         if top.action is Action.OPEN_CASE and incident.case_id is None:
             await self._cases.open(None, draft.subject, self._case_summary(top, incident),
                                    origin=CaseOrigin.INCIDENT,
@@ -184,8 +189,9 @@ class ModerationService:
                                    else Severity.SERIOUS)
         return WatchOutcome(top, incident, others)
 
-    async def _first_time(self, message: WatchedMessage) -> bool:
-        """Whether this message, as it reads now, is seen here for the first time.
+    @staticmethod
+    def _claim(message: WatchedMessage) -> str:
+        """The claim that this message, as it reads now, is acted on once.
 
         A gateway session resumed by another process replays the events the dead owner
         may already have acted on, and a history catch-up after fail-over reads messages
@@ -193,7 +199,7 @@ class ModerationService:
         every process. An edit to new text is a new claim (and is judged again).
         """
         digest = hashlib.sha256(message.text.encode()).hexdigest()[:16]
-        return await self._ledger.first_time(f"watch:{message.message.key}:{digest}")
+        return f"watch:{message.message.key}:{digest}"
 
     async def _suspend(self, author: PersonRef, detection: Detection) -> None:
         duration = detection.suspend_for or parse_duration(DEFAULT_AUTOMATED_SUSPENSION)

@@ -41,6 +41,7 @@ from bot.core.identity import MessageRef, PersonRef, PlaceRef
 from bot.core.models import (
     ActionKind,
     ActionStatus,
+    Evidence,
     Incident,
     IncidentKind,
     SanctionScope,
@@ -55,6 +56,7 @@ from bot.core.services._context import (
     Reach,
     after_commit,
     audit,
+    audit_entry,
     mention_place,
     reach,
     schedule,
@@ -63,6 +65,7 @@ from bot.core.services._context import (
 from bot.core.services._raid_alert import WaveAlert, post, refresh, settle
 from bot.core.services.evidence import EvidenceService
 from bot.core.services.incidents import IncidentDraft, IncidentService
+from bot.core.services.requests import RequestLedger
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
 
 log = logging.getLogger(__name__)
@@ -89,12 +92,13 @@ class RaidFinding:
     draft: IncidentDraft  # a removal, a redaction or an alert, with its message
     suspend_for: Duration | None = None  # the rule also suspends the author (once a wave)
     suspend_reason: str = ""
+    claim: str = ""  # its once-only claim (``RequestLedger``), made by the recording stage
 
 
 @dataclass(slots=True)
 class _Pending:
     finding: RaidFinding
-    done: asyncio.Future[Incident]
+    done: asyncio.Future[Incident | None]
     deleted: bool = False
 
     @property
@@ -110,8 +114,10 @@ class _Pending:
 
 class RaidService:
     def __init__(self, ctx: Context, incidents: IncidentService, sanctions: SanctionService,
-                 evidence: EvidenceService | None = None) -> None:
+                 evidence: EvidenceService | None = None,
+                 ledger: RequestLedger | None = None) -> None:
         self._ctx = ctx
+        self._ledger = ledger or RequestLedger(ctx)
         self._incidents = incidents
         self._sanctions = sanctions
         self._evidence = evidence or EvidenceService(ctx)
@@ -174,8 +180,14 @@ class RaidService:
         self._alerts.setdefault(key, alert)
         log.warning("raid mode resumed in %s (wave %s)", key, alert.wave.id)
 
-    async def handle(self, finding: RaidFinding) -> Incident:
-        """Queue a removal for its space's next batch; the incident once it is recorded."""
+    async def handle(self, finding: RaidFinding) -> Incident | None:
+        """Queue a removal for its space's next batch; the incident once it is recorded,
+        None if its claim finds it handled already (another process saw it too).
+
+        The message is deleted before its claim is made: a deletion is the same whoever
+        makes it and however often, and the claim waits on the database, which under a
+        flood would hold every removal behind every write. What must happen once (the
+        incident, the explanation) happens after the claim, in the recording stage."""
         assert finding.draft.message is not None, "raid mode removes messages"
         key = space_key(finding.draft.message.place)
         pending = _Pending(finding, asyncio.get_running_loop().create_future())
@@ -256,6 +268,9 @@ class RaidService:
         return alert
 
     async def _flush(self, alert: WaveAlert, batch: list[_Pending]) -> None:
+        batch = await self._first_seen(batch)
+        if not batch:
+            return
         wave, now = alert.wave, self._ctx.now()
         told = await self._tell(wave, batch)
         for pending in batch:
@@ -282,6 +297,20 @@ class RaidService:
         for pending, incident in zip(batch, incidents, strict=True):
             if not pending.done.done():
                 pending.done.set_result(incident)
+
+    async def _first_seen(self, batch: list[_Pending]) -> list[_Pending]:
+        """The findings claimed here (the ledger makes the batch's claims in one unit of
+        work); a repeat's handler learns there is nothing more to do."""
+        firsts = await asyncio.gather(*(self._ledger.first_time(p.finding.claim)
+                                        for p in batch if p.finding.claim))
+        answers = iter(firsts)
+        kept = []
+        for pending in batch:
+            if not pending.finding.claim or next(answers):
+                kept.append(pending)
+            elif not pending.done.done():
+                pending.done.set_result(None)
+        return kept
 
     async def _delete(self, batch: Sequence[_Pending]) -> set[MessageRef]:
         by_place: dict[PlaceRef, list[MessageRef]] = {}
@@ -330,16 +359,21 @@ class RaidService:
         ctx, wave = self._ctx, alert.wave
         due: list[Incident] = []
         async with ctx.storage.transaction() as tx:
+            kept: list[Evidence] = []
             for pending, incident in zip(batch, incidents, strict=True):
-                draft = pending.finding.draft
-                await tx.insert(incident)
                 if pending.removal:  # kept as the original path keeps them
-                    await self._evidence.keep(tx, "incident", incident.id, pending.message,
-                                              None, excerpt=draft.excerpt, author=draft.subject)
-                await audit(tx, ctx, f"incident.{incident.kind.value}", "incident",
-                            incident.id, actor=None, reason=draft.note,
-                            details=f"clause={incident.clause_id} "
-                            f"rule={draft.rule_id or '-'} wave={wave.id}")
+                    kept += self._evidence.rows(tx, "incident", incident.id, pending.message,
+                                                None, excerpt=pending.finding.draft.excerpt,
+                                                author=pending.finding.draft.subject)
+            # three statements for the whole batch: the unit of work holds the database
+            # (every other handler's with it) for a few round trips, not four per message
+            await tx.insert_all(incidents)
+            await tx.insert_all(kept)
+            await tx.insert_all([audit_entry(
+                ctx, f"incident.{incident.kind.value}", "incident", incident.id, actor=None,
+                reason=pending.finding.draft.note, details=f"clause={incident.clause_id} "
+                f"rule={pending.finding.draft.rule_id or '-'} wave={wave.id}")
+                for pending, incident in zip(batch, incidents, strict=True)])
             seen: set[PersonRef] = set()
             for incident in incidents:
                 subject = incident.subject

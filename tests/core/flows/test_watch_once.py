@@ -7,17 +7,22 @@ separate, so only the database can tell that a message was already acted on.
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+
 from bot.core.automod import Automod, load_automod
 from bot.core.identity import MessageRef
 from bot.core.models import Incident
+from bot.core.ports import NoticeKind
 from bot.core.services import Services, WatchedMessage
 from tests.core.harness import Harness, person
 
 CARD = "my card is 4111 1111 1111 1111"
 
 
-def _message(harness: Harness, text: str, id: str = "500") -> WatchedMessage:
-    subject = person("s1")
+def _message(harness: Harness, text: str, id: str = "500",
+             author: str = "s1") -> WatchedMessage:
+    subject = person(author)
     return WatchedMessage(author=subject, message=MessageRef(
         subject.platform, subject.space, "general", id), text=text,
         sent_at=harness.clock.now())
@@ -48,3 +53,32 @@ async def test_an_edit_to_new_text_is_judged_again(harness: Harness) -> None:
     other = _message(harness, CARD, id="501")  # the same text in another message
     assert await services.moderation.watch(other) is not None
     assert await _incidents(harness) == 3
+
+
+async def test_a_flood_replayed_in_raid_mode_is_recorded_and_explained_once(
+        harness: Harness) -> None:
+    """In raid mode a message is deleted before its claim is made (so removal never waits
+    on the database); the claim still makes its incident and its author's explanation
+    happen once when a second process replays the whole flood."""
+    config = load_automod(None)
+    first = Services.build(harness.ctx, Automod(config, profiles=harness.ctx.profiles))
+    second = Services.build(harness.ctx, Automod(config, profiles=harness.ctx.profiles))
+    flood = [_message(harness, f"{CARD} #{n}", id=str(600 + n), author=f"raider{n % 5}")
+             for n in range(60)]
+    place = flood[0].message.place
+    done = await asyncio.gather(*(first.moderation.watch(m) for m in flood))
+    await first.raid.drain()
+    assert first.raid.wave(place) is not None, "the flood put the first process in raid mode"
+    assert all(d is not None for d in done)
+    replayed = await asyncio.gather(*(second.moderation.watch(m) for m in flood))
+    await second.raid.drain()
+    assert second.raid.wave(place) is not None, "the replay was handled in raid mode too"
+    assert replayed == [None] * len(flood)
+    async with harness.storage.transaction() as tx:
+        incidents = await tx.find(Incident)
+    assert sorted(i.message.id for i in incidents if i.message) \
+        == sorted(m.message.id for m in flood)
+    explained = Counter(p.key for p, n in harness.platform.dms
+                        if n.kind is NoticeKind.REMOVAL_DM)
+    assert explained == {person(f"raider{n}").key: 1 for n in range(5)}
+    assert {m.message for m in flood} <= set(harness.platform.deleted)
