@@ -72,6 +72,7 @@ class Automod:
         self._profiles = profiles
         self._exempt = config.exempt_roles
         self._keywords = KeywordIndex(config.keyword_lists, config.allowed)
+        self._has_keywords = bool(self._keywords)
         self._patterns = PatternIndex(config.patterns)
         self._min_scores = dict(config.min_scores)
         self._repetition = RepetitionTracker(config.repetition) \
@@ -89,14 +90,17 @@ class Automod:
         roles = message.author_roles
         if roles and not self._exempt.isdisjoint(roles):
             return []
-        place = self._place(message.channel_id, message.category_id,
-                            message.restricts_promotion)
+        place = self._places.get((message.channel_id, message.category_id,
+                                  message.restricts_promotion))
+        if place is None:
+            place = self._place(message.channel_id, message.category_id,
+                                message.restricts_promotion)
         if roles and place.exempt_roles and not place.exempt_roles.isdisjoint(roles):
             return []
         text = message.text
         folded, folded_bytes, skel, skel_bytes, words = scan_forms(text)
         hits: list[Hit] = []
-        if self._keywords:
+        if self._has_keywords:
             self._keywords.find(skel, hits, words)
         self._patterns.find(text, folded, skel, folded_bytes, skel_bytes, place.rules, hits)
         if self._repetition is not None:
@@ -244,8 +248,12 @@ def _personal(norm: Normalized, spans: SpanMap | None, hits: list[Hit]) -> list[
     findings costs about what a short one does. No piece of personal information is
     longer than the margin, so one cut by the context is still masked whole."""
     windows: list[list[int]] = []
-    for start, end in sorted((max(0, h[1]), h[2] if h[1] >= 0 else _EXCERPT_MAX)
-                             for h in hits):
+    # An excerpt shows at most _EXCERPT_MAX characters from a match's start (``_excerpt``),
+    # so a match spanning a whole long message needs no more masked than a short one:
+    # that many original characters are at most ``spans.widest`` times as many folded.
+    reach = _EXCERPT_MAX * (1 if spans is None else spans.widest)
+    for start, end in sorted((max(0, h[1]), min(h[2], max(0, h[1]) + reach)
+                              if h[1] >= 0 else _EXCERPT_MAX) for h in hits):
         lo, hi = max(0, start - _MASK_MARGIN), end + _MASK_MARGIN
         if windows and lo <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], hi)
@@ -269,7 +277,9 @@ def _excerpt(text: str, spans: SpanMap | None, private: list[Span], start: int, 
         shown = masked(text, private, 0, cut)
         return _shorten(shown + ("…" if cut < len(text) else "")), None
     first, last = spans.span(start, end) if spans is not None else (start, end)
-    lo, hi = max(0, first - _CONTEXT), min(len(text), last + _CONTEXT)
+    # Cut to _EXCERPT_MAX below: nothing further is shown, and ``_personal`` masked to here.
+    lo = max(0, first - _CONTEXT)
+    hi = min(len(text), last + _CONTEXT, lo + _EXCERPT_MAX)
     excerpt = ("…" if lo > 0 else "") + masked(text, private, lo, hi) + \
         ("…" if hi < len(text) else "")
     return excerpt[:_EXCERPT_MAX], (first, last)

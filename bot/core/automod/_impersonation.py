@@ -18,6 +18,7 @@ from bot.core.automod.normalize import skeleton
 IMPERSONATION = "impersonation"
 
 _CACHE_LIMIT = 50_000
+_UNJUDGED: tuple[str, frozenset[str]] = ("", frozenset())  # not cached (None: a cached "no")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +66,8 @@ class ImpersonationCheck:
 
     def check(self, display_name: str, author_id: str) -> str | None:
         """Why the name impersonates someone, or None."""
-        if display_name in self._cache:
-            found = self._cache[display_name]
-        else:
+        found = self._cache.get(display_name, _UNJUDGED)
+        if found is _UNJUDGED:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
             found = self._cache[display_name] = self._judge(display_name)

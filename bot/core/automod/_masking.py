@@ -17,11 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import re2
-
 from bot.core.automod import _builtin as builtin
 from bot.core.automod import _pii as pii
-from bot.core.automod._patterns import CharOffsets, compile_pattern, pattern_options, warm_up
+from bot.core.automod._patterns import LONG_BYTES, CharOffsets, compile_pattern, compiled_set
 from bot.core.automod.normalize import Normalized, SpanMap, fold
 
 _Check = Callable[[int, int, Normalized], "str | None"]
@@ -56,7 +54,7 @@ _COMPILED: list[tuple[str, Any, _Check, bool]] = [
 ]
 
 
-def _pattern_sets() -> list[tuple[list[int], Any]]:
+def _pattern_sets() -> list[tuple[list[int], Callable[[bytes], Any]]]:
     """The mask patterns in one RE2 set per placeholder: one pass each says which can
     match at all. One set of them all would combine the address patterns' states with
     the digit patterns', and a long message would keep RE2 building new ones for
@@ -64,18 +62,14 @@ def _pattern_sets() -> list[tuple[list[int], Any]]:
     groups: dict[str, list[int]] = {}
     for index, (label, _, _, _) in enumerate(_MASKS):
         groups.setdefault(label, []).append(index)
-    sets = []
-    for indices in groups.values():
-        found = re2.Set.SearchSet(pattern_options())
-        for index in indices:
-            found.Add(_MASKS[index][1])
-        found.Compile()
-        warm_up(found)
-        sets.append((indices, found))
-    return sets
+    # Shared with the engine's sets of the same patterns (e-mail, addresses): one DFA,
+    # warmed by every message either of them reads.
+    return [(indices, compiled_set(tuple(_MASKS[index][1] for index in indices)))
+            for indices in groups.values()]
 
 
 _SETS = _pattern_sets()
+_ALL = compiled_set(tuple(pattern for _, pattern, _, _ in _MASKS))
 # Cheap pre-filter: every detector needs a digit or an "@".
 _NEEDS = frozenset("0123456789@")
 
@@ -96,7 +90,10 @@ def personal_spans(message: Normalized, lo: int = 0, hi: int | None = None) -> l
     if _NEEDS.isdisjoint(region):
         return []
     encoded = region.encode("utf-8", "surrogatepass")
-    matched = [indices[i] for indices, found in _SETS for i in found.Match(encoded) or ()]
+    if len(encoded) > LONG_BYTES:
+        matched = [indices[i] for indices, match in _SETS for i in match(encoded) or ()]
+    else:  # a short region: one pass of one set of them all (see ``PatternIndex``)
+        matched = _ALL(encoded) or []
     if not matched:
         return []
     chars = None if len(encoded) == len(region) else CharOffsets(encoded)

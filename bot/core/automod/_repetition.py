@@ -71,37 +71,52 @@ class RepetitionTracker:
     def __len__(self) -> int:
         return len(self._authors)
 
-    def _author(self, author_id: str) -> _Author:
-        state = self._authors.get(author_id)
-        if state is None:
-            state = self._authors[author_id] = _Author(self._flood_cap)
-            if len(self._authors) > self.limits.max_authors:
-                self._authors.popitem(last=False)
-        else:
-            self._authors.move_to_end(author_id)
-        return state
-
     def observe(self, message: ScannedMessage, skeleton: bytes, hits: list[Hit]) -> None:
-        """Record the message and append hits; ``skeleton`` is its skeleton in UTF-8."""
+        """Record the message and append hits; ``skeleton`` is its skeleton in UTF-8.
+
+        Runs for every message, so the common path (the author's state found, a message
+        not seen before) is written out here rather than in helpers: a call each would
+        cost as much as the work it holds.
+        """
         limits = self.limits
         mentions = message.mentions
-        if message.mentioned_ids and len(message.mentioned_ids) > mentions:
-            mentions = len(message.mentioned_ids)
+        mentioned = message.mentioned_ids
+        if mentioned and len(mentioned) > mentions:
+            mentions = len(mentioned)
         if limits.max_mentions is not None and mentions >= limits.max_mentions:
             hits.append((MASS_MENTION, -1, -1, f"{mentions} mentions in one message", 1))
         if message.edited:
             return  # an edit is not a new message: it neither floods nor repeats
         now = message.timestamp.timestamp()
-        state = self._author(message.author_id)
+        authors = self._authors
+        state = authors.get(message.author_id)
+        if state is None:
+            state = authors[message.author_id] = _Author(self._flood_cap)
+            if len(authors) > limits.max_authors:
+                authors.popitem(last=False)  # the least recently active
+        else:
+            authors.move_to_end(message.author_id)
         if limits.flood_messages is not None:
             times = state.times
             times.append(now)
             if len(times) == times.maxlen and now - times[0] <= limits.flood_seconds:
                 self._flood(state, now, hits)
         if limits.duplicate_channels is not None and len(skeleton) >= limits.duplicate_min_length:
-            self._duplicate(state, now, skeleton, message.channel_id, hits)
-        if limits.target_messages is not None and (message.mentioned_ids
-                                                   or message.recipient_id):
+            print_ = hash(skeleton.translate(None, _DROP))
+            recent, prints = state.recent, state.prints
+            horizon = now - limits.duplicate_seconds
+            while recent and (recent[0][0] < horizon or len(recent) >= _RECENT):
+                gone = recent.popleft()[1]
+                left = prints[gone] - 1
+                if left:
+                    prints[gone] = left
+                else:
+                    del prints[gone]
+            if print_ in prints:  # seen before (rare): only now is ``recent`` read
+                self._duplicate(recent, print_, message.channel_id, hits)
+            recent.append((now, print_, message.channel_id))
+            prints[print_] = prints.get(print_, 0) + 1
+        if limits.target_messages is not None and (mentioned or message.recipient_id):
             self._targets(message, state, now, hits)
 
     def _flood(self, state: _Author, now: float, hits: list[Hit]) -> None:
@@ -113,25 +128,18 @@ class RepetitionTracker:
                          f"{limits.flood_seconds:g} seconds", 1))
         state.flagged_flood_at = now
 
-    def _duplicate(self, state: _Author, now: float, skeleton: bytes, channel: str,
+    def _duplicate(self, recent: deque[tuple[float, int, str]], print_: int, channel: str,
                    hits: list[Hit]) -> None:
+        """The fingerprint is among the author's recent ones (this message not yet
+        recorded): in how many channels, and how often, has it been posted?"""
         limits = self.limits
-        print_ = hash(skeleton.translate(None, _DROP))
-        horizon = now - limits.duplicate_seconds
-        recent, prints = state.recent, state.prints
-        while recent and (recent[0][0] < horizon or len(recent) >= _RECENT):
-            _forget(prints, recent.popleft()[1])
-        channels = 1
+        where_seen = {channel}
         repeats = 1
-        if print_ in prints:
-            where_seen = {channel}
-            for _, seen, where in recent:
-                if seen == print_:
-                    where_seen.add(where)
-                    repeats += 1
-            channels = len(where_seen)
-        recent.append((now, print_, channel))
-        prints[print_] = prints.get(print_, 0) + 1
+        for _, seen, where in recent:
+            if seen == print_:
+                where_seen.add(where)
+                repeats += 1
+        channels = len(where_seen)
         assert limits.duplicate_channels is not None
         if channels >= limits.duplicate_channels:
             hits.append((DUPLICATE, -1, -1, f"same message in {channels} channels", 1))
@@ -161,11 +169,3 @@ class RepetitionTracker:
             if len(times) == times.maxlen and now - times[0] <= limits.target_seconds:
                 hits.append((REPEATED_TARGET, -1, -1, f"more than {limits.target_messages} "
                              f"messages to the same person without a reply", 1))
-
-
-def _forget(prints: dict[int, int], print_: int) -> None:
-    left = prints[print_] - 1
-    if left:
-        prints[print_] = left
-    else:
-        del prints[print_]

@@ -28,6 +28,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from importlib.resources import files
+from typing import NamedTuple
 
 __all__ = [
     "LEET",
@@ -146,11 +147,6 @@ _FEW = 128
 LEET_BYTES = bytes.maketrans(b"013457@$", b"oieastas")
 
 
-def others_in(text: str, encoded: bytes) -> set[str]:
-    """The distinct characters of ``text`` outside ASCII (``encoded`` is its UTF-8)."""
-    return set(encoded.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
-
-
 def fold(text: str) -> str:
     """Case-, width-, accent- and homoglyph-insensitive form; digits and symbols kept."""
     return _fold_bytes(text)[0]
@@ -186,13 +182,15 @@ def _folded(text: str, encoded: bytes, plan: _Plan) -> str:
     return folded
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """What folding does to the characters outside ASCII of a message."""
+class _Plan(NamedTuple):
+    """What folding does to the characters outside ASCII of a message (a named tuple: one
+    is built for most messages with a new mix of such characters, and a frozen dataclass
+    costs several times as much to build)."""
 
     changing: tuple[tuple[str, str], ...]  # (character, what it folds to), where different
     blanks: tuple[str, ...]  # characters of the folded text that the words-only form blanks
     translate: bool  # so many characters change that one str.translate is cheaper
+    odd: tuple[str, ...] = ()  # characters that fold to other than one character
 
 
 # Plans by the UTF-8 bytes outside ASCII of a message, in order ("é", "👍", "🎉✨"). Chat
@@ -210,6 +208,7 @@ _CHANGING: set[str] = set()  # characters that folding changes ...
 _CHANGE: dict[str, tuple[str, str]] = {}  # ... as (the character, what it folds to)
 _BLANKING: set[str] = set()  # characters whose fold has characters words-only blanks ...
 _BLANK: dict[str, frozenset[str]] = {}  # ... and those characters
+_ODD: set[str] = set()  # characters that fold to other than one (they shift positions)
 
 
 def _learn(char: str) -> None:
@@ -221,6 +220,8 @@ def _learn(char: str) -> None:
     if blanks:
         _BLANK[char] = blanks
         _BLANKING.add(char)
+    if len(folded) != 1:
+        _ODD.add(char)
     _KNOWN.add(char)
 
 
@@ -233,11 +234,11 @@ def _plan(residue: bytes) -> _Plan:
         for char in others - _KNOWN:
             _learn(char)
     change = _CHANGE
-    changing = tuple(change[c] for c in others & _CHANGING)
+    changing = tuple([change[c] for c in others & _CHANGING])
     blanking = others & _BLANKING
     blank = _BLANK
     blanks = tuple(frozenset().union(*(blank[c] for c in blanking))) if blanking else ()
-    plan = _Plan(changing, blanks, len(changing) > _FEW)
+    plan = _Plan(changing, blanks, len(changing) > _FEW, tuple(others & _ODD))
     if len(residue) <= _PLAN_KEY_MAX:
         if len(_PLANS) >= _PLANS_LIMIT:
             _PLANS.clear()
@@ -262,7 +263,12 @@ def scan_forms(text: str) -> tuple[str, bytes, str, bytes, str]:
             skeleton_bytes, skeleton_bytes.translate(_ASCII_WORDS).decode("ascii")
     encoded = text.encode("utf-8", "surrogatepass")
     plan = _plan(encoded.translate(None, _ASCII_BYTES))
-    folded = _folded(text, encoded, plan)
+    if plan.translate:
+        folded = text.translate(_FOLD)
+    else:  # what ``_folded`` does, written out: this runs for most messages
+        folded = encoded.lower().decode("utf-8", "surrogatepass")
+        for char, replacement in plan.changing:
+            folded = folded.replace(char, replacement)
     folded_bytes = folded.encode("utf-8", "surrogatepass")
     skeleton_bytes = folded_bytes.translate(LEET_BYTES)
     words = skeleton_bytes.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
@@ -326,7 +332,7 @@ class SpanMap:
     stores a break point per such character and bisects; most text needs few or none.
     """
 
-    __slots__ = ("_folded_at", "_length", "_original", "_original_at")
+    __slots__ = ("_folded_at", "_length", "_original", "_original_at", "widest")
 
     def __init__(self, original: str, until: int | None = None) -> None:
         """``until``: positions past this folded index will not be asked for."""
@@ -337,8 +343,11 @@ class SpanMap:
         folded = previous = 0
         # Only characters that fold to other than one character shift positions: emoji,
         # CJK or Cyrillic letters map one-to-one and need no break point.
-        encoded = original.encode("utf-8", "surrogatepass")
-        odd = [c for c in others_in(original, encoded) if len(_FOLD[ord(c)]) != 1]
+        # The plan folding made for this message, most often still cached.
+        odd = _plan(original.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)).odd
+        # The most characters one character folds to: folded text is at most this many
+        # times as long as the original stretch it came from.
+        self.widest = max((len(_FOLD[ord(c)]) for c in odd), default=1) or 1
         for index in sorted(i for c in odd for i in _positions(original, c)):
             folded += index - previous
             if until is not None and folded > until:

@@ -1,10 +1,12 @@
 """Every shortcut of the hot path finds exactly what the plain way finds.
 
 The engine takes shortcuts for speed: long messages run the built-in detectors in several
-RE2 sets instead of one, masking runs one set per kind of personal information, the
-duplicate rule answers from a count of fingerprints without reading an author's recent
-messages, and compiled patterns are shared between engines. Each is compared here with the
-plain computation on generated text.
+RE2 sets instead of one, masking runs one set per kind of personal information (one set
+of them all for a short region) and masks only what an excerpt shows, the duplicate rule
+answers from a count of fingerprints without reading an author's recent messages, the
+keyword automaton's matches are read in the order the hits rely on, span maps come from
+folding's cached plan, and compiled patterns are shared between engines. Each is compared
+here with the plain computation on generated text.
 """
 
 from __future__ import annotations
@@ -19,9 +21,17 @@ from bot.core.automod import Automod, load_automod
 from bot.core.automod import _masking as masking
 from bot.core.automod._builtin import inner_span
 from bot.core.automod._keywords import Hit
-from bot.core.automod._patterns import _LONG, PatternIndex, _ViewSet
+from bot.core.automod._patterns import LONG_BYTES, PatternIndex, _ViewSet, nested_repetition
 from bot.core.automod._repetition import _DROP, _RECENT, RepetitionLimits, RepetitionTracker
-from bot.core.automod.normalize import _FOLD, LEET, Normalized, fold, scan_forms, words_only
+from bot.core.automod.normalize import (
+    _FOLD,
+    LEET,
+    Normalized,
+    SpanMap,
+    fold,
+    scan_forms,
+    words_only,
+)
 from bot.core.errors import ConfigError
 from tests.core.automod.conftest import message
 
@@ -63,8 +73,8 @@ def test_long_messages_split_across_sets_find_what_one_set_finds(parts: list[str
 def test_long_messages_do_use_several_sets() -> None:
     index: PatternIndex = ENGINE._patterns
     assert len(index._long) >= 4 > len(index._short)
-    text = ("call (312) 555-0142 or mail jo@example.org, " * 80)[:_LONG + 500]
-    assert len(text.encode()) > _LONG
+    text = ("call (312) 555-0142 or mail jo@example.org, " * 80)[:LONG_BYTES + 500]
+    assert len(text.encode()) > LONG_BYTES
     assert {d.rule_id for d in ENGINE.scan(message(text))} >= {"pii-phone", "pii-email"}
 
 
@@ -164,3 +174,103 @@ def test_scan_forms_give_what_translating_every_character_gives(text: str) -> No
                 words_only(skeleton))
     assert scan_forms(text) == expected
     assert scan_forms(text) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(parts=st.lists(PIECES, min_size=1, max_size=40), repeat=st.integers(1, 60))
+def test_masking_long_regions_with_one_set_per_kind_finds_what_each_pattern_finds(
+        parts: list[str], repeat: int) -> None:
+    """Regions up to LONG_BYTES run one set of every mask pattern, longer ones a set per
+    kind: both find what each pattern finds alone."""
+    text = " ".join(parts * repeat)
+    folded = fold(text)
+    assert masking.personal_spans(Normalized(text, folded, folded)) == _plain_spans(text)
+
+
+def _plain_occurrences(keys: list[str], text: str) -> list[tuple[int, int, int]]:
+    """Every occurrence of every key, by where it ends and, ending together, longest
+    first: the order the keyword index reads matches in."""
+    found = []
+    for index, key in enumerate(keys):
+        at = text.find(key)
+        while at >= 0:
+            found.append((index, at, at + len(key)))
+            at = text.find(key, at + 1)
+    return sorted(found, key=lambda m: (m[2], m[1]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_the_keyword_automaton_reports_every_overlapping_match_in_text_order(
+        data: st.DataObject) -> None:
+    index = ENGINE._keywords
+    keys = list(index._keys)
+    pieces = st.sampled_from(keys) | st.sampled_from(keys).map(lambda k: k[:len(k) // 2 + 1])
+    words = data.draw(st.lists(pieces | st.sampled_from([" ", "s", "ed ", "ing", "é", "😀"]),
+                               max_size=30))
+    padded = " " + "".join(words) + " "
+    assert index._automaton is not None
+    reported = index._automaton.find_matches_as_indexes(padded, overlapping=True)
+    assert reported == _plain_occurrences(keys, padded)
+
+
+def _plain_position(text: str, folded_at: int) -> int:
+    """The original index of the character whose fold covers ``folded_at``."""
+    position = 0
+    for index, char in enumerate(text):
+        position += len(_FOLD[ord(char)]) if not char.isascii() else 1
+        if folded_at < position:
+            return index
+    return len(text) + folded_at - position
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(PIECES | st.sampled_from(["ß", "ﬃ", "e\u0301", "\u200d", "❤️", "ᴬ"]),
+                     max_size=30).map("".join))
+def test_span_maps_read_from_the_cached_plan_map_like_folding_each_character(text: str
+                                                                             ) -> None:
+    """SpanMap takes the characters that shift positions from folding's cached plan: the
+    first map (plan built) and the second (plan read back) both map every position as
+    folding one character at a time does, and know the widest fold."""
+    folded = fold(text)
+    widest = max((len(_FOLD[ord(c)]) for c in text if not c.isascii()), default=1) or 1
+    for _ in range(2):
+        spans = SpanMap(text)
+        assert spans.widest == max(widest, 1)
+        for at in range(len(folded)):
+            assert spans.position(at) == _plain_position(text, at)
+
+
+_PHONES_ALLOWED = Automod(load_automod({"rules": {
+    "pii-phone": {"enabled": False},
+    "staff": {"type": "regex", "clause": "no-hate", "patterns": [r"(.*q){6}"]}}}))
+
+
+@settings(max_examples=100, deadline=None)
+@given(ligatures=st.integers(0, 250), joiners=st.integers(0, 30),
+       filler=st.integers(2_100, 4_000))
+def test_a_match_across_a_long_message_shows_its_start_with_personal_data_masked(
+        ligatures: int, joiners: int, filler: int) -> None:
+    """Only what an excerpt shows is masked: a staff pattern matching a whole long message
+    shows its first characters, and a phone number among them is masked however many
+    characters before it fold to several (the ligature "ﬃ" folds to three)."""
+    text = ("ﬃ" * ligatures + "\u200d" * joiners + " call (312) 555-0142 q q q q q q "
+            + "x" * filler)
+    found = {d.rule_id: d for d in _PHONES_ALLOWED.scan(message(text))}
+    assert "pii-phone" not in found  # so only the staff match's excerpt masks it
+    excerpt = found["staff"].excerpt
+    assert excerpt.startswith(text[:ligatures + joiners] + " call ")
+    assert "555" not in excerpt and "0142" not in excerpt
+    # The match starts at the first character that folds to something.
+    assert found["staff"].span == (0 if ligatures else joiners, len(text.rstrip("x")) - 1)
+
+
+def test_staff_patterns_with_nested_repetition_run_apart_on_long_messages() -> None:
+    assert [nested_repetition(p) for p in (r"(.*a){12}", r"(\w+\s?)+$", r"(a+)+$",
+                                           r"(?:x(y+)z)*", r"([a-z]+)*[0-9]$")] == [True] * 5
+    assert not any(nested_repetition(p) for p in (r"\bfree\s+(?:nitro|gift)\b", r"(a)+",
+                                                  r"[(]+x", r"\(a+\)+", r"zorb\d+x",
+                                                  r"\b(?:buy|sell)\s+\w+s?\b"))
+    staff_sets = [[p.pattern for p in s.patterns] for _, s in ENGINE._patterns._long
+                  if s.patterns[0].by_staff]
+    assert sorted(staff_sets) == [[r"(.*q){6}"], [r"zorb\d+x", r"\bfree\s+nitro\b"]]
