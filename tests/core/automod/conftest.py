@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.automod import Automod, ScannedMessage, load_automod
+from bot.core.automod import Action, Automod, ScannedMessage, load_automod
 
 START = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
 CHANNEL = "discord:1:10"
@@ -22,6 +22,19 @@ def message(text: str = "hello", *, author: str = "u1", channel: str = CHANNEL,
     """A message ``seconds`` after START; extra fields go to ScannedMessage."""
     return ScannedMessage(text=text, author_id=author, channel_id=channel,
                           timestamp=START + timedelta(seconds=seconds), **fields)
+
+
+_SHIPPED: list[Automod] = []
+
+
+def shipped_actions(text: str, automod: Automod | None = None) -> dict[str, Action]:
+    """Each rule the text breaks and its action, by the shipped defaults (or ``automod``);
+    the author is new for each text, so repetition rules stay quiet."""
+    if automod is None:
+        if not _SHIPPED:
+            _SHIPPED.append(Automod(load_automod({})))
+        automod = _SHIPPED[0]
+    return {d.rule_id: d.action for d in automod.scan(message(text, author=f"a{hash(text)}"))}
 
 
 BASE: Mapping[str, Any] = {

@@ -14,13 +14,9 @@ import pytest
 from bot.core.automod import Action, Automod, load_automod
 from bot.core.automod._context import Reading, reading
 from bot.core.automod.normalize import fold
-from tests.core.automod.conftest import message
+from tests.core.automod.conftest import message, shipped_actions
 
 DEFAULTS = Automod(load_automod({}))
-
-
-def _found(text: str, automod: Automod = DEFAULTS) -> dict[str, Action]:
-    return {d.rule_id: d.action for d in automod.scan(message(text, author=f"a{hash(text)}"))}
 
 
 def _reading(text: str, word: str) -> Reading:
@@ -64,7 +60,7 @@ def test_how_a_match_stands(text: str, word: str, expected: Reading) -> None:
     'is "shit" allowed here?', "thats where the word ass comes from",
 ])
 def test_benign_chat_is_not_flagged(text: str) -> None:
-    assert _found(text) == {}, text
+    assert shipped_actions(text) == {}, text
 
 
 @pytest.mark.parametrize(("text", "rule"), [
@@ -73,29 +69,29 @@ def test_benign_chat_is_not_flagged(text: str) -> None:
     ("go away you f4gg0t", "hate-slurs"), ("kill yourself", "harassment"),
 ])
 def test_words_people_use_are_still_caught(text: str, rule: str) -> None:
-    assert rule in _found(text), text
+    assert rule in shipped_actions(text), text
 
 
 def test_a_slur_inside_a_name_goes_to_staff_and_is_never_removed() -> None:
     found = DEFAULTS.scan(message("b1tchass_n1gger: #ubuntu+1"))
     slur = next(d for d in found if d.rule_id == "hate-slurs")
     assert slur.action is Action.ALERT_STAFF and "not removed" in slur.detail
-    assert _found("you n1gger")["hate-slurs"] is Action.REMOVE_AND_EXPLAIN
+    assert shipped_actions("you n1gger")["hate-slurs"] is Action.REMOVE_AND_EXPLAIN
 
 
 def test_a_slur_a_message_opens_with_as_a_name_or_quotes_goes_to_staff() -> None:
-    assert _found("nigger: get out")["hate-slurs"] is Action.ALERT_STAFF
-    assert _found('is "nigger" ever ok to quote?')["hate-slurs"] is Action.ALERT_STAFF
-    assert _found("get out nigger")["hate-slurs"] is Action.REMOVE_AND_EXPLAIN
+    assert shipped_actions("nigger: get out")["hate-slurs"] is Action.ALERT_STAFF
+    assert shipped_actions('is "nigger" ever ok to quote?')["hate-slurs"] is Action.ALERT_STAFF
+    assert shipped_actions("get out nigger")["hate-slurs"] is Action.REMOVE_AND_EXPLAIN
     # One certain use in the message is enough for the configured action.
-    assert _found("nigger: get out, nigger")["hate-slurs"] is Action.REMOVE_AND_EXPLAIN
+    assert shipped_actions("nigger: get out, nigger")["hate-slurs"] is Action.REMOVE_AND_EXPLAIN
 
 
 def test_an_operators_own_list_is_matched_as_written() -> None:
     automod = Automod(load_automod({"rules": {"nicks": {
         "type": "keywords", "clause": "no-hate", "action": "remove_and_explain",
         "words": ["dick"]}}}))
-    assert _found("Bo^Dick: hi", automod).get("nicks") is Action.REMOVE_AND_EXPLAIN
+    assert shipped_actions("Bo^Dick: hi", automod).get("nicks") is Action.REMOVE_AND_EXPLAIN
 
 
 @pytest.mark.parametrize(("text", "rule"), [
@@ -105,7 +101,7 @@ def test_an_operators_own_list_is_matched_as_written() -> None:
     ("Spix's macaw", "hate-review"),
 ])
 def test_terms_with_an_innocent_sense_only_alert_staff(text: str, rule: str) -> None:
-    found = _found(text)
+    found = shipped_actions(text)
     assert found.get(rule) is Action.ALERT_STAFF and "hate-slurs" not in found, found
 
 
@@ -118,7 +114,7 @@ def test_terms_with_an_innocent_sense_only_alert_staff(text: str, rule: str) -> 
     "copy each email to foo@bar.org", "ssh user@hostname.com", "test@gmail.com",
 ])
 def test_addresses_that_are_not_a_persons_mailbox(text: str) -> None:
-    assert "pii-email" not in _found(text), text
+    assert "pii-email" not in shipped_actions(text), text
 
 
 @pytest.mark.parametrize("text", [
@@ -127,4 +123,4 @@ def test_addresses_that_are_not_a_persons_mailbox(text: str) -> None:
     "I use ssh a lot, so mail me at jo.roe@gmail.com",
 ])
 def test_a_persons_address_is_still_personal(text: str) -> None:
-    assert _found(text).get("pii-email") is Action.REDACT, text
+    assert shipped_actions(text).get("pii-email") is Action.REDACT, text
