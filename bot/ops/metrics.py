@@ -106,13 +106,14 @@ class Metrics:
         self._children: dict[tuple[object, ...], Any] = {}
 
     def _child(self, metric: Counter | Histogram, *values: str) -> Any:
-        """``metric.labels(...)`` for these raw values, remembered: prometheus_client
-        validates and looks labels up on each call, which a flood (thousands of events a
-        second) felt. Bounded, since a value may be free text (it becomes ``other``)."""
+        """``metric.labels(...)`` of these raw values (each through :func:`label`),
+        remembered: prometheus_client validates and looks labels up on each call, which a
+        flood (thousands of events a second) felt. Bounded, since a value may be free text
+        (it becomes ``other``)."""
         key = (metric, *values)
         child = self._children.get(key)
         if child is None:
-            child = metric.labels(*(label(v) if i else v for i, v in enumerate(values)))
+            child = metric.labels(*map(label, values))
             if len(self._children) < CHILDREN_REMEMBERED:
                 self._children[key] = child
         return child
@@ -126,7 +127,7 @@ class Metrics:
         self._child(self._requests, platform.value, kind).observe(max(0.0, seconds))
 
     def incident_recorded(self, rule_id: str | None, kind: str) -> None:
-        self._incidents.labels(label(rule_id) if rule_id else STAFF, label(kind)).inc()
+        self._child(self._incidents, rule_id or STAFF, kind).inc()
 
     def action_ran(self, kind: str, failed: bool, lateness_seconds: float) -> None:
         self._actions.labels(label(kind), "failed" if failed else "done").inc()

@@ -301,9 +301,8 @@ class RaidService:
     async def _first_seen(self, batch: list[_Pending]) -> list[_Pending]:
         """The findings claimed here (the ledger makes the batch's claims in one unit of
         work); a repeat's handler learns there is nothing more to do."""
-        firsts = await asyncio.gather(*(self._ledger.first_time(p.finding.claim)
-                                        for p in batch if p.finding.claim))
-        answers = iter(firsts)
+        answers = iter(await self._ledger.first_times(
+            [p.finding.claim for p in batch if p.finding.claim]))
         kept = []
         for pending in batch:
             if not pending.finding.claim or next(answers):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.core.models import RequestClaim
@@ -60,14 +61,22 @@ class RequestLedger:
         An expired claim (older than ``keep``) is taken over, conditionally, so two
         processes cannot both take it over.
         """
-        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.append((key, answer))
+        return (await self.first_times([key]))[0]
+
+    async def first_times(self, keys: Sequence[str]) -> list[bool]:
+        """:meth:`first_time` for each of ``keys`` (a batch's), in one group."""
+        if not keys:
+            return []
+        loop = asyncio.get_running_loop()
+        answers: list[asyncio.Future[bool]] = [loop.create_future() for _ in keys]
+        self._waiting += zip(keys, answers, strict=True)
         if self._committer is None or self._committer.done():
             self._committer = asyncio.create_task(self._commit_groups(), name="claims")
-        first = await answer
-        if not first:  # the kind only (slack, watch, escalation): ids stay out of logs
-            log.info("ignored a repeat (%s)", key.split(":", 1)[0])
-        return first
+        firsts = list(await asyncio.gather(*answers))
+        for key, first in zip(keys, firsts, strict=True):
+            if not first:  # the kind only (slack, watch, escalation): ids stay out of logs
+                log.info("ignored a repeat (%s)", key.split(":", 1)[0])
+        return firsts
 
     async def _commit_groups(self) -> None:
         while self._waiting:

@@ -112,3 +112,17 @@ async def test_a_cancelled_waiter_leaves_the_others_answered(harness: Harness) -
     assert results[0] is True and results[2] is True
     assert isinstance(results[1], asyncio.CancelledError)
     assert await ledger.first_time("watch:1") is False
+
+
+async def test_a_batch_of_claims_is_one_unit_of_work_in_order(
+        harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What raid mode's recording stage asks for its batch: an answer per key, in order,
+    a key repeated in the batch first once, a key claimed before not first at all."""
+    ledger = harness.services.requests
+    assert await ledger.first_time("watch:old") is True
+    opened = _count_transactions(harness, monkeypatch)
+    assert await ledger.first_times(["watch:a", "watch:old", "watch:a", "watch:b"]) \
+        == [True, False, False, True]
+    assert opened[0] == 1
+    assert await ledger.first_times([]) == []
+    assert opened[0] == 1  # nothing to claim: no unit of work
