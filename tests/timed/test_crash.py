@@ -36,8 +36,10 @@ def seed(db: Path, due: int, future: int, spread: float, delay: float = 0.0) -> 
                    cwd=ROOT, check=True, timeout=120)
 
 
-def start(db: Path, log: Path, lease: float = 300.0) -> subprocess.Popen[str]:
-    return subprocess.Popen(worker("run", str(db), "--log", str(log), "--lease", str(lease)),
+def start(db: Path, log: Path, lease: float = 300.0,
+          latency: float = 0.001) -> subprocess.Popen[str]:
+    return subprocess.Popen(worker("run", str(db), "--log", str(log), "--lease", str(lease),
+                                   "--latency", str(latency)),
                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
 
 
@@ -128,12 +130,18 @@ def test_two_processes_on_one_file_never_run_a_lift_twice(
         tmp_path: Path, processes: list[subprocess.Popen[str]]) -> None:
     db, log = tmp_path / "bot.db", tmp_path / "platform.log"
     due, future = 1000, 1000
-    # The lifts fall due a few seconds out, once both processes are certainly up, so the
-    # test is about two processes racing, not about which one started first.
-    seed(db, due, future, spread=2.0, delay=6.0)
-    processes.extend([start(db, log), start(db, log)])
+    # Both processes are up and sweeping before a single lift exists (the file is created
+    # and migrated first, so they do not race the migrations either); the lifts are then
+    # seeded to fall due a few seconds out, all within half a second, so the test is about
+    # two running processes racing, never about which one started first. Each restore takes
+    # 20 ms on the "platform", so a process's two drainers hold their 400 claimed lifts for
+    # a quarter of a second: the other process's claim, woken in the same second, finds the
+    # rest however the machine schedules the two.
+    seed(db, 0, 0, spread=0.0)
+    processes.extend([start(db, log, latency=0.02), start(db, log, latency=0.02)])
     for proc in processes:
         assert proc.stdout is not None and proc.stdout.readline().startswith("ready")
+    seed(db, due, future, spread=0.5, delay=5.0)
     wait_for(lambda: lifts_done(db) == due, "every lift to finish")
     for proc in processes:
         proc.kill()

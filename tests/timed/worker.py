@@ -30,12 +30,13 @@ STAFF = Actor(PersonRef(PlatformName.DISCORD, "100", "staff"), frozenset({Role.S
 class LoggingPlatform(RecordingPlatform):
     """Records restores in an append-only file that survives the process being killed."""
 
-    def __init__(self, log_path: str) -> None:
+    def __init__(self, log_path: str, latency: float = 0.001) -> None:
         super().__init__()
+        self._latency = latency
         self._fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     async def restore(self, sanction: Sanction) -> None:
-        await asyncio.sleep(0.001)  # a real API round trip: the kill can land mid-run
+        await asyncio.sleep(self._latency)  # a real API round trip: the kill can land mid-run
         os.write(self._fd, f"{sanction.id} {os.getpid()}\n".encode())
         await super().restore(sanction)
 
@@ -66,10 +67,10 @@ async def seed(db: str, due: int, future: int, spread: float, delay: float = 0.0
     await app.close()
 
 
-async def run(db: str, log_path: str, lease: float) -> None:
+async def run(db: str, log_path: str, lease: float, latency: float) -> None:
     app = await build_app(settings_for(db), worker=f"worker-{os.getpid()}",
                           lease=timedelta(seconds=lease), sweep_seconds=1.0)
-    app.platforms.register(LoggingPlatform(log_path))
+    app.platforms.register(LoggingPlatform(log_path, latency))
     restored = await app.start_scheduler()
     print(f"ready {restored}", flush=True)
     await asyncio.Event().wait()
@@ -85,11 +86,13 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=0.0)
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--lease", type=float, default=300.0)
+    parser.add_argument("--latency", type=float, default=0.001,
+                        help="seconds each restore takes on the fake platform")
     args = parser.parse_args()
     if args.mode == "seed":
         asyncio.run(seed(args.db, args.due, args.future, args.spread, args.delay))
     else:
-        asyncio.run(run(args.db, args.log, args.lease))
+        asyncio.run(run(args.db, args.log, args.lease, args.latency))
 
 
 if __name__ == "__main__":
