@@ -78,18 +78,26 @@ def _fold_bytes(text: str) -> tuple[str, bytes, _Plan | None]:
         return lowered.decode("ascii"), lowered, None
     encoded = text.encode("utf-8", "surrogatepass")
     plan = _plan(encoded.translate(None, _ASCII_BYTES))
-    folded = _folded(text, encoded, plan)
-    return folded, folded.encode("utf-8", "surrogatepass"), plan
+    folded, folded_bytes = _folded(text, encoded, plan)
+    return folded, folded_bytes, plan
 
 
-def _folded(text: str, encoded: bytes, plan: _Plan) -> str:
-    """``fold(text)`` (``encoded`` is the UTF-8 of ``text``)."""
+def _folded(text: str, encoded: bytes, plan: _Plan) -> tuple[str, bytes]:
+    """``fold(text)`` and its UTF-8 (``encoded`` is the UTF-8 of ``text``).
+
+    When folding changes none of the characters outside ASCII (emoji, CJK), the
+    lower-cased bytes already are the folded text's UTF-8: they are not encoded again.
+    """
     if plan.translate:
-        return text.translate(_FOLD)
-    folded = encoded.lower().decode("utf-8", "surrogatepass")  # bytes.lower: ASCII only
+        folded = text.translate(_FOLD)
+        return folded, folded.encode("utf-8", "surrogatepass")
+    lowered = encoded.lower()  # bytes.lower: ASCII only
+    folded = lowered.decode("utf-8", "surrogatepass")
+    if not plan.changing:
+        return folded, lowered
     for char, replacement in plan.changing:
         folded = folded.replace(char, replacement)
-    return folded
+    return folded, folded.encode("utf-8", "surrogatepass")
 
 
 class _Plan(NamedTuple):
@@ -116,7 +124,10 @@ _PLAN_KEY_MAX = 64  # bytes; longer runs (whole messages in another script) rare
 _KNOWN: set[str] = set()
 _CHANGING: set[str] = set()  # characters that folding changes ...
 _CHANGE: dict[str, tuple[str, str]] = {}  # ... as (the character, what it folds to)
-_BLANKING: set[str] = set()  # characters whose fold has characters words-only blanks ...
+# Characters folding leaves alone that the words-only form blanks (emoji, dashes, curly
+# quotes): nearly every blank, and its own, so a plan gathers them by one intersection.
+_SELF_BLANK: set[str] = set()
+_BLANKING: set[str] = set()  # characters that fold to other characters it blanks ...
 _BLANK: dict[str, frozenset[str]] = {}  # ... and those characters
 _ODD: set[str] = set()  # characters that fold to other than one (they shift positions)
 
@@ -127,7 +138,9 @@ def _learn(char: str) -> None:
         _CHANGE[char] = (char, folded)
         _CHANGING.add(char)
     blanks = frozenset(c for c in folded if not c.isascii() and not c.isalnum())
-    if blanks:
+    if blanks and folded == char:
+        _SELF_BLANK.add(char)
+    elif blanks:
         _BLANK[char] = blanks
         _BLANKING.add(char)
     if len(folded) != 1:
@@ -136,6 +149,12 @@ def _learn(char: str) -> None:
 
 
 def _plan(residue: bytes) -> _Plan:
+    """The plan for a message whose characters outside ASCII are ``residue`` (UTF-8).
+
+    Nearly a third of the messages with such characters bring a mix not seen before (an
+    emoji with an accented name, a phrase in another script), so a miss is made cheap:
+    set intersections and a ``map`` in C, no Python loop over the characters.
+    """
     plan = _PLANS.get(residue)
     if plan is not None:
         return plan
@@ -143,12 +162,11 @@ def _plan(residue: bytes) -> _Plan:
     if not others <= _KNOWN:
         for char in others - _KNOWN:
             _learn(char)
-    change = _CHANGE
-    changing = tuple([change[c] for c in others & _CHANGING])
-    blanking = others & _BLANKING
-    blank = _BLANK
-    blanks = tuple(frozenset().union(*(blank[c] for c in blanking))) if blanking else ()
-    plan = _Plan(changing, blanks, len(changing) > _FEW, tuple(others & _ODD))
+    changing = tuple(map(_CHANGE.__getitem__, others & _CHANGING))
+    blanks = others & _SELF_BLANK
+    if not _BLANKING.isdisjoint(others):
+        blanks = blanks.union(*map(_BLANK.__getitem__, others & _BLANKING))
+    plan = _Plan(changing, tuple(blanks), len(changing) > _FEW, tuple(others & _ODD))
     if len(residue) <= _PLAN_KEY_MAX:
         if len(_PLANS) >= _PLANS_LIMIT:
             _PLANS.clear()
@@ -166,26 +184,24 @@ def fold_and_skeleton(text: str) -> tuple[str, bytes, str, bytes]:
 def scan_forms(text: str) -> tuple[str, bytes, str, bytes, str]:
     """``fold_and_skeleton`` plus the skeleton's :func:`words_only` form, reusing what
     folding learnt about the text (its few characters outside ASCII)."""
+    # Most messages have no leetspeak: ``bytes.translate`` then hands back the very
+    # object it was given, and the skeleton is the folded string, not decoded again.
     if text.isascii():
         folded_bytes = text.encode("ascii").lower()
+        folded = folded_bytes.decode("ascii")
         skeleton_bytes = folded_bytes.translate(LEET_BYTES)
-        return folded_bytes.decode("ascii"), folded_bytes, skeleton_bytes.decode("ascii"), \
-            skeleton_bytes, skeleton_bytes.translate(_ASCII_WORDS).decode("ascii")
+        return folded, folded_bytes, folded if skeleton_bytes is folded_bytes \
+            else skeleton_bytes.decode("ascii"), skeleton_bytes, \
+            skeleton_bytes.translate(_ASCII_WORDS).decode("ascii")
     encoded = text.encode("utf-8", "surrogatepass")
     plan = _plan(encoded.translate(None, _ASCII_BYTES))
-    if plan.translate:
-        folded = text.translate(_FOLD)
-    else:  # what ``_folded`` does, written out: this runs for most messages
-        folded = encoded.lower().decode("utf-8", "surrogatepass")
-        for char, replacement in plan.changing:
-            folded = folded.replace(char, replacement)
-    folded_bytes = folded.encode("utf-8", "surrogatepass")
+    folded, folded_bytes = _folded(text, encoded, plan)
     skeleton_bytes = folded_bytes.translate(LEET_BYTES)
     words = skeleton_bytes.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
     for blank in plan.blanks:  # one character for one: positions are kept
         words = words.replace(blank, " ")
-    return folded, folded_bytes, skeleton_bytes.decode("utf-8", "surrogatepass"), \
-        skeleton_bytes, words
+    return folded, folded_bytes, folded if skeleton_bytes is folded_bytes \
+        else skeleton_bytes.decode("utf-8", "surrogatepass"), skeleton_bytes, words
 
 
 _ASCII_WORDS = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))
