@@ -14,7 +14,7 @@ idempotent: no placeholder looks like personal information.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from bot.core.automod import _builtin as builtin
@@ -94,20 +94,36 @@ def _long(folded: str) -> bool:
         and len(folded.encode("utf-8", "surrogatepass")) > LONG_BYTES
 
 
-def personal_spans(message: Normalized, lo: int = 0, hi: int | None = None) -> list[Span]:
+def mask_indices(patterns: Sequence[str]) -> tuple[int, ...] | None:
+    """For a set of ``patterns`` that holds every mask pattern, the mask each of its
+    members is (-1: not one), so that set's answer on a text says which masks can match
+    there; None when some mask pattern is not among them."""
+    index_of = {pattern: index for index, (_, pattern, _, _) in enumerate(_MASKS)}
+    found = tuple(index_of.get(pattern, -1) for pattern in patterns)
+    return found if set(found) >= set(range(len(_MASKS))) else None
+
+
+def personal_spans(message: Normalized, lo: int = 0, hi: int | None = None,
+                   matched: Iterable[int] | None = None) -> list[Span]:
     """Every finding overlapping ``message.folded[lo:hi]``, as ``(start, end, placeholder)``
     in folded positions, most specific detector first.
 
     The patterns run on the UTF-8 bytes of that slice only (the checks see the whole
     message, so a candidate's surroundings are judged as usual): the engine masks a margin
     around each excerpt without paying for the rest of a long message.
+
+    ``matched``: the masks (indices into ``_MASKS``) known to match somewhere in exactly
+    this slice, when a set holding them all has just read it (the engine's, on a short
+    message whose excerpt window is the whole of it): no set is asked again.
     """
     folded = message.folded
     region = folded[lo:hi]
     if _NEEDS.isdisjoint(region):
         return []
     encoded = region.encode("utf-8", "surrogatepass")
-    if len(encoded) > LONG_BYTES or _long(folded):
+    if matched is not None:
+        matched = list(matched)
+    elif len(encoded) > LONG_BYTES or _long(folded):
         matched = [indices[i] for indices, match in _SETS for i in match(encoded) or ()]
     else:  # a short message: one pass of one set of them all (see ``PatternIndex``)
         matched = _ALL(encoded) or []

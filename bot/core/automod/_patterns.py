@@ -244,16 +244,30 @@ class PatternIndex:
             else:
                 self._long += [(view, _ViewSet(part)) for part in parts.values()]
 
+    @property
+    def folded_patterns(self) -> tuple[str, ...]:
+        """The patterns of the one set a short message's folded view is read by, in the
+        order of the indices ``find`` answers with."""
+        return next((tuple(p.pattern for p in s.patterns) for view, s in self._short
+                     if view is View.FOLDED), ())
+
     def find(self, original: str, folded: str, skeleton: str, folded_bytes: bytes,
-             skeleton_bytes: bytes, wanted: Container[str], hits: list[Hit]) -> None:
+             skeleton_bytes: bytes, wanted: Container[str], hits: list[Hit]
+             ) -> Sequence[int] | None:
         """Append hits of the ``wanted`` rules; ``*_bytes`` are the views in UTF-8.
 
         Most messages match no pattern at all: for them this is one RE2 pass per set and
-        no further call.
+        no further call. Returns, for a short message, which of ``folded_patterns`` match
+        anywhere in its folded text (what masking would otherwise ask a set again), and
+        None for a long one.
         """
-        for view, pattern_set in self._long if len(folded_bytes) > LONG_BYTES else self._short:
+        answer: Sequence[int] | None = None
+        short = len(folded_bytes) <= LONG_BYTES
+        for view, pattern_set in self._short if short else self._long:
             if view is View.FOLDED:
                 matched = pattern_set.match(folded_bytes)
+                if short:
+                    answer = matched or ()
                 if matched:
                     pattern_set.found(matched, folded, folded_bytes, original, folded,
                                       skeleton, wanted, hits)
@@ -262,6 +276,7 @@ class PatternIndex:
                 if matched:
                     pattern_set.found(matched, skeleton, skeleton_bytes, original, folded,
                                       skeleton, wanted, hits)
+        return answer
 
 
 def nested_repetition(pattern: str) -> bool:

@@ -1,0 +1,97 @@
+"""Work one stage of the engine has done is reused by the next, and changes nothing.
+
+Masking around a match asks which personal-information patterns can match; on a short
+message whose excerpt window is all of it, the engine's own RE2 set has just answered
+that for the same bytes, so masking takes its answer instead of running a set again.
+On a long message, masking runs the very sets the engine ran (warm for its text). Folding
+builds a message's plan with set operations and skips work that would give the same
+bytes or string again. Each is compared here with the plain computation.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.automod import Automod, load_automod
+from bot.core.automod import _masking as masking
+from bot.core.automod._patterns import Pattern, PatternIndex
+from bot.core.automod.normalize import _FOLD, LEET, Normalized, fold, scan_forms, words_only
+from tests.core.automod.conftest import message
+from tests.core.automod.test_fast_paths import PIECES
+
+_CONFIG = {"rules": {
+    "advertising": {},
+    "staff": {"type": "regex", "clause": "no-hate", "patterns": [r"zorb\d+x", r"\bq\b"]},
+}}
+SHORTCUT = Automod(load_automod(_CONFIG))
+PLAIN = Automod(load_automod(_CONFIG))
+PLAIN._masks_of = None  # masking asks its own sets, as it did before the shortcut
+
+
+def _seen(automod: Automod, text: str, author: str) -> list[tuple[object, ...]]:
+    return [(d.rule_id, d.action, d.excerpt, d.detail, d.span)
+            for d in automod.scan(message(text, author=author))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(PIECES, max_size=40), author=st.sampled_from(["a", "b"]))
+def test_masking_with_the_engines_answer_finds_what_its_own_sets_find(
+        parts: list[str], author: str) -> None:
+    text = " ".join(parts)
+    assert _seen(SHORTCUT, text, author) == _seen(PLAIN, text, author)
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(PIECES, max_size=40))
+def test_the_engines_answer_names_the_masks_a_set_of_them_all_names(parts: list[str]
+                                                                     ) -> None:
+    """The short set's answer, mapped through ``mask_indices``, gives the same spans as
+    masking's own set of every mask pattern, and as no set at all."""
+    text = " ".join(parts)
+    folded = fold(text)
+    encoded = folded.encode("utf-8", "surrogatepass")
+    answer = SHORTCUT._patterns.find(text, folded, folded, encoded, encoded, {}, [])
+    assert answer is not None and SHORTCUT._masks_of is not None
+    masks_of = SHORTCUT._masks_of
+    known = [masks_of[i] for i in answer if masks_of[i] >= 0]
+    norm = Normalized(text, folded, folded)
+    assert sorted(known) == sorted(masking._ALL(encoded) or [])
+    assert masking.personal_spans(norm, 0, None, known) == masking.personal_spans(norm)
+
+
+def test_the_shortcut_needs_every_mask_pattern_in_the_engines_set() -> None:
+    patterns = [pattern for _, pattern, _, _ in masking._MASKS]
+    assert masking.mask_indices(["x", *patterns]) == (-1, *range(len(patterns)))
+    assert masking.mask_indices(patterns[1:]) is None
+    staff_only = PatternIndex([Pattern("staff", r"zorb\d+x", "pattern", by_staff=True)])
+    assert masking.mask_indices(staff_only.folded_patterns) is None
+    assert SHORTCUT._masks_of is not None
+
+
+def test_a_long_message_is_masked_through_the_engines_own_sets() -> None:
+    """Same pattern tuples, so ``compiled_set`` hands back the same warm sets."""
+    engine_sets = [pattern_set.match for _, pattern_set in SHORTCUT._patterns._long]
+    assert all(any(match is mine for mine in engine_sets) for _, match in masking._SETS)
+    text = ("write to jo@example.org or call (312) 555-0142; " * 60)[:3_000]
+    found = {d.rule_id: d for d in SHORTCUT.scan(message(text, author="long"))}
+    assert "[email removed]" in found["pii-email"].excerpt
+    assert "555-0142" not in found["pii-email"].excerpt
+
+
+# Characters that reach each branch of a plan: folded to themselves and blanked (emoji,
+# curly quotes), folded to something holding a blank ("½" to "1⁄2", "ŀ" to "l·"), folded
+# away (joiners, variation selectors), changed to letters, and leetspeak digits.
+_FOLDING = st.sampled_from(["😀", "“", "…", "½", "ŀ", "·", "︙", "\u200d", "\ufe0f", "❤️",
+                            "é", "а", "Ｉ", "ß", "ﬃ", "会", "0", "4", "@", "$", "x", " "])
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(_FOLDING | PIECES, max_size=30).map("".join))
+def test_scan_forms_built_from_set_plans_give_what_translating_gives(text: str) -> None:
+    folded = text.translate(_FOLD)
+    skeleton = folded.translate(LEET)
+    expected = (folded, folded.encode("utf-8"), skeleton, skeleton.encode("utf-8"),
+                words_only(skeleton))
+    for _ in range(2):  # the plan built, then read back
+        assert scan_forms(text) == expected
