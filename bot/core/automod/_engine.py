@@ -39,7 +39,7 @@ from bot.core.automod._masking import (
 from bot.core.automod._model import Action, Detection, RuleSettings, ScannedMessage
 from bot.core.automod._patterns import PatternIndex
 from bot.core.automod._repetition import REPETITION_RULES, RepetitionTracker
-from bot.core.automod.normalize import Normalized, SpanMap, scan_forms
+from bot.core.automod.normalize import Normalized, SpanMap, scan_views
 from bot.core.code_text import ProfileBook
 
 _CONTEXT = 40  # characters of context either side of a match in an excerpt
@@ -107,7 +107,7 @@ class Automod:
         if roles and place.exempt_roles and not place.exempt_roles.isdisjoint(roles):
             return []
         text = message.text
-        folded, folded_bytes, skel, skel_bytes, words = scan_forms(text)
+        folded, folded_bytes, skel, skel_bytes, words, odd = scan_views(text)
         hits: list[Hit] = []
         if self._has_keywords:
             self._keywords.find(skel, hits, words)
@@ -124,7 +124,8 @@ class Automod:
             self._classify(folded, hits)
         if not hits:
             return []  # the common case: nothing else is built for a clean message
-        return self._detections(Normalized(text, folded, skel), message, place, hits, answer)
+        return self._detections(Normalized(text, folded, skel), message, place, hits,
+                                answer, odd)
 
     def _classify(self, folded: str, hits: list[Hit]) -> None:
         """Asks the optional model; a score over the threshold is one alert-worthy hit."""
@@ -154,8 +155,10 @@ class Automod:
     # -- detections ------------------------------------------------------------------------
 
     def _detections(self, norm: Normalized, message: ScannedMessage, place: _Place,
-                    hits: list[Hit], answer: Sequence[int] | None = None) -> list[Detection]:
-        """``answer``: what ``PatternIndex.find`` returned (the short set's matches)."""
+                    hits: list[Hit], answer: Sequence[int] | None = None,
+                    odd: tuple[str, ...] | None = None) -> list[Detection]:
+        """``answer``: what ``PatternIndex.find`` returned (the short set's matches);
+        ``odd``: what ``scan_views`` said of the text (for its ``SpanMap``)."""
         first: dict[str, Hit] = {}
         scores: dict[str, int] = {}
         details: dict[str, list[str]] = {}
@@ -180,7 +183,7 @@ class Automod:
         spans = None
         if not norm.original.isascii():
             spans = SpanMap(norm.original, until=_MASK_MARGIN + max(
-                hit[2] if hit[1] >= 0 else _EXCERPT_MAX for _, hit in kept))
+                hit[2] if hit[1] >= 0 else _EXCERPT_MAX for _, hit in kept), odd=odd)
         masks_of = self._masks_of
         known = None if answer is None or masks_of is None \
             else [masks_of[i] for i in answer if masks_of[i] >= 0]

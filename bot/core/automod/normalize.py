@@ -182,7 +182,13 @@ def fold_and_skeleton(text: str) -> tuple[str, bytes, str, bytes]:
 
 
 def scan_forms(text: str) -> tuple[str, bytes, str, bytes, str]:
-    """``fold_and_skeleton`` plus the skeleton's :func:`words_only` form, reusing what
+    """``fold_and_skeleton`` plus the skeleton's :func:`words_only` form."""
+    return scan_views(text)[:5]
+
+
+def scan_views(text: str) -> tuple[str, bytes, str, bytes, str, tuple[str, ...]]:
+    """What the engine reads of a message: :func:`scan_forms` and the characters of the
+    text that fold to other than one character (for a :class:`SpanMap`), reusing what
     folding learnt about the text (its few characters outside ASCII)."""
     # Most messages have no leetspeak: ``bytes.translate`` then hands back the very
     # object it was given, and the skeleton is the folded string, not decoded again.
@@ -192,7 +198,7 @@ def scan_forms(text: str) -> tuple[str, bytes, str, bytes, str]:
         skeleton_bytes = folded_bytes.translate(LEET_BYTES)
         return folded, folded_bytes, folded if skeleton_bytes is folded_bytes \
             else skeleton_bytes.decode("ascii"), skeleton_bytes, \
-            skeleton_bytes.translate(_ASCII_WORDS).decode("ascii")
+            skeleton_bytes.translate(_ASCII_WORDS).decode("ascii"), ()
     encoded = text.encode("utf-8", "surrogatepass")
     plan = _plan(encoded.translate(None, _ASCII_BYTES))
     folded, folded_bytes = _folded(text, encoded, plan)
@@ -201,7 +207,7 @@ def scan_forms(text: str) -> tuple[str, bytes, str, bytes, str]:
     for blank in plan.blanks:  # one character for one: positions are kept
         words = words.replace(blank, " ")
     return folded, folded_bytes, folded if skeleton_bytes is folded_bytes \
-        else skeleton_bytes.decode("utf-8", "surrogatepass"), skeleton_bytes, words
+        else skeleton_bytes.decode("utf-8", "surrogatepass"), skeleton_bytes, words, plan.odd
 
 
 _ASCII_WORDS = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))
@@ -260,8 +266,12 @@ class SpanMap:
 
     __slots__ = ("_folded_at", "_length", "_original", "_original_at", "widest")
 
-    def __init__(self, original: str, until: int | None = None) -> None:
-        """``until``: positions past this folded index will not be asked for."""
+    def __init__(self, original: str, until: int | None = None,
+                 odd: tuple[str, ...] | None = None) -> None:
+        """``until``: positions past this folded index will not be asked for. ``odd``: the
+        characters of ``original`` that fold to other than one character, when the caller
+        has them from folding it (``scan_views``): a long message's plan is not cached,
+        and would otherwise be built again."""
         self._original = original
         self._original_at: list[int] = []
         self._folded_at: list[int] = []
@@ -270,7 +280,9 @@ class SpanMap:
         # Only characters that fold to other than one character shift positions: emoji,
         # CJK or Cyrillic letters map one-to-one and need no break point.
         # The plan folding made for this message, most often still cached.
-        odd = _plan(original.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)).odd
+        if odd is None:
+            odd = _plan(original.encode("utf-8", "surrogatepass")
+                        .translate(None, _ASCII_BYTES)).odd
         # The most characters one character folds to: folded text is at most this many
         # times as long as the original stretch it came from.
         self.widest = max((len(_FOLD[ord(c)]) for c in odd), default=1) or 1

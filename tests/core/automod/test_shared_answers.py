@@ -16,7 +16,16 @@ from hypothesis import strategies as st
 from bot.core.automod import Automod, load_automod
 from bot.core.automod import _masking as masking
 from bot.core.automod._patterns import Pattern, PatternIndex
-from bot.core.automod.normalize import _FOLD, LEET, Normalized, fold, scan_forms, words_only
+from bot.core.automod.normalize import (
+    _FOLD,
+    LEET,
+    Normalized,
+    SpanMap,
+    fold,
+    scan_forms,
+    scan_views,
+    words_only,
+)
 from tests.core.automod.conftest import message
 from tests.core.automod.test_fast_paths import PIECES
 
@@ -95,3 +104,19 @@ def test_scan_forms_built_from_set_plans_give_what_translating_gives(text: str) 
                 words_only(skeleton))
     for _ in range(2):  # the plan built, then read back
         assert scan_forms(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(_FOLDING | PIECES | st.sampled_from(["ß", "ﬃ", "ᴬ", "e\u0301"]),
+                     max_size=40).map("".join))
+def test_span_maps_given_folding_odd_characters_map_as_those_finding_them(text: str
+                                                                         ) -> None:
+    """The engine hands SpanMap the odd characters ``scan_views`` found (a long
+    message's plan is not cached): every position maps as when SpanMap finds them."""
+    views = scan_views(text)
+    assert views[:5] == scan_forms(text)
+    given_odd, found = SpanMap(text, odd=views[5]), SpanMap(text)
+    assert given_odd.widest == found.widest
+    for at in range(len(views[0]) + 2):
+        assert given_odd.position(at) == found.position(at)
+        assert given_odd.span(at, at + 3) == found.span(at, at + 3)
