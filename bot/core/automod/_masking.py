@@ -19,7 +19,13 @@ from typing import Any
 
 from bot.core.automod import _builtin as builtin
 from bot.core.automod import _pii as pii
-from bot.core.automod._patterns import LONG_BYTES, CharOffsets, compile_pattern, compiled_set
+from bot.core.automod._patterns import (
+    LONG_BYTES,
+    CharOffsets,
+    compile_pattern,
+    compiled_set,
+    match_spans,
+)
 from bot.core.automod.normalize import Normalized, SpanMap, fold
 
 _Check = Callable[[int, int, Normalized], "str | None"]
@@ -133,8 +139,7 @@ def personal_spans(message: Normalized, lo: int = 0, hi: int | None = None,
     found: list[Span] = []
     for index in sorted(matched):  # in _MASKS order: most specific first
         label, compiled, check, trim = _COMPILED[index]
-        for match in compiled.finditer(encoded):
-            start, end = match.span()
+        for start, end in match_spans(compiled, encoded):
             if chars is not None:
                 start, end = chars(start), chars(end)
             start, end = start + lo, end + lo

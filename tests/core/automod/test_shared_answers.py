@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bot.core.automod import Automod, load_automod
 from bot.core.automod import _masking as masking
-from bot.core.automod._patterns import Pattern, PatternIndex
+from bot.core.automod._patterns import Pattern, PatternIndex, _compiled, match_spans
 from bot.core.automod.normalize import (
     _FOLD,
     LEET,
@@ -120,3 +120,19 @@ def test_span_maps_given_folding_odd_characters_map_as_those_finding_them(text: 
     for at in range(len(views[0]) + 2):
         assert given_odd.position(at) == found.position(at)
         assert given_odd.span(at, at + 3) == found.span(at, at + 3)
+
+
+_SPAN_PATTERNS = [r"x*", r"\b", r"a+", r"(?:^|[^\d])(\d{3})(?:[^\d]|$)", r"é|😀", r"$",
+                  *(pattern for _, pattern, _, _ in masking._MASKS)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(pattern=st.sampled_from(_SPAN_PATTERNS),
+       text=st.lists(PIECES | st.sampled_from(["x", "xx", "a", "aaa", "123", "é😀"]),
+                     max_size=20).map("".join))
+def test_match_spans_step_through_matches_as_finditer_does(pattern: str, text: str) -> None:
+    """Empty matches included: the step past one is the wrapper's, byte by byte."""
+    compiled = _compiled(pattern)
+    encoded = text.encode("utf-8")
+    assert list(match_spans(compiled, encoded)) == [m.span()
+                                                     for m in compiled.finditer(encoded)]
