@@ -15,6 +15,12 @@ from hypothesis import strategies as st
 
 from bot.core.automod import Automod, load_automod
 from bot.core.automod import _masking as masking
+from bot.core.automod._impersonation import (
+    ImpersonationCheck,
+    ProtectedName,
+    compact,
+    within_one_edit,
+)
 from bot.core.automod._patterns import Pattern, PatternIndex, _compiled, match_spans
 from bot.core.automod.normalize import (
     _FOLD,
@@ -24,6 +30,7 @@ from bot.core.automod.normalize import (
     fold,
     scan_forms,
     scan_views,
+    skeleton,
     words_only,
 )
 from tests.core.automod.conftest import message
@@ -136,3 +143,36 @@ def test_match_spans_step_through_matches_as_finditer_does(pattern: str, text: s
     encoded = text.encode("utf-8")
     assert list(match_spans(compiled, encoded)) == [m.span()
                                                      for m in compiled.finditer(encoded)]
+
+
+_PROTECTED = [ProtectedName("Jane Doe", frozenset({"u1"})), ProtectedName("Al", frozenset()),
+              ProtectedName("Dr. Maria-José Núñez", frozenset({"u2"}))]
+_CHECK = ImpersonationCheck(_PROTECTED, ["admin", "moderator"])
+
+
+def _plain_judgement(display_name: str) -> tuple[str, frozenset[str]] | None:
+    """The rule as written: compact name equal, contained or one edit away (long names
+    only), else a reserved word among the name's words."""
+    name = compact(display_name)
+    if not name:
+        return None
+    for person in _PROTECTED:
+        key = compact(person.name)
+        if name == key or (len(key) >= 6 and (key in name or within_one_edit(name, key))):
+            return f"display name \"{display_name}\" looks like {person.name}", person.ids
+    cleaned = "".join(c if c.isalnum() else " " for c in skeleton(display_name))
+    reserved = sorted(set(cleaned.split()) & {"admin", "moderator"})
+    if reserved:
+        return f"display name \"{display_name}\" claims a role ({', '.join(reserved)})", \
+            frozenset()
+    return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(name=st.lists(st.sampled_from(["jane", "Jane", "J4ne", "doe", "D0E", "deo", "do", "al",
+                                      "Maria", "José", "Jose", "Núñez", "nunez", "dr",
+                                      "admin", "ADM1N", "mod", "moderator", "_", ".", "-",
+                                      " ", "а", "é", "😀", "\u200d", "x", "1", "(", ")"]),
+                     max_size=8).map("".join) | st.text(max_size=12))
+def test_display_names_are_judged_as_the_rule_reads(name: str) -> None:
+    assert _CHECK._judge(name) == _plain_judgement(name)
