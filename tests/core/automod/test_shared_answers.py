@@ -176,3 +176,23 @@ def _plain_judgement(display_name: str) -> tuple[str, frozenset[str]] | None:
                      max_size=8).map("".join) | st.text(max_size=12))
 def test_display_names_are_judged_as_the_rule_reads(name: str) -> None:
     assert _CHECK._judge(name) == _plain_judgement(name)
+
+
+_NANP_SHAPES = ["({a}) {b}-{c}", "({a}){b}-{c}", "({a})-{b}-{c}", "({a}).{b}.{c}", "{a}-{b}-{c}",
+                "{a}.{b}.{c}", "{a} {b} {c}", "{a} {b}-{c}", "({a}) {b} {c}"]
+
+
+def test_plain_north_american_numbers_are_answered_as_libphonenumber_answers() -> None:
+    """The shortcut answers "possible" for a plain NANP shape with any area code 2-9xx:
+    libphonenumber is asked for every area code, in every shape, with varied digits."""
+    from bot.core.automod._pii import _PLAIN_NANP, _phone_ok
+
+    for area in range(200, 1000):
+        for k, shape in enumerate(_NANP_SHAPES):
+            text = shape.format(a=area, b=f"{(area * 7 + k * 131) % 1000:03d}",
+                                c=f"{(area * 13 + k * 977) % 10000:04d}")
+            assert _PLAIN_NANP.fullmatch(text), text
+            assert _phone_ok.__wrapped__(text, "US", False), text
+    for text in ("(123) 555-0142", "123-555-0142", "1 312 555 0142", "+1 312 555 0142",
+                 "(312 555-0142", "312555-0142", "(312)  555-0142"):
+        assert not _PLAIN_NANP.fullmatch(text), text
