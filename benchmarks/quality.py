@@ -25,6 +25,10 @@ documented fictional formats (below), so it ships with nothing anybody wrote pri
 Tuning and held-out halves: rules are changed only after reading the tuning halves (even
 SMS rows, even-numbered IRC files); ``--show-flags`` prints every flag on the IRC tuning
 half, and never a held-out line.
+
+Benign chat is real chat: the IRC figures are printed as measured, then without the lines
+judged by hand to break the Code (``data/irc-adjudicated.csv``: a troll's slur flood,
+threats, insults aimed at people), since removing those is the bot doing its job.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from benchmarks import fetch_datasets as datasets
 from bot.core.automod import Action, Automod, ScannedMessage, load_automod
@@ -202,17 +207,55 @@ _IRC_LINE = re.compile(r"^\[\d\d:\d\d\] <[^>]+> (.+)$")
 
 def irc(folder: Path | Sequence[Path]) -> tuple[list[Path], list[str]]:
     """(files, chat lines) of a folder of logs, one log or a list of logs."""
+    files, lines = irc_lines(folder)
+    return files, [line.text for line in lines]
+
+
+class IrcLine(NamedTuple):
+    file: str
+    number: int  # in the file, from 1
+    text: str
+
+
+def irc_lines(folder: Path | Sequence[Path]) -> tuple[list[Path], list[IrcLine]]:
+    """(files, chat lines with where each was read) of a folder, one log or a list."""
     if isinstance(folder, Path):
         files = sorted(folder.glob("*.raw.txt")) if folder.is_dir() else [folder]
     else:
         files = sorted(folder)
     lines = []
     for path in files:
-        for line in _text(path).splitlines():
+        for number, line in enumerate(_text(path).splitlines(), 1):
             match = _IRC_LINE.match(line)
             if match:
-                lines.append(match.group(1))
+                lines.append(IrcLine(path.name, number, match.group(1)))
     return files, lines
+
+
+ADJUDICATED = Path(__file__).resolve().parent / "data" / "irc-adjudicated.csv"
+
+
+def adjudicated(path: Path = ADJUDICATED) -> dict[tuple[str, int], tuple[str, str]]:
+    """(file, line) -> (sha256 prefix of its text, category) of the lines judged to break
+    the Code (see the file's header): the IRC logs are real chat, and real chat has the odd
+    troll in it, whose lines are not benign however the corpus is described."""
+    rows = csv.reader(line for line in _text(path).splitlines() if not line.startswith("#"))
+    next(rows)
+    return {(row[0], int(row[1])): (row[2], row[3]) for row in rows}
+
+
+def _violations(lines: Sequence[IrcLine], judged: dict[tuple[str, int], tuple[str, str]]
+                ) -> list[bool]:
+    """Which lines were adjudicated violations; refuses a list that names other text."""
+    out = []
+    for line in lines:
+        verdict = judged.get((line.file, line.number))
+        if verdict is not None and \
+                hashlib.sha256(line.text.encode()).hexdigest()[:16] != verdict[0]:
+            raise datasets.DatasetError(f"{ADJUDICATED.name} names {line.file}:{line.number}"
+                                        " but the text there is different")
+        out.append(verdict is not None)
+    return out
 
 
 # -- measuring -------------------------------------------------------------------------------
@@ -287,21 +330,31 @@ def run_sms(automod: Automod, path: Path) -> None:
 def run_irc(automod: Automod, files: Sequence[Path], limit: int) -> None:
     files = sorted(files)
     _describe("ubuntu-irc (Kummerfeld et al. 2019, train)", files)
+    judged = adjudicated()
     # Allow-list, e-mail and context changes were made after reading flags in the
     # even-numbered files (sorted by name) only: the odd-numbered ones are the held-out half.
     halves = {"tuning half (even files)": files[0::2], "held-out half (odd files)": files[1::2]}
     for name, group in halves.items():
-        lines = irc(group)[1][:limit // 2]
-        found = [automod.scan(message) for message in _messages(lines)]
-        flagged = [f for f in found if f]
-        removed = [[d for d in f if d.action is not Action.ALERT_STAFF] for f in found]
-        removed = [r for r in removed if r]
+        lines = irc_lines(group)[1][:limit // 2]
+        found = [automod.scan(message) for message in _messages(line.text for line in lines)]
+        removed = [any(d.action is not Action.ALERT_STAFF for d in f) for f in found]
         print(f"  benign chat, {name}: {len(lines)} lines, flagged "
-              f"{len(flagged) / len(lines):.3%}, auto-removed {len(removed) / len(lines):.3%}")
+              f"{sum(bool(f) for f in found) / len(lines):.3%}, auto-removed "
+              f"{sum(removed) / len(lines):.3%}")
         # Per rule: the lines it flagged, and the lines where it is what removes them.
-        for what, rows in (("flagged", flagged), ("removed", removed)):
+        for what, rows in (("flagged", [f for f in found if f]),
+                           ("removed", [[d for d in f if d.action is not Action.ALERT_STAFF]
+                                        for f in found])):
             counts = Counter(rule for f in rows for rule in {d.rule_id for d in f})
             print(f"    {what} by rule: " + ", ".join(f"{r} {n}" for r, n in counts.most_common()))
+        bad = _violations(lines, judged)
+        benign = [(bool(f), r) for f, r, b in zip(found, removed, bad, strict=True) if not b]
+        caught = [(bool(f), r) for f, r, b in zip(found, removed, bad, strict=True) if b]
+        print(f"    without the {len(caught)} lines adjudicated as breaking the Code "
+              f"({ADJUDICATED.name}; flagged {sum(f for f, _ in caught)}, removed "
+              f"{sum(r for _, r in caught)} of them): {len(benign)} benign lines, flagged "
+              f"{sum(f for f, _ in benign) / len(benign):.3%}, auto-removed "
+              f"{sum(r for _, r in benign) / len(benign):.3%}")
 
 
 def show_tuning_flags(automod: Automod, files: Sequence[Path]) -> None:

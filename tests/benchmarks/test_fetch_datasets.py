@@ -94,3 +94,23 @@ def test_the_benchmark_refuses_a_copy_that_is_not_the_pinned_one(
     assert quality.main(["--davidson", str(path)]) == 2
     out = capsys.readouterr().out
     assert out.startswith("refused:") and "not the pinned" in out
+
+
+def test_the_adjudicated_lines_are_read_and_matched_by_their_text(tmp_path: Path) -> None:
+    log = tmp_path / "2000-01-01.train-c.raw.txt"
+    log.write_text("=== someone has joined\n[00:01] <a> hello all\n[00:02] <b> a line\n")
+    lines = quality.irc_lines(log)[1]
+    assert [(line.number, line.text) for line in lines] == [(2, "hello all"), (3, "a line")]
+    digest = hashlib.sha256(b"a line").hexdigest()[:16]
+    judged = {(log.name, 3): (digest, "insult")}
+    assert quality._violations(lines, judged) == [False, True]
+    # A list naming a line whose text is not the one judged is refused, not half-applied.
+    with pytest.raises(fd.DatasetError, match=r"raw.txt:2 but the text there is different"):
+        quality._violations(lines, {(log.name, 2): (digest, "insult")})
+
+
+def test_the_shipped_adjudication_names_only_real_categories() -> None:
+    judged = quality.adjudicated()
+    assert judged and {category for _, category in judged.values()} <= {
+        "hate", "insult", "threat", "sexual", "spam"}
+    assert all(len(digest) == 16 for digest, _ in judged.values())
