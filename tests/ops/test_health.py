@@ -32,7 +32,7 @@ def free_port() -> int:
 async def app(tmp_path: Path) -> AsyncIterator[App]:
     config = tmp_path / "coc-bot.toml"
     config.write_text(f"[ops]\nhealth_port = {free_port()}\nmax_action_lag_seconds = 120\n"
-                      "check_timeout_seconds = 2\n")
+                      "check_timeout_seconds = 30\n")  # a bound for a hang, not a speed
     settings = load_settings(config, {"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"})
     built = await build_app(settings)
     yield built

@@ -27,6 +27,7 @@ from tests.fakes.slack import FakeSlack
 from tests.ops.test_health import free_port
 from tests.slack.conftest import CONFIG as SLACK_CONFIG
 from tests.slack.conftest import GENERAL, QUEUE, REPORTER, SUBJECT, TEAM
+from tests.waiting import DEADLINE
 
 ROOT = Path(__file__).resolve().parents[2]
 CARD = "4111 1111 1111 1111"
@@ -56,7 +57,8 @@ class Notifications:
 
 
 async def until(http: aiohttp.ClientSession, url: str,
-                check: Callable[[int, dict[str, Any]], bool], within: float = 30) -> dict[str, Any]:
+                check: Callable[[int, dict[str, Any]], bool],
+                within: float = DEADLINE) -> dict[str, Any]:
     """Ask ``/readyz`` until ``check`` holds (each answer is computed fresh)."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
@@ -92,7 +94,7 @@ async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> 
             "executive_role_id": discord.role("Executive"),
             "staff_queue_channel_id": queue, "committee_channel_id": queue,
             "executive_channel_id": queue}.items())
-        + f"\n\n[ops]\nhealth_port = {port}\ncheck_timeout_seconds = 3\n")
+        + f"\n\n[ops]\nhealth_port = {port}\ncheck_timeout_seconds = 30\n")
     notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     notify.bind(str(tmp_path / "notify"))
     notify.setblocking(False)

@@ -23,6 +23,7 @@ from storage import open_storage
 from tests.fakes.slack import FakeSlack
 from tests.slack.conftest import CONFIG, GENERAL, REPORTER, SECRET, SUBJECT, sign
 from tests.slack.helpers import eventually
+from tests.waiting import eventually as until
 
 
 def _settings(tmp_path: Path, config: str, env: dict[str, str] | None = None) -> Settings:
@@ -73,8 +74,7 @@ async def test_run_slack_serves_signed_requests_on_the_configured_host_and_port(
             f"&response_url={fake.response_url('http')}")
     try:
         async with aiohttp.ClientSession() as session:
-            status = 0
-            for _ in range(100):  # until the site is up
+            async def post() -> int:  # 0 until the site is up
                 try:
                     now = int(time.time())
                     async with session.post(
@@ -82,10 +82,10 @@ async def test_run_slack_serves_signed_requests_on_the_configured_host_and_port(
                             headers={"Content-Type": "application/x-www-form-urlencoded",
                                      "X-Slack-Request-Timestamp": str(now),
                                      "X-Slack-Signature": sign(body, now)}) as resp:
-                        status = resp.status
-                        break
+                        return resp.status
                 except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.02)
+                    return 0
+            status = await until(post, "the site to answer", every=0.02)
         assert status == 200
         assert f"on http://127.0.0.1:{port}/slack/events" in caplog.text
         await eventually(lambda: bool(fake.responses()))
