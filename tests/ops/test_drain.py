@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sqlite3
 import sys
 import time
@@ -28,6 +27,7 @@ import pytest
 from tests.fakes.discord.server import FakeDiscord
 from tests.fakes.hold import Hold
 from tests.fakes.slack import FakeSlack
+from tests.ports import free_port
 from tests.slack.conftest import CONFIG as SLACK_CONFIG
 from tests.slack.conftest import GENERAL, SECRET, SUBJECT, TEAM, sign
 from tests.slack.helpers import eventually
@@ -122,10 +122,6 @@ async def test_discord_handler_in_flight_at_sigterm_is_finished(tmp_path: Path) 
         await fake.stop()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def message_event(slack: FakeSlack) -> dict[str, object]:

@@ -19,13 +19,7 @@ from bot.core.services._context import schedule
 from bot.ops import Systemd, operations
 from config.loader import load_settings
 from tests.core.recording_platform import RecordingPlatform
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.ports import free_port
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.fakes.discord.server import FakeDiscord
 from tests.fakes.slack import FakeSlack
-from tests.ops.test_health import free_port
+from tests.ports import free_port
 from tests.slack.conftest import CONFIG as SLACK_CONFIG
 from tests.slack.conftest import GENERAL, QUEUE, REPORTER, SUBJECT, TEAM
 from tests.waiting import DEADLINE

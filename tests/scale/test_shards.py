@@ -33,7 +33,8 @@ from bot.discord_io.shards import lease_name
 from bot.sealing import generate_key
 from storage import open_storage
 from tests.fakes.discord.server import FakeDiscord, FakeUser
-from tests.scale.processes import BotProcess, free_port, start_bot, wait_until
+from tests.ports import free_port
+from tests.scale.processes import BotProcess, start_bot, wait_until
 from tests.waiting import DEADLINE
 
 CARD = "my card is 4111 1111 1111 1111"

@@ -53,7 +53,8 @@ from bot.sealing import generate_key
 from storage import notifier_for, open_storage
 from tests.fakes.discord.server import FakeDiscord, FakeUser
 from tests.fakes.slack import FakeSlack
-from tests.scale.processes import BotProcess, free_port, port_open, start_bot, wait_until
+from tests.ports import free_port
+from tests.scale.processes import BotProcess, port_open, start_bot, wait_until
 from tests.slack.conftest import (
     GENERAL,
     OUTSIDER,
