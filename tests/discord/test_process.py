@@ -52,7 +52,7 @@ async def test_coc_bot_run_connects_syncs_commands_and_stops_on_sigterm(
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         await fake.wait_for(lambda: "guild" in fake.commands and "global" in fake.commands,
-                            "synced its slash commands", limit=30)
+                            "synced its slash commands")
         names = {c["name"] for c in fake.commands["guild"]}
         assert {"report", "remove", "suspend", "motion", "Report message"} <= names
         assert {c["name"] for c in fake.commands["global"]} == {"appeal"}

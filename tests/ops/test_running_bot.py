@@ -122,10 +122,10 @@ async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> 
             # A full flow on both platforms: reports, and automod removing a card number.
             token = await discord.slash(alice, "report", reason="bob insulted me on Discord",
                                         member=bob)
-            await discord.wait_for(lambda: discord.reply_texts(token), "answered", limit=30)
+            await discord.wait_for(lambda: discord.reply_texts(token), "answered")
             leak = await discord.say(bob, general, f"alice's card is {CARD}, exp 12/29")
             await discord.wait_for(lambda: discord.find("DELETE", f"/messages/{leak['id']}"),
-                                   "removed the card number", limit=30)
+                                   "removed the card number")
             await slack.send_envelope("slash_commands", {
                 "team_id": TEAM, "channel_id": GENERAL, "user_id": REPORTER,
                 "command": "/report", "text": f"<@{SUBJECT}> insulted me on Slack",
@@ -176,7 +176,8 @@ async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> 
         proc.send_signal(signal.SIGTERM)
         seen = await notifications.wait_for("STOPPING=1")
         assert set(seen) == {"READY=1", "WATCHDOG=1", "STOPPING=1"}
-        assert await asyncio.wait_for(proc.wait(), 30) == 0, (tmp_path / "bot.log").read_text()
+        assert await asyncio.wait_for(proc.wait(), DEADLINE) == 0, \
+            (tmp_path / "bot.log").read_text()
     finally:
         if proc.returncode is None:
             proc.kill()
