@@ -41,7 +41,8 @@ from typing import Any
 import aiohttp
 
 from bot.sealing import generate_key
-from tests.scale.processes import ROOT, BotProcess, free_port, start_bot, wait_until
+from tests.ports import free_port
+from tests.scale.processes import ROOT, BotProcess, start_bot, wait_until
 
 CONFIG = """
 [discord]

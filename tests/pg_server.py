@@ -21,11 +21,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.ports import free_port
 
 REQUIRE_ENV = "COC_BOT_REQUIRE_POSTGRES"
 URL_ENV = "COC_BOT_TEST_POSTGRES_URL"
@@ -57,10 +58,6 @@ def find_binaries() -> Path:
                       f"postgresql (apt-get install postgresql) or set {URL_ENV}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -129,7 +126,7 @@ def _start_on_a_free_port(server: Server) -> str:
     assert server.folder is not None and server.binaries is not None
     problem = ""
     for _ in range(3):
-        port = _free_port()
+        port = free_port()
         done = server._run(
             str(server.binaries / "pg_ctl"), "-D", str(server.folder / "data"), "-l",
             str(server.folder / "server.log"), "-w", "-t", "30", "-o",

@@ -21,6 +21,7 @@ from tests.fakes.slack import FakeSlack
 from tests.slack.conftest import CONFIG as SLACK_CONFIG
 from tests.slack.conftest import GENERAL, REPORTER, SUBJECT, TEAM
 from tests.slack.helpers import eventually
+from tests.waiting import DEADLINE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,7 +54,7 @@ async def test_one_process_runs_both_front_ends_on_one_case_log(tmp_path: Path) 
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
-        await discord.wait_for(lambda: "guild" in discord.commands, "synced commands", limit=30)
+        await discord.wait_for(lambda: "guild" in discord.commands, "synced commands")
         token = await discord.slash(alice, "report", reason="bob insulted me on Discord",
                                     member=bob)
         await discord.wait_for(lambda: discord.reply_texts(token), "answered on Discord")
@@ -69,7 +70,7 @@ async def test_one_process_runs_both_front_ends_on_one_case_log(tmp_path: Path) 
         assert "insulted me on Slack" in reports[f"slack:{TEAM}:{REPORTER}"]
 
         proc.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(proc.communicate(), 30)
+        _, stderr = await asyncio.wait_for(proc.communicate(), DEADLINE)
         assert proc.returncode == 0, stderr.decode()[-2000:]
     finally:
         if proc.returncode is None:

@@ -19,6 +19,7 @@ from tests.fakes.slack import FakeSlack
 from tests.slack.conftest import CONFIG as SLACK_CONFIG
 from tests.slack.conftest import GENERAL, REPORTER, SUBJECT, TEAM
 from tests.slack.helpers import eventually
+from tests.waiting import DEADLINE
 
 ROOT = Path(__file__).resolve().parents[1]
 CANARY = "CANARY7f3a"
@@ -59,7 +60,7 @@ async def test_deleting_the_database_stops_the_bot_with_the_reason_and_a_rescue_
     env.pop("SLACK_BOT_TOKEN", None)
     proc = await start(env)
     try:
-        await discord.wait_for(lambda: "guild" in discord.commands, "synced commands", limit=30)
+        await discord.wait_for(lambda: "guild" in discord.commands, "synced commands")
         before = await discord.slash(alice, "report", reason="filed before", member=bob)
         await discord.wait_for(lambda: discord.reply_texts(before), "answered the report")
 
@@ -69,7 +70,7 @@ async def test_deleting_the_database_stops_the_bot_with_the_reason_and_a_rescue_
         assert "database is unavailable" in reply[0] and "nothing was changed" in reply[0]
         assert str(db) not in reply[0], "a participant is not shown server paths"
 
-        _, stderr = await asyncio.wait_for(proc.communicate(), 30)
+        _, stderr = await asyncio.wait_for(proc.communicate(), DEADLINE)
         err = stderr.decode()
         assert proc.returncode == EXIT_DATABASE_LOST, err[-2000:]
         assert f"coc-bot: The database file {db} was deleted while coc-bot was running" in err
@@ -84,7 +85,7 @@ async def test_deleting_the_database_stops_the_bot_with_the_reason_and_a_rescue_
         # Started again as is (a service manager's restart): refused, no empty case log.
         again = await start(env)
         try:
-            _, stderr = await asyncio.wait_for(again.communicate(), 30)
+            _, stderr = await asyncio.wait_for(again.communicate(), DEADLINE)
         finally:
             await stop(again)
         assert again.returncode == 1 and f"Move it to {db}" in stderr.decode()
@@ -115,7 +116,7 @@ async def test_a_debug_start_up_and_reports_log_no_secret_and_no_report(
            "SLACK_SIGNING_SECRET": f"{CANARY}-signing", "SLACK_API_BASE": slack_api}
     proc = await start(env, "--log-level", "DEBUG")
     try:
-        await discord.wait_for(lambda: "guild" in discord.commands, "synced commands", limit=30)
+        await discord.wait_for(lambda: "guild" in discord.commands, "synced commands")
         token = await discord.slash(alice, "report", reason="Wombat-5521 on Discord",
                                     member=bob)
         await discord.wait_for(lambda: discord.reply_texts(token), "answered on Discord")
@@ -125,7 +126,7 @@ async def test_a_debug_start_up_and_reports_log_no_secret_and_no_report(
             "response_url": slack.response_url("canary")}, envelope_id="env-canary")
         await eventually(lambda: bool(slack.responses()), within=20)
         proc.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(proc.communicate(), 30)
+        _, stderr = await asyncio.wait_for(proc.communicate(), DEADLINE)
     finally:
         await stop(proc)
         await discord.stop()

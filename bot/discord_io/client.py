@@ -97,6 +97,7 @@ class CocBot(commands.Bot):
         self.registers = self.home
         self.gateway_state = gateway
         self._checked = False
+        self._setup_checked: set[int] = set()
         self._unknown: set[int] = set()  # servers not in the config, already logged
         self._resume: GatewaySession | None = None
         self._resuming = False
@@ -197,8 +198,7 @@ class CocBot(commands.Bot):
         if first:
             mine = self.shard_guilds()  # the others are checked by their shard's client
             for server in (s for s in self.settings.all_servers if s.guild_id in mine):
-                for problem in setup_check.problems(self.get_guild(server.guild_id), server):
-                    log.warning("set-up: %s", problem)
+                self._check_setup(server.guild_id)
             for other in self.guilds:
                 self._note_unknown(other)
         if guild is None:
@@ -219,7 +219,26 @@ class CocBot(commands.Bot):
         return mine[0] if mine else self.settings.guild_id
 
     def _watched_guild(self) -> discord.Guild | None:
-        return self.get_guild(self._readiness_guild)
+        """The readiness server, if it is here and available: READY names every server
+        but sends each one's contents later (an outage can delay that for minutes), and
+        discord.py fires ``on_ready`` after ``guild_ready_timeout`` even if some are still
+        only ids; timed actions must not run against an empty server."""
+        guild = self.get_guild(self._readiness_guild)
+        return guild if guild is not None and not guild.unavailable else None
+
+    def _check_setup(self, guild_id: int) -> None:
+        """Log what in a configured server does not match the configuration, once it is
+        available (checking a server READY named but has not sent yet would report every
+        role and channel missing); a server the bot is not in is reported at once."""
+        server = self.settings.server(guild_id)
+        guild = self.get_guild(guild_id)
+        if server is None or guild_id in self._setup_checked:
+            return
+        if guild is not None and guild.unavailable:
+            return  # checked by on_guild_available when its contents arrive
+        self._setup_checked.add(guild_id)
+        for problem in setup_check.problems(guild, server):
+            log.warning("set-up: %s", problem)
 
     @property
     def guild_object(self) -> discord.Object:
@@ -311,8 +330,11 @@ class CocBot(commands.Bot):
             self.app.platforms.mark_unready(self.platform.name)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
-        """The guild came back after an outage (READY does not fire again then)."""
+        """The guild arrived after READY, or came back after an outage (READY does not fire
+        again then)."""
         self._note_unknown(guild)
+        if self._checked:  # READY came first: its set-up check waited for this
+            self._check_setup(guild.id)
         if guild.id == self._readiness_guild and self.is_ready() and self.registers:
             self.app.platforms.mark_ready(self.platform.name)
 

@@ -30,6 +30,7 @@ from tests.slack.conftest import SECRET as SLACK_SECRET
 from tests.slack.conftest import TEAM as SLACK_TEAM
 from tests.slack.conftest import SlackWorld, attach_slack
 from tests.slack.conftest import seed as seed_slack
+from tests.waiting import DEADLINE, eventually
 
 
 @dataclass
@@ -158,7 +159,7 @@ HANDLING = ("discord.py: ", "CommandTree-invoker", "discord-ui-")
 slash command, and each button, select or modal callback."""
 
 
-async def settled(world: World, limit: float = 10.0) -> None:
+async def settled(world: World, limit: float = DEADLINE) -> None:
     """Wait until the bot has finished handling everything it has received: every task
     discord.py started for an event or interaction is done. A test that asserts nothing
     happened waits on this, not on a sleep, so it cannot pass merely because the bot was
@@ -177,9 +178,17 @@ async def received(world: World, channel: int, content: str) -> None:
     arrive in order, so everything sent before it has been received too."""
     seen = asyncio.ensure_future(world.bot.wait_for(
         "message", check=lambda m: m.channel.id == channel and m.content == content,
-        timeout=10))
+        timeout=DEADLINE))
     await world.fake.say(world.alice, channel, content)
     await seen
+
+
+async def caught_up(world: World) -> None:
+    """Wait until the bot has read and finished handling every event sent so far, so that
+    asserting it did nothing cannot pass merely because it was slow: gateway events arrive
+    in order, so once a marker said after them is received they all were."""
+    await received(world, world.general, "(the test's marker: nothing to see)")
+    await settled(world)
 
 
 async def connect(app: App) -> tuple[CocBot, asyncio.Task[None]]:
@@ -188,15 +197,13 @@ async def connect(app: App) -> tuple[CocBot, asyncio.Task[None]]:
     bot = CocBot(app, app.settings.discord, guild_ready_timeout=0.05)
     task = asyncio.create_task(bot.start("fake-token"))
     ready = asyncio.create_task(bot.wait_until_ready())
-    await asyncio.wait([task, ready], timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    await asyncio.wait([task, ready], timeout=DEADLINE, return_when=asyncio.FIRST_COMPLETED)
     if task.done():
         task.result()  # the bot died while starting: show why
     assert ready.done(), "the bot did not become ready against the fake Discord"
-    for _ in range(500):  # on_ready (which marks the platform ready) runs as its own task
-        if app.platforms.is_ready(PlatformName.DISCORD):
-            break
-        await asyncio.sleep(0.01)
-    assert app.platforms.is_ready(PlatformName.DISCORD), "Discord never marked ready"
+    # on_ready (which marks the platform ready) runs as its own task
+    await eventually(lambda: app.platforms.is_ready(PlatformName.DISCORD),
+                     "Discord to be marked ready")
     return bot, task
 
 

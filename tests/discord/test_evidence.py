@@ -9,11 +9,12 @@ from typing import TypeVar
 
 from bot.core.models import Evidence, EvidenceKind, Incident
 from tests.discord.conftest import World
+from tests.waiting import DEADLINE
 
 T = TypeVar("T")
 
 
-async def until(check: Callable[[], Awaitable[T]], what: str, limit: float = 10.0) -> T:
+async def until(check: Callable[[], Awaitable[T]], what: str, limit: float = DEADLINE) -> T:
     """Wait for a stored record the bot writes with no call to the fake to wait on."""
     async def poll() -> T:
         while True:

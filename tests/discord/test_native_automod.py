@@ -15,8 +15,9 @@ import pytest
 from bot.core.automod import load_automod
 from bot.core.models import Incident
 from cogs.discord.native_automod import NativeAutomodCog
-from tests.discord.conftest import World, restart, settled
+from tests.discord.conftest import World, caught_up, restart, settled
 from tests.fakes.discord._automod import MANAGE_GUILD
+from tests.waiting import DEADLINE
 
 NATIVE = """
 [discord.native_automod]
@@ -33,7 +34,7 @@ async def synced(world: World) -> NativeAutomodCog:
     # The extension loader imports the cog module on its own: compare by name.
     cog = cast(NativeAutomodCog, world.bot.get_cog("NativeAutomodCog"))
     assert type(cog).__name__ == "NativeAutomodCog"
-    await asyncio.wait_for(cog.synced.wait(), 10)
+    await asyncio.wait_for(cog.synced.wait(), DEADLINE)
     return cog
 
 
@@ -194,7 +195,7 @@ async def test_staff_hand_made_rule_blocks_are_not_the_bots_to_record(world: Wor
     await synced(world)
     world.fake.automod.hand_made("no spoilers", ["spoiler"], world.staff.id)
     await world.fake.say_past_automod(world.alice, world.general, "spoiler: he dies")
-    await settled(world)
+    await caught_up(world)
     async with world.app.storage.transaction() as tx:
         assert await tx.find(Incident) == []
     assert world.fake.dms_to(world.alice) == []

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.discord.server import FakeDiscord
+from tests.waiting import DEADLINE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,12 +52,12 @@ async def test_coc_bot_run_connects_syncs_commands_and_stops_on_sigterm(
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         await fake.wait_for(lambda: "guild" in fake.commands and "global" in fake.commands,
-                            "synced its slash commands", limit=30)
+                            "synced its slash commands")
         names = {c["name"] for c in fake.commands["guild"]}
         assert {"report", "remove", "suspend", "motion", "Report message"} <= names
         assert {c["name"] for c in fake.commands["global"]} == {"appeal"}
         proc.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(proc.communicate(), 20)
+        _, stderr = await asyncio.wait_for(proc.communicate(), DEADLINE)
         assert proc.returncode == 0, stderr.decode()[-2000:]
         if database_env["DATABASE_URL"].startswith("sqlite"):
             assert (tmp_path / "bot.db").exists()

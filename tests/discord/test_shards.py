@@ -18,6 +18,7 @@ from bot.core.services.leases import PREFIX, Lease, LeaseService
 from bot.discord_io.gateway_state import GatewaySession, GatewayState
 from bot.discord_io.shards import ShardKeeper, lease_name
 from tests.core.harness import Harness
+from tests.waiting import DEADLINE
 
 
 @dataclass
@@ -71,7 +72,7 @@ def keeper(h: Harness, name: str) -> tuple[ShardKeeper, StandIn]:
                        ttl=timedelta(seconds=10), renew=0.02, poll=0.02, save=0.01), bot
 
 
-async def until(check: Any, limit: float = 5.0) -> None:
+async def until(check: Any, limit: float = DEADLINE) -> None:
     """Wait for a (plain or async) predicate; the keeper's intervals are milliseconds."""
     async def wait() -> None:
         while True:

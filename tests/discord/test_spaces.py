@@ -16,6 +16,7 @@ from bot.core.models import Incident, Report, Sanction
 from tests.discord.conftest import SecondServer, World, settled
 from tests.discord.test_committee import carry, put_motion
 from tests.fakes.discord.server import FakeUser, message_text
+from tests.waiting import DEADLINE, eventually
 
 pytestmark = pytest.mark.two_servers
 CASE = re.compile(r"C-[0-9A-Z]{7}")
@@ -169,7 +170,7 @@ async def test_a_subject_in_server_b_reaches_the_committee_by_dm(world: World) -
 async def received_in(world: World, user: FakeUser, channel: int, content: str) -> None:
     seen = asyncio.ensure_future(world.bot.wait_for(
         "message", check=lambda m: m.channel.id == channel and m.content == content,
-        timeout=10))
+        timeout=DEADLINE))
     await world.fake.say(user, channel, content)
     await seen
 
@@ -182,10 +183,7 @@ async def test_a_server_not_in_the_config_is_ignored_with_one_log_line(
     stranger = fake.member("stranger", guild=other)
     with caplog.at_level(logging.WARNING, logger="bot.discord_io.client"):
         await fake.dispatch("GUILD_CREATE", fake.guild_json(other))
-        for _ in range(500):
-            if world.bot.get_guild(other) is not None:
-                break
-            await asyncio.sleep(0.01)
+        await eventually(lambda: world.bot.get_guild(other) is not None, "the server's cache")
         await settled(world)
         await fake.dispatch("GUILD_CREATE", fake.guild_json(other))  # again: still one line
         await settled(world)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.discord.conftest import World, settled
+from tests.discord.conftest import World, caught_up, settled
 from tests.discord.test_hostile_text import VICTIM
 from tests.fakes.outbound import scan_discord
 
@@ -34,7 +34,7 @@ async def test_ordinary_chat_passes_the_model(world: World) -> None:
     for text in ("Has anyone read the new cataloguing rules?",
                  "the server crashed again, kill the process and restart it"):
         await fake.say(world.bob, world.general, text)
-    await settled(world)
+    await caught_up(world)
     assert fake.channel_texts(world.staff_queue) == []
 
 

@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from tests.discord.conftest import World
-
-
-async def settle(world: World) -> None:
-    """Let the bot finish with the messages already sent (it acts within milliseconds)."""
-    for _ in range(20):
-        await asyncio.sleep(0.01)
+from tests.discord.conftest import World, caught_up
 
 
 async def test_a_card_number_is_redacted_and_the_author_told(world: World) -> None:
@@ -34,7 +26,7 @@ async def test_advertising_is_removed_only_where_the_channel_restricts_it(
     ad = await fake.say(world.bob, world.general, text)
     await fake.wait_for(lambda: fake.find("DELETE", f"/messages/{ad['id']}"),
                         "removed the advertisement from the main channel")
-    await settle(world)
+    await caught_up(world)
     assert not fake.find("DELETE", f"/messages/{allowed['id']}")
     dm = fake.dms_to(world.bob)[0]
     assert "jobs board" in dm
@@ -47,7 +39,7 @@ async def test_political_campaigning_goes_to_staff_and_is_never_removed(world: W
     alert = await fake.wait_for(lambda: fake.channel_texts(world.staff_queue),
                                 "alerted staff")
     assert "no-external-politics" in alert[0]
-    await settle(world)
+    await caught_up(world)
     assert not fake.find("DELETE", f"/messages/{post['id']}")
     assert fake.dms_to(world.bob) == []
 
@@ -58,7 +50,7 @@ async def test_ordinary_chat_is_left_alone(world: World) -> None:
                  "Meeting at 3pm in room 204, see you there",
                  "Thanks @alice, that ISBN 9780262033848 was the one"):
         await fake.say(world.bob, world.general, text)
-    await settle(world)
+    await caught_up(world)
     assert not fake.find("DELETE") and fake.dms_to(world.bob) == []
     assert fake.channel_texts(world.staff_queue) == []
 
@@ -66,7 +58,7 @@ async def test_ordinary_chat_is_left_alone(world: World) -> None:
 async def test_an_edit_that_adds_prohibited_content_is_caught(world: World) -> None:
     fake = world.fake
     message = await fake.say(world.bob, world.jobs_board, "my number is on my profile")
-    await settle(world)
+    await caught_up(world)
     await fake.edit_message(message, "my card: 4111 1111 1111 1111")
     await fake.wait_for(lambda: fake.find("DELETE", f"/messages/{message['id']}"),
                         "removed the edited message")
@@ -85,7 +77,7 @@ async def test_an_exempt_role_is_not_touched(world: World) -> None:
     fake = world.fake
     sample = await fake.say(world.staff, world.general,
                             "Example of what not to post: 4111 1111 1111 1111, $5, DM me to buy")
-    await settle(world)
+    await caught_up(world)
     assert not fake.find("DELETE", f"/messages/{sample['id']}")
     assert fake.dms_to(world.staff) == []
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import email
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
@@ -14,6 +13,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from config.email import EmailSettings
+from tests.ports import free_port
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Recorder:
 class SmtpServer:
     def __init__(self) -> None:
         self.recorder = Recorder()
-        self.port = _free_port()
+        self.port = free_port()
         self._controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
 
     def start(self) -> None:
@@ -61,8 +61,3 @@ class SmtpServer:
             yield payload.decode("utf-8")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port

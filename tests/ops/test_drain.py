@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sqlite3
 import sys
 import time
@@ -28,9 +27,11 @@ import pytest
 from tests.fakes.discord.server import FakeDiscord
 from tests.fakes.hold import Hold
 from tests.fakes.slack import FakeSlack
+from tests.ports import free_port
 from tests.slack.conftest import CONFIG as SLACK_CONFIG
 from tests.slack.conftest import GENERAL, SECRET, SUBJECT, TEAM, sign
 from tests.slack.helpers import eventually
+from tests.waiting import DEADLINE
 
 ROOT = Path(__file__).resolve().parents[2]
 CARD = "my card is 4111 1111 1111 1111"
@@ -75,14 +76,14 @@ async def stop_while_handling(env: dict[str, str], db: Path, trigger: Trigger) -
     async with bot_process(env) as (proc, stopping, lines):
         hold = await trigger()
         try:  # the handler is in flight
-            await asyncio.wait_for(hold.arrived.wait(), 30)
+            await asyncio.wait_for(hold.arrived.wait(), DEADLINE)
         except TimeoutError:
             raise AssertionError("no delete: " + "".join(lines)[-3000:]) from None
         proc.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(stopping.wait(), 20)
+        await asyncio.wait_for(stopping.wait(), DEADLINE)
         assert incidents_in(db) == []  # not recorded yet: the delete has no answer
         hold.released.set()
-        await asyncio.wait_for(proc.wait(), 30)
+        await asyncio.wait_for(proc.wait(), DEADLINE)
         log = "".join(lines)
         assert proc.returncode == 0, log[-3000:]
         assert "no active connection" not in log and "Traceback" not in log, log[-3000:]
@@ -111,7 +112,7 @@ async def test_discord_handler_in_flight_at_sigterm_is_finished(tmp_path: Path) 
     env.pop("SLACK_BOT_TOKEN", None)
 
     async def trigger() -> Hold:
-        await fake.wait_for(lambda: "guild" in fake.commands, "synced commands", limit=30)
+        await fake.wait_for(lambda: "guild" in fake.commands, "synced commands")
         hold = fake.hold("DELETE", "/messages/")
         await fake.say(member, general, CARD)
         return hold
@@ -122,10 +123,6 @@ async def test_discord_handler_in_flight_at_sigterm_is_finished(tmp_path: Path) 
         await fake.stop()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def message_event(slack: FakeSlack) -> dict[str, object]:

@@ -19,20 +19,14 @@ from bot.core.services._context import schedule
 from bot.ops import Systemd, operations
 from config.loader import load_settings
 from tests.core.recording_platform import RecordingPlatform
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.ports import free_port
 
 
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[App]:
     config = tmp_path / "coc-bot.toml"
     config.write_text(f"[ops]\nhealth_port = {free_port()}\nmax_action_lag_seconds = 120\n"
-                      "check_timeout_seconds = 2\n")
+                      "check_timeout_seconds = 30\n")  # a bound for a hang, not a speed
     settings = load_settings(config, {"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"})
     built = await build_app(settings)
     yield built

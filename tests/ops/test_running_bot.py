@@ -24,9 +24,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.fakes.discord.server import FakeDiscord
 from tests.fakes.slack import FakeSlack
-from tests.ops.test_health import free_port
+from tests.ports import free_port
 from tests.slack.conftest import CONFIG as SLACK_CONFIG
 from tests.slack.conftest import GENERAL, QUEUE, REPORTER, SUBJECT, TEAM
+from tests.waiting import DEADLINE
 
 ROOT = Path(__file__).resolve().parents[2]
 CARD = "4111 1111 1111 1111"
@@ -56,7 +57,8 @@ class Notifications:
 
 
 async def until(http: aiohttp.ClientSession, url: str,
-                check: Callable[[int, dict[str, Any]], bool], within: float = 30) -> dict[str, Any]:
+                check: Callable[[int, dict[str, Any]], bool],
+                within: float = DEADLINE) -> dict[str, Any]:
     """Ask ``/readyz`` until ``check`` holds (each answer is computed fresh)."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
@@ -92,7 +94,7 @@ async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> 
             "executive_role_id": discord.role("Executive"),
             "staff_queue_channel_id": queue, "committee_channel_id": queue,
             "executive_channel_id": queue}.items())
-        + f"\n\n[ops]\nhealth_port = {port}\ncheck_timeout_seconds = 3\n")
+        + f"\n\n[ops]\nhealth_port = {port}\ncheck_timeout_seconds = 30\n")
     notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     notify.bind(str(tmp_path / "notify"))
     notify.setblocking(False)
@@ -120,10 +122,10 @@ async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> 
             # A full flow on both platforms: reports, and automod removing a card number.
             token = await discord.slash(alice, "report", reason="bob insulted me on Discord",
                                         member=bob)
-            await discord.wait_for(lambda: discord.reply_texts(token), "answered", limit=30)
+            await discord.wait_for(lambda: discord.reply_texts(token), "answered")
             leak = await discord.say(bob, general, f"alice's card is {CARD}, exp 12/29")
             await discord.wait_for(lambda: discord.find("DELETE", f"/messages/{leak['id']}"),
-                                   "removed the card number", limit=30)
+                                   "removed the card number")
             await slack.send_envelope("slash_commands", {
                 "team_id": TEAM, "channel_id": GENERAL, "user_id": REPORTER,
                 "command": "/report", "text": f"<@{SUBJECT}> insulted me on Slack",
@@ -174,7 +176,8 @@ async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> 
         proc.send_signal(signal.SIGTERM)
         seen = await notifications.wait_for("STOPPING=1")
         assert set(seen) == {"READY=1", "WATCHDOG=1", "STOPPING=1"}
-        assert await asyncio.wait_for(proc.wait(), 30) == 0, (tmp_path / "bot.log").read_text()
+        assert await asyncio.wait_for(proc.wait(), DEADLINE) == 0, \
+            (tmp_path / "bot.log").read_text()
     finally:
         if proc.returncode is None:
             proc.kill()

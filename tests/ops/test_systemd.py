@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.ops.systemd import Systemd
+from tests.waiting import DEADLINE
 
 
 @pytest.fixture
@@ -25,7 +26,8 @@ def listener(tmp_path: Path) -> Iterator[tuple[socket.socket, str]]:
 
 
 async def received(sock: socket.socket) -> str:
-    data = await asyncio.wait_for(asyncio.get_running_loop().sock_recv(sock, 4096), 5)
+    data = await asyncio.wait_for(asyncio.get_running_loop().sock_recv(sock, 4096),
+                                  DEADLINE)
     return data.decode()
 
 

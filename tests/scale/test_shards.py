@@ -33,7 +33,9 @@ from bot.discord_io.shards import lease_name
 from bot.sealing import generate_key
 from storage import open_storage
 from tests.fakes.discord.server import FakeDiscord, FakeUser
-from tests.scale.processes import BotProcess, free_port, start_bot, wait_until
+from tests.ports import free_port
+from tests.scale.processes import BotProcess, start_bot, wait_until
+from tests.waiting import DEADLINE
 
 CARD = "my card is 4111 1111 1111 1111"
 TAKEOVER = 60.0
@@ -130,11 +132,11 @@ class Sharded:
         """The card was deleted and its incident recorded (the record follows the
         deletion; waiting for it keeps a later kill from landing between the two)."""
         await self.discord.wait_for(
-            lambda: self.discord.find("DELETE", f"/messages/{message['id']}"), what, limit=30)
+            lambda: self.discord.find("DELETE", f"/messages/{message['id']}"), what, limit=DEADLINE)
 
         async def recorded() -> bool:
             return self.key(message) in await self.incidents()
-        await wait_until(recorded, f"recorded {what}", 30, self.bots)
+        await wait_until(recorded, f"recorded {what}", DEADLINE, self.bots)
 
     async def stop(self) -> None:
         for bot in self.bots:
@@ -175,7 +177,8 @@ async def _each_holder_handles_its_own_servers(s: Sharded) -> list[JSON]:
 async def _standby_resumes_shard_one(s: Sharded, beta: BotProcess,
                                      gamma: BotProcess) -> JSON:
     beta.kill()
-    await wait_until(lambda: not s.discord.shard_connected(1), "saw beta's socket close", 10)
+    await wait_until(lambda: not s.discord.shard_connected(1), "saw beta's socket close",
+                     DEADLINE)
     guild = s.one[0]
     gap = await s.discord.say(s.bob, s.ids[guild]["general"], CARD + " (nobody held shard 1)")
     resumes = len(s.discord.resumed)
@@ -190,7 +193,8 @@ async def _standby_reads_back_shard_zero(s: Sharded, alpha: BotProcess,
                                          gamma: BotProcess) -> list[JSON]:
     s.discord.refuse_resume = True
     alpha.kill()
-    await wait_until(lambda: not s.discord.shard_connected(0), "saw alpha's socket close", 10)
+    await wait_until(lambda: not s.discord.shard_connected(0), "saw alpha's socket close",
+                     DEADLINE)
     missed = [s.discord.post_message(s.ids[guild]["general"], s.bob, f"{CARD} (gap {guild})")
               for guild in s.zero]
     identifies = s.discord.identifies.count((0, 2))

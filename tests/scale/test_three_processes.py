@@ -53,7 +53,8 @@ from bot.sealing import generate_key
 from storage import notifier_for, open_storage
 from tests.fakes.discord.server import FakeDiscord, FakeUser
 from tests.fakes.slack import FakeSlack
-from tests.scale.processes import BotProcess, free_port, port_open, start_bot, wait_until
+from tests.ports import free_port
+from tests.scale.processes import BotProcess, port_open, start_bot, wait_until
 from tests.slack.conftest import (
     GENERAL,
     OUTSIDER,
@@ -66,6 +67,7 @@ from tests.slack.conftest import (
     sign,
 )
 from tests.slack.conftest import seed as seed_slack
+from tests.waiting import DEADLINE
 
 LIFTS = 10_000
 SPREAD = timedelta(seconds=20)  # all of them fall due within this (the promise: a minute)
@@ -211,9 +213,9 @@ async def _slack_round_robin(c: Cluster) -> None:
         assert set(await asyncio.gather(*sends)) == {200}
     async def recorded() -> bool:  # the removal comes first, the incident right after it
         return len(await _incidents(c, PlatformName.SLACK)) >= 6
-    await wait_until(recorded, "recorded the six removals", 30, c.bots)
+    await wait_until(recorded, "recorded the six removals", DEADLINE, c.bots)
     await wait_until(lambda: len(c.slack.called("response_url")) >= 6,
-                     "answered the six reporters", 30, c.bots)
+                     "answered the six reporters", DEADLINE, c.bots)
     assert await c.count(Report) == 6
     assert len(c.slack.called("response_url")) == 6  # one answer each, none for a replay
     slack_incidents = await _incidents(c, PlatformName.SLACK)
@@ -320,12 +322,12 @@ async def _card(c: Cluster, note: str) -> dict[str, object]:
     way). On PostgreSQL under load that window is wide enough to hit."""
     message = await c.discord.say(c.bob, c.general, f"{CARD} ({note})")
     await c.discord.wait_for(lambda: c.discord.find("DELETE", f"/messages/{message['id']}"),
-                             f"removed the card ({note})", limit=30)
+                             f"removed the card ({note})", limit=DEADLINE)
     key = f"discord:{c.discord.guild_id}:{c.general}:{message['id']}"
 
     async def recorded() -> bool:
         return key in await _incidents(c, PlatformName.DISCORD)
-    await wait_until(recorded, f"recorded the card ({note})", 30, c.bots)
+    await wait_until(recorded, f"recorded the card ({note})", DEADLINE, c.bots)
     return message
 
 
@@ -337,16 +339,17 @@ async def _kill_and_resume(c: Cluster) -> tuple[list[dict[str, object]], BotProc
 
     async def saved() -> bool:  # the owner saves twice a second (a real one had minutes)
         return await _saved_sequence(c) >= last
-    await wait_until(saved, "saved the session in the database", 10, c.bots)
+    await wait_until(saved, "saved the session in the database", DEADLINE, c.bots)
     old_session = c.discord.sessions[next(reversed(c.discord.sessions))].id
     owner.kill()
-    await wait_until(lambda: not c.discord.connected, "saw the owner's socket close", 10)
+    await wait_until(lambda: not c.discord.connected, "saw the owner's socket close",
+                     DEADLINE)
     gap = await c.discord.say(c.bob, c.general, CARD + " (posted while nobody watched)")
     successor = await _owner(c, not_pid=owner.pid)
     await wait_until(lambda: c.discord.resumed, "resumed the session", TAKEOVER, c.bots)
     assert c.discord.resumed[-1][0] == old_session and c.discord.resumed[-1][2] >= 1
     await c.discord.wait_for(lambda: c.discord.find("DELETE", f"/messages/{gap['id']}"),
-                             "removed the card posted during the fail-over", limit=30)
+                             "removed the card posted during the fail-over", limit=DEADLINE)
     return [seen, gap], successor
 
 
@@ -372,14 +375,15 @@ async def _kill_with_resume_refused(c: Cluster, owner: BotProcess) -> dict[str, 
     back what was posted in the gap from the channel's history."""
     c.discord.refuse_resume = True
     owner.kill()
-    await wait_until(lambda: not c.discord.connected, "saw the owner's socket close", 10)
+    await wait_until(lambda: not c.discord.connected, "saw the owner's socket close",
+                     DEADLINE)
     missed = c.discord.post_message(c.general, c.bob, CARD + " (read back)")
     identifies = len(c.discord.identifies)
     await _owner(c, not_pid=owner.pid)
     await wait_until(lambda: len(c.discord.identifies) > identifies,
                      "identified afresh after the refused resume", TAKEOVER, c.bots)
     await c.discord.wait_for(lambda: c.discord.find("DELETE", f"/messages/{missed['id']}"),
-                             "read back the card posted during the gap", limit=30)
+                             "read back the card posted during the gap", limit=DEADLINE)
     return missed
 
 
@@ -393,7 +397,7 @@ async def _discord_fail_over(c: Cluster) -> None:
 
     async def recorded() -> bool:  # the removal comes first, the incident right after it
         return len(await _incidents(c, PlatformName.DISCORD)) >= len(cards)
-    await wait_until(recorded, "recorded every incident", 30, c.bots)
+    await wait_until(recorded, "recorded every incident", DEADLINE, c.bots)
     keys = await _incidents(c, PlatformName.DISCORD)
     assert sorted(keys) == sorted({f"discord:{c.discord.guild_id}:{c.general}:{m['id']}"
                                    for m in cards}), keys

@@ -6,13 +6,14 @@ import asyncio
 from collections.abc import Callable
 
 from tests.fakes.slack import Call, FakeSlack
+from tests.waiting import DEADLINE
 
 
 def link(channel: str, ts: str) -> str:
     return f"https://fake.slack.com/archives/{channel}/p{ts.replace('.', '')}"
 
 
-async def eventually(check: Callable[[], bool], within: float = 20.0) -> None:
+async def eventually(check: Callable[[], bool], within: float = DEADLINE) -> None:
     """Wait for work Bolt does after the ack (HTTP mode answers Slack first). The bound is
     generous: CI machines are shared, and a met condition returns at once."""
     deadline = asyncio.get_running_loop().time() + within

@@ -11,6 +11,7 @@ from bot.slack_io import refs
 from tests.slack.conftest import GENERAL, REPORTER, SUBJECT, SlackWorld
 from tests.slack.helpers import link
 from tests.slack.test_watch import changed
+from tests.waiting import DEADLINE
 
 
 async def _kept(world: SlackWorld) -> list[Evidence]:
@@ -71,7 +72,7 @@ async def test_an_edit_of_a_reported_message_is_kept(world: SlackWorld) -> None:
     assert [e.text for e in edits] == ["never mind, mail me at [email removed]"]
 
 
-async def _edits_kept(world: SlackWorld, within: float = 5.0) -> list[Evidence]:
+async def _edits_kept(world: SlackWorld, within: float = DEADLINE) -> list[Evidence]:
     """Wait for the edit Bolt stores after acknowledging the event (no call to wait on)."""
     async def poll() -> list[Evidence]:
         while True:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +20,10 @@ from config.loader import load_settings
 from config.settings import Settings
 from storage import open_storage
 from tests.fakes.slack import FakeSlack
+from tests.ports import free_port
 from tests.slack.conftest import CONFIG, GENERAL, REPORTER, SECRET, SUBJECT, sign
 from tests.slack.helpers import eventually
+from tests.waiting import eventually as until
 
 
 def _settings(tmp_path: Path, config: str, env: dict[str, str] | None = None) -> Settings:
@@ -48,11 +49,6 @@ def test_http_host_refuses_what_is_not_an_address(tmp_path: Path, host: str) -> 
         _settings(tmp_path, CONFIG + f'http_host = "{host}"\n')
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def test_run_slack_serves_signed_requests_on_the_configured_host_and_port(
@@ -60,7 +56,7 @@ async def test_run_slack_serves_signed_requests_on_the_configured_host_and_port(
     caplog.set_level(logging.INFO, logger="bot.slack_io.runner")
     fake = FakeSlack(team="T1")
     api = await fake.start()
-    port = _free_port()
+    port = free_port()
     config = CONFIG.replace("http_port = 3000", f'http_port = {port}\nhttp_host = "127.0.0.1"')
     settings = _settings(tmp_path, config, {"SLACK_BOT_TOKEN": fake.bot_token,
                                             "SLACK_SIGNING_SECRET": SECRET,
@@ -73,8 +69,7 @@ async def test_run_slack_serves_signed_requests_on_the_configured_host_and_port(
             f"&response_url={fake.response_url('http')}")
     try:
         async with aiohttp.ClientSession() as session:
-            status = 0
-            for _ in range(100):  # until the site is up
+            async def post() -> int:  # 0 until the site is up
                 try:
                     now = int(time.time())
                     async with session.post(
@@ -82,10 +77,10 @@ async def test_run_slack_serves_signed_requests_on_the_configured_host_and_port(
                             headers={"Content-Type": "application/x-www-form-urlencoded",
                                      "X-Slack-Request-Timestamp": str(now),
                                      "X-Slack-Signature": sign(body, now)}) as resp:
-                        status = resp.status
-                        break
+                        return resp.status
                 except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.02)
+                    return 0
+            status = await until(post, "the site to answer", every=0.02)
         assert status == 200
         assert f"on http://127.0.0.1:{port}/slack/events" in caplog.text
         await eventually(lambda: bool(fake.responses()))

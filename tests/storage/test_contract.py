@@ -39,6 +39,7 @@ from storage._codec import codec_for
 from storage._migrations import load_migrations
 from tests.storage import samples
 from tests.storage.samples import ALICE, BOB, CAROL, KATHMANDU, TOKYO
+from tests.waiting import DEADLINE
 
 ENTITY_IDS = [cls.__name__ for cls in ENTITY_TYPES]
 NEW_YORK = timezone(timedelta(hours=-5))
@@ -568,12 +569,12 @@ async def test_a_cancelled_transaction_rolls_back_and_frees_the_store(store: Sto
             await asyncio.sleep(60)
 
     task = asyncio.create_task(slow_writer())
-    await asyncio.wait_for(entered.wait(), 5)
+    await asyncio.wait_for(entered.wait(), DEADLINE)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert await asyncio.wait_for(_get(store, ScheduledAction, "half-done"), 5) is None
-    await asyncio.wait_for(_insert(store, _action("after", BASE)), 5)
+    assert await asyncio.wait_for(_get(store, ScheduledAction, "half-done"), DEADLINE) is None
+    await asyncio.wait_for(_insert(store, _action("after", BASE)), DEADLINE)
     assert await _ids(store) == ["after"]
 
 
@@ -585,9 +586,9 @@ async def test_a_nested_transaction_raises_instead_of_hanging(store: Storage) ->
                 await inner.insert(_action("inner", BASE))
 
     with pytest.raises(StorageError):
-        await asyncio.wait_for(nest(), timeout=5)
+        await asyncio.wait_for(nest(), timeout=DEADLINE)
     # The outer transaction failed with it, and the store is usable afterwards.
-    assert await asyncio.wait_for(_ids(store), timeout=5) == []
+    assert await asyncio.wait_for(_ids(store), timeout=DEADLINE) == []
 
 
 async def test_concurrent_read_modify_write_transactions_lose_no_update(
@@ -600,7 +601,7 @@ async def test_concurrent_read_modify_write_transactions_lose_no_update(
             await asyncio.sleep(0)  # let every other coroutine try to get in here
             await tx.update(dataclasses.replace(row, attempts=row.attempts + 1))
 
-    await asyncio.wait_for(asyncio.gather(*(increment() for _ in range(50))), 30)
+    await asyncio.wait_for(asyncio.gather(*(increment() for _ in range(50))), DEADLINE)
     assert (await _get(store, ScheduledAction, "counter")).attempts == 50
 
 

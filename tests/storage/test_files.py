@@ -17,6 +17,7 @@ from bot.core.models import Report
 from storage import SqliteStorage, open_migrated
 from storage._files import create_private_file
 from tests.storage import samples
+from tests.waiting import DEADLINE
 
 
 def mode(path: Path) -> int:
@@ -154,7 +155,7 @@ async def test_a_commit_after_the_file_is_deleted_or_replaced_is_refused_and_res
         with pytest.raises(DatabaseLost):
             async with store.transaction() as tx:
                 await tx.insert(samples.minimal(Report))
-        assert await asyncio.wait_for(store.watch(), 5) is lost
+        assert await asyncio.wait_for(store.watch(), DEADLINE) is lost
     finally:
         await store.close()
     assert how == "replaced" or not db.exists(), "the lost file was recreated"
@@ -172,7 +173,7 @@ async def test_an_idle_store_notices_a_deleted_file_by_itself(tmp_path: Path) ->
     try:
         watching = asyncio.create_task(store.watch())
         db.unlink()
-        lost = await asyncio.wait_for(watching, 5)
+        lost = await asyncio.wait_for(watching, DEADLINE)
         assert isinstance(lost, DatabaseLost) and "was deleted" in lost.operator_message
     finally:
         await store.close()

@@ -20,8 +20,9 @@ from bot.scheduler import TOPIC
 from storage import notifier_for, open_migrated
 from storage.pg_notify import PostgresNotifier
 from storage.postgres import PostgresStorage
+from tests.waiting import DEADLINE
 
-WAIT = 10.0  # a bound for a hung test, far above the milliseconds a NOTIFY takes
+WAIT = DEADLINE  # a bound for a hung test, far above the milliseconds a NOTIFY takes
 MARK = "marker"
 
 

@@ -33,7 +33,7 @@ def worker(*args: str) -> list[str]:
 def seed(db: Path, due: int, future: int, spread: float, delay: float = 0.0) -> None:
     subprocess.run(worker("seed", str(db), "--due", str(due), "--future", str(future),
                           "--spread", str(spread), "--delay", str(delay)),
-                   cwd=ROOT, check=True, timeout=120)
+                   cwd=ROOT, check=True, timeout=300)
 
 
 def start(db: Path, log: Path, lease: float = 300.0,

@@ -6,7 +6,6 @@ The polling notifier (SQLite's form of the ``Notifier`` port) is driven here by 
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from bot.core.models import ActionKind, ActionStatus, PlatformState, ScheduledAction
@@ -15,6 +14,7 @@ from bot.core.services.timed import TimedActionService
 from bot.scheduler import TOPIC, ActionScheduler
 from storage import PollingNotifier
 from tests.core.harness import Harness
+from tests.waiting import eventually
 
 
 async def test_a_publish_reaches_every_listener_once(harness: Harness) -> None:
@@ -58,11 +58,7 @@ async def test_a_new_action_is_announced_but_a_sweep_announces_nothing(
             action = await schedule(tx, harness.ctx, ActionKind.REPORT_DUE, "r-new",
                                     harness.clock.now() + timedelta(minutes=5))
         after_commit(harness.ctx, action)
-        for _ in range(200):
-            if await _topic(harness) is not None:
-                break
-            await asyncio.sleep(0.005)
-        assert await _topic(harness) is not None, "the new action was never announced"
+        await eventually(lambda: _topic(harness), "the new action to be announced")
     finally:
         await scheduler.stop()
 
@@ -86,10 +82,7 @@ async def test_an_action_written_elsewhere_runs_here_when_announced(harness: Har
         # below can wake it.
         await PollingNotifier(harness.storage).publish(TOPIC)
         await notifier.poll()
-        for _ in range(200):
-            if ran:
-                break
-            await asyncio.sleep(0.005)
+        await eventually(lambda: ran, "the announced action to run here")
         assert ran == ["r-elsewhere"]
         async with harness.storage.transaction() as tx:
             done = await tx.find(ScheduledAction, status=ActionStatus.DONE)

@@ -17,6 +17,7 @@ from bot.core.services import code_progress
 from bot.core.services.code import JOB_LEASE, job_key
 from bot.core.services.outbox import Progress
 from tests.core.harness import STAFF, Harness, build_harness, person
+from tests.waiting import DEADLINE
 
 MEMBERS = [person(f"m{n}") for n in range(1, 36)]  # 4 chunks of 10: 10, 10, 10, 5
 CHUNK = 10
@@ -59,7 +60,7 @@ async def crash_after(world: Harness, chunks: int) -> None:
     # the text the bot recorded at start-up, announced (a restart keeps the same text)
     await world.services.code.publish(STAFF, "Be kind")
     task = asyncio.create_task(world.services.code.prompt(MEMBERS, by=STAFF.person))
-    await asyncio.wait_for(stuck.wait(), 10)
+    await asyncio.wait_for(stuck.wait(), DEADLINE)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -140,7 +141,7 @@ async def crash_during_resume(world: Harness) -> None:
 
     world.ctx.outbox.kick = kick  # type: ignore[method-assign]
     task = asyncio.create_task(world.timed.run_due())
-    await asyncio.wait_for(stuck.wait(), 10)
+    await asyncio.wait_for(stuck.wait(), DEADLINE)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

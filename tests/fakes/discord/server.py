@@ -23,6 +23,7 @@ from aiohttp import WSMsgType, web
 from tests.fakes.discord._automod import FakeAutoMod
 from tests.fakes.discord._bulk import FAKE_EPOCH, BulkRoutes, snowflake_at
 from tests.fakes.hold import Hold
+from tests.waiting import DEADLINE
 
 JSON = dict[str, Any]
 
@@ -134,6 +135,9 @@ class FakeDiscord(BulkRoutes):
         self._current: dict[int, _Session] = {}  # shard -> the session its events go to
         self._identified_shards: dict[int, asyncio.Event] = {}
         self.ready_at: float | None = None  # time.monotonic() of the last READY sent
+        # Guilds left unavailable after READY (an outage, or a slow GUILD_CREATE): their
+        # GUILD_CREATE is sent only by a test's ``dispatch``.
+        self.withheld_guilds: set[int] = set()
         self.port = 0
         self._changed = asyncio.Condition()
         self._seq = itertools.count(1)
@@ -349,8 +353,9 @@ class FakeDiscord(BulkRoutes):
         return "\n".join(json.dumps(c.body) for c in self.calls if c.body)
 
     async def wait_for(self, predicate: Callable[[], Any], what: str,
-                       limit: float = 10.0) -> Any:
-        """Wait for the bot to have done something; fails the test after ``timeout``."""
+                       limit: float = DEADLINE) -> Any:
+        """Wait for the bot to have done something; fails the test after ``limit`` seconds
+        (generous: CI machines are shared, and a met condition returns at once)."""
         async def check() -> Any:
             async with self._changed:
                 while not (result := predicate()):
@@ -476,7 +481,8 @@ class FakeDiscord(BulkRoutes):
             "application": {"id": str(self.app_id), "flags": 0}, "private_channels": [],
             "relationships": [], "presences": [], "shard": [shard, count]}}
         creates = [{"op": 0, "t": "GUILD_CREATE", "s": next(self._seq),
-                    "d": self.guild_json(guild)} for guild in guilds]
+                    "d": self.guild_json(guild)} for guild in guilds
+                   if guild not in self.withheld_guilds]
         session.sent += [ready, *creates]
         await ws.send_str(json.dumps(ready))
         for create in creates:

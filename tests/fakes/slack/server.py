@@ -34,6 +34,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakes.hold import Hold
+from tests.waiting import DEADLINE
 
 BOT_USER = "UBOT"
 ADMIN_USER = "UADMIN"
@@ -609,7 +610,7 @@ class FakeSlack:
                             socket: int = -1) -> None:
         """Deliver an envelope on one connection (the newest unless ``socket`` says which:
         with several connections Slack picks one, and may redeliver on another)."""
-        await asyncio.wait_for(self._socket_ready.wait(), 5)
+        await asyncio.wait_for(self._socket_ready.wait(), DEADLINE)
         await self._sockets[socket].send_json({"envelope_id": envelope_id, "type": kind,
                                            "payload": payload,
                                            "accepts_response_payload": kind != "events_api",
