@@ -179,6 +179,7 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "case_file_not_permitted": "",
         "case_file_no_appeal": "case",
         "case_file_conflicted": "case reason",
+        "case_view_conflicted": "case reason",
         "case_file_party_subject": "",
         "case_file_party_reporter": "",
         "case_file_party_appellant": "",

@@ -132,3 +132,16 @@ async def test_an_executive_cannot_decide_their_own_appeal(world: World) -> None
     async with world.app.storage.transaction() as tx:
         pending = await tx.get(Appeal, appeal.group(0))
     assert pending is not None and pending.status is AppealStatus.PENDING
+
+
+async def test_the_subject_on_the_committee_cannot_read_their_case(world: World) -> None:
+    """`/case show` holds the report's words and the committee's deliberation: a member
+    the case is about is refused, privately, as the case file refuses them."""
+    subject = world.members[6]
+    ref, _ = await open_case_about(world, subject)
+    text = await refused_privately(world, subject, "case", "show", ref=ref)
+    assert f"You cannot read case {ref}: the case is about you" in text, text
+    assert "Threatening messages" not in text
+    shown = await answered(world, await world.fake.slash(world.members[0], "case", "show",
+                                                        ref=ref))
+    assert "Threatening messages" in shown, shown  # a member free of conflict reads it

@@ -40,6 +40,7 @@ from bot.core.services._committee import (
     ensure_free_to_act,
     holds_office,
     panel_for,
+    reading_refusal,
 )
 from bot.core.services._context import (
     Context,
@@ -157,7 +158,13 @@ class CaseService(Motions):
         if not (actor.is_staff or actor.roles & CASE_READERS):
             raise NotPermitted("Only staff, the committee, counsel or the Executive Committee "
                                "can look at a case.")
-        return await self.get(ref)
+        async with self._ctx.storage.transaction() as tx:
+            case = await load_case(tx, ref)
+            refusal = await reading_refusal(tx, self._ctx, case, actor.person,
+                                            "case_view_conflicted")
+        if refusal is not None:
+            raise refusal
+        return case
 
     async def recuse(self, actor: Actor, ref: str, reason: str) -> Recusal:
         """A member declares a conflict: they leave the thread and none of their votes count."""
