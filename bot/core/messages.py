@@ -180,6 +180,7 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "case_file_no_appeal": "case",
         "case_file_conflicted": "case reason",
         "case_view_conflicted": "case reason",
+        "own_matter": "what",
         "case_file_party_subject": "",
         "case_file_party_reporter": "",
         "case_file_party_appellant": "",

@@ -123,6 +123,17 @@ async def conflict_refusal(tx: Tx, ctx: Context, case: Case, person: PersonRef,
                                             action=action.value, declared=declared))
 
 
+async def ensure_not_own_matter(tx: Tx, ctx: Context, person: PersonRef,
+                                subject: PersonRef | None, what: str) -> None:
+    """Staff never act in a matter about themselves (any linked account is the same
+    person): the protocols' conflict rule in the staff's part of the process. A reported
+    moderator cannot dismiss the report (in bad faith it would count against the
+    reporter), triage or escalate it; a suspended one cannot lift their suspension; an
+    incident recorded about them is reversed by someone else. ``what``: "Report R-…"."""
+    if subject is not None and await subject_matches(tx, subject, person):
+        raise NotPermitted(ctx.messages.render("own_matter", what=what))
+
+
 async def reading_refusal(tx: Tx, ctx: Context, case: Case, person: PersonRef,
                           template: str) -> NotPermitted | None:
     """The refusal a party to ``case`` gets for reading it (``/case show``, the case file),

@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 
 from bot.core.errors import NotPermitted
+from bot.core.flows.cases import CaseFlows
 from bot.core.identity import PersonRef, PlatformName
 from bot.core.models import (
     ENTITY_TYPES,
@@ -217,7 +218,6 @@ async def test_no_party_to_a_case_can_read_it_with_case_show(harness: Harness,
     """`/case show` holds the reporter's own words, the subject's statement and the
     committee's relayed conversation: the same rule as the case file keeps every party
     out, whatever seat or role they hold (a staff member reported, a member who reported)."""
-    from bot.core.flows.cases import CaseFlows
     scene, members = await _case(harness)
     who, why = PARTIES[party]
     actor = Actor(members[who] if isinstance(who, int) else who, EVERY_ROLE)
