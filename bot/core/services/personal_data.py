@@ -33,6 +33,7 @@ from bot.core.models import (
     AuditEntry,
     Case,
     CaseContact,
+    CaseOrigin,
     CodeVersion,
     EmailAddress,
     Entity,
@@ -145,8 +146,8 @@ class PersonalDataService:
     @staticmethod
     def _exported(row: object, accounts: frozenset[PersonRef], tags: frozenset[str]) -> JSON:
         """A row as the person may see it: who reported them is never in it, nor the
-        reporter's own words (a report's reason, an appeal the reporter filed), which
-        could name them."""
+        reporter's own words (a report's reason, the summary of the case it became, an
+        appeal the reporter filed), which could name them."""
         data = record(row)
         if isinstance(row, Report) and row.reporter not in accounts:
             mine = row.reporter_tag is not None and row.reporter_tag in tags
@@ -158,6 +159,8 @@ class PersonalDataService:
                 row.reporter_tag is not None and row.reporter_tag in tags):
             for name in ("reporter", "reporter_wishes", "reporter_wishes_note", "wishes_at"):
                 data.pop(name, None)  # the harmed person's wishes are the committee's only
+            if row.origin is CaseOrigin.REPORT:
+                data.pop("summary", None)  # the report's reason, in the reporter's words
         if isinstance(row, Appeal) and row.appellant not in accounts:
             mine = row.appellant_tag is not None and row.appellant_tag in tags
             if not mine:

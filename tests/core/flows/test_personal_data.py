@@ -209,3 +209,21 @@ def _mentions(row: Any, people: tuple[PersonRef, ...]) -> bool:
     text = repr(row)
     about_her = isinstance(row, Report | Evidence) and "Erin" in text
     return about_her or any(p.id in text for p in people)
+
+
+@pytest.mark.parametrize("anonymous", [False, True], ids=["named", "anonymous"])
+async def test_the_reported_persons_export_holds_no_reporter_words_after_escalation(
+        harness: Harness, anonymous: bool) -> None:
+    """Staff escalate the report: the case's summary is the reporter's own words, so the
+    subject's export carries it no more than the report's reason, and no audit entry or
+    queued DM names or quotes the reporter either."""
+    await harness.seat_committee()
+    report = await harness.services.reports.submit(WITNESS, ReportDraft(
+        reason="Erin followed me from the Thursday meetup and DMs me at night",
+        target=ERIN, anonymous=anonymous))
+    await harness.services.reports.escalate(STAFF, report.id)
+    document = await harness.services.personal_data.export(ERIN.key, "test")
+    text = repr(document)
+    assert WITNESS.id not in text
+    assert "Thursday meetup" not in text, text
+    assert document["records"]["cases"]  # her case is still in it, without those words
