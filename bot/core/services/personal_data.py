@@ -147,7 +147,8 @@ class PersonalDataService:
     def _exported(row: object, accounts: frozenset[PersonRef], tags: frozenset[str]) -> JSON:
         """A row as the person may see it: who reported them is never in it, nor the
         reporter's own words (a report's reason, the summary of the case it became, an
-        appeal the reporter filed), which could name them."""
+        appeal the reporter filed), which could name them, nor the time of day a report
+        about them was filed (the day only)."""
         data = record(row)
         if isinstance(row, Report) and row.reporter not in accounts:
             mine = row.reporter_tag is not None and row.reporter_tag in tags
@@ -155,6 +156,10 @@ class PersonalDataService:
                 data.pop(name, None)
             if mine:
                 data["reporter"] = "you (anonymously)"
+            else:  # the day, not the minute: "two minutes after you wrote to X" names X
+                data["created_at"] = row.created_at.date().isoformat()
+        if isinstance(row, Evidence) and row.subject_type == "report":
+            data["captured_at"] = row.captured_at.date().isoformat()  # kept as it was filed
         if isinstance(row, Case) and row.reporter not in accounts and not (
                 row.reporter_tag is not None and row.reporter_tag in tags):
             for name in ("reporter", "reporter_wishes", "reporter_wishes_note", "wishes_at"):

@@ -227,3 +227,21 @@ async def test_the_reported_persons_export_holds_no_reporter_words_after_escalat
     assert WITNESS.id not in text
     assert "Thursday meetup" not in text, text
     assert document["records"]["cases"]  # her case is still in it, without those words
+
+
+async def test_the_reported_persons_export_gives_the_day_of_a_report_not_its_minute(
+        harness: Harness) -> None:
+    """"Reported two minutes after you messaged X" names X: the subject learns on which
+    day a report about them was filed (and its evidence kept), never the time of day."""
+    said = harness.platform.write("555", ERIN, "see you at the meetup")
+    harness.clock.advance(timedelta(minutes=37, seconds=12))
+    await harness.services.reports.submit(WITNESS, ReportDraft(
+        reason="she keeps messaging me", target=ERIN, message=said, anonymous=True))
+    document = await harness.services.personal_data.export(ERIN.key, "test")
+    (report,) = document["records"]["reports"]
+    assert report["created_at"] == "2026-01-05"
+    assert all(e["captured_at"] == "2026-01-05" for e in document["records"]["evidence"])
+    assert "20:37" not in repr(document["records"])
+    # The reporter's own export keeps the exact time: it is theirs.
+    own = await harness.services.personal_data.export(WITNESS.key, "test")
+    assert own["records"]["reports"][0]["created_at"].startswith("2026-01-05T20:37:12")
