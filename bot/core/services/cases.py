@@ -184,6 +184,7 @@ class CaseService(Motions):
             await audit(tx, self._ctx, "case.recusal", "case", case.id, actor=actor.person,
                         reason=recusal.reason)
             open_motions = await tx.find(Motion, case_id=case.id, status=MotionStatus.OPEN)
+            carried = await tx.find(Motion, case_id=case.id, status=MotionStatus.CARRIED)
         if case.thread is not None:
             try:
                 await self._ctx.platforms.get(case.thread.platform).remove_from_thread(
@@ -193,6 +194,8 @@ class CaseService(Motions):
                             extra=log_fields(case.id))
         for motion in open_motions:
             await self.refresh_tally(motion.id)
+        for motion in carried:  # their vote may have been the one that carried it
+            await self.reconsider(motion.id)
         return recusal
 
     async def close(self, actor: Actor, ref: str, reason: str) -> Case:
@@ -212,6 +215,8 @@ class CaseService(Motions):
             await audit(tx, self._ctx, "case.closed", "case", case.id, actor=actor.person,
                         reason=reason)
             await cancel(tx, ActionKind.STATEMENT_REMINDER, case.id)
+            motions = await self.close_all(tx, updated)
+        await self.show_closed(motions)
         await self.announce(updated, Notice(
             NoticeKind.INFO, self._ctx.messages.render("case_closed", case=updated.id,
                                                        reason=reason),
