@@ -184,6 +184,7 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
         "case_file_no_appeal": "case",
         "case_file_conflicted": "case reason",
         "case_view_conflicted": "case reason",
+        "named_reporter_appellant": "",
         "own_matter": "what",
         "case_file_party_subject": "",
         "case_file_party_reporter": "",

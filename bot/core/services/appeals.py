@@ -100,8 +100,10 @@ class AppealService:
             await tx.update(replace(case, status=CaseStatus.APPEALED))
             await audit(tx, ctx, "appeal.filed", "appeal", appeal.id,
                         actor=UNNAMED if anonymous else appellant, details=case.id)
+        # A named reporter is shown to staff and nobody else, the Executive included.
         named = ctx.messages.render("anonymous_appellant") if anonymous \
-            else mention(ctx, appellant)
+            else mention(ctx, appellant) if is_subject \
+            else ctx.messages.render("named_reporter_appellant")
         text = ctx.messages.render("appeal_filed", ref=appeal.id, case=case.id,
                                    appellant=named, reason=appeal.reason,
                                    deadline=when(ctx, None, case.appeal_deadline))

@@ -81,6 +81,23 @@ def record(entity: object, *, drop: frozenset[str] = frozenset()) -> JSON:
             if field.name not in SEALED_FIELDS | drop}
 
 
+NAMED_REPORTER = "named (shown to staff only)"
+
+
+def _hide_named_reporters(document: JSON) -> None:
+    """A named report shows its reporter to staff and to nobody else: the committee,
+    counsel and the Executive read the file with the reporter's account replaced (their
+    words stay; who wrote them does not travel beyond staff)."""
+    named = {row["reporter"] for row in (document["case"], *document["reports"])
+             if row.get("reporter")}
+    for row in (document["case"], *document["reports"]):
+        if row.get("reporter"):
+            row["reporter"] = NAMED_REPORTER
+    for appeal in document["appeals"]:  # the reporter may appeal too
+        if appeal.get("appellant") in named:
+            appeal["appellant"] = NAMED_REPORTER
+
+
 def _with_pseudonym(row: JSON, tag: str | None, field: str) -> JSON:
     row[field] = pseudonym(tag) if tag else None
     return row
@@ -109,6 +126,8 @@ class CaseFileService:
             case = await load_case(tx, ref)
             await self._may_have(tx, actor, case)
             document = await self.build(tx, case.id)
+            if not actor.is_staff:
+                _hide_named_reporters(document)
             await audit(tx, self._ctx, "case.exported", "case", case.id, actor=actor.person,
                         details=f"sent by direct message on {platform.name.value}")
         files = (Attachment(f"{case.id}.json", "application/json",

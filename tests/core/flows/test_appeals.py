@@ -109,6 +109,10 @@ async def test_the_reporter_may_appeal_too(harness: Harness) -> None:
     appeal = await harness.services.appeals.file(REPORTER, case.id, "The sanction is too light "
                                                  "for repeated harassment.")
     assert appeal.appellant == REPORTER
+    # A named reporter is shown to staff only: the Executive reads "the reporter".
+    [notice] = harness.platform.posted_to(Audience.EXECUTIVE)
+    assert REPORTER.key not in notice and "<@reporter>" not in notice
+    assert "by the reporter (named to staff only)" in notice
 
 
 @pytest.mark.parametrize(("appellant", "ref", "reason", "error", "message"), [
