@@ -129,7 +129,9 @@ async def ensure_not_own_matter(tx: Tx, ctx: Context, person: PersonRef,
     person): the protocols' conflict rule in the staff's part of the process. A reported
     moderator cannot dismiss the report (in bad faith it would count against the
     reporter), triage or escalate it; a suspended one cannot lift their suspension; an
-    incident recorded about them is reversed by someone else. ``what``: "Report R-…"."""
+    incident recorded about them is reversed by someone else; their own history (whose
+    case summaries are a reporter's words) is read by someone else. ``what``: "Report
+    R-…"."""
     if subject is not None and await subject_matches(tx, subject, person):
         raise NotPermitted(ctx.messages.render("own_matter", what=what))
 
