@@ -12,7 +12,7 @@ tailoring costs nothing per message.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.core.automod import _builtin as builtin
@@ -29,11 +29,17 @@ from bot.core.automod._lists import (
     PROFANITY,
     SEXUAL,
 )
-from bot.core.automod._masking import Span, in_original, masked, personal_spans
+from bot.core.automod._masking import (
+    Span,
+    in_original,
+    mask_indices,
+    masked,
+    personal_spans,
+)
 from bot.core.automod._model import Action, Detection, RuleSettings, ScannedMessage
 from bot.core.automod._patterns import PatternIndex
 from bot.core.automod._repetition import REPETITION_RULES, RepetitionTracker
-from bot.core.automod.normalize import Normalized, SpanMap, scan_forms
+from bot.core.automod.normalize import Normalized, SpanMap, scan_views
 from bot.core.code_text import ProfileBook
 
 _CONTEXT = 40  # characters of context either side of a match in an excerpt
@@ -74,6 +80,9 @@ class Automod:
         self._keywords = KeywordIndex(config.keyword_lists, config.allowed)
         self._has_keywords = bool(self._keywords)
         self._patterns = PatternIndex(config.patterns)
+        # Which mask each member of the short messages' folded set is, when that set holds
+        # every mask pattern (all PII rules on): its answer then spares masking a set pass.
+        self._masks_of = mask_indices(self._patterns.folded_patterns)
         self._min_scores = dict(config.min_scores)
         self._repetition = RepetitionTracker(config.repetition) \
             if any(r in config.rules for r in REPETITION_RULES) else None
@@ -98,11 +107,12 @@ class Automod:
         if roles and place.exempt_roles and not place.exempt_roles.isdisjoint(roles):
             return []
         text = message.text
-        folded, folded_bytes, skel, skel_bytes, words = scan_forms(text)
+        folded, folded_bytes, skel, skel_bytes, words, odd = scan_views(text)
         hits: list[Hit] = []
         if self._has_keywords:
             self._keywords.find(skel, hits, words)
-        self._patterns.find(text, folded, skel, folded_bytes, skel_bytes, place.rules, hits)
+        answer = self._patterns.find(text, folded, skel, folded_bytes, skel_bytes,
+                                     place.rules, hits)
         if self._repetition is not None:
             self._repetition.observe(message, skel_bytes, hits)
         if self._impersonation is not None and message.display_name \
@@ -114,7 +124,8 @@ class Automod:
             self._classify(folded, hits)
         if not hits:
             return []  # the common case: nothing else is built for a clean message
-        return self._detections(Normalized(text, folded, skel), message, place, hits)
+        return self._detections(Normalized(text, folded, skel), message, place, hits,
+                                answer, odd)
 
     def _classify(self, folded: str, hits: list[Hit]) -> None:
         """Asks the optional model; a score over the threshold is one alert-worthy hit."""
@@ -144,7 +155,10 @@ class Automod:
     # -- detections ------------------------------------------------------------------------
 
     def _detections(self, norm: Normalized, message: ScannedMessage, place: _Place,
-                    hits: list[Hit]) -> list[Detection]:
+                    hits: list[Hit], answer: Sequence[int] | None = None,
+                    odd: tuple[str, ...] | None = None) -> list[Detection]:
+        """``answer``: what ``PatternIndex.find`` returned (the short set's matches);
+        ``odd``: what ``scan_views`` said of the text (for its ``SpanMap``)."""
         first: dict[str, Hit] = {}
         scores: dict[str, int] = {}
         details: dict[str, list[str]] = {}
@@ -169,8 +183,11 @@ class Automod:
         spans = None
         if not norm.original.isascii():
             spans = SpanMap(norm.original, until=_MASK_MARGIN + max(
-                hit[2] if hit[1] >= 0 else _EXCERPT_MAX for _, hit in kept))
-        private = _personal(norm, spans, [hit for _, hit in kept])
+                hit[2] if hit[1] >= 0 else _EXCERPT_MAX for _, hit in kept), odd=odd)
+        masks_of = self._masks_of
+        known = None if answer is None or masks_of is None \
+            else [masks_of[i] for i in answer if masks_of[i] >= 0]
+        private = _personal(norm, spans, [hit for _, hit in kept], known)
         found = []
         for rule_id, hit in kept:
             settings = place.rules[rule_id]
@@ -242,11 +259,16 @@ def _detection(settings: RuleSettings, excerpt: str, detail: str,
                      detail=detail, suspend_for=settings.suspend_for, span=span)
 
 
-def _personal(norm: Normalized, spans: SpanMap | None, hits: list[Hit]) -> list[Span]:
+def _personal(norm: Normalized, spans: SpanMap | None, hits: list[Hit],
+              known: list[int] | None = None) -> list[Span]:
     """Personal information near the excerpts (original positions), found once per
     message: only a margin around each match is searched, so a long message with several
     findings costs about what a short one does. No piece of personal information is
-    longer than the margin, so one cut by the context is still masked whole."""
+    longer than the margin, so one cut by the context is still masked whole.
+
+    ``known``: the masks that match in the whole folded text, when the engine's set has
+    said so; a window that is the whole text takes that answer.
+    """
     windows: list[list[int]] = []
     # An excerpt shows at most _EXCERPT_MAX characters from a match's start (``_excerpt``),
     # so a match spanning a whole long message needs no more masked than a short one:
@@ -260,8 +282,9 @@ def _personal(norm: Normalized, spans: SpanMap | None, hits: list[Hit]) -> list[
         else:
             windows.append([lo, hi])
     found: list[Span] = []
+    whole = len(norm.folded)
     for lo, hi in windows:
-        found += personal_spans(norm, lo, hi)
+        found += personal_spans(norm, lo, hi, known if lo == 0 and hi >= whole else None)
     return in_original(norm.original, norm.folded, found, spans)
 
 

@@ -10,6 +10,7 @@ The protected person's own accounts are exempt by id.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -77,21 +78,28 @@ class ImpersonationCheck:
         return None if author_id in owners else detail
 
     def _judge(self, display_name: str) -> tuple[str, frozenset[str]] | None:
-        name = compact(display_name)
+        """Every new name is judged (a busy community sees thousands), so the skeleton is
+        computed once for both tests, and a protected name too long for the candidate to
+        contain or be one edit away from is passed over by its length alone."""
+        words = _words(skeleton(display_name))
+        name = "".join(words)  # what ``compact`` gives: the letters and digits, in order
         if not name:
             return None
+        size = len(name)
         for key, person in self._protected:
-            long_enough = len(key) >= self._fuzzy_min
-            if name == key or (long_enough and (key in name or within_one_edit(name, key))):
+            if name == key or (len(key) >= self._fuzzy_min and size >= len(key) - 1
+                               and (key in name or within_one_edit(name, key))):
                 return f"display name \"{display_name}\" looks like {person.name}", person.ids
-        words = {w for w in _words(skeleton(display_name))}
-        reserved = sorted(words & self._reserved)
+        reserved = sorted(set(words) & self._reserved)
         if reserved:
             return (f"display name \"{display_name}\" claims a role ({', '.join(reserved)})",
                     frozenset())
         return None
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")  # ``\w`` is ``str.isalnum()`` and "_"
+
+
 def _words(text: str) -> list[str]:
-    cleaned = "".join(c if c.isalnum() else " " for c in text)
-    return cleaned.split()
+    """The runs of letters and digits in ``text``."""
+    return _NOT_ALNUM.sub(" ", text).split()

@@ -14,12 +14,18 @@ idempotent: no placeholder looks like personal information.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from bot.core.automod import _builtin as builtin
 from bot.core.automod import _pii as pii
-from bot.core.automod._patterns import LONG_BYTES, CharOffsets, compile_pattern, compiled_set
+from bot.core.automod._patterns import (
+    LONG_BYTES,
+    CharOffsets,
+    compile_pattern,
+    compiled_set,
+    match_spans,
+)
 from bot.core.automod.normalize import Normalized, SpanMap, fold
 
 _Check = Callable[[int, int, Normalized], "str | None"]
@@ -55,17 +61,25 @@ _COMPILED: list[tuple[str, Any, _Check, bool]] = [
 
 
 def _pattern_sets() -> list[tuple[list[int], Callable[[bytes], Any]]]:
-    """The mask patterns in one RE2 set per placeholder: one pass each says which can
-    match at all. One set of them all would combine the address patterns' states with
-    the digit patterns', and a long message would keep RE2 building new ones for
-    milliseconds (see ``PatternIndex``)."""
-    groups: dict[str, list[int]] = {}
-    for index, (label, _, _, _) in enumerate(_MASKS):
-        groups.setdefault(label, []).append(index)
-    # Shared with the engine's sets of the same patterns (e-mail, addresses): one DFA,
-    # warmed by every message either of them reads.
-    return [(indices, compiled_set(tuple(_MASKS[index][1] for index in indices)))
-            for indices in groups.values()]
+    """The mask patterns in the sets the engine runs on a long message (e-mail; numbers:
+    phone, card, IBAN, SSN; addresses), as indices into ``_MASKS`` and the set's match.
+
+    One set of them all would combine the address patterns' states with the digit
+    patterns', and a long message would keep RE2 building new ones for milliseconds (see
+    ``PatternIndex``). The same tuples of patterns as the engine's (built the same way,
+    from ``pii_patterns`` grouped as ``PatternIndex`` groups them) make ``compiled_set``
+    hand back the very sets the engine has just run over the message: their DFA states
+    for its text are built, and masking around a match in it pays no second warm-up.
+    """
+    index_of = {pattern: index for index, (_, pattern, _, _) in enumerate(_MASKS)}
+    groups: dict[str, list[str]] = {}
+    for item in builtin.pii_patterns(builtin.PII_RULES, frozenset()):
+        groups.setdefault(item.group or item.rule_id, []).append(item.pattern)
+    covered = sorted(index_of[p] for patterns in groups.values() for p in patterns)
+    if covered != list(range(len(_MASKS))):  # pragma: no cover - a mask without a rule
+        raise RuntimeError("every mask pattern must be one of the PII rules' patterns")
+    return [([index_of[p] for p in patterns], compiled_set(tuple(patterns)))
+            for patterns in groups.values()]
 
 
 _SETS = _pattern_sets()
@@ -77,22 +91,47 @@ _NEEDS = frozenset("0123456789@")
 Span = tuple[int, int, str]  # start, end, placeholder
 
 
-def personal_spans(message: Normalized, lo: int = 0, hi: int | None = None) -> list[Span]:
+def _long(folded: str) -> bool:
+    """Whether the engine ran its sets apart on this message (``PatternIndex``): then even
+    a short region of it reads best through those same sets, already warm for its text."""
+    if len(folded) > LONG_BYTES:
+        return True
+    return len(folded) * 4 > LONG_BYTES \
+        and len(folded.encode("utf-8", "surrogatepass")) > LONG_BYTES
+
+
+def mask_indices(patterns: Sequence[str]) -> tuple[int, ...] | None:
+    """For a set of ``patterns`` that holds every mask pattern, the mask each of its
+    members is (-1: not one), so that set's answer on a text says which masks can match
+    there; None when some mask pattern is not among them."""
+    index_of = {pattern: index for index, (_, pattern, _, _) in enumerate(_MASKS)}
+    found = tuple(index_of.get(pattern, -1) for pattern in patterns)
+    return found if set(found) >= set(range(len(_MASKS))) else None
+
+
+def personal_spans(message: Normalized, lo: int = 0, hi: int | None = None,
+                   matched: Iterable[int] | None = None) -> list[Span]:
     """Every finding overlapping ``message.folded[lo:hi]``, as ``(start, end, placeholder)``
     in folded positions, most specific detector first.
 
     The patterns run on the UTF-8 bytes of that slice only (the checks see the whole
     message, so a candidate's surroundings are judged as usual): the engine masks a margin
     around each excerpt without paying for the rest of a long message.
+
+    ``matched``: the masks (indices into ``_MASKS``) known to match somewhere in exactly
+    this slice, when a set holding them all has just read it (the engine's, on a short
+    message whose excerpt window is the whole of it): no set is asked again.
     """
     folded = message.folded
     region = folded[lo:hi]
     if _NEEDS.isdisjoint(region):
         return []
     encoded = region.encode("utf-8", "surrogatepass")
-    if len(encoded) > LONG_BYTES:
+    if matched is not None:
+        matched = list(matched)
+    elif len(encoded) > LONG_BYTES or _long(folded):
         matched = [indices[i] for indices, match in _SETS for i in match(encoded) or ()]
-    else:  # a short region: one pass of one set of them all (see ``PatternIndex``)
+    else:  # a short message: one pass of one set of them all (see ``PatternIndex``)
         matched = _ALL(encoded) or []
     if not matched:
         return []
@@ -100,8 +139,7 @@ def personal_spans(message: Normalized, lo: int = 0, hi: int | None = None) -> l
     found: list[Span] = []
     for index in sorted(matched):  # in _MASKS order: most specific first
         label, compiled, check, trim = _COMPILED[index]
-        for match in compiled.finditer(encoded):
-            start, end = match.span()
+        for start, end in match_spans(compiled, encoded):
             if chars is not None:
                 start, end = chars(start), chars(end)
             start, end = start + lo, end + lo

@@ -14,7 +14,7 @@ for built-in detectors, to check the candidate (Luhn digits, capitalised street 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -138,6 +138,32 @@ def warm_up(pattern_set: Any) -> None:
             pattern_set.Match(text[start:start + size])
 
 
+_UNANCHORED = getattr(getattr(getattr(re2, "_re2", None), "RE2", None), "Anchor", None)
+
+
+def match_spans(compiled: Any, encoded: bytes) -> Iterator[tuple[int, int]]:
+    """The spans ``compiled.finditer(encoded).span()`` gives, one by one, from RE2's own
+    ``Match`` on the bytes: the wrapper's ``finditer`` normalises its arguments and
+    builds a match object per match, some microseconds a pattern that matched.
+
+    Steps past a match exactly as ``finditer`` does (past an empty match by one byte).
+    """
+    regexp = getattr(compiled, "_regexp", None)
+    if regexp is None or _UNANCHORED is None:  # pragma: no cover - another re2 build
+        yield from (match.span() for match in compiled.finditer(encoded))
+        return
+    match, anchor = regexp.Match, _UNANCHORED.UNANCHORED
+    pos, end = 0, len(encoded)
+    while True:
+        span = match(anchor, encoded, pos, end)[0]
+        if span[0] < 0:
+            return
+        yield span
+        if pos == end:
+            return
+        pos = pos + 1 if pos == span[1] else span[1]
+
+
 class CharOffsets:
     """Character offsets of increasing byte offsets in UTF-8 text, each converted from the
     previous one, so the matches of a long message cost one pass over it, not one each."""
@@ -189,8 +215,7 @@ class _ViewSet:
             item = self.patterns[index]
             if item.rule_id not in wanted:
                 continue  # not enabled where this message was posted
-            for match in self.compiled[index].finditer(encoded):
-                start, end = match.span()
+            for start, end in match_spans(self.compiled[index], encoded):
                 if chars is not None:
                     start, end = chars(start), chars(end)
                 if item.check is None:
@@ -244,16 +269,30 @@ class PatternIndex:
             else:
                 self._long += [(view, _ViewSet(part)) for part in parts.values()]
 
+    @property
+    def folded_patterns(self) -> tuple[str, ...]:
+        """The patterns of the one set a short message's folded view is read by, in the
+        order of the indices ``find`` answers with."""
+        return next((tuple(p.pattern for p in s.patterns) for view, s in self._short
+                     if view is View.FOLDED), ())
+
     def find(self, original: str, folded: str, skeleton: str, folded_bytes: bytes,
-             skeleton_bytes: bytes, wanted: Container[str], hits: list[Hit]) -> None:
+             skeleton_bytes: bytes, wanted: Container[str], hits: list[Hit]
+             ) -> Sequence[int] | None:
         """Append hits of the ``wanted`` rules; ``*_bytes`` are the views in UTF-8.
 
         Most messages match no pattern at all: for them this is one RE2 pass per set and
-        no further call.
+        no further call. Returns, for a short message, which of ``folded_patterns`` match
+        anywhere in its folded text (what masking would otherwise ask a set again), and
+        None for a long one.
         """
-        for view, pattern_set in self._long if len(folded_bytes) > LONG_BYTES else self._short:
+        answer: Sequence[int] | None = None
+        short = len(folded_bytes) <= LONG_BYTES
+        for view, pattern_set in self._short if short else self._long:
             if view is View.FOLDED:
                 matched = pattern_set.match(folded_bytes)
+                if short:
+                    answer = matched or ()
                 if matched:
                     pattern_set.found(matched, folded, folded_bytes, original, folded,
                                       skeleton, wanted, hits)
@@ -262,6 +301,7 @@ class PatternIndex:
                 if matched:
                     pattern_set.found(matched, skeleton, skeleton_bytes, original, folded,
                                       skeleton, wanted, hits)
+        return answer
 
 
 def nested_repetition(pattern: str) -> bool:

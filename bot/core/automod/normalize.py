@@ -22,13 +22,12 @@ the person wrote, so staff and the author see the original words in an excerpt.
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
-from importlib.resources import files
 from typing import NamedTuple
+
+from bot.core.automod._foldchar import FOLD
 
 __all__ = [
     "LEET",
@@ -41,100 +40,11 @@ __all__ = [
 ]
 
 
-def _unicode_confusables() -> dict[str, str]:
-    """Unicode's confusables (UTS #39) that read as one ASCII letter or digit.
-
-    Read once at start-up from the data the ``confusable-homoglyphs`` package (MIT) ships,
-    generated from Unicode's ``confusables.txt``: Cherokee ``Ꭺ``, Lisu ``ꓮ``, Armenian
-    ``օ``, Coptic ``ⲟ`` and some nine thousand more. Keys are also entered case-folded,
-    since folding runs before this table is consulted.
-    """
-    raw = files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8")
-    table: dict[str, str] = {}
-    for char, entries in json.loads(raw).items():
-        if len(char) != 1 or char.isascii():
-            continue
-        target = next((e["c"] for e in entries if len(e["c"]) == 1 and e["c"].isascii()
-                       and e["c"].isalnum()), None)
-        if target is not None:
-            table[char] = target.lower()
-    for char, target in list(table.items()):
-        table.setdefault(char.casefold(), target)
-    return {k: v for k, v in table.items() if len(k) == 1 and not k.isascii()}
-
-
-# Look-alikes Unicode's confusables data does not list (handwritten and italic forms such
-# as Cyrillic "и" for "u", small capitals, ligatures); they win over the Unicode data.
-_HAND: dict[str, str] = {
-    # Cyrillic
-    "а": "a", "в": "b", "ь": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "н": "h",
-    "і": "i", "ј": "j", "к": "k", "ӏ": "l", "м": "m", "п": "n", "о": "o", "р": "p",
-    "ԛ": "q", "г": "r", "ѕ": "s", "т": "t", "и": "u", "у": "y", "ү": "y", "х": "x",
-    "ԝ": "w", "ш": "w", "ɜ": "e", "ө": "o", "ғ": "f",
-    # Greek
-    "α": "a", "β": "b", "γ": "y", "δ": "d", "ε": "e", "η": "n", "ι": "i", "κ": "k",
-    "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "μ": "u",
-    "ϲ": "c", "ϳ": "j", "ς": "c",
-    # Latin look-alikes without a decomposition
-    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ƀ": "b", "ɑ": "a",
-    "ɡ": "g", "ɩ": "i", "ʀ": "r", "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e",
-    "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n",
-    "ᴏ": "o", "ᴘ": "p", "ꞯ": "q", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w",
-    "ꓲ": "i", "ʏ": "y", "ᴢ": "z", "ß": "ss", "æ": "ae", "œ": "oe", "ǝ": "e", "ɔ": "c",
-}
-_CONFUSABLES: dict[str, str] = {**_unicode_confusables(), **_HAND}
-
-# Invisible characters that are not of category Cf/Mn/Me but are used as blanks.
-_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
-_DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf", "Cs", "Co", "Cn"})
+_FOLD = FOLD  # the per-character table (``_foldchar``)
 
 LEET: dict[int, int] = {ord(k): ord(v) for k, v in
                         {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
                          "@": "a", "$": "s"}.items()}  # the leetspeak undone in ``skeleton``
-
-
-def _step(char: str) -> str:
-    """One round of folding for one character (decompose, fold case, drop, map)."""
-    direct = _CONFUSABLES.get(char)
-    # A capital is looked up before case folding (Greek "Υ" reads "y", its small "υ" reads
-    # "u"), unless decomposition already gives ASCII (fullwidth "Ｉ") or the data's answer
-    # is "l", Unicode's prototype for every upright stroke, capital I included.
-    if direct is not None and direct != "l" and char != char.casefold() \
-            and not unicodedata.normalize("NFKD", char).isascii():
-        return direct
-    out: list[str] = []
-    for piece in unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold()):
-        if piece in _INVISIBLE or unicodedata.category(piece) in _DROPPED_CATEGORIES:
-            continue
-        out.append(_CONFUSABLES.get(piece, piece))
-    return "".join(out)
-
-
-def _fold_char(char: str) -> str:
-    """Fold until nothing changes, so folding is idempotent.
-
-    A single round is not always enough: ``ᴬ`` (modifier letter) has no case mapping but
-    decomposes to an uppercase ``A``, which the next round folds to ``a``.
-    """
-    current = _step(char)
-    for _ in range(8):
-        following = "".join(_step(c) for c in current)
-        if following == current:
-            return current
-        current = following
-    return current  # pragma: no cover - no known character needs this many rounds
-
-
-class _FoldTable(dict[int, str]):
-    """``str.translate`` table filled on first sight of each code point."""
-
-    def __missing__(self, code: int) -> str:
-        value = _fold_char(chr(code))
-        self[code] = value
-        return value
-
-
-_FOLD = _FoldTable()
 
 
 _ASCII_BYTES = bytes(range(128))
@@ -168,18 +78,26 @@ def _fold_bytes(text: str) -> tuple[str, bytes, _Plan | None]:
         return lowered.decode("ascii"), lowered, None
     encoded = text.encode("utf-8", "surrogatepass")
     plan = _plan(encoded.translate(None, _ASCII_BYTES))
-    folded = _folded(text, encoded, plan)
-    return folded, folded.encode("utf-8", "surrogatepass"), plan
+    folded, folded_bytes = _folded(text, encoded, plan)
+    return folded, folded_bytes, plan
 
 
-def _folded(text: str, encoded: bytes, plan: _Plan) -> str:
-    """``fold(text)`` (``encoded`` is the UTF-8 of ``text``)."""
+def _folded(text: str, encoded: bytes, plan: _Plan) -> tuple[str, bytes]:
+    """``fold(text)`` and its UTF-8 (``encoded`` is the UTF-8 of ``text``).
+
+    When folding changes none of the characters outside ASCII (emoji, CJK), the
+    lower-cased bytes already are the folded text's UTF-8: they are not encoded again.
+    """
     if plan.translate:
-        return text.translate(_FOLD)
-    folded = encoded.lower().decode("utf-8", "surrogatepass")  # bytes.lower: ASCII only
+        folded = text.translate(_FOLD)
+        return folded, folded.encode("utf-8", "surrogatepass")
+    lowered = encoded.lower()  # bytes.lower: ASCII only
+    folded = lowered.decode("utf-8", "surrogatepass")
+    if not plan.changing:
+        return folded, lowered
     for char, replacement in plan.changing:
         folded = folded.replace(char, replacement)
-    return folded
+    return folded, folded.encode("utf-8", "surrogatepass")
 
 
 class _Plan(NamedTuple):
@@ -206,7 +124,10 @@ _PLAN_KEY_MAX = 64  # bytes; longer runs (whole messages in another script) rare
 _KNOWN: set[str] = set()
 _CHANGING: set[str] = set()  # characters that folding changes ...
 _CHANGE: dict[str, tuple[str, str]] = {}  # ... as (the character, what it folds to)
-_BLANKING: set[str] = set()  # characters whose fold has characters words-only blanks ...
+# Characters folding leaves alone that the words-only form blanks (emoji, dashes, curly
+# quotes): nearly every blank, and its own, so a plan gathers them by one intersection.
+_SELF_BLANK: set[str] = set()
+_BLANKING: set[str] = set()  # characters that fold to other characters it blanks ...
 _BLANK: dict[str, frozenset[str]] = {}  # ... and those characters
 _ODD: set[str] = set()  # characters that fold to other than one (they shift positions)
 
@@ -217,7 +138,9 @@ def _learn(char: str) -> None:
         _CHANGE[char] = (char, folded)
         _CHANGING.add(char)
     blanks = frozenset(c for c in folded if not c.isascii() and not c.isalnum())
-    if blanks:
+    if blanks and folded == char:
+        _SELF_BLANK.add(char)
+    elif blanks:
         _BLANK[char] = blanks
         _BLANKING.add(char)
     if len(folded) != 1:
@@ -226,6 +149,12 @@ def _learn(char: str) -> None:
 
 
 def _plan(residue: bytes) -> _Plan:
+    """The plan for a message whose characters outside ASCII are ``residue`` (UTF-8).
+
+    Nearly a third of the messages with such characters bring a mix not seen before (an
+    emoji with an accented name, a phrase in another script), so a miss is made cheap:
+    set intersections and a ``map`` in C, no Python loop over the characters.
+    """
     plan = _PLANS.get(residue)
     if plan is not None:
         return plan
@@ -233,12 +162,11 @@ def _plan(residue: bytes) -> _Plan:
     if not others <= _KNOWN:
         for char in others - _KNOWN:
             _learn(char)
-    change = _CHANGE
-    changing = tuple([change[c] for c in others & _CHANGING])
-    blanking = others & _BLANKING
-    blank = _BLANK
-    blanks = tuple(frozenset().union(*(blank[c] for c in blanking))) if blanking else ()
-    plan = _Plan(changing, blanks, len(changing) > _FEW, tuple(others & _ODD))
+    changing = tuple(map(_CHANGE.__getitem__, others & _CHANGING))
+    blanks = others & _SELF_BLANK
+    if not _BLANKING.isdisjoint(others):
+        blanks = blanks.union(*map(_BLANK.__getitem__, others & _BLANKING))
+    plan = _Plan(changing, tuple(blanks), len(changing) > _FEW, tuple(others & _ODD))
     if len(residue) <= _PLAN_KEY_MAX:
         if len(_PLANS) >= _PLANS_LIMIT:
             _PLANS.clear()
@@ -254,28 +182,32 @@ def fold_and_skeleton(text: str) -> tuple[str, bytes, str, bytes]:
 
 
 def scan_forms(text: str) -> tuple[str, bytes, str, bytes, str]:
-    """``fold_and_skeleton`` plus the skeleton's :func:`words_only` form, reusing what
+    """``fold_and_skeleton`` plus the skeleton's :func:`words_only` form."""
+    return scan_views(text)[:5]
+
+
+def scan_views(text: str) -> tuple[str, bytes, str, bytes, str, tuple[str, ...]]:
+    """What the engine reads of a message: :func:`scan_forms` and the characters of the
+    text that fold to other than one character (for a :class:`SpanMap`), reusing what
     folding learnt about the text (its few characters outside ASCII)."""
+    # Most messages have no leetspeak: ``bytes.translate`` then hands back the very
+    # object it was given, and the skeleton is the folded string, not decoded again.
     if text.isascii():
         folded_bytes = text.encode("ascii").lower()
+        folded = folded_bytes.decode("ascii")
         skeleton_bytes = folded_bytes.translate(LEET_BYTES)
-        return folded_bytes.decode("ascii"), folded_bytes, skeleton_bytes.decode("ascii"), \
-            skeleton_bytes, skeleton_bytes.translate(_ASCII_WORDS).decode("ascii")
+        return folded, folded_bytes, folded if skeleton_bytes is folded_bytes \
+            else skeleton_bytes.decode("ascii"), skeleton_bytes, \
+            skeleton_bytes.translate(_ASCII_WORDS).decode("ascii"), ()
     encoded = text.encode("utf-8", "surrogatepass")
     plan = _plan(encoded.translate(None, _ASCII_BYTES))
-    if plan.translate:
-        folded = text.translate(_FOLD)
-    else:  # what ``_folded`` does, written out: this runs for most messages
-        folded = encoded.lower().decode("utf-8", "surrogatepass")
-        for char, replacement in plan.changing:
-            folded = folded.replace(char, replacement)
-    folded_bytes = folded.encode("utf-8", "surrogatepass")
+    folded, folded_bytes = _folded(text, encoded, plan)
     skeleton_bytes = folded_bytes.translate(LEET_BYTES)
     words = skeleton_bytes.translate(_ASCII_WORDS).decode("utf-8", "surrogatepass")
     for blank in plan.blanks:  # one character for one: positions are kept
         words = words.replace(blank, " ")
-    return folded, folded_bytes, skeleton_bytes.decode("utf-8", "surrogatepass"), \
-        skeleton_bytes, words
+    return folded, folded_bytes, folded if skeleton_bytes is folded_bytes \
+        else skeleton_bytes.decode("utf-8", "surrogatepass"), skeleton_bytes, words, plan.odd
 
 
 _ASCII_WORDS = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))
@@ -334,8 +266,12 @@ class SpanMap:
 
     __slots__ = ("_folded_at", "_length", "_original", "_original_at", "widest")
 
-    def __init__(self, original: str, until: int | None = None) -> None:
-        """``until``: positions past this folded index will not be asked for."""
+    def __init__(self, original: str, until: int | None = None,
+                 odd: tuple[str, ...] | None = None) -> None:
+        """``until``: positions past this folded index will not be asked for. ``odd``: the
+        characters of ``original`` that fold to other than one character, when the caller
+        has them from folding it (``scan_views``): a long message's plan is not cached,
+        and would otherwise be built again."""
         self._original = original
         self._original_at: list[int] = []
         self._folded_at: list[int] = []
@@ -344,7 +280,9 @@ class SpanMap:
         # Only characters that fold to other than one character shift positions: emoji,
         # CJK or Cyrillic letters map one-to-one and need no break point.
         # The plan folding made for this message, most often still cached.
-        odd = _plan(original.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)).odd
+        if odd is None:
+            odd = _plan(original.encode("utf-8", "surrogatepass")
+                        .translate(None, _ASCII_BYTES)).odd
         # The most characters one character folds to: folded text is at most this many
         # times as long as the original stretch it came from.
         self.widest = max((len(_FOLD[ord(c)]) for c in odd), default=1) or 1

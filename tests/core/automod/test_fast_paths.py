@@ -1,8 +1,9 @@
 """Every shortcut of the hot path finds exactly what the plain way finds.
 
 The engine takes shortcuts for speed: long messages run the built-in detectors in several
-RE2 sets instead of one, masking runs one set per kind of personal information (one set
-of them all for a short region) and masks only what an excerpt shows, the duplicate rule
+RE2 sets instead of one, masking runs those same sets on a long message (one set of them
+all, or the engine's own answer, on a short one) and masks only what an excerpt shows
+(more in ``test_shared_answers``), the duplicate rule
 answers from a count of fingerprints without reading an author's recent messages, the
 keyword automaton's matches are read in the order the hits rely on, span maps come from
 folding's cached plan, and compiled patterns are shared between engines. Each is compared
