@@ -132,3 +132,38 @@ async def test_an_executive_cannot_decide_their_own_appeal(world: World) -> None
     async with world.app.storage.transaction() as tx:
         pending = await tx.get(Appeal, appeal.group(0))
     assert pending is not None and pending.status is AppealStatus.PENDING
+
+
+async def test_the_subject_on_the_committee_cannot_read_their_case(world: World) -> None:
+    """`/case show` holds the report's words and the committee's deliberation: a member
+    the case is about is refused, privately, as the case file refuses them."""
+    subject = world.members[6]
+    ref, _ = await open_case_about(world, subject)
+    text = await refused_privately(world, subject, "case", "show", ref=ref)
+    assert f"You cannot read case {ref}: the case is about you" in text, text
+    assert "Threatening messages" not in text
+    shown = await answered(world, await world.fake.slash(world.members[0], "case", "show",
+                                                        ref=ref))
+    assert "Threatening messages" in shown, shown  # a member free of conflict reads it
+
+
+async def test_a_recusal_after_the_vote_carried_reopens_the_motion(world: World) -> None:
+    """One of the four members whose ✅ carried the motion declares a conflict: the
+    motion is no longer carried (quorum lost), the thread says so, and /decide is
+    refused privately until the members free to vote carry it again."""
+    fake = world.fake
+    ref, thread = await open_case_about(world, world.bob)
+    motion = await put_motion(world, ref, thread)
+    await carried(world, thread, motion)
+    await answered(world, await fake.slash(world.members[1], "recuse", case=ref,
+                                           reason="bob is my flatmate"))
+    await fake.wait_for(lambda: any("no longer carried" in text
+                                    for text in fake.channel_texts(thread)), "said so")
+    dms = len(fake.dms_to(world.bob))
+    text = await refused_privately(world, world.members[0], "decide", case=ref)
+    assert "carried" in text, text
+    assert len(fake.dms_to(world.bob)) == dms
+    assert (await stored(world, ref)).status is CaseStatus.OPEN
+    await fake.react(world.members[4], motion, "✅")
+    await fake.wait_for(lambda: sum("CARRIED" in t for t in fake.channel_texts(thread)) >= 3,
+                        "carried again")

@@ -150,3 +150,20 @@ async def test_an_emergency_pings_only_the_committee_role(world: World) -> None:
     role = world.app.settings.discord.committee_role_id  # type: ignore[union-attr]
     assert scan_discord(fake, allowed_roles=[role]) == []
     assert scan_discord(fake) != []  # and the scanner does see that ping
+
+
+# Contact details typed only in fullwidth forms: no ASCII digit or "@" anywhere.
+WIDE_EMAIL, WIDE_PHONE = "ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", "(３１２) ５５５-０１２３"
+
+
+async def test_fullwidth_contact_details_are_masked_in_the_queue(world: World) -> None:
+    """A reason written with fullwidth "＠" and digits reads as an address and a number to
+    every person, so it is masked in the staff queue like its ASCII form."""
+    fake = world.fake
+    await answered(world, await fake.slash(world.alice, "report", member=world.bob,
+                                           reason=f"she posted {WIDE_EMAIL} and {WIDE_PHONE}"))
+    await fake.wait_for(lambda: fake.messages[world.staff_queue], "queued the report")
+    (queued,) = fake.messages[world.staff_queue].values()
+    shown = message_text(queued)
+    assert "[email removed]" in shown and "[phone removed]" in shown, shown
+    assert scan_discord(fake, [WIDE_EMAIL, "５５５-０１２３"]) == []

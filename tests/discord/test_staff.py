@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot.core.models import Report, ReportStatus
 from tests.discord.conftest import World, received, settled
 from tests.fakes.discord.server import last
 
@@ -188,3 +189,23 @@ async def test_removing_a_committee_members_message_needs_confirm(world: World) 
     await answered(world, await fake.slash(world.staff, "remove", message_link=link(world, joke),
                                            clause="no-hate", confirm=True))
     assert fake.find("DELETE", f"/messages/{joke['id']}")
+
+
+async def test_a_reported_moderator_cannot_dismiss_the_report_about_them(world: World) -> None:
+    """The staff member a report is about clicks "Dismiss in bad faith" on it: refused,
+    privately, and the queue entry and the report stay as they were for other staff."""
+    fake = world.fake
+    await answered(world, await fake.slash(world.alice, "report", member=world.staff,
+                                           reason="The moderator mocked my accent"))
+    await fake.wait_for(lambda: fake.messages[world.staff_queue], "queued the report")
+    (entry,) = fake.messages[world.staff_queue].values()
+    token = await fake.click(world.staff, entry, "Dismiss in bad faith")
+    await fake.wait_for(lambda: fake.reply_texts(token), "answered the click")
+    (reply,) = fake.reply_texts(token)
+    assert "is about you, so you cannot act on it" in reply, reply
+    for body in fake.responses[token]:
+        assert (body.get("data", body).get("flags") or 0) & 64, body  # ephemeral
+    assert not fake.find("PATCH", f"/messages/{entry['id']}")
+    async with world.app.storage.transaction() as tx:
+        (report,) = await tx.find(Report)
+    assert report.status is ReportStatus.OPEN

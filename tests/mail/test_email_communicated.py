@@ -24,6 +24,7 @@ from bot.core.models import (
     SanctionScope,
 )
 from bot.core.ports import Audience, NoticeKind
+from bot.core.rules.windows import appeal_deadline
 from bot.core.services import AddressEntry, SuspensionRequest
 from bot.core.services._context import EmailReach, Reach
 from bot.mail import SmtpMailer
@@ -80,7 +81,8 @@ async def test_an_emailed_decision_is_communicated_when_the_server_accepts_it(
     assert isinstance(communicated, Case)
     assert communicated.communicated_at == accepted_at
     assert communicated.communicated_via is CommunicationChannel.EMAIL
-    assert communicated.appeal_deadline == accepted_at + timedelta(days=60)
+    assert communicated.appeal_deadline == appeal_deadline(
+        accepted_at, timedelta(days=60), harness.ctx.calendar.zone)
     [entry] = await audit_of(harness, case.id, "case.communicated")
     assert entry.automated and entry.details == "via=email" and entry.at == accepted_at
     document = await harness.services.case_files.export(case.id, "test")

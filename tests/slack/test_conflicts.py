@@ -105,3 +105,16 @@ async def test_an_executive_cannot_decide_their_own_appeal(world: SlackWorld) ->
         pending = await tx.get(Appeal, appeals[0].id)
     assert pending is not None and pending.status is AppealStatus.PENDING
     assert await status_of(world, case) is CaseStatus.APPEALED
+
+
+async def test_the_subject_on_the_committee_cannot_read_their_case(world: SlackWorld) -> None:
+    """`/case show` holds the report's words and the committee's deliberation: a member
+    the case is about is refused, privately, as the case file refuses them."""
+    subject = COMMITTEE[4]
+    case = await open_case_about(world, subject)
+    await world.command("/case", f"show {case.id}", user=subject, channel=COMMITTEE_CH)
+    text = private_refusal(world)
+    assert f"You cannot read case {case.id}: the case is about you" in text, text
+    assert "threatening messages" not in text
+    await world.command("/case", f"show {case.id}", user=COMMITTEE[0], channel=COMMITTEE_CH)
+    assert "threatening messages" in world.fake.responses()[-1]

@@ -148,3 +148,18 @@ async def test_automod_redaction_quotes_no_contact_details(world: SlackWorld) ->
     assert incident.kind.value == "redaction" and incident.excerpt is not None
     assert EMAIL not in incident.excerpt and "555" not in incident.excerpt
     assert scan_slack(world.fake, [EMAIL, "555-0123"]) == []
+
+
+# Contact details typed only in fullwidth forms: no ASCII digit or "@" anywhere.
+WIDE_EMAIL, WIDE_PHONE = "ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", "(３１２) ５５５-０１２３"
+
+
+async def test_fullwidth_contact_details_are_masked_in_the_queue(world: SlackWorld) -> None:
+    """A reason written with fullwidth "＠" and digits reads as an address and a number to
+    every person, so it is masked in the staff queue like its ASCII form."""
+    assert await world.command(
+        "/report", f"<@{SUBJECT}> she posted {WIDE_EMAIL} and {WIDE_PHONE}",
+        user=REPORTER) == 200
+    (queued,) = world.fake.called("chat.postMessage", channel=QUEUE)
+    assert "[email removed]" in str(queued.params) and "[phone removed]" in str(queued.params)
+    assert scan_slack(world.fake, [WIDE_EMAIL, "５５５-０１２３"]) == []

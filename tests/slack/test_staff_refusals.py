@@ -6,8 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.models import ENTITY_TYPES, Case, RequestClaim
-from tests.slack.conftest import DISCORD_GUILD, REPORTER, SUBJECT, SlackWorld
+from bot.core.models import ENTITY_TYPES, Case, Report, ReportStatus, RequestClaim
+from tests.slack.conftest import (
+    DISCORD_GUILD,
+    QUEUE,
+    REPORTER,
+    STAFF_USER,
+    SUBJECT,
+    SlackWorld,
+)
 
 ATTEMPTS: dict[str, tuple[str, str, str]] = {
     "unsuspend": ("/unsuspend", f"<@{SUBJECT}>", "Only staff can lift suspensions"),
@@ -51,3 +58,24 @@ async def test_every_staff_command_refuses_a_participant_and_changes_nothing(
     assert await snapshot(world) == before
     assert world.fake.called("chat.postMessage") == []
     assert world.fake.called("chat.update") == []
+
+
+async def test_a_reported_moderator_cannot_dismiss_the_report_about_them(
+        world: SlackWorld) -> None:
+    """The staff member a report is about clicks "Dismiss (bad faith)" on it in the queue:
+    refused, privately, and the report stays open for another member of staff (a bad-faith
+    dismissal would count against the person who reported them)."""
+    await world.command("/report", f"<@{STAFF_USER}> mocked my accent in #general",
+                        user=REPORTER)
+    ref = world.fake.called("chat.postMessage", channel=QUEUE)[0].params["blocks"][1][
+        "elements"][0]["value"]
+    before = await snapshot(world)
+    world.fake.reset()
+    await world.click("coc_triage_badfaith", ref, user=STAFF_USER)
+    (reply,) = world.fake.responses()
+    assert f"Report {ref} is about you, so you cannot act on it" in reply, reply
+    assert await snapshot(world) == before
+    assert world.fake.called("chat.update") == [] and world.fake.called("chat.postMessage") == []
+    async with world.app.storage.transaction() as tx:
+        report = await tx.get(Report, ref)
+    assert report is not None and report.status is ReportStatus.OPEN

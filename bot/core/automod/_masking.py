@@ -187,9 +187,13 @@ def masked(text: str, spans: list[Span], lo: int = 0, hi: int | None = None) -> 
 
 def mask_personal(text: str) -> str:
     """``text`` with personal information replaced by readable placeholders."""
-    if not text or _NEEDS.isdisjoint(text):
+    if not text or (text.isascii() and _NEEDS.isdisjoint(text)):
         return text
+    # Folding first: a fullwidth "＠" or digit folds to its ASCII form, so the cheap
+    # test on the raw text would let "ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ" through unmasked.
     folded = fold(text)
+    if _NEEDS.isdisjoint(folded):
+        return text
     found = personal_spans(Normalized(text, folded, folded))
     if not found:
         return text

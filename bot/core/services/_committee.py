@@ -8,7 +8,7 @@ is asked of :func:`reporter_matches` and nowhere else, since the reporter may be
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.core.errors import NotPermitted
@@ -121,6 +121,38 @@ async def conflict_refusal(tx: Tx, ctx: Context, case: Case, person: PersonRef,
     declared = when(ctx, person, standing.recused_at) if standing.recused_at else ""
     return NotPermitted(ctx.messages.render(f"conflict_{party.value}", case=case.id,
                                             action=action.value, declared=declared))
+
+
+async def ensure_not_own_matter(tx: Tx, ctx: Context, person: PersonRef,
+                                subject: PersonRef | None, what: str) -> None:
+    """Staff never act in a matter about themselves (any linked account is the same
+    person): the protocols' conflict rule in the staff's part of the process. A reported
+    moderator cannot dismiss the report (in bad faith it would count against the
+    reporter), triage or escalate it; a suspended one cannot lift their suspension; an
+    incident recorded about them is reversed by someone else; their own history (whose
+    case summaries are a reporter's words) is read by someone else. ``what``: "Report
+    R-…"."""
+    if subject is not None and await subject_matches(tx, subject, person):
+        raise NotPermitted(ctx.messages.render("own_matter", what=what))
+
+
+async def reading_refusal(tx: Tx, ctx: Context, case: Case, person: PersonRef,
+                          template: str) -> NotPermitted | None:
+    """The refusal a party to ``case`` gets for reading it (``/case show``, the case file),
+    or None. The one conflict rule, with every appeal on the case: the subject, the
+    reporter (their words are in it, and the subject's statement must not reach them), an
+    appellant and a recused member see none of the committee's deliberation."""
+    standing = await standing_of(tx, case, person)
+    for appeal in await tx.find(Appeal, case_id=case.id):
+        if await appellant_matches(tx, appeal, person):
+            standing = replace(standing, appellant=True)
+            break
+    party = conflict(standing)
+    if party is None:
+        return None
+    declared = when(ctx, person, standing.recused_at) if standing.recused_at else ""
+    return NotPermitted(ctx.messages.render(template, case=case.id, reason=ctx.messages.render(
+        f"case_file_party_{party.value}", declared=declared)))
 
 
 async def ensure_free_to_act(tx: Tx, ctx: Context, case: Case, person: PersonRef,

@@ -203,8 +203,10 @@ class Motions:
     async def _vote_refusal(self, tx: Tx, case: Case, motion: Motion, panel: Panel,
                             voter: PersonRef) -> tuple[str, str]:
         """Why a vote does not count: (for the voter, for the committee); empty if it does."""
-        if motion.status is not MotionStatus.OPEN:
+        if motion.status is not MotionStatus.OPEN or case.status is not CaseStatus.OPEN:
             closed = f"Motion {motion.id} is closed ({motion.status.value})."
+            if motion.status is MotionStatus.OPEN:
+                closed = f"Case {case.id} is {case.status.value}; its motions take no votes."
             return closed, closed
         refusal = await conflict_refusal(tx, self._ctx, case, voter, CaseAction.VOTE)
         if refusal is not None:
@@ -253,6 +255,64 @@ class Motions:
         await self._show_tally(closed, result)  # however it closed, the message says so
         await self.announce(case, Notice(kind, text, subject_id=motion.id))
         return closed
+
+    async def reconsider(self, motion_id: str) -> Motion | None:
+        """A carried motion whose result no longer stands once a recused member's vote
+        stops counting: open again until its window ends (then failed), so the case is not
+        communicated as decided by a vote that lacks its quorum or majority. Only while
+        the case is open (a communicated decision goes the appeal route). None when the
+        result still stands."""
+        ctx = self._ctx
+        action = None
+        async with ctx.storage.transaction() as tx:
+            motion = await _load_motion(tx, motion_id)
+            case = await load_case(tx, motion.case_id)
+            if motion.status is not MotionStatus.CARRIED or case.status is not CaseStatus.OPEN:
+                return None
+            panel = await panel_for(tx, case, ctx.now().date())
+            result = await _tally(tx, motion, panel, ctx.policy.quorum)
+            if result.carried:
+                return None
+            still_open = ctx.now() < motion.closes_at
+            changed = replace(motion, status=MotionStatus.OPEN if still_open
+                              else MotionStatus.FAILED,
+                              closed_at=None if still_open else motion.closed_at)
+            if not await tx.update_if(changed, status=MotionStatus.CARRIED):
+                return None
+            if still_open:
+                action = await schedule(tx, ctx, ActionKind.MOTION_CLOSE, motion.id,
+                                        motion.closes_at)
+            await audit(tx, ctx, "motion.reopened" if still_open else "motion.failed",
+                        "motion", motion.id, actor=None,
+                        details=f"a recusal; {result.describe()}")
+        if action is not None:
+            after_commit(ctx, action)
+        say = ctx.messages.render
+        await self._show_tally(changed, result)
+        await self.announce(case, Notice(NoticeKind.RESULT, say(
+            "motion_no_longer_carried", case=case.id, motion=motion.id, tally=result.describe(),
+            next=say("motion_reopened", closes=ctx.platforms.home.format_time(motion.closes_at))
+            if still_open else say("motion_failed_after_recusal"),
+            applied=say("motion_applied_stands", sanction=motion.applied_sanction_id)
+            if motion.applied_sanction_id else ""), subject_id=motion.id))
+        return changed
+
+    async def close_all(self, tx: Tx, case: Case) -> list[Motion]:
+        """Close every open motion of ``case`` (closed without a decision) as not carried,
+        in the caller's transaction: a late vote or the window's end cannot carry them."""
+        closed = []
+        for motion in await tx.find(Motion, case_id=case.id, status=MotionStatus.OPEN):
+            ended = replace(motion, status=MotionStatus.FAILED, closed_at=self._ctx.now())
+            if await tx.update_if(ended, status=MotionStatus.OPEN):
+                await cancel(tx, ActionKind.MOTION_CLOSE, motion.id)
+                await audit(tx, self._ctx, "motion.failed", "motion", motion.id, actor=None,
+                            details=f"case {case.id} closed without a decision")
+                closed.append(ended)
+        return closed
+
+    async def show_closed(self, motions: list[Motion]) -> None:
+        for motion in motions:
+            await self._show_tally(motion, await self.tally_for(motion.id))
 
     async def refresh_tally(self, motion_id: str) -> Tally:
         async with self._ctx.storage.transaction() as tx:

@@ -75,11 +75,13 @@ class AppealService:
             anonymous = not is_subject and case.reporter is None
             if case.communicated_at is None or case.appeal_deadline is None:
                 raise InvalidState(f"Case {case.id} has no decision to appeal yet.")
-            if not appeal_window_open(now, case.communicated_at, ctx.policy.appeal_window):
+            if not appeal_window_open(now, case.communicated_at, ctx.policy.appeal_window,
+                                      ctx.calendar.zone):
                 raise DeadlinePassed(
                     f"The appeal window for case {case.id} closed on "
-                    f"{when(ctx, appellant, case.appeal_deadline)} (60 days after the "
-                    "decision was communicated), so the decision is final.",
+                    f"{when(ctx, appellant, case.appeal_deadline)} (the end of the "
+                    f"{ctx.policy.appeal_window.days}th day after the decision was "
+                    "communicated), so the decision is final.",
                     deadline=case.appeal_deadline)
             if case.status is CaseStatus.FINAL:
                 raise InvalidState(f"Case {case.id} is final; its appeal was already decided.")
@@ -98,8 +100,10 @@ class AppealService:
             await tx.update(replace(case, status=CaseStatus.APPEALED))
             await audit(tx, ctx, "appeal.filed", "appeal", appeal.id,
                         actor=UNNAMED if anonymous else appellant, details=case.id)
+        # A named reporter is shown to staff and nobody else, the Executive included.
         named = ctx.messages.render("anonymous_appellant") if anonymous \
-            else mention(ctx, appellant)
+            else mention(ctx, appellant) if is_subject \
+            else ctx.messages.render("named_reporter_appellant")
         text = ctx.messages.render("appeal_filed", ref=appeal.id, case=case.id,
                                    appellant=named, reason=appeal.reason,
                                    deadline=when(ctx, None, case.appeal_deadline))

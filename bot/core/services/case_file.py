@@ -34,10 +34,9 @@ from bot.core.models import (
     Vote,
 )
 from bot.core.ports import Attachment, Notice, NoticeKind, Tx
-from bot.core.rules.conflicts import conflict
 from bot.core.rules.voting import Ballot, tally
-from bot.core.services._committee import appellant_matches, panel_for, standing_of
-from bot.core.services._context import UNNAMED, Context, audit, identity_of, when
+from bot.core.services._committee import panel_for, reading_refusal
+from bot.core.services._context import UNNAMED, Context, audit, identity_of
 from bot.core.services.cases import load_case
 from bot.core.services.evidence import EvidenceService
 
@@ -82,6 +81,23 @@ def record(entity: object, *, drop: frozenset[str] = frozenset()) -> JSON:
             if field.name not in SEALED_FIELDS | drop}
 
 
+NAMED_REPORTER = "named (shown to staff only)"
+
+
+def _hide_named_reporters(document: JSON) -> None:
+    """A named report shows its reporter to staff and to nobody else: the committee,
+    counsel and the Executive read the file with the reporter's account replaced (their
+    words stay; who wrote them does not travel beyond staff)."""
+    named = {row["reporter"] for row in (document["case"], *document["reports"])
+             if row.get("reporter")}
+    for row in (document["case"], *document["reports"]):
+        if row.get("reporter"):
+            row["reporter"] = NAMED_REPORTER
+    for appeal in document["appeals"]:  # the reporter may appeal too
+        if appeal.get("appellant") in named:
+            appeal["appellant"] = NAMED_REPORTER
+
+
 def _with_pseudonym(row: JSON, tag: str | None, field: str) -> JSON:
     row[field] = pseudonym(tag) if tag else None
     return row
@@ -110,6 +126,8 @@ class CaseFileService:
             case = await load_case(tx, ref)
             await self._may_have(tx, actor, case)
             document = await self.build(tx, case.id)
+            if not actor.is_staff:
+                _hide_named_reporters(document)
             await audit(tx, self._ctx, "case.exported", "case", case.id, actor=actor.person,
                         details=f"sent by direct message on {platform.name.value}")
         files = (Attachment(f"{case.id}.json", "application/json",
@@ -131,18 +149,11 @@ class CaseFileService:
         """The one conflict rule (subject, reporter, appellant, recused), then the
         Executive Committee's limit to appealed cases."""
         say = self._ctx.messages.render
-        standing = await standing_of(tx, case, actor.person)
-        appeals = await tx.find(Appeal, case_id=case.id)
-        for appeal in appeals:
-            if await appellant_matches(tx, appeal, actor.person):
-                standing = dataclasses.replace(standing, appellant=True)
-        party = conflict(standing)
-        if party is not None:
-            declared = when(self._ctx, actor.person, standing.recused_at) \
-                if standing.recused_at else ""
-            raise NotPermitted(say("case_file_conflicted", case=case.id, reason=say(
-                f"case_file_party_{party.value}", declared=declared)))
-        if not actor.roles & FILE_HOLDERS and not appeals:
+        refusal = await reading_refusal(tx, self._ctx, case, actor.person,
+                                        "case_file_conflicted")
+        if refusal is not None:
+            raise refusal
+        if not actor.roles & FILE_HOLDERS and not await tx.find(Appeal, case_id=case.id):
             raise NotPermitted(say("case_file_no_appeal", case=case.id))
 
     async def export(self, ref: str, how: str) -> JSON:

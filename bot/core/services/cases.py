@@ -40,6 +40,7 @@ from bot.core.services._committee import (
     ensure_free_to_act,
     holds_office,
     panel_for,
+    reading_refusal,
 )
 from bot.core.services._context import (
     Context,
@@ -157,7 +158,13 @@ class CaseService(Motions):
         if not (actor.is_staff or actor.roles & CASE_READERS):
             raise NotPermitted("Only staff, the committee, counsel or the Executive Committee "
                                "can look at a case.")
-        return await self.get(ref)
+        async with self._ctx.storage.transaction() as tx:
+            case = await load_case(tx, ref)
+            refusal = await reading_refusal(tx, self._ctx, case, actor.person,
+                                            "case_view_conflicted")
+        if refusal is not None:
+            raise refusal
+        return case
 
     async def recuse(self, actor: Actor, ref: str, reason: str) -> Recusal:
         """A member declares a conflict: they leave the thread and none of their votes count."""
@@ -177,6 +184,7 @@ class CaseService(Motions):
             await audit(tx, self._ctx, "case.recusal", "case", case.id, actor=actor.person,
                         reason=recusal.reason)
             open_motions = await tx.find(Motion, case_id=case.id, status=MotionStatus.OPEN)
+            carried = await tx.find(Motion, case_id=case.id, status=MotionStatus.CARRIED)
         if case.thread is not None:
             try:
                 await self._ctx.platforms.get(case.thread.platform).remove_from_thread(
@@ -186,6 +194,8 @@ class CaseService(Motions):
                             extra=log_fields(case.id))
         for motion in open_motions:
             await self.refresh_tally(motion.id)
+        for motion in carried:  # their vote may have been the one that carried it
+            await self.reconsider(motion.id)
         return recusal
 
     async def close(self, actor: Actor, ref: str, reason: str) -> Case:
@@ -205,6 +215,8 @@ class CaseService(Motions):
             await audit(tx, self._ctx, "case.closed", "case", case.id, actor=actor.person,
                         reason=reason)
             await cancel(tx, ActionKind.STATEMENT_REMINDER, case.id)
+            motions = await self.close_all(tx, updated)
+        await self.show_closed(motions)
         await self.announce(updated, Notice(
             NoticeKind.INFO, self._ctx.messages.render("case_closed", case=updated.id,
                                                        reason=reason),

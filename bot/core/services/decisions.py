@@ -116,7 +116,7 @@ class DecisionService:
 
     def _decision_notice(self, case: Case) -> Notice:
         ctx = self._ctx
-        deadline = appeal_deadline(ctx.now(), ctx.policy.appeal_window)
+        deadline = appeal_deadline(ctx.now(), ctx.policy.appeal_window, ctx.calendar.zone)
         text = ctx.messages.render(
             "decision_dm", case=case.id, decision=case.decision,
             deadline=when(ctx, case.subject, deadline),
@@ -154,7 +154,8 @@ class DecisionService:
                 raise InvalidState(f"Case {case.id} is not awaiting communication.")
             now = ctx.now()
             updated = replace(case, communicated_at=now, communicated_via=via,
-                              appeal_deadline=appeal_deadline(now, ctx.policy.appeal_window))
+                              appeal_deadline=appeal_deadline(now, ctx.policy.appeal_window,
+                                                              ctx.calendar.zone))
             if not await tx.update_if(updated, communicated_at=None):
                 raise InvalidState(f"Case {case.id} is not awaiting communication.")
             await audit(tx, ctx, "case.communicated", "case", case.id,

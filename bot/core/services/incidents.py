@@ -27,7 +27,7 @@ from bot.core.models import (
 from bot.core.ports import Audience, Notice, NoticeKind, Tx
 from bot.core.refs import new_ref, normalise_ref
 from bot.core.rules.escalation import should_escalate
-from bot.core.services._committee import everything_of
+from bot.core.services._committee import ensure_not_own_matter, everything_of
 from bot.core.services._context import (
     Context,
     Reach,
@@ -286,6 +286,8 @@ class IncidentService:
             incident = await tx.get(Incident, normalise_ref(ref))
             if incident is None:
                 raise NotFound(f"There is no incident '{ref}'.")
+            await ensure_not_own_matter(tx, self._ctx, actor.person, incident.subject,
+                                        f"Incident {incident.id}")
             if incident.reversed_at is not None:
                 raise InvalidState(f"Incident {incident.id} was already reversed.")
             updated = replace(incident, reversed_at=self._ctx.now(), reversed_by=actor.person)

@@ -17,6 +17,7 @@ from bot.core.models import (
     Role,
     Sanction,
 )
+from bot.core.services._committee import ensure_not_own_matter
 from bot.core.services._context import Context, accounts_of, audit, identity_of, require
 
 
@@ -56,6 +57,8 @@ class PeopleService:
     async def history(self, actor: Actor, person: PersonRef) -> History:
         require(actor, Role.STAFF, "see a member's history")
         async with self._ctx.storage.transaction() as tx:
+            # Their own record holds case summaries in the words of whoever reported them.
+            await ensure_not_own_matter(tx, self._ctx, actor.person, person, "This history")
             accounts = await accounts_of(tx, person)
             incidents: list[Incident] = []
             sanctions: list[Sanction] = []

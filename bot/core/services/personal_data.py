@@ -33,6 +33,7 @@ from bot.core.models import (
     AuditEntry,
     Case,
     CaseContact,
+    CaseOrigin,
     CodeVersion,
     EmailAddress,
     Entity,
@@ -145,8 +146,9 @@ class PersonalDataService:
     @staticmethod
     def _exported(row: object, accounts: frozenset[PersonRef], tags: frozenset[str]) -> JSON:
         """A row as the person may see it: who reported them is never in it, nor the
-        reporter's own words (a report's reason, an appeal the reporter filed), which
-        could name them."""
+        reporter's own words (a report's reason, the summary of the case it became, an
+        appeal the reporter filed), which could name them, nor the time of day a report
+        about them was filed (the day only)."""
         data = record(row)
         if isinstance(row, Report) and row.reporter not in accounts:
             mine = row.reporter_tag is not None and row.reporter_tag in tags
@@ -154,10 +156,16 @@ class PersonalDataService:
                 data.pop(name, None)
             if mine:
                 data["reporter"] = "you (anonymously)"
+            else:  # the day, not the minute: "two minutes after you wrote to X" names X
+                data["created_at"] = row.created_at.date().isoformat()
+        if isinstance(row, Evidence) and row.subject_type == "report":
+            data["captured_at"] = row.captured_at.date().isoformat()  # kept as it was filed
         if isinstance(row, Case) and row.reporter not in accounts and not (
                 row.reporter_tag is not None and row.reporter_tag in tags):
             for name in ("reporter", "reporter_wishes", "reporter_wishes_note", "wishes_at"):
                 data.pop(name, None)  # the harmed person's wishes are the committee's only
+            if row.origin is CaseOrigin.REPORT:
+                data.pop("summary", None)  # the report's reason, in the reporter's words
         if isinstance(row, Appeal) and row.appellant not in accounts:
             mine = row.appellant_tag is not None and row.appellant_tag in tags
             if not mine:

@@ -36,7 +36,7 @@ from bot.core.ports import (
 )
 from bot.core.refs import new_ref, normalise_ref
 from bot.core.rules.rate_limit import retry_after
-from bot.core.services._committee import tags_of
+from bot.core.services._committee import ensure_not_own_matter, tags_of
 from bot.core.services._context import (
     UNNAMED,
     Context,
@@ -102,6 +102,8 @@ class ReportService:
         if self._cases is None:  # pragma: no cover - Services.build always wires it
             raise InvalidState("Escalation is not available in this process.")
         report = await self.get(actor, ref)
+        async with self._ctx.storage.transaction() as tx:
+            await self._not_own(tx, actor, report)
         if report.target is None:
             raise InvalidInput(f"Report {report.id} names no person for the committee.")
         if report.status not in (ReportStatus.OPEN, ReportStatus.TRIAGED):
@@ -191,12 +193,18 @@ class ReportService:
         """Close a report without action; bad faith is recorded against the reporter."""
         require(actor, Role.STAFF, "dismiss reports")
         async with self._ctx.storage.transaction() as tx:
-            require_staff_in(actor, origin_of(await _load(tx, ref)), "dismiss reports")
+            report = await _load(tx, ref)
+            await self._not_own(tx, actor, report)
+            require_staff_in(actor, origin_of(report), "dismiss reports")
         status = ReportStatus.DISMISSED_BAD_FAITH if bad_faith else ReportStatus.DISMISSED
         report = await self.close(actor.person, ref, status, note or None)
         if bad_faith and self.on_bad_faith is not None:
             await self.on_bad_faith(actor, report)
         return report
+
+    async def _not_own(self, tx: Tx, actor: Actor, report: Report) -> None:
+        await ensure_not_own_matter(tx, self._ctx, actor.person, report.target,
+                                    f"Report {report.id}")
 
     async def bad_faith_record(self, report: Report) -> str:
         """For an anonymous report dismissed in bad faith, its pseudonym's record, shown to
@@ -233,6 +241,7 @@ class ReportService:
         require(actor, Role.STAFF, "triage reports")
         async with self._ctx.storage.transaction() as tx:
             report = await _load(tx, ref)
+            await self._not_own(tx, actor, report)
             require_staff_in(actor, origin_of(report), "triage reports")
             if report.status is not ReportStatus.OPEN:
                 raise InvalidState(f"Report {report.id} is {report.status.value}, not open.")

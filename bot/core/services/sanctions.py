@@ -29,6 +29,7 @@ from bot.core.models import (
 )
 from bot.core.ports import Audience, Notice, NoticeKind
 from bot.core.refs import new_ref, normalise_ref
+from bot.core.services._committee import ensure_not_own_matter
 from bot.core.services._context import (
     Context,
     Reach,
@@ -218,6 +219,9 @@ class SanctionService:
             sanction = await tx.get(Sanction, normalise_ref(ref))
             if sanction is None:
                 raise NotFound(f"There is no suspension '{ref}'.")
+            if actor is not None:
+                await ensure_not_own_matter(tx, ctx, actor.person, sanction.subject,
+                                            f"Suspension {sanction.id}")
         if not sanction.active:
             return sanction
         await ctx.platforms.get(sanction.subject.platform).restore(sanction)

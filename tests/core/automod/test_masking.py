@@ -21,6 +21,9 @@ MASKED = [
     ("she lives at 742 Evergreen Terrace", "she lives at [address removed]"),
     ("write to P.O. Box 1234", "write to [address removed]"),
     ("ｊａｎｅ@ｅｘａｍｐｌｅ.ｃｏｍ, é", "[email removed], é"),  # fullwidth letters
+    # Fullwidth "@" and digits only: no ASCII digit or "@" anywhere in the text.
+    ("write to ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", "write to [email removed]"),
+    ("call (３１２) ５５５-０１２３", "call [phone removed]"),
 ]
 KEPT = ["isbn 0306406152", "3 books on the way", "meet at 10:30 on 2026-01-05",
         "<@123456789012345678> said hi", "order 12345678", "call me later", ""]

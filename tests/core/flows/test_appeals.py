@@ -69,9 +69,12 @@ async def stored_case(h: Harness, case: Case) -> Case:
 # Filing -----------------------------------------------------------------------------
 
 
+# Decided Monday 2026-01-05 at 14:00 in Chicago (the organisation's time zone): the 60th
+# day is 2026-03-06 there, to its last minute (05:59 UTC on the 7th).
 @pytest.mark.parametrize("after", [timedelta(0), timedelta(days=59),
-                                   timedelta(days=60)],  # the 60th day is still inside
-                         ids=["same day", "day 59", "day 60"])
+                                   timedelta(days=60),  # the 60th day is still inside,
+                                   timedelta(days=60, hours=9, minutes=59)],  # to its end
+                         ids=["same day", "day 59", "day 60", "late on day 60"])
 async def test_appeal_within_sixty_days_is_accepted(harness: Harness, after: timedelta) -> None:
     case = await decided_case(harness)
     harness.clock.advance(after)
@@ -84,8 +87,8 @@ async def test_appeal_within_sixty_days_is_accepted(harness: Harness, after: tim
     assert REASON in notice.text and case.id in notice.text
 
 
-@pytest.mark.parametrize("after", [timedelta(days=60, seconds=1), timedelta(days=61)],
-                         ids=["a second late", "day 61"])
+@pytest.mark.parametrize("after", [timedelta(days=60, hours=10), timedelta(days=61)],
+                         ids=["first minute of day 61", "day 61"])
 async def test_appeal_after_the_window_is_refused_with_the_deadline(
         harness: Harness, after: timedelta) -> None:
     case = await decided_case(harness)
@@ -94,7 +97,8 @@ async def test_appeal_after_the_window_is_refused_with_the_deadline(
     with pytest.raises(DeadlinePassed) as err:
         await harness.services.appeals.file(SUBJECT, case.id, REASON)
     assert err.value.deadline == case.appeal_deadline
-    assert "closed on 2026-03-06 20:00 UTC" in err.value.message
+    assert "closed on 2026-03-07 05:59 UTC" in err.value.message  # 23:59 in Chicago
+    assert "the end of the 60th day" in err.value.message
     assert "decision is final" in err.value.message
     assert await snapshot(harness) == before
     assert harness.platform.posted_to(Audience.EXECUTIVE) == []
@@ -105,6 +109,10 @@ async def test_the_reporter_may_appeal_too(harness: Harness) -> None:
     appeal = await harness.services.appeals.file(REPORTER, case.id, "The sanction is too light "
                                                  "for repeated harassment.")
     assert appeal.appellant == REPORTER
+    # A named reporter is shown to staff only: the Executive reads "the reporter".
+    [notice] = harness.platform.posted_to(Audience.EXECUTIVE)
+    assert REPORTER.key not in notice and "<@reporter>" not in notice
+    assert "by the reporter (named to staff only)" in notice
 
 
 @pytest.mark.parametrize(("appellant", "ref", "reason", "error", "message"), [

@@ -13,6 +13,8 @@ import pytest
 from bot.core.errors import DeliveryFailed, NotPermitted
 from bot.core.flows.cases import CaseFlows
 from bot.core.models import Actor, AuditEntry, Case, Role, Severity
+from bot.core.services import ReportDraft
+from tests.core.flows import test_appeals
 from tests.core.flows.test_case_file import EXECUTIVE, REPORTER, SCHEMA, SUBJECT, decided_case
 from tests.core.harness import STAFF, Harness, committee_actor, person
 
@@ -110,3 +112,41 @@ async def test_closed_dms_send_nothing_say_so_and_are_recorded(harness: Harness)
     assert harness.platform.files_to(STAFF.person) == []
     [failed] = await _exports(harness, "case.export_undelivered")
     assert failed.subject_id == case.id and failed.actor == STAFF.person
+
+
+async def _named_case(h: Harness) -> Case:
+    await h.seat_committee()
+    report = await h.services.reports.submit(REPORTER, ReportDraft(
+        reason="He keeps following me into every channel", target=SUBJECT))
+    return await h.services.reports.escalate(STAFF, report.id)
+
+
+@pytest.mark.parametrize("actor", [committee_actor(person("c2")), COUNSEL],
+                         ids=["committee", "counsel"])
+async def test_a_named_reporter_is_shown_to_staff_only(harness: Harness, actor: Actor) -> None:
+    """A named report shows its reporter to staff and to nobody else (README, "Who sees
+    what"): the committee and counsel read the case file without the reporter's account;
+    staff get it with."""
+    case = await _named_case(harness)
+    await CaseFlows(harness.services).file(actor, case.id)
+    document = json.loads(harness.platform.files_to(actor.person)[0].data)
+    jsonschema.validate(document, SCHEMA)
+    assert REPORTER.id not in json.dumps(document)
+    assert document["case"]["reporter"] == document["reports"][0]["reporter"] == \
+        "named (shown to staff only)"
+    assert "following me" in json.dumps(document)  # the words stay for the committee
+    await CaseFlows(harness.services).file(STAFF, case.id)
+    staff_copy = json.loads(harness.platform.files_to(STAFF.person)[0].data)
+    assert staff_copy["case"]["reporter"] == REPORTER.key
+
+
+async def test_a_named_reporters_appeal_does_not_name_them_to_the_executive_file(
+        harness: Harness) -> None:
+    case = await test_appeals.decided_case(harness)
+    await harness.services.appeals.file(test_appeals.REPORTER, case.id,
+                                        "The sanction is too light for what he did.")
+    executive = Actor(test_appeals.EXECUTIVE.person, frozenset({Role.EXECUTIVE}))
+    await CaseFlows(harness.services).file(executive, case.id)
+    document = json.loads(harness.platform.files_to(executive.person)[0].data)
+    assert test_appeals.REPORTER.key not in json.dumps(document)
+    assert document["appeals"][0]["appellant"] == "named (shown to staff only)"

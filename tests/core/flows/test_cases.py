@@ -457,3 +457,85 @@ async def test_closing_a_case_needs_a_reason(harness: Harness) -> None:
     with pytest.raises(InvalidInput, match="why the case is closed"):
         await harness.services.cases.close(STAFF, case.id, "")
     assert (await harness.services.cases.get(case.id)).status is CaseStatus.OPEN
+
+
+async def _close_action(h: Harness, motion: Motion) -> ScheduledAction | None:
+    async with h.storage.transaction() as tx:
+        return await tx.get(ScheduledAction, ScheduledAction.key_for(ActionKind.MOTION_CLOSE,
+                                                                     motion.id))
+
+
+async def test_a_closed_case_takes_no_more_votes_and_its_motions_cannot_carry(
+        harness: Harness) -> None:
+    """Staff close a case while a motion is open: the motion closes with it (not carried),
+    its window no longer runs, and a late reaction is refused and not stored."""
+    members = await seated(harness)
+    case = await open_case(harness)
+    motion = await motion_on(harness, case, members[0])
+    await cast(harness, motion, [(members[0], YES)])
+    await harness.services.cases.close(STAFF, case.id, "resolved by amends")
+    closed = await stored_motion(harness, motion)
+    assert closed.status is MotionStatus.FAILED and closed.closed_at is not None
+    action = await _close_action(harness, motion)
+    assert action is None or action.status is not ActionStatus.PENDING
+    outcomes = [await harness.services.cases.vote(m, motion.id, YES) for m in members[1:5]]
+    assert not any(o.counted for o in outcomes)
+    assert f"Motion {motion.id} is closed" in outcomes[0].reason
+    async with harness.storage.transaction() as tx:
+        assert {v.voter for v in await tx.find(Vote, motion_id=motion.id)} == {members[0]}
+    harness.clock.advance(timedelta(days=8))
+    await harness.run_due()
+    assert (await stored_motion(harness, motion)).status is MotionStatus.FAILED
+
+
+async def test_a_recusal_after_a_motion_carried_reopens_it_if_it_no_longer_carries(
+        harness: Harness) -> None:
+    """Four yes carry a motion early; one of the four then declares a conflict. Their
+    vote stops counting, so the motion lacks its quorum: it cannot be communicated as
+    carried, and it is open again for the members still free to vote, until its window."""
+    members = await seated(harness)
+    case = await open_case(harness)
+    motion = await motion_on(harness, case, members[0])
+    await cast(harness, motion, [(m, YES) for m in members[:4]])
+    assert (await stored_motion(harness, motion)).status is MotionStatus.CARRIED
+    await harness.services.cases.recuse(committee_actor(members[1]), case.id,
+                                        "I coach the subject's team")
+    reopened = await stored_motion(harness, motion)
+    assert reopened.status is MotionStatus.OPEN and reopened.closed_at is None
+    action = await _close_action(harness, motion)
+    assert action is not None and action.status is ActionStatus.PENDING
+    assert action.due_at == motion.closes_at
+    with pytest.raises(InvalidState):
+        await harness.services.decisions.decide(committee_actor(members[0]), case.id)
+    assert any("no longer carried" in text for text in thread_texts(harness, case))
+    await cast(harness, motion, [(members[4], YES)])
+    assert (await stored_motion(harness, motion)).status is MotionStatus.CARRIED
+    decided, _ = await harness.services.decisions.decide(committee_actor(members[0]), case.id)
+    assert decided.decision is not None
+
+
+async def test_a_recusal_after_the_window_leaves_a_motion_failed(harness: Harness) -> None:
+    members = await seated(harness)
+    case = await open_case(harness)
+    motion = await motion_on(harness, case, members[0])
+    await cast(harness, motion, [(m, YES) for m in members[:4]])
+    harness.clock.advance(timedelta(days=8))
+    await harness.services.cases.recuse(committee_actor(members[1]), case.id, "my cousin")
+    assert (await stored_motion(harness, motion)).status is MotionStatus.FAILED
+    with pytest.raises(InvalidState):
+        await harness.services.decisions.decide(committee_actor(members[0]), case.id)
+
+
+async def test_a_recusal_that_leaves_the_result_standing_changes_nothing(
+        harness: Harness) -> None:
+    members = await seated(harness)
+    case = await open_case(harness)
+    motion = await motion_on(harness, case, members[0])
+    await cast(harness, motion, [(members[0], YES), (members[1], NO), (members[2], YES),
+                                 (members[3], YES), (members[4], YES)])
+    assert (await stored_motion(harness, motion)).status is MotionStatus.CARRIED
+    await harness.services.cases.recuse(committee_actor(members[2]), case.id, "a friend")
+    result = await harness.services.cases.tally_for(motion.id)
+    assert (result.yes, result.no, result.carried) == (3, 1, True)
+    assert (await stored_motion(harness, motion)).status is MotionStatus.CARRIED
+    assert not any("no longer carried" in text for text in thread_texts(harness, case))

@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 
 from bot.core.errors import NotPermitted
+from bot.core.flows.cases import CaseFlows
 from bot.core.identity import PersonRef, PlatformName
 from bot.core.models import (
     ENTITY_TYPES,
@@ -209,3 +210,24 @@ async def test_a_recused_members_old_vote_stops_counting_and_cannot_close_early(
     outcome = await harness.services.cases.vote(members[3], motion.id, VoteChoice.YES)
     assert outcome.counted and outcome.tally.yes == 3 and not outcome.tally.quorum_met
     assert outcome.motion.status is MotionStatus.OPEN
+
+
+@pytest.mark.parametrize("party", list(PARTIES))
+async def test_no_party_to_a_case_can_read_it_with_case_show(harness: Harness,
+                                                             party: str) -> None:
+    """`/case show` holds the reporter's own words, the subject's statement and the
+    committee's relayed conversation: the same rule as the case file keeps every party
+    out, whatever seat or role they hold (a staff member reported, a member who reported)."""
+    scene, members = await _case(harness)
+    who, why = PARTIES[party]
+    actor = Actor(members[who] if isinstance(who, int) else who, EVERY_ROLE)
+    before = await _everything(harness)
+    reason = {"is about you": "the case is about you",
+              "You reported this case": "you reported it"}.get(
+        why, "you recused yourself from it on 2026-01-05")
+    with pytest.raises(NotPermitted, match=f"You cannot read case C-\\w+: {reason}"):
+        await CaseFlows(harness.services).show(actor, scene.case.id)
+    assert await _everything(harness) == before
+    shown = await CaseFlows(harness.services).show(Actor(members[3], EVERY_ROLE),
+                                                   scene.case.id)
+    assert "threats in #general" in str(shown.text)  # the control: a free member reads it

@@ -32,13 +32,15 @@ from bot.core.models import (
     VoteChoice,
 )
 from bot.core.ports import NoticeKind
+from bot.core.rules.windows import appeal_deadline
 from bot.core.services import ProposedSanction
 from bot.core.services._context import Reach
 from tests.core.harness import STAFF, Harness, committee_actor, person
 
 SUBJECT = person("subject")
 COUNSEL = Actor(person("counsel"))  # holds the office; no platform role needed
-DEADLINE_TEXT = "2026-03-06 20:00 UTC"  # 60 days after Monday 2026-01-05 20:00 UTC
+# The end of the 60th day after Monday 2026-01-05 (14:00 in Chicago): 23:59 there.
+DEADLINE_TEXT = "2026-03-07 05:59 UTC"
 
 
 async def snapshot(h: Harness) -> dict[str, list[object]]:
@@ -139,7 +141,8 @@ async def test_decision_dm_states_appeal_route_and_deadline_and_starts_the_windo
     assert decided.status is CaseStatus.DECIDED and decided.decision == motion.text
     assert decided.decided_motion_id == motion.id
     assert decided.communicated_at == now
-    assert decided.appeal_deadline == now + timedelta(days=60)
+    assert decided.appeal_deadline == appeal_deadline(now, timedelta(days=60),
+                                                      harness.ctx.calendar.zone)
     [dm] = [n for p, n in harness.platform.dms if p == SUBJECT
             and n.kind is not NoticeKind.STATEMENT_REQUEST]
     assert dm.kind is NoticeKind.DECISION_DM
@@ -167,7 +170,8 @@ async def test_undelivered_decision_waits_for_staff_to_record_communication(
     communicated = await harness.services.decisions.mark_communicated(STAFF, case.id)
     assert communicated.communicated_at == harness.clock.now()
     assert communicated.communicated_via is CommunicationChannel.STAFF
-    assert communicated.appeal_deadline == harness.clock.now() + timedelta(days=60)
+    assert communicated.appeal_deadline == appeal_deadline(
+        harness.clock.now(), timedelta(days=60), harness.ctx.calendar.zone)
     action = await window_action(harness, case)
     assert action is not None and action.due_at == communicated.appeal_deadline
     with pytest.raises(InvalidState, match="not awaiting communication"):

@@ -209,3 +209,39 @@ def _mentions(row: Any, people: tuple[PersonRef, ...]) -> bool:
     text = repr(row)
     about_her = isinstance(row, Report | Evidence) and "Erin" in text
     return about_her or any(p.id in text for p in people)
+
+
+@pytest.mark.parametrize("anonymous", [False, True], ids=["named", "anonymous"])
+async def test_the_reported_persons_export_holds_no_reporter_words_after_escalation(
+        harness: Harness, anonymous: bool) -> None:
+    """Staff escalate the report: the case's summary is the reporter's own words, so the
+    subject's export carries it no more than the report's reason, and no audit entry or
+    queued DM names or quotes the reporter either."""
+    await harness.seat_committee()
+    report = await harness.services.reports.submit(WITNESS, ReportDraft(
+        reason="Erin followed me from the Thursday meetup and DMs me at night",
+        target=ERIN, anonymous=anonymous))
+    await harness.services.reports.escalate(STAFF, report.id)
+    document = await harness.services.personal_data.export(ERIN.key, "test")
+    text = repr(document)
+    assert WITNESS.id not in text
+    assert "Thursday meetup" not in text, text
+    assert document["records"]["cases"]  # her case is still in it, without those words
+
+
+async def test_the_reported_persons_export_gives_the_day_of_a_report_not_its_minute(
+        harness: Harness) -> None:
+    """"Reported two minutes after you messaged X" names X: the subject learns on which
+    day a report about them was filed (and its evidence kept), never the time of day."""
+    said = harness.platform.write("555", ERIN, "see you at the meetup")
+    harness.clock.advance(timedelta(minutes=37, seconds=12))
+    await harness.services.reports.submit(WITNESS, ReportDraft(
+        reason="she keeps messaging me", target=ERIN, message=said, anonymous=True))
+    document = await harness.services.personal_data.export(ERIN.key, "test")
+    (report,) = document["records"]["reports"]
+    assert report["created_at"] == "2026-01-05"
+    assert all(e["captured_at"] == "2026-01-05" for e in document["records"]["evidence"])
+    assert "20:37" not in repr(document["records"])
+    # The reporter's own export keeps the exact time: it is theirs.
+    own = await harness.services.personal_data.export(WITNESS.key, "test")
+    assert own["records"]["reports"][0]["created_at"].startswith("2026-01-05T20:37:12")

@@ -35,6 +35,7 @@ from bot.core.models import (
     SanctionScope,
     VoteChoice,
 )
+from bot.core.rules.windows import appeal_deadline
 from bot.core.services import IncidentDraft, SuspensionRequest
 from bot.core.services._context import Reach
 from tests.core.harness import STAFF, Harness, committee_actor, person
@@ -273,7 +274,8 @@ async def test_communicated_starts_the_appeal_window_shown_in_the_readers_time(
     case = await decided_case(harness)
     harness.clock.advance(timedelta(days=2))
     reply = text(await CaseFlows(harness.services).communicated(STAFF, case.id))
-    deadline = harness.clock.now() + timedelta(days=60)
+    deadline = appeal_deadline(harness.clock.now(), timedelta(days=60),
+                               harness.ctx.calendar.zone)
     assert reply == (f"Recorded for case {case.id}. Appeals are open until "
                      f"{deadline:%Y-%m-%d %H:%M} UTC.")
     shown = text(await CaseFlows(harness.services).show(STAFF, case.id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -19,11 +20,30 @@ DAY = timedelta(days=1)
 
 @pytest.mark.parametrize(("elapsed", "open_"), [
     (timedelta(0), True), (59 * DAY, True), (60 * DAY, True),
-    (60 * DAY + timedelta(seconds=1), False), (365 * DAY, False),
+    (60 * DAY + timedelta(hours=11, minutes=59), True),  # any hour of the 60th day
+    (61 * DAY - timedelta(hours=12), False),  # the first moment of the 61st day
+    (61 * DAY, False), (365 * DAY, False),
 ])
-def test_appeal_window_is_60_days_from_communication(elapsed: timedelta, open_: bool) -> None:
+def test_appeal_window_is_60_days_from_the_date_of_communication(elapsed: timedelta,
+                                                                 open_: bool) -> None:
+    """"Within 60 days of the date the Committee's decision was communicated": the 60th
+    day after that date is inside, whatever the hour; the 61st is not."""
     assert appeal_window_open(T0 + elapsed, T0, 60 * DAY) is open_
-    assert appeal_deadline(T0, 60 * DAY) == T0 + 60 * DAY
+    assert appeal_deadline(T0, 60 * DAY) == datetime(2026, 4, 30, 23, 59, 59, 999999,
+                                                     tzinfo=UTC)
+
+
+def test_the_day_is_the_organisations() -> None:
+    """Communicated at 20:00 in Chicago on 1 March (02:00 UTC on the 2nd): the 60th day
+    is 30 April in Chicago, to its last minute there."""
+    chicago = ZoneInfo("America/Chicago")
+    sent = datetime(2026, 3, 1, 20, 0, tzinfo=chicago)
+    deadline = appeal_deadline(sent, 60 * DAY, chicago)
+    assert deadline == datetime(2026, 4, 30, 23, 59, 59, 999999, tzinfo=chicago)
+    assert appeal_window_open(datetime(2026, 4, 30, 23, 0, tzinfo=chicago), sent, 60 * DAY,
+                              chicago)
+    assert not appeal_window_open(datetime(2026, 5, 1, 0, 0, tzinfo=chicago), sent, 60 * DAY,
+                                  chicago)
 
 
 @pytest.mark.parametrize(("ages_days", "escalates"), [
