@@ -190,6 +190,7 @@ async def test_database_file_and_backup_hold_no_anonymous_reporter_id(
     await h.services.people.history(STAFF, REPORTER)
     second = await h.services.reports.submit(REPORTER, draft)
     case = await h.services.reports.escalate(STAFF, second.id)
+    await h.hear(case.id)
     motion = await h.services.cases.propose(committee_actor(members[0]), case.id, "Warn")
     for member in members[:4]:
         await h.services.cases.vote(member, motion.id, VoteChoice.YES)

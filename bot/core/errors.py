@@ -10,6 +10,7 @@ show it as it is (as a polite ephemeral reply) without knowing what went wrong::
     ├── NotPermitted            the actor may not do this (not staff, recused, ineligible)
     ├── InvalidState            the thing exists but is past the point where this applies
     │   ├── DeadlinePassed      e.g. an appeal after its 60-day window
+    │   ├── StatementAwaited    a decision before the subject's statement deadline
     │   └── AlreadyDone         idempotent repeats the caller should know about
     ├── RateLimited             too many reports in a short time
     ├── ConfigError             the configuration file or environment is wrong (start-up)
@@ -62,6 +63,15 @@ class DeadlinePassed(InvalidState):
     def __init__(self, message: str, deadline: datetime) -> None:
         super().__init__(message)
         self.deadline = deadline
+
+
+class StatementAwaited(InvalidState):
+    """The subject has not given their statement and their deadline has not passed, so the
+    decision waits (or is taken with a recorded reason); the message says until when."""
+
+    def __init__(self, message: str, due: datetime) -> None:
+        super().__init__(message)
+        self.due = due
 
 
 class AlreadyDone(InvalidState):

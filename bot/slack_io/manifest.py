@@ -65,7 +65,7 @@ SLASH_COMMANDS: tuple[tuple[str, str, str], ...] = (
      "[statement: <public text>]"),
     ("/overrule", "Legal counsel: overrule the committee's carried motion", "<C-…> <reason>"),
     ("/decide", "Communicate a case's decision to the person; starts the appeal window",
-     "<C-…>"),
+     "<C-…> [without_statement: <reason, before the subject's statement deadline>]"),
 )
 SHORTCUTS = (("Report message", "report_message", "Report this message to staff, privately"),
              ("Remove message", "remove_message",

@@ -74,11 +74,15 @@ class Committee(commands.Cog):
 
     @app_commands.command(name="decide", description="Communicate a case's decision to the "
                                                      "person; starts the appeal window")
+    @app_commands.describe(without_statement="Only to decide before the subject's statement "
+                                             "deadline: the reason (recorded, shown)")
     @app_commands.autocomplete(case=references(RefKind.CASE))
     @app_commands.guild_only()
     @app_commands.default_permissions(BOARD)
-    async def decide(self, interaction: discord.Interaction, case: str) -> None:
-        await flows.run(interaction, self.flows.decide(actor_of(interaction), case))
+    async def decide(self, interaction: discord.Interaction, case: str,
+                     without_statement: str | None = None) -> None:
+        await flows.run(interaction, self.flows.decide(
+            actor_of(interaction), case, without_statement=without_statement))
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:

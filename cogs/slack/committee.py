@@ -10,11 +10,12 @@ ineligible, for example as the case's anonymous reporter.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, NamedTuple
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
-from bot.core.errors import CocBotError
+from bot.core.errors import CocBotError, InvalidInput
 from bot.core.flows.committee import CommitteeFlows
 from bot.slack_io import blocks, refs
 from bot.slack_io.context import SlackDeps, deps_of
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 
 
 STATEMENT_MARK = "statement:"
+WITHOUT_STATEMENT = re.compile(r"without[_ -]?statement\s*:", re.IGNORECASE)
+DECIDE_USAGE = ("Usage: /decide <C-…>, or, to decide before the subject's statement deadline, "
+                "/decide <C-…> without_statement: <the reason>. Nothing was changed.")
 
 
 class MotionLine(NamedTuple):
@@ -57,9 +61,24 @@ def parse_motion(line: str) -> MotionLine:
                       options.get("review"), statement.strip() or None)
 
 
+def parse_decide(line: str) -> tuple[str, str | None]:
+    """``<C-…> [without_statement: <reason>]``: the case and, after the mark, the reason
+    to decide without the subject's statement (blank is passed on for the service to
+    refuse). Other words after the case are refused rather than ignored, and never taken
+    for a reason: skipping the hearing is said in so many words."""
+    case, rest = words(line, 1)
+    mark = WITHOUT_STATEMENT.match(rest)
+    if mark is not None:
+        return case, rest[mark.end():]
+    if rest.strip():
+        raise InvalidInput(DECIDE_USAGE)
+    return case, None
+
+
 async def committee_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
                             context: AsyncBoltContext) -> None:
-    """``/recuse <C-…> <why>``, ``/motion …``, ``/overrule <C-…> <why>``, ``/decide <C-…>``."""
+    """``/recuse <C-…> <why>``, ``/motion …``, ``/overrule <C-…> <why>``,
+    ``/decide <C-…> [without_statement: <why>]``."""
     deps, reply = await answering(ack, context, respond)
     name = str(command.get("command") or "")
     async with guard(reply, name):
@@ -81,7 +100,8 @@ async def committee_command(ack: AsyncAck, command: dict[str, Any], respond: Asy
         elif name == "/overrule":
             outcome = await flows.overrule(actor, case, rest)
         else:
-            outcome = await flows.decide(actor, case)
+            case, reason = parse_decide(text)
+            outcome = await flows.decide(actor, case, without_statement=reason)
         await show(deps, command, outcome, reply)
 
 

@@ -59,6 +59,14 @@ class Harness:
                                            term_start=date(2025, 1, 1))
         return members
 
+    async def hear(self, case: str) -> None:
+        """The case's subject gives their statement, as the Review Protocols ask before a
+        decision: a test about what follows a decision starts from a subject who was heard
+        (deciding before that is tests/core/flows/test_decide_unheard.py)."""
+        subject = (await self.services.cases.get(case)).subject
+        await self.services.hearing.submit(Actor(subject), case, "My side: it was a "
+                                                                  "misunderstanding.")
+
     async def run_due(self) -> int:
         ran = len([r for r in await self.timed.run_due() if r.ran])
         await self.outbox.kick()  # and what is due in the outbox (a retry, a wave)

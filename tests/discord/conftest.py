@@ -65,6 +65,14 @@ class World:
     async def run_due(self) -> int:
         return len([r for r in await self.app.timed.run_due() if r.ran])
 
+    async def hear(self, ref: str) -> None:
+        """The case's subject gives their statement, as the Review Protocols ask before the
+        committee decides (through the service: the statement form itself is tested in
+        test_hearing.py), so a test about what follows a decision starts from there."""
+        subject = (await self.app.services.cases.get(ref)).subject
+        await self.app.services.hearing.submit(Actor(subject), ref,
+                                               "My side: it was a misunderstanding.")
+
 
 @dataclass
 class SecondServer:

@@ -72,6 +72,7 @@ async def test_full_anonymous_flow_leaves_no_trace_of_the_reporter(world: World)
     # 4. The committee decides; the reporter appeals; the Executive is not told who.
     motion = await put_motion(world, ref, thread)
     await carry(world, thread, motion)
+    await world.hear(ref)
     await answered(world, await fake.slash(world.members[0], "decide", case=ref))
     token = await fake.slash(reporter, "appeal", "file", case=ref,
                              reason="The decision does not protect the people he insulted")

@@ -139,6 +139,7 @@ async def test_decision_goes_by_dm_with_the_appeal_route_then_the_appeal_is_deci
     ref, thread = await open_case(world)
     motion = await put_motion(world, ref, thread)
     await carry(world, thread, motion)
+    await world.hear(ref)
     reply = await answered(world, await fake.slash(world.members[0], "decide", case=ref))
     assert "Appeals are open until" in reply
     dm = await fake.wait_for(lambda: fake.dms_to(world.bob), "sent the decision")
@@ -169,6 +170,7 @@ async def test_an_appeal_after_sixty_days_is_refused_with_the_deadline(world: Wo
     ref, thread = await open_case(world)
     motion = await put_motion(world, ref, thread)
     await carry(world, thread, motion)
+    await world.hear(ref)
     await answered(world, await fake.slash(world.members[0], "decide", case=ref))
     world.clock.advance(timedelta(days=61))
     refused = await answered(world, await fake.slash(world.bob, "appeal", "file", case=ref,
@@ -199,6 +201,7 @@ async def test_case_show_gives_status_and_appeal_window(world: World) -> None:
     ref, thread = await open_case(world)
     motion = await put_motion(world, ref, thread)
     await carry(world, thread, motion)
+    await world.hear(ref)
     await answered(world, await fake.slash(world.members[0], "decide", case=ref))
     shown = await answered(world, await fake.slash(world.staff, "case", "show", ref=ref))
     assert f"**Case {ref}** — decided" in shown and f"<@{world.bob.id}>" in shown

@@ -114,6 +114,7 @@ async def test_an_executive_cannot_decide_their_own_appeal(world: World) -> None
     fake = world.fake
     ref, thread = await open_case_about(world, world.executive)
     await carried(world, thread, await put_motion(world, ref, thread))
+    await world.hear(ref)
     await answered(world, await fake.slash(world.members[0], "decide", case=ref))
     world.clock.advance(timedelta(days=3))
     filed = await answered(world, await fake.slash(

@@ -8,7 +8,8 @@ import re
 from datetime import timedelta
 
 from tests.discord.conftest import World
-from tests.discord.test_committee import answered, put_motion
+from tests.discord.test_committee import answered, carry, put_motion
+from tests.discord.test_conflicts import refused_privately
 from tests.discord.test_reports import report_about_a_message
 from tests.fakes.discord.server import JSON, labels, message_text
 
@@ -134,3 +135,30 @@ async def test_a_relayed_conversation_both_ways_then_ended(world: World) -> None
     assert not any("after the end" in t for t in fake.channel_texts(thread))
     show = await answered(world, await fake.slash(world.members[0], "case", "show", ref=ref))
     assert "2 message(s) relayed" in show and "ended" in show
+
+
+async def test_decide_waits_for_the_statement_unless_a_reason_is_given(world: World) -> None:
+    """/decide before bob answered and before his deadline is refused, privately, saying
+    until when and how to decide anyway; a reason decides, and the thread shows it."""
+    fake = world.fake
+    ref, thread = await escalated(world)
+    motion = await put_motion(world, ref, thread)
+    await carry(world, thread, motion)
+    due = int((world.clock.now() + timedelta(days=7)).timestamp())
+    refused = await refused_privately(world, world.members[0], "decide", case=ref)
+    assert f"until <t:{due}:F>" in refused and "without_statement:" in refused
+    assert "Nothing was changed" in refused
+    short = await refused_privately(world, world.members[0], "decide", case=ref,
+                                    without_statement="now")
+    assert "at least 3 words" in short
+    assert not [t for t in fake.dms_to(world.bob) if "has decided" in t]
+    reply = await answered(world, await fake.slash(
+        world.members[0], "decide", case=ref,
+        without_statement="He told staff he will not take part"))
+    assert "Appeals are open until" in reply
+    decision = await fake.wait_for(
+        lambda: [t for t in fake.dms_to(world.bob) if "has decided" in t], "sent the decision")
+    assert ref in decision[0]
+    [note] = [t for t in fake.channel_texts(thread) if "without the subject's statement" in t]
+    assert "He told staff he will not take part" in note and f"<t:{due}:F>" in note
+    assert f"<@{world.members[0].id}>" in note

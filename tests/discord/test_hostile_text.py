@@ -111,6 +111,7 @@ async def committee_paths(world: World) -> None:
     await fake.wait_for(lambda: len(fake.reactions.get((thread, int(second["id"])), {})) == 3,
                         "added the voting reactions")
     await carry(world, thread, second)
+    await world.hear(ref)
     await answered(world, await fake.slash(world.members[0], "decide", case=ref))
     world.clock.advance(timedelta(days=1))
     filed = await answered(world, await fake.slash(world.bob, "appeal", "file", case=ref,

@@ -53,6 +53,7 @@ async def _carried_with_statement(world: World) -> tuple[str, int, JSON]:
 async def test_a_carried_statement_is_published_by_staff_once(world: World) -> None:
     fake = world.fake
     ref, _, _ = await _carried_with_statement(world)
+    await world.hear(ref)
     await answered(world, await fake.slash(world.members[1], "decide", case=ref))
     prompt = await fake.wait_for(
         lambda: [m for m in fake.messages[world.staff_queue].values()
@@ -76,6 +77,7 @@ async def test_an_overruled_statement_is_never_published(world: World) -> None:
     ref, _, _ = await _carried_with_statement(world)
     await answered(world, await fake.slash(world.counsel, "overrule", case=ref,
                                            reason="Defamation risk"))
+    await world.hear(ref)
     reply = await answered(world, await fake.slash(world.members[1], "decide", case=ref))
     assert "no carried motion" in reply
     assert not [m for m in fake.messages[world.staff_queue].values()

@@ -88,6 +88,14 @@ class SlackWorld:
         assert isinstance(self.app.clock, FakeClock)
         return self.app.clock
 
+    async def hear(self, ref: str) -> None:
+        """The case's subject gives their statement, as the Review Protocols ask before the
+        committee decides (through the service: the statement form itself is tested in
+        test_hearing.py), so a test about what follows a decision starts from there."""
+        subject = (await self.app.services.cases.get(ref)).subject
+        await self.app.services.hearing.submit(Actor(subject), ref,
+                                               "My side: it was a misunderstanding.")
+
     def person(self, user: str, team: str = TEAM) -> PersonRef:
         return PersonRef(PlatformName.SLACK, team, user)
 

@@ -90,6 +90,7 @@ async def test_full_anonymous_flow_leaves_no_trace_of_the_reporter(world: SlackW
     [refused] = [c.get("text") for c in fake.called("chat.postEphemeral", user=REPORTER)
                  if "does not count" in c.get("text")]
     assert "You reported this case" in refused
+    await world.hear(case.id)
     await world.command("/decide", case.id, user=COMMITTEE[0], channel=COMMITTEE_CH)
 
     # 5. The reporter appeals; the Executive Committee is not told who.

@@ -116,6 +116,7 @@ async def test_decision_dm_appeal_and_executive_decision(world: SlackWorld) -> N
     motion = await _motion(world, case)
     for member in COMMITTEE[:4]:
         await _react(world, motion, member, "white_check_mark")
+    await world.hear(case.id)
     await world.command("/decide", case.id, user=COMMITTEE[0], channel=COMMITTEE_CH)
     dm = world.fake.called("chat.postMessage", channel=f"D{SUBJECT}")[-1].get("text")
     assert case.id in dm and "appeal" in dm.lower()

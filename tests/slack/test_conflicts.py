@@ -89,6 +89,7 @@ async def test_the_subjects_reaction_is_not_counted_and_only_they_learn_why(
 async def test_an_executive_cannot_decide_their_own_appeal(world: SlackWorld) -> None:
     case = await open_case_about(world, EXECUTIVE)
     await carry(world, case, COMMITTEE[:4])
+    await world.hear(case.id)
     await world.command("/decide", case.id, user=COMMITTEE[0], channel=COMMITTEE_CH)
     await world.command("/appeal", f"{case.id} I never threatened anyone, read the thread.",
                         user=EXECUTIVE, channel=f"D{EXECUTIVE}")

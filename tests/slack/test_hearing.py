@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.core.models import Case, Motion, Report
+from bot.core.models import Case, CaseStatus, Motion, Report
 from tests.slack.conftest import (
     COMMITTEE,
     COMMITTEE_CH,
@@ -19,6 +19,8 @@ from tests.slack.conftest import (
     SUBJECT,
     SlackWorld,
 )
+from tests.slack.test_committee import _motion, _react
+from tests.slack.test_conflicts import private_refusal
 
 INSULT = "you are all idiots"
 
@@ -160,3 +162,40 @@ async def test_a_relayed_conversation_both_ways_then_ended(world: SlackWorld) ->
     await world.command("/case", f"show {case.id}", user=COMMITTEE[0], channel=COMMITTEE_CH)
     show = world.fake.responses()[-1]
     assert "2 message(s) relayed" in show and "ended" in show
+
+
+
+async def test_decide_waits_for_the_statement_unless_a_reason_is_given(
+        world: SlackWorld) -> None:
+    """/decide before the subject answered and before their deadline is refused,
+    privately, saying until when and how to decide anyway; a blank reason and stray words
+    (never taken for a reason) are refused; ``without_statement:`` and a reason decide,
+    and the thread shows it."""
+    case = await escalated(world)
+    motion = await _motion(world, case)
+    for member in COMMITTEE[:4]:
+        await _react(world, motion, member, "white_check_mark")
+    assert case.statement_due_at is not None
+    due = f"<!date^{int(case.statement_due_at.timestamp())}^"
+    before = len(dms(world))
+
+    async def refused(text: str) -> str:
+        await world.command("/decide", text, user=COMMITTEE[0], channel=COMMITTEE_CH)
+        said = private_refusal(world)
+        assert "Nothing was changed" in said, said
+        return said
+
+    said = await refused(case.id)
+    assert f"until {due}" in said and "without_statement:" in said
+    assert "at least 3 words" in await refused(f"{case.id} without_statement:   ")
+    assert "Usage: /decide" in await refused(f"{case.id} as agreed in the call")
+    assert len(dms(world)) == before  # nothing reached the subject
+    assert (await world.app.services.cases.get(case.id)).status is CaseStatus.OPEN
+
+    await world.command("/decide", f"{case.id} Without_Statement: they said they will not "
+                                   "answer", user=COMMITTEE[0], channel=COMMITTEE_CH)
+    assert "Appeals are open until" in world.fake.responses()[-1]
+    assert "has decided" in str(dms(world)[-1].get("text"))
+    [note] = [t for t in thread_texts(world, case) if "without the subject's statement" in t]
+    assert "they said they will not answer" in note and due in note
+    assert f"<@{COMMITTEE[0]}>" in note

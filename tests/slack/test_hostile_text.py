@@ -99,6 +99,7 @@ async def _committee(world: SlackWorld) -> None:
                            "reaction": "white_check_mark", "item_user": "UBOT",
                            "item": {"type": "message", "channel": second.message.channel,
                                     "ts": second.message.id}, "event_ts": "1"})
+    await world.hear(case.id)
     await world.command("/decide", case.id, user=COMMITTEE[0], channel=COMMITTEE_CH)
     await world.command("/appeal", f"{case.id} {hostile('appeal')}", user=SUBJECT,
                         channel=f"D{SUBJECT}")

@@ -71,6 +71,7 @@ def _publish_buttons(world: SlackWorld) -> list[str]:
 
 async def test_a_carried_statement_is_published_by_staff_once(world: SlackWorld) -> None:
     case, motion = await _carried_with_statement(world)
+    await world.hear(case.id)
     await world.command("/decide", case.id, user=COMMITTEE[1], channel=COMMITTEE_CH)
     assert _publish_buttons(world) == [motion.id]
     await world.click("coc_publish", motion.id, user=OUTSIDER)

@@ -155,6 +155,7 @@ async def test_case_communicated_starts_the_appeal_window_after_a_failed_dm(
     motion = await _motion(world, case)
     for member in COMMITTEE[:4]:
         await _react(world, motion, member, "white_check_mark")
+    await world.hear(case.id)
     world.fake.unreachable.add(SUBJECT)
     await world.command("/decide", case.id, user=COMMITTEE[0], channel=COMMITTEE_CH)
     assert (await world.app.services.cases.get(case.id)).communicated_at is None

@@ -32,6 +32,8 @@ async def test_each_wrong_role_is_refused_privately_and_nothing_moves(
          "Only legal counsel can overrule the committee"),
         (COUNSEL, "/decide", case.id,
          "Only committee members or staff can communicate a decision"),
+        (COUNSEL, "/decide", f"{case.id} without_statement: the subject will not answer",
+         "Only committee members or staff can communicate a decision"),
         (STAFF_USER, "/appeal", "decide A-0000000 overturned no",
          "Only the Executive Committee decides appeals"),
         (REPORTER, "/appeal", f"{case.id} It was not me at all.",

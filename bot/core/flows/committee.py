@@ -93,10 +93,14 @@ class CommitteeFlows(FlowBase):
         motion = await self._services.decisions.overrule(actor, self._case_ref(case), reason)
         return Outcome(text=self._say("reply_overruled", motion=motion.id))
 
-    async def decide(self, actor: Actor, case: str) -> Outcome:
+    async def decide(self, actor: Actor, case: str, *,
+                     without_statement: str | None = None) -> Outcome:
         """Communicate the carried decision to the person; that starts the appeal window,
-        unless their DMs are closed (then staff tell them another way and say so)."""
-        decided, reached = await self._services.decisions.decide(actor, self._case_ref(case))
+        unless their DMs are closed (then staff tell them another way and say so).
+        ``without_statement``: the reason to decide before the subject was heard (the
+        service refuses that without one, while their statement deadline runs)."""
+        decided, reached = await self._services.decisions.decide(
+            actor, self._case_ref(case), without_statement=without_statement)
         if reached is Reach.DM and decided.appeal_deadline:
             return Outcome(text=self._say(
                 "reply_decision_sent",

@@ -8,9 +8,17 @@ e-mail sent because their DMs are closed, or when staff say they told them; with
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from bot.core.durations import parse_duration, parse_review_period
-from bot.core.errors import AlreadyDone, InvalidInput, InvalidState, NotFound, NotPermitted
+from bot.core.errors import (
+    AlreadyDone,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    NotPermitted,
+    StatementAwaited,
+)
 from bot.core.identity import PersonRef
 from bot.core.models import (
     ActionKind,
@@ -36,6 +44,7 @@ from bot.core.services._context import (
     after_commit,
     audit,
     cancel,
+    mention,
     reach,
     schedule,
     when,
@@ -45,6 +54,10 @@ from bot.core.services.public_statements import PublicStatementService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
 
 _APPLYING = "applying"  # marks a motion whose sanction is being applied right now
+OVERRIDE_MIN_WORDS = 3
+"""Words in a reason to decide without the subject's statement: "a few words at least",
+so "ok" or "now" (typed by accident) is not taken for a decision to skip the hearing."""
+OVERRIDE_LIMIT = 500  # characters: it is posted in the case thread with the decision
 
 
 class DecisionService:
@@ -81,8 +94,14 @@ class DecisionService:
         await self._cases.announce(case, Notice(NoticeKind.RESULT, text, subject_id=motion.id))
         return motion
 
-    async def decide(self, actor: Actor, ref: str) -> tuple[Case, Reach]:
+    async def decide(self, actor: Actor, ref: str, *,
+                     without_statement: str | None = None) -> tuple[Case, Reach]:
         """Communicate the carried motion to the subject; delivery starts the appeal window.
+
+        The protocols have the committee hear the reported person first: while the subject
+        has given no statement and their deadline has not passed, the decision is refused
+        (:class:`StatementAwaited`) unless ``without_statement`` gives the reason to decide
+        anyway, which is audited and shown in the case thread.
 
         Returns the case and how the decision is reaching the person. By DM: communicated
         now. By e-mail (their DMs are closed): communicated when the mail server accepts it
@@ -91,6 +110,8 @@ class DecisionService:
         """
         if not (actor.has(Role.COMMITTEE) or actor.is_staff):
             raise NotPermitted("Only committee members or staff can communicate a decision.")
+        reason = None if without_statement is None else self._override_reason(
+            ref, without_statement)
         async with self._ctx.storage.transaction() as tx:
             case = await load_case(tx, ref)
             await ensure_free_to_act(tx, self._ctx, case, actor.person, CaseAction.DECIDE)
@@ -101,18 +122,63 @@ class DecisionService:
             if not carried:
                 raise InvalidState(f"Case {case.id} has no carried motion (that was not "
                                    "overruled) to communicate.")
+            unheard = self._awaiting_statement(case, actor, reason)  # overridden deadline
             decided = replace(case, status=CaseStatus.DECIDED, decision=carried[0].text,
                               decided_motion_id=carried[0].id)
             await tx.update(decided)
+            if unheard is not None:
+                await audit(tx, self._ctx, "case.decided_without_statement", "case", case.id,
+                            actor=actor.person, reason=reason,
+                            details=f"statement due {unheard.isoformat()}")
             await audit(tx, self._ctx, "case.decided", "case", case.id, actor=actor.person,
                         details=carried[0].id)
             await cancel(tx, ActionKind.STATEMENT_REMINDER, case.id)  # no longer asked
+        if unheard is not None:
+            await self._announce_unheard(decided, actor, unheard, reason or "")
         reached = await reach(self._ctx, case.subject, self._decision_notice(decided))
         if reached is Reach.DM:
             decided = await self.mark_communicated(None, decided.id)
         # Decided: counsel can no longer overrule, so a statement may now be published.
         await self._statements.offer(decided)
         return decided, reached
+
+    def _override_reason(self, ref: str, given: str) -> str:
+        """The reason to decide without the subject's statement: a few words, recorded and
+        shown to the committee, so a blank or one-word reason is refused."""
+        reason = " ".join(given.split())
+        if len(reason.split()) < OVERRIDE_MIN_WORDS or len(reason) > OVERRIDE_LIMIT:
+            raise InvalidInput(self._ctx.messages.render(
+                "decide_override_reason", case=normalise_ref(ref) or ref,
+                words=OVERRIDE_MIN_WORDS, limit=OVERRIDE_LIMIT))
+        return reason
+
+    def _awaiting_statement(self, case: Case, actor: Actor,
+                            reason: str | None) -> datetime | None:
+        """The subject's deadline if they are still within their time to be heard (no
+        statement, a deadline in the future): refused then, unless a reason overrides it.
+        None when nothing is awaited: a statement came, the deadline passed, or no
+        deadline was ever set (the case then decides as it always did)."""
+        due = case.statement_due_at
+        if case.statement_at is not None or due is None or due <= self._ctx.now():
+            return None
+        if reason is not None:
+            return due
+        ctx = self._ctx
+        raise StatementAwaited(ctx.messages.render(
+            "decide_awaiting_statement", case=case.id, due=when(ctx, actor.person, due),
+            unreachable=ctx.messages.render("decide_awaiting_unreachable")
+            if case.subject_unreachable_at is not None else ""), due)
+
+    async def _announce_unheard(self, case: Case, actor: Actor, due: datetime,
+                                reason: str) -> None:
+        """The committee sees, in the case thread, that its decision went out before the
+        subject was heard, who chose that and why."""
+        ctx = self._ctx
+        text = ctx.messages.render("decided_without_statement", case=case.id,
+                                   by=mention(ctx, actor.person),
+                                   due=when(ctx, case.thread, due),
+                                   reason=reason)
+        await self._cases.announce(case, Notice(NoticeKind.RESULT, text, subject_id=case.id))
 
     def _decision_notice(self, case: Case) -> Notice:
         ctx = self._ctx

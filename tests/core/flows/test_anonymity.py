@@ -111,6 +111,7 @@ async def decided_anonymous_case(h: Harness) -> Case:
                                     term_start=date(2025, 7, 1))
     report = await h.services.reports.submit(REPORTER, anonymous())
     case = await h.services.reports.escalate(STAFF, report.id)
+    await h.hear(case.id)
     motion = await h.services.cases.propose(committee_actor(members[0]), case.id,
                                             "A written warning")
     for member in members[:4]:

@@ -51,6 +51,7 @@ async def decided_case(h: Harness, *, communicate: bool = True) -> Case:
                                     term_start=date(2025, 7, 1))
     case = await h.services.cases.open(STAFF.person, SUBJECT, "harassment in #general",
                                        origin=CaseOrigin.REPORT, reporter=REPORTER)
+    await h.hear(case.id)
     motion = await h.services.cases.propose(committee_actor(members[0]), case.id,
                                             "Suspend for 30 days")
     for member in members[:4]:

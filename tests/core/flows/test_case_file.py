@@ -36,6 +36,7 @@ async def decided_case(h: Harness) -> tuple[Case, str]:
     report = await h.services.reports.submit(REPORTER, ReportDraft(
         reason="threats & <insults>", anonymous=True, target=SUBJECT, message=said))
     case = await h.services.reports.escalate(STAFF, report.id)
+    await h.hear(case.id)
     motion = await h.services.cases.propose(committee_actor(members[0]), case.id,
                                             "Suspend for 30 days",
                                             ProposedSanction("30d", "no-harassment"))

@@ -495,6 +495,7 @@ async def test_a_recusal_after_a_motion_carried_reopens_it_if_it_no_longer_carri
     carried, and it is open again for the members still free to vote, until its window."""
     members = await seated(harness)
     case = await open_case(harness)
+    await harness.hear(case.id)
     motion = await motion_on(harness, case, members[0])
     await cast(harness, motion, [(m, YES) for m in members[:4]])
     assert (await stored_motion(harness, motion)).status is MotionStatus.CARRIED
@@ -505,7 +506,7 @@ async def test_a_recusal_after_a_motion_carried_reopens_it_if_it_no_longer_carri
     action = await _close_action(harness, motion)
     assert action is not None and action.status is ActionStatus.PENDING
     assert action.due_at == motion.closes_at
-    with pytest.raises(InvalidState):
+    with pytest.raises(InvalidState, match="no carried motion"):
         await harness.services.decisions.decide(committee_actor(members[0]), case.id)
     assert any("no longer carried" in text for text in thread_texts(harness, case))
     await cast(harness, motion, [(members[4], YES)])
@@ -522,7 +523,7 @@ async def test_a_recusal_after_the_window_leaves_a_motion_failed(harness: Harnes
     harness.clock.advance(timedelta(days=8))
     await harness.services.cases.recuse(committee_actor(members[1]), case.id, "my cousin")
     assert (await stored_motion(harness, motion)).status is MotionStatus.FAILED
-    with pytest.raises(InvalidState):
+    with pytest.raises(InvalidState, match="no carried motion"):
         await harness.services.decisions.decide(committee_actor(members[0]), case.id)
 
 

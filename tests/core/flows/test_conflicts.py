@@ -60,6 +60,7 @@ async def _case(h: Harness) -> tuple[Scene, list[PersonRef]]:
     await h.services.people.link(STAFF, members[6], SLACK_SUBJECT)
     case = await h.services.cases.open(STAFF.person, members[6], "threats in #general",
                                        origin=CaseOrigin.REPORT, reporter=members[5])
+    await h.hear(case.id)
     await h.services.cases.recuse(committee_actor(members[4]), case.id, "She is my sister")
     return Scene(case), members
 

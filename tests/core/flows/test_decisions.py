@@ -53,6 +53,7 @@ async def case_with_motion(h: Harness, *, carried: bool = True,
     members = await h.seat_committee()
     case = await h.services.cases.open(STAFF.person, SUBJECT, "threats in #general",
                                        origin=CaseOrigin.STAFF)
+    await h.hear(case.id)
     motion = await h.services.cases.propose(committee_actor(members[0]), case.id,
                                             "Suspend for 30 days", sanction)
     choice = VoteChoice.YES if carried else VoteChoice.NO

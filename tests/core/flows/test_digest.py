@@ -81,6 +81,7 @@ async def test_digest_shows_what_is_slipping(harness: Harness) -> None:
     appealed = await cases.open(STAFF.person, person("s2"), "doxxing", origin=CaseOrigin.STAFF)
     closed = await cases.open(STAFF.person, person("s3"), "spam", origin=CaseOrigin.STAFF)
     await cases.close(STAFF, closed.id, "withdrawn")
+    await harness.hear(appealed.id)
     motion = await cases.propose(committee_actor(members[0]), appealed.id, "Suspend 30 days")
     for member in members[:4]:
         await cases.vote(member, motion.id, VoteChoice.YES)
@@ -89,6 +90,7 @@ async def test_digest_shows_what_is_slipping(harness: Harness) -> None:
                                                   "I did not post that address; it was public.")
     decided_case = await cases.open(STAFF.person, person("s4"), "insults",
                                     origin=CaseOrigin.STAFF)
+    await harness.hear(decided_case.id)
     motion = await cases.propose(committee_actor(members[0]), decided_case.id, "Warn")
     for member in members[:4]:
         await cases.vote(member, motion.id, VoteChoice.YES)

@@ -57,6 +57,7 @@ async def motion_on_case(h: Harness, *, carried: bool = True, statement: str | N
     members = await h.seat_committee()
     case = await h.services.cases.open(STAFF.person, SUBJECT, "threats in #general",
                                        origin=CaseOrigin.STAFF)
+    await h.hear(case.id)
     motion = await h.services.cases.propose(committee_actor(members[0]), case.id,
                                             "Remove permanently", sanction, statement=statement)
     for member in members[:4]:

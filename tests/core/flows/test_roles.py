@@ -64,6 +64,7 @@ async def scene(h: Harness) -> Scene:
                                     term_start=date(2025, 7, 1))
     case = await h.services.cases.open(STAFF.person, SUBJECT, "harassment in #general",
                                        origin=CaseOrigin.REPORT, reporter=REPORTER)
+    await h.hear(case.id)
     motion = await h.services.cases.propose(committee_actor(members[1]), case.id,
                                             "Suspend for 30 days",
                                             ProposedSanction("30d", "no-harassment"))

@@ -73,6 +73,7 @@ async def decided_case(h: Harness) -> Case:
     members = await h.seat_committee()
     case = await h.services.cases.open(STAFF.person, SUBJECT, "threats in #general",
                                        origin=CaseOrigin.STAFF)
+    await h.hear(case.id)
     motion = await h.services.cases.propose(committee_actor(members[0]), case.id,
                                             "Suspend for 30 days")
     for member in members[:4]:
