@@ -21,6 +21,7 @@ from config._reader import Table
 from config.loader import load_code, load_messages
 from config.settings import read_calendar, read_profiles
 from tests.core.recording_platform import RecordingPlatform
+from tests.statements import hear as give_statement
 
 
 def person(n: int | str, platform: PlatformName = PlatformName.DISCORD,
@@ -60,12 +61,8 @@ class Harness:
         return members
 
     async def hear(self, case: str) -> None:
-        """The case's subject gives their statement, as the Review Protocols ask before a
-        decision: a test about what follows a decision starts from a subject who was heard
-        (deciding before that is tests/core/flows/test_decide_unheard.py)."""
-        subject = (await self.services.cases.get(case)).subject
-        await self.services.hearing.submit(Actor(subject), case, "My side: it was a "
-                                                                  "misunderstanding.")
+        """The case's subject gives their statement (``tests.statements.hear``)."""
+        await give_statement(self.services, case)
 
     async def run_due(self) -> int:
         ran = len([r for r in await self.timed.run_due() if r.ran])

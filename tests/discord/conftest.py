@@ -30,6 +30,7 @@ from tests.slack.conftest import SECRET as SLACK_SECRET
 from tests.slack.conftest import TEAM as SLACK_TEAM
 from tests.slack.conftest import SlackWorld, attach_slack
 from tests.slack.conftest import seed as seed_slack
+from tests.statements import hear as give_statement
 from tests.waiting import DEADLINE, eventually
 
 
@@ -66,12 +67,8 @@ class World:
         return len([r for r in await self.app.timed.run_due() if r.ran])
 
     async def hear(self, ref: str) -> None:
-        """The case's subject gives their statement, as the Review Protocols ask before the
-        committee decides (through the service: the statement form itself is tested in
-        test_hearing.py), so a test about what follows a decision starts from there."""
-        subject = (await self.app.services.cases.get(ref)).subject
-        await self.app.services.hearing.submit(Actor(subject), ref,
-                                               "My side: it was a misunderstanding.")
+        """The case's subject gives their statement (``tests.statements.hear``)."""
+        await give_statement(self.app.services, ref)
 
 
 @dataclass

@@ -33,6 +33,7 @@ from config.loader import load_settings
 from storage import open_storage
 from tests.core.recording_platform import RecordingPlatform
 from tests.fakes.slack import FakeSlack
+from tests.statements import hear as give_statement
 
 TEAM = "T1"
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -89,12 +90,8 @@ class SlackWorld:
         return self.app.clock
 
     async def hear(self, ref: str) -> None:
-        """The case's subject gives their statement, as the Review Protocols ask before the
-        committee decides (through the service: the statement form itself is tested in
-        test_hearing.py), so a test about what follows a decision starts from there."""
-        subject = (await self.app.services.cases.get(ref)).subject
-        await self.app.services.hearing.submit(Actor(subject), ref,
-                                               "My side: it was a misunderstanding.")
+        """The case's subject gives their statement (``tests.statements.hear``)."""
+        await give_statement(self.app.services, ref)
 
     def person(self, user: str, team: str = TEAM) -> PersonRef:
         return PersonRef(PlatformName.SLACK, team, user)
