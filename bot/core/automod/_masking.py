@@ -188,34 +188,22 @@ def masked(text: str, spans: list[Span], lo: int = 0, hi: int | None = None) -> 
 
 def mask_personal(text: str) -> str:
     """``text`` with personal information replaced by readable placeholders: what
-    automod detects, then the wider shapes only re-posts mask (``_repost_masks``)."""
-    if not text:
+    automod detects, and the wider shapes only re-posts mask (``_repost_masks``), found
+    in one folded form and masked in one pass."""
+    if not text or (text.isascii() and _NEEDS_ASCII.isdisjoint(text)
+                    and " at " not in text.lower()):
         return text
-    return _mask_spelled_out(_mask_detected(text))
-
-
-def _mask_detected(text: str) -> str:
-    if text.isascii() and _NEEDS.isdisjoint(text):
-        return text
-    # Folding first: a fullwidth "＠" or digit folds to its ASCII form, so the cheap
-    # test on the raw text would let "ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ" through unmasked.
+    # Folding first: a fullwidth "＠" or digit folds to its ASCII form, so a test on the
+    # raw text would let "ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ" through unmasked.
     folded = fold(text)
-    if _NEEDS.isdisjoint(folded):
-        return text
-    found = personal_spans(Normalized(text, folded, folded))
+    found = [] if _NEEDS.isdisjoint(folded) else \
+        personal_spans(Normalized(text, folded, folded))
+    found += extra_spans(folded)
     if not found:
         return text
     return masked(text, in_original(text, folded, found))
 
 
-_SPELLED_NEEDS = frozenset("0123456789@[({<") | frozenset("​‌‍⁠")
-
-
-def _mask_spelled_out(text: str) -> str:
-    """The shapes automod does not act on but a re-post should not repeat; a placeholder
-    already in the text is left as it is (none of them is a number or an address)."""
-    if _SPELLED_NEEDS.isdisjoint(text) and " at " not in text.lower() \
-            and not any(ord(c) > 127 and c.isdigit() for c in text):
-        return text
-    folded, found = extra_spans(text)
-    return masked(text, in_original(text, folded, found)) if found else text
+# What a masked detail or a spelled-out one needs in ASCII text: a digit, an "@" or an
+# opening bracket ("jane [at] …"); " at " is looked for apart.
+_NEEDS_ASCII = _NEEDS | frozenset("[({<")

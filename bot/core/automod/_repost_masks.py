@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import re
 
-from bot.core.automod.normalize import fold
-
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63"})
 # Digits not glued to other digits, letters, or the characters that open ids and links.
 _BEFORE = r"(?:^|(?<=[^\w<@#&!/:=+.\-]))"
@@ -49,10 +47,10 @@ _NAMED_NUMBER = ("isbn", "issn", "oclc")
 _PLAIN = re.compile(r"[a-z0-9._%+@-]+")
 
 
-def extra_spans(text: str) -> tuple[str, list[tuple[int, int, str]]]:
-    """``fold(text)`` and the spans found in it, (start, end, placeholder) in folded
-    positions (the caller maps them back, as for the main masks)."""
-    folded = fold(text).translate(_DASHES)  # one character for one: positions kept
+def extra_spans(folded: str) -> list[tuple[int, int, str]]:
+    """(start, end, placeholder) in ``folded`` (``fold`` of the text; the caller maps
+    them back with the main masks' spans)."""
+    folded = folded.translate(_DASHES)  # one character for one: positions kept
     found: list[tuple[int, int, str]] = []
     for match in _SPELLED_EMAIL.finditer(folded):
         if not _PLAIN.fullmatch(match.group()):  # written plainly: the main masks decided
@@ -63,4 +61,4 @@ def extra_spans(text: str) -> tuple[str, list[tuple[int, int, str]]]:
             found.append((match.start(), match.end(), "[phone removed]"))
     for match in _LOCAL.finditer(folded):
         found.append((match.start(1), match.end(1), "[phone removed]"))
-    return folded, found
+    return found
