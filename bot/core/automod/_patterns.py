@@ -261,7 +261,8 @@ class PatternIndex:
     counted repetitions) each new 10,000-character message built states for
     milliseconds, where a few sets (numbers and e-mail: phone, card, IBAN, SSN, e-mail;
     addresses; promotion), whose states are few and soon all built, take some twenty
-    microseconds each (each set holds its patterns' open forms, ``_relax``). The staff's patterns with a repeated group that itself repeats (``(.*a){12}``,
+    microseconds each (each set holds its patterns' open forms, ``_relax``). The staff's
+    patterns with a repeated group that itself repeats (``(.*a){12}``,
     ``(\\w+\\s?)+$``) run in a set of their own, apart from the built-ins and from the
     other staff patterns, for the same reason: on new long text they halved the cost of
     building states, for one more pass of some twenty microseconds.
