@@ -62,8 +62,8 @@ _COMPILED: list[tuple[str, Any, _Check, bool]] = [
 
 
 def _pattern_sets() -> list[tuple[list[int], Callable[[bytes], Any]]]:
-    """The mask patterns in the sets the engine runs on a long message (e-mail; numbers:
-    phone, card, IBAN, SSN; addresses), as indices into ``_MASKS`` and the set's match.
+    """The mask patterns in the sets the engine runs on a long message (numbers and e-mail:
+    phone, card, IBAN, SSN, e-mail; addresses), as indices into ``_MASKS`` and the set's match.
 
     One set of them all would combine the address patterns' states with the digit
     patterns', and a long message would keep RE2 building new ones for milliseconds (see
@@ -119,9 +119,10 @@ def personal_spans(message: Normalized, lo: int = 0, hi: int | None = None,
     message, so a candidate's surroundings are judged as usual): the engine masks a margin
     around each excerpt without paying for the rest of a long message.
 
-    ``matched``: the masks (indices into ``_MASKS``) known to match somewhere in exactly
-    this slice, when a set holding them all has just read it (the engine's, on a short
-    message whose excerpt window is the whole of it): no set is asked again.
+    ``matched``: the masks (indices into ``_MASKS``) that may match in exactly this
+    slice (each is run exactly here), when a set holding them all has just read it (the
+    engine's, on a short message whose excerpt window is the whole of it): no set is
+    asked again.
     """
     folded = message.folded
     region = folded[lo:hi]

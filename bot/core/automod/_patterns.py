@@ -23,6 +23,7 @@ from typing import Any
 import re2
 
 from bot.core.automod._keywords import Hit
+from bot.core.automod._relax import relaxed
 from bot.core.automod._warmup import synthetic_chat
 from bot.core.automod.normalize import Normalized
 from bot.core.errors import ConfigError
@@ -111,12 +112,15 @@ def compiled_set(patterns: tuple[str, ...], long: bool = False) -> Callable[[byt
     """The ``Match`` of one warm RE2 set of ``patterns`` (already checked one by one);
     ``long``: the set also reads long messages, and is warmed for them too.
 
+    The set holds each pattern's open form (``_relax``): its answer may name a pattern
+    that does not match exactly, never miss one that does.
+
     The bound method of the C object, not the Python wrapper's, which would cost a
     function call and a type check per message.
     """
     pattern_set = re2.Set.SearchSet(pattern_options())
     for pattern in patterns:
-        pattern_set.Add(pattern)
+        pattern_set.Add(relaxed(pattern))  # what each member names is then run exactly
     pattern_set.Compile()
     warm_up(pattern_set)
     if long:
@@ -255,9 +259,10 @@ class PatternIndex:
     reaches combinations no earlier message did: with every built-in detector in one set
     (the address patterns' optional words times the phone, card and e-mail patterns'
     counted repetitions) each new 10,000-character message built states for
-    milliseconds, where a few sets (e-mail; numbers: phone, card, IBAN, SSN; addresses;
-    promotion), whose states are few and soon all built, take some twenty microseconds
-    each. The staff's patterns with a repeated group that itself repeats (``(.*a){12}``,
+    milliseconds, where a few sets (numbers and e-mail: phone, card, IBAN, SSN, e-mail;
+    addresses; promotion), whose states are few and soon all built, take some twenty
+    microseconds each (each set holds its patterns' open forms, ``_relax``). The staff's
+    patterns with a repeated group that itself repeats (``(.*a){12}``,
     ``(\\w+\\s?)+$``) run in a set of their own, apart from the built-ins and from the
     other staff patterns, for the same reason: on new long text they halved the cost of
     building states, for one more pass of some twenty microseconds.
@@ -298,9 +303,9 @@ class PatternIndex:
         """Append hits of the ``wanted`` rules; ``*_bytes`` are the views in UTF-8.
 
         Most messages match no pattern at all: for them this is one RE2 pass per set and
-        no further call. Returns, for a short message, which of ``folded_patterns`` match
-        anywhere in its folded text (what masking would otherwise ask a set again), and
-        None for a long one.
+        no further call. Returns, for a short message, which of ``folded_patterns`` may
+        match in its folded text (the set's answer, which masking would otherwise ask a
+        set again; each is run exactly before use), and None for a long one.
         """
         answer: Sequence[int] | None = None
         short = len(folded_bytes) <= LONG_BYTES
