@@ -49,6 +49,7 @@ from bot.core.services._context import (
     try_post,
     when,
 )
+from bot.core.services.audiences import alert_staff_about
 from bot.core.services.cases import load_case
 from bot.core.services.sanctions import SanctionService
 
@@ -147,7 +148,7 @@ class AppealService:
         if outcome is AppealStatus.OVERTURNED:
             await self._undo_sanctions(case, decided)
         elif outcome is AppealStatus.MODIFIED:
-            await try_post(ctx, case.subject, Audience.STAFF, Notice(
+            await alert_staff_about(ctx, case, Notice(
                 NoticeKind.STAFF_ALERT,
                 f"Appeal {appeal.id} modified the decision on case {case.id}: "
                 f"{safe(decided.decision_reason)}\nPlease adjust any suspension from this case by "
@@ -181,7 +182,7 @@ class AppealService:
         if reached is Reach.NONE:
             text = ctx.messages.render("appeal_outcome_undelivered", ref=appeal.id,
                                        case=case.id, subject=mention(ctx, person))
-            await try_post(ctx, case.subject, Audience.STAFF,
+            await alert_staff_about(ctx, case,
                            Notice(NoticeKind.STAFF_ALERT, text, subject_id=appeal.id))
         return reached
 
@@ -223,7 +224,7 @@ class AppealService:
                 await self._sanctions.lift(None, sanction.id,
                                            f"appeal {appeal.id} overturned the decision")
             except PlatformError as exc:  # the lift stays due; staff must finish it
-                await try_post(self._ctx, case.subject, Audience.STAFF, Notice(
+                await alert_staff_about(self._ctx, case, Notice(
                     NoticeKind.STAFF_ALERT,
                     f"Appeal {appeal.id} overturned case {case.id}, but suspension "
                     f"{sanction.id} could not be lifted ({exc}). Please /unsuspend by hand.",
