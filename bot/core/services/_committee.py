@@ -185,3 +185,11 @@ async def holds_office(tx: Tx, person: PersonRef, office: Office, day: date) -> 
         if await identity_of(tx, appointment.person) == identity:
             return True
     return False
+
+
+async def executive_free_of(tx: Tx, case: Case, appeal: Appeal, day: date) -> list[PersonRef]:
+    """The serving Executive members who may judge ``appeal`` (by the one conflict rule):
+    who an appeal's private place is opened with when it cannot go to the channel."""
+    return [seat.person for seat in await serving(tx, Office.EXECUTIVE, day)
+            if conflict(await standing_of(tx, case, seat.person, appeal)) is None]
+

@@ -27,7 +27,7 @@ from bot.core.models import (
     Sanction,
     SanctionStatus,
 )
-from bot.core.ports import Audience, Notice, NoticeKind
+from bot.core.ports import Notice, NoticeKind
 from bot.core.refs import new_ref, normalise_ref
 from bot.core.rules.conflicts import CaseAction
 from bot.core.rules.windows import appeal_window_open
@@ -46,10 +46,9 @@ from bot.core.services._context import (
     identity_of,
     mention,
     reach,
-    try_post,
     when,
 )
-from bot.core.services.audiences import alert_staff_about
+from bot.core.services.audiences import alert_staff_about, post_appeal
 from bot.core.services.cases import load_case
 from bot.core.services.sanctions import SanctionService
 
@@ -108,9 +107,9 @@ class AppealService:
         text = ctx.messages.render("appeal_filed", ref=appeal.id, case=case.id,
                                    appellant=named, reason=appeal.reason,
                                    deadline=when(ctx, None, case.appeal_deadline))
-        await try_post(ctx, appellant, Audience.EXECUTIVE,
-                       Notice(NoticeKind.APPEAL_FILED, text, subject_id=appeal.id,
-                              title=f"Appeal {appeal.id}"))
+        await post_appeal(ctx, case, appeal, Notice(NoticeKind.APPEAL_FILED, text,
+                                                    subject_id=appeal.id,
+                                                    title=f"Appeal {appeal.id}"))
         return appeal
 
     async def decide(self, actor: Actor, ref: str, outcome: AppealStatus, reason: str) -> Appeal:

@@ -20,9 +20,10 @@ from enum import Enum
 
 from bot.core.errors import PlatformError
 from bot.core.identity import PersonRef, PlatformName, is_sealed
-from bot.core.models import Case
+from bot.core.models import Appeal, Case
 from bot.core.ports import Audience, Notice
 from bot.core.refs import log_fields
+from bot.core.services._committee import executive_free_of
 from bot.core.services._context import (
     Context,
     Located,
@@ -121,3 +122,27 @@ async def alert_staff_about(ctx: Context, case: Case, notice: Notice) -> bool:
                     exc, extra=log_fields(case.id))
         return False
     return True
+
+
+async def post_appeal(ctx: Context, case: Case, appeal: Appeal, notice: Notice) -> bool:
+    """A new appeal to the Executive Committee: its channel, unless the case's subject
+    reads it (they sit on the Executive, or that cannot be told); then a private place of
+    its own with the Executive members free of conflict in it, the appellant and the
+    subject never among them."""
+    origin = appeal.appellant or case.subject
+    if not (await presence(ctx, Audience.EXECUTIVE, case.subject)).keep_away:
+        return await try_post(ctx, origin, Audience.EXECUTIVE, notice)
+    try:
+        home = ctx.platforms.home
+        async with ctx.storage.transaction() as tx:
+            members = await executive_free_of(tx, case, appeal, ctx.now().date())
+        await home.open_private_thread(
+            Audience.EXECUTIVE, f"Appeal {appeal.id}",
+            [m for m in members if m.platform is home.name], notice, separate=True)
+    except PlatformError as exc:
+        log.warning("appeal %s: its private place was not opened (its case's subject reads "
+                    "the Executive's channel, so nothing was posted there): %s", appeal.id,
+                    exc, extra=log_fields(appeal.id))
+        return False
+    return True
+

@@ -8,12 +8,25 @@ person; a lookup that fails keeps the matter away.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.core.identity import PersonRef
-from bot.core.models import AuditEntry, Case, CaseOrigin, Report, ReportStatus, Severity
+from bot.core.models import (
+    AuditEntry,
+    Case,
+    CaseOrigin,
+    Office,
+    Report,
+    ReportStatus,
+    Severity,
+)
 from bot.core.ports import Audience
 from bot.core.services import ReportDraft
+from tests.core.flows.test_appeals import EXECUTIVE, decided_case
+from tests.core.flows.test_appeals import REASON as APPEAL
+from tests.core.flows.test_appeals import SUBJECT as APPELLANT_SUBJECT
 from tests.core.harness import STAFF, Harness, person
 
 REPORTER = person("reporter")
@@ -56,7 +69,7 @@ async def test_a_report_about_staff_goes_to_the_committee_never_to_the_queue(
     assert len(escalated) == 1 and escalated[0].automated and escalated[0].actor is None
     assert escalated[0].reason == "the report concerns a member of staff"
     # The committee's private thread has it, with why it came straight there.
-    (title, members), = harness.platform.threads
+    (_, members), = harness.platform.threads
     assert MODERATOR not in members and REPORTER not in members
     thread = "\n".join(n.text for p, n in harness.platform.posts if p == case.thread)
     assert REASON in thread and "not through the staff queue" in thread
@@ -149,3 +162,32 @@ async def test_a_case_about_someone_outside_the_committee_channel_uses_its_threa
     await harness.services.cases.open_by_staff(
         STAFF, MEMBER, "Threats in #general", severity=Severity.SERIOUS)
     assert harness.platform.separate == []
+
+
+async def test_an_appeal_on_a_case_about_an_executive_member_is_held_apart(
+        harness: Harness) -> None:
+    """The reporter appeals a decision about a member of the Executive: the appeal (the
+    reporter's reasons) goes to a private place with the other Executive members, never
+    to the Executive's channel the subject reads."""
+    other = person("treasurer")
+    await harness.services.roster.appoint(STAFF, other, Office.EXECUTIVE,
+                                          term_start=date(2025, 7, 1))
+    await harness.services.roster.appoint(STAFF, APPELLANT_SUBJECT, Office.EXECUTIVE,
+                                          term_start=date(2025, 7, 1))
+    harness.platform.audiences[Audience.EXECUTIVE] = {APPELLANT_SUBJECT}
+    case = await decided_case(harness)
+    appeal = await harness.services.appeals.file(person("reporter"), case.id, APPEAL)
+    assert harness.platform.posted_to(Audience.EXECUTIVE) == []
+    title, members = harness.platform.threads[-1]
+    assert title == f"Appeal {appeal.id}" and harness.platform.separate[-1] == title
+    assert set(members) == {EXECUTIVE.person, other}
+    opened = [n.text for p, n in harness.platform.posts if not isinstance(p, Audience)]
+    assert any(APPEAL in t for t in opened)
+    assert APPEAL not in harness.platform.all_text_seen_by(APPELLANT_SUBJECT)
+
+
+async def test_an_appeal_goes_to_the_executive_channel_as_before(harness: Harness) -> None:
+    case = await decided_case(harness)
+    await harness.services.appeals.file(APPELLANT_SUBJECT, case.id, APPEAL)
+    (posted,) = harness.platform.posted_to(Audience.EXECUTIVE)
+    assert APPEAL in posted and harness.platform.separate == []
