@@ -174,7 +174,8 @@ async def panel_for(tx: Tx, case: Case, day: date) -> Panel:
     eligible = free_of_conflict(standings)
     recused = frozenset([await identity_of(tx, r.member)
                          for r in await tx.find(Recusal, case_id=case.id)])
-    counsel = tuple(a.person for a in await serving(tx, Office.COUNSEL, day))
+    counsel = tuple([a.person for a in await serving(tx, Office.COUNSEL, day)
+                     if conflict(await standing_of(tx, case, a.person)) is None])
     return Panel(eligible, recused,
                  {who: seat for who, seat in accounts.items() if who in eligible}, counsel)
 

@@ -191,3 +191,12 @@ async def test_an_appeal_goes_to_the_executive_channel_as_before(harness: Harnes
     await harness.services.appeals.file(APPELLANT_SUBJECT, case.id, APPEAL)
     (posted,) = harness.platform.posted_to(Audience.EXECUTIVE)
     assert APPEAL in posted and harness.platform.separate == []
+
+
+async def test_counsel_who_is_a_party_is_not_added_to_the_case(harness: Harness) -> None:
+    await harness.seat_committee()
+    counsel = person("counsel")
+    await harness.services.cases.open_by_staff(STAFF, counsel, "Threats in #general",
+                                               severity=Severity.SERIOUS)
+    (_, invited), = harness.platform.threads
+    assert counsel not in invited and len(invited) == 7
