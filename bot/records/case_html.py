@@ -25,6 +25,8 @@ _SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("incidents", "Incidents", ("id", "created_at", "kind", "clause_id", "severity",
                                 "actor", "automated", "note", "excerpt", "reversed_at")),
     ("statements", "Statements", ("by", "text")),
+    ("decided_without_statement", "Decided without the subject's statement",
+     ("at", "by", "reason", "statement_due")),
     ("recusals", "Recusals", ("member", "declared_at", "reason")),
     ("appeals", "Appeals", ("id", "filed_at", "appellant", "appellant_pseudonym", "reason",
                             "status", "decided_by", "decided_at", "decision_reason",

@@ -6,10 +6,13 @@ is scanned in skeleton form, so ``1d10t``, ``іdiot`` (Cyrillic і) and ``ｉｄ
 ``idiot``. Whole-word lists check the characters on either side of a match, which is what
 keeps ``class``, ``assessment``, ``Scunthorpe`` and ``analysis`` innocent.
 
-Whole words also match their common inflections, without a second pass: a match followed
-by ``s``, ``es``, ``ed``, ``ing``, ``'s`` (``d`` after a final ``e``) and then a word edge
-counts, and the spellings that change the stem (``pussy`` → ``pussies``, ``hate`` →
-``hating``, ``slut`` → ``slutting``) are added to the automaton as keys of their own.
+Whole words are entered with the space that follows a word in the words-only text, and
+with one key per common inflection (``s``, ``es``, ``ed``, ``ing``, ``'s``, ``d`` after a
+final ``e``, and the spellings that change the stem: ``pussy`` → ``pussies``, ``hate`` →
+``hating``, ``slut`` → ``slutting``). So the automaton itself enforces both word edges:
+the Python loop over its matches sees only real hits, never the many words a listed one
+begins ("ass" in "assistant", "shit" in "shitake"), which on long messages were most of
+its work.
 Discord AutoMod's wildcards work the same way: ``*word`` also matches at the end of a
 longer word, ``word*`` at its start, ``*word*`` anywhere.
 
@@ -31,13 +34,15 @@ from bot.core.errors import ConfigError
 Hit = tuple[str, int, int, str, int]  # rule_id, start, end (folded positions), detail, weight
 
 _ALLOW = ""  # the rule id of allow-list entries
-_RIGHT, _DOMAIN, _INFLECT, _LITERAL = 2, 4, 8, 16  # entry flags: checks past the automaton
+# Entry flags. _TRAILED: the key ends with the space after the word, so the automaton
+# itself enforces the right word boundary (the word ends one character before the match);
+# _DOMAIN, _LITERAL: checks made past the automaton.
+_DOMAIN, _LITERAL, _TRAILED = 4, 16, 32
 # Characters an entry may contain that match any non-word character ("son-of-a-bitch"
 # also matches "son of a bitch"); an entry with other symbols ("bi+ch") matches only as
 # written, or "sh!+" would become the word "sh" of "/bin/sh".
 _LOOSE = frozenset(" '-._")
 _TAILS = ("s", "es", "ed", "ing")
-_TAIL_STARTS = "seid"  # the first letters of the tails, and "d" after a final "e"
 _VOWELS = frozenset("aeiou")
 
 
@@ -86,7 +91,7 @@ def parse_wildcards(rule_id: str, word: str, label: str = "keyword") -> tuple[st
 
 
 def inflections(key: str) -> list[str]:
-    """Spellings of ``key`` that change the stem; the plain tails are checked at match."""
+    """Spellings of ``key`` that change the stem (the plain tails are added as they are)."""
     if len(key) < 3 or not key[-1].isalpha() or " " in key[-2:]:
         return []
     out = []
@@ -115,7 +120,7 @@ class KeywordIndex:
         for word in allowed:
             key = words_only(skeleton(word)).strip()
             if key:
-                self._add(" " + key, (_ALLOW, _RIGHT | _INFLECT, len(key), "", ""))
+                self._add_whole(" ", key, _ALLOW, "", inflect=True)
         # Rust's aho-corasick, as a contiguous NFA: faster than pyahocorasick's trie on a
         # long message and no slower on a short one. Its full DFA was faster alone but,
         # megabytes large, slower amid other work (its cache lines evicted in between).
@@ -143,28 +148,39 @@ class KeywordIndex:
         if item.boundary is Boundary.NONE:
             self._add(key, (item.rule_id, 0, len(key), detail, ""))
             return
-        flags = 0 if open_right or not key[-1].isalnum() else _RIGHT
-        if item.inflect and flags:
-            flags |= _INFLECT
         lead = "" if open_left else " "
-        self._add(lead + key, (item.rule_id, flags, len(key), detail, ""))
-        if flags & _INFLECT:
-            for form in inflections(key):
-                self._add(lead + form, (item.rule_id, _RIGHT, len(form), detail, ""))
+        if open_right or not key[-1].isalnum():
+            self._add(lead + key, (item.rule_id, 0, len(key), detail, ""))
+        else:
+            self._add_whole(lead, key, item.rule_id, detail, inflect=item.inflect)
+
+    def _add_whole(self, lead: str, key: str, rule_id: str, detail: str, *,
+                   inflect: bool) -> None:
+        """A word that must end at a word edge: entered with the space after it (and, if
+        it inflects, once per inflected spelling), so the automaton never reports it
+        inside a longer word ("ass" in "assistant") and no match needs a look past it."""
+        forms = [key]
+        if inflect:
+            forms += [key + tail for tail in _TAILS]
+            if key.endswith("e"):
+                forms.append(key + "d")
+            forms += inflections(key)
+        for form in forms:
+            self._add(lead + form + " ", (rule_id, _TRAILED, len(form), detail, ""))
 
     def _add_literal(self, item: KeywordList, raw: str, detail: str, open_left: bool,
                      open_right: bool) -> None:
         """An entry with symbols: found through its words-only form, kept only if the text
         has exactly these characters there."""
         flags = _LITERAL | (_DOMAIN if item.boundary is Boundary.DOMAIN else 0)
-        lead = " "
+        lead, trail = " ", ""
         if item.boundary is Boundary.WORD:
             if not open_right and raw[-1].isalnum():
-                flags |= _RIGHT
+                flags, trail = flags | _TRAILED, " "
             lead = "" if open_left or not raw[0].isalnum() else " "
         elif item.boundary is Boundary.NONE:
             lead = ""
-        self._add(lead + words_only(raw), (item.rule_id, flags, len(raw), detail, raw))
+        self._add(lead + words_only(raw) + trail, (item.rule_id, flags, len(raw), detail, raw))
 
     def _add(self, key: str, entry: _Entry) -> None:
         existing = self._keys.get(key, ())
@@ -191,19 +207,12 @@ class KeywordIndex:
         # Overlapping matches by where they end, the longest first among those ending
         # together (what the hits' order, and so the detail staff read, relies on).
         for index, _, end in self._automaton.find_matches_as_indexes(padded, overlapping=True):
-            at = end - 1  # the end in text: at is the last character's index in padded
+            # ``end`` is past the match in ``padded``, which is the match's end in ``text``
+            # plus one; a trailed key's match ends with the space after the word.
             for rule_id, flags, length, detail, raw in entries_of[index]:
-                stop = at
-                if flags & _RIGHT and padded[end] != " ":
-                    # Most such matches start a longer word ("assistant", "cocktail"):
-                    # refused here without a call unless an inflection could follow.
-                    if not flags & _INFLECT or padded[end] not in _TAIL_STARTS:
-                        continue
-                    stop = _inflected_end(padded, at + 1) - 1
-                    if stop < 0:
-                        continue
-                start = at - length
-                if flags & _LITERAL and text[start:start + length] != raw:
+                stop = end - 2 if flags & _TRAILED else end - 1
+                start = stop - length
+                if flags & _LITERAL and text[start:stop] != raw:
                     continue
                 if flags & _DOMAIN and (text[start:stop] != raw
                                         or not _domain_edges(text, start, stop - 1,
@@ -216,19 +225,6 @@ class KeywordIndex:
         if allowed and len(hits) > first_new:
             hits[first_new:] = [h for h in hits[first_new:]
                                 if not any(a <= h[1] and h[2] <= b for a, b in allowed)]
-
-
-def _inflected_end(padded: str, at: int) -> int:
-    """Where an inflectional tail starting at ``at`` ends at a word edge, or -1."""
-    if padded[at] not in _TAIL_STARTS:
-        return -1
-    for tail in _TAILS:
-        stop = at + len(tail)
-        if padded.startswith(tail, at) and padded[stop] == " ":
-            return stop
-    if padded[at - 1] == "e" and padded[at] == "d" and padded[at + 1] == " ":
-        return at + 1
-    return -1
 
 
 def _domain_edges(text: str, start: int, end: int, last: int) -> bool:

@@ -79,7 +79,7 @@ def _pattern_sets() -> list[tuple[list[int], Callable[[bytes], Any]]]:
     covered = sorted(index_of[p] for patterns in groups.values() for p in patterns)
     if covered != list(range(len(_MASKS))):  # pragma: no cover - a mask without a rule
         raise RuntimeError("every mask pattern must be one of the PII rules' patterns")
-    return [([index_of[p] for p in patterns], compiled_set(tuple(patterns)))
+    return [([index_of[p] for p in patterns], compiled_set(tuple(patterns), True))
             for patterns in groups.values()]
 
 

@@ -14,6 +14,7 @@ for built-in detectors, to check the candidate (Luhn digits, capitalised street 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,6 +23,7 @@ from typing import Any
 import re2
 
 from bot.core.automod._keywords import Hit
+from bot.core.automod._warmup import synthetic_chat
 from bot.core.automod.normalize import Normalized
 from bot.core.errors import ConfigError
 
@@ -93,12 +95,21 @@ def compile_pattern(rule_id: str, pattern: str) -> Any:
 # the patterns of configurations long replaced are let go.
 @functools.lru_cache(maxsize=4096)
 def _compiled(pattern: str) -> Any:
-    return re2.compile(pattern, pattern_options())
+    compiled = re2.compile(pattern, pattern_options())
+    # A pattern runs on its own only to place a match the sets found: its forward and
+    # reverse DFAs are built for ordinary text here, not while a long message waits.
+    for _ in itertools.islice(match_spans(compiled, synthetic_chat()), _WARM_MATCHES):
+        pass
+    return compiled
+
+
+_WARM_MATCHES = 64  # a pattern that matches all over ordinary text has warmed by then
 
 
 @functools.lru_cache(maxsize=32)
-def compiled_set(patterns: tuple[str, ...]) -> Callable[[bytes], Any]:
-    """The ``Match`` of one warm RE2 set of ``patterns`` (already checked one by one).
+def compiled_set(patterns: tuple[str, ...], long: bool = False) -> Callable[[bytes], Any]:
+    """The ``Match`` of one warm RE2 set of ``patterns`` (already checked one by one);
+    ``long``: the set also reads long messages, and is warmed for them too.
 
     The bound method of the C object, not the Python wrapper's, which would cost a
     function call and a type check per message.
@@ -108,6 +119,11 @@ def compiled_set(patterns: tuple[str, ...]) -> Callable[[bytes], Any]:
         pattern_set.Add(pattern)
     pattern_set.Compile()
     warm_up(pattern_set)
+    if long:
+        # Several kinds of pattern in one set (the addresses: a number then words, words
+        # then a comma, a street word ending a word) meet in new combinations for a long
+        # while on long text: half the cost of the first long messages, without this.
+        pattern_set.Match(synthetic_chat())
     inner = getattr(pattern_set, "_set", None)
     match: Callable[[bytes], Any] = getattr(inner, "Match", pattern_set.Match)
     return match
@@ -131,7 +147,7 @@ _WARM_UP = (
 
 
 def warm_up(pattern_set: Any) -> None:
-    """Build the set's DFA states for ordinary text now (see ``_WARM_UP``)."""
+    """Build the set's DFA states for ordinary short messages now (see ``_WARM_UP``)."""
     text = _WARM_UP.encode("utf-8")
     for size in (len(text), 200, 60):
         for start in range(0, len(text), size):
@@ -185,11 +201,11 @@ class CharOffsets:
 class _ViewSet:
     """One RE2 set over one view, with each member compiled on its own for spans."""
 
-    def __init__(self, patterns: Sequence[Pattern]) -> None:
+    def __init__(self, patterns: Sequence[Pattern], *, long: bool = False) -> None:
         self.patterns = list(patterns)
         self.compiled = [compile_pattern(p.rule_id, p.pattern) for p in self.patterns]
         try:
-            self.match = compiled_set(tuple(p.pattern for p in self.patterns))
+            self.match = compiled_set(tuple(p.pattern for p in self.patterns), long)
         except re2.error as exc:  # pragma: no cover - compile_pattern refused it first
             raise ConfigError("automod: the patterns "
                               f"{sorted({p.rule_id for p in self.patterns})} cannot be "
@@ -256,18 +272,18 @@ class PatternIndex:
             group = [p for p in items if p.view is view]
             if not group:
                 continue
-            together = _ViewSet(group)
-            self._short.append((view, together))
             parts: dict[str, list[Pattern]] = {}
             for item in group:
                 key = item.group or item.rule_id
                 if item.by_staff:
                     key = "staff, nested" if nested_repetition(item.pattern) else "staff"
                 parts.setdefault(key, []).append(item)
+            together = _ViewSet(group, long=len(parts) == 1)
+            self._short.append((view, together))
             if len(parts) == 1:
                 self._long.append((view, together))
             else:
-                self._long += [(view, _ViewSet(part)) for part in parts.values()]
+                self._long += [(view, _ViewSet(part, long=True)) for part in parts.values()]
 
     @property
     def folded_patterns(self) -> tuple[str, ...]:

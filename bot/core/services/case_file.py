@@ -23,6 +23,7 @@ from bot.core.identity import MessageRef, PersonRef, PlaceRef, is_sealed, pseudo
 from bot.core.models import (
     Actor,
     Appeal,
+    AuditEntry,
     Case,
     Incident,
     Motion,
@@ -37,7 +38,7 @@ from bot.core.ports import Attachment, Notice, NoticeKind, Tx
 from bot.core.rules.voting import Ballot, tally
 from bot.core.services._committee import panel_for, reading_refusal
 from bot.core.services._context import UNNAMED, Context, audit, identity_of
-from bot.core.services.cases import load_case
+from bot.core.services.cases import UNHEARD_ACTION, UNHEARD_DUE_PREFIX, load_case
 from bot.core.services.evidence import EvidenceService
 
 SCHEMA_ID = "https://coc-bot.invalid/schemas/case-file/1"
@@ -177,6 +178,8 @@ class CaseFileService:
         sanctions = await tx.find(Sanction, case_id=case.id, order_by="starts_at")
         evidence = [record(row) for row in await self._evidence.of_case(tx, case)]
         relayed = await tx.find(RelayMessage, case_id=case.id, order_by="at")
+        unheard = await tx.find(AuditEntry, action=UNHEARD_ACTION, subject_type="case",
+                                subject_id=case.id, order_by="at")
         document: JSON = {
             "$schema": SCHEMA_ID, "format_version": FORMAT_VERSION,
             "generated_at": plain(self._ctx.now()),
@@ -186,6 +189,7 @@ class CaseFileService:
             "incidents": [record(i) for i in incidents],
             "evidence": evidence,
             "statements": _statements(case),
+            "decided_without_statement": [_unheard(entry) for entry in unheard],
             "conversation": [record(m, drop=frozenset({"case_id"})) for m in relayed],
             "motions": motions,
             "recusals": [record(r) for r in recusals],
@@ -238,6 +242,14 @@ def _why_not(who: str, eligible: frozenset[str], recused: frozenset[str]) -> str
     return "replaced by a later vote"
 
 
+def _unheard(entry: AuditEntry) -> JSON:
+    """A decision communicated before the subject's deadline without their statement:
+    who decided so and why (the reason they had to give), and the deadline it overrode."""
+    due = (entry.details or "").removeprefix(UNHEARD_DUE_PREFIX) or None
+    return {"at": plain(entry.at), "by": plain(entry.actor), "reason": entry.reason or "",
+            "statement_due": due}
+
+
 def _statements(case: Case) -> list[JSON]:
     if not case.subject_statement:
         return []
@@ -260,6 +272,7 @@ _EVENTS: tuple[tuple[str, str, str, str], ...] = (
     ("sanctions", "starts_at", "sanction started", "id"),
     ("sanctions", "lifted_at", "sanction lifted", "id"),
     ("conversation", "at", "message relayed", "contact_id"),
+    ("decided_without_statement", "at", "decided without the subject's statement", "by"),
 )
 
 

@@ -64,6 +64,10 @@ log = logging.getLogger(__name__)
 AUTOMATIC_ORIGINS = frozenset({CaseOrigin.ESCALATION, CaseOrigin.INCIDENT})
 """Cases the machine opens: at most one of them is open per person at a time."""
 CASE_READERS = frozenset({Role.STAFF, Role.COMMITTEE, Role.COUNSEL, Role.EXECUTIVE})
+# The audit entry of a decision communicated before the subject's statement deadline
+# without their statement (``DecisionService.decide``); the case file reads it back.
+UNHEARD_ACTION = "case.decided_without_statement"
+UNHEARD_DUE_PREFIX = "statement due "
 
 
 class CaseService(Motions):

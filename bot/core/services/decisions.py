@@ -49,7 +49,12 @@ from bot.core.services._context import (
     schedule,
     when,
 )
-from bot.core.services.cases import CaseService, load_case
+from bot.core.services.cases import (
+    UNHEARD_ACTION,
+    UNHEARD_DUE_PREFIX,
+    CaseService,
+    load_case,
+)
 from bot.core.services.public_statements import PublicStatementService
 from bot.core.services.sanctions import SanctionService, SuspensionRequest
 
@@ -127,9 +132,9 @@ class DecisionService:
                               decided_motion_id=carried[0].id)
             await tx.update(decided)
             if unheard is not None:
-                await audit(tx, self._ctx, "case.decided_without_statement", "case", case.id,
+                await audit(tx, self._ctx, UNHEARD_ACTION, "case", case.id,
                             actor=actor.person, reason=reason,
-                            details=f"statement due {unheard.isoformat()}")
+                            details=f"{UNHEARD_DUE_PREFIX}{unheard.isoformat()}")
             await audit(tx, self._ctx, "case.decided", "case", case.id, actor=actor.person,
                         details=carried[0].id)
             await cancel(tx, ActionKind.STATEMENT_REMINDER, case.id)  # no longer asked

@@ -12,6 +12,7 @@ here with the plain computation on generated text.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 
 import pytest
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from bot.core.automod import Automod, load_automod
 from bot.core.automod import _masking as masking
 from bot.core.automod._builtin import inner_span
-from bot.core.automod._keywords import Hit
+from bot.core.automod._keywords import Hit, KeywordIndex, KeywordList, inflections
 from bot.core.automod._patterns import LONG_BYTES, PatternIndex, _ViewSet, nested_repetition
 from bot.core.automod._repetition import _DROP, _RECENT, RepetitionLimits, RepetitionTracker
 from bot.core.automod.normalize import (
@@ -31,6 +32,7 @@ from bot.core.automod.normalize import (
     SpanMap,
     fold,
     scan_forms,
+    skeleton,
     words_only,
 )
 from bot.core.errors import ConfigError
@@ -275,3 +277,42 @@ def test_staff_patterns_with_nested_repetition_run_apart_on_long_messages() -> N
     staff_sets = [[p.pattern for p in s.patterns] for _, s in ENGINE._patterns._long
                   if s.patterns[0].by_staff]
     assert sorted(staff_sets) == [[r"(.*q){6}"], [r"zorb\d+x", r"\bfree\s+nitro\b"]]
+
+
+_WHOLE_WORDS = ("idiot", "hate", "pussy", "slut", "jerk off", "ass", "class act")
+
+
+def _whole_word_occurrences(text: str, inflect: bool) -> set[tuple[int, int]]:
+    """Where a listed word (or, if it inflects, a tail or stem-changed form of it) stands
+    alone in ``text`` between word edges: read off with one plain search per form."""
+    padded = " " + words_only(text) + " "
+    found = set()
+    for word in _WHOLE_WORDS:
+        key = words_only(skeleton(word)).strip()
+        forms = {key}
+        if inflect:
+            forms |= {key + tail for tail in ("s", "es", "ed", "ing")}
+            forms |= {key + "d"} if key.endswith("e") else set()
+            forms |= set(inflections(key))
+        for form in forms:
+            for match in re.finditer(f"(?= {re.escape(form)} )", padded):
+                found.add((match.start(), match.start() + len(form)))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.sampled_from([
+    *_WHOLE_WORDS, "s", "es", "ed", "ing", "d", "ies", "ied", "ting", "1d10t", "h4te", "ass",
+    "assistant", "classic", "x", " ", "  ", ", ", "-", "'", "é", "😀", "\n", "0"]), max_size=40),
+    inflect=st.booleans())
+def test_whole_words_are_found_where_they_stand_alone_and_nowhere_else(
+        parts: list[str], inflect: bool) -> None:
+    """The automaton enforces both word edges itself (each whole word is entered with the
+    space after it, once per inflected form): what it reports is exactly every place a
+    listed word, or a form of it, stands alone, whatever surrounds it."""
+    index = KeywordIndex([KeywordList("words", _WHOLE_WORDS, inflect=inflect)])
+    text = skeleton("".join(parts))
+    hits: list[Hit] = []
+    index.find(text, hits)
+    assert {(start, end) for _, start, end, _, _ in hits} == \
+        _whole_word_occurrences(text, inflect)

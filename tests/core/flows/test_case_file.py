@@ -14,7 +14,7 @@ import pytest
 
 from bot.core.errors import NotFound
 from bot.core.identity import pseudonym
-from bot.core.models import Actor, AppealStatus, AuditEntry, Case, Role, VoteChoice
+from bot.core.models import Actor, AppealStatus, AuditEntry, Case, CaseOrigin, Role, VoteChoice
 from bot.core.services import ProposedSanction, ReportDraft
 from bot.records.case_html import render
 from tests.core.harness import STAFF, Harness, committee_actor, person
@@ -150,3 +150,41 @@ def _keys(value: Any) -> set[str]:
     if isinstance(value, list):
         return {k for v in value for k in _keys(v)}
     return set()
+
+
+async def test_a_decision_made_without_the_subjects_statement_is_in_the_case_file(
+        harness: Harness) -> None:
+    """The committee may decide before the subject's deadline only with a reason; the case
+    file (what counsel and the Executive Committee read on appeal) must show that it did,
+    who did, why, and which deadline it came before, not only the audit log."""
+    members = await harness.seat_committee()
+    case = await harness.services.cases.open(STAFF.person, SUBJECT, "threats in #general",
+                                             origin=CaseOrigin.STAFF)
+    motion = await harness.services.cases.propose(committee_actor(members[0]), case.id,
+                                                  "Suspend for 30 days", None)
+    for member in members[:4]:
+        await harness.services.cases.vote(member, motion.id, VoteChoice.YES)
+    reason = "They told staff by e-mail <they> will not answer"
+    await harness.services.decisions.decide(committee_actor(members[1]), case.id,
+                                            without_statement=reason)
+
+    document = await harness.services.case_files.export(case.id, "test")
+    jsonschema.validate(document, SCHEMA)
+    (entry,) = document["decided_without_statement"]
+    assert entry["by"] == members[1].key and entry["reason"] == reason
+    due = case.statement_due_at
+    assert due is not None and entry["statement_due"] == due.isoformat()
+    assert {"at": entry["at"], "event": "decided without the subject's statement",
+            "ref": members[1].key} in document["timeline"]
+    page = render(document)
+    assert "Decided without the subject&#x27;s statement" in page
+    assert "&lt;they&gt;" in page and "<they>" not in page
+
+
+async def test_a_case_decided_after_hearing_the_subject_lists_no_such_decision(
+        harness: Harness) -> None:
+    case, _ = await decided_case(harness)
+    document = await harness.services.case_files.export(case.id, "test")
+    assert document["decided_without_statement"] == []
+    assert "decided without the subject's statement" not in \
+        [e["event"] for e in document["timeline"]]
