@@ -27,6 +27,9 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
     name: frozenset(fields.split()) for name, fields in {
         "report_received": "ref due",
+        "routed_staff_subject": "",
+        "routed_staff_unknown": "",
+        "routed_case_note": "ref reason",
         "report_queued": "ref reporter target channel reason excerpt link due",
         "report_overdue": "ref due queue_link",
         "link_unreadable": "",

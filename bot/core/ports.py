@@ -318,9 +318,25 @@ class Platform(Protocol):
     async def restore(self, sanction: Sanction) -> None:
         """Undo :meth:`restrict`; idempotent."""
 
+    async def in_audience(self, audience: Audience, person: PersonRef, *,
+                          space: str | None = None) -> bool:
+        """Whether ``person`` (an account on this platform) can read the audience's channel
+        or holds its seat: the staff queue of ``space`` (None: the person's own server or
+        workspace), the committee's or the Executive's channel. False for someone who is
+        not there at all. Raises ``PlatformError`` when the platform cannot tell (the
+        caller then keeps the matter away from that channel: ``services/audiences.py``)."""
+
     async def open_private_thread(
-        self, audience: Audience, title: str, members: Sequence[PersonRef], notice: Notice
-    ) -> PlaceRef: ...
+        self, audience: Audience, title: str, members: Sequence[PersonRef], notice: Notice,
+        *, separate: bool = False,
+    ) -> PlaceRef:
+        """The private place where a case is discussed, with ``members`` only.
+
+        ``separate``: someone who reads the audience's channel must not read this one (the
+        case is about them), so it must be a venue of its own whose readers are exactly
+        ``members`` (Slack: a private conversation instead of a thread, whose readers
+        would be the whole channel). A platform whose threads are already members-only
+        (Discord's private threads) may ignore it."""
 
     async def remove_from_thread(self, thread: PlaceRef, person: PersonRef) -> None: ...
 

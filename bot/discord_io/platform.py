@@ -23,7 +23,7 @@ from bot.core.markup import Trusted
 from bot.core.models import Sanction, SanctionScope
 from bot.core.ports import Audience, ContextMessage, Notice, NoticeKind
 from bot.core.rules.raid import Restraint
-from bot.discord_io import raid, refs
+from bot.discord_io import audiences, raid, refs
 from bot.discord_io.errors import discord_call
 from bot.discord_io.views import view_for
 from config.settings import DiscordSettings
@@ -284,9 +284,17 @@ class DiscordPlatform:
     def _needs_role_at_start(sanction: Sanction) -> bool:
         return sanction.ends_at is None or sanction.ends_at - sanction.starts_at > MAX_TIMEOUT
 
+    async def in_audience(self, audience: Audience, person: PersonRef, *,
+                          space: str | None = None) -> bool:
+        return await audiences.in_audience(self._client, self._settings, audience, person,
+                                           space)
+
     async def open_private_thread(self, audience: Audience, title: str,
-                                  members: Sequence[PersonRef], notice: Notice) -> PlaceRef:
-        """A private, non-invitable thread; only the given members are added.
+                                  members: Sequence[PersonRef], notice: Notice, *,
+                                  separate: bool = False) -> PlaceRef:
+        """A private, non-invitable thread; only the given members are added (so it is
+        already a place apart: ``separate`` changes nothing on Discord). Members with
+        Manage Threads or Administrator see private threads all the same (README).
 
         An emergency ping goes to the parent channel, never inside the thread: a role
         mention there could pull in a member with a conflict of interest.

@@ -83,7 +83,8 @@ BOT_SCOPES = (
     Commented("channels:read", "member_joined_channel; conversations.info/members (links)"),
     Commented("groups:read", "the same in private channels"),
     Commented("channels:manage", "conversations.kick / conversations.invite (public)"),
-    Commented("groups:write", "conversations.kick / conversations.invite (private)"),
+    Commented("groups:write", "conversations.kick / conversations.invite (private); "
+              "conversations.create (a case's private conversation)"),
     Commented("reactions:read", "reaction_added / reaction_removed on motions"),
     Commented("reactions:write", "the voting reactions"),
     Commented("users:read", "users.list (Code prompts); user_change; users.info (guests)"),

@@ -33,7 +33,7 @@ from bot.core.markup import Trusted
 from bot.core.models import Sanction, SanctionScope
 from bot.core.ports import Attachment, Audience, ContextMessage, Notice, SeenMessage
 from bot.core.rules.raid import Restraint
-from bot.slack_io import history, refs, sent
+from bot.slack_io import audiences, history, refs, sent
 from bot.slack_io.blocks import TEXT_LIMIT, Block, clip, message_blocks, mrkdwn
 from bot.slack_io.errors import error_code, slack_call
 from bot.slack_io.pacing import TIER_3, Pacer
@@ -240,17 +240,30 @@ class SlackWorkspace:
                 await self._client.conversations_invite(channel=channel,
                                                         users=sanction.subject.id)
 
-    async def open_private_thread(self, audience: Audience, title: str,
-                                  members: Sequence[PersonRef], notice: Notice) -> PlaceRef:
-        """A thread under a message in the private channel.
+    async def in_audience(self, audience: Audience, person: PersonRef, *,
+                          space: str | None = None) -> bool:
+        return await audiences.in_audience(self._client, self._settings,
+                                           self._audiences[audience], audience, person)
 
-        Slack threads have no membership, so ``members`` is not used: listing them would
-        single out a member left out (a case's anonymous reporter). Everyone in the private
-        channel sees the thread; only eligible members' votes count. An emergency pings the
-        channel in the root message.
+    async def open_private_thread(self, audience: Audience, title: str,
+                                  members: Sequence[PersonRef], notice: Notice, *,
+                                  separate: bool = False) -> PlaceRef:
+        """A thread under a message in the private channel; with ``separate``, a private
+        conversation of its own with ``members`` only (``audiences.py``).
+
+        Slack threads have no membership, so ``members`` is not used for a thread: listing
+        them would single out a member left out (a case's anonymous reporter). Everyone in
+        the private channel sees the thread; only eligible members' votes count. An
+        emergency pings the channel (or the conversation) in the root message.
         """
-        channel = self._audience_channel(audience)
         ping = "<!channel> 🚨 Emergency: " if notice.mention_everyone else ""
+        if separate:
+            own = await audiences.open_case_conversation(self._client, title, members)
+            await self._send(own, f"{ping}*{title}* — discussion in this private "
+                             "conversation.", doing="open the case's conversation")
+            await self._post_notice(own, notice)
+            return refs.place(self.team, own)
+        channel = self._audience_channel(audience)
         ts = await self._send(channel, f"{ping}*{title}* — discussion in this thread.",
                               doing="open a committee thread")
         place = refs.thread(self.team, channel, ts)
@@ -258,8 +271,13 @@ class SlackWorkspace:
         return place
 
     async def remove_from_thread(self, thread: PlaceRef, person: PersonRef) -> None:
-        """Slack threads have no membership; the thread is told the person stepped out."""
+        """Slack threads have no membership; the thread is told the person stepped out. A
+        case's own conversation has: they are removed from it too."""
         channel, thread_ts = refs.split_place(thread)
+        if thread_ts is None:
+            async with slack_call("remove the member from the case's conversation",
+                                  ok=("not_in_channel",)):
+                await self._client.conversations_kick(channel=channel, user=person.id)
         await self._send(channel, f"{self.mention(person)} has declared a conflict of interest "
                          "and takes no further part in this case; their votes do not count.",
                          thread_ts=thread_ts, doing="note the recusal in the thread")

@@ -131,9 +131,20 @@ class SlackPlatform:
     async def restore(self, sanction: Sanction) -> None:
         await self.at(sanction.subject.space).restore(sanction)
 
+    async def in_audience(self, audience: Audience, person: PersonRef, *,
+                          space: str | None = None) -> bool:
+        """The staff queue of ``space`` (the person's own workspace when None); the
+        committee's and the Executive's channels in the home. A workspace the bot does
+        not serve has no channel of the bot's."""
+        team = (space or person.space) if audience is Audience.STAFF else self._home
+        found = self._workspaces.get(team)
+        return found is not None and await found.in_audience(audience, person)
+
     async def open_private_thread(self, audience: Audience, title: str,
-                                  members: Sequence[PersonRef], notice: Notice) -> PlaceRef:
-        return await self.home.open_private_thread(audience, title, members, notice)
+                                  members: Sequence[PersonRef], notice: Notice, *,
+                                  separate: bool = False) -> PlaceRef:
+        return await self.home.open_private_thread(audience, title, members, notice,
+                                                   separate=separate)
 
     async def remove_from_thread(self, thread: PlaceRef, person: PersonRef) -> None:
         await self.at(thread.space).remove_from_thread(thread, person)

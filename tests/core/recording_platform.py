@@ -44,6 +44,10 @@ class RecordingPlatform:
     context_reads: list[tuple[MessageRef, int, int]] = field(default_factory=list)
     hang_reads: bool = False  # read_context never answers (a stalled API)
     people: list[PersonRef] = field(default_factory=list)  # the space's members
+    # Who reads each audience's channel, and whose standing cannot be looked up.
+    audiences: dict[Audience, set[PersonRef]] = field(default_factory=dict)
+    unknowable: set[PersonRef] = field(default_factory=set)
+    separate: list[str] = field(default_factory=list)  # cases discussed in a place apart
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
     @property
@@ -158,10 +162,22 @@ class RecordingPlatform:
             raise PlatformUnavailable("Discord failed (503); please try again shortly.")
         self.restored.append(sanction)
 
+    async def in_audience(self, audience: Audience, person: PersonRef, *,
+                          space: str | None = None) -> bool:
+        """Who reads each audience's channel (``audiences``); a person in ``unknowable``
+        cannot be looked up (the platform's API fails for them)."""
+        self._check()
+        if person in self.unknowable:
+            raise PlatformUnavailable("The platform did not answer (503).")
+        return person in self.audiences.get(audience, set())
+
     async def open_private_thread(self, audience: Audience, title: str,
-                                  members: Sequence[PersonRef], notice: Notice) -> PlaceRef:
+                                  members: Sequence[PersonRef], notice: Notice, *,
+                                  separate: bool = False) -> PlaceRef:
         self._check()
         self.threads.append((title, list(members)))
+        if separate:
+            self.separate.append(title)
         place = PlaceRef(self.platform, self.space, f"thread-{len(self.threads)}")
         self.posts.append((place, notice))
         return place

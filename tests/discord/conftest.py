@@ -100,8 +100,11 @@ def second_server(fake: FakeDiscord, world_staff: FakeUser) -> SecondServer:
     guild = fake.add_guild()
     staff_role = fake.role("Staff B", position=10, guild=guild)
     suspended = fake.role("Suspended B", position=2, guild=guild)
-    general, queue = fake.channel("b-general", guild=guild), fake.channel("b-queue",
-                                                                          guild=guild)
+    view = 1 << 10  # VIEW_CHANNEL: B's staff queue is private to B's staff
+    general = fake.channel("b-general", guild=guild)
+    queue = fake.channel("b-queue", guild=guild, overwrites=[
+        fake.overwrite(guild, deny=view), fake.overwrite(staff_role, allow=view),
+        fake.overwrite(fake.bot_role, allow=view)])
     fake.join(world_staff, guild)
     return SecondServer(guild, general, queue, staff_role, suspended,
                         fake.member("Bea Staff B", staff_role, guild=guild),
@@ -268,12 +271,16 @@ async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
             int(fake.roles[fake.bot_role]["permissions"]) | extra.kwargs.get("bot_permissions", 0))
     general = fake.channel("general")
     jobs_board = fake.channel("jobs-board")
-    queue = fake.channel("staff-queue")
-    view = 1 << 10  # VIEW_CHANNEL: the committee's channel is private, as operators set it
+    view = 1 << 10  # VIEW_CHANNEL: the private channels are private, as operators set them
+    queue = fake.channel("staff-queue", overwrites=[
+        fake.overwrite(fake.guild_id, deny=view), fake.overwrite(staff_role, allow=view),
+        fake.overwrite(fake.bot_role, allow=view)])
     committee_channel = fake.channel("committee", overwrites=[
         fake.overwrite(fake.guild_id, deny=view), fake.overwrite(committee_role, allow=view),
         fake.overwrite(counsel_role, allow=view), fake.overwrite(fake.bot_role, allow=view)])
-    executive_channel = fake.channel("executive")
+    executive_channel = fake.channel("executive", overwrites=[
+        fake.overwrite(fake.guild_id, deny=view), fake.overwrite(executive_role, allow=view),
+        fake.overwrite(fake.bot_role, allow=view)])
     announcements = fake.channel("announcements")
     staff = fake.member("Sam Staff", staff_role)
     members = [fake.member(f"Member {n}", committee_role) for n in range(1, 8)]

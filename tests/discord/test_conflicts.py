@@ -121,7 +121,12 @@ async def test_an_executive_cannot_decide_their_own_appeal(world: World) -> None
         world.executive, "appeal", "file", case=ref, reason="I never threatened anyone."))
     appeal = APPEAL.search(filed)
     assert appeal, filed
-    await fake.wait_for(lambda: fake.channel_texts(world.executive_channel), "routed it")
+    # The case is about an Executive member, who reads the Executive's channel: the appeal
+    # goes to a private thread of its own, with the other Executive members only.
+    await fake.wait_for(lambda: fake.find(
+        "POST", f"/channels/{world.executive_channel}/threads"), "routed it apart")
+    assert fake.channel_texts(world.executive_channel) == []
+    assert not any(world.executive.id in members for members in fake.thread_members.values())
     dms, posts = len(fake.dms_to(world.executive)), channel_posts(world)
 
     text = await refused_privately(world, world.executive, "appeals", "decide",

@@ -35,7 +35,7 @@ async def answered(world: World, token: str) -> str:
 async def test_a_report_in_server_b_reaches_b_queue_not_a_queue(world: World) -> None:
     fake, b = world.fake, second(world)
     reply = await answered(world, await fake.slash(
-        b.carol, "report", reason="Someone keeps insulting me", member=b.staff,
+        b.staff, "report", reason="Someone keeps insulting me", member=b.carol,
         channel=b.general))
     assert "R-" in reply
     await fake.wait_for(lambda: fake.messages[b.staff_queue], "queued in server B")

@@ -36,6 +36,7 @@ from tests.slack.conftest import (
     TEAM,
     SlackWorld,
     make_world,
+    seed,
     sign,
 )
 from tests.slack.helpers import eventually
@@ -163,6 +164,7 @@ async def test_a_request_with_no_trigger_is_identified_by_its_signature(
 async def test_socket_mode_redelivered_envelopes_are_acked_and_handled_once(
         tmp_path: Path) -> None:
     fake = FakeSlack(team=TEAM)
+    seed(fake)  # the channels exist: whether the subject reads the queue is known
     api = await fake.start()
     path = tmp_path / "coc-bot.toml"
     path.write_text(CONFIG, encoding="utf-8")

@@ -9,9 +9,9 @@ import pytest
 from bot.core.models import ENTITY_TYPES, Case, Report, ReportStatus, RequestClaim
 from tests.slack.conftest import (
     DISCORD_GUILD,
+    OUTSIDER,
     QUEUE,
     REPORTER,
-    STAFF_USER,
     SUBJECT,
     SlackWorld,
 )
@@ -64,14 +64,17 @@ async def test_a_reported_moderator_cannot_dismiss_the_report_about_them(
         world: SlackWorld) -> None:
     """The staff member a report is about clicks "Dismiss (bad faith)" on it in the queue:
     refused, privately, and the report stays open for another member of staff (a bad-faith
-    dismissal would count against the person who reported them)."""
-    await world.command("/report", f"<@{STAFF_USER}> mocked my accent in #general",
+    dismissal would count against the person who reported them). A report about a
+    moderator never reaches the queue; this one was queued before they joined the staff."""
+    await world.command("/report", f"<@{OUTSIDER}> mocked my accent in #general",
                         user=REPORTER)
     ref = world.fake.called("chat.postMessage", channel=QUEUE)[0].params["blocks"][1][
         "elements"][0]["value"]
+    world.fake.usergroups["SSTAFFGROUP"].append(OUTSIDER)  # made a moderator
+    world.front.deps.roles._groups.clear()  # as if the five-minute group cache had expired
     before = await snapshot(world)
     world.fake.reset()
-    await world.click("coc_triage_badfaith", ref, user=STAFF_USER)
+    await world.click("coc_triage_badfaith", ref, user=OUTSIDER)
     (reply,) = world.fake.responses()
     assert f"Report {ref} is about you, so you cannot act on it" in reply, reply
     assert await snapshot(world) == before

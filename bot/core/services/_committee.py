@@ -174,7 +174,8 @@ async def panel_for(tx: Tx, case: Case, day: date) -> Panel:
     eligible = free_of_conflict(standings)
     recused = frozenset([await identity_of(tx, r.member)
                          for r in await tx.find(Recusal, case_id=case.id)])
-    counsel = tuple(a.person for a in await serving(tx, Office.COUNSEL, day))
+    counsel = tuple([a.person for a in await serving(tx, Office.COUNSEL, day)
+                     if conflict(await standing_of(tx, case, a.person)) is None])
     return Panel(eligible, recused,
                  {who: seat for who, seat in accounts.items() if who in eligible}, counsel)
 
@@ -185,3 +186,11 @@ async def holds_office(tx: Tx, person: PersonRef, office: Office, day: date) -> 
         if await identity_of(tx, appointment.person) == identity:
             return True
     return False
+
+
+async def executive_free_of(tx: Tx, case: Case, appeal: Appeal, day: date) -> list[PersonRef]:
+    """The serving Executive members who may judge ``appeal`` (by the one conflict rule):
+    who an appeal's private place is opened with when it cannot go to the channel."""
+    return [seat.person for seat in await serving(tx, Office.EXECUTIVE, day)
+            if conflict(await standing_of(tx, case, seat.person, appeal)) is None]
+

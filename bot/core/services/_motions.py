@@ -43,6 +43,7 @@ from bot.core.services._context import (
     identity_of,
     schedule,
 )
+from bot.core.services.audiences import presence
 from bot.core.services.hearing import HearingService
 from bot.core.services.public_statements import clean_review, clean_statement, motion_terms
 
@@ -79,11 +80,16 @@ class Motions:
     _hearing: HearingService
 
     async def announce(self, case: Case, notice: Notice) -> None:
-        """Post in the case's private thread (the committee channel if it has none)."""
+        """Post in the case's private thread (the committee channel if it has none and
+        its subject does not read that channel: ``audiences.py``)."""
         platform = self._ctx.platforms.home
         try:
             if case.thread is not None:
                 await platform.post_in(case.thread, notice)
+            elif (await presence(self._ctx, Audience.COMMITTEE, case.subject)).keep_away:
+                log.warning("case %s: an announcement was held back (no private thread, and "
+                            "its subject reads the committee's channel)", case.id,
+                            extra=log_fields(case.id))
             else:
                 await platform.post(Audience.COMMITTEE, notice)
         except PlatformError as exc:

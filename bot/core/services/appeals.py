@@ -27,7 +27,7 @@ from bot.core.models import (
     Sanction,
     SanctionStatus,
 )
-from bot.core.ports import Audience, Notice, NoticeKind
+from bot.core.ports import Notice, NoticeKind
 from bot.core.refs import new_ref, normalise_ref
 from bot.core.rules.conflicts import CaseAction
 from bot.core.rules.windows import appeal_window_open
@@ -46,9 +46,9 @@ from bot.core.services._context import (
     identity_of,
     mention,
     reach,
-    try_post,
     when,
 )
+from bot.core.services.audiences import alert_staff_about, post_appeal
 from bot.core.services.cases import load_case
 from bot.core.services.sanctions import SanctionService
 
@@ -107,9 +107,9 @@ class AppealService:
         text = ctx.messages.render("appeal_filed", ref=appeal.id, case=case.id,
                                    appellant=named, reason=appeal.reason,
                                    deadline=when(ctx, None, case.appeal_deadline))
-        await try_post(ctx, appellant, Audience.EXECUTIVE,
-                       Notice(NoticeKind.APPEAL_FILED, text, subject_id=appeal.id,
-                              title=f"Appeal {appeal.id}"))
+        await post_appeal(ctx, case, appeal, Notice(NoticeKind.APPEAL_FILED, text,
+                                                    subject_id=appeal.id,
+                                                    title=f"Appeal {appeal.id}"))
         return appeal
 
     async def decide(self, actor: Actor, ref: str, outcome: AppealStatus, reason: str) -> Appeal:
@@ -147,7 +147,7 @@ class AppealService:
         if outcome is AppealStatus.OVERTURNED:
             await self._undo_sanctions(case, decided)
         elif outcome is AppealStatus.MODIFIED:
-            await try_post(ctx, case.subject, Audience.STAFF, Notice(
+            await alert_staff_about(ctx, case, Notice(
                 NoticeKind.STAFF_ALERT,
                 f"Appeal {appeal.id} modified the decision on case {case.id}: "
                 f"{safe(decided.decision_reason)}\nPlease adjust any suspension from this case by "
@@ -181,7 +181,7 @@ class AppealService:
         if reached is Reach.NONE:
             text = ctx.messages.render("appeal_outcome_undelivered", ref=appeal.id,
                                        case=case.id, subject=mention(ctx, person))
-            await try_post(ctx, case.subject, Audience.STAFF,
+            await alert_staff_about(ctx, case,
                            Notice(NoticeKind.STAFF_ALERT, text, subject_id=appeal.id))
         return reached
 
@@ -223,7 +223,7 @@ class AppealService:
                 await self._sanctions.lift(None, sanction.id,
                                            f"appeal {appeal.id} overturned the decision")
             except PlatformError as exc:  # the lift stays due; staff must finish it
-                await try_post(self._ctx, case.subject, Audience.STAFF, Notice(
+                await alert_staff_about(self._ctx, case, Notice(
                     NoticeKind.STAFF_ALERT,
                     f"Appeal {appeal.id} overturned case {case.id}, but suspension "
                     f"{sanction.id} could not be lifted ({exc}). Please /unsuspend by hand.",

@@ -18,7 +18,7 @@ from bot.core.errors import (
     NotPermitted,
     PlatformError,
 )
-from bot.core.identity import PersonRef
+from bot.core.identity import PersonRef, is_sealed
 from bot.core.models import (
     ActionKind,
     Actor,
@@ -56,6 +56,7 @@ from bot.core.services._motions import (
     VoteOutcome,
     load_case,
 )
+from bot.core.services.audiences import presence
 from bot.core.services.hearing import HearingService
 from bot.core.services.wishes import ask_wishes
 
@@ -140,9 +141,14 @@ class CaseService(Motions):
                    if p.platform is home.name]
         notice = Notice(NoticeKind.CASE_OPENED, text, subject_id=case.id,
                         title=f"Case {case.id}", mention_everyone=case.severity is Severity.SEVERE)
+        # A subject who reads the committee's channel (or may: a lookup that failed), or a
+        # sealed one (so that a separate place never tells the committee an anonymous
+        # reporter sits with them), gets a case discussed apart from that channel.
+        apart = is_sealed(case.subject) or (
+            await presence(ctx, Audience.COMMITTEE, case.subject)).keep_away
         try:
             thread = await home.open_private_thread(Audience.COMMITTEE, f"Case {case.id}",
-                                                    members, notice)
+                                                    members, notice, separate=apart)
         except PlatformError as exc:
             log.warning("case %s: thread not opened: %s", case.id, exc,
                         extra=log_fields(case.id))

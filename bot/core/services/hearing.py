@@ -40,9 +40,9 @@ from bot.core.services._context import (
     mention,
     schedule,
     try_dm,
-    try_post,
     when,
 )
+from bot.core.services.audiences import alert_staff_about
 
 log = logging.getLogger(__name__)
 
@@ -217,8 +217,10 @@ class HearingService:
                         details=what)
         text = ctx.messages.render("subject_unreachable", case=case.id,
                                    subject=mention(ctx, case.subject), what=what)
-        await try_post(ctx, case.subject, Audience.STAFF,
-                       Notice(NoticeKind.STAFF_ALERT, text, subject_id=case.id))
+        # In the staff queue, unless the subject reads it (a member of staff): then in
+        # the case's private thread, which the subject is never in.
+        await alert_staff_about(ctx, current, Notice(NoticeKind.STAFF_ALERT, text,
+                                                     subject_id=case.id))
 
     def tally_note(self, case: Case) -> Trusted:
         """The line under a motion's tally: was the subject heard?"""

@@ -53,6 +53,7 @@ from bot.core.services._context import (
     try_post,
     when,
 )
+from bot.core.services.audiences import Presence, presence
 from bot.core.services.cases import CaseService
 from bot.core.services.evidence import EvidenceService
 
@@ -109,9 +110,7 @@ class ReportService:
         if report.status not in (ReportStatus.OPEN, ReportStatus.TRIAGED):
             raise InvalidState(f"Report {report.id} was already handled "
                                f"({report.status.value.replace('_', ' ')}).")
-        reporter: PersonRef | Sealed | None = report.reporter
-        if report.reporter_sealed is not None and report.reporter_tag is not None:
-            reporter = Sealed(report.reporter_sealed, report.reporter_tag)
+        reporter = _case_reporter(report)
         case = await self._cases.open(actor.person, report.target, report.reason,
                                       origin=CaseOrigin.REPORT, reporter=reporter,
                                       report_id=report.id, severity=Severity.SERIOUS)
@@ -154,9 +153,38 @@ class ReportService:
             await self._evidence.capture(
                 "report", report.id, report.message, excerpt=draft.message_excerpt,
                 author=report.target, reporter_tag=report.reporter_tag)
-        await try_post(self._ctx, reporter, Audience.STAFF,
-                       self.queue_notice(report, bad_faith=bad_faith))
+        await self._route(report, reporter, bad_faith)
         return report
+
+    async def _route(self, report: Report, reporter: PersonRef, bad_faith: int) -> None:
+        """The staff queue, unless the person reported reads it (or that cannot be told):
+        staff peers must not review one of their own, and the queue entry would show them
+        the reporter's words. Such a report goes at once to the committee as a case (whose
+        thread follows the conflict rules); the reporter's acknowledgement is the same."""
+        place = report.target
+        seen = Presence.OUT if place is None else await presence(
+            self._ctx, Audience.STAFF, place, origin=origin_of(report))
+        if not seen.keep_away or self._cases is None:
+            await try_post(self._ctx, reporter, Audience.STAFF,
+                           self.queue_notice(report, bad_faith=bad_faith))
+            return
+        await self._to_committee(report, seen)
+
+    async def _to_committee(self, report: Report, seen: Presence) -> Case:
+        """Escalate, by the machine, with the reason recorded (``report.escalated``, no
+        actor): nothing about it is posted to staff, and a sealed reporter stays sealed."""
+        assert self._cases is not None and report.target is not None
+        reason = self._ctx.messages.render(
+            "routed_staff_subject" if seen is Presence.IN else "routed_staff_unknown")
+        reporter = _case_reporter(report)
+        case = await self._cases.open(None, report.target, report.reason,
+                                      origin=CaseOrigin.REPORT, reporter=reporter,
+                                      report_id=report.id, severity=Severity.SERIOUS)
+        await self.close(None, report.id, ReportStatus.ESCALATED, str(reason),
+                         case_id=case.id)
+        await self._cases.announce(case, Notice(NoticeKind.INFO, self._ctx.messages.render(
+            "routed_case_note", ref=report.id, reason=reason), subject_id=case.id))
+        return case
 
     def acknowledgement(self, report: Report) -> str:
         return self._ctx.messages.render(
@@ -295,6 +323,13 @@ class ReportService:
                 "another, or contact staff directly if something is urgent.",
                 retry_after_seconds=wait.total_seconds(),
             )
+
+
+def _case_reporter(report: Report) -> PersonRef | Sealed | None:
+    """The reporter as a case keeps them: named, or still sealed."""
+    if report.reporter_sealed is not None and report.reporter_tag is not None:
+        return Sealed(report.reporter_sealed, report.reporter_tag)
+    return report.reporter
 
 
 def origin_of(report: Report) -> Located:

@@ -105,6 +105,7 @@ class FakeSlack:
     holds: dict[str, Hold] = field(default_factory=dict)  # method -> kept unanswered
     uploads: dict[str, Upload] = field(default_factory=dict)  # file id -> what was uploaded
     ims: set[str] = field(default_factory=set)  # DM channels opened (conversations.open)
+    names: dict[str, str] = field(default_factory=dict)  # channel id -> name (created)
     failing: dict[str, list[Fault]] = field(default_factory=dict)  # method -> its incident
     # When set (the bot's clock), a message's ts is that time, as on Slack; otherwise a
     # fixed day, which tests that name a ts rely on.
@@ -417,6 +418,32 @@ class FakeSlack:
             return self._error("user_disabled")
         self.ims.add(f"D{user}")
         return {"ok": True, "channel": {"id": f"D{user}"}}
+
+    def m_conversations_create(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
+        """A new channel in the token's workspace, the bot its only member, with Slack's
+        name rules (``invalid_name_*``) and ``name_taken``."""
+        name = str(p.get("name") or "")
+        if not name:
+            return self._error("invalid_name_required")
+        if len(name) > 80:
+            return self._error("invalid_name_maxlength")
+        if name != name.lower() or not all(c.isalnum() or c in "-_" for c in name):
+            return self._error("invalid_name_specials")
+        if name in self.names.values():
+            return self._error("name_taken")
+        team = self.tokens[token or ""]
+        private = str(p.get("is_private", "")).lower() in ("1", "true")
+        channel = f"{'G' if private else 'C'}NEW{len(self.names) + 1:04d}"
+        self.names[channel] = name
+        self.owners[channel] = team
+        self.members[channel] = {self.bot_of(token)}
+        if private:
+            self.private.add(channel)
+        return {"ok": True, "channel": {
+            "id": channel, "name": name, "name_normalized": name, "is_channel": True,
+            "is_group": False, "is_im": False, "is_mpim": False, "is_private": private,
+            "is_archived": False, "is_general": False, "is_member": True,
+            "creator": self.bot_of(token), "created": int(time.time())}}
 
     def m_conversations_kick(self, p: dict[str, Any], token: str | None) -> dict[str, Any]:
         members = self.members.setdefault(str(p["channel"]), set())
