@@ -126,6 +126,22 @@ class CaseService(Motions):
         return await self.open(actor.person, subject, summary, origin=CaseOrigin.STAFF,
                                severity=severity)
 
+    async def _kept_apart(self, case: Case) -> bool:
+        """Whether the case must be discussed apart from the committee's channel (on
+        Slack, where a thread is read by the whole channel): its subject or its named
+        reporter reads that channel (or may: a lookup that failed), or the subject or the
+        reporter is anonymous. An anonymous party's case is always apart, whoever they
+        are, so that a separate place never tells the committee that one of them sits in
+        the channel; a reporter in it would otherwise read the deliberation on their own
+        report, which the conflict rule keeps from them."""
+        if is_sealed(case.subject) or case.reporter_sealed is not None:
+            return True
+        for party in (case.subject, case.reporter):
+            if party is not None and (
+                    await presence(self._ctx, Audience.COMMITTEE, party)).keep_away:
+                return True
+        return False
+
     async def _open_thread(self, case: Case, panel: Panel) -> Case:
         """The thread text names no member and counts none: a member left out (as the
         case's anonymous reporter) must not be singled out by a list or a number."""
@@ -141,11 +157,7 @@ class CaseService(Motions):
                    if p.platform is home.name]
         notice = Notice(NoticeKind.CASE_OPENED, text, subject_id=case.id,
                         title=f"Case {case.id}", mention_everyone=case.severity is Severity.SEVERE)
-        # A subject who reads the committee's channel (or may: a lookup that failed), or a
-        # sealed one (so that a separate place never tells the committee an anonymous
-        # reporter sits with them), gets a case discussed apart from that channel.
-        apart = is_sealed(case.subject) or (
-            await presence(ctx, Audience.COMMITTEE, case.subject)).keep_away
+        apart = await self._kept_apart(case)
         try:
             thread = await home.open_private_thread(Audience.COMMITTEE, f"Case {case.id}",
                                                     members, notice, separate=apart)

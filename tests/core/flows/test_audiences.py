@@ -200,3 +200,33 @@ async def test_counsel_who_is_a_party_is_not_added_to_the_case(harness: Harness)
                                                severity=Severity.SERIOUS)
     (_, invited), = harness.platform.threads
     assert counsel not in invited and len(invited) == 7
+
+
+async def test_a_case_reported_by_someone_in_the_committee_channel_is_held_apart(
+        harness: Harness) -> None:
+    """A committee member who reported (by name) must not read the deliberation on their
+    own report, which a Slack thread of the committee's channel would show them."""
+    members = await harness.seat_committee()
+    harness.platform.audiences[Audience.COMMITTEE] = set(members)
+    filed = await harness.services.reports.submit(members[2], ReportDraft(
+        reason=REASON, target=MEMBER))
+    case = await harness.services.reports.escalate(STAFF, filed.id)
+    assert harness.platform.separate == [f"Case {case.id}"]
+    (_, invited), = harness.platform.threads
+    assert members[2] not in invited
+
+
+@pytest.mark.parametrize("reporter_in_channel", [False, True])
+async def test_every_case_from_an_anonymous_report_is_held_apart_wherever_its_reporter_sits(
+        harness: Harness, reporter_in_channel: bool) -> None:
+    """Whether an anonymous reporter reads the committee's channel must not show: a case
+    from an anonymous report is discussed apart whether or not they are in it."""
+    members = await harness.seat_committee()
+    reporter = members[3] if reporter_in_channel else REPORTER
+    harness.platform.audiences[Audience.COMMITTEE] = set(members)
+    filed = await harness.services.reports.submit(reporter, ReportDraft(
+        reason=REASON, target=MEMBER, anonymous=True))
+    case = await harness.services.reports.escalate(STAFF, filed.id)
+    assert harness.platform.separate == [f"Case {case.id}"]
+    (_, invited), = harness.platform.threads
+    assert reporter not in invited
