@@ -6,7 +6,9 @@ channels), fresh from the API: a role given a minute ago counts. They are in the
 when they hold its seat (the configured staff, committee or Executive role) or when
 Discord lets them view the channel (an Administrator, a role with an overwrite on it),
 computed by discord.py from the server's roles and the channel's overwrites, as the
-client does. Anything the bot cannot read raises, so the core keeps the matter away.
+client does. A channel @everyone may view is not private at all (the set-up check warns
+about it); there the seat alone counts. Anything the bot cannot read raises, so the core
+keeps the matter away.
 """
 
 from __future__ import annotations
@@ -55,4 +57,9 @@ async def in_audience(client: discord.Client, settings: DiscordSettings,
     channel = guild.get_channel(channel_id)
     if channel is None:
         raise PlatformUnavailable(f"The bot cannot see the {audience.value} channel.")
+    if channel.permissions_for(guild.default_role).view_channel:
+        # Everyone reads it (the set-up check says so at start-up): being able to read it
+        # tells nothing about this person, and only the seat says who the audience is;
+        # otherwise every report would bypass staff and every appeal the Executive.
+        return False
     return channel.permissions_for(member).view_channel

@@ -79,4 +79,9 @@ def _channel_problem(guild: discord.Guild, key: str, channel_id: int | None) -> 
         return (f"[discord] {key}: in #{channel.name} the bot lacks "
                 f"{', '.join(name.replace('_', ' ') for name in missing)}. Allow them for the "
                 "bot's role in the channel's permissions.")
+    if key in CHANNELS and channel.permissions_for(guild.default_role).view_channel:
+        return (f"[discord] {key}: every member of {guild.name} can read #{channel.name} "
+                "(@everyone may view it), so reports, names and what reporters wrote are "
+                "shown to all. Deny View Channel to @everyone there and allow it to the "
+                "role that should read it.")
     return None

@@ -12,10 +12,12 @@ import json
 import pytest
 
 from bot.core.models import Actor, Case, Report, ReportStatus, Role
+from bot.discord_io import setup_check
 from tests.discord.conftest import World, settled
 from tests.discord.test_anonymity import outbound_to_others
 from tests.discord.test_reports import REF, queue_message
 from tests.fakes.discord.server import message_text
+from tests.waiting import eventually
 
 REASON = "The moderator mocked my accent in voice chat"
 
@@ -87,3 +89,36 @@ async def test_a_member_with_view_access_to_the_queue_counts_as_staff(world: Wor
         (report,) = await tx.find(Report)
     assert report.status is ReportStatus.ESCALATED
     assert fake.messages[world.staff_queue] == {}
+
+
+async def test_a_queue_everyone_can_read_leaves_only_the_staff_role_to_tell(
+        world: World) -> None:
+    """A staff queue @everyone may view is a set-up mistake the bot names at start-up; it
+    does not make every reported member "staff": a report about a member is queued as
+    before, and one about a holder of the staff role still goes to the committee."""
+    fake = world.fake
+    queue = fake.channels[world.staff_queue]
+    queue["permission_overwrites"] = [o for o in queue["permission_overwrites"]
+                                      if int(o["id"]) != fake.guild_id]
+    await fake.dispatch("CHANNEL_UPDATE", queue)
+    guild = world.bot.get_guild(fake.guild_id)
+    assert guild is not None
+    # A gateway event makes no call to the fake: poll the bot's cache until it has it.
+    problems = await eventually(lambda: setup_check.problems(guild, world.bot.settings),
+                                "the bot saw the queue become readable by everyone")
+    (problem,) = problems
+    assert "staff_queue_channel_id" in problem and "Deny View Channel to @everyone" in problem
+
+    token = await fake.slash(world.alice, "report", reason="Bob keeps insulting me",
+                             member=world.bob)
+    queued = message_text(await queue_message(world))
+    assert "Bob keeps insulting me" in queued
+    await fake.wait_for(lambda: fake.reply_texts(token), "acknowledged the report")
+    token = await fake.slash(world.alice, "report", reason=REASON, member=world.staff)
+    await fake.wait_for(lambda: fake.reply_texts(token), "acknowledged the report")
+    await settled(world)
+    async with world.app.storage.transaction() as tx:
+        reports = {r.target.id if r.target else "": r for r in await tx.find(Report)}
+    assert reports[str(world.bob.id)].status is ReportStatus.OPEN
+    assert reports[str(world.staff.id)].status is ReportStatus.ESCALATED
+    assert REASON not in seen_by(world, world.staff_queue)
