@@ -110,11 +110,21 @@ class ReportService:
         if report.status not in (ReportStatus.OPEN, ReportStatus.TRIAGED):
             raise InvalidState(f"Report {report.id} was already handled "
                                f"({report.status.value.replace('_', ' ')}).")
-        reporter = _case_reporter(report)
-        case = await self._cases.open(actor.person, report.target, report.reason,
+        return await self._open_case(report, actor.person)
+
+    async def _open_case(self, report: Report, by: PersonRef | None,
+                         note: str | None = None) -> Case:
+        """The committee's case for ``report`` (its reporter kept as the report has them:
+        named, or still sealed), and the report closed as escalated to it; ``by`` None:
+        the machine did it (``note`` says why)."""
+        assert self._cases is not None and report.target is not None
+        reporter: PersonRef | Sealed | None = report.reporter
+        if report.reporter_sealed is not None and report.reporter_tag is not None:
+            reporter = Sealed(report.reporter_sealed, report.reporter_tag)
+        case = await self._cases.open(by, report.target, report.reason,
                                       origin=CaseOrigin.REPORT, reporter=reporter,
                                       report_id=report.id, severity=Severity.SERIOUS)
-        await self.close(actor.person, report.id, ReportStatus.ESCALATED, f"case {case.id}",
+        await self.close(by, report.id, ReportStatus.ESCALATED, note or f"case {case.id}",
                          case_id=case.id)
         return case
 
@@ -173,15 +183,10 @@ class ReportService:
     async def _to_committee(self, report: Report, seen: Presence) -> Case:
         """Escalate, by the machine, with the reason recorded (``report.escalated``, no
         actor): nothing about it is posted to staff, and a sealed reporter stays sealed."""
-        assert self._cases is not None and report.target is not None
+        assert self._cases is not None
         reason = self._ctx.messages.render(
             "routed_staff_subject" if seen is Presence.IN else "routed_staff_unknown")
-        reporter = _case_reporter(report)
-        case = await self._cases.open(None, report.target, report.reason,
-                                      origin=CaseOrigin.REPORT, reporter=reporter,
-                                      report_id=report.id, severity=Severity.SERIOUS)
-        await self.close(None, report.id, ReportStatus.ESCALATED, str(reason),
-                         case_id=case.id)
+        case = await self._open_case(report, None, str(reason))
         await self._cases.announce(case, Notice(NoticeKind.INFO, self._ctx.messages.render(
             "routed_case_note", ref=report.id, reason=reason), subject_id=case.id))
         return case
@@ -323,13 +328,6 @@ class ReportService:
                 "another, or contact staff directly if something is urgent.",
                 retry_after_seconds=wait.total_seconds(),
             )
-
-
-def _case_reporter(report: Report) -> PersonRef | Sealed | None:
-    """The reporter as a case keeps them: named, or still sealed."""
-    if report.reporter_sealed is not None and report.reporter_tag is not None:
-        return Sealed(report.reporter_sealed, report.reporter_tag)
-    return report.reporter
 
 
 def origin_of(report: Report) -> Located:
