@@ -29,7 +29,7 @@ from bot.core.models import (
 )
 from bot.core.ports import Audience, Notice, NoticeKind
 from bot.core.refs import new_ref, normalise_ref
-from bot.core.services._committee import ensure_not_own_matter
+from bot.core.services._committee import ensure_not_own_matter, subject_matches
 from bot.core.services._context import (
     Context,
     Reach,
@@ -113,8 +113,9 @@ class SanctionService:
             if not (request.case_id is not None and actor.has(Role.COMMITTEE)):
                 # Staff suspend in their own space; the committee acts everywhere.
                 require_staff_in(actor, request.subject, "suspend members")
-            if actor.person == request.subject:
-                raise InvalidInput("You cannot suspend yourself.")
+            async with ctx.storage.transaction() as tx:  # any account linked to theirs
+                if await subject_matches(tx, request.subject, actor.person):
+                    raise InvalidInput("You cannot suspend yourself.")
         _validate(request)
         clause = ctx.code.clause(request.clause_id)
         now = ctx.now()

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.core.durations import parse_duration
-from bot.core.errors import NotPermitted
+from bot.core.errors import InvalidInput, NotPermitted
 from bot.core.identity import MessageRef, PlatformName
 from bot.core.models import (
     ENTITY_TYPES,
@@ -122,3 +122,16 @@ async def test_a_reported_moderator_never_counts_bad_faith_against_the_reporter(
         assert await tx.count(Report, status=ReportStatus.DISMISSED_BAD_FAITH) == 0
         report = await tx.get(Report, ref)
     assert report is not None and report.status is ReportStatus.OPEN
+
+
+async def test_a_moderator_cannot_suspend_their_own_linked_account(harness: Harness) -> None:
+    """Suspending oneself is refused through any account linked to one's own, as every
+    other act in one's own matter is; nothing is recorded."""
+    alt = Actor(person("moderator-alt"), frozenset({Role.STAFF}))
+    await harness.services.people.link(STAFF, MODERATOR.person, alt.person)
+    before = await _everything(harness)
+    with pytest.raises(InvalidInput, match="You cannot suspend yourself"):
+        await harness.services.sanctions.suspend(alt, SuspensionRequest(
+            subject=MODERATOR.person, duration=parse_duration("14d"),
+            scope=SanctionScope.SPACE, reason="testing", clause_id="no-hate"))
+    assert await _everything(harness) == before
