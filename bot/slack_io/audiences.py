@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.identity import PersonRef, PlatformName
 from bot.core.ports import Audience
+from bot.slack_io.context import read_group
 from bot.slack_io.errors import slack_call
 from config.settings import SlackSettings
 
@@ -47,15 +48,9 @@ async def in_audience(client: AsyncWebClient, settings: SlackSettings, channel: 
     for ident in seats(settings, audience):
         if ident == user:
             return True
-        if ident.startswith("S") and user in await _group(client, ident):
+        if ident.startswith("S") and user in await read_group(client, ident):
             return True
     return channel is not None and await _member_of(client, channel, user)
-
-
-async def _group(client: AsyncWebClient, group: str) -> list[str]:
-    async with slack_call("read a user group"):
-        response = await client.usergroups_users_list(usergroup=group)
-    return list(response.get("users") or [])
 
 
 async def _member_of(client: AsyncWebClient, channel: str, user: str) -> bool:

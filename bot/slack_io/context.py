@@ -41,6 +41,13 @@ def _is_group(ident: str) -> bool:
     return ident.startswith("S")
 
 
+async def read_group(client: AsyncWebClient, group: str) -> frozenset[str]:
+    """The user group's members as Slack says now; a failure raises (``slack_call``)."""
+    async with slack_call("read a user group"):
+        response = await client.usergroups_users_list(usergroup=group)
+    return frozenset(response.get("users") or [])
+
+
 @dataclass
 class RoleResolver:
     """Maps a Slack user id to the roles the configuration grants it."""
@@ -60,9 +67,7 @@ class RoleResolver:
             return cached[1]
         users: frozenset[str] = cached[1] if cached else frozenset()
         try:
-            async with slack_call("read a user group"):
-                response = await self.client.usergroups_users_list(usergroup=group)
-                users = frozenset(response.get("users") or [])
+            users = await read_group(self.client, group)
         except CocBotError as exc:
             log.warning("user group %s not read (%s); using the last known members", group, exc)
         self._groups[group] = (time.monotonic(), users)
